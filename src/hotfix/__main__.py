@@ -1,0 +1,3 @@
+from hotfix.cli.main import run
+
+run()

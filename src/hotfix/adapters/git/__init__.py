@@ -1,0 +1,1 @@
+"""The git CLI, through one subprocess seam (``hotfix.adapters.git.cmd``)."""

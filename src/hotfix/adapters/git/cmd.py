@@ -1,0 +1,80 @@
+"""The one subprocess seam for git.
+
+Argument lists only (never a shell string), inherited ``GIT_*`` variables that would
+redirect git elsewhere are stripped, and a failure becomes a ``GitError`` showing the
+command, its exit code and stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from hotfix.errors import GitError, NotFound, UsageError
+
+# Variables that point git at another repository or index: set by hooks and by git itself
+# when it runs us (e.g. from a rebase --exec); inheriting them would act on the wrong repo.
+_STRIPPED = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
+             "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_PREFIX", "GIT_COMMON_DIR")
+
+
+def git_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _STRIPPED}
+    env["LC_ALL"] = "C"  # stable, parseable messages
+    env.setdefault("GIT_TERMINAL_PROMPT", "0")
+    env.update(extra or {})
+    return env
+
+
+def run(
+    args: Sequence[str],
+    cwd: Path,
+    *,
+    check: bool = True,
+    input: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``git ARGS`` in ``cwd``; raise ``GitError`` on a non-zero exit when ``check``."""
+    cmd = ["git", *args]
+    try:
+        proc = subprocess.run(
+            cmd, cwd=cwd, input=input, capture_output=True, text=True, env=git_env(env),
+            check=False,
+        )
+    except FileNotFoundError:
+        raise UsageError("git is not installed", hint="install git (apt-get install git)") from None
+    if check and proc.returncode != 0:
+        raise GitError(
+            f"`{' '.join(cmd)}` failed with exit code {proc.returncode}: "
+            f"{proc.stderr.strip() or proc.stdout.strip()}",
+            hint=None,
+        )
+    return proc
+
+
+def out(args: Sequence[str], cwd: Path) -> str:
+    """stdout of a git command that must succeed, trailing newline removed."""
+    return run(args, cwd).stdout.rstrip("\n")
+
+
+def split_z(text: str) -> list[str]:
+    """Parse NUL-separated ``-z`` output."""
+    return [part for part in text.split("\0") if part]
+
+
+def repo_root(path: Path) -> Path:
+    """The top of the work tree containing ``path``; a clear error outside a repository."""
+    proc = run(["rev-parse", "--show-toplevel"], path, check=False)
+    if proc.returncode != 0:
+        raise NotFound(
+            f"{path} is not inside a git repository",
+            hint="cd into your project's checkout, or run `git init` first",
+        )
+    return Path(proc.stdout.strip())
+
+
+def config_value(key: str, cwd: Path) -> str | None:
+    proc = run(["config", "--get", key], cwd, check=False)
+    return proc.stdout.strip() or None if proc.returncode == 0 else None

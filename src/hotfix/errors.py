@@ -1,0 +1,83 @@
+"""One error tree for the whole of hotfix.
+
+Every failure a user can meet is a ``HotfixError`` carrying the process exit code and a
+hint: the exact command or change that fixes it. Adapters translate low-level failures
+(``CalledProcessError``, database errors) into these at their boundary; the CLI and the API
+each have one handler that renders them.
+
+    HotfixError                exit 1   refused or user error
+    ├── NotFound               exit 1   an unknown HF id, tag, commit, file
+    ├── GuardRefused           exit 1   the lifecycle forbids this transition now
+    ├── PolicyViolation        exit 1   scope, template or approval policy says no
+    ├── GitError               exit 1   git refused; shows command, code and stderr
+    ├── StoreError             exit 1   the database refused or is unreachable
+    │   └── SchemaTooNew       exit 1   the database was written by a newer hotfix
+    ├── ConflictError          exit 1   a cherry-pick or backport stopped on a conflict
+    ├── UsageError             exit 2   bad arguments or input
+    │   └── ConfigError        exit 2   hotfix.toml is malformed (names key and line)
+    └── InternalError          exit 3   a bug in hotfix; the handler names a log to attach
+
+Ctrl-C exits 130 (handled by the CLI, not represented here).
+"""
+
+from __future__ import annotations
+
+
+class HotfixError(Exception):
+    """A failure the user can act on. ``hint`` says how."""
+
+    exit_code: int = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    @property
+    def kind(self) -> str:
+        """A stable, machine-readable name for the error (used by --json and the API)."""
+        name = type(self).__name__
+        return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+    def to_dict(self) -> dict[str, object]:
+        return {"error": self.kind, "message": self.message, "hint": self.hint}
+
+
+class NotFound(HotfixError):
+    pass
+
+
+class GuardRefused(HotfixError):
+    pass
+
+
+class PolicyViolation(HotfixError):
+    pass
+
+
+class GitError(HotfixError):
+    pass
+
+
+class StoreError(HotfixError):
+    pass
+
+
+class SchemaTooNew(StoreError):
+    pass
+
+
+class ConflictError(HotfixError):
+    pass
+
+
+class UsageError(HotfixError):
+    exit_code = 2
+
+
+class ConfigError(UsageError):
+    pass
+
+
+class InternalError(HotfixError):
+    exit_code = 3
