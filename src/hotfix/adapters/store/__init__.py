@@ -1,0 +1,1 @@
+"""The hotfix database: SQLAlchemy over SQLite (default) or PostgreSQL."""
