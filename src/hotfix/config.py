@@ -10,6 +10,7 @@ Precedence: CLI overrides > environment > file (``hotfix.toml`` or ``[tool.hotfi
 
 from __future__ import annotations
 
+import builtins
 import re
 import tomllib
 from collections.abc import Mapping
@@ -29,40 +30,40 @@ class Config:
     """Resolved settings: every registered key has a value and a source."""
 
     root: Path
-    values: Mapping[str, Any]
-    sources: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[builtins.str, Any]
+    sources: Mapping[builtins.str, builtins.str] = field(default_factory=dict)
     path: Path | None = None
 
-    def get(self, key: str) -> Any:
+    def get(self, key: builtins.str) -> Any:
         if key not in SETTINGS:
             raise KeyError(f"unregistered setting {key!r}")
         return self.values[key]
 
-    def int(self, key: str) -> int:
+    def int(self, key: builtins.str) -> builtins.int:
         value = self.get(key)
         assert isinstance(value, int)
         return value
 
-    def float(self, key: str) -> float:
+    def float(self, key: builtins.str) -> builtins.float:
         return float(self.get(key))
 
-    def str(self, key: str) -> str:
+    def str(self, key: builtins.str) -> builtins.str:
         return str(self.get(key))
 
-    def bool(self, key: str) -> bool:
+    def bool(self, key: builtins.str) -> builtins.bool:
         return bool(self.get(key))
 
-    def list(self, key: str) -> list[Any]:
+    def list(self, key: builtins.str) -> builtins.list[Any]:
         value = self.get(key)
         assert isinstance(value, list)
         return value
 
-    def table(self, key: str) -> dict[str, Any]:
+    def table(self, key: builtins.str) -> builtins.dict[builtins.str, Any]:
         value = self.get(key)
         assert isinstance(value, dict)
         return value
 
-    def source(self, key: str) -> str:
+    def source(self, key: builtins.str) -> builtins.str:
         return self.sources.get(key, "default")
 
 

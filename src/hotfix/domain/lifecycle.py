@@ -9,12 +9,14 @@ approver may override it.
        │                 └─▶ content    (template path)         │                 ▼
        └─▶ rejected                                          deploying ◀─deploy─ released
                                                                 │ promote
-                                    closed ◀─close─ folded_back ◀─backport─ verified ◀─verify─ deployed
+                                        deployed ─verify─▶ verified ─backport─▶ folded_back
+                                                                           │ close
+                                                                           ▼ closed
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -109,6 +111,7 @@ class Hotfix:
     folded_into_main: bool = False
     state_entered_at: datetime | None = None
     facts: Mapping[str, Any] = field(default_factory=dict)
+    history: tuple[tuple[State, datetime], ...] = ()  # every state entered, and when
 
     def last(self, kind: str) -> Mapping[str, Any] | None:
         """The payload of the newest event of ``kind``, if any."""
@@ -146,9 +149,10 @@ def derive(key: str, events: Sequence[Event], approvals_needed: Mapping[str, int
     approvals: list[str] = []
     folded = False
     facts: dict[str, Any] = {}
+    history: list[tuple[State, datetime]] = [(state, entered)]
     for event in events[1:]:
         p = event.payload
-        new = _next_state(state, event.kind, p, triage, approvals, approvals_needed, folded)
+        new = _next_state(state, event.kind, p, folded)
         if event.kind == "triage":
             triage, approvals = (p.get("decision") or None), []
         elif event.kind == "approve":
@@ -156,16 +160,17 @@ def derive(key: str, events: Sequence[Event], approvals_needed: Mapping[str, int
         elif event.kind == "backport" and p.get("main_ported"):
             folded = True
         facts.update(p.get("facts", {}))
-        if new is not None and new != state:
-            state, entered = new, event.at
         if event.kind == "approve" and state is S.TRIAGED and _enough(triage, approvals,
                                                                         approvals_needed):
-            state, entered = S.APPROVED, event.at
+            new = S.APPROVED
+        if new is not None and new != state:
+            state, entered = new, event.at
+            history.append((state, entered))
     return Hotfix(
         number=opened.hotfix, key=key, title=str(opened.payload["title"]),
         requester=opened.actor, opened_at=opened.at, state=state, events=tuple(events),
         triage=triage, approvals=tuple(approvals), folded_into_main=folded,
-        state_entered_at=entered, facts=facts,
+        state_entered_at=entered, facts=facts, history=tuple(history),
     )
 
 
@@ -175,25 +180,40 @@ def _enough(triage: Mapping[str, Any] | None, approvals: list[str],
     return len(set(approvals)) >= int(needed.get(severity, 1))
 
 
-def _next_state(state: State, kind: str, p: Mapping[str, Any], triage: Any,
-                approvals: list[str], needed: Mapping[str, int], folded: bool) -> State | None:
+def _next_state(state: State, kind: str, p: Mapping[str, Any], folded: bool) -> State | None:
     if p.get("override"):
         return CANONICAL_TARGET.get(kind)
-    if kind == "triage":
-        decision = p.get("decision")
-        return ROUTE_STATE[decision["route"]] if decision else S.REPORTED
-    if kind == "check":
-        return S.TESTED if p.get("passed") else S.IN_PROGRESS
-    if kind == "verify":
-        if not p.get("passed"):
-            return state
-        return S.FOLDED_BACK if folded else S.VERIFIED
-    if kind == "backport":
-        done = p.get("main_ported") and state in (S.VERIFIED, S.FOLDED_BACK)
-        return S.FOLDED_BACK if done else state
-    if kind in ("approve", "pick", "deploy_step"):
-        return state
+    outcome = _OUTCOMES.get(kind)
+    if outcome is not None:
+        return outcome(state, p, folded)
     return CANONICAL_TARGET.get(kind)
+
+
+def _after_triage(state: State, p: Mapping[str, Any], folded: bool) -> State:
+    decision = p.get("decision")
+    return ROUTE_STATE[decision["route"]] if decision else S.REPORTED
+
+
+def _after_verify(state: State, p: Mapping[str, Any], folded: bool) -> State:
+    if not p.get("passed"):
+        return state
+    return S.FOLDED_BACK if folded else S.VERIFIED
+
+
+def _after_backport(state: State, p: Mapping[str, Any], folded: bool) -> State:
+    done = p.get("main_ported") and state in (S.VERIFIED, S.FOLDED_BACK)
+    return S.FOLDED_BACK if done else state
+
+
+_OUTCOMES: dict[str, Callable[[State, Mapping[str, Any], bool], State]] = {
+    "triage": _after_triage,
+    "check": lambda state, p, folded: S.TESTED if p.get("passed") else S.IN_PROGRESS,
+    "verify": _after_verify,
+    "backport": _after_backport,
+    "approve": lambda state, p, folded: state,
+    "pick": lambda state, p, folded: state,
+    "deploy_step": lambda state, p, folded: state,
+}
 
 
 def plan(record: Hotfix, action: str, actor: str, payload: Mapping[str, Any],

@@ -142,17 +142,21 @@ def decide(
 def _severity(
     facts: Mapping[str, Any], rules: Sequence[Mapping[str, Any]]
 ) -> tuple[str, list[Reason]]:
-    worst = SEVERITIES[-1]
-    reasons: list[Reason] = []
+    """The most severe matching level, with the reasons of the rules at that level."""
+    matched: list[tuple[str, Reason]] = []
     for index, rule in enumerate(rules):
         level = _rule_field(rule, "severity", index, SEVERITIES)
         if _matches(rule, facts, index):
-            reasons.append(Reason(str(rule.get("reason", level)), tuple(rule["when"])))
-            worst = min(worst, level, key=SEVERITIES.index)
-    return worst, reasons
+            matched.append((level, Reason(str(rule.get("reason", level)), tuple(rule["when"]))))
+    if not matched:
+        return SEVERITIES[-1], [Reason("no severity rule matched: minor", ())]
+    worst = min((level for level, _ in matched), key=SEVERITIES.index)
+    return worst, [reason for level, reason in matched if level == worst]
 
 
-def _route(facts: Mapping[str, Any], rules: Sequence[Mapping[str, Any]]) -> tuple[str, list[Reason]]:
+def _route(
+    facts: Mapping[str, Any], rules: Sequence[Mapping[str, Any]]
+) -> tuple[str, list[Reason]]:
     reasons: list[Reason] = []
     for index, rule in enumerate(rules):
         route = _rule_field(rule, "route", index, (*ROUTES, ""))
@@ -197,11 +201,11 @@ def _compare(actual: Any, op: str, raw: str, key: str) -> bool:
     if key == "severity":
         left: Any = SEVERITIES.index(actual)
         right: Any = SEVERITIES.index(raw)
-    elif isinstance(actual, bool) or isinstance(actual, str):
+    elif isinstance(actual, bool | str):
         left, right = str(actual).lower(), raw.lower()
     else:
         left, right = float(actual), float(raw)
-    return {
+    outcome: bool = {
         "<": left < right,
         "<=": left <= right,
         ">": left > right,
@@ -209,6 +213,7 @@ def _compare(actual: Any, op: str, raw: str, key: str) -> bool:
         "==": left == right,
         "!=": left != right,
     }[op]
+    return outcome
 
 
 DEFAULT_SEVERITY_RULES: list[dict[str, Any]] = [

@@ -1,0 +1,57 @@
+"""What every command shares: options, the context, identity, and rendering."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from hotfix.adapters.git import cmd as git
+from hotfix.errors import UsageError
+from hotfix.services.context import Context, open_context
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+ActorOpt = Annotated[
+    str | None,
+    typer.Option("--as", help="Who acts (email). Default: git config user.email."),
+]
+OverrideOpt = Annotated[
+    str | None,
+    typer.Option("--override", help="Approvers only: force a refused guard, with the reason."),
+]
+
+
+@contextmanager
+def context() -> Iterator[Context]:
+    ctx = open_context(Path.cwd(), dict(os.environ))
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
+def actor(ctx: Context, given: str | None) -> str:
+    """``--as`` if given, else the repository's git user.email."""
+    who = given or git.config_value("user.email", ctx.root)
+    if not who:
+        raise UsageError("who is acting? no --as given and git has no user.email",
+                         hint="pass --as you@example.com, or: git config user.email "
+                         "you@example.com")
+    return who.strip()
+
+
+def emit(as_json: bool, data: Any, render: Callable[[], None]) -> None:
+    """Print ``data`` as JSON for scripts, or call ``render`` for people."""
+    if as_json:
+        typer.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+    else:
+        render()

@@ -1,0 +1,43 @@
+"""``hotfix demo``: the whole lifecycle on a throw-away sample shop."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hotfix.cli.common import JsonOpt, console, emit
+from hotfix.demo.walkthrough import run_demo
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)
+
+
+def demo(
+    keep: Annotated[bool, typer.Option("--keep", help="Keep the sample project afterwards.")]
+    = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Build a sample web shop with a checkout bug and walk a hotfix through its lifecycle."""
+    workdir = Path(tempfile.mkdtemp(prefix="hotfix-demo-"))
+    steps = []
+    try:
+        for number, step in enumerate(run_demo(workdir, dict(os.environ)), start=1):
+            steps.append({"title": step.title, "lines": step.lines, "refused": step.refused})
+            if not as_json:
+                mark = "[yellow]refused as it should be[/]" if step.refused else ""
+                console.print(f"\n[bold cyan]{number}.[/] [bold]{step.title}[/] {mark}",
+                              soft_wrap=True)
+                for line in step.lines:
+                    console.print(f"  {line}", soft_wrap=True)
+    finally:
+        if not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    emit(as_json, {"steps": steps, "kept": str(workdir) if keep else None},
+         lambda: console.print("\n[green]demo complete[/]"
+                               + (f": sample kept in {workdir}" if keep else "")))

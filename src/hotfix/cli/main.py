@@ -1,0 +1,78 @@
+"""The ``hotfix`` command: the app, its subcommands, and the one error handler."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+
+from hotfix import __version__
+from hotfix.cli import approve, close, config_cmd, demo, init, log, open_cmd, status
+from hotfix.cli.common import err_console
+from hotfix.errors import HotfixError
+
+app = typer.Typer(
+    name="hotfix",
+    help="Take a production bug from report to a verified fix in production, on the record.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+for module in (init, open_cmd, approve, status, log, close, config_cmd, demo):
+    module.register(app)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"hotfix {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Show the version and exit."),
+) -> None:
+    """hotfix: triage, approve, branch, test, release, deploy, verify, fold back, record."""
+
+
+def run() -> None:
+    """Entry point: run the app; turn every failure into a message and an exit code."""
+    as_json = "--json" in sys.argv
+    try:
+        app()
+    except HotfixError as exc:
+        _report(exc.to_dict(), as_json, exc)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err_console.print("[yellow]interrupted[/]: run `hotfix resume HF-N` to finish or undo "
+                          "a step that was cut short")
+        sys.exit(130)
+    except Exception:  # a bug in hotfix: keep the traceback for the report
+        log = _crash_log()
+        _report({"error": "internal_error", "message": "hotfix hit a bug",
+                 "hint": f"please report it with the log {log}"}, as_json, None)
+        sys.exit(3)
+
+
+def _report(body: dict[str, object], as_json: bool, exc: HotfixError | None) -> None:
+    if as_json:
+        typer.echo(json.dumps(body, ensure_ascii=False))
+    err_console.print(f"[bold red]error:[/] {body['message']}", soft_wrap=True)
+    if body.get("hint"):
+        err_console.print(f"[dim]hint:[/] {body['hint']}", soft_wrap=True)
+
+
+def _crash_log() -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    path = Path(tempfile.gettempdir()) / f"hotfix-crash-{stamp}.log"
+    path.write_text(f"hotfix {__version__}\nargv: {sys.argv}\n\n{traceback.format_exc()}",
+                    encoding="utf-8")
+    return path

@@ -1,0 +1,94 @@
+"""Rich renderings shared by the record commands."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rich.table import Table
+
+from hotfix.cli.common import console
+from hotfix.domain.events import ChainReport, Event
+from hotfix.domain.lifecycle import Hotfix
+from hotfix.domain.timing import TimeReport, format_duration
+
+SEV_STYLE = {"SEV1": "bold red", "SEV2": "red", "SEV3": "yellow", "SEV4": "green"}
+
+
+def print_record(rec: Hotfix, headline: str = "") -> None:
+    head = f"[bold]{rec.key}[/] {rec.title}"
+    console.print(f"{headline} {head}".strip())
+    console.print(f"  state      {rec.state.value}")
+    console.print(f"  requester  {rec.requester}")
+    if rec.triage:
+        print_triage(rec.triage)
+    else:
+        missing = (rec.last("triage") or {}).get("missing") or ["the triage answers"]
+        console.print(f"  triage     not yet: missing {', '.join(missing)}")
+    if rec.approvals:
+        console.print(f"  approvals  {', '.join(rec.approvals)}")
+    for name, value in rec.facts.items():
+        console.print(f"  {name:<10} {value}")
+    if rec.next_step():
+        console.print(f"  [dim]next:[/] {rec.next_step()}")
+
+
+def print_triage(decision: Any) -> None:
+    sev = decision["severity"]
+    console.print(f"  severity   [{SEV_STYLE.get(sev, '')}]{sev}[/]")
+    console.print(f"  route      [bold]{decision['route']}[/]")
+    for reason in decision["reasons"]:
+        console.print(f"    • {reason['text']} [dim]({', '.join(reason['answers']) or 'default'})"
+                      "[/]")
+    if decision.get("assumed"):
+        console.print(f"    [dim]assumed 'no'/default, not answered: "
+                      f"{', '.join(decision['assumed'])}[/]")
+
+
+def print_list(records: list[Hotfix]) -> None:
+    if not records:
+        console.print('no hotfixes yet: hotfix open "what is broken"')
+        return
+    table = Table("id", "state", "sev", "route", "title", "next", box=None)
+    for rec in records:
+        sev = rec.triage["severity"] if rec.triage else "-"
+        table.add_row(rec.key, rec.state.value, f"[{SEV_STYLE.get(sev, '')}]{sev}[/]",
+                      rec.triage["route"] if rec.triage else "-", rec.title,
+                      rec.next_step() or "")
+    console.print(table)
+
+
+def print_timeline(events: tuple[Event, ...], chain: ChainReport | None) -> None:
+    table = Table("#", "when (UTC)", "who", "what", "details", box=None)
+    for ev in events:
+        table.add_row(str(ev.seq), _when(ev.at), ev.actor, ev.kind, _details(ev.payload))
+    console.print(table)
+    if chain is not None:
+        if chain.ok:
+            console.print(f"[green]chain intact[/]: {chain.checked} events verified")
+        else:
+            console.print(f"[bold red]chain broken[/] at event {chain.bad_seq}: {chain.problem}")
+
+
+def _when(at: datetime) -> str:
+    return at.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _details(payload: dict[str, Any]) -> str:
+    if payload.get("decision"):
+        d = payload["decision"]
+        return f"{d['severity']} → {d['route']}"
+    parts = [f"{k}={v}" for k, v in payload.items() if k not in ("answers", "decision", "facts")
+             and not isinstance(v, dict | list)]
+    parts += [f"{k}={v}" for k, v in payload.get("facts", {}).items()]
+    text = ", ".join(parts)
+    return text if len(text) < 100 else text[:97] + "…"
+
+
+def print_time(report: TimeReport) -> None:
+    console.print(f"  wall time      {format_duration(report.wall_seconds)}")
+    for state, seconds in report.per_state.items():
+        console.print(f"    {state:<12} {format_duration(seconds)}")
+    console.print(f"  unplanned work {format_duration(report.active_seconds)} logged")
+    for person, seconds in report.active_by_person.items():
+        console.print(f"    {person:<30} {format_duration(seconds)}")

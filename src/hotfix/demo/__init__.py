@@ -1,0 +1,1 @@
+"""The throw-away sample project and the walk-through behind ``hotfix demo``."""
