@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from hotfix.cli.common import JsonOpt, console, emit
 from hotfix.demo.walkthrough import run_demo
@@ -31,10 +32,10 @@ def demo(
             steps.append({"title": step.title, "lines": step.lines, "refused": step.refused})
             if not as_json:
                 mark = "[yellow]refused as it should be[/]" if step.refused else ""
-                console.print(f"\n[bold cyan]{number}.[/] [bold]{step.title}[/] {mark}",
+                console.print(f"\n[bold cyan]{number}.[/] [bold]{escape(step.title)}[/] {mark}",
                               soft_wrap=True)
                 for line in step.lines:
-                    console.print(f"  {line}", soft_wrap=True)
+                    console.print(f"  {escape(line)}", soft_wrap=True)
     finally:
         if not keep:
             shutil.rmtree(workdir, ignore_errors=True)

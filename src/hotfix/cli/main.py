@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from hotfix import __version__
 from hotfix.cli import approve, close, config_cmd, demo, init, log, open_cmd, status
@@ -65,9 +66,9 @@ def run() -> None:
 def _report(body: dict[str, object], as_json: bool, exc: HotfixError | None) -> None:
     if as_json:
         typer.echo(json.dumps(body, ensure_ascii=False))
-    err_console.print(f"[bold red]error:[/] {body['message']}", soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(str(body['message']))}", soft_wrap=True)
     if body.get("hint"):
-        err_console.print(f"[dim]hint:[/] {body['hint']}", soft_wrap=True)
+        err_console.print(f"[dim]hint:[/] {escape(str(body['hint']))}", soft_wrap=True)
 
 
 def _crash_log() -> Path:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from hotfix.cli.common import console
 from hotfix.domain.events import ChainReport, Event
@@ -16,10 +18,10 @@ SEV_STYLE = {"SEV1": "bold red", "SEV2": "red", "SEV3": "yellow", "SEV4": "green
 
 
 def print_record(rec: Hotfix, headline: str = "") -> None:
-    head = f"[bold]{rec.key}[/] {rec.title}"
+    head = f"[bold]{rec.key}[/] {escape(rec.title)}"
     console.print(f"{headline} {head}".strip())
     console.print(f"  state      {rec.state.value}")
-    console.print(f"  requester  {rec.requester}")
+    console.print(f"  requester  {escape(rec.requester)}")
     if rec.triage:
         print_triage(rec.triage)
     else:
@@ -28,7 +30,7 @@ def print_record(rec: Hotfix, headline: str = "") -> None:
     if rec.approvals:
         console.print(f"  approvals  {', '.join(rec.approvals)}")
     for name, value in rec.facts.items():
-        console.print(f"  {name:<10} {value}")
+        console.print(f"  {name:<10} {escape(str(value))}")
     if rec.next_step():
         console.print(f"  [dim]next:[/] {rec.next_step()}")
 
@@ -38,8 +40,8 @@ def print_triage(decision: Any) -> None:
     console.print(f"  severity   [{SEV_STYLE.get(sev, '')}]{sev}[/]")
     console.print(f"  route      [bold]{decision['route']}[/]")
     for reason in decision["reasons"]:
-        console.print(f"    • {reason['text']} [dim]({', '.join(reason['answers']) or 'default'})"
-                      "[/]")
+        answers = ", ".join(reason["answers"]) or "default"
+        console.print(f"    • {escape(reason['text'])} [dim]({answers})[/]")
     if decision.get("assumed"):
         console.print(f"    [dim]assumed 'no'/default, not answered: "
                       f"{', '.join(decision['assumed'])}[/]")
@@ -52,22 +54,24 @@ def print_list(records: list[Hotfix]) -> None:
     table = Table("id", "state", "sev", "route", "title", "next", box=None)
     for rec in records:
         sev = rec.triage["severity"] if rec.triage else "-"
-        table.add_row(rec.key, rec.state.value, f"[{SEV_STYLE.get(sev, '')}]{sev}[/]",
-                      rec.triage["route"] if rec.triage else "-", rec.title,
-                      rec.next_step() or "")
+        table.add_row(rec.key, rec.state.value, Text(sev, style=SEV_STYLE.get(sev, "")),
+                      rec.triage["route"] if rec.triage else "-", Text(rec.title),
+                      Text(rec.next_step() or ""))
     console.print(table)
 
 
 def print_timeline(events: tuple[Event, ...], chain: ChainReport | None) -> None:
     table = Table("#", "when (UTC)", "who", "what", "details", box=None)
     for ev in events:
-        table.add_row(str(ev.seq), _when(ev.at), ev.actor, ev.kind, _details(ev.payload))
+        table.add_row(str(ev.seq), _when(ev.at), Text(ev.actor), ev.kind,
+                      Text(_details(ev.payload)))
     console.print(table)
     if chain is not None:
         if chain.ok:
             console.print(f"[green]chain intact[/]: {chain.checked} events verified")
         else:
-            console.print(f"[bold red]chain broken[/] at event {chain.bad_seq}: {chain.problem}")
+            console.print(f"[bold red]chain broken[/] at event {chain.bad_seq}: "
+                          f"{escape(chain.problem or '')}")
 
 
 def _when(at: datetime) -> str:
@@ -91,4 +95,4 @@ def print_time(report: TimeReport) -> None:
         console.print(f"    {state:<12} {format_duration(seconds)}")
     console.print(f"  unplanned work {format_duration(report.active_seconds)} logged")
     for person, seconds in report.active_by_person.items():
-        console.print(f"    {person:<30} {format_duration(seconds)}")
+        console.print(f"    {escape(person):<30} {format_duration(seconds)}")

@@ -33,7 +33,11 @@ class SqlStore:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = _engine(url)
-        self._migrate()
+        try:
+            self._migrate()
+        except BaseException:
+            self.engine.dispose()
+            raise
 
     # -- schema ---------------------------------------------------------------------------
     def _alembic(self, conn: Connection) -> AlembicConfig:
@@ -43,7 +47,7 @@ class SqlStore:
         return cfg
 
     def _migrate(self) -> None:
-        with self._errors("open"), self.engine.begin() as conn:
+        with self._errors("open the database"), self.engine.begin() as conn:
             cfg = self._alembic(conn)
             known = {rev.revision for rev in ScriptDirectory.from_config(cfg).walk_revisions()}
             current = MigrationContext.configure(conn).get_current_heads()

@@ -1,0 +1,131 @@
+"""One contract, run against SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import multiprocessing
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from hotfix.adapters.store.sql import SqlStore
+from hotfix.domain.events import verify_chain
+from hotfix.errors import NotFound, SchemaTooNew, StoreError
+
+T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+
+
+def note(actor: str, n: int) -> Any:
+    return lambda events: [(actor, "note", {"n": n, "seen": len(events)})]
+
+
+def test_create_append_read(db_url: str) -> None:
+    store = SqlStore(db_url)
+    opened = store.create("Checkout 500", "a@x", T0, {"title": "Checkout 500"})
+    assert (opened.seq, opened.kind, opened.actor) == (1, "open", "a@x")
+    new = store.append(opened.hotfix, note("b@x", 1), T0)
+    assert [e.seq for e in new] == [2]
+    events = store.events(opened.hotfix)
+    assert [e.kind for e in events] == ["open", "note"]
+    assert events[1].payload == {"n": 1, "seen": 1}
+    assert events[1].at == T0
+    assert verify_chain(events, store.head(opened.hotfix)).ok
+    store.close()
+
+
+def test_numbers_increase_and_all_events(db_url: str) -> None:
+    store = SqlStore(db_url)
+    a = store.create("a", "a@x", T0, {"title": "a"})
+    b = store.create("b", "a@x", T0, {"title": "b"})
+    assert b.hotfix == a.hotfix + 1
+    assert sorted(store.all_events()) == [a.hotfix, b.hotfix]
+    store.close()
+
+
+def test_unknown_hotfix(db_url: str) -> None:
+    store = SqlStore(db_url)
+    with pytest.raises(NotFound):
+        store.events(404)
+    with pytest.raises(NotFound):
+        store.append(404, note("a@x", 1), T0)
+    store.close()
+
+
+def test_refused_decision_writes_nothing(db_url: str) -> None:
+    store = SqlStore(db_url)
+    opened = store.create("a", "a@x", T0, {"title": "a"})
+
+    def refuse(events: list[Any]) -> list[Any]:
+        raise RuntimeError("guard")
+
+    with pytest.raises(RuntimeError):
+        store.append(opened.hotfix, refuse, T0)
+    assert len(store.events(opened.hotfix)) == 1
+    store.close()
+
+
+def test_tampering_in_the_database_is_detected(db_url: str) -> None:
+    store = SqlStore(db_url)
+    opened = store.create("a", "a@x", T0, {"title": "a"})
+    for n in range(3):
+        store.append(opened.hotfix, note("b@x", n), T0)
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE events SET payload = :p WHERE seq = 3"),
+                     {"p": '{"n":7,"seen":2}'})
+    report = verify_chain(store.events(opened.hotfix), store.head(opened.hotfix))
+    assert (report.ok, report.bad_seq) == (False, 3)
+    store.close()
+
+
+def test_cache_roundtrip(db_url: str) -> None:
+    store = SqlStore(db_url)
+    store.cache_put("patch-id", {f"sha{i}": f"pid{i}" for i in range(1200)})
+    store.cache_put("patch-id", {"sha1": "other"})  # first value kept: derived data is stable
+    got = store.cache_get("patch-id", [f"sha{i}" for i in range(0, 1300, 100)])
+    assert got == {f"sha{i}": f"pid{i}" for i in range(0, 1200, 100)}
+    assert store.cache_get("other", ["sha1"]) == {}
+    store.close()
+
+
+def test_database_from_a_newer_hotfix_is_refused(db_url: str) -> None:
+    SqlStore(db_url).close()
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    engine.dispose()
+    with pytest.raises(SchemaTooNew, match="newer hotfix"):
+        SqlStore(db_url)
+
+
+def _writer(url: str, number: int, actor: str, count: int) -> None:
+    store = SqlStore(url)
+    for n in range(count):
+        store.append(number, note(actor, n), datetime.now(UTC))
+    store.close()
+
+
+def test_two_processes_writing_one_record(db_url: str) -> None:
+    store = SqlStore(db_url)
+    opened = store.create("race", "a@x", T0, {"title": "race"})
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(db_url, opened.hotfix, who, 25))
+             for who in ("p1@x", "p2@x")]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    events = store.events(opened.hotfix)
+    assert len(events) == 51
+    for who in ("p1@x", "p2@x"):
+        mine = [e.payload["n"] for e in events if e.actor == who]
+        assert mine == list(range(25))  # each writer's events kept, in its order
+    assert verify_chain(events, store.head(opened.hotfix)).ok
+    store.close()
+
+
+def test_unreachable_database_says_what_to_do() -> None:
+    with pytest.raises(StoreError, match="could not open the database") as info:
+        SqlStore("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+    assert "HOTFIX_DATABASE_URL" in (info.value.hint or "")
