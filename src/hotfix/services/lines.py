@@ -23,11 +23,13 @@ def tag_pattern(cfg: Config) -> TagPattern:
 
 
 def discover_lines(root: Path, cfg: Config, *, today: date | None = None,
-                   tags: Mapping[str, str] | None = None) -> list[ReleaseLine]:
+                   tags: Mapping[str, str] | None = None,
+                   branches: list[str] | None = None) -> list[ReleaseLine]:
     """Every release line, oldest first, from tags and maintenance branches."""
     try:
         return build_lines(
-            tags if tags is not None else refs.tags(root), refs.branches(root),
+            tags if tags is not None else refs.tags(root),
+            branches if branches is not None else refs.branches(root),
             pattern=tag_pattern(cfg),
             branch_patterns=[str(p) for p in cfg.list("lines.branch_patterns")],
             matrix=cfg.table("lines.support"), support_default=cfg.bool("lines.support_default"),

@@ -8,7 +8,7 @@ drops the rest. A pick cut short is finished by ``hotfix resume`` without pickin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,21 +48,22 @@ def pick(ctx: Context, key: str, actor: str, shas: Sequence[str],
     if not shas:
         raise UsageError("name at least one commit to pick",
                          hint=f"hotfix pick {work.key} SHA [SHA…]")
-    sources = list(dict.fromkeys(
-        _checked_source(ctx.root, path, work, sha, mainline, state.done) for sha in shas))
+    found = dict(_checked_source(ctx.root, path, work, sha, mainline, state.done)
+                 for sha in shas)
+    sources = list(found)
     if picking.is_dirty(path):
         raise UsageError(f"the worktree {path} has uncommitted changes",
                          hint=f"commit them first (a fix made directly in the worktree counts): "
                               f"git -C {path} commit -am \"…\"; or drop them: "
                               f"git -C {path} checkout -- .")
     journal(ctx, work.key, actor, "pick", "begin", shas=sources, mainline=mainline)
-    return run_queue(ctx, work, path, actor, sources, mainline)
+    return run_queue(ctx, work, path, actor, sources, mainline, found)
 
 
 def _checked_source(root: Path, path: Path, work: Work, sha: str, mainline: int | None,
-                    done: Sequence[str]) -> str:
-    source = refs.require_commit(root, sha)
-    parents = refs.parents(root, source)
+                    done: Sequence[str]) -> tuple[str, str]:
+    """(full sha, message) of a commit that may be picked."""
+    source, parents, message = refs.lookup(root, sha)
     if len(parents) > 1 and not mainline:
         raise UsageError(f"{sha} is a merge commit: git needs to know which parent's side "
                          "is the change", hint=f"usually the first: hotfix pick {work.key} "
@@ -70,15 +71,15 @@ def _checked_source(root: Path, path: Path, work: Work, sha: str, mainline: int 
     if len(parents) <= 1 and mainline:
         raise UsageError(f"{sha} is not a merge commit; -m only applies to merges",
                          hint=f"drop -m: hotfix pick {work.key} {sha}")
-    if source in done or refs.is_ancestor(root, source, work.branch):
+    if source in done:
         raise UsageError(f"{sha} is already on {work.branch}: picking it again would be empty",
                          hint=f"see what is there: git -C {path} log --oneline "
                               f"{work.base_tag}..")
-    return source
+    return source, message
 
 
 def run_queue(ctx: Context, work: Work, path: Path, actor: str, queue: Sequence[str],
-              mainline: int | None) -> PickResult:
+              mainline: int | None, messages: Mapping[str, str] | None = None) -> PickResult:
     result = PickResult(work.key, work.branch, str(path))
     for source in queue:
         applied = picking.apply(path, source, mainline)
@@ -87,7 +88,8 @@ def run_queue(ctx: Context, work: Work, path: Path, actor: str, queue: Sequence[
             journal(ctx, work.key, actor, "pick", "empty", source=source)
             result.empty.append(source)
             continue
-        message = picking.message_for(ctx.root, source, {"Hotfix-Id": work.key})
+        message = picking.message_for(ctx.root, source, {"Hotfix-Id": work.key},
+                                      (messages or {}).get(source))
         if applied.status == "conflict":
             journal(ctx, work.key, actor, "pick", "conflict", source=source,
                     files=list(applied.files), message=message)

@@ -54,13 +54,14 @@ def release(ctx: Context, key: str, actor: str, push: bool = False) -> Released:
         return _push(ctx, rec.key, actor, work, result) if push and not result.pushed else result
     path = tree(ctx, work)
     begin = begun(rec.events, "release", "release")
-    code = str(begin["commit"]) if begin else refs.require_commit(path, "HEAD")
+    head = history.one(path, "HEAD")
+    code = str(begin["commit"]) if begin else head.sha
     guard(ctx, rec, "release", actor, {"commit": code})
     if begin is None:
         _preflight(ctx, work, path, code)
         journal(ctx, rec.key, actor, "release", "begin", tag=work.tag, version=work.version,
                 commit=code)
-    result = _make_release(ctx, rec, work, path, code)
+    result = _make_release(ctx, rec, work, path, code, head, fresh=begin is None)
     facts = {"tag": work.tag, "release_commit": result.release_commit}
     record.act(ctx, rec.key, "release", actor, {**result.to_dict(), "facts": facts})
     return _push(ctx, rec.key, actor, work, result) if push else result
@@ -93,35 +94,38 @@ def _refuse_markers(root: Path, work: Work, head: str) -> None:
                  "then release")
 
 
-def _make_release(ctx: Context, rec: Hotfix, work: Work, path: Path, code: str) -> Released:
+def _make_release(ctx: Context, rec: Hotfix, work: Work, path: Path, code: str,
+                  head: history.Commit, *, fresh: bool) -> Released:
+    """The release commit (made once) and the tag (made once); markers were refused before."""
     result = Released(rec.key, work.tag, work.version, code, "", work.branch)
-    head = history.one(path, "HEAD")
+    notes = entries(rec, work, path, code)
     if f"{TRAILER}: {work.tag}" in head.body:  # resumed: the release commit is made
         result.release_commit = head.sha
     else:
-        if picking.is_dirty(path):  # a bump cut short: undo it, then bump again
+        if not fresh and picking.is_dirty(path):  # a bump cut short: undo it, bump again
             picking.keep_ours(path, sorted(release_paths(ctx, path)))
-        result.bumped, result.notes = _write_release_files(ctx, rec, work, path, code)
+        result.bumped, result.notes = _write_release_files(ctx, rec, work, path, notes)
         message = (f"Release {work.tag}\n\n{rec.key}: {rec.title}\n\nHotfix-Id: {rec.key}\n"
                    f"{TRAILER}: {work.tag}\n")
         result.release_commit = picking.commit(
             path, message, what=f"the release of {work.tag}", retry=f"hotfix resume {rec.key}")
-    _refuse_markers(ctx.root, work, result.release_commit)
     result.signed = tagging.sign_wanted(ctx.root)
+    listing = "\n".join(e.render() for e in notes)
     tagging.create(ctx.root, work.tag, result.release_commit,
-                   _tag_message(rec, work, path, code), sign=result.signed)
+                   f"Release {work.tag}\n\n{rec.key}: {rec.title}\n\n{listing}\n",
+                   sign=result.signed)
     return result
 
 
 def _write_release_files(ctx: Context, rec: Hotfix, work: Work, path: Path,
-                         code: str) -> tuple[dict[str, str], list[str]]:
+                         notes: list[NoteEntry]) -> tuple[dict[str, str], list[str]]:
     patterns = [str(p) for p in ctx.cfg.list("lines.version_files")]
     changelog = ctx.cfg.str("lines.changelog")
     bumped = release_files.bump_versions(path, patterns, work.version)
     added = release_files.write_notes(path, changelog, tag=work.tag,
                                       day=ctx.now().date().isoformat(),
                                       title=f"{rec.key}: {rec.title}",
-                                      entries=entries(rec, work, path, code))
+                                      entries=notes)
     release_files.stage(path, [*bumped, *([changelog] if added else [])])
     return bumped, [e.render() for e in added]
 
@@ -131,11 +135,6 @@ def entries(rec: Hotfix, work: Work, path: Path, code: str) -> list[NoteEntry]:
     return [NoteEntry(rec.key, c.subject, history.source_of(c))
             for c in history.commits(path, f"{work.base_tag}..{code}")
             if TRAILER not in c.body]
-
-
-def _tag_message(rec: Hotfix, work: Work, path: Path, code: str) -> str:
-    lines = "\n".join(e.render() for e in entries(rec, work, path, code))
-    return f"Release {work.tag}\n\n{rec.key}: {rec.title}\n\n{lines}\n"
 
 
 def _push(ctx: Context, key: str, actor: str, work: Work, result: Released) -> Released:

@@ -45,15 +45,15 @@ def start(ctx: Context, key: str, actor: str, line: str | None = None) -> Starte
     else:
         work = plan_work(ctx, rec, line)
         journal(ctx, rec.key, actor, "start", "begin", **work.facts())
-    resumed = make_branch(ctx, work)
+    resumed = make_branch(ctx, work, fresh=pending is None)
     record.act(ctx, rec.key, "start", actor, {"facts": work.facts()})
     return Started(work, resumed)
 
 
 def plan_work(ctx: Context, rec: Hotfix, name: str | None) -> Work:
     """Which line, base tag, version, tag, branch and worktree this hotfix gets."""
-    tags = refs.tags(ctx.root)
-    found = lines_svc.discover_lines(ctx.root, ctx.cfg, tags=tags)
+    tags, branches = refs.tags(ctx.root), refs.branches(ctx.root)
+    found = lines_svc.discover_lines(ctx.root, ctx.cfg, tags=tags, branches=branches)
     line = lines_svc.require_line(ctx.root, ctx.cfg, name or _default_line(rec, found), found)
     lines_svc.require_unambiguous(ctx.root, ctx.cfg, line, tags)
     if not line.supported:
@@ -66,11 +66,9 @@ def plan_work(ctx: Context, rec: Hotfix, name: str | None) -> Work:
     pattern = lines_svc.tag_pattern(ctx.cfg)
     base = pattern.parse(line.latest_tag)
     assert base is not None
-    version = next_patch(base, taken_versions(ctx, tags), _scheme(ctx))
+    version = next_patch(base, taken_versions(ctx, tags, branches), _scheme(ctx))
     tag = pattern.tag_like(line.latest_tag, version)
-    branch = f"{HOTFIX_BRANCH}{version}"
-    refs.check_ref_name(ctx.root, branch, "branch")
-    refs.check_ref_name(ctx.root, tag, "tag")
+    branch = f"{HOTFIX_BRANCH}{version}"  # digits and dots: always a valid name, like the tag
     return Work(rec.key, line.name, line.latest_tag, str(version), tag, branch,
                 worktrees.path_for(ctx.root, rec.key))
 
@@ -93,12 +91,14 @@ def _scheme(ctx: Context) -> str:
     return scheme
 
 
-def taken_versions(ctx: Context, tags: Mapping[str, str] | None = None) -> list[Version]:
+def taken_versions(ctx: Context, tags: Mapping[str, str] | None = None,
+                   local_branches: list[str] | None = None) -> list[Version]:
     """Versions already used or reserved: every tag and hotfix/ branch, here and remote."""
     pattern = lines_svc.tag_pattern(ctx.cfg)
     names = list(tags if tags is not None else refs.tags(ctx.root))
     branches = [b.removeprefix("remotes/").split("/", 1)[-1] if b.startswith("remotes/") else b
-                for b in refs.branches(ctx.root)]
+                for b in (local_branches if local_branches is not None
+                          else refs.branches(ctx.root))]
     remote = ctx.cfg.str("lines.remote")
     if ctx.cfg.bool("lines.check_remote_tags") and refs.has_remote(ctx.root, remote):
         for name in refs.remote_refs(ctx.root, remote):
@@ -116,8 +116,11 @@ def _branch_version(branch: str) -> Version | None:
         return None
 
 
-def make_branch(ctx: Context, work: Work) -> bool:
+def make_branch(ctx: Context, work: Work, fresh: bool = False) -> bool:
     """Create branch + worktree; True when they were (partly) there already."""
+    if fresh:  # the version was just reserved: no branch can have this name
+        worktrees.add(ctx.root, work.worktree, work.branch, f"refs/tags/{work.base_tag}^{{commit}}")
+        return False
     tree = worktrees.of_branch(ctx.root, work.branch)
     if tree is not None and not tree.prunable:
         return True

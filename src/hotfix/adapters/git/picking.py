@@ -7,6 +7,7 @@ original, adds ``(cherry picked from commit …)`` (what ``-x`` writes) and our 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,14 +24,26 @@ class Applied:
     files: tuple[str, ...] = field(default_factory=tuple)  # conflicted files
 
 
-def message_for(root: Path, source: str, trailers: Mapping[str, str]) -> str:
+def message_for(root: Path, source: str, trailers: Mapping[str, str],
+                original: str | None = None) -> str:
     """The original message of ``source`` with the ``-x`` line and our trailers."""
-    original = cmd.out(["log", "-1", "--format=%B", source], root).rstrip()
-    body = f"{original}\n\n{PICKED_FROM.format(sha=source)}\n"
-    args = ["interpret-trailers", "--if-exists", "addIfDifferent"]
-    for key, value in trailers.items():
-        args += ["--trailer", f"{key}: {value}"]
-    return cmd.run(args, root, input=body).stdout
+    if original is None:
+        original = cmd.out(["log", "-1", "--format=%B", source], root)
+    return with_trailers(original, source, trailers)
+
+
+_TRAILER = re.compile(r"^([A-Za-z0-9-]+: .*|\(cherry picked from commit [0-9a-f]+\))$")
+
+
+def with_trailers(original: str, source: str, trailers: Mapping[str, str]) -> str:
+    """What ``git cherry-pick -x`` writes, plus our trailers (each once) in the same block."""
+    lines = original.rstrip().splitlines()
+    paragraphs = original.rstrip().split("\n\n")
+    last = paragraphs[-1].splitlines() if len(paragraphs) > 1 else []
+    in_block = bool(last) and all(_TRAILER.match(line) for line in last)
+    wanted = [PICKED_FROM.format(sha=source), *(f"{k}: {v}" for k, v in trailers.items())]
+    added = [line for line in wanted if line not in (last if in_block else [])]
+    return "\n".join([*lines, *([] if in_block else [""]), *added]) + "\n"
 
 
 def apply(tree: Path, source: str, mainline: int | None = None) -> Applied:

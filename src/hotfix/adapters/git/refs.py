@@ -65,6 +65,18 @@ def require_commit(root: Path, rev: str) -> str:
     return sha
 
 
+def lookup(root: Path, rev: str) -> tuple[str, list[str], str]:
+    """(sha, parents, message) of the commit ``rev`` names, in one git call."""
+    proc = cmd.run(["log", "-1", "--no-walk", "--format=%H%x1f%P%x1f%B", "--end-of-options",
+                    f"{rev}^{{commit}}", "--"], root, check=False)
+    if proc.returncode != 0 or ".." in rev or not proc.stdout.strip():
+        raise NotFound(f"{rev!r} is not a commit in this repository",
+                       hint=f"check the sha with `git log --oneline --all | grep {rev[:7]}`, "
+                            "or fetch it first: git fetch --all")
+    sha, parent_list, message = proc.stdout.split("\x1f", 2)
+    return sha.strip(), parent_list.split(), message.rstrip("\n")
+
+
 def parents(root: Path, sha: str) -> list[str]:
     return cmd.out(["rev-list", "--parents", "-n", "1", sha], root).split()[1:]
 

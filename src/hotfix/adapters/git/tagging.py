@@ -15,19 +15,21 @@ def sign_wanted(root: Path) -> bool:
 
 
 def create(root: Path, tag: str, commit: str, message: str, *, sign: bool | None = None) -> bool:
-    """Create the annotated tag; False when it already names ``commit`` (a resumed step)."""
-    existing = refs.tag_commit(root, tag)
-    if existing == commit:
-        return False
-    if existing is not None:
-        raise PolicyViolation(
-            f"tag {tag} already exists (on {existing[:12]}); hotfix never moves or reuses a tag",
-            hint="start a new hotfix for the next patch version, or inspect it: "
-                 f"git show {tag}",
-        )
+    """Create the annotated tag; False when it already names ``commit`` (a resumed step).
+
+    ``git tag`` never overwrites (no ``-f``): an existing tag makes it fail, and then we
+    look at what the tag names."""
     flag = "-s" if (sign_wanted(root) if sign is None else sign) else "-a"
     proc = cmd.run(["tag", flag, tag, "-F", "-", commit], root, check=False, input=message)
     if proc.returncode != 0:
+        existing = refs.tag_commit(root, tag)
+        if existing == commit:
+            return False
+        if existing is not None:
+            raise PolicyViolation(
+                f"tag {tag} already exists (on {existing[:12]}); hotfix never moves or reuses "
+                "a tag", hint="start a new hotfix for the next patch version, or inspect it: "
+                f"git show {tag}")
         raise GitError(f"git could not create tag {tag}: {proc.stderr.strip()}",
                        hint="if signing failed, check `git config user.signingkey` and your "
                             "gpg/ssh agent, then run: hotfix resume (the release is not lost)")

@@ -73,6 +73,8 @@ def remove(root: Path, path: Path) -> None:
 
 def require(root: Path, path: Path, branch: str, key: str) -> Path:
     """The worktree's path; a clear error when it was deleted or moved by hand."""
+    if _checked_out(path) == branch:
+        return path
     tree = of_branch(root, branch)
     if tree is not None and not tree.prunable and tree.path.resolve() == path.resolve():
         return path
@@ -82,8 +84,23 @@ def require(root: Path, path: Path, branch: str, key: str) -> Path:
     )
 
 
+def _checked_out(path: Path) -> str | None:
+    """The branch a linked worktree has checked out, read from its files (no git process)."""
+    try:
+        pointer = (path / ".git").read_text(encoding="utf-8").strip()
+        gitdir = Path(pointer.removeprefix("gitdir: "))
+        head = (gitdir / "HEAD").read_text(encoding="utf-8").strip()
+    except (OSError, ValueError):
+        return None
+    return head.removeprefix("ref: refs/heads/") if head.startswith("ref: ") else None
+
+
 def ensure_ignored(root: Path) -> None:
     """Keep ``.hotfix/`` out of ``git status`` via ``.git/info/exclude`` (not a tracked file)."""
+    local = root / ".git" / "info" / "exclude"
+    if local.is_file() and any(line.strip() in (".hotfix/", "/.hotfix/") for line in
+                               local.read_text(encoding="utf-8").splitlines()):
+        return
     if cmd.run(["check-ignore", "-q", ".hotfix/worktrees/x"], root, check=False).returncode == 0:
         return
     exclude = Path(cmd.out(["rev-parse", "--git-path", "info/exclude"], root))
