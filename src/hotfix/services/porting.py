@@ -79,6 +79,7 @@ def port(ctx: Context, key: str, target: Target, fixes: Sequence[Commit], base: 
          prior: Mapping[str, Any] | None) -> TargetResult:
     """Port ``fixes`` to ``target``; resume a conflict recorded in ``prior``."""
     branch, path = names(key, target.name, ctx)
+    refs.check_ref_name(ctx.root, branch)
     result = TargetResult(target.name, PORTED, branch, str(path))
     if prior is not None and prior.get("status") == CONFLICT and refs.branch_exists(
             ctx.root, branch):
