@@ -192,7 +192,8 @@ def finish_queue(ctx: Context, key: str, actor: str) -> PickResult | None:
     queue = list(state.queue)
     while queue and _committed_by_hand(work, path, queue[0]):
         result.picked.append(_record_existing(ctx, work, path, actor, queue.pop(0)))
-    picking.abort(path)  # a pick applied but not committed: undo it, then pick it again
+    if picking.is_dirty(path):  # a pick applied but not committed: undo it, pick it again
+        picking.abort(path)
     rest = run_queue(ctx, work, path, actor, queue, state.mainline)
     result.picked += rest.picked
     return result

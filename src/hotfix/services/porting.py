@@ -57,7 +57,8 @@ def missing_fixes(root: Path, tip: str, base: str, fixes: Sequence[Commit]) -> l
     equivalent = _patch_equivalent(root, tip, base, fixes)
     tip_sha = refs.require_commit(root, tip)
     fork = cmd.run(["merge-base", tip_sha, fixes[-1].sha], root, check=False).stdout.strip()
-    mentioned = _mentioned(root, f"{fork}..{tip_sha}" if fork else tip_sha)
+    wanted = {f.sha for f in fixes} | {history.source_of(f) for f in fixes}
+    mentioned = _mentioned(root, f"{fork}..{tip_sha}" if fork else tip_sha, wanted)
     return [f for f in fixes if f.sha not in equivalent
             and not ({f.sha, history.source_of(f)} & mentioned)
             and not refs.is_ancestor(root, history.source_of(f), tip_sha)]
@@ -68,11 +69,13 @@ def _patch_equivalent(root: Path, tip: str, base: str, fixes: Sequence[Commit]) 
     return {line[2:].strip() for line in text.splitlines() if line.startswith("- ")}
 
 
-def _mentioned(root: Path, rev_range: str) -> set[str]:
+def _mentioned(root: Path, rev_range: str, wanted: set[str]) -> set[str]:
+    """Which of ``wanted`` a commit of ``rev_range`` names as its source (git greps)."""
+    greps = [f"--grep={sha}" for sha in sorted(wanted)]
     found: set[str] = set()
-    for commit in history.commits(root, rev_range):
+    for commit in history.commits(root, rev_range, extra=["-F", *greps]):
         found |= commit.sources()
-    return found
+    return found & wanted
 
 
 def port(ctx: Context, key: str, target: Target, fixes: Sequence[Commit], base: str,

@@ -23,9 +23,10 @@ class Commit:
         return set(_PICKED.findall(self.body)) | set(_BACKPORT.findall(self.body))
 
 
-def commits(root: Path, rev_range: str, *, first_parent: bool = False) -> list[Commit]:
-    """Commits in ``rev_range``, oldest first."""
-    args = ["log", "--reverse", "-z", "--format=%H%x1f%s%x1f%B"]
+def commits(root: Path, rev_range: str, *, first_parent: bool = False,
+            extra: list[str] | None = None) -> list[Commit]:
+    """Commits in ``rev_range``, oldest first (``extra``: more ``git log`` options)."""
+    args = ["log", "--reverse", "-z", "--format=%H%x1f%s%x1f%B", *(extra or [])]
     args += ["--first-parent"] if first_parent else []
     text = cmd.out([*args, rev_range, "--"], root)
     out = []
