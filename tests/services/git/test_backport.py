@@ -152,3 +152,13 @@ def test_backport_cut_short_is_finished_by_resume(
     assert done.done == ["finished the backport: 1.2 ported, main ported"]
     one_two = Repo(shop.path / ".hotfix" / "worktrees" / f"{key}-1.2")
     assert len(one_two.git("log", "--format=%H", "release/1.2..").split()) == 1
+
+
+def test_a_trailer_naming_the_fix_counts_even_with_another_diff(
+        shop: Repo, ctx: Context) -> None:
+    fix = three_lines(shop)
+    shop.commit(f"Fix EU checkout on main, by hand\n\nBackport-Of: {fix}",
+                {"shop/app.py": APP_V1.replace("return 500", "return 201")})
+    key = released(ctx, fix)
+    result = backport(ctx, key, ENGINEER, ["main"])
+    assert [(t.target, t.status) for t in result.targets] == [("main", "already present")]

@@ -128,3 +128,30 @@ def test_shallow_clone_says_how_to_deepen(shop: Repo, tmp_path: Path) -> None:
         assert exc.value.hint == "deepen it first: git fetch --unshallow --tags"
     finally:
         ctx.close()
+
+
+def test_start_cut_short_is_finished_by_resume_with_the_same_version(
+        shop: Repo, ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hotfix.adapters.git import worktrees
+    from hotfix.services.resume import resume
+
+    key = approved(ctx)
+    shop.branch("hotfix/1.1.1", "v1.1.0")  # reserved by someone else: we get 1.1.2
+
+    def power_cut(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(worktrees, "add", power_cut)
+        with pytest.raises(KeyboardInterrupt):
+            start(ctx, key, ENGINEER)
+    assert record.get(ctx, key).state.value == "approved"
+    shop.git("branch", "-D", "hotfix/1.1.1")  # freed meanwhile: the reservation still holds
+
+    done = resume(ctx, key, ENGINEER)
+
+    assert done.done[0].startswith("finished start: hotfix/1.1.2 from v1.1.0")
+    rec = record.get(ctx, key)
+    assert rec.state.value == "in_progress"
+    assert rec.facts["version"] == "1.1.2"
+    assert Repo(Path(rec.facts["worktree"])).git("branch", "--show-current") == "hotfix/1.1.2"
