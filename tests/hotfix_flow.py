@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from gitrepo import Repo
 from hotfix.services import record
 from hotfix.services.context import Context, open_context
+from tests.gitrepo import Repo
 
 ENGINEER = "ada@example.com"
 APPROVER = "lee@example.com"

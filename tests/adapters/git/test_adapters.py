@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from gitrepo import Repo
 from hotfix.adapters.git import history, picking, refs, release_files, tagging, worktrees
 from hotfix.errors import PolicyViolation, UsageError
+from tests.gitrepo import Repo
 
 
 @pytest.mark.parametrize("name", ["hotfix/1.1..1", "hotfix/a b", "x~1", "y^", "z:", "a.lock",

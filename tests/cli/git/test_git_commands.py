@@ -8,10 +8,10 @@ from collections.abc import Callable
 
 import pytest
 
-from gitrepo import APP_V1, Repo
 from hotfix.cli.main import run
 from hotfix.services.context import Context
-from hotfix_flow import ENGINEER, approved, checked
+from tests.gitrepo import APP_V1, Repo
+from tests.hotfix_flow import ENGINEER, approved, checked
 
 Cli = Callable[..., tuple[int, str, str]]
 

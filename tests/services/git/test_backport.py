@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-from gitrepo import APP_FIXED, APP_V1, Repo
 from hotfix.errors import UsageError
 from hotfix.services import record
 from hotfix.services.backport import backport
@@ -11,7 +10,8 @@ from hotfix.services.pick import pick
 from hotfix.services.release import release
 from hotfix.services.resume import resume
 from hotfix.services.start import start
-from hotfix_flow import ENGINEER, approved, checked
+from tests.gitrepo import APP_FIXED, APP_V1, Repo
+from tests.hotfix_flow import ENGINEER, approved, checked
 
 NOTE = "- unreleased: EU cards fixed\n"
 

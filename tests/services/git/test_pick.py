@@ -4,14 +4,14 @@ import shutil
 
 import pytest
 
-from gitrepo import APP_V1, Repo
 from hotfix.errors import ConflictError, GitError, NotFound, PolicyViolation, UsageError
 from hotfix.services import record
 from hotfix.services.context import Context
 from hotfix.services.pick import pick, pick_abort, pick_continue, pick_skip
 from hotfix.services.resume import resume
 from hotfix.services.start import start
-from hotfix_flow import ENGINEER, approved
+from tests.gitrepo import APP_V1, Repo
+from tests.hotfix_flow import ENGINEER, approved
 
 AUSTRIA = APP_V1.replace('"IT", ', "").replace('"NL")', '"NL", "AT")')
 

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from gitrepo import Repo, bare_remote
 from hotfix.adapters.git import tagging
 from hotfix.errors import GitError, GuardRefused, PolicyViolation
 from hotfix.services import pick as pick_svc
@@ -15,7 +14,8 @@ from hotfix.services.pick import pick
 from hotfix.services.release import release
 from hotfix.services.resume import resume
 from hotfix.services.start import start
-from hotfix_flow import ENGINEER, approved, checked
+from tests.gitrepo import Repo, bare_remote
+from tests.hotfix_flow import ENGINEER, approved, checked
 
 
 def picked_and_checked(ctx: Context) -> tuple[str, Repo]:

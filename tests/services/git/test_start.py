@@ -5,13 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from gitrepo import Repo, bare_remote
 from hotfix.errors import GuardRefused, NotFound, PolicyViolation, UsageError
 from hotfix.services import record
 from hotfix.services.context import Context, open_context
 from hotfix.services.lines import discover_lines
 from hotfix.services.start import start
-from hotfix_flow import ENGINEER, approved
+from tests.gitrepo import Repo, bare_remote
+from tests.hotfix_flow import ENGINEER, approved
 
 
 def test_lines_of_the_shop(ctx: Context) -> None:
