@@ -7,10 +7,14 @@ command, its exit code and stderr.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
+import tempfile
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import IO
 
 from hotfix.errors import GitError, NotFound, UsageError
 
@@ -78,3 +82,54 @@ def repo_root(path: Path) -> Path:
 def config_value(key: str, cwd: Path) -> str | None:
     proc = run(["config", "--get", key], cwd, check=False)
     return proc.stdout.strip() or None if proc.returncode == 0 else None
+
+
+def pipe(
+    first: Sequence[str], second: Sequence[str] | None, cwd: Path, *, input: bytes = b""
+) -> bytes:
+    """``git FIRST | git SECOND`` (or just ``git FIRST``) over bytes: stdout of the last.
+
+    For bulk reads (``git log -z``, ``diff-tree --stdin -p | patch-id``) where the output is
+    large or not UTF-8. ``input`` is fed from a thread so neither side can deadlock.
+    """
+    cmds = [["git", *first]] + ([["git", *second]] if second is not None else [])
+    env = git_env()
+    with tempfile.TemporaryFile() as err_first:
+        try:
+            head = subprocess.Popen(cmds[0], cwd=cwd, env=env, stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, stderr=err_first)
+        except FileNotFoundError:
+            raise UsageError("git is not installed", hint="install git (apt-get install git)") \
+                from None
+        assert head.stdin is not None and head.stdout is not None
+        tail = head
+        if len(cmds) == 2:
+            tail = subprocess.Popen(cmds[1], cwd=cwd, env=env, stdin=head.stdout,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            head.stdout.close()
+        feeder = threading.Thread(target=_feed, args=(head.stdin, input), daemon=True)
+        feeder.start()
+        output, err_tail = tail.communicate()
+        feeder.join()
+        head.wait()
+        err_first.seek(0)
+        _check_piped(cmds[0], head.returncode, err_first.read())
+        _check_piped(cmds[-1], tail.returncode, err_tail or b"")
+    return output
+
+
+def _feed(stream: IO[bytes], data: bytes) -> None:
+    # git may exit early (bad input); its own exit code and stderr tell why.
+    with contextlib.suppress(BrokenPipeError):
+        stream.write(data)
+    with contextlib.suppress(BrokenPipeError):
+        stream.close()
+
+
+def _check_piped(cmd: list[str], code: int, stderr: bytes) -> None:
+    if code != 0:
+        raise GitError(
+            f"`{' '.join(cmd)}` failed with exit code {code}: "
+            f"{stderr.decode('utf-8', 'replace').strip()}",
+            hint=None,
+        )

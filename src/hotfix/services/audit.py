@@ -1,0 +1,117 @@
+"""``hotfix audit``: is every change made on a release line also in the mainline?
+
+The work, in as few git processes as possible:
+
+1. per line: its fork point from the mainline and its commits since (``rev-list``);
+2. the mainline window since the oldest fork (``rev-list``), then the facts of every commit
+   involved from the cache or ONE ``git log --stdin``;
+3. trailers first; only what they leave open needs patch-ids, and only mainline commits that
+   touch exactly the same files can share one: ONE ``diff-tree | patch-id`` for those;
+4. the pure decisions of ``hotfix.domain.equivalence``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from hotfix.adapters.git import history
+from hotfix.config import Config
+from hotfix.domain.commits import CommitInfo
+from hotfix.domain.equivalence import (
+    Evidence,
+    LineAudit,
+    MainIndex,
+    Waiver,
+    audit_line,
+    by_trailer,
+)
+from hotfix.domain.release_files import Kind, ReleaseFiles
+from hotfix.errors import NotFound
+from hotfix.services.commit_facts import Cache, load_commits, load_patch_ids
+
+
+@dataclass(frozen=True)
+class LineRef:
+    """A release line to audit: its name and the ref whose history is the line."""
+
+    name: str
+    tip: str
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    release: ReleaseFiles
+    subject_fallback: bool = True
+
+    @classmethod
+    def from_config(cls, cfg: Config) -> AuditOptions:
+        return cls(ReleaseFiles(tuple(cfg.list("audit.release_only_globs")),
+                                tuple(cfg.list("audit.version_files"))),
+                   cfg.bool("audit.subject_fallback"))
+
+
+@dataclass(frozen=True)
+class Window:
+    """The commits an audit looks at: each line's since its fork, and the mainline's."""
+
+    lines: dict[str, list[CommitInfo]]
+    index: MainIndex
+
+
+def audit_refs(root: Path, cache: Cache, lines: Sequence[LineRef], mainline: str,
+               options: AuditOptions, waivers: Iterable[Waiver] = ()) -> list[LineAudit]:
+    """Audit ``lines`` against the ``mainline`` ref (see the module docstring)."""
+    window = read_window(root, cache, lines, mainline, options.release)
+    pending = [c for commits in window.lines.values() for c in commits
+               if by_trailer(c, window.index) is None]
+    release_only = _release_only(root, pending, options.release)
+    code = [c for c in pending if c.sha not in release_only]
+    candidates = window.index.patch_id_candidates(code)
+    pids = load_patch_ids(root, cache, [c.sha for c in (*code, *candidates)])
+    main_pids = {pids[c.sha]: c.sha for c in candidates if pids.get(c.sha)}
+    by_line: dict[str, dict[str, Waiver]] = {}
+    for waiver in waivers:
+        by_line.setdefault(waiver.line, {})[waiver.sha] = waiver
+    return [audit_line(name, commits, window.index, Evidence(
+        patch_ids=pids, main_by_patch_id=main_pids, release_only=release_only,
+        waivers=by_line.get(name, {}), subject_fallback=options.subject_fallback))
+        for name, commits in window.lines.items()]
+
+
+def read_window(root: Path, cache: Cache, lines: Sequence[LineRef], mainline: str,
+                release: ReleaseFiles) -> Window:
+    main_tip = history.resolve(root, mainline)
+    forks: dict[str, str] = {}
+    line_shas: dict[str, list[str]] = {}
+    for line in lines:
+        tip = history.resolve(root, line.tip)
+        forks[line.name] = _fork(root, line, tip, main_tip, mainline)
+        line_shas[line.name] = history.rev_list(root, tip, [forks[line.name]])
+    base = history.merge_base(root, *forks.values()) if len(forks) > 1 else None
+    main_shas = history.rev_list(root, main_tip, [base or next(iter(forks.values()), main_tip)])
+    wanted = list(dict.fromkeys([*main_shas, *(s for v in line_shas.values() for s in v)]))
+    facts = load_commits(root, cache, wanted)
+    index = MainIndex((facts[s] for s in main_shas), release)
+    return Window({n: [facts[s] for s in shas] for n, shas in line_shas.items()}, index)
+
+
+def _fork(root: Path, line: LineRef, tip: str, main_tip: str, mainline: str) -> str:
+    fork = history.merge_base(root, tip, main_tip)
+    if fork is None:
+        raise NotFound(
+            f"line {line.name} ({line.tip}) shares no history with the mainline {mainline}",
+            hint="set the mainline branch with `lines.mainline` in hotfix.toml, or fetch the "
+                 "full history: `git fetch --unshallow`")
+    return fork
+
+
+def _release_only(root: Path, commits: Sequence[CommitInfo],
+                  release: ReleaseFiles) -> frozenset[str]:
+    kinds = {c.sha: release.kind(c.files) for c in commits}
+    check = [sha for sha, kind in kinds.items() if kind is Kind.VERSION]
+    patches = history.diffs(root, check)
+    return frozenset(sha for sha, kind in kinds.items()
+                     if kind is Kind.RELEASE or (kind is Kind.VERSION
+                                                 and release.version_only(patches[sha])))

@@ -1,0 +1,58 @@
+"""Commit facts and patch-ids, read from git in bulk and kept in the store's cache.
+
+A commit never changes, so what we derive from it is cached under its SHA for good:
+
+- ``commit-meta/1``: subject, touched files and trailer keys (JSON);
+- ``patch-id``: ``git patch-id --stable`` (``""`` for an empty diff).
+
+A second audit reads these instead of asking git for diffs again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from hotfix.adapters.git import history
+from hotfix.domain.commits import CommitInfo, parse_commit
+
+META = "commit-meta/1"
+PATCH_ID = "patch-id"
+
+
+class Cache(Protocol):
+    def cache_get(self, namespace: str, keys: Sequence[str]) -> dict[str, str]: ...
+
+    def cache_put(self, namespace: str, items: dict[str, str]) -> None: ...
+
+
+def load_commits(root: Path, cache: Cache, shas: Sequence[str]) -> dict[str, CommitInfo]:
+    """``CommitInfo`` for each SHA: from the cache, the rest from one ``git log``."""
+    found = {sha: _decode(sha, value) for sha, value in cache.cache_get(META, shas).items()}
+    todo = [sha for sha in shas if sha not in found]
+    fresh = {sha: parse_commit(sha, message, files)
+             for sha, (message, files) in history.read_commits(root, todo).items()}
+    cache.cache_put(META, {sha: _encode(info) for sha, info in fresh.items()})
+    return found | fresh
+
+
+def load_patch_ids(root: Path, cache: Cache, shas: Sequence[str]) -> dict[str, str]:
+    """Patch-id of each SHA: from the cache, the rest from one diff-tree | patch-id pipe."""
+    wanted = list(dict.fromkeys(shas))
+    found = cache.cache_get(PATCH_ID, wanted)
+    fresh = history.patch_ids(root, [sha for sha in wanted if sha not in found])
+    cache.cache_put(PATCH_ID, fresh)
+    return found | fresh
+
+
+def _encode(info: CommitInfo) -> str:
+    return json.dumps([info.subject, info.files, info.cherry_from, info.backport_of,
+                       info.hotfix_ids], separators=(",", ":"), ensure_ascii=False)
+
+
+def _decode(sha: str, value: str) -> CommitInfo:
+    subject, files, cherry, backport, hotfix = json.loads(value)
+    return CommitInfo(sha=sha, subject=subject, files=tuple(files), cherry_from=tuple(cherry),
+                      backport_of=tuple(backport), hotfix_ids=tuple(hotfix))
