@@ -60,7 +60,7 @@ class Window:
     index: MainIndex
 
 
-def audit_refs(root: Path, cache: Cache, lines: Sequence[LineRef], mainline: str,
+def audit_refs(root: Path, cache: Cache, lines: Sequence[LineRef], *, mainline: str,
                options: AuditOptions, waivers: Iterable[Waiver] = ()) -> list[LineAudit]:
     """Audit ``lines`` against the ``mainline`` ref (see the module docstring)."""
     window = read_window(root, cache, lines, mainline, options.release)

@@ -14,7 +14,7 @@ import tempfile
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from hotfix.errors import GitError, NotFound, UsageError
 
@@ -93,29 +93,33 @@ def pipe(
     large or not UTF-8. ``input`` is fed from a thread so neither side can deadlock.
     """
     cmds = [["git", *first]] + ([["git", *second]] if second is not None else [])
-    env = git_env()
-    with tempfile.TemporaryFile() as err_first:
-        try:
-            head = subprocess.Popen(cmds[0], cwd=cwd, env=env, stdin=subprocess.PIPE,
-                                    stdout=subprocess.PIPE, stderr=err_first)
-        except FileNotFoundError:
-            raise UsageError("git is not installed", hint="install git (apt-get install git)") \
-                from None
-        assert head.stdin is not None and head.stdout is not None
-        tail = head
-        if len(cmds) == 2:
-            tail = subprocess.Popen(cmds[1], cwd=cwd, env=env, stdin=head.stdout,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            head.stdout.close()
+    with tempfile.TemporaryFile() as err_head, tempfile.TemporaryFile() as err_tail:
+        head = _popen(cmds[0], cwd, subprocess.PIPE, err_head)
+        tail = head if second is None else _popen(cmds[1], cwd, head.stdout, err_tail)
+        assert head.stdin is not None
+        assert tail.stdout is not None
+        if tail is not head and head.stdout is not None:
+            head.stdout.close()  # only the tail reads it now
         feeder = threading.Thread(target=_feed, args=(head.stdin, input), daemon=True)
         feeder.start()
-        output, err_tail = tail.communicate()
+        output = tail.stdout.read()
+        tail.stdout.close()
         feeder.join()
-        head.wait()
-        err_first.seek(0)
-        _check_piped(cmds[0], head.returncode, err_first.read())
-        _check_piped(cmds[-1], tail.returncode, err_tail or b"")
+        done = [(proc, proc.wait(), err) for proc, err in ((head, err_head), (tail, err_tail))]
+        for proc, code, err in done:
+            err.seek(0)
+            _check_piped(proc.args, code, err.read())
     return output
+
+
+def _popen(cmd: list[str], cwd: Path, stdin: int | IO[bytes] | None,
+           stderr: IO[bytes]) -> subprocess.Popen[bytes]:
+    try:
+        return subprocess.Popen(cmd, cwd=cwd, env=git_env(), stdin=stdin,
+                                stdout=subprocess.PIPE, stderr=stderr)
+    except FileNotFoundError:
+        raise UsageError("git is not installed", hint="install git (apt-get install git)") \
+            from None
 
 
 def _feed(stream: IO[bytes], data: bytes) -> None:
@@ -126,7 +130,7 @@ def _feed(stream: IO[bytes], data: bytes) -> None:
         stream.close()
 
 
-def _check_piped(cmd: list[str], code: int, stderr: bytes) -> None:
+def _check_piped(cmd: Any, code: int, stderr: bytes) -> None:
     if code != 0:
         raise GitError(
             f"`{' '.join(cmd)}` failed with exit code {code}: "
