@@ -80,7 +80,7 @@ def test_resolve_and_errors(repo: Repo) -> None:
     with pytest.raises(NotFound, match="'nope' is not a commit") as info:
         history.resolve(repo.path, "nope")
     assert "git fetch" in (info.value.hint or "")
-    with pytest.raises(GitError, match="git log --bogus.*exit code 128"):
+    with pytest.raises(GitError, match=r"git log --bogus.*exit code 128"):
         cmd.pipe(["log", "--bogus"], ["patch-id"], repo.path, input=b"zz\n")
-    with pytest.raises(GitError, match="git patch-id --bogus.*exit code 129"):
+    with pytest.raises(GitError, match=r"git patch-id --bogus.*exit code 129"):
         cmd.pipe(["log", "-p"], ["patch-id", "--bogus"], repo.path)

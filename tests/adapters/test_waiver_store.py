@@ -31,7 +31,7 @@ def test_the_same_waiver_twice_is_one_and_a_different_one_is_refused(db_url: str
     first = Waiver(SHA, "1.1", "old API", "lead@x", T0)
     store.add_waiver(first)
     assert store.add_waiver(Waiver(SHA, "1.1", "old API", "other@x", T0)) == first
-    with pytest.raises(ConflictError, match="already waived on line 1.1 by lead@x") as info:
+    with pytest.raises(ConflictError, match=r"already waived on line 1\.1 by lead@x") as info:
         store.add_waiver(Waiver(SHA, "1.1", "changed my mind", "other@x", T0))
     assert "first decision stands" in (info.value.hint or "")
     assert store.waivers() == [first]

@@ -157,7 +157,7 @@ def test_several_lines_and_a_tag_only_line(story: Story, tmp_path: Path) -> None
 
 def test_unknown_ref_and_unrelated_history(story: Story, tmp_path: Path) -> None:
     store = store_at(tmp_path)
-    with pytest.raises(NotFound, match="'release/9.9' is not a commit"):
+    with pytest.raises(NotFound, match=r"'release/9\.9' is not a commit"):
         audit_refs(story.repo.path, store, [LineRef("9.9", "release/9.9")], mainline="main",
                    options=OPTIONS)
     story.repo.git("checkout", "-q", "--orphan", "island")
