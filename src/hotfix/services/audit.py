@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from hotfix.adapters.git import history
+from hotfix.adapters.git import bulk
 from hotfix.config import Config
 from hotfix.domain.commits import CommitInfo
 from hotfix.domain.equivalence import (
@@ -82,15 +82,15 @@ def audit_refs(root: Path, cache: Cache, lines: Sequence[LineRef], *, mainline: 
 
 def read_window(root: Path, cache: Cache, lines: Sequence[LineRef], mainline: str,
                 release: ReleaseFiles) -> Window:
-    main_tip = history.resolve(root, mainline)
+    main_tip = bulk.resolve(root, mainline)
     forks: dict[str, str] = {}
     line_shas: dict[str, list[str]] = {}
     for line in lines:
-        tip = history.resolve(root, line.tip)
+        tip = bulk.resolve(root, line.tip)
         forks[line.name] = _fork(root, line, tip, main_tip, mainline)
-        line_shas[line.name] = history.rev_list(root, tip, [forks[line.name]])
-    base = history.merge_base(root, *forks.values()) if len(forks) > 1 else None
-    main_shas = history.rev_list(root, main_tip, [base or next(iter(forks.values()), main_tip)])
+        line_shas[line.name] = bulk.rev_list(root, tip, [forks[line.name]])
+    base = bulk.merge_base(root, *forks.values()) if len(forks) > 1 else None
+    main_shas = bulk.rev_list(root, main_tip, [base or next(iter(forks.values()), main_tip)])
     wanted = list(dict.fromkeys([*main_shas, *(s for v in line_shas.values() for s in v)]))
     facts = load_commits(root, cache, wanted)
     index = MainIndex((facts[s] for s in main_shas), release)
@@ -98,7 +98,7 @@ def read_window(root: Path, cache: Cache, lines: Sequence[LineRef], mainline: st
 
 
 def _fork(root: Path, line: LineRef, tip: str, main_tip: str, mainline: str) -> str:
-    fork = history.merge_base(root, tip, main_tip)
+    fork = bulk.merge_base(root, tip, main_tip)
     if fork is None:
         raise NotFound(
             f"line {line.name} ({line.tip}) shares no history with the mainline {mainline}",
@@ -111,7 +111,7 @@ def _release_only(root: Path, commits: Sequence[CommitInfo],
                   release: ReleaseFiles) -> frozenset[str]:
     kinds = {c.sha: release.kind(c.files) for c in commits}
     check = [sha for sha, kind in kinds.items() if kind is Kind.VERSION]
-    patches = history.diffs(root, check)
+    patches = bulk.diffs(root, check)
     return frozenset(sha for sha, kind in kinds.items()
                      if kind is Kind.RELEASE or (kind is Kind.VERSION
                                                  and release.version_only(patches[sha])))

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from hotfix.adapters.git import history
+from hotfix.adapters.git import bulk
 from hotfix.domain.commits import CommitInfo, parse_commit
 
 META = "commit-meta/1"
@@ -33,7 +33,7 @@ def load_commits(root: Path, cache: Cache, shas: Sequence[str]) -> dict[str, Com
     found = {sha: _decode(sha, value) for sha, value in cache.cache_get(META, shas).items()}
     todo = [sha for sha in shas if sha not in found]
     fresh = {sha: parse_commit(sha, message, files)
-             for sha, (message, files) in history.read_commits(root, todo).items()}
+             for sha, (message, files) in bulk.read_commits(root, todo).items()}
     cache.cache_put(META, {sha: _encode(info) for sha, info in fresh.items()})
     return found | fresh
 
@@ -42,7 +42,7 @@ def load_patch_ids(root: Path, cache: Cache, shas: Sequence[str]) -> dict[str, s
     """Patch-id of each SHA: from the cache, the rest from one diff-tree | patch-id pipe."""
     wanted = list(dict.fromkeys(shas))
     found = cache.cache_get(PATCH_ID, wanted)
-    fresh = history.patch_ids(root, [sha for sha in wanted if sha not in found])
+    fresh = bulk.patch_ids(root, [sha for sha in wanted if sha not in found])
     cache.cache_put(PATCH_ID, fresh)
     return found | fresh
 
