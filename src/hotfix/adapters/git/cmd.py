@@ -105,10 +105,12 @@ def pipe(
         output = tail.stdout.read()
         tail.stdout.close()
         feeder.join()
-        done = [(proc, proc.wait(), err) for proc, err in ((head, err_head), (tail, err_tail))]
-        for proc, code, err in done:
+        head.wait()
+        tail.wait()
+        # the last command's failure first: the one before it then only died of SIGPIPE
+        for proc, err in ((tail, err_tail), (head, err_head)):
             err.seek(0)
-            _check_piped(proc.args, code, err.read())
+            _check_piped(proc.args, proc.returncode, err.read())
     return output
 
 
