@@ -58,3 +58,18 @@ def test_normalise_is_idempotent(subject: str) -> None:
 @given(st.text(alphabet="abcdefgh ", min_size=1, max_size=30).filter(str.strip))
 def test_prefix_and_pr_do_not_change_the_key(subject: str) -> None:
     assert normalise_subject(f"[1.1] {subject} (#42)") == normalise_subject(subject)
+
+
+def test_normalise_strips_line_suffixes() -> None:
+    key = normalise_subject("Fix EU cards")
+    for decorated in ("Fix EU cards on 1.0", "Fix EU cards (backport to release/1.1)",
+                      "Fix EU cards [1.1]", "Fix EU cards (backport)", "Fix EU cards for v2.3.x"):
+        assert normalise_subject(decorated) == key, decorated
+    assert normalise_subject("Upgrade to Python 3.12") == "upgrade to python"  # accepted cost
+    assert normalise_subject("Fix EU cards in checkout") == "fix eu cards in checkout"
+
+
+def test_normalise_is_idempotent_on_tricky_endings() -> None:
+    for subject in ("x 1.1.", "a to 1.1 1.2", "[1.1] [backport] x (backport)", " . "):
+        once = normalise_subject(subject)
+        assert normalise_subject(once) == once, subject

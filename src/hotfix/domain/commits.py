@@ -24,6 +24,14 @@ _PREFIX = re.compile(
     r"(?:\([^)]{0,40}\))?\s*(?:to\s+\S+\s*)?[:\-]\s*)",
     re.I,
 )
+# "… on 1.0", "… (backport to release/1.1)", "… [1.1]", "… (backport)"
+_SUFFIX = re.compile(
+    r"(?:\s+|\s*[\[(])(?:(?:backport(?:ed)?|cherry[- ]?pick(?:ed)?)\s+)?"
+    r"(?:(?:to|for|on|in(?:to)?)\s+)?(?:release[/ -]?|stable[/ -]?)?v?\d+\.\d+(?:\.x|\.\d+)?"
+    r"[\])]?\s*$"
+    r"|\s*[\[(](?:backport(?:ed)?|cherry[- ]?pick(?:ed)?)[\])]\s*$",
+    re.I,
+)
 _SPACES = re.compile(r"\s+")
 
 
@@ -74,11 +82,11 @@ def normalise_subject(subject: str) -> str:
     """The subject without backport prefixes, PR references, case and extra spaces."""
     text = _PR.sub(" ", subject)
     while True:
-        stripped = _PREFIX.sub("", text, count=1)
+        stripped = _SUFFIX.sub("", _PREFIX.sub("", text, count=1), count=1)
+        stripped = _SPACES.sub(" ", stripped).strip(" .")
         if stripped == text:
-            break
+            return text.lower()
         text = stripped
-    return _SPACES.sub(" ", text).strip(" .").lower()
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:

@@ -38,6 +38,7 @@ class LineRef:
 
     name: str
     tip: str
+    tags: tuple[str, ...] = ()  # its release tags, oldest first (for `hotfix contains`)
 
 
 @dataclass(frozen=True)
