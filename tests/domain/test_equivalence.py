@@ -133,3 +133,12 @@ def test_release_only_is_never_missing_and_missing_has_no_match(
             assert v.status in (Status.RELEASE_ONLY, Status.IN_MAINLINE)
         assert (v.status is Status.IN_MAINLINE) == (v.match is not None)
         assert (v.status is Status.IN_MAINLINE) == bool(c.cherry_from)
+
+
+def test_a_hotfix_release_commit_is_release_only_and_never_a_match() -> None:
+    release = CommitInfo(sha(70), "Release v1.1.1", ("shop/__init__.py", "CHANGELOG.md"),
+                         hotfix_ids=("HF-8",), is_release=True)
+    assert decide(release, INDEX, Evidence()).status is Status.RELEASE_ONLY
+    index = MainIndex([*MAIN, release], RF)  # merged back into main with the notes
+    fix = commit(71, "Fix the init", ("shop/__init__.py",), hotfix_ids=("HF-8",))
+    assert decide(fix, index, Evidence()).status is Status.MISSING

@@ -6,6 +6,7 @@ Pure parsing of a commit message. The keys extracted here are what the equivalen
     (cherry picked from commit 1a2b3c…)   git cherry-pick -x
     Backport-Of: 1a2b3c…                  backport bots and hotfix's own ports
     Hotfix-Id: HF-12                      every commit hotfix picks for HF-12
+    Hotfix-Release: v1.1.1                hotfix's own release commit (version + notes)
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 _CHERRY = re.compile(r"^\s*\(cherry picked from commit ([0-9a-fA-F]{7,40})\)\s*$", re.M)
 _BACKPORT = re.compile(r"^\s*Backport-Of:\s*([0-9a-fA-F]{7,40})\b", re.M | re.I)
 _HOTFIX = re.compile(r"^\s*Hotfix-Id:\s*([A-Za-z][\w.]*-\d+)\s*$", re.M | re.I)
+_RELEASE = re.compile(r"^\s*Hotfix-Release:\s*\S+", re.M | re.I)
 _PR = re.compile(r"\((?:#|GH-)(\d+)\)", re.I)
 # "[1.1] ", "[backport 1.1] ", "Backport: ", "cherry-pick: ", "hotfix(1.1): " …
 _PREFIX = re.compile(
@@ -45,6 +47,7 @@ class CommitInfo:
     cherry_from: tuple[str, ...] = ()
     backport_of: tuple[str, ...] = ()
     hotfix_ids: tuple[str, ...] = ()
+    is_release: bool = False  # a release commit made by `hotfix release`
 
     @property
     def origins(self) -> frozenset[str]:
@@ -70,6 +73,7 @@ def parse_commit(sha: str, message: str, files: tuple[str, ...] = ()) -> CommitI
         cherry_from=_unique(m.lower() for m in _CHERRY.findall(message)),
         backport_of=_unique(m.lower() for m in _BACKPORT.findall(message)),
         hotfix_ids=_unique(m.upper() for m in _HOTFIX.findall(message)),
+        is_release=bool(_RELEASE.search(message)),
     )
 
 

@@ -5,7 +5,8 @@ For each commit on a line (since it forked), in this order:
 1. **trailer** — the line commit and a mainline commit name the same origin
    (``cherry picked from commit X`` / ``Backport-Of: X`` either way, or both from one X), or
    share a ``Hotfix-Id`` and touch a common non-release file;
-2. **release_only** — it only touches release files (``hotfix.domain.release_files``);
+2. **release_only** — it only touches release files (``hotfix.domain.release_files``), or
+   is a release commit of ``hotfix release`` (trailer ``Hotfix-Release``);
 3. **patch-id** — ``git patch-id --stable`` equals a mainline commit's;
 4. **subject** — (``audit.subject_fallback``) same PR number, or the same normalised
    subject and a common file: a backport whose diff had to change;
@@ -116,7 +117,7 @@ class MainIndex:
         for commit in self.commits:
             for origin in commit.origins:
                 self._origin.setdefault(origin, commit)
-            for hid in commit.hotfix_ids:
+            for hid in () if commit.is_release else commit.hotfix_ids:
                 self._hotfix[hid].append(commit)
         self._full = sorted(k for k in self._origin if len(k) == 40)
         self._short_lengths = sorted({len(k) for k in self._origin if len(k) < 40})
@@ -195,7 +196,7 @@ def by_trailer(commit: CommitInfo, index: MainIndex) -> Match | None:
 def decide(commit: CommitInfo, index: MainIndex, evidence: Evidence) -> Verdict:
     """The status of one line commit (see the module docstring for the order)."""
     match = by_trailer(commit, index)
-    if match is None and commit.sha in evidence.release_only:
+    if match is None and (commit.is_release or commit.sha in evidence.release_only):
         return Verdict(commit.sha, commit.subject, Status.RELEASE_ONLY)
     pid = evidence.patch_ids.get(commit.sha)
     if match is None and pid and pid in evidence.main_by_patch_id:

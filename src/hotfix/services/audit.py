@@ -48,8 +48,11 @@ class AuditOptions:
 
     @classmethod
     def from_config(cls, cfg: Config) -> AuditOptions:
-        return cls(ReleaseFiles(tuple(cfg.list("audit.release_only_globs")),
-                                tuple(cfg.list("audit.version_files"))),
+        """``audit.*``, plus the changelog and version files ``hotfix release`` writes."""
+        globs = [*cfg.list("audit.release_only_globs"), cfg.str("lines.changelog")]
+        versions = [*cfg.list("audit.version_files"), *cfg.list("lines.version_files")]
+        return cls(ReleaseFiles(tuple(dict.fromkeys(str(g) for g in globs)),
+                                tuple(dict.fromkeys(str(v) for v in versions))),
                    cfg.bool("audit.subject_fallback"))
 
 
@@ -68,7 +71,7 @@ def audit_refs(root: Path, cache: Cache, lines: Sequence[LineRef], *, mainline: 
     pending = [c for commits in window.lines.values() for c in commits
                if by_trailer(c, window.index) is None]
     release_only = _release_only(root, pending, options.release)
-    code = [c for c in pending if c.sha not in release_only]
+    code = [c for c in pending if c.sha not in release_only and not c.is_release]
     candidates = window.index.patch_id_candidates(code)
     pids = load_patch_ids(root, cache, [c.sha for c in (*code, *candidates)])
     main_pids = {pids[c.sha]: c.sha for c in candidates if pids.get(c.sha)}

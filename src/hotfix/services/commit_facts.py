@@ -49,10 +49,12 @@ def load_patch_ids(root: Path, cache: Cache, shas: Sequence[str]) -> dict[str, s
 
 def _encode(info: CommitInfo) -> str:
     return json.dumps([info.subject, info.files, info.cherry_from, info.backport_of,
-                       info.hotfix_ids], separators=(",", ":"), ensure_ascii=False)
+                       info.hotfix_ids, info.is_release], separators=(",", ":"),
+                      ensure_ascii=False)
 
 
 def _decode(sha: str, value: str) -> CommitInfo:
-    subject, files, cherry, backport, hotfix = json.loads(value)
+    subject, files, cherry, backport, hotfix, is_release = json.loads(value)
     return CommitInfo(sha=sha, subject=subject, files=tuple(files), cherry_from=tuple(cherry),
-                      backport_of=tuple(backport), hotfix_ids=tuple(hotfix))
+                      backport_of=tuple(backport), hotfix_ids=tuple(hotfix),
+                      is_release=bool(is_release))
