@@ -11,6 +11,13 @@ class Repo:
     def __init__(self, path: Path) -> None:
         self.path = make_repo(path)
 
+    @classmethod
+    def at(cls, path: Path) -> Repo:
+        """Wrap an existing repository (e.g. the ``repo`` fixture's)."""
+        repo = cls.__new__(cls)
+        repo.path = path
+        return repo
+
     def git(self, *args: str) -> str:
         return git(self.path, *args)
 

@@ -14,6 +14,8 @@ from rich.markup import escape
 
 from hotfix import __version__
 from hotfix.cli import approve, close, config_cmd, demo, init, log, open_cmd, status
+from hotfix.cli import audit as audit_cmd
+from hotfix.cli import contains as contains_cmd
 from hotfix.cli.common import err_console
 from hotfix.errors import HotfixError
 
@@ -27,6 +29,8 @@ app = typer.Typer(
 )
 
 for module in (init, open_cmd, approve, status, log, close, config_cmd, demo):
+    module.register(app)
+for module in (audit_cmd, contains_cmd):  # issue 3: audit
     module.register(app)
 
 

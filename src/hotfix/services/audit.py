@@ -30,6 +30,8 @@ from hotfix.domain.equivalence import (
 from hotfix.domain.release_files import Kind, ReleaseFiles
 from hotfix.errors import NotFound
 from hotfix.services.commit_facts import Cache, load_commits, load_patch_ids
+from hotfix.services.context import Context
+from hotfix.services.lines import ReleaseLine, discover_lines, mainline_ref
 
 
 @dataclass(frozen=True)
@@ -119,3 +121,30 @@ def _release_only(root: Path, commits: Sequence[CommitInfo],
     return frozenset(sha for sha, kind in kinds.items()
                      if kind is Kind.RELEASE or (kind is Kind.VERSION
                                                  and release.version_only(patches[sha])))
+
+
+def select_lines(ctx: Context, names: Sequence[str] = ()) -> list[ReleaseLine]:
+    """The lines named (any, supported or not), else every supported line, oldest first."""
+    found = discover_lines(ctx.root, ctx.cfg)
+    if not names:
+        return [line for line in found if line.supported]
+    by_name = {line.name: line for line in found}
+    unknown = [name for name in names if name not in by_name]
+    if unknown:
+        raise NotFound(f"no release line {', '.join(unknown)} "
+                       f"(lines: {', '.join(by_name) or 'none'})",
+                       hint="see them: hotfix lines")
+    return [by_name[name] for name in dict.fromkeys(names)]
+
+
+def line_refs(lines: Iterable[ReleaseLine]) -> list[LineRef]:
+    return [LineRef(line.name, line.tip, line.tags) for line in lines]
+
+
+def audit(ctx: Context, names: Sequence[str] = ()) -> list[LineAudit]:
+    """``hotfix audit``: the discovered lines against the mainline, with recorded waivers."""
+    from hotfix.services.waivers import all_waivers
+
+    return audit_refs(ctx.root, ctx.store, line_refs(select_lines(ctx, names)),
+                      mainline=mainline_ref(ctx.root, ctx.cfg),
+                      options=AuditOptions.from_config(ctx.cfg), waivers=all_waivers(ctx))

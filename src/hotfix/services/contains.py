@@ -18,8 +18,10 @@ from hotfix.adapters.git import bulk
 from hotfix.domain.commits import CommitInfo
 from hotfix.domain.equivalence import Evidence, MainIndex, Match, Status, decide
 from hotfix.errors import NotFound
-from hotfix.services.audit import AuditOptions, LineRef, read_window
+from hotfix.services.audit import AuditOptions, LineRef, line_refs, read_window
 from hotfix.services.commit_facts import Cache, load_commits, load_patch_ids
+from hotfix.services.context import Context
+from hotfix.services.lines import discover_lines, mainline_ref
 
 
 @dataclass(frozen=True)
@@ -36,17 +38,32 @@ class Carrier:
 
 
 @dataclass(frozen=True)
+class LineHas:
+    """One line's release tags, oldest first, split by whether they contain the fix."""
+
+    line: str
+    tags: tuple[str, ...]
+    missing: tuple[str, ...]
+    newest: str | None
+
+    @property
+    def in_newest(self) -> bool:
+        return self.newest is not None and self.newest in self.tags
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "tags": list(self.tags), "missing": list(self.missing)}
+
+
+@dataclass(frozen=True)
 class Containment:
     fix: str
     commits: tuple[Carrier, ...]
     tags: tuple[str, ...]  # every release tag that contains the fix
-    lines: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]  # (line, with, without)
+    lines: tuple[LineHas, ...]
 
     def to_dict(self) -> dict[str, Any]:
         return {"fix": self.fix, "commits": [c.to_dict() for c in self.commits],
-                "tags": list(self.tags),
-                "lines": [{"line": name, "tags": list(have), "missing": list(lack)}
-                          for name, have, lack in self.lines]}
+                "tags": list(self.tags), "lines": [line.to_dict() for line in self.lines]}
 
 
 def contains_refs(root: Path, cache: Cache, query: str, lines: Sequence[LineRef], *,
@@ -61,8 +78,9 @@ def contains_refs(root: Path, cache: Cache, query: str, lines: Sequence[LineRef]
     for carrier in carriers:
         tagged.update(bulk.tags_containing(root, carrier.sha))
     known = list(release_tags) if release_tags is not None else sorted(tagged)
-    per_line = tuple((line.name, tuple(t for t in line.tags if t in tagged),
-                      tuple(t for t in line.tags if t not in tagged)) for line in lines)
+    per_line = tuple(LineHas(line.name, tuple(t for t in line.tags if t in tagged),
+                             tuple(t for t in line.tags if t not in tagged),
+                             line.tags[-1] if line.tags else None) for line in lines)
     return Containment(hotfix_id or query, carriers, tuple(t for t in known if t in tagged),
                        per_line)
 
@@ -101,3 +119,13 @@ def hotfix_id_of(query: str, prefix: str) -> str | None:
     """``HF-3`` (any case) → ``"HF-3"``; anything else is a commit."""
     match = re.fullmatch(rf"({re.escape(prefix)})-(\d+)", query.strip(), re.I)
     return f"{prefix.upper()}-{int(match.group(2))}" if match else None
+
+
+def contains(ctx: Context, query: str) -> Containment:
+    """``hotfix contains SHA|HF-N`` over every discovered line and its release tags."""
+    lines = discover_lines(ctx.root, ctx.cfg)
+    return contains_refs(ctx.root, ctx.store, query, line_refs(lines),
+                         mainline=mainline_ref(ctx.root, ctx.cfg),
+                         options=AuditOptions.from_config(ctx.cfg),
+                         hotfix_id=hotfix_id_of(query, ctx.cfg.str("records.prefix")),
+                         release_tags=[tag for line in lines for tag in line.tags])

@@ -11,6 +11,7 @@ from hotfix.adapters.git import bulk
 from hotfix.domain.equivalence import Waiver
 from hotfix.errors import UsageError
 from hotfix.services import record
+from hotfix.services.audit import select_lines
 from hotfix.services.context import Context
 
 WAIVE_EVENT = "audit_waive"
@@ -23,6 +24,7 @@ def waive(ctx: Context, rev: str, line: str, reason: str, actor: str,
         raise UsageError("a waiver needs a reason",
                          hint=f'hotfix audit waive {rev} --line {line} --reason "why"')
     sha = bulk.resolve(ctx.root, rev)
+    select_lines(ctx, [line])  # a line that exists (a clear error otherwise)
     if hotfix is None:
         return ctx.store.add_waiver(Waiver(sha, line, reason.strip(), actor, ctx.now()))
     rec = record.act(ctx, hotfix, WAIVE_EVENT, actor,
