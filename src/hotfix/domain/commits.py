@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 _CHERRY = re.compile(r"^\s*\(cherry picked from commit ([0-9a-fA-F]{7,40})\)\s*$", re.M)
 _BACKPORT = re.compile(r"^\s*Backport-Of:\s*([0-9a-fA-F]{7,40})\b", re.M | re.I)
@@ -58,8 +59,9 @@ class CommitInfo:
     def prs(self) -> frozenset[int]:
         return pr_numbers(self.subject)
 
-    @property
+    @cached_property
     def key(self) -> str:
+        """The normalised subject (computed once: the audit compares it often)."""
         return normalise_subject(self.subject)
 
 

@@ -163,11 +163,11 @@ class MainIndex:
         return list(found.values())
 
     @cached_property
-    def _by_subject(self) -> dict[str, list[CommitInfo]]:
+    def _by_file(self) -> dict[str, list[CommitInfo]]:
         out: dict[str, list[CommitInfo]] = defaultdict(list)
         for commit in self.commits:
-            if commit.key:
-                out[commit.key].append(commit)
+            for path in commit.files:
+                out[path].append(commit)
         return out
 
     @cached_property
@@ -182,9 +182,11 @@ class MainIndex:
         for number in sorted(commit.prs):
             if number in self._by_pr:
                 return self._by_pr[number]
-        for other in self._by_subject.get(commit.key, ()) if commit.key else ():
-            if set(commit.files).intersection(other.files):
-                return other
+        key = commit.key
+        for path in commit.files if key else ():
+            for other in self._by_file.get(path, ()):
+                if other.key == key:  # same subject and a common file
+                    return other
         return None
 
 

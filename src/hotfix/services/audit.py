@@ -29,7 +29,7 @@ from hotfix.domain.equivalence import (
 )
 from hotfix.domain.release_files import Kind, ReleaseFiles
 from hotfix.errors import NotFound
-from hotfix.services.commit_facts import Cache, load_commits, load_patch_ids
+from hotfix.services.commit_facts import Cache, load_commits, load_patch_ids, merge_base
 from hotfix.services.context import Context
 from hotfix.services.lines import ReleaseLine, discover_lines, mainline_ref
 
@@ -93,9 +93,10 @@ def read_window(root: Path, cache: Cache, lines: Sequence[LineRef], mainline: st
     line_shas: dict[str, list[str]] = {}
     for line in lines:
         tip = bulk.resolve(root, line.tip)
-        forks[line.name] = _fork(root, line, tip, main_tip, mainline)
+        forks[line.name] = _fork(root, cache, line, tip, main_tip, mainline)
         line_shas[line.name] = bulk.rev_list(root, tip, [forks[line.name]])
-    base = bulk.merge_base(root, *forks.values()) if len(forks) > 1 else None
+    unique = sorted(set(forks.values()))
+    base = merge_base(root, cache, *unique) if len(unique) > 1 else None
     main_shas = bulk.rev_list(root, main_tip, [base or next(iter(forks.values()), main_tip)])
     wanted = list(dict.fromkeys([*main_shas, *(s for v in line_shas.values() for s in v)]))
     facts = load_commits(root, cache, wanted)
@@ -103,8 +104,9 @@ def read_window(root: Path, cache: Cache, lines: Sequence[LineRef], mainline: st
     return Window({n: [facts[s] for s in shas] for n, shas in line_shas.items()}, index)
 
 
-def _fork(root: Path, line: LineRef, tip: str, main_tip: str, mainline: str) -> str:
-    fork = bulk.merge_base(root, tip, main_tip)
+def _fork(root: Path, cache: Cache, line: LineRef, tip: str, main_tip: str,
+          mainline: str) -> str:
+    fork = merge_base(root, cache, tip, main_tip)
     if fork is None:
         raise NotFound(
             f"line {line.name} ({line.tip}) shares no history with the mainline {mainline}",

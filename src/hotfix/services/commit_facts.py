@@ -3,7 +3,8 @@
 A commit never changes, so what we derive from it is cached under its SHA for good:
 
 - ``commit-meta/1``: subject, touched files and trailer keys (JSON);
-- ``patch-id``: ``git patch-id --stable`` (``""`` for an empty diff).
+- ``patch-id``: ``git patch-id --stable`` (``""`` for an empty diff);
+- ``merge-base``: the best common ancestor of two commits (``""``: none), keyed by both.
 
 A second audit reads these instead of asking git for diffs again.
 """
@@ -20,6 +21,7 @@ from hotfix.domain.commits import CommitInfo, parse_commit
 
 META = "commit-meta/1"
 PATCH_ID = "patch-id"
+MERGE_BASE = "merge-base"
 
 
 class Cache(Protocol):
@@ -45,6 +47,16 @@ def load_patch_ids(root: Path, cache: Cache, shas: Sequence[str]) -> dict[str, s
     fresh = bulk.patch_ids(root, [sha for sha in wanted if sha not in found])
     cache.cache_put(PATCH_ID, fresh)
     return found | fresh
+
+
+def merge_base(root: Path, cache: Cache, *shas: str) -> str | None:
+    """``git merge-base`` of full SHAs (octopus for more than two), remembered."""
+    key = " ".join(sorted(shas))
+    found = cache.cache_get(MERGE_BASE, [key]).get(key)
+    if found is None:
+        found = bulk.merge_base(root, *shas) or ""
+        cache.cache_put(MERGE_BASE, {key: found})
+    return found or None
 
 
 def _encode(info: CommitInfo) -> str:
