@@ -12,7 +12,17 @@ from pathlib import Path
 import typer
 
 from hotfix import __version__
-from hotfix.cli import approve, close, config_cmd, demo, init, log, open_cmd, status
+from hotfix.cli import (
+    approve,
+    close,
+    config_cmd,
+    demo,
+    git_engine,
+    init,
+    log,
+    open_cmd,
+    status,
+)
 from hotfix.cli.common import err_console
 from hotfix.errors import HotfixError
 
@@ -25,7 +35,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-for module in (init, open_cmd, approve, status, log, close, config_cmd, demo):
+for module in (init, open_cmd, approve, status, log, close, config_cmd, demo, git_engine):
     module.register(app)
 
 

@@ -54,10 +54,9 @@ def test_conflict_names_files_then_continue(shop: Repo, ctx: Context) -> None:
         pick(ctx, key, ENGINEER, [fix])  # nothing new starts while one is stopped
     with pytest.raises(UsageError, match=r"still unresolved .*shop/app\.py"):
         pick_continue(ctx, key, ENGINEER)
-    tree.write("shop/app.py", APP_V1.replace('"NL")', '"NL", "AT")'))
+    tree.write("shop/app.py", "<<<<<<< HEAD\nx\n=======\ny\n>>>>>>> theirs\n")
+    tree.git("add", "shop/app.py")
     with pytest.raises(PolicyViolation, match="conflict markers"):
-        tree.write("shop/app.py", "<<<<<<< HEAD\nx\n=======\ny\n>>>>>>> theirs\n")
-        tree.git("add", "shop/app.py")
         pick_continue(ctx, key, ENGINEER)
     tree.write("shop/app.py", APP_V1.replace('"NL")', '"NL", "AT")'))
     tree.git("add", "shop/app.py")
@@ -69,7 +68,8 @@ def test_conflict_names_files_then_continue(shop: Repo, ctx: Context) -> None:
     assert log == ["Fix checkout for EU cards", "Sell in Austria"]
     assert f"(cherry picked from commit {austria})" in tree.git("log", "-1", "--format=%B",
                                                                  "HEAD~1")
-    assert '"AT"' in tree.read("shop/app.py") and "return 200" in tree.read("shop/app.py")
+    assert '"AT"' in tree.read("shop/app.py")
+    assert "return 200" in tree.read("shop/app.py")
     assert [e.payload["source"] for e in record.get(ctx, key).events if e.kind == "pick"] == [
         austria, fix]
 
@@ -85,7 +85,7 @@ def test_abort_restores_the_branch_and_drops_the_queue(shop: Repo, ctx: Context)
     assert tree.head() == head
     assert tree.status() == ""
     assert record.get(ctx, key).last("pick") is None
-    with pytest.raises(UsageError, match="no pick .* is stopped"):
+    with pytest.raises(UsageError, match=r"no pick .* is stopped"):
         pick_continue(ctx, key, ENGINEER)
     pick(ctx, key, ENGINEER, [fix])  # a fresh pick works again
     assert tree.git("log", "-1", "--format=%s") == "Fix checkout for EU cards"
@@ -122,7 +122,7 @@ def test_empty_pick_and_repeat_pick(shop: Repo, ctx: Context) -> None:
     key, tree = started(ctx)
     fix = shop.head("fix/eu-cards")
     pick(ctx, key, ENGINEER, [fix])
-    with pytest.raises(UsageError, match="already on hotfix/1.1.1"):
+    with pytest.raises(UsageError, match=r"already on hotfix/1\.1\.1"):
         pick(ctx, key, ENGINEER, [fix])
     shop.git("checkout", "-q", "-b", "fix/again", "main")
     again = shop.commit("Same fix, made again", {"shop/app.py": tree.read("shop/app.py")})
@@ -148,7 +148,8 @@ def test_worktree_deleted_by_hand_then_resume(shop: Repo, ctx: Context) -> None:
     shutil.rmtree(tree.path)
     with pytest.raises(NotFound, match="missing: it was deleted or moved by hand") as exc:
         pick(ctx, key, ENGINEER, ["main"])
-    assert exc.value.hint is not None and f"hotfix resume {key}" in exc.value.hint
+    assert exc.value.hint is not None
+    assert f"hotfix resume {key}" in exc.value.hint
     done = resume(ctx, key, ENGINEER)
     assert done.done == [f"recreated the worktree {tree.path} from hotfix/1.1.1"]
     assert tree.head() == picked

@@ -91,10 +91,10 @@ def test_start_needs_an_approved_hotfix(ctx: Context) -> None:
 def test_line_errors(shop: Repo, ctx: Context) -> None:
     shop.branch("release/2.0", "main")
     key = approved(ctx)
-    with pytest.raises(NotFound, match="line 2.0 has no release") as no_release:
+    with pytest.raises(NotFound, match=r"line 2\.0 has no release") as no_release:
         start(ctx, key, ENGINEER, line="2.0")
     assert "git tag -a v2.0.0" in str(no_release.value.hint)
-    with pytest.raises(NotFound, match="no release line 3.1"):
+    with pytest.raises(NotFound, match=r"no release line 3\.1"):
         start(ctx, key, ENGINEER, line="3.1")
     with pytest.raises(UsageError, match="not a release line"):
         start(ctx, key, ENGINEER, line="1.1; rm -rf /")
@@ -111,7 +111,7 @@ def test_ambiguous_tag(shop: Repo, ctx: Context) -> None:
 def test_unsupported_line_is_refused(shop: Repo) -> None:
     ctx = open_context(shop.path, {}, {"lines.support": {"1.0": False, "1.1": "2000-01-01"}})
     try:
-        with pytest.raises(PolicyViolation, match="1.1 is not supported .* since 2000-01-01"):
+        with pytest.raises(PolicyViolation, match=r"1\.1 is not supported .* since 2000-01-01"):
             start(ctx, approved(ctx), ENGINEER, line="1.1")
     finally:
         ctx.close()
