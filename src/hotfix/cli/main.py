@@ -13,7 +13,17 @@ import typer
 from rich.markup import escape
 
 from hotfix import __version__
-from hotfix.cli import approve, close, config_cmd, demo, init, log, open_cmd, status
+from hotfix.cli import (
+    approve,
+    close,
+    config_cmd,
+    demo,
+    git_engine,
+    init,
+    log,
+    open_cmd,
+    status,
+)
 from hotfix.cli import audit as audit_cmd
 from hotfix.cli import contains as contains_cmd
 from hotfix.cli.common import err_console
@@ -28,7 +38,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-for module in (init, open_cmd, approve, status, log, close, config_cmd, demo):
+for module in (init, open_cmd, approve, status, log, close, config_cmd, demo, git_engine):
     module.register(app)
 for module in (audit_cmd, contains_cmd):  # issue 3: audit
     module.register(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
@@ -21,11 +22,13 @@ def tag_pattern(cfg: Config) -> TagPattern:
         raise ConfigError(str(exc), hint="fix lines.tag_pattern in hotfix.toml") from None
 
 
-def discover_lines(root: Path, cfg: Config, *, today: date | None = None) -> list[ReleaseLine]:
+def discover_lines(root: Path, cfg: Config, *, today: date | None = None,
+                   tags: Mapping[str, str] | None = None) -> list[ReleaseLine]:
     """Every release line, oldest first, from tags and maintenance branches."""
     try:
         return build_lines(
-            refs.tags(root), refs.branches(root), pattern=tag_pattern(cfg),
+            tags if tags is not None else refs.tags(root), refs.branches(root),
+            pattern=tag_pattern(cfg),
             branch_patterns=[str(p) for p in cfg.list("lines.branch_patterns")],
             matrix=cfg.table("lines.support"), support_default=cfg.bool("lines.support_default"),
             today=today or date.today(),
@@ -55,8 +58,10 @@ def require_line(root: Path, cfg: Config, name: str,
     return line
 
 
-def require_unambiguous(root: Path, cfg: Config, line: ReleaseLine) -> None:
-    clash = ambiguous_latest(refs.tags(root), line, tag_pattern(cfg))
+def require_unambiguous(root: Path, cfg: Config, line: ReleaseLine,
+                        tags: Mapping[str, str] | None = None) -> None:
+    clash = ambiguous_latest(tags if tags is not None else refs.tags(root), line,
+                             tag_pattern(cfg))
     if clash:
         raise UsageError(
             f"the latest release of line {line.name} is ambiguous: tags {', '.join(clash)} "

@@ -48,7 +48,8 @@ def pick(ctx: Context, key: str, actor: str, shas: Sequence[str],
     if not shas:
         raise UsageError("name at least one commit to pick",
                          hint=f"hotfix pick {work.key} SHA [SHA…]")
-    sources = [_checked_source(ctx.root, path, work, sha, mainline, state.done) for sha in shas]
+    sources = list(dict.fromkeys(
+        _checked_source(ctx.root, path, work, sha, mainline, state.done) for sha in shas))
     if picking.is_dirty(path):
         raise UsageError(f"the worktree {path} has uncommitted changes",
                          hint=f"commit them first (a fix made directly in the worktree counts): "

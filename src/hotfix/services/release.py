@@ -99,7 +99,8 @@ def _make_release(ctx: Context, rec: Hotfix, work: Work, path: Path, code: str) 
     if f"{TRAILER}: {work.tag}" in head.body:  # resumed: the release commit is made
         result.release_commit = head.sha
     else:
-        picking.keep_ours(path, sorted(release_paths(ctx, path)))  # undo a half-done bump
+        if picking.is_dirty(path):  # a bump cut short: undo it, then bump again
+            picking.keep_ours(path, sorted(release_paths(ctx, path)))
         result.bumped, result.notes = _write_release_files(ctx, rec, work, path, code)
         message = (f"Release {work.tag}\n\n{rec.key}: {rec.title}\n\nHotfix-Id: {rec.key}\n"
                    f"{TRAILER}: {work.tag}\n")
@@ -107,8 +108,8 @@ def _make_release(ctx: Context, rec: Hotfix, work: Work, path: Path, code: str) 
             path, message, what=f"the release of {work.tag}", retry=f"hotfix resume {rec.key}")
     _refuse_markers(ctx.root, work, result.release_commit)
     result.signed = tagging.sign_wanted(ctx.root)
-    tagging.create(ctx.root, work.tag, result.release_commit, _tag_message(rec, work, path,
-                                                                           code))
+    tagging.create(ctx.root, work.tag, result.release_commit,
+                   _tag_message(rec, work, path, code), sign=result.signed)
     return result
 
 

@@ -7,6 +7,7 @@ lives in ``.hotfix/worktrees/HF-N``: the user's checkout and stash are never tou
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,9 +52,10 @@ def start(ctx: Context, key: str, actor: str, line: str | None = None) -> Starte
 
 def plan_work(ctx: Context, rec: Hotfix, name: str | None) -> Work:
     """Which line, base tag, version, tag, branch and worktree this hotfix gets."""
-    found = lines_svc.discover_lines(ctx.root, ctx.cfg)
+    tags = refs.tags(ctx.root)
+    found = lines_svc.discover_lines(ctx.root, ctx.cfg, tags=tags)
     line = lines_svc.require_line(ctx.root, ctx.cfg, name or _default_line(rec, found), found)
-    lines_svc.require_unambiguous(ctx.root, ctx.cfg, line)
+    lines_svc.require_unambiguous(ctx.root, ctx.cfg, line, tags)
     if not line.supported:
         raise PolicyViolation(
             f"line {line.name} is not supported (lines.support)" +
@@ -64,7 +66,7 @@ def plan_work(ctx: Context, rec: Hotfix, name: str | None) -> Work:
     pattern = lines_svc.tag_pattern(ctx.cfg)
     base = pattern.parse(line.latest_tag)
     assert base is not None
-    version = next_patch(base, taken_versions(ctx), _scheme(ctx))
+    version = next_patch(base, taken_versions(ctx, tags), _scheme(ctx))
     tag = pattern.tag_like(line.latest_tag, version)
     branch = f"{HOTFIX_BRANCH}{version}"
     refs.check_ref_name(ctx.root, branch, "branch")
@@ -91,10 +93,10 @@ def _scheme(ctx: Context) -> str:
     return scheme
 
 
-def taken_versions(ctx: Context) -> list[Version]:
+def taken_versions(ctx: Context, tags: Mapping[str, str] | None = None) -> list[Version]:
     """Versions already used or reserved: every tag and hotfix/ branch, here and remote."""
     pattern = lines_svc.tag_pattern(ctx.cfg)
-    names = list(refs.tags(ctx.root))
+    names = list(tags if tags is not None else refs.tags(ctx.root))
     branches = [b.removeprefix("remotes/").split("/", 1)[-1] if b.startswith("remotes/") else b
                 for b in refs.branches(ctx.root)]
     remote = ctx.cfg.str("lines.remote")

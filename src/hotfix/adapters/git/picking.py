@@ -112,14 +112,41 @@ def require_resolved(tree: Path, retry: str) -> None:
 
 def conflict_markers(root: Path, base: str, head: str) -> list[str]:
     """``file:line`` of every conflict marker the commits ``base..head`` add."""
-    proc = cmd.run(["-c", "core.whitespace=-trailing-space,-space-before-tab,-indent-with-non-tab",
-                    "diff", "--check", base, head], root, check=False)
-    return [line.rsplit(":", 1)[0] for line in proc.stdout.splitlines()
-            if line.endswith("leftover conflict marker")]
+    return added_markers(_diff(root, [base, head]))
 
 
 def staged_markers(tree: Path) -> list[str]:
     """Conflict markers in the staged change or work tree of ``tree`` (vs HEAD)."""
-    proc = cmd.run(["diff", "--check", "HEAD"], tree, check=False)
-    return [line.rsplit(":", 1)[0] for line in proc.stdout.splitlines()
-            if line.endswith("leftover conflict marker")]
+    return added_markers(_diff(tree, ["HEAD"]))
+
+
+def _diff(cwd: Path, revs: list[str]) -> str:
+    return cmd.run(["diff", "-U0", "--no-color", "--no-ext-diff", "--no-renames", *revs, "--"],
+                   cwd).stdout
+
+
+def added_markers(diff: str) -> list[str]:
+    """Markers on added lines of a unified diff. A bare ``=======`` (an RST ruler, say)
+    counts only in a file that also gains a ``<<<<<<<`` or ``>>>>>>>`` line."""
+    found: dict[str, list[tuple[int, bool]]] = {}
+    path, number = "", 0
+    for line in diff.splitlines():
+        if line.startswith("+++ "):
+            path = line[6:] if line.startswith("+++ b/") else ""
+        elif line.startswith("@@"):
+            number = int(line.split("+", 1)[1].split(" ", 1)[0].split(",", 1)[0])
+        elif line.startswith("+") and path:
+            strong = _marker(line[1:])
+            if strong is not None:
+                found.setdefault(path, []).append((number, strong))
+            number += 1
+    return [f"{p}:{n}" for p, hits in found.items() if any(s for _, s in hits)
+            for n, _ in hits]
+
+
+def _marker(text: str) -> bool | None:
+    """True for ``<<<<<<<``/``>>>>>>>`` lines, False for a bare ``=======``, else None."""
+    for sign in ("<<<<<<<", ">>>>>>>"):
+        if text == sign or text.startswith(sign + " "):
+            return True
+    return False if text.rstrip() == "=======" else None

@@ -98,7 +98,8 @@ def require_full_history(root: Path) -> None:
 def check_ref_name(root: Path, name: str, kind: str = "branch") -> None:
     """UsageError when git would refuse ``name`` as a branch or tag name."""
     full = f"refs/heads/{name}" if kind == "branch" else f"refs/tags/{name}"
-    if cmd.run(["check-ref-format", full], root, check=False).returncode != 0:
+    refused = cmd.run(["check-ref-format", full], root, check=False).returncode != 0
+    if refused or name.startswith("-"):
         raise UsageError(
             f"{name!r} is not a valid git {kind} name",
             hint="use letters, digits, '.', '-', '_' and '/'; no spaces, '..', '~', '^', ':', "

@@ -14,7 +14,7 @@ def sign_wanted(root: Path) -> bool:
     return (value or "").lower() in ("true", "yes", "on", "1")
 
 
-def create(root: Path, tag: str, commit: str, message: str) -> bool:
+def create(root: Path, tag: str, commit: str, message: str, *, sign: bool | None = None) -> bool:
     """Create the annotated tag; False when it already names ``commit`` (a resumed step)."""
     existing = refs.tag_commit(root, tag)
     if existing == commit:
@@ -25,7 +25,7 @@ def create(root: Path, tag: str, commit: str, message: str) -> bool:
             hint="start a new hotfix for the next patch version, or inspect it: "
                  f"git show {tag}",
         )
-    flag = "-s" if sign_wanted(root) else "-a"
+    flag = "-s" if (sign_wanted(root) if sign is None else sign) else "-a"
     proc = cmd.run(["tag", flag, tag, "-F", "-", commit], root, check=False, input=message)
     if proc.returncode != 0:
         raise GitError(f"git could not create tag {tag}: {proc.stderr.strip()}",
