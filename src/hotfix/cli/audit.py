@@ -32,7 +32,7 @@ def audit(
     as_json: JsonOpt = False,
 ) -> None:
     """Check that every fix on each release line is in the mainline; exit 1 when one is
-    missing. Subcommand: waive."""
+    missing. To accept one: hotfix audit waive SHA --line X.Y --reason "why" [--hotfix HF-N]."""
     if typer_ctx.invoked_subcommand is not None:
         return
     names = [name.strip() for name in lines.split(",") if name.strip()]
