@@ -107,8 +107,8 @@ def test_without_subject_fallback_changed_backports_are_missing(story: Story,
     assert result["l_cart"] == EXPECTED["l_cart"]
 
 
-def test_patch_ids_are_cached_and_reused(story: Story, tmp_path: Path) -> None:
-    store = store_at(tmp_path)
+def test_patch_ids_are_cached_and_reused(story: Story, db_url: str) -> None:
+    store = SqlStore(db_url)  # SQLite and PostgreSQL
     assert run(story, store) == {**EXPECTED, "l_shim": (MISSING, None, None)}
     s = story.shas
     cached = store.cache_get(PATCH_ID, s.values())
@@ -123,6 +123,7 @@ def test_patch_ids_are_cached_and_reused(story: Story, tmp_path: Path) -> None:
         conn.execute(text("UPDATE cache SET value = 'f00d' WHERE namespace = :ns AND key = :k"),
                      {"ns": PATCH_ID, "k": s["l_cart"]})
     assert run(story, store)["l_cart"] == (MISSING, None, None)
+    store.close()
 
 
 def _patch_id(repo: Repo, patch: bytes) -> str:
