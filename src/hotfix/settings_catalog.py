@@ -103,4 +103,28 @@ CATALOG: tuple[Setting, ...] = (
         "release bumps. Files without a version declaration are left alone.",
     ),
     Setting("lines.changelog", "CHANGELOG.md", "The release notes file a release adds to."),
+    # -- audit (hotfix audit / contains) ---------------------------------------------------
+    Setting(
+        "audit.release_only_globs",
+        ["CHANGELOG*", "CHANGES*", "HISTORY*", "NEWS*", "RELEASE*NOTES*", "VERSION",
+         "_version.py", "__version__.py", ".github/workflows/**", ".gitlab-ci.yml",
+         ".circleci/**", ".pre-commit-config.yaml"],
+        "Files that only do release bookkeeping (changelogs, version files, CI pins). A line\n"
+        "commit touching only these is release_only, never missing. A glob without '/'\n"
+        "matches a file name at any depth; '**' spans directories.",
+    ),
+    Setting(
+        "audit.version_files",
+        ["pyproject.toml", "package.json", "package-lock.json", "setup.cfg", "setup.py",
+         "Cargo.toml", "Cargo.lock", "__init__.py", "version.py", "*.gemspec"],
+        "Files that hold a version next to code or dependencies. A change to them is\n"
+        "release_only when every changed line sets a version (version = \"1.1.1\").",
+    ),
+    Setting(
+        "audit.subject_fallback",
+        True,
+        "When neither a trailer nor the patch-id matches, accept a mainline commit with the\n"
+        "same PR number (#123), or the same subject and a common file (a backport whose diff\n"
+        "had to change).",
+    ),
 )

@@ -24,6 +24,8 @@ from hotfix.cli import (
     open_cmd,
     status,
 )
+from hotfix.cli import audit as audit_cmd
+from hotfix.cli import contains as contains_cmd
 from hotfix.cli.common import err_console
 from hotfix.errors import HotfixError
 
@@ -36,7 +38,8 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-for module in (init, open_cmd, approve, status, log, close, config_cmd, demo, git_engine):
+for module in (init, open_cmd, approve, status, log, close, config_cmd, demo, git_engine,
+               audit_cmd, contains_cmd):
     module.register(app)
 
 
