@@ -217,6 +217,11 @@ def _engine(url: str) -> Engine:
         @event.listens_for(engine, "connect")
         def _autocommit_driver(dbapi_conn: Any, _record: Any) -> None:
             dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+            # WAL: readers never wait for the writer; NORMAL sync is durable in WAL mode
+            # across application crashes (a power cut may lose the last commit, never corrupt)
+            dbapi_conn.execute("PRAGMA journal_mode=WAL")
+            dbapi_conn.execute("PRAGMA synchronous=NORMAL")
+            dbapi_conn.execute("PRAGMA foreign_keys=ON")
 
         @event.listens_for(engine, "begin")
         def _begin_immediate(conn: Connection) -> None:
