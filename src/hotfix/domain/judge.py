@@ -35,7 +35,7 @@ __all__ = ["METRICS", "Judge", "JudgeSettings", "MetricVerdict", "SampleRatioVer
 
 def regression_grid() -> Grid:
     """Log rate ratios log 1.05 … log 20, weighted towards 1.5×–3×."""
-    return offset_grid(math.log(1.05), math.log(20.0), 30, centre=math.log(2.0), spread=0.8)
+    return offset_grid(math.log(1.05), math.log(20.0), 30, centre=math.log(2.0), spread=0.6)
 
 
 def noninferiority_grid(margin: float) -> Grid:

@@ -20,12 +20,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from hotfix.domain.judge_mixture import Bools, Floats, Grid, logsumexp, mix
+from hotfix.domain.judge_bounds import rate_ratio_bounds
+from hotfix.domain.judge_mixture import Bools, Floats, Grid, mix
 
 Ints = npt.NDArray[np.int64]
 
-BOUND_NULLS = np.linspace(np.log(1 / 50), np.log(50), 161)
-"""Null log rate ratios inverted into confidence bounds (steps of about 5%)."""
 FLOOR_FRACTIONS = np.linspace(0.0, 0.9, 10)
 """Alternatives of the absolute floor test, as fractions of the floor."""
 FLOOR_LOG_WEIGHTS = np.full(FLOOR_FRACTIONS.size, -np.log(FLOOR_FRACTIONS.size))
@@ -122,7 +121,7 @@ class CountEvidence:
 
     def bounds(self, alpha: float) -> tuple[float, float]:
         """Anytime-valid (1 − α) lower and upper bounds on the rate ratio (0 / inf if none)."""
-        return rate_ratio_bounds(self._events_by_split, self._canary_events, self.grid, alpha)
+        return rate_ratio_bounds(self._events_by_split, self._canary_events, alpha)
 
     def _count_totals(self, canary: Bools, event: Bools, eligible: Bools) -> None:
         t = self.totals
@@ -181,44 +180,6 @@ class CountEvidence:
             return ratio
         floor = mix(FLOOR_LOG_WEIGHTS, floor_path)
         return np.asarray(np.logaddexp(ratio, floor) + np.log(0.5), dtype=np.float64)
-
-
-def rate_ratio_bounds(
-    events_by_split: Floats, canary_events: float, grid: Grid, alpha: float
-) -> tuple[float, float]:
-    """Invert the one-sided mixture tests over a lattice of null rate ratios.
-
-    ``events_by_split[a, n]`` holds the bad events of blocks where the canary had ``a`` of
-    ``n`` eligible requests; with the canary's event total that is all the tests need.
-    """
-    a, n = np.nonzero(events_by_split)
-    keep = n > 0
-    a, n = a[keep], n[keep]
-    m, rho = events_by_split[a, n], a / np.maximum(n, 1)
-    level = np.log(1 / alpha)
-
-    def log_e(side: float) -> Floats:
-        null = BOUND_NULLS[:, None]
-        alt = null + side * grid.offsets[None, :]
-        cost = psi(rho, alt[..., None]) - psi(rho, null[..., None])
-        lr = canary_events * (alt - null) - cost @ m
-        return logsumexp(grid.log_weights[None, :] + lr, axis=1)
-
-    low_rejected = log_e(+1.0) >= level
-    high_rejected = log_e(-1.0) >= level
-    lower = _edge(low_rejected, from_top=False)
-    upper = _edge(high_rejected, from_top=True)
-    return lower, upper
-
-
-def _edge(rejected: Bools, *, from_top: bool) -> float:
-    """The last null of the run of rejected nulls starting at one end of the lattice."""
-    order = rejected[::-1] if from_top else rejected
-    run = int(np.argmin(order)) if not order.all() else order.size
-    if run == 0:
-        return float("inf") if from_top else 0.0
-    index = BOUND_NULLS.size - run if from_top else run - 1
-    return float(np.exp(BOUND_NULLS[index]))
 
 
 def advance(state: Floats, lr: Floats) -> tuple[Floats, Floats]:

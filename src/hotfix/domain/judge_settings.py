@@ -34,8 +34,8 @@ class JudgeSettings:
     latency_tolerance: float = 0.10
     tail_margin: float = 0.5
     weight_errors: float = 0.6
-    weight_latency: float = 0.3
-    weight_tail: float = 0.1
+    weight_latency: float = 0.35
+    weight_tail: float = 0.05
     burn_in: int = 50
     winsor_quantile: float = 0.99
     tail_quantile: float = 0.95
