@@ -84,7 +84,9 @@ def kayenta(s: Stream, start: int = 5) -> int | None:
             n = mask[:cut].reshape(k, INTERVAL).sum(1)
             points[name, version] = v / np.maximum(n, 1)
     for i in range(start, k + 1):
-        failed = sum(_mw_fails(points[m, "c"][:i], points[m, "b"][:i]) for m in ("errors", "latency"))
+        failed = sum(
+            _mw_fails(points[m, "c"][:i], points[m, "b"][:i]) for m in ("errors", "latency")
+        )
         if (2 - failed) / 2 < 0.75:
             return i * INTERVAL - 1
     return None
@@ -94,7 +96,11 @@ def _mw_fails(canary: np.ndarray, baseline: np.ndarray) -> bool:
     if np.ptp(np.concatenate([canary, baseline])) == 0:
         return False
     p = mannwhitneyu(canary, baseline, alternative="two-sided", method="asymptotic").pvalue
-    return bool(p < 0.02 and np.median(canary) - np.median(baseline) >= 0 and canary.mean() > baseline.mean())
+    return bool(
+        p < 0.02
+        and np.median(canary) - np.median(baseline) >= 0
+        and canary.mean() > baseline.mean()
+    )
 
 
 def first(mask: np.ndarray) -> int | None:
@@ -137,14 +143,22 @@ def identical(runs: int, n: int, rng: np.random.Generator) -> None:
         promotions += decision == "promote"
         kayenta_fails += kayenta(s) is not None
     print(f"\nIdentical canary: {runs} runs × {n:,} requests, judge checked after every request")
-    print(f"  hotfix judge false rollbacks        {100 * rollbacks / runs:5.1f}%   (α = {ALPHA:.0%})")
+    print(
+        f"  hotfix judge false rollbacks        {100 * rollbacks / runs:5.1f}%   (α = {ALPHA:.0%})"
+    )
     print(f"  hotfix judge promotions             {100 * promotions / runs:5.1f}%")
     print(f"  Kayenta-style false failures        {100 * kayenta_fails / runs:5.1f}%")
 
 
 def regression(
-    title: str, runs: int, n: int, rng: np.random.Generator, error_ratio: float, latency_ratio: float,
-    extra: dict[str, Callable[[Stream], int | None]], scale: float = 1.0,
+    title: str,
+    runs: int,
+    n: int,
+    rng: np.random.Generator,
+    error_ratio: float,
+    latency_ratio: float,
+    extra: dict[str, Callable[[Stream], int | None]],
+    scale: float = 1.0,
 ) -> dict[str, Tally]:
     tallies = {k: Tally(k, []) for k in ["hotfix judge", *extra, "Kayenta-style"]}
     for _ in range(runs):
@@ -197,8 +211,10 @@ def main() -> None:
     fixed = fixed_horizon()
     ours, oracle = median_of(twice["hotfix judge"]), median_of(twice[next(iter(oracles))])
     print(f"  fixed-horizon test sized for 80% power at 1.25×: {fixed:,} requests")
-    print(f"  → hotfix / oracle = {ours / oracle:.2f} (target ≤ 1.5); "
-          f"fixed-horizon / hotfix = {fixed / ours:.1f}× (target ≥ 5)")
+    print(
+        f"  → hotfix / oracle = {ours / oracle:.2f} (target ≤ 1.5); "
+        f"fixed-horizon / hotfix = {fixed / ours:.1f}× (target ≥ 5)"
+    )
     regression("Errors 1.25× (1% → 1.25%)", runs // 2, 80_000, rng, 1.25, 1.0, {})
     regression("Errors 5× (1% → 5%)", runs, 10_000, rng, 5.0, 1.0, {})
     lat = regression("Latency +10% mean", runs, 8_000, rng, 1.0, 1.1, {}, scale=0.5)

@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 
 from hotfix import __version__
-from hotfix.cli import approve, close, config_cmd, demo, init, log, open_cmd, status
+from hotfix.cli import approve, close, config_cmd, demo, init, judge, log, open_cmd, status
 from hotfix.cli.common import err_console
 from hotfix.errors import HotfixError
 
@@ -26,7 +26,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-for module in (init, open_cmd, approve, status, log, close, config_cmd, demo):
+for module in (init, open_cmd, approve, status, log, close, config_cmd, demo, judge):
     module.register(app)
 
 
