@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from hotfix.domain.judge_bounds import rate_ratio_bounds
 from hotfix.domain.judge_mixture import Bools, Floats, Grid, mix
+from hotfix.domain.judge_nch import nch_block_log_lr
 
 Ints = npt.NDArray[np.int64]
 
@@ -160,7 +161,7 @@ class CountEvidence:
 
     def _advance_ni(self, counts: BlockCounts) -> Floats:
         alt = self.null_ni - self.ni_grid.offsets
-        lr = block_log_lr(counts, alt, self.null_ni)
+        lr = nch_block_log_lr(counts.n_c, counts.n_b, counts.x, counts.m, alt, self.null_ni)
         self._ni, path = advance(self._ni, lr)
         self._floor_lr, floor = advance(self._floor_lr, self._floor_log_lr(counts))
         return self._with_floor(mix(self.ni_grid.log_weights, path), floor)
