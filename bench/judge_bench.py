@@ -5,7 +5,8 @@
 
 Every stream: requests split 50/50 at random between baseline and canary, 1% baseline error
 rate, log-normal latency (median 50 ms, σ = 0.5 in log space). The judge is checked after
-every request (each run is one batch; the judge evaluates each request's e-values). Printed
+every request (each run is one batch; the judge evaluates each request's e-values). The
+latency regression is also run at σ = 0.3 and 0.7, since its cost scales with σ². Printed
 beside it, on the same streams: an oracle SPRT that knows the true error-rate ratio and
 spends the whole α on errors, a fixed-horizon two-proportion test sized for 80% power at a
 1.25× error ratio, and a Kayenta-style judge (Mann–Whitney on per-interval points, 98%,
@@ -38,10 +39,12 @@ class Stream:
     latency: np.ndarray
 
 
-def simulate(rng: np.random.Generator, n: int, error_ratio: float, latency_ratio: float) -> Stream:
+def simulate(
+    rng: np.random.Generator, n: int, error_ratio: float, latency_ratio: float, sigma: float = SIGMA
+) -> Stream:
     canary = rng.random(n) < 0.5
     bad = rng.random(n) < np.where(canary, BASE_ERRORS * error_ratio, BASE_ERRORS)
-    latency = np.exp(math.log(50.0) + SIGMA * rng.standard_normal(n))
+    latency = np.exp(math.log(50.0) + sigma * rng.standard_normal(n))
     return Stream(canary, bad, latency * np.where(canary, latency_ratio, 1.0))
 
 
@@ -159,10 +162,11 @@ def regression(
     latency_ratio: float,
     extra: dict[str, Callable[[Stream], int | None]],
     scale: float = 1.0,
+    sigma: float = SIGMA,
 ) -> dict[str, Tally]:
     tallies = {k: Tally(k, []) for k in ["hotfix judge", *extra, "Kayenta-style"]}
     for _ in range(runs):
-        s = simulate(rng, n, error_ratio, latency_ratio)
+        s = simulate(rng, n, error_ratio, latency_ratio, sigma)
         decision, at = hotfix_judge(s)
         tallies["hotfix judge"].add(at if decision == "rollback" else None, scale)
         for name, method in extra.items():
@@ -219,6 +223,9 @@ def main() -> None:
     regression("Errors 5× (1% → 5%)", runs, 10_000, rng, 5.0, 1.0, {})
     lat = regression("Latency +10% mean", runs, 8_000, rng, 1.0, 1.1, {}, scale=0.5)
     print(f"  → median {median_of(lat['hotfix judge']):.0f} requests per version (target < 400)")
+    for sigma in (0.3, 0.7):
+        title = f"Latency +10% mean, σ(log) = {sigma} instead of {SIGMA}"
+        regression(title, runs // 2, 12_000, rng, 1.0, 1.1, {}, scale=0.5, sigma=sigma)
     print("\nThroughput (the same judge, evaluated after every request):")
     throughput()
     print(f"\nTotal time {time.perf_counter() - started:.0f} s")

@@ -92,7 +92,7 @@ CATALOG: tuple[Setting, ...] = (
     ),
     Setting(
         "judge.weights",
-        {"errors": 0.6, "latency": 0.35, "tail": 0.05},
+        {"errors": 0.7, "latency": 0.25, "tail": 0.05},
         "Shares of alpha for the regression tests of each metric; 0 turns a metric off.",
     ),
     Setting(

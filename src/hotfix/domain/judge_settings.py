@@ -33,8 +33,8 @@ class JudgeSettings:
     error_floor: float = 0.001
     latency_tolerance: float = 0.10
     tail_margin: float = 0.5
-    weight_errors: float = 0.6
-    weight_latency: float = 0.35
+    weight_errors: float = 0.7
+    weight_latency: float = 0.25
     weight_tail: float = 0.05
     burn_in: int = 50
     winsor_quantile: float = 0.99

@@ -80,7 +80,7 @@ def judge_settings(cfg: Config) -> JudgeSettings:
     if unknown:
         raise ConfigError(
             f"judge.weights has unknown metrics {sorted(unknown)}",
-            hint="judge.weights = { errors = 0.6, latency = 0.35, tail = 0.05 }",
+            hint="judge.weights = { errors = 0.7, latency = 0.25, tail = 0.05 }",
         )
     try:
         return JudgeSettings(
