@@ -13,7 +13,20 @@ import typer
 from rich.markup import escape
 
 from hotfix import __version__
-from hotfix.cli import approve, close, config_cmd, demo, init, judge, log, open_cmd, status
+from hotfix.cli import (
+    approve,
+    close,
+    config_cmd,
+    demo,
+    git_engine,
+    init,
+    judge,
+    log,
+    open_cmd,
+    status,
+)
+from hotfix.cli import audit as audit_cmd
+from hotfix.cli import contains as contains_cmd
 from hotfix.cli.common import err_console
 from hotfix.errors import HotfixError
 
@@ -26,7 +39,8 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-for module in (init, open_cmd, approve, status, log, close, config_cmd, demo, judge):
+for module in (init, open_cmd, approve, status, log, close, config_cmd, demo, git_engine,
+               audit_cmd, contains_cmd, judge):
     module.register(app)
 
 
