@@ -20,6 +20,7 @@ from hotfix.cli import (
     demo,
     git_engine,
     init,
+    judge,
     log,
     open_cmd,
     status,
@@ -39,7 +40,7 @@ app = typer.Typer(
 )
 
 for module in (init, open_cmd, approve, status, log, close, config_cmd, demo, git_engine,
-               audit_cmd, contains_cmd):
+               audit_cmd, contains_cmd, judge):
     module.register(app)
 
 

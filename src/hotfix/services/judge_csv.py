@@ -1,0 +1,138 @@
+"""Read a recorded request stream (CSV ``t,version,ok,latency_ms``) into arrays, fast.
+
+The whole file is split and converted column by column with numpy; only when a column fails
+to convert is it scanned row by row, to name the first bad line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from hotfix.errors import NotFound, UsageError
+
+HEADER = ("t", "version", "ok", "latency_ms")
+HINT = (
+    "each row is `t,version,ok,latency_ms`: seconds, `baseline` or `canary`, 1 or 0, "
+    "milliseconds (empty if unknown), in time order"
+)
+
+
+@dataclass(frozen=True)
+class Stream:
+    t: npt.NDArray[np.float64]
+    canary: npt.NDArray[np.bool_]
+    ok: npt.NDArray[np.bool_]
+    latency_ms: npt.NDArray[np.float64]
+
+    @property
+    def rows(self) -> int:
+        return int(self.t.size)
+
+
+def read_stream(path: Path) -> Stream:
+    """Parse ``path``; UsageError naming the file and line of the first bad row."""
+    lines = _lines(path)
+    _check_header(path, lines[0])
+    body = lines[1:]
+    while body and not body[-1].strip():
+        body.pop()
+    cols = _columns(path, body)
+    t = _numbers(path, cols[0], "t")
+    latency = _numbers(path, cols[3], "latency_ms", missing_ok=True)
+    canary = _choice(path, cols[1], "canary", "baseline")
+    stream = Stream(t, canary, _choice(path, cols[2], "1", "0"), latency)
+    _check_values(path, stream)
+    return stream
+
+
+def _columns(path: Path, body: list[str]) -> list[list[str]]:
+    """Split every row at once; the four columns as lists of strings."""
+    commas = np.fromiter((line.count(",") for line in body), dtype=np.int64, count=len(body))
+    bad = np.flatnonzero(commas != len(HEADER) - 1)
+    if bad.size:
+        i = int(bad[0])
+        _fail(path, i, f"expected 4 fields, got {commas[i] + 1}: {body[i]!r}")
+    tokens = ",".join(body).split(",") if body else []
+    return [tokens[k :: len(HEADER)] for k in range(len(HEADER))]
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise NotFound(f"{path}: no such file", hint="give the path of a CSV request log") from None
+    except (UnicodeDecodeError, IsADirectoryError) as exc:
+        raise UsageError(f"{path}: not a UTF-8 text file ({exc})", hint=HINT) from None
+    lines = text.splitlines()
+    if not lines:
+        raise UsageError(f"{path}: empty file", hint=HINT)
+    return lines
+
+
+def _check_header(path: Path, line: str) -> None:
+    names = tuple(name.strip() for name in line.lstrip("\ufeff").split(","))
+    if names != HEADER:
+        raise UsageError(
+            f"{path}:1: header is {line!r}, expected t,version,ok,latency_ms", hint=HINT
+        )
+
+
+def _numbers(
+    path: Path, col: Sequence[str], name: str, *, missing_ok: bool = False
+) -> npt.NDArray[np.float64]:
+    try:
+        if missing_ok:
+            return np.array([v or "nan" for v in col], dtype=np.float64)
+        return np.array(col, dtype=np.float64)
+    except ValueError:
+        index = _first(col, lambda v: not _is_number(v, missing_ok))
+        _fail(path, index, f"{name} is {col[index]!r}, not a number")
+        raise  # unreachable: _fail raises
+
+
+def _choice(path: Path, col: Sequence[str], yes: str, no: str) -> npt.NDArray[np.bool_]:
+    values = np.array(col)
+    hit, miss = values == yes, values == no
+    if not (hit | miss).all():
+        stripped = np.char.strip(values)
+        hit, miss = stripped == yes, stripped == no
+        bad = np.flatnonzero(~(hit | miss))
+        if bad.size:
+            i = int(bad[0])
+            _fail(path, i, f"expected {yes!r} or {no!r}, got {col[i]!r}")
+    return np.asarray(hit, dtype=np.bool_)
+
+
+def _check_values(path: Path, s: Stream) -> None:
+    checks = [
+        (~np.isfinite(s.t), "t must be a finite number of seconds"),
+        (np.isinf(s.latency_ms) | (s.latency_ms < 0), "latency_ms must be ≥ 0 (or empty)"),
+        (np.concatenate([[False], np.diff(s.t) < 0]), "rows must be in time order (t went back)"),
+    ]
+    for bad, message in checks:
+        hits = np.flatnonzero(bad)
+        if hits.size:
+            _fail(path, int(hits[0]), message)
+
+
+def _is_number(value: str, missing_ok: bool) -> bool:
+    if missing_ok and value == "":
+        return True
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _first(col: Sequence[str], bad: Callable[[str], bool]) -> int:
+    return next(i for i, v in enumerate(col) if bad(v))
+
+
+def _fail(path: Path, row: int, message: str) -> None:
+    raise UsageError(f"{path}:{row + 2}: {message}", hint=HINT)
