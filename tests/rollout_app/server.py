@@ -39,7 +39,7 @@ def metrics_text():
         lines += [f'app_requests_total{{code="{c}"}} {n}' for c, n in sorted(COUNTS.items())]
         lines += ["# TYPE app_request_duration_seconds histogram"]
         acc = 0
-        for bound, n in zip((*BUCKETS, math.inf), HIST):
+        for bound, n in zip((*BUCKETS, math.inf), HIST, strict=False):
             acc += n
             le = "+Inf" if bound == math.inf else repr(bound)
             lines.append(f'app_request_duration_seconds_bucket{{le="{le}"}} {acc}')
@@ -85,6 +85,7 @@ class Handler(BaseHTTPRequestHandler):
         self._send(code, json.dumps({"version": BEHAVIOUR.get("version", "?"),
                                      "path": self.path, "ok": not bad}))
         observe(code, time.perf_counter() - start)
+        return None
 
 
 def main():

@@ -15,6 +15,7 @@ No data is no evidence: a step without canary traffic holds, says so, and ends
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -59,7 +60,7 @@ def parse_plan(raw: Sequence[Mapping[str, Any]], max_wait_seconds: float = 600.0
     steps = tuple(_parse_step(i, item) for i, item in enumerate(raw))
     if len(steps) < 2:
         raise PlanError("a plan needs at least one judged step below 100% and a final 100% step")
-    for i, (a, b) in enumerate(zip(steps, steps[1:], strict=False), start=2):
+    for i, (a, b) in enumerate(itertools.pairwise(steps), start=2):
         if b.weight <= a.weight:
             raise PlanError(f"step {i}: weights must increase ({a.weight:g}% then {b.weight:g}%)")
     if steps[-1].weight != 100:

@@ -104,7 +104,7 @@ def _bucket_rows(delta: Snapshot) -> np.ndarray[Any, np.dtype[np.float64]]:
     rows: list[float] = []
     prev_bound, prev_count = 0.0, 0.0
     for bound, count in bounds:
-        n = int(round(count - prev_count))
+        n = round(count - prev_count)
         upper = bound if math.isfinite(bound) else max(prev_bound * 2, 1e-3)
         rows += [1000.0 * (prev_bound + upper) / 2] * max(n, 0)
         prev_bound, prev_count = upper, count

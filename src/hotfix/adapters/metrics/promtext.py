@@ -56,7 +56,7 @@ def _sample(line: str) -> Sample:
 
 
 def _labels(line: str, i: int) -> tuple[tuple[tuple[str, str], ...], str]:
-    labels = []
+    labels: list[tuple[str, str]] = []
     while True:
         while line[i] in " ,":
             i += 1

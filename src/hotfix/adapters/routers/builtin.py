@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -88,10 +89,8 @@ class BuiltinRouter:
             return
         pid = int(state["pid"])
         ticks = procs.start_ticks(pid)
-        try:
+        with contextlib.suppress(httpx.HTTPError):
             httpx.post(f"http://{self.admin}/shutdown", timeout=2.0, trust_env=False)
-        except httpx.HTTPError:
-            pass
         procs.stop_group(pid, ticks, 10.0)
 
     def _state(self) -> dict[str, Any] | None:
