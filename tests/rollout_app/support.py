@@ -41,6 +41,21 @@ def make_app_repo(path: Path, versions: Mapping[str, Mapping[str, Any]]) -> Path
     return path
 
 
+def processes_in(path: Path) -> list[int]:
+    """Live processes whose working directory is inside ``path`` (orphans, if any)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cwd = (entry / "cwd").resolve()
+        except OSError:
+            continue
+        if cwd.is_relative_to(path.resolve()) and procs.alive(int(entry.name)):
+            found.append(int(entry.name))
+    return found
+
+
 def get_many(url: str, n: int, **kw: Any) -> list[httpx.Response]:
     with httpx.Client(timeout=10.0, trust_env=False) as client:
         return [client.get(url, **kw) for _ in range(n)]

@@ -39,12 +39,12 @@ class PrometheusMetrics:
         self.instances, self.canary, self.baseline = instances, canary, baseline
         self.names, self.path = names or PromNames(), path
         self.rng = np.random.default_rng(seed)
-        self.last: dict[str, Snapshot] = dict(snapshot) if snapshot is not None else {}
+        self.last: dict[str, Snapshot] = {a: dict(s) for a, s in (snapshot or {}).items()}
         if snapshot is None:
             self.poll()  # start counting from now
 
     def cursor(self) -> dict[str, Any]:
-        return {"snapshot": self.last}
+        return {"snapshot": {address: dict(snap) for address, snap in self.last.items()}}
 
     def poll(self) -> Observations:
         parts = []

@@ -30,7 +30,7 @@ class Sample:
 
 def parse(text: str) -> list[Sample]:
     samples = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
