@@ -62,6 +62,66 @@ CATALOG: tuple[Setting, ...] = (
         ["banner-text", "product-image", "stock-level", "shipping-deadline"],
         "Pre-approved content templates. A content change without one goes to engineering.",
     ),
+    # ── judge: the canary judge (docs/judge.md) ──────────────────────────────────────────
+    Setting(
+        "judge.alpha",
+        0.05,
+        "Chance of a false rollback (and of a false promotion) over the whole canary, however\n"
+        "often the judge looks. Split across metrics by judge.weights.",
+    ),
+    Setting(
+        "judge.error_margin",
+        0.5,
+        "Promote only once the canary's error rate is shown below (1 + margin) x the baseline's.",
+    ),
+    Setting(
+        "judge.error_floor",
+        0.001,
+        "... or shown below this absolute error rate (lets error-free services promote). 0: off.",
+    ),
+    Setting(
+        "judge.latency_tolerance",
+        0.1,
+        "Promote only once the canary's typical (geometric-mean) latency is shown below\n"
+        "(1 + tolerance) x the baseline's.",
+    ),
+    Setting(
+        "judge.tail_margin",
+        0.5,
+        "Promote only once the canary's rate of slow requests (slower than the baseline's\n"
+        "judge.tail_quantile) is shown below (1 + margin) x the baseline's.",
+    ),
+    Setting(
+        "judge.weights",
+        {"errors": 0.6, "latency": 0.3, "tail": 0.1},
+        "Shares of alpha for the regression tests of each metric; 0 turns a metric off.",
+    ),
+    Setting(
+        "judge.burn_in",
+        50,
+        "Latencies per version before the latency tests start (variance, cap and tail threshold\n"
+        "are estimated from them).",
+    ),
+    Setting(
+        "judge.winsor_quantile",
+        0.99,
+        "Log-latency is capped at this quantile of the baseline's burn-in (robustness).",
+    ),
+    Setting(
+        "judge.tail_quantile",
+        0.95,
+        "A request is slow when slower than this quantile of the baseline's burn-in latencies.",
+    ),
+    Setting(
+        "judge.block",
+        100,
+        "Requests per block of the error and tail count tests (evidence arrives per block).",
+    ),
+    Setting(
+        "judge.srm_alpha",
+        0.001,
+        "Level of the sample-ratio check; a mismatch withholds promotion (never rolls back).",
+    ),
     # ── rollout: canary deploys (docs/rollout.md) ─────────────────────────────────────────
     Setting(
         "rollout.steps",

@@ -1,0 +1,79 @@
+"""The judge's knobs, with defaults that suit a web service canary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+METRICS = ("errors", "latency", "tail")
+
+
+@dataclass(frozen=True)
+class JudgeSettings:
+    """Everything the canary judge needs to know; every default is usable as is.
+
+    alpha            chance of a false rollback (and of a false promotion), whatever the
+                     number of looks
+    error_margin     promote only if the canary's error rate is shown below
+                     (1 + error_margin) × the baseline's ...
+    error_floor      ... or below this absolute rate (0: ratio only)
+    latency_tolerance  promote only if the canary's geometric-mean latency is shown below
+                     (1 + latency_tolerance) × the baseline's
+    tail_margin      same as error_margin for requests slower than the baseline's tail quantile
+    weight_*         shares of α for the regression tests (normalised; 0 turns a metric off)
+    burn_in          latencies per version before the latency tests start
+    winsor_quantile  log-latency is capped at this quantile of the baseline's burn-in
+    tail_quantile    "slow" means slower than this quantile of the baseline's burn-in
+    block            requests per block of the count tests (evidence arrives per block)
+    srm_alpha        level of the sample-ratio check (it withholds promotion, never rolls back)
+    latency_scale    prior scale τ of the latency mixture, in log units (≈ relative shift)
+    """
+
+    alpha: float = 0.05
+    error_margin: float = 0.5
+    error_floor: float = 0.001
+    latency_tolerance: float = 0.10
+    tail_margin: float = 0.5
+    weight_errors: float = 0.6
+    weight_latency: float = 0.3
+    weight_tail: float = 0.1
+    burn_in: int = 50
+    winsor_quantile: float = 0.99
+    tail_quantile: float = 0.95
+    block: int = 100
+    srm_alpha: float = 0.001
+    latency_scale: float = 0.1
+
+    def __post_init__(self) -> None:
+        problems = list(self._problems())
+        if problems:
+            raise ValueError("invalid judge settings: " + "; ".join(problems))
+
+    def weights(self) -> dict[str, float]:
+        """Normalised weights of the metrics that are on."""
+        raw = {
+            "errors": self.weight_errors,
+            "latency": self.weight_latency,
+            "tail": self.weight_tail,
+        }
+        total = sum(raw.values())
+        return {k: v / total for k, v in raw.items() if v > 0}
+
+    def _problems(self) -> list[str]:
+        out = []
+        for name in ("alpha", "srm_alpha"):
+            if not 0 < getattr(self, name) < 1:
+                out.append(f"{name} must be between 0 and 1")
+        for name in ("error_margin", "latency_tolerance", "tail_margin", "latency_scale"):
+            if getattr(self, name) <= 0:
+                out.append(f"{name} must be > 0")
+        if not 0 <= self.error_floor < 1:
+            out.append("error_floor must be in [0, 1)")
+        for name in ("winsor_quantile", "tail_quantile"):
+            if not 0.5 <= getattr(self, name) < 1:
+                out.append(f"{name} must be in [0.5, 1)")
+        weights = (self.weight_errors, self.weight_latency, self.weight_tail)
+        if min(weights) < 0 or sum(weights) <= 0:
+            out.append("weights must be ≥ 0 and not all 0")
+        if self.burn_in < 2 or self.block < 1:
+            out.append("burn_in must be ≥ 2 and block ≥ 1")
+        return out
