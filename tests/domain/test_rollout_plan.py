@@ -86,7 +86,9 @@ def test_never_promotes_without_canary_and_baseline_traffic(
         step: int, canary: int, baseline: int, now: float, decision: str) -> None:
     move = next_move(PLAN, at(step, canary, baseline, gates=frozenset({1})), decision, now)
     if move.action == "promote":
-        assert canary >= PLAN.steps[step].min_requests > 0 and baseline > 0
-        assert decision == "promote" and now >= PLAN.steps[step].bake_seconds
+        assert canary >= PLAN.steps[step].min_requests > 0
+        assert baseline > 0
+        assert decision == "promote"
+        assert now >= PLAN.steps[step].bake_seconds
     if canary == 0 or baseline == 0:
         assert move.action in ("hold", "inconclusive")

@@ -116,8 +116,22 @@ class Rollout:
         return self.state
 
     def _judge(self, obs: Observations) -> VerdictLike:
-        share = self.weight / 100.0 if self.share_known else None
-        return self.judge.update(obs.canary, obs.ok, obs.latency_ms, share)
+        """Feed ``obs`` in segments, each with the weight that was live when it arrived."""
+        history = self.state.weights if self.share_known else []
+        if history and len(obs):  # before the first step the canary had no traffic at all
+            obs = _since(obs, history[0][0])
+        if len(history) <= 1 or len(obs) == 0:
+            share = history[-1][1] / 100.0 if history else None
+            return self.judge.update(obs.canary, obs.ok, obs.latency_ms, share)
+        verdict = None
+        edges = [t for t, _ in history[1:]]
+        segment = np.searchsorted(edges, obs.t, side="right")
+        for index in np.unique(segment):
+            rows = segment == index
+            verdict = self.judge.update(obs.canary[rows], obs.ok[rows], obs.latency_ms[rows],
+                                        history[index][1] / 100.0)
+        assert verdict is not None
+        return verdict
 
     @property
     def weight(self) -> float:
@@ -145,7 +159,9 @@ class Rollout:
         """Give the canary the weight of ``step`` (at once) and start the step's clock."""
         weight = self.plan.steps[step].weight
         self.router.apply(_split(self.state.baseline, self.state.canary, weight))
-        self.state.position = self.state.position.entered(step, self.clock())
+        now = self.clock()
+        self.state.position = self.state.position.entered(step, now)
+        self.state.weights.append((now, weight))
         self.state.status = RUNNING
         self.save(self.state)
         self._event("deploy_step", {"step": step + 1, "weight": weight})
@@ -195,6 +211,11 @@ class Rollout:
             self.state.key, self.state.status, pos.step + 1, len(self.plan.steps), self.weight,
             move.action, move.reason, dict(self.tally.requests), dict(self.tally.errors),
             self.state.verdict))
+
+
+def _since(obs: Observations, t: float) -> Observations:
+    keep = obs.t >= t
+    return Observations(obs.t[keep], obs.canary[keep], obs.ok[keep], obs.latency_ms[keep])
 
 
 def _split(baseline: Fleet, canary: Fleet, weight: float) -> Split:

@@ -25,7 +25,7 @@ from hotfix.adapters.rollout.registry import make_metrics, make_router, make_tar
 from hotfix.domain.rollout import Plan, PlanError, parse_plan
 from hotfix.errors import ConfigError, ConflictError, NotFound, UsageError
 from hotfix.ports import Router, Split
-from hotfix.services import record
+from hotfix.services import production, record
 from hotfix.services.canary import JudgeLike, Progress, Rollout, step_for_weight
 from hotfix.services.context import Context
 from hotfix.services.deploy_state import (
@@ -112,7 +112,7 @@ def _fresh(ctx: Context, key: str, actor: str, tag: str, on_progress: ProgressFn
     if rec.state.value != "deploying":  # else an earlier attempt stopped before its canary
         record.act(ctx, key, "deploy", actor, {"tag": tag, "baseline": baseline_tag,
                                                "plan": plan.describe(), "router": router.name})
-    baseline = _production(ctx, router, str(baseline_tag), files)
+    baseline = production.up(ctx, str(baseline_tag), router)
     try:
         canary = Fleet(tag, target.start(tag, ctx.cfg.int("rollout.instances")))
     except Exception as exc:
@@ -125,20 +125,6 @@ def _fresh(ctx: Context, key: str, actor: str, tag: str, on_progress: ProgressFn
     files.save(state)
     rollout.enter(0)
     return _finish(ctx, rollout)
-
-
-def _production(ctx: Context, router: Router, tag: str, files: StateFiles) -> Fleet:
-    """The live fleet behind a running router, started from ``tag`` if nothing runs."""
-    router.ensure()
-    live = files.load_env()
-    target = make_target(ctx.cfg, ctx.root)
-    if live is None or not all(target.alive(i) for i in live.instances):
-        if live is not None:
-            target.stop(live.instances)
-        live = Fleet(tag, target.start(tag, ctx.cfg.int("rollout.instances")))
-        files.save_env(live)
-    router.apply(Split({live.version: live.addresses}, {live.version: 100.0}))
-    return live
 
 
 def resume(ctx: Context, key: str, actor: str, *, on_progress: ProgressFn | None = None,

@@ -58,12 +58,14 @@ class DeployState:
     started_at: float = 0.0
     reason: str = ""
     verdict: dict[str, Any] = field(default_factory=dict)
+    weights: list[tuple[float, float]] = field(default_factory=list)  # (since, canary %)
 
     def to_dict(self) -> dict[str, Any]:
         return {"key": self.key, "status": self.status, "baseline": self.baseline.to_dict(),
                 "canary": self.canary.to_dict(), "controller": list(self.controller),
                 "cursor": self.cursor, "position": self.position.to_dict(),
-                "started_at": self.started_at, "reason": self.reason, "verdict": self.verdict}
+                "started_at": self.started_at, "reason": self.reason, "verdict": self.verdict,
+                "weights": [list(w) for w in self.weights]}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> DeployState:
@@ -71,7 +73,8 @@ class DeployState:
         return cls(str(d["key"]), Fleet.from_dict(d["baseline"]), Fleet.from_dict(d["canary"]),
                    str(d["status"]), (int(pid), int(ticks)), dict(d.get("cursor", {})),
                    Position.from_dict(d["position"]), float(d.get("started_at", 0.0)),
-                   str(d.get("reason", "")), dict(d.get("verdict", {})))
+                   str(d.get("reason", "")), dict(d.get("verdict", {})),
+                   [(float(t), float(w)) for t, w in d.get("weights", [])])
 
 
 class StateFiles:

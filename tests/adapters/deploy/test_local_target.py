@@ -44,7 +44,7 @@ def test_a_command_that_exits_says_so_with_its_output(tmp_path: Path, started: S
     repo = make_app_repo(tmp_path / "repo", {"v1": GOOD})
     target = started.local(repo)
     target.command = ["{python}", "-c", "import sys; print('no database'); sys.exit(3)"]
-    with pytest.raises(UnhealthyInstance, match="(?s)exited before it was healthy.*no database"):
+    with pytest.raises(UnhealthyInstance, match=r"(?s)exited before it was healthy.*no database"):
         target.start("v1", 1)
 
 

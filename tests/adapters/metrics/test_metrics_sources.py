@@ -56,7 +56,8 @@ def test_prometheus_turns_counter_and_histogram_deltas_into_rows(
             client.get(f"http://{v2[0].address}/a")
     obs = source.poll()
     assert (obs.baseline_count, obs.canary_count) == (7, 3)
-    assert obs.ok[~obs.canary].all() and not obs.ok[obs.canary].any()
+    assert obs.ok[~obs.canary].all()
+    assert not obs.ok[obs.canary].any()
     assert (obs.latency_ms[obs.canary] >= 10).all()  # 30 ms lands in the 25–50 ms bucket
     assert len(source.poll()) == 0
     replay = PrometheusMetrics(lambda: fleets, "v2", "v1", names, snapshot=start["snapshot"])

@@ -1,3 +1,3 @@
 """Fixtures for the rollout adapter tests."""
 
-from tests.rollout_app.support import started as started
+from tests.rollout_app.support import started  # noqa: F401  (a fixture)

@@ -46,7 +46,8 @@ def test_splits_by_weight_and_logs_every_request(tmp_path: Path, fleet: tuple) -
     assert versions(get_many(router.url + "/a", 20)) == {"v1": 20}
     router.apply(split(v1, v2, 50))
     seen = versions(get_many(router.url + "/a", 200))
-    assert seen["v1"] > 50 and seen["v2"] > 50
+    assert seen["v1"] > 50
+    assert seen["v2"] > 50
     rows = log_rows(router)
     assert len(rows) == 220
     assert Counter(r["version"] for r in rows) == {"v1": 20 + seen["v1"], "v2": seen["v2"]}
@@ -92,7 +93,8 @@ def test_an_instance_that_dies_counts_as_errors_for_its_version(tmp_path: Path,
     router.apply(split(v1, v2, 50))
     os.kill(v2[0].pid, signal.SIGKILL)
     statuses = Counter((r.status_code) for r in get_many(router.url + "/a", 60))
-    assert statuses[502] > 0 and statuses[200] > 0
+    assert statuses[502] > 0
+    assert statuses[200] > 0
     rows = log_rows(router)
     assert {r["status"] for r in rows if r["version"] == "v2"} == {502}
     assert {r["status"] for r in rows if r["version"] == "v1"} == {200}
@@ -104,7 +106,8 @@ def test_posts_with_bodies_are_relayed(tmp_path: Path, fleet: tuple) -> None:
     router.ensure()
     router.apply(split(v1, v2, 0))
     resp = httpx.post(router.url + "/checkout", json={"card_country": "DE"}, trust_env=False)
-    assert resp.status_code == 200 and resp.json()["path"] == "/checkout"
+    assert resp.status_code == 200
+    assert resp.json()["path"] == "/checkout"
 
 
 def test_a_restarted_router_resumes_its_split_and_no_split_means_503(

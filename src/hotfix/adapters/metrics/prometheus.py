@@ -2,16 +2,17 @@
 
 Per instance, a request counter labelled by status code and a latency histogram (seconds)
 are read; what changed since the previous scrape becomes rows for the judge: one row per
-request counted by the histogram, its latency the middle of its bucket, and as many of them
-marked bad as the counter grew on 5xx codes. A counter that went down (the process
-restarted) counts from zero. An instance that does not answer gives no rows: missing data is
-no evidence. The cursor is the snapshot of every counter; a source built with the snapshot
-taken when a rollout began replays everything since.
+request counted by the histogram, timed at the scrape, its latency the middle of its
+bucket, and as many of them marked bad as the counter grew on 5xx codes. A counter that
+went down (the process restarted) counts from zero. An instance that does not answer gives
+no rows: missing data is no evidence. The cursor is the snapshot of every counter; a source
+built with the snapshot taken when a rollout began replays everything since.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -82,7 +83,7 @@ class PrometheusMetrics:
         n = len(latencies)
         ok = np.ones(n, dtype=bool)
         ok[self.rng.permutation(n)[: min(n, int(delta.get("errors", 0)))]] = False
-        return Observations(np.zeros(n), np.full(n, canary), ok, latencies)
+        return Observations(np.full(n, time.time()), np.full(n, canary), ok, latencies)
 
     def _merge(self, parts: list[Observations]) -> Observations:
         if not parts:

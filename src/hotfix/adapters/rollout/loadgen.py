@@ -50,7 +50,7 @@ class LoadReport:
 def ensure_loopback(url: str) -> None:
     host = urlsplit(url).hostname or ""
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
     except socket.gaierror:
         addresses = set()
     if not addresses or not all(ipaddress.ip_address(a.split("%")[0]).is_loopback
