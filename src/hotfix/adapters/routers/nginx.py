@@ -75,7 +75,7 @@ class NginxRouter:
         (self.home / "split.json").write_text(json.dumps(split.to_dict()))
         old = set(_workers(master))
         self._nginx("-s", "reload", conf=self.home / "nginx.conf")
-        self._wait(lambda: bool(set(_workers(master)) - old), 5.0)
+        self._wait(lambda: _swapped(master, old), 5.0)
 
     def current(self) -> Split | None:
         if self._master() is None:
@@ -156,6 +156,12 @@ def _workers(master: int) -> list[int]:
             if int(stat[stat.rindex(")") + 2:].split()[1]) == master:
                 out.append(int(entry.name))
     return out
+
+
+def _swapped(master: int, old: set[int]) -> bool:
+    """New workers run and every old one has stopped accepting (it only finishes requests)."""
+    now = set(_workers(master))
+    return bool(now - old) and all(_shutting_down(pid) for pid in now & old)
 
 
 def _shutting_down(pid: int) -> bool:
