@@ -63,8 +63,9 @@ def kill_controller(ctx: Context, key: str, slow: dict[str, Any]
 
 def overrides(ctx: Context, **extra: Any) -> dict[str, Any]:
     keys = ("approvals.approvers", "rollout.listen", "rollout.admin", "rollout.local.command",
-            "rollout.instances", "rollout.poll_seconds", "rollout.steps", "judge.error_floor",
-            "judge.latency_tolerance", "judge.tail_margin", "judge.error_margin")
+            "rollout.instances", "rollout.poll_seconds", "rollout.steps", "judge.alpha",
+            "judge.error_floor", "judge.latency_tolerance", "judge.tail_margin",
+            "judge.error_margin")
     return {**{k: ctx.cfg.get(k) for k in keys}, **extra}
 
 
@@ -85,7 +86,7 @@ def test_a_killed_controller_is_resumed_from_the_live_weights(tmp_path: Path) ->
                 out = deploy.deploy(resumed, key, DEV)  # a dead controller: deploy resumes
         finally:
             resumed.close()
-        assert out.status == "promoted", out.reason
+        assert out.status == "promoted", (out.reason, out.verdict)
         assert kinds(ctx, key).count("deploy") == 1
         assert kinds(ctx, key)[-1] == "promote"
         assert processes_in(ctx.root / ".hotfix" / "rollout" / "worktrees" / "v1.0.0") == []
