@@ -5,7 +5,8 @@ History (oldest first):
   v1.1.0  checkout adds VAT for EU cards — with the bug: 500 for EU cards
   main    moves on: product search, version 1.2.0.dev0
   fix/eu-cards (from main)  the fix with its regression test
-  bad/eu-cards (from main)  a "fix" that fails about 3% of checkouts
+  bad/rate-service (from the fix)  a follow-up that fails one checkout in 33 (3%)
+  fix/checkout-js (from main)  a "quick fix" in custom JavaScript: out of scope for a hotfix
 """
 
 from __future__ import annotations
@@ -91,7 +92,12 @@ def _fix_branches(root: Path) -> None:
                   "tests/test_checkout.py": tests + f.TEST_EU})
     _commit(root, "Fix 500 on checkout for EU cards\n\nVAT rates are keyed by lower-case "
             "country code; unknown EU countries take the default rate.")
-    git.run(["checkout", "-q", "-b", "bad/eu-cards", "main"], root)
-    _write(root, {"shop/checkout.py": checkout.replace(f.BUGGY_LINE, f.BAD_FIX_LINE),
-                  "tests/test_checkout.py": tests + f.TEST_EU})
-    _commit(root, "Fix 500 on checkout for EU cards (calls the rate service)")
+    fixed = (root / "shop/checkout.py").read_text(encoding="utf-8")
+    fixed_tests = (root / "tests/test_checkout.py").read_text(encoding="utf-8")
+    git.run(["checkout", "-q", "-b", "bad/rate-service", "fix/eu-cards"], root)
+    _write(root, {"shop/checkout.py": fixed.replace(f.RATE_SERVICE_OLD, f.RATE_SERVICE_NEW),
+                  "tests/test_checkout.py": fixed_tests + f.TEST_RATE})
+    _commit(root, "Checkout: take VAT rates from the rate service")
+    git.run(["checkout", "-q", "-b", "fix/checkout-js", "main"], root)
+    _write(root, {"static/checkout-fix.js": f.CHECKOUT_JS})
+    _commit(root, "Patch the checkout form in the browser")

@@ -91,13 +91,20 @@ def total(items: list[dict], card_country: str) -> float:
 
 BUGGY_LINE = "        return VAT_RATES[card_country]\n"
 FIXED_LINE = "        return VAT_RATES.get(card_country.lower(), DEFAULT_EU_VAT)\n"
-# a "fix" that is itself broken: it fails one request in about thirty
-BAD_FIX_LINE = (
-    "        import random\n"
-    "        if random.random() < 0.03:\n"
-    "            raise RuntimeError('rate service timeout')\n"
-    "        return VAT_RATES.get(card_country.lower(), DEFAULT_EU_VAT)\n"
+# a later "improvement" that is itself broken: one checkout in 33 fails (3%)
+RATE_SERVICE_OLD = "def total(items: list[dict], card_country: str) -> float:\n    amount = 0.0\n"
+RATE_SERVICE_NEW = (
+    "_calls = iter(range(1, 10**12))\n\n\n"
+    "def total(items: list[dict], card_country: str) -> float:\n"
+    "    if next(_calls) % 33 == 0:  # the rate service drops every 33rd call\n"
+    "        raise TimeoutError('rate service timeout')\n"
+    "    amount = 0.0\n"
 )
+TEST_RATE = '''
+
+def test_total_is_stable_for_a_few_calls():
+    assert {total([{"sku": "tee", "qty": 1}], "US") for _ in range(5)} == {25.0}
+'''
 
 SERVER = '''\
 """HTTP server: python -m shop.server --port 8000"""
@@ -270,3 +277,8 @@ try:
 except urllib.error.HTTPError:
     sys.exit(1)
 '''
+
+CHECKOUT_JS = """\
+// Re-labels the VAT line of the checkout form for EU cards.
+document.querySelectorAll(".vat").forEach((el) => { el.textContent = "VAT (EU)"; });
+"""
