@@ -13,7 +13,19 @@ import typer
 from rich.markup import escape
 
 from hotfix import __version__
-from hotfix.cli import approve, close, config_cmd, demo, init, log, open_cmd, status
+from hotfix.cli import (
+    approve,
+    close,
+    config_cmd,
+    demo,
+    deploy,
+    init,
+    log,
+    open_cmd,
+    rollback,
+    status,
+    verify,
+)
 from hotfix.cli.common import err_console
 from hotfix.errors import HotfixError
 
@@ -26,7 +38,8 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-for module in (init, open_cmd, approve, status, log, close, config_cmd, demo):
+for module in (init, open_cmd, approve, status, log, close, config_cmd, demo, deploy, rollback,
+               verify):
     module.register(app)
 
 

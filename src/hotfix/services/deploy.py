@@ -22,8 +22,9 @@ from typing import Any
 
 from hotfix.adapters.deploy import procs
 from hotfix.adapters.rollout.registry import make_metrics, make_router, make_target
+from hotfix.domain.lifecycle import plan as guard
 from hotfix.domain.rollout import Plan, PlanError, parse_plan
-from hotfix.errors import ConfigError, ConflictError, NotFound, UsageError
+from hotfix.errors import ConfigError, ConflictError, GuardRefused, NotFound, UsageError
 from hotfix.ports import Router, Split
 from hotfix.services import production, record
 from hotfix.services.canary import JudgeLike, Progress, Rollout, step_for_weight
@@ -104,6 +105,8 @@ def _fresh(ctx: Context, key: str, actor: str, tag: str, on_progress: ProgressFn
     plan, files = plan_of(ctx), StateFiles(ctx.root)
     rec = record.get(ctx, key)
     router, target = make_router(ctx.cfg, ctx.root), make_target(ctx.cfg, ctx.root)
+    if rec.state.value != "deploying":
+        _allowed(ctx, key, "deploy", actor)
     live = files.load_env()
     baseline_tag = live.version if live else rec.facts.get("base_tag")
     if not baseline_tag:
@@ -163,6 +166,8 @@ def rollback(ctx: Context, key: str, actor: str, reason: str = "rolled back by h
     state = files.load(record.get(ctx, key).key)
     if state is None:
         raise NotFound(f"{key} was never deployed", hint=f"see its state: hotfix status {key}")
+    if state.status != ROLLED_BACK:
+        _allowed(ctx, key, "rollback", actor)  # before production is touched
     if _controller_alive(state):
         _stop_controller(state)
         state = files.load(state.key) or state  # its last saved position
@@ -179,6 +184,12 @@ def rollback(ctx: Context, key: str, actor: str, reason: str = "rolled back by h
     rollout.rollback(reason)
     files.save_env(state.baseline)
     return _outcome(ctx, rollout)
+
+
+def _allowed(ctx: Context, key: str, action: str, actor: str) -> None:
+    refusal = guard(record.get(ctx, key), action, actor, {}, [])
+    if refusal is not None:
+        raise GuardRefused(refusal.message, hint=refusal.hint)
 
 
 def _approve_gate(ctx: Context, key: str, actor: str, state: DeployState) -> Outcome:
