@@ -156,6 +156,10 @@ CATALOG: tuple[Setting, ...] = (
     Setting("rollout.drain_seconds", 5.0,
             "After the canary's weight goes to 0, how long its in-flight requests may take\n"
             "before its instances are stopped."),
+    Setting("rollout.deploy_command", [],
+            "The team's deploy script for target/router = command, e.g.\n"
+            "[\"./deploy.sh\", \"{action}\", \"{version}\", \"{weight}\"]; action is start,\n"
+            "weight or stop; weight is the version's percent of traffic."),
     Setting("rollout.local.command", ["{python}", "-m", "shop.server", "--port", "{port}"],
             "Command that serves the app, run in a worktree of the tag. {port}, {host} and\n"
             "{python} (this Python) are substituted."),
@@ -164,10 +168,6 @@ CATALOG: tuple[Setting, ...] = (
     Setting("rollout.local.health_timeout", 20.0, "Seconds an instance has to become healthy."),
     Setting("rollout.local.stop_timeout", 10.0,
             "Seconds between SIGTERM and SIGKILL when stopping an instance."),
-    Setting("rollout.deploy_command", [],
-            "The team's deploy script for target/router = command, e.g.\n"
-            "[\"./deploy.sh\", \"{action}\", \"{version}\", \"{weight}\"]; action is start,\n"
-            "weight or stop; weight is the version's percent of traffic."),
     Setting("rollout.nginx.binary", "nginx", "The nginx executable (router = nginx)."),
     Setting("rollout.prometheus.requests", "http_requests_total",
             "Counter of requests, labelled by status code (metrics = prometheus)."),
