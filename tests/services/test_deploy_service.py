@@ -123,3 +123,45 @@ def test_the_router_answers_during_and_after(tmp_path: Path) -> None:
         deploy.deploy(ctx, key, DEV)  # pauses: no traffic
         assert httpx.get(f"http://{ctx.cfg.str('rollout.listen')}/products",
                          trust_env=False).status_code == 200
+
+
+def test_a_gated_step_waits_for_approval_and_keeps_judging(tmp_path: Path) -> None:
+    import threading
+    import time
+
+    from hotfix.services.context import open_context
+    from tests.services.rollout_setup import FAST_PLAN, settings
+
+    gated = [FAST_PLAN[0], {**FAST_PLAN[1], "gate": True}, FAST_PLAN[2]]
+    ctx, key = released(tmp_path, {}, **{"rollout.steps": gated})
+    overrides = {k: ctx.cfg.get(k) for k in settings()}
+    overrides.update({"rollout.listen": ctx.cfg.get("rollout.listen"),
+                      "rollout.admin": ctx.cfg.get("rollout.admin"), "rollout.steps": gated})
+    outcome: list[deploy.Outcome] = []
+    with cleanup(ctx):
+        production.up(ctx, "v1.0.0")
+        with traffic(ctx):
+            def controller() -> None:
+                own = open_context(ctx.root, {}, overrides)
+                try:
+                    outcome.append(deploy.deploy(own, key, DEV))
+                finally:
+                    own.close()
+            thread = threading.Thread(target=controller)
+            thread.start()
+            state = None
+            for _ in range(300):
+                state = StateFiles(ctx.root).load(key)
+                if state is not None and state.status == "gated":
+                    break
+                time.sleep(0.1)
+            assert state is not None
+            assert state.status == "gated"
+            assert state.position.step == 0  # still at 25 %, waiting for step 2
+            record.act(ctx, key, "deploy_step", DEV, {"gate_approved": 2})
+            thread.join(timeout=120)
+        assert outcome[0].status == "promoted", outcome[0].reason
+        steps = [e.payload for e in record.get(ctx, key).events if e.kind == "deploy_step"]
+        assert {"gate": 2, "waiting": True}.items() <= steps[1].items()
+        assert steps[2]["gate_approved"] == 2
+        assert steps[3]["weight"] == 50
