@@ -54,21 +54,34 @@ def cli_markdown(app: typer.Typer) -> str:
            "or configuration, 3 a bug in hotfix (the message names a log to attach), 130",
            "interrupted. Every command takes `--json`.", ""]
     ctx = group.context_class(group, info_name="hotfix")
+    out += _commands(group, ctx, "hotfix")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _commands(group: Any, ctx: Any, prefix: str) -> list[str]:
+    """Every command under ``group``, sub-commands after their group, alphabetically."""
+    out: list[str] = []
     for name in sorted(group.list_commands(ctx)):
         command = group.get_command(ctx, name)
-        assert command is not None
         sub = command.context_class(command, info_name=name, parent=ctx)
-        usage = re.sub(r"\{(\w+)\}", lambda m: m.group(1).upper(),
-                       " ".join(command.collect_usage_pieces(sub)))
-        out += [f"## hotfix {name}", "", (command.help or "").strip(), "",
-                "```", f"hotfix {name} {usage}".rstrip(), "```", ""]
-        rows = [p for p in command.get_params(sub) if p.param_type_name == "option"
-                and p.name != "help"]
-        if rows:
-            out += ["| option | meaning |", "| --- | --- |"]
-            for param in rows:
-                flags = ", ".join(f"`{o}`" for o in param.opts + param.secondary_opts)
-                text = (param.help or "").replace("|", "\\|")
-                out.append(f"| {flags} | {text} |")
-            out.append("")
-    return "\n".join(out).rstrip() + "\n"
+        out += _command(command, sub, f"{prefix} {name}")
+        if hasattr(command, "list_commands"):
+            out += _commands(command, sub, f"{prefix} {name}")
+    return out
+
+
+def _command(command: Any, sub: Any, title: str) -> list[str]:
+    usage = re.sub(r"\{(\w+)\}", lambda m: m.group(1).upper(),
+                   " ".join(command.collect_usage_pieces(sub)))
+    out = [f"## {title}", "", (command.help or "").strip(), "",
+           "```", f"{title} {usage}".rstrip(), "```", ""]
+    rows = [p for p in command.get_params(sub) if p.param_type_name == "option"
+            and p.name != "help"]
+    if rows:
+        out += ["| option | meaning |", "| --- | --- |"]
+        for param in rows:
+            flags = ", ".join(f"`{o}`" for o in param.opts + param.secondary_opts)
+            text = (param.help or "").replace("|", "\\|")
+            out.append(f"| {flags} | {text} |")
+        out.append("")
+    return out

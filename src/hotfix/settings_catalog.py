@@ -11,6 +11,7 @@ from typing import Any
 
 from hotfix.domain.rollout import DEFAULT_STEPS
 from hotfix.domain.triage import DEFAULT_ROUTE_RULES, DEFAULT_SEVERITY_RULES
+from hotfix.domain.versions import DEFAULT_SCHEME, DEFAULT_TAG_PATTERN
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,71 @@ CATALOG: tuple[Setting, ...] = (
         "content.templates",
         ["banner-text", "product-image", "stock-level", "shipping-deadline"],
         "Pre-approved content templates. A content change without one goes to engineering.",
+    ),
+    # -- release lines and the git release engine (docs/git-engine.md) --------------------
+    Setting(
+        "lines.tag_pattern",
+        DEFAULT_TAG_PATTERN,
+        "Regular expression of a release tag, with the named groups major, minor and patch.\n"
+        "Default: v?MAJOR.MINOR.PATCH (v1.2.3 or 1.2.3).",
+    ),
+    Setting(
+        "lines.branch_patterns",
+        ["release/{line}", "{line}.x", "stable/{line}.x"],
+        "Names of maintenance branches; {line} stands for MAJOR.MINOR (e.g. release/1.2).",
+    ),
+    Setting("lines.mainline", "main", "The mainline branch every fix must reach."),
+    Setting(
+        "lines.support",
+        {},
+        "Support matrix, line -> true | false | last supported day. Quote the line names:\n"
+        '"1.0" = false, "1.1" = "2026-12-31", "1.2" = true.\n'
+        "Lines not listed follow lines.support_default.",
+    ),
+    Setting("lines.support_default", True, "Whether lines not in lines.support are supported."),
+    Setting(
+        "lines.version_scheme",
+        DEFAULT_SCHEME,
+        "How the next patch is numbered: X.Y.Z+N (N = 1: 1.1.0 -> 1.1.1). The number is\n"
+        "reserved above every tag of the line, local or remote, and every hotfix/ branch.",
+    ),
+    Setting("lines.remote", "origin", "The remote whose tags reserve versions; --push goes there."),
+    Setting(
+        "lines.check_remote_tags",
+        True,
+        "Ask the remote for its tags (git ls-remote) before reserving a version.",
+    ),
+    Setting(
+        "lines.version_files",
+        ["pyproject.toml", "package.json", "VERSION", "*/__init__.py", "*/_version.py",
+         "src/*/__init__.py", "src/*/_version.py"],
+        "Tracked files (glob patterns, from the repository root) whose declared version a\n"
+        "release bumps. Files without a version declaration are left alone.",
+    ),
+    Setting("lines.changelog", "CHANGELOG.md", "The release notes file a release adds to."),
+    # -- audit (hotfix audit / contains) ---------------------------------------------------
+    Setting(
+        "audit.release_only_globs",
+        ["CHANGELOG*", "CHANGES*", "HISTORY*", "NEWS*", "RELEASE*NOTES*", "VERSION",
+         "_version.py", "__version__.py", ".github/workflows/**", ".gitlab-ci.yml",
+         ".circleci/**", ".pre-commit-config.yaml"],
+        "Files that only do release bookkeeping (changelogs, version files, CI pins). A line\n"
+        "commit touching only these is release_only, never missing. A glob without '/'\n"
+        "matches a file name at any depth; '**' spans directories.",
+    ),
+    Setting(
+        "audit.version_files",
+        ["pyproject.toml", "package.json", "package-lock.json", "setup.cfg", "setup.py",
+         "Cargo.toml", "Cargo.lock", "__init__.py", "version.py", "*.gemspec"],
+        "Files that hold a version next to code or dependencies. A change to them is\n"
+        "release_only when every changed line sets a version (version = \"1.1.1\").",
+    ),
+    Setting(
+        "audit.subject_fallback",
+        True,
+        "When neither a trailer nor the patch-id matches, accept a mainline commit with the\n"
+        "same PR number (#123), or the same subject and a common file (a backport whose diff\n"
+        "had to change).",
     ),
     # ── judge: the canary judge (docs/judge.md) ──────────────────────────────────────────
     Setting(

@@ -199,3 +199,13 @@ def test_bad_durations(text: str) -> None:
 def test_format_duration() -> None:
     assert format_duration(5400) == "1h30m"
     assert format_duration(42) == "42s"
+
+
+def test_a_pick_after_a_passing_check_needs_a_new_check() -> None:
+    t = triaged()
+    t.add(APPROVER, "approve")
+    t.add(REQUESTER, "start")
+    t.add(REQUESTER, "check", {"passed": True, "commit": "a"})
+    assert t.refusal(REQUESTER, "pick") is None
+    assert t.add(REQUESTER, "pick", {"commits": ["b"]}).state is State.IN_PROGRESS
+    assert t.refusal(REQUESTER, "release", {"commit": "b"}) is not None

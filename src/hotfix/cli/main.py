@@ -19,6 +19,7 @@ from hotfix.cli import (
     config_cmd,
     demo,
     deploy,
+    git_engine,
     init,
     log,
     open_cmd,
@@ -26,6 +27,8 @@ from hotfix.cli import (
     status,
     verify,
 )
+from hotfix.cli import audit as audit_cmd
+from hotfix.cli import contains as contains_cmd
 from hotfix.cli.common import err_console
 from hotfix.errors import HotfixError
 
@@ -38,8 +41,8 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-for module in (init, open_cmd, approve, status, log, close, config_cmd, demo, deploy, rollback,
-               verify):
+for module in (init, open_cmd, approve, status, log, close, config_cmd, demo, git_engine,
+               audit_cmd, contains_cmd, deploy, rollback, verify):
     module.register(app)
 
 

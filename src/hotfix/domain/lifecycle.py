@@ -60,7 +60,7 @@ ALLOWED_FROM: dict[str, tuple[State, ...]] = {
     "approve": (S.TRIAGED,),
     "reject": (S.REPORTED, S.TRIAGED, S.DEFERRED, S.CONTENT, S.APPROVED),
     "start": (S.APPROVED,),
-    "pick": (S.IN_PROGRESS,),
+    "pick": (S.IN_PROGRESS, S.TESTED),  # a new commit after a check needs a new check
     "check": (S.IN_PROGRESS, S.TESTED),
     "release": (S.TESTED,),
     "deploy": (S.RELEASED, S.DEPLOYED),
@@ -211,7 +211,6 @@ _OUTCOMES: dict[str, Callable[[State, Mapping[str, Any], bool], State]] = {
     "verify": _after_verify,
     "backport": _after_backport,
     "approve": lambda state, p, folded: state,
-    "pick": lambda state, p, folded: state,
     "deploy_step": lambda state, p, folded: state,
 }
 

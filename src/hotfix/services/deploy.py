@@ -160,6 +160,12 @@ def resume(ctx: Context, key: str, actor: str, *, on_progress: ProgressFn | None
     return _finish(ctx, rollout)
 
 
+def interrupted(ctx: Context, key: str) -> bool:
+    """Whether ``key`` has a rollout whose controller is gone (``resume`` continues it)."""
+    state = StateFiles(ctx.root).load(record.get(ctx, key).key)
+    return state is not None and state.status in ACTIVE and not _controller_alive(state)
+
+
 def rollback(ctx: Context, key: str, actor: str, reason: str = "rolled back by hand"
              ) -> Outcome:
     files = StateFiles(ctx.root)

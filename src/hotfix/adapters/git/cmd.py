@@ -7,10 +7,14 @@ command, its exit code and stderr.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
+import tempfile
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import IO, Any
 
 from hotfix.errors import GitError, NotFound, UsageError
 
@@ -78,3 +82,60 @@ def repo_root(path: Path) -> Path:
 def config_value(key: str, cwd: Path) -> str | None:
     proc = run(["config", "--get", key], cwd, check=False)
     return proc.stdout.strip() or None if proc.returncode == 0 else None
+
+
+def pipe(
+    first: Sequence[str], second: Sequence[str] | None, cwd: Path, *, input: bytes = b""
+) -> bytes:
+    """``git FIRST | git SECOND`` (or just ``git FIRST``) over bytes: stdout of the last.
+
+    For bulk reads (``git log -z``, ``diff-tree --stdin -p | patch-id``) where the output is
+    large or not UTF-8. ``input`` is fed from a thread so neither side can deadlock.
+    """
+    cmds = [["git", *first]] + ([["git", *second]] if second is not None else [])
+    with tempfile.TemporaryFile() as err_head, tempfile.TemporaryFile() as err_tail:
+        head = _popen(cmds[0], cwd, subprocess.PIPE, err_head)
+        tail = head if second is None else _popen(cmds[1], cwd, head.stdout, err_tail)
+        assert head.stdin is not None
+        assert tail.stdout is not None
+        if tail is not head and head.stdout is not None:
+            head.stdout.close()  # only the tail reads it now
+        feeder = threading.Thread(target=_feed, args=(head.stdin, input), daemon=True)
+        feeder.start()
+        output = tail.stdout.read()
+        tail.stdout.close()
+        feeder.join()
+        head.wait()
+        tail.wait()
+        # the last command's failure first: the one before it then only died of SIGPIPE
+        for proc, err in ((tail, err_tail), (head, err_head)):
+            err.seek(0)
+            _check_piped(proc.args, proc.returncode, err.read())
+    return output
+
+
+def _popen(cmd: list[str], cwd: Path, stdin: int | IO[bytes] | None,
+           stderr: IO[bytes]) -> subprocess.Popen[bytes]:
+    try:
+        return subprocess.Popen(cmd, cwd=cwd, env=git_env(), stdin=stdin,
+                                stdout=subprocess.PIPE, stderr=stderr)
+    except FileNotFoundError:
+        raise UsageError("git is not installed", hint="install git (apt-get install git)") \
+            from None
+
+
+def _feed(stream: IO[bytes], data: bytes) -> None:
+    # git may exit early (bad input); its own exit code and stderr tell why.
+    with contextlib.suppress(BrokenPipeError):
+        stream.write(data)
+    with contextlib.suppress(BrokenPipeError):
+        stream.close()
+
+
+def _check_piped(cmd: Any, code: int, stderr: bytes) -> None:
+    if code != 0:
+        raise GitError(
+            f"`{' '.join(cmd)}` failed with exit code {code}: "
+            f"{stderr.decode('utf-8', 'replace').strip()}",
+            hint=None,
+        )

@@ -21,9 +21,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from hotfix.adapters.store.tables import CacheRow, EventRow, HotfixRow
+from hotfix.adapters.store.tables import CacheRow, EventRow, HotfixRow, WaiverRow
+from hotfix.domain.equivalence import Waiver
 from hotfix.domain.events import GENESIS, Event, canonical_json, sealed
-from hotfix.errors import NotFound, SchemaTooNew, StoreError
+from hotfix.errors import ConflictError, NotFound, SchemaTooNew, StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 Draft = tuple[str, str, dict[str, Any]]  # (actor, kind, payload)
@@ -168,6 +169,31 @@ class SqlStore:
                 CacheRow.namespace == namespace, CacheRow.key.in_(keys[start:start + 500]))
             ).scalars()
 
+    # -- waivers (hotfix audit waive) --------------------------------------------------------
+    def add_waiver(self, waiver: Waiver) -> Waiver:
+        """Record ``waiver``; the same one again is a no-op, a different one for the same
+        commit and line is refused (decisions are not overwritten)."""
+        with self._errors("record a waiver"), self.engine.begin() as conn:
+            row = conn.execute(select(WaiverRow).where(
+                WaiverRow.sha == waiver.sha, WaiverRow.line == waiver.line)).one_or_none()
+            if row is None:
+                conn.execute(insert(WaiverRow).values(
+                    sha=waiver.sha, line=waiver.line, reason=waiver.reason,
+                    actor=waiver.actor, at=_iso(waiver.at)))
+                return waiver
+        existing = _waiver(row)
+        if existing.reason != waiver.reason:
+            raise ConflictError(
+                f"{waiver.sha[:12]} is already waived on line {waiver.line} by "
+                f"{existing.actor} at {row.at}: {existing.reason}",
+                hint="the first decision stands; see it with `hotfix audit --json`")
+        return existing
+
+    def waivers(self) -> list[Waiver]:
+        with self._errors("read waivers"), self.engine.connect() as conn:
+            rows = conn.execute(select(WaiverRow).order_by(WaiverRow.id)).all()
+        return [_waiver(row) for row in rows]
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -191,6 +217,11 @@ def _engine(url: str) -> Engine:
         @event.listens_for(engine, "connect")
         def _autocommit_driver(dbapi_conn: Any, _record: Any) -> None:
             dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+            # WAL: readers never wait for the writer; NORMAL sync is durable in WAL mode
+            # across application crashes (a power cut may lose the last commit, never corrupt)
+            dbapi_conn.execute("PRAGMA journal_mode=WAL")
+            dbapi_conn.execute("PRAGMA synchronous=NORMAL")
+            dbapi_conn.execute("PRAGMA foreign_keys=ON")
 
         @event.listens_for(engine, "begin")
         def _begin_immediate(conn: Connection) -> None:
@@ -202,6 +233,11 @@ def _engine(url: str) -> Engine:
 
 def _iso(at: datetime) -> str:
     return at.isoformat(timespec="microseconds")
+
+
+def _waiver(row: Any) -> Waiver:
+    return Waiver(sha=row.sha, line=row.line, reason=row.reason, actor=row.actor,
+                  at=datetime.fromisoformat(row.at))
 
 
 def _event(row: Any) -> Event:

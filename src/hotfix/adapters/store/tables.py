@@ -44,3 +44,17 @@ class CacheRow(Base):
     namespace: Mapped[str] = mapped_column(String(64), primary_key=True)
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class WaiverRow(Base):
+    """``hotfix audit waive``: a line does not need a commit (when no hotfix is named)."""
+
+    __tablename__ = "waivers"
+    __table_args__ = (UniqueConstraint("sha", "line", name="uq_waivers_sha_line"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sha: Mapped[str] = mapped_column(String(64))
+    line: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(320))
+    at: Mapped[str] = mapped_column(String(40))  # ISO 8601 UTC

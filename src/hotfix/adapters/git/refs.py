@@ -1,0 +1,119 @@
+"""Refs: tags, branches, remote tags, commits — read through the one git seam."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hotfix.adapters.git import cmd
+from hotfix.errors import GitError, NotFound, UsageError
+
+
+def tags(root: Path) -> dict[str, str]:
+    """Every local tag → the commit it points at (annotated tags peeled)."""
+    text = cmd.out(["for-each-ref", "refs/tags",
+                    "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)"], root)
+    found: dict[str, str] = {}
+    for row in text.splitlines():
+        name, obj, peeled = row.split("\0")
+        found[name] = peeled or obj
+    return found
+
+
+def branches(root: Path) -> list[str]:
+    """Local branches (``release/1.1``) and remote-tracking ones (``remotes/origin/…``)."""
+    text = cmd.out(["for-each-ref", "refs/heads", "refs/remotes",
+                    "--format=%(refname)%00%(symref)"], root)
+    names = []
+    for row in text.splitlines():
+        ref, symref = row.split("\0")
+        if not symref:
+            names.append(ref.removeprefix("refs/heads/").removeprefix("refs/"))
+    return names
+
+
+def has_remote(root: Path, remote: str) -> bool:
+    return remote in cmd.out(["remote"], root).split()
+
+
+def remote_refs(root: Path, remote: str) -> list[str]:
+    """Tag names and ``hotfix/`` branch names on ``remote`` (``git ls-remote``)."""
+    proc = cmd.run(["ls-remote", "--refs", remote, "refs/tags/*", "refs/heads/hotfix/*"], root,
+                   check=False)
+    if proc.returncode != 0:
+        raise GitError(
+            f"could not list the tags of remote {remote!r}: {proc.stderr.strip()}",
+            hint="check the network and `git remote -v`, or skip the remote check with "
+                 "HOTFIX settings lines.check_remote_tags = false",
+        )
+    refs = [line.split("\t", 1)[1] for line in proc.stdout.splitlines() if "\t" in line]
+    return [r.removeprefix("refs/tags/").removeprefix("refs/heads/") for r in refs]
+
+
+def commit_of(root: Path, rev: str) -> str | None:
+    """The full sha of the commit ``rev`` names, or None."""
+    proc = cmd.run(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
+                   root, check=False)
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+def require_commit(root: Path, rev: str) -> str:
+    sha = commit_of(root, rev)
+    if sha is None:
+        raise NotFound(f"{rev!r} is not a commit in this repository",
+                       hint=f"check the sha with `git log --oneline --all | grep {rev[:7]}`, "
+                            "or fetch it first: git fetch --all")
+    return sha
+
+
+def lookup(root: Path, rev: str) -> tuple[str, list[str], str]:
+    """(sha, parents, message) of the commit ``rev`` names, in one git call."""
+    proc = cmd.run(["log", "-1", "--no-walk", "--format=%H%x1f%P%x1f%B", "--end-of-options",
+                    f"{rev}^{{commit}}", "--"], root, check=False)
+    if proc.returncode != 0 or ".." in rev or not proc.stdout.strip():
+        raise NotFound(f"{rev!r} is not a commit in this repository",
+                       hint=f"check the sha with `git log --oneline --all | grep {rev[:7]}`, "
+                            "or fetch it first: git fetch --all")
+    sha, parent_list, message = proc.stdout.split("\x1f", 2)
+    return sha.strip(), parent_list.split(), message.rstrip("\n")
+
+
+def parents(root: Path, sha: str) -> list[str]:
+    return cmd.out(["rev-list", "--parents", "-n", "1", sha], root).split()[1:]
+
+
+def branch_exists(root: Path, branch: str) -> bool:
+    return commit_of(root, f"refs/heads/{branch}") is not None
+
+
+def tag_commit(root: Path, tag: str) -> str | None:
+    return commit_of(root, f"refs/tags/{tag}")
+
+
+def is_ancestor(root: Path, ancestor: str, descendant: str) -> bool:
+    proc = cmd.run(["merge-base", "--is-ancestor", ancestor, descendant], root, check=False)
+    return proc.returncode == 0
+
+
+def is_shallow(root: Path) -> bool:
+    return cmd.out(["rev-parse", "--is-shallow-repository"], root) == "true"
+
+
+def require_full_history(root: Path) -> None:
+    if is_shallow(root):
+        raise UsageError(
+            "this clone is shallow: release tags and history may be missing, so versions and "
+            "lines cannot be trusted",
+            hint="deepen it first: git fetch --unshallow --tags",
+        )
+
+
+def check_ref_name(root: Path, name: str, kind: str = "branch") -> None:
+    """UsageError when git would refuse ``name`` as a branch or tag name."""
+    full = f"refs/heads/{name}" if kind == "branch" else f"refs/tags/{name}"
+    refused = cmd.run(["check-ref-format", full], root, check=False).returncode != 0
+    if refused or name.startswith("-"):
+        raise UsageError(
+            f"{name!r} is not a valid git {kind} name",
+            hint="use letters, digits, '.', '-', '_' and '/'; no spaces, '..', '~', '^', ':', "
+                 "'?', '*', '[' or a trailing '.lock' (see `git help check-ref-format`)",
+        )

@@ -1,0 +1,110 @@
+"""Dedicated worktrees under ``<repo>/.hotfix/worktrees/``: the user's checkout is never used.
+
+Every hotfix branch lives in its own linked worktree, so the user's own checkout (dirty or
+not, on any branch, detached or not) and their stash are never touched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from hotfix.adapters.git import cmd
+from hotfix.errors import NotFound
+
+WORKTREES = Path(".hotfix") / "worktrees"
+
+
+@dataclass(frozen=True)
+class Worktree:
+    path: Path
+    head: str | None
+    branch: str | None  # short name, None when detached
+    prunable: bool  # its directory is gone
+
+
+def listing(root: Path) -> list[Worktree]:
+    text = cmd.run(["worktree", "list", "--porcelain", "-z"], root).stdout
+    found: list[Worktree] = []
+    for block in text.split("\0\0"):
+        fields = dict(_field(item) for item in block.split("\0") if item)
+        if "worktree" in fields:
+            branch = fields.get("branch")
+            found.append(Worktree(
+                Path(fields["worktree"]), fields.get("HEAD"),
+                branch.removeprefix("refs/heads/") if branch else None,
+                "prunable" in fields or not Path(fields["worktree"]).is_dir()))
+    return found
+
+
+def _field(item: str) -> tuple[str, str]:
+    key, _, value = item.partition(" ")
+    return key, value
+
+
+def path_for(root: Path, name: str) -> Path:
+    return root / WORKTREES / name
+
+
+def of_branch(root: Path, branch: str) -> Worktree | None:
+    return next((w for w in listing(root) if w.branch == branch), None)
+
+
+def add(root: Path, path: Path, branch: str, start: str | None) -> None:
+    """A worktree at ``path`` on ``branch``; the branch is created at ``start`` if given."""
+    ensure_ignored(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if start is None:
+        cmd.run(["worktree", "add", str(path), branch], root)
+    else:
+        cmd.run(["worktree", "add", "--no-track", "-b", branch, str(path), start], root)
+
+
+def repair(root: Path, path: Path, branch: str) -> None:
+    """Recreate a worktree deleted by hand (its branch, with every commit, is still there)."""
+    cmd.run(["worktree", "prune"], root)
+    add(root, path, branch, None)
+
+
+def remove(root: Path, path: Path) -> None:
+    cmd.run(["worktree", "remove", "--force", str(path)], root, check=False)
+    cmd.run(["worktree", "prune"], root)
+
+
+def require(root: Path, path: Path, branch: str, key: str) -> Path:
+    """The worktree's path; a clear error when it was deleted or moved by hand."""
+    if _checked_out(path) == branch:
+        return path
+    tree = of_branch(root, branch)
+    if tree is not None and not tree.prunable and tree.path.resolve() == path.resolve():
+        return path
+    raise NotFound(
+        f"the worktree of {key} ({path}) is missing: it was deleted or moved by hand",
+        hint=f"recreate it from its branch {branch} (no commit is lost): hotfix resume {key}",
+    )
+
+
+def _checked_out(path: Path) -> str | None:
+    """The branch a linked worktree has checked out, read from its files (no git process)."""
+    try:
+        pointer = (path / ".git").read_text(encoding="utf-8").strip()
+        gitdir = Path(pointer.removeprefix("gitdir: "))
+        head = (gitdir / "HEAD").read_text(encoding="utf-8").strip()
+    except (OSError, ValueError):
+        return None
+    return head.removeprefix("ref: refs/heads/") if head.startswith("ref: ") else None
+
+
+def ensure_ignored(root: Path) -> None:
+    """Keep ``.hotfix/`` out of ``git status`` via ``.git/info/exclude`` (not a tracked file)."""
+    local = root / ".git" / "info" / "exclude"
+    if local.is_file() and any(line.strip() in (".hotfix/", "/.hotfix/") for line in
+                               local.read_text(encoding="utf-8").splitlines()):
+        return
+    if cmd.run(["check-ignore", "-q", ".hotfix/worktrees/x"], root, check=False).returncode == 0:
+        return
+    exclude = Path(cmd.out(["rev-parse", "--git-path", "info/exclude"], root))
+    exclude = exclude if exclude.is_absolute() else root / exclude
+    exclude.parent.mkdir(parents=True, exist_ok=True)
+    with exclude.open("a", encoding="utf-8") as handle:
+        handle.write("\n# hotfix worktrees and state\n.hotfix/\n")

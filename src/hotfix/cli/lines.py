@@ -1,0 +1,35 @@
+"""``hotfix lines``: the release lines, their latest release, branch and support."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from hotfix.cli.common import JsonOpt, console, context, emit
+from hotfix.services.lines import ReleaseLine, discover_lines
+
+
+def register(app: typer.Typer) -> None:
+    app.command("lines")(lines)
+
+
+def lines(as_json: JsonOpt = False) -> None:
+    """List release lines (from tags and maintenance branches) and whether each is supported."""
+    with context() as ctx:
+        found = discover_lines(ctx.root, ctx.cfg)
+        mainline = ctx.cfg.str("lines.mainline")
+        emit(as_json, {"mainline": mainline, "lines": [x.to_dict() for x in found]},
+             lambda: _render(found))
+
+
+def _render(found: list[ReleaseLine]) -> None:
+    if not found:
+        console.print("no release lines yet: tag a release, e.g. git tag -a v1.0.0 -m 'Release'")
+        return
+    table = Table("line", "latest", "branch", "supported", "releases", box=None)
+    for line in found:
+        support = ("yes" if line.supported else "[red]no[/]") + (
+            f" (until {line.until})" if line.until else "")
+        table.add_row(line.name, line.latest_tag or "[yellow]none[/]", line.branch or "-",
+                      support, str(len(line.tags)))
+    console.print(table)

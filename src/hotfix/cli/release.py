@@ -1,0 +1,39 @@
+"""``hotfix release``: bump, notes, commit, annotated tag; push only with --push."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from hotfix.cli.common import ActorOpt, JsonOpt, actor, console, context, emit
+from hotfix.services.release import release as release_service
+
+
+def register(app: typer.Typer) -> None:
+    app.command("release")(release)
+
+
+def release(
+    key: Annotated[str, typer.Argument(help="The hotfix, e.g. HF-1.")],
+    push: Annotated[bool, typer.Option("--push", help="Push the branch and the tag together "
+                                       "(git push --atomic).")] = False,
+    as_: ActorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Release the checked hotfix branch: version files, release notes, tag."""
+    with context() as ctx:
+        done = release_service(ctx, key, actor(ctx, as_), push=push)
+
+        def render() -> None:
+            signed = " (signed)" if done.signed else ""
+            console.print(f"{done.key}: tagged [bold]{done.tag}[/]{signed} on "
+                          f"{done.release_commit[:12]} (checked code {done.commit[:12]})")
+            for path, old in done.bumped.items():
+                console.print(f"  {path}: {old} → {done.version}")
+            for note in done.notes:
+                console.print(f"  notes {note}")
+            console.print("  pushed branch and tag" if done.pushed else
+                          f"  [dim]not pushed: hotfix release {done.key} --push[/]")
+
+        emit(as_json, done.to_dict(), render)

@@ -1,0 +1,72 @@
+"""Commit facts and patch-ids, read from git in bulk and kept in the store's cache.
+
+A commit never changes, so what we derive from it is cached under its SHA for good:
+
+- ``commit-meta/1``: subject, touched files and trailer keys (JSON);
+- ``patch-id``: ``git patch-id --stable`` (``""`` for an empty diff);
+- ``merge-base``: the best common ancestor of two commits (``""``: none), keyed by both.
+
+A second audit reads these instead of asking git for diffs again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from hotfix.adapters.git import bulk
+from hotfix.domain.commits import CommitInfo, parse_commit
+
+META = "commit-meta/1"
+PATCH_ID = "patch-id"
+MERGE_BASE = "merge-base"
+
+
+class Cache(Protocol):
+    def cache_get(self, namespace: str, keys: Sequence[str]) -> dict[str, str]: ...
+
+    def cache_put(self, namespace: str, items: dict[str, str]) -> None: ...
+
+
+def load_commits(root: Path, cache: Cache, shas: Sequence[str]) -> dict[str, CommitInfo]:
+    """``CommitInfo`` for each SHA: from the cache, the rest from one ``git log``."""
+    found = {sha: _decode(sha, value) for sha, value in cache.cache_get(META, shas).items()}
+    todo = [sha for sha in shas if sha not in found]
+    fresh = {sha: parse_commit(sha, message, files)
+             for sha, (message, files) in bulk.read_commits(root, todo).items()}
+    cache.cache_put(META, {sha: _encode(info) for sha, info in fresh.items()})
+    return found | fresh
+
+
+def load_patch_ids(root: Path, cache: Cache, shas: Sequence[str]) -> dict[str, str]:
+    """Patch-id of each SHA: from the cache, the rest from one diff-tree | patch-id pipe."""
+    wanted = list(dict.fromkeys(shas))
+    found = cache.cache_get(PATCH_ID, wanted)
+    fresh = bulk.patch_ids(root, [sha for sha in wanted if sha not in found])
+    cache.cache_put(PATCH_ID, fresh)
+    return found | fresh
+
+
+def merge_base(root: Path, cache: Cache, *shas: str) -> str | None:
+    """``git merge-base`` of full SHAs (octopus for more than two), remembered."""
+    key = " ".join(sorted(shas))
+    found = cache.cache_get(MERGE_BASE, [key]).get(key)
+    if found is None:
+        found = bulk.merge_base(root, *shas) or ""
+        cache.cache_put(MERGE_BASE, {key: found})
+    return found or None
+
+
+def _encode(info: CommitInfo) -> str:
+    return json.dumps([info.subject, info.files, info.cherry_from, info.backport_of,
+                       info.hotfix_ids, info.is_release], separators=(",", ":"),
+                      ensure_ascii=False)
+
+
+def _decode(sha: str, value: str) -> CommitInfo:
+    subject, files, cherry, backport, hotfix, is_release = json.loads(value)
+    return CommitInfo(sha=sha, subject=subject, files=tuple(files), cherry_from=tuple(cherry),
+                      backport_of=tuple(backport), hotfix_ids=tuple(hotfix),
+                      is_release=bool(is_release))

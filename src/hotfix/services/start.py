@@ -1,0 +1,132 @@
+"""``hotfix start``: branch ``hotfix/X.Y.Z`` from the line's latest release tag, in a worktree.
+
+The next patch version is reserved against every tag (local and the remote's) and every
+``hotfix/`` branch, so two hotfixes, or two clones, never get the same number. The branch
+lives in ``.hotfix/worktrees/HF-N``: the user's checkout and stash are never touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hotfix.adapters.git import refs, worktrees
+from hotfix.domain.journal import begun
+from hotfix.domain.lifecycle import Hotfix
+from hotfix.domain.release_lines import ReleaseLine
+from hotfix.domain.versions import Version, VersionSyntaxError, next_patch, scheme_step
+from hotfix.errors import ConfigError, PolicyViolation
+from hotfix.services import lines as lines_svc
+from hotfix.services import record
+from hotfix.services.context import Context
+from hotfix.services.gitwork import Work, guard, journal
+
+HOTFIX_BRANCH = "hotfix/"
+
+
+@dataclass(frozen=True)
+class Started:
+    work: Work
+    resumed: bool  # the branch was made by an earlier, interrupted start
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.work.facts(), "id": self.work.key, "resumed": self.resumed}
+
+
+def start(ctx: Context, key: str, actor: str, line: str | None = None) -> Started:
+    """Create the hotfix branch and worktree from the release tag, and record it."""
+    rec = record.get(ctx, key)
+    guard(ctx, rec, "start", actor)
+    refs.require_full_history(ctx.root)
+    pending = begun(rec.events, "start", "start")
+    if pending is not None and (line is None or pending["line"] == line):
+        work = Work.from_payload(rec.key, pending)
+    else:
+        work = plan_work(ctx, rec, line)
+        journal(ctx, rec.key, actor, "start", "begin", **work.facts())
+    resumed = make_branch(ctx, work, fresh=pending is None)
+    record.act(ctx, rec.key, "start", actor, {"facts": work.facts()})
+    return Started(work, resumed)
+
+
+def plan_work(ctx: Context, rec: Hotfix, name: str | None) -> Work:
+    """Which line, base tag, version, tag, branch and worktree this hotfix gets."""
+    tags, branches = refs.tags(ctx.root), refs.branches(ctx.root)
+    found = lines_svc.discover_lines(ctx.root, ctx.cfg, tags=tags, branches=branches)
+    line = lines_svc.require_line(ctx.root, ctx.cfg, name or _default_line(rec, found), found)
+    lines_svc.require_unambiguous(ctx.root, ctx.cfg, line, tags)
+    if not line.supported:
+        raise PolicyViolation(
+            f"line {line.name} is not supported (lines.support)" +
+            (f" since {line.until}" if line.until else ""),
+            hint="fix a supported line (see `hotfix lines`), or change [lines] support in "
+                 "hotfix.toml")
+    assert line.latest_tag is not None
+    pattern = lines_svc.tag_pattern(ctx.cfg)
+    base = pattern.parse(line.latest_tag)
+    assert base is not None
+    version = next_patch(base, taken_versions(ctx, tags, branches), _scheme(ctx))
+    tag = pattern.tag_like(line.latest_tag, version)
+    branch = f"{HOTFIX_BRANCH}{version}"  # digits and dots: always a valid name, like the tag
+    return Work(rec.key, line.name, line.latest_tag, str(version), tag, branch,
+                worktrees.path_for(ctx.root, rec.key))
+
+
+def _default_line(rec: Hotfix, found: list[ReleaseLine]) -> str:
+    """The line the record names (facts ``line``), else the newest released line."""
+    named = rec.facts.get("line")
+    if named:
+        return str(named)
+    released = [x for x in found if x.latest_tag is not None and x.supported]
+    return released[-1].name if released else (found[-1].name if found else "0.0")
+
+
+def _scheme(ctx: Context) -> str:
+    scheme = ctx.cfg.str("lines.version_scheme")
+    try:
+        scheme_step(scheme)
+    except VersionSyntaxError as exc:
+        raise ConfigError(str(exc), hint="set lines.version_scheme = \"X.Y.Z+1\"") from None
+    return scheme
+
+
+def taken_versions(ctx: Context, tags: Mapping[str, str] | None = None,
+                   local_branches: list[str] | None = None) -> list[Version]:
+    """Versions already used or reserved: every tag and hotfix/ branch, here and remote."""
+    pattern = lines_svc.tag_pattern(ctx.cfg)
+    names = list(tags if tags is not None else refs.tags(ctx.root))
+    branches = [b.removeprefix("remotes/").split("/", 1)[-1] if b.startswith("remotes/") else b
+                for b in (local_branches if local_branches is not None
+                          else refs.branches(ctx.root))]
+    remote = ctx.cfg.str("lines.remote")
+    if ctx.cfg.bool("lines.check_remote_tags") and refs.has_remote(ctx.root, remote):
+        for name in refs.remote_refs(ctx.root, remote):
+            (branches if name.startswith(HOTFIX_BRANCH) else names).append(name)
+    found = [v for v in (pattern.parse(n) for n in names) if v is not None]
+    return found + [v for v in (_branch_version(b) for b in branches) if v is not None]
+
+
+def _branch_version(branch: str) -> Version | None:
+    if not branch.startswith(HOTFIX_BRANCH):
+        return None
+    try:
+        return Version.parse(branch.removeprefix(HOTFIX_BRANCH))
+    except VersionSyntaxError:
+        return None
+
+
+def make_branch(ctx: Context, work: Work, fresh: bool = False) -> bool:
+    """Create branch + worktree; True when they were (partly) there already."""
+    if fresh:  # the version was just reserved: no branch can have this name
+        worktrees.add(ctx.root, work.worktree, work.branch, f"refs/tags/{work.base_tag}^{{commit}}")
+        return False
+    tree = worktrees.of_branch(ctx.root, work.branch)
+    if tree is not None and not tree.prunable:
+        return True
+    if refs.branch_exists(ctx.root, work.branch):
+        worktrees.repair(ctx.root, work.worktree, work.branch)
+        return True
+    base = refs.require_commit(ctx.root, f"refs/tags/{work.base_tag}")
+    worktrees.add(ctx.root, work.worktree, work.branch, base)
+    return False

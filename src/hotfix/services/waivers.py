@@ -1,0 +1,43 @@
+"""``hotfix audit waive``: record that a release line does not need a commit.
+
+A waiver is a decision, so it is kept as a record, never in the cache: as an
+``audit_waive`` event on the hotfix it belongs to (``--hotfix HF-N``), or else in the
+``waivers`` table. The audit reads both.
+"""
+
+from __future__ import annotations
+
+from hotfix.adapters.git import bulk
+from hotfix.domain.equivalence import Waiver
+from hotfix.errors import UsageError
+from hotfix.services import record
+from hotfix.services.audit import select_lines
+from hotfix.services.context import Context
+
+WAIVE_EVENT = "audit_waive"
+
+
+def waive(ctx: Context, rev: str, line: str, reason: str, actor: str,
+          hotfix: str | None = None) -> Waiver:
+    """Record that ``line`` does not need the commit ``rev``."""
+    if not reason.strip():
+        raise UsageError("a waiver needs a reason",
+                         hint=f'hotfix audit waive {rev} --line {line} --reason "why"')
+    sha = bulk.resolve(ctx.root, rev)
+    select_lines(ctx, [line])  # a line that exists (a clear error otherwise)
+    if hotfix is None:
+        return ctx.store.add_waiver(Waiver(sha, line, reason.strip(), actor, ctx.now()))
+    rec = record.act(ctx, hotfix, WAIVE_EVENT, actor,
+                     {"sha": sha, "line": line, "reason": reason.strip()})
+    return Waiver(sha, line, reason.strip(), actor, ctx.now(),
+                  hotfix=record.parse_key(ctx, rec.key))
+
+
+def all_waivers(ctx: Context) -> list[Waiver]:
+    """Every waiver: the table's, then those recorded on hotfixes, oldest first."""
+    found = list(ctx.store.waivers())
+    for number, events in ctx.store.all_events().items():
+        found += [Waiver(str(e.payload["sha"]), str(e.payload["line"]),
+                         str(e.payload["reason"]), e.actor, e.at, hotfix=number)
+                  for e in events if e.kind == WAIVE_EVENT]
+    return found

@@ -1,0 +1,104 @@
+"""The git engine's commands, run in-process through the real entry point."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+
+import pytest
+
+from hotfix.cli.main import run
+from hotfix.services.context import Context
+from tests.gitrepo import APP_V1, Repo
+from tests.hotfix_flow import ENGINEER, approved, checked
+
+Cli = Callable[..., tuple[int, str, str]]
+
+
+def hotfix(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+           *args: str) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["hotfix", *args])
+    try:
+        run()
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def cli(shop: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
+    monkeypatch.chdir(shop.path)
+    return lambda *args: hotfix(capsys, monkeypatch, *args)
+
+
+def test_lines_json(cli: Cli, shop: Repo) -> None:
+    shop.branch("release/1.1", "v1.1.0")
+    code, out, _ = cli("lines", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["mainline"] == "main"
+    assert [(x["line"], x["latest_tag"], x["branch"]) for x in data["lines"]] == [
+        ("1.0", "v1.0.0", None), ("1.1", "v1.1.0", "release/1.1")]
+
+
+def test_start_pick_release_backport(cli: Cli, shop: Repo, ctx: Context) -> None:
+    key = approved(ctx)
+    code, out, _ = cli("start", key, "--line", "1.1", "--as", ENGINEER, "--json")
+    assert code == 0
+    started = json.loads(out)
+    assert (started["branch"], started["tag"]) == ("hotfix/1.1.1", "v1.1.1")
+    code, out, _ = cli("pick", key, "fix/eu-cards", "--as", ENGINEER)
+    assert code == 0
+    assert "Fix checkout for EU cards" in out
+    tree = Repo(shop.path / ".hotfix" / "worktrees" / key)
+    code, _, err = cli("release", key, "--as", ENGINEER)
+    assert code == 1
+    assert "hotfix check" in err
+    checked(ctx, key, tree.head())
+    code, out, _ = cli("release", key, "--as", ENGINEER, "--json")
+    assert code == 0
+    assert json.loads(out)["tag"] == "v1.1.1"
+    code, out, _ = cli("backport", key, "--to", "main", "--as", ENGINEER, "--json")
+    assert code == 0
+    assert [(t["target"], t["status"]) for t in json.loads(out)["targets"]] == [
+        ("main", "ported")]
+
+
+def test_pick_conflict_exit_codes_and_messages(cli: Cli, shop: Repo, ctx: Context) -> None:
+    key = approved(ctx)
+    assert cli("start", key, "--as", ENGINEER)[0] == 0
+    shop.git("checkout", "-q", "-b", "fix/austria", "v1.0.0")
+    shop.commit("Sell in Austria", {"shop/app.py": APP_V1.replace('"IT", ', "")
+                                    .replace('"NL")', '"NL", "AT")')})
+    shop.checkout("main")
+    code, _, err = cli("pick", key, "fix/austria", "--as", ENGINEER)
+    assert code == 1
+    assert "conflict in: shop/app.py" in err
+    assert f"hotfix pick {key} --continue" in err
+    code, _, err = cli("pick", key, "--continue", "--abort")
+    assert code == 2
+    assert "alone" in err
+    code, out, _ = cli("pick", key, "--abort", "--as", ENGINEER)
+    assert code == 0
+    assert "dropped" in out
+    code, out, _ = cli("resume", key, "--as", ENGINEER)
+    assert code == 0
+    assert "nothing to resume" in out
+
+
+def test_backport_conflict_exits_1_with_the_summary(cli: Cli, shop: Repo, ctx: Context) -> None:
+    shop.commit("Main: EU cards get 503", {"shop/app.py": APP_V1.replace("500", "503")})
+    key = approved(ctx)
+    cli("start", key, "--as", ENGINEER)
+    cli("pick", key, "fix/eu-cards", "--as", ENGINEER)
+    checked(ctx, key, Repo(shop.path / ".hotfix" / "worktrees" / key).head())
+    cli("release", key, "--as", ENGINEER)
+    code, out, _ = cli("backport", key, "--as", ENGINEER)
+    assert code == 1
+    assert "main" in out
+    assert "conflict" in out
+    assert "shop/app.py" in out
+    assert f"hotfix backport {key} --to main" in out

@@ -1,0 +1,34 @@
+"""A hotfix record ready for the git engine: opened, triaged, approved; checks recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from hotfix.services import record
+from hotfix.services.context import Context, open_context
+from tests.gitrepo import Repo
+
+ENGINEER = "ada@example.com"
+APPROVER = "lee@example.com"
+ANSWERS = {"significant": "yes", "users_affected": "35%", "workaround": "no",
+           "costing_money": "yes"}
+
+
+@pytest.fixture
+def ctx(shop: Repo) -> Iterator[Context]:
+    context = open_context(shop.path, {})
+    yield context
+    context.close()
+
+
+def approved(ctx: Context, title: str = "Checkout returns 500 for EU cards") -> str:
+    rec = record.open_hotfix(ctx, title, "rey@example.com", ANSWERS)
+    record.act(ctx, rec.key, "approve", APPROVER, {"note": "go"})
+    return rec.key
+
+
+def checked(ctx: Context, key: str, commit: str) -> None:
+    """What `hotfix check` records when the checks pass on ``commit``."""
+    record.act(ctx, key, "check", ENGINEER, {"passed": True, "commit": commit})
