@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from hotfix.domain.rollout import DEFAULT_STEPS
 from hotfix.domain.triage import DEFAULT_ROUTE_RULES, DEFAULT_SEVERITY_RULES
 from hotfix.domain.versions import DEFAULT_SCHEME, DEFAULT_TAG_PATTERN
 
@@ -187,4 +188,68 @@ CATALOG: tuple[Setting, ...] = (
         0.001,
         "Level of the sample-ratio check; a mismatch withholds promotion (never rolls back).",
     ),
+    # ── rollout: canary deploys (docs/rollout.md) ─────────────────────────────────────────
+    Setting(
+        "rollout.steps",
+        DEFAULT_STEPS,
+        "The plan: canary traffic weight (percent) per step. A step ends once the canary\n"
+        "served min_requests during it and bake_seconds passed; gate = true waits for\n"
+        "`hotfix deploy HF-N --approve-gate`. The last step must be 100 (the promotion) and\n"
+        "is reached only when the judge shows every metric within tolerance.",
+    ),
+    Setting("rollout.max_wait_seconds", 600.0,
+            "How long past its bake time a step may wait (for traffic, or for the judge)\n"
+            "before the rollout is inconclusive."),
+    Setting("rollout.on_inconclusive", "pause",
+            "What an inconclusive rollout does: pause (canary keeps its weight, a person\n"
+            "decides) or rollback."),
+    Setting("rollout.poll_seconds", 1.0, "How often the controller reads metrics and judges."),
+    Setting("rollout.instances", 2, "Instances started per version (local target)."),
+    Setting("rollout.target", "local",
+            "Where versions run: local (processes from a git worktree of the tag) or command\n"
+            "(rollout.deploy_command)."),
+    Setting("rollout.router", "builtin",
+            "How traffic is split: builtin (asyncio proxy), nginx, or command\n"
+            "(rollout.deploy_command is called with each weight)."),
+    Setting("rollout.metrics", "router",
+            "Where request outcomes come from: router (what the router saw) or prometheus\n"
+            "(each instance's /metrics)."),
+    Setting("rollout.listen", "127.0.0.1:8080", "Address the router serves production on."),
+    Setting("rollout.admin", "127.0.0.1:8081", "Admin address of the builtin router (loopback)."),
+    Setting("rollout.sticky_header", "",
+            "Request header whose value pins a user to one version (empty: no stickiness)."),
+    Setting("rollout.sticky_cookie", "", "Cookie whose value pins a user to one version."),
+    Setting("rollout.drain_seconds", 5.0,
+            "After the canary's weight goes to 0, how long its in-flight requests may take\n"
+            "before its instances are stopped."),
+    Setting("rollout.deploy_command", [],
+            "The team's deploy script for target/router = command, e.g.\n"
+            "[\"./deploy.sh\", \"{action}\", \"{version}\", \"{weight}\"]; action is start,\n"
+            "weight or stop; weight is the version's percent of traffic."),
+    Setting("rollout.local.command", ["{python}", "-m", "shop.server", "--port", "{port}"],
+            "Command that serves the app, run in a worktree of the tag. {port}, {host} and\n"
+            "{python} (this Python) are substituted."),
+    Setting("rollout.local.health_path", "/health",
+            "Path that must answer 2xx before an instance gets traffic."),
+    Setting("rollout.local.health_timeout", 20.0, "Seconds an instance has to become healthy."),
+    Setting("rollout.local.stop_timeout", 10.0,
+            "Seconds between SIGTERM and SIGKILL when stopping an instance."),
+    Setting("rollout.nginx.binary", "nginx", "The nginx executable (router = nginx)."),
+    Setting("rollout.prometheus.requests", "http_requests_total",
+            "Counter of requests, labelled by status code (metrics = prometheus)."),
+    Setting("rollout.prometheus.latency", "http_request_duration_seconds",
+            "Histogram of request latency in seconds (metrics = prometheus)."),
+    Setting("rollout.prometheus.status_label", "status",
+            "Label of the request counter holding the status code."),
+    Setting("rollout.prometheus.path", "/metrics", "Path scraped on each instance."),
+    # ── verify: smoke checks after promotion (docs/rollout.md) ─────────────────────────────
+    Setting(
+        "verify.smoke",
+        [{"method": "GET", "path": "/health", "status": 200, "match": ""}],
+        "Smoke checks run by `hotfix verify` against production: method, path, expected\n"
+        "status, text the body must contain (match), optional JSON body (json).",
+    ),
+    Setting("verify.base_url", "",
+            "Where production answers. Empty: the live router (rollout.listen)."),
+    Setting("verify.timeout", 10.0, "Seconds each check may take."),
 )

@@ -18,12 +18,15 @@ from hotfix.cli import (
     close,
     config_cmd,
     demo,
+    deploy,
     git_engine,
     init,
     judge,
     log,
     open_cmd,
+    rollback,
     status,
+    verify,
 )
 from hotfix.cli import audit as audit_cmd
 from hotfix.cli import contains as contains_cmd
@@ -40,7 +43,7 @@ app = typer.Typer(
 )
 
 for module in (init, open_cmd, approve, status, log, close, config_cmd, demo, git_engine,
-               audit_cmd, contains_cmd, judge):
+               audit_cmd, contains_cmd, judge, deploy, rollback, verify):
     module.register(app)
 
 

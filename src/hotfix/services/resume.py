@@ -16,6 +16,7 @@ from hotfix.domain.journal import begun, notes, pick_state
 from hotfix.domain.lifecycle import Hotfix
 from hotfix.errors import NotFound
 from hotfix.services import backport as backport_svc
+from hotfix.services import deploy as deploy_svc
 from hotfix.services import pick as pick_svc
 from hotfix.services import record
 from hotfix.services import release as release_svc
@@ -51,7 +52,16 @@ def resume(ctx: Context, key: str, actor: str) -> Resumed:
     _picks(ctx, rec, work, actor, result)
     _release(ctx, rec, actor, result)
     _backport(ctx, rec, actor, result)
+    _deploy(ctx, rec, actor, result)
     return result
+
+
+def _deploy(ctx: Context, rec: Hotfix, actor: str, result: Resumed) -> None:
+    """A rollout whose controller died: continue it (or roll back if its canary is gone)."""
+    if deploy_svc.interrupted(ctx, rec.key):
+        out = deploy_svc.resume(ctx, rec.key, actor)
+        result.done.append(f"resumed the rollout of {out.canary}: {out.status.replace('_', ' ')}"
+                           f" ({out.reason})")
 
 
 def _worktree(ctx: Context, work: Work, result: Resumed) -> None:

@@ -1,0 +1,1 @@
+"""Metrics sources: what each request did (router-observed logs, Prometheus scrapes)."""

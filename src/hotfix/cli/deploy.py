@@ -1,0 +1,44 @@
+"""``hotfix deploy``: the canary rollout, live, judged step by step."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.live import Live
+
+from hotfix.cli.common import ActorOpt, JsonOpt, actor, console, context, emit
+from hotfix.cli.rollout_view import print_outcome, progress_table
+from hotfix.services import deploy as service
+from hotfix.services.canary import Progress
+
+
+def register(app: typer.Typer) -> None:
+    app.command("deploy")(deploy)
+
+
+def deploy(
+    key: Annotated[str, typer.Argument(help="The hotfix, e.g. HF-1.")],
+    tag: Annotated[str | None, typer.Option(
+        "--tag", help="Version to deploy. Default: the hotfix's release tag.")] = None,
+    approve_gate: Annotated[bool, typer.Option(
+        "--approve-gate", help="Approve the manual gate the rollout waits at.")] = False,
+    as_: ActorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Canary the release beside production and let the judge promote or roll it back.
+
+    Runs the plan in rollout.steps; run it again to resume a rollout whose controller died.
+    """
+    with context() as ctx:
+        who = actor(ctx, as_)
+        if as_json or approve_gate:
+            out = service.deploy(ctx, key, who, tag=tag, approve_gate=approve_gate)
+        else:
+            with Live(console=console, refresh_per_second=4, transient=False) as live:
+                def show(p: Progress) -> None:
+                    live.update(progress_table(p))
+                out = service.deploy(ctx, key, who, tag=tag, on_progress=show)
+        emit(as_json, out.to_dict(), lambda: print_outcome(console, out))
+        if out.status == "rolled_back":
+            raise typer.Exit(1)

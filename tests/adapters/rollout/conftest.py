@@ -1,0 +1,3 @@
+"""Fixtures for the rollout adapter tests."""
+
+from tests.rollout_app.support import started  # noqa: F401  (a fixture)
