@@ -150,6 +150,7 @@ def metrics_text() -> str:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out at once behind a keep-alive proxy
 
     def log_message(self, *args: object) -> None:
         pass
