@@ -130,6 +130,26 @@ def test_close_requires_fold_back_into_main() -> None:
     assert t.add(REQUESTER, "close").state is State.CLOSED
 
 
+def test_close_refusal_names_main_s_unmerged_port_and_the_next_command() -> None:
+    t = shipped()
+    key = t.record.key
+    main = {"target": "main", "status": "ported", "message": "on backport/X-main, not merged",
+            "next": f"hotfix backport {key} --to main --merge"}
+    t.add(REQUESTER, "backport", {"main_ported": False, "mainline": "main",
+                                  "targets": [{"target": "1.2", "status": "merged"}, main]})
+    refusal = t.refusal(REQUESTER, "close")
+    assert refusal is not None
+    assert refusal.overridable
+    assert refusal.message == (f"{key} is not folded back into main: main is ported "
+                               "(on backport/X-main, not merged)")
+    assert refusal.hint == f"next: hotfix backport {key} --to main --merge"
+    t.add(REQUESTER, "backport", {"main_ported": False, "mainline": "main",
+                                  "targets": [{"target": "1.2", "status": "merged"}]})
+    refusal = t.refusal(REQUESTER, "close")
+    assert refusal is not None
+    assert refusal.message.endswith("the last backport did not include main")
+
+
 def test_backport_before_verify_then_verify_folds_back() -> None:
     t = triaged()
     t.add(APPROVER, "approve")

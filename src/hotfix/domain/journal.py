@@ -79,7 +79,7 @@ def _pick_note(payload: Mapping[str, Any], queue: list[str],
 @dataclass(frozen=True)
 class TargetState:
     target: str
-    status: str  # ported | conflict | already present | skipped | failed
+    status: str  # ported | merged | conflict | already present | skipped | failed
     detail: Mapping[str, Any] = field(default_factory=dict)
 
 

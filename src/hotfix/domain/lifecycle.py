@@ -225,6 +225,10 @@ def plan(record: Hotfix, action: str, actor: str, payload: Mapping[str, Any],
         refusal = _approval_refusal(record, actor, approvers)
         if refusal:
             return refusal
+    if action == "close":
+        refusal = _not_folded(record)
+        if refusal:
+            return refusal
     allowed = ALLOWED_FROM.get(action)
     if allowed is not None and record.state not in allowed:
         return Refusal(
@@ -265,6 +269,21 @@ def _extra_guard(record: Hotfix, action: str, payload: Mapping[str, Any]) -> Ref
         return Refusal(f"{record.key} is not folded back into main",
                        f"run: hotfix backport {record.key}", True)
     return None
+
+
+def _not_folded(record: Hotfix) -> Refusal | None:
+    """Verified and backported, but main itself does not have the fix (its port unmerged)."""
+    done = record.last("backport")
+    if record.state is not S.VERIFIED or done is None or record.folded_into_main:
+        return None
+    main = next((t for t in done.get("targets", [])
+                 if t.get("target") == done.get("mainline")), None)
+    if main is None:
+        return Refusal(f"{record.key} is not folded back into main: the last backport did "
+                       "not include main", f"run: hotfix backport {record.key}", True)
+    return Refusal(f"{record.key} is not folded back into main: {main['target']} is "
+                   f"{main['status']} ({main.get('message') or 'see hotfix backport'})",
+                   f"next: {main.get('next') or f'hotfix backport {record.key} --merge'}", True)
 
 
 def _next_hint(record: Hotfix) -> str | None:

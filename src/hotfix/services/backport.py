@@ -1,9 +1,11 @@
 """``hotfix backport``: port the fix to every newer supported line and to main.
 
-Targets go oldest → newest → main, each in its own worktree. A conflict (or any failure)
-on one target never drops the others: every target gets a status — ported, conflict,
-already present, skipped or failed — recorded on the hotfix, and the result says whether
-any failed. Running it again resumes the targets that did not finish.
+Targets go oldest → newest → main, each in its own worktree, on ``backport/HF-N-<target>``.
+A conflict (or any failure) on one target never drops the others: every target gets a
+status — ported (on its backport branch only), merged (the target's own branch has the
+port), already present, conflict, skipped or failed — recorded on the hotfix. ``main_ported``
+is true only when main itself has the fix. Running it again resumes the targets that did
+not finish and notices ports merged since (by hand or by a pull request).
 """
 
 from __future__ import annotations
@@ -12,19 +14,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from hotfix.adapters.git import history, refs, release_files
+from hotfix.adapters.git import advance, history, refs, release_files
 from hotfix.domain.journal import backport_targets
 from hotfix.domain.lifecycle import Hotfix
 from hotfix.domain.release_lines import ReleaseLine, find_line
 from hotfix.domain.versions import line_key, parse_line
 from hotfix.errors import HotfixError, UsageError
+from hotfix.services import foldback, record
 from hotfix.services import lines as lines_svc
-from hotfix.services import record
 from hotfix.services.context import Context
+from hotfix.services.foldback import HELD, Fold
 from hotfix.services.gitwork import Work, guard, journal, release_paths, work_of
 from hotfix.services.porting import (
     CONFLICT,
     FAILED,
+    MERGED,
     PORTED,
     PRESENT,
     SKIPPED,
@@ -35,64 +39,128 @@ from hotfix.services.porting import (
 
 
 @dataclass
+class Pushed:
+    remote: str
+    branches: list[str]
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"remote": self.remote, "branches": self.branches, "error": self.error}
+
+
+@dataclass
 class BackportResult:
     key: str
     targets: list[TargetResult] = field(default_factory=list)
+    merge: bool = False  # --merge was asked
+    pushed: Pushed | None = None  # --push
+    mainline: str = "main"
 
     @property
     def failed(self) -> bool:
-        return any(t.status in (CONFLICT, FAILED) for t in self.targets)
+        """A conflict or failure, a target --merge could not fold, or a failed push."""
+        return any(t.status in (CONFLICT, FAILED) or (self.merge and t.merge in HELD)
+                   for t in self.targets) or bool(self.pushed and self.pushed.error)
+
+    @property
+    def main_ported(self) -> bool:
+        return any(t.target == self.mainline and t.status in (MERGED, PRESENT)
+                   for t in self.targets)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.key, "failed": self.failed,
-                "targets": [t.to_dict() for t in self.targets]}
+        return {"id": self.key, "failed": self.failed, "main_ported": self.main_ported,
+                "targets": [t.to_dict() for t in self.targets],
+                "pushed": self.pushed.to_dict() if self.pushed else None}
 
 
-def backport(ctx: Context, key: str, actor: str,
-             targets: Sequence[str] | None = None) -> BackportResult:
-    """Port the released fix to each target; one target's failure never stops the others."""
+def backport(ctx: Context, key: str, actor: str, targets: Sequence[str] | None = None, *,
+             merge: bool = False, push: bool = False) -> BackportResult:
+    """Port the released fix to each target; one target's failure never stops the others.
+
+    ``merge``: fast-forward each target branch to its port when safe; ``push``: push the
+    target branches that hold their port to ``lines.remote``, atomically."""
     rec = record.get(ctx, key)
     guard(ctx, rec, "backport", actor)
+    remote = _push_remote(ctx, rec.key, push)
     work = work_of(rec)
     fixes = _fixes(ctx, rec, work)
     plan = _targets(ctx, work, targets)
-    journal(ctx, rec.key, actor, "backport", "begin", targets=[t.name for t, _ in plan])
+    journal(ctx, rec.key, actor, "backport", "begin", targets=[t.name for t, _ in plan],
+            merge=merge)
     prior = backport_targets(rec.events)
-    result = BackportResult(rec.key)
+    result = BackportResult(rec.key, merge=merge, mainline=ctx.cfg.str("lines.mainline"))
     for target, skip_reason in plan:
-        outcome = _one(ctx, rec, work, target, skip_reason, fixes,
-                       prior[target.name].detail if target.name in prior else None)
+        outcome = _one(ctx, rec, work, Fold(rec.key, target.name, target.tip, merge),
+                       skip_reason, fixes, prior[target.name].detail if target.name in prior
+                       else None)
         journal(ctx, rec.key, actor, "backport", "target", **outcome.to_dict())
         result.targets.append(outcome)
-    mainline = ctx.cfg.str("lines.mainline")
-    main_ok = any(t.target == mainline and t.status in (PORTED, PRESENT) for t in result.targets)
-    summary = {t.target: t.status for t in result.targets}
+    if remote is not None:
+        result.pushed = _push(ctx, remote, result.targets)
     record.act(ctx, rec.key, "backport", actor, {
-        "targets": [t.to_dict() for t in result.targets], "main_ported": main_ok,
-        "facts": {"backport": summary}})
+        "targets": [t.to_dict() for t in result.targets], "main_ported": result.main_ported,
+        "mainline": result.mainline, "pushed": result.pushed.to_dict() if result.pushed else None,
+        "facts": {"backport": {t.target: t.status for t in result.targets}}})
     return result
 
 
-def _one(ctx: Context, rec: Hotfix, work: Work, target: Target, skip_reason: str | None,
+def _push_remote(ctx: Context, key: str, push: bool) -> str | None:
+    remote = ctx.cfg.str("lines.remote")
+    if push and not refs.has_remote(ctx.root, remote):
+        raise UsageError(f"--push goes to the remote {remote!r} (lines.remote), which this "
+                         "repository does not have",
+                         hint=f"add it (git remote add {remote} URL) or set lines.remote; "
+                              f"or leave out --push: hotfix backport {key} --merge")
+    return remote if push else None
+
+
+def _push(ctx: Context, remote: str, results: Sequence[TargetResult]) -> Pushed:
+    branches = foldback.to_push(ctx, results)
+    error = advance.push_atomic(ctx.root, remote, branches) if branches else None
+    return Pushed(remote, branches, error)
+
+
+def _one(ctx: Context, rec: Hotfix, work: Work, fold: Fold, skip_reason: str | None,
          fixes: list[history.Commit], prior: Any) -> TargetResult:
     if skip_reason:
-        return TargetResult(target.name, SKIPPED, message=skip_reason)
-    if _done_before(ctx, prior):
-        return TargetResult(target.name, str(prior["status"]), prior.get("branch"),
-                            prior.get("worktree"), list(prior.get("commits", [])),
-                            message="done by an earlier run")
+        return TargetResult(fold.target, SKIPPED, message=skip_reason)
     if not fixes:
-        return TargetResult(target.name, PRESENT, message="the hotfix has no fix commits")
+        return TargetResult(fold.target, PRESENT, message="the hotfix has no fix commits")
     try:
-        return port(ctx, rec.key, target, fixes, work.base_tag, prior)
+        ported = _ported_before(ctx, prior)
+        todo = foldback.missing(ctx, fold.tip, work.base_tag, fixes,
+                                str(prior["branch"]) if ported else None)
+        if not todo:
+            return _held_already(fold, prior if ported else None)
+        result = _earlier(fold, prior) if ported else port(
+            ctx, rec.key, Target(fold.target, fold.tip), fixes, work.base_tag, prior, todo)
+        return foldback.fold(ctx, fold, result) if result.status == PORTED else result
     except HotfixError as exc:
-        return TargetResult(target.name, FAILED, message=f"{exc.message} ({exc.hint or ''})")
+        return TargetResult(fold.target, FAILED, message=f"{exc.message} ({exc.hint or ''})")
 
 
-def _done_before(ctx: Context, prior: Any) -> bool:
-    if not prior or prior.get("status") not in (PORTED, PRESENT):
-        return False
-    return prior["status"] == PRESENT or refs.branch_exists(ctx.root, str(prior["branch"]))
+def _ported_before(ctx: Context, prior: Any) -> bool:
+    """An earlier run left a port of this target on its (still existing) backport branch."""
+    return bool(prior) and prior.get("status") in (PORTED, MERGED) and bool(
+        prior.get("branch")) and refs.branch_exists(ctx.root, str(prior["branch"]))
+
+
+def _held_already(fold: Fold, prior: Any) -> TargetResult:
+    """The target's own ref has the fix: ``merged`` when it came through our port."""
+    if prior is None:
+        return TargetResult(fold.target, PRESENT, into=fold.tip,
+                            message=f"{fold.tip} already has every fix")
+    earlier = prior.get("status") == MERGED
+    how = "merged by an earlier run" if earlier else "merged by hand or by a pull request"
+    return TargetResult(fold.target, MERGED, prior.get("branch"), prior.get("worktree"),
+                        list(prior.get("commits", [])), into=fold.tip,
+                        merge=str(prior.get("merge")) if earlier else foldback.BY_HAND,
+                        message=f"{fold.tip} has the port of {prior.get('branch')} ({how})")
+
+
+def _earlier(fold: Fold, prior: Any) -> TargetResult:
+    return TargetResult(fold.target, PORTED, str(prior["branch"]), prior.get("worktree"),
+                        list(prior.get("commits", [])), message="ported by an earlier run")
 
 
 def _fixes(ctx: Context, rec: Hotfix, work: Work) -> list[history.Commit]:

@@ -18,8 +18,8 @@ from hotfix.adapters.git.history import Commit
 from hotfix.services.context import Context
 from hotfix.services.gitwork import release_paths
 
-PORTED, CONFLICT, PRESENT, SKIPPED, FAILED = (
-    "ported", "conflict", "already present", "skipped", "failed")
+PORTED, MERGED, CONFLICT, PRESENT, SKIPPED, FAILED = (
+    "ported", "merged", "conflict", "already present", "skipped", "failed")
 
 
 @dataclass
@@ -34,12 +34,16 @@ class TargetResult:
     source: str | None = None  # the fix that conflicted
     message_text: str | None = None  # its commit message, for the resumed run
     remaining: list[str] = field(default_factory=list)  # fixes still to port after it
+    into: str | None = None  # the target's own ref (main, release/1.2, origin/…, a tag)
+    merge: str | None = None  # how folding the port into ``into`` went (see foldback)
+    next: str | None = None  # the command a person runs next, when one is needed
 
     def to_dict(self) -> dict[str, Any]:
         return {"target": self.target, "status": self.status, "branch": self.branch,
                 "worktree": self.worktree, "commits": self.commits, "files": self.files,
                 "message": self.message, "source": self.source,
-                "message_text": self.message_text, "remaining": self.remaining}
+                "message_text": self.message_text, "remaining": self.remaining,
+                "into": self.into, "merge": self.merge, "next": self.next}
 
 
 @dataclass(frozen=True)
@@ -79,8 +83,10 @@ def _mentioned(root: Path, rev_range: str, wanted: set[str]) -> set[str]:
 
 
 def port(ctx: Context, key: str, target: Target, fixes: Sequence[Commit], base: str,
-         prior: Mapping[str, Any] | None) -> TargetResult:
-    """Port ``fixes`` to ``target``; resume a conflict recorded in ``prior``."""
+         prior: Mapping[str, Any] | None,
+         todo: Sequence[Commit] | None = None) -> TargetResult:
+    """Port ``fixes`` (``todo``: those not on the target, when known) to ``target``; resume a
+    conflict recorded in ``prior``."""
     branch, path = names(key, target.name, ctx)
     refs.check_ref_name(ctx.root, branch)
     result = TargetResult(target.name, PORTED, branch, str(path))
@@ -88,7 +94,8 @@ def port(ctx: Context, key: str, target: Target, fixes: Sequence[Commit], base: 
             ctx.root, branch):
         _open_tree(ctx, branch, path, None)
         return _resume(ctx, key, path, fixes, prior, result)
-    todo = missing_fixes(ctx.root, target.tip, base, fixes)
+    if todo is None:
+        todo = missing_fixes(ctx.root, target.tip, base, fixes)
     if not todo:
         return TargetResult(target.name, PRESENT, message="every fix is already there")
     _open_tree(ctx, branch, path, refs.require_commit(ctx.root, target.tip))

@@ -22,6 +22,7 @@ from hotfix.services import record
 from hotfix.services import release as release_svc
 from hotfix.services import start as start_svc
 from hotfix.services.context import Context
+from hotfix.services.foldback import HELD
 from hotfix.services.gitwork import Work, work_of
 
 
@@ -111,9 +112,12 @@ def _backport(ctx: Context, rec: Hotfix, actor: str, result: Resumed) -> None:
     if not began or begun(rec.events, "backport", "backport") is None:
         return
     targets = [str(t) for t in began[-1].get("targets", [])]
-    outcome = backport_svc.backport(ctx, rec.key, actor, targets)
+    outcome = backport_svc.backport(ctx, rec.key, actor, targets,
+                                    merge=bool(began[-1].get("merge")))
     result.done.append("finished the backport: " + ", ".join(
         f"{t.target} {t.status}" for t in outcome.targets))
     result.waiting += [f"{t.target}: {t.message}; resolve in {t.worktree}, git add, then "
                        f"hotfix backport {rec.key} --to {t.target}"
                        for t in outcome.targets if t.status == "conflict"]
+    result.waiting += [f"{t.target}: {t.message}; next: {t.next}" for t in outcome.targets
+                       if outcome.merge and t.merge in HELD]

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from hotfix.cli.main import run
+from hotfix.services import record
 from hotfix.services.context import Context
 from tests.gitrepo import APP_V1, Repo
 from tests.hotfix_flow import ENGINEER, approved, checked
@@ -102,3 +103,42 @@ def test_backport_conflict_exits_1_with_the_summary(cli: Cli, shop: Repo, ctx: C
     assert "conflict" in out
     assert "shop/app.py" in out
     assert f"hotfix backport {key} --to main" in out
+
+
+def test_backport_merge_with_a_dirty_checkout_then_clean(
+        cli: Cli, shop: Repo, ctx: Context) -> None:
+    key = approved(ctx)
+    cli("start", key, "--as", ENGINEER)
+    cli("pick", key, "fix/eu-cards", "--as", ENGINEER)
+    checked(ctx, key, Repo(shop.path / ".hotfix" / "worktrees" / key).head())
+    cli("release", key, "--as", ENGINEER)
+    for kind, payload in (("deploy", {}), ("promote", {}), ("verify", {"passed": True})):
+        record.act(ctx, key, kind, ENGINEER, payload)
+    old = shop.head("main")
+
+    code, out, _ = cli("backport", key, "--as", ENGINEER)  # ported only: main lacks the fix
+    assert code == 0
+    assert f"on backport/{key}-main, not merged into main yet" in out
+    assert f"next: hotfix backport {key} --to main --merge" in out
+    assert "main has the fix: no" in out
+    code, _, err = cli("close", key, "--as", ENGINEER)
+    assert code == 1
+    assert "not folded back into main: main is ported" in err
+
+    shop.write("README.md", "half-done edit\n")
+    code, out, _ = cli("backport", key, "--merge", "--as", ENGINEER)
+    assert code == 1
+    assert "uncommitted changes (README.md); not touched" in out
+    assert shop.head("main") == old
+    assert shop.read("README.md") == "half-done edit\n"
+
+    shop.git("checkout", "--", "README.md")
+    code, out, _ = cli("backport", key, "--merge", "--as", ENGINEER, "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["main_ported"] is True
+    assert [(t["target"], t["status"], t["merge"], t["next"]) for t in data["targets"]] == [
+        ("main", "merged", "fast-forwarded", None)]
+    assert shop.head("main") == shop.head(f"backport/{key}-main")
+    code, out, _ = cli("close", key, "--as", ENGINEER)
+    assert code == 0

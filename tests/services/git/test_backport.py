@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from hotfix.errors import UsageError
+from hotfix.domain.lifecycle import State
+from hotfix.errors import GuardRefused, UsageError
 from hotfix.services import record
 from hotfix.services.backport import backport
 from hotfix.services.context import Context, open_context
@@ -79,8 +80,14 @@ def test_three_targets_middle_conflicts_others_ported_then_resumed(
     rec = record.get(ctx, key)
     event = rec.last("backport")
     assert event is not None
-    assert event["main_ported"] is True
+    # main has no fix until backport/HF-N-main is merged: not folded back yet
+    assert event["main_ported"] is False
+    assert not rec.folded_into_main
     assert rec.facts["backport"] == {"1.2": "ported", "1.3": "conflict", "main": "ported"}
+    main = result.targets[2]
+    assert (main.into, main.merge) == ("main", "not asked")
+    assert main.message == f"on backport/{key}-main, not merged into main yet"
+    assert main.next == f"hotfix backport {key} --to main --merge"
 
     conflict = Repo(shop.path / ".hotfix" / "worktrees" / f"{key}-1.3")
     conflict.write("shop/app.py", APP_FIXED)
@@ -90,7 +97,8 @@ def test_three_targets_middle_conflicts_others_ported_then_resumed(
     assert [(t.target, t.status) for t in again.targets] == [
         ("1.2", "ported"), ("1.3", "ported"), ("main", "ported")]
     assert not again.failed
-    assert again.targets[0].message == "done by an earlier run"
+    assert again.targets[0].message == f"on backport/{key}-1.2, not merged into release/1.2 yet"
+    assert again.targets[0].commits == result.targets[0].commits  # not ported twice
     assert conflict.git("log", "-1", "--format=%s") == "Fix checkout for EU cards"
     assert conflict.head("HEAD~1") == shop.head("release/1.3")
     assert len(conflict.git("log", "--format=%H", "release/1.3..").split()) == 1
@@ -162,3 +170,138 @@ def test_a_trailer_naming_the_fix_counts_even_with_another_diff(
     key = released(ctx, fix)
     result = backport(ctx, key, ENGINEER, ["main"])
     assert [(t.target, t.status) for t in result.targets] == [("main", "already present")]
+
+
+def verified(ctx: Context, key: str) -> None:
+    """What deploy, promote and a passing verify record (the rollout is not under test)."""
+    for kind, payload in (("deploy", {}), ("promote", {}), ("verify", {"passed": True})):
+        record.act(ctx, key, kind, ENGINEER, payload)
+
+
+def port_head(shop: Repo, key: str, target: str = "main") -> str:
+    return shop.head(f"backport/{key}-{target}")
+
+
+def test_main_not_merged_refuses_close(shop: Repo, ctx: Context) -> None:
+    key = released(ctx, "fix/eu-cards")
+    verified(ctx, key)
+    before = shop.head("main")
+
+    result = backport(ctx, key, ENGINEER, ["main"])
+
+    assert [(t.target, t.status) for t in result.targets] == [("main", "ported")]
+    assert not result.failed
+    assert not result.main_ported
+    assert shop.head("main") == before
+    rec = record.get(ctx, key)
+    assert rec.state is State.VERIFIED
+    with pytest.raises(GuardRefused, match="not folded back into main: main is ported") as exc:
+        record.act(ctx, key, "close", ENGINEER, {})
+    assert (exc.value.hint or "").startswith(f"next: hotfix backport {key} --to main --merge")
+
+
+def test_merge_fast_forwards_the_clean_checkout_then_close_is_allowed(
+        shop: Repo, ctx: Context) -> None:
+    key = released(ctx, "fix/eu-cards")
+    verified(ctx, key)
+    old = shop.head("main")
+
+    result = backport(ctx, key, ENGINEER, ["main"], merge=True)
+
+    main = result.targets[0]
+    assert (main.status, main.merge) == ("merged", "fast-forwarded")
+    assert shop.head("main") == port_head(shop, key) != old
+    assert shop.git("branch", "--show-current") == "main"
+    assert "return 200" in shop.read("shop/app.py")  # the checkout followed (merge --ff-only)
+    assert shop.status() == ""
+    assert result.main_ported
+    assert not result.failed
+    assert record.get(ctx, key).state is State.FOLDED_BACK
+    assert record.act(ctx, key, "close", ENGINEER, {}).state is State.CLOSED
+
+
+def test_merge_never_touches_a_dirty_checkout(shop: Repo, ctx: Context) -> None:
+    key = released(ctx, "fix/eu-cards")
+    verified(ctx, key)
+    old = shop.head("main")
+    shop.write("README.md", "my local edit\n")
+
+    result = backport(ctx, key, ENGINEER, ["main"], merge=True)
+
+    main = result.targets[0]
+    assert (main.status, main.merge) == ("ported", "dirty")
+    assert main.message == (f"main is checked out in {shop.path}, which has uncommitted "
+                            "changes (README.md); not touched")
+    assert main.next == (f"commit or stash them in {shop.path}, then: "
+                         f"hotfix backport {key} --to main --merge")
+    assert result.failed  # --merge was asked and main could not be merged
+    assert shop.head("main") == old
+    assert shop.read("README.md") == "my local edit\n"
+    assert shop.status() == "M README.md"
+    assert record.get(ctx, key).state is State.VERIFIED
+    with pytest.raises(GuardRefused, match="not folded back into main"):
+        record.act(ctx, key, "close", ENGINEER, {})
+
+
+@pytest.mark.parametrize("how", ["fast-forward", "merge commit", "squash, own message"])
+def test_merged_by_hand_then_rerun_records_main_ported(
+        shop: Repo, ctx: Context, how: str) -> None:
+    key = released(ctx, "fix/eu-cards")
+    verified(ctx, key)
+    first = backport(ctx, key, ENGINEER, ["main"])
+    assert not first.main_ported
+    branch = f"backport/{key}-main"
+    if how == "fast-forward":
+        shop.git("merge", "-q", "--ff-only", branch)
+    elif how == "merge commit":
+        shop.git("merge", "-q", "--no-ff", "-m", "Merge the EU cards fix", branch)
+    else:  # a squash merge of a pull request: no trailer survives, the patch does
+        shop.commit("Main: unrelated work", {"docs.md": "docs\n"})
+        shop.git("merge", "-q", "--squash", branch)
+        shop.git("commit", "-q", "-m", "EU cards (#42)")
+
+    again = backport(ctx, key, ENGINEER)  # default targets: the newer lines, then main
+
+    main = again.targets[-1]
+    assert (main.target, main.status, main.merge) == ("main", "merged", "by hand")
+    assert main.message == f"main has the port of {branch} (merged by hand or by a pull request)"
+    assert main.commits == first.targets[0].commits
+    assert again.main_ported
+    rec = record.get(ctx, key)
+    assert rec.folded_into_main
+    assert rec.state is State.FOLDED_BACK
+    assert record.act(ctx, key, "close", ENGINEER, {}).state is State.CLOSED
+
+
+def test_three_targets_middle_conflict_with_merge(shop: Repo, ctx: Context) -> None:
+    fix = three_lines(shop)
+    key = released(ctx, fix)
+    verified(ctx, key)
+    old_13 = shop.head("release/1.3")
+
+    result = backport(ctx, key, ENGINEER, merge=True)
+
+    assert [(t.target, t.status, t.merge) for t in result.targets] == [
+        ("1.2", "merged", "fast-forwarded"), ("1.3", "conflict", None),
+        ("main", "merged", "fast-forwarded")]
+    assert result.failed
+    assert result.main_ported
+    # release/1.2 is checked out nowhere: moved by compare-and-swap, no checkout touched
+    assert shop.head("release/1.2") == port_head(shop, key, "1.2")
+    assert shop.head("main") == port_head(shop, key)
+    assert shop.head("release/1.3") == old_13
+    assert "update-ref" not in shop.git("reflog", "-1", "release/1.2")
+    assert "hotfix: fast-forward release/1.2" in shop.git("reflog", "-1", "release/1.2")
+    assert record.get(ctx, key).state is State.FOLDED_BACK
+
+    conflict = Repo(shop.path / ".hotfix" / "worktrees" / f"{key}-1.3")
+    conflict.write("shop/app.py", APP_FIXED)
+    conflict.git("add", "shop/app.py")
+    again = backport(ctx, key, ENGINEER, merge=True)
+
+    assert [(t.target, t.status) for t in again.targets] == [
+        ("1.2", "merged"), ("1.3", "merged"), ("main", "merged")]
+    assert not again.failed
+    assert again.targets[0].message.endswith("(merged by an earlier run)")
+    assert shop.head("release/1.3") == port_head(shop, key, "1.3")
+    assert shop.git("log", "-1", "--format=%s", "release/1.3") == "Fix checkout for EU cards"
