@@ -1,0 +1,75 @@
+"""Selection from a per-test coverage map, for one changed file.
+
+Line numbers are the old file's (the commit the map was recorded on). Each changed line is
+taken to the first line of its innermost statement, the unit coverage.py records:
+
+- inside a function or method body: the tests that ran that statement (rank 1); if none
+  ran it, the tests that ran any line of the function (rank 2);
+- a ``def``/``class`` header or decorator: the tests that ran any line of it (rank 2);
+- a module-level statement: the tests that ran a function of this file mentioning a name it
+  binds (rank 3), and the bound names are returned for the static graph to follow into other
+  modules (``*`` when it binds nothing: import-time side effects).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from hotfix.domain.diffs import FileChange
+from hotfix.domain.pysource import Block, ModuleInfo
+from hotfix.domain.static_graph import seed_names
+
+PerTest = Mapping[str, frozenset[int]]
+Found = dict[str, tuple[int, str]]
+LINE, FUNCTION, NAME = 1, 2, 3
+
+
+def by_coverage(change: FileChange, was: ModuleInfo, per_test: PerTest) -> tuple[Found, set[str]]:
+    found: Found = {}
+    module_level: list[Block] = []
+    for line in sorted(change.old_touched):
+        block = was.block_at(line)
+        if block is None or block.kind == "inert":
+            continue
+        if block.kind == "statement":
+            module_level.append(block)
+        else:
+            _in_def(was, block, line, per_test, found)
+    names = seed_names(module_level)
+    if names:
+        _users(was, names, per_test, found)
+    return found, names
+
+
+def _in_def(was: ModuleInfo, block: Block, line: int, per_test: PerTest, found: Found) -> None:
+    where = f"{was.path}:{line}"
+    stmt = was.statement_at(line)
+    if line < block.body_start or stmt is None or stmt == block.start:
+        _add(found, _ran_any(per_test, block), FUNCTION,
+             f"runs {block.qualname}, whose definition changed at {where}")
+        return
+    ran = [t for t, lines in per_test.items() if stmt in lines]
+    if ran:
+        _add(found, ran, LINE, f"runs the changed line {where} in {block.qualname}")
+    else:
+        _add(found, _ran_any(per_test, block), FUNCTION,
+             f"runs {block.qualname}, changed at {where} (a line no test ran)")
+
+
+def _users(was: ModuleInfo, names: set[str], per_test: PerTest, found: Found) -> None:
+    for block in was.blocks:
+        used = sorted(block.idents & names)
+        if block.kind in ("function", "class") and used:
+            _add(found, _ran_any(per_test, block), NAME,
+                 f"runs {block.qualname}, which uses {used[0]} changed in {was.path}")
+
+
+def _ran_any(per_test: PerTest, block: Block) -> list[str]:
+    span = range(block.body_start, block.end + 1)
+    return [t for t, lines in per_test.items() if not lines.isdisjoint(span)]
+
+
+def _add(found: Found, tests: list[str], rank: int, why: str) -> None:
+    for test in tests:
+        if test not in found or found[test][0] > rank:
+            found[test] = (rank, why)

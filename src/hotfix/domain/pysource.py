@@ -1,0 +1,197 @@
+"""What a Python file defines, imports and refers to: the facts test selection needs.
+
+Pure: source text in, ``ModuleInfo`` out (or a ``SyntaxProblem`` naming the line).
+
+A *block* is a function, a class, a method (one level into classes) or a module-level
+statement. Each block knows its lines, the names it binds and every identifier it mentions
+(names, attributes, argument names, dotted words in string literals such as
+``mock.patch("pkg.mod.func")``). Selection matches changed names against those identifiers.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+_WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_COMPOUND = (ast.If, ast.Try, ast.With, ast.For, ast.While, ast.AsyncWith, ast.AsyncFor)
+
+
+@dataclass(frozen=True)
+class Block:
+    qualname: str  # "f", "C", "C.m", or "<line N>" for a module-level statement
+    kind: str  # "function" | "class" | "statement" | "inert" (docstring, pass)
+    start: int  # first line, decorators included
+    end: int
+    body_start: int
+    targets: frozenset[str]  # names it binds
+    idents: frozenset[str]  # names it mentions
+
+    @property
+    def name(self) -> str:
+        return self.qualname.rsplit(".", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Import:
+    module: str  # as written, without the leading dots
+    level: int  # 0 absolute, 1 for "from . import", ...
+    names: tuple[str, ...]  # imported names for "from M import a, b"; () for "import M"
+
+
+@dataclass(frozen=True)
+class ModuleInfo:
+    path: str
+    blocks: tuple[Block, ...]
+    imports: tuple[Import, ...]
+    spans: tuple[tuple[int, int], ...]  # every statement's (first, last) line, by first line
+    tests: tuple[str, ...]  # pytest node-id tails: "test_x", "TestC::test_y"
+
+    def statement_at(self, line: int) -> int | None:
+        """First line of the innermost statement containing ``line`` (None outside all)."""
+        i = bisect_right(self.spans, (line, 1 << 30))
+        for start, end in reversed(self.spans[:i]):
+            if end >= line:
+                return start
+        return None
+
+    def block_at(self, line: int) -> Block | None:
+        """The innermost block containing ``line``: a method before its class."""
+        found = [b for b in self.blocks if b.start <= line <= b.end]
+        return max(found, key=lambda b: b.start) if found else None
+
+    def test_ids(self) -> list[str]:
+        return [f"{self.path}::{t}" for t in self.tests]
+
+
+@dataclass(frozen=True)
+class SyntaxProblem:
+    path: str
+    line: int
+    message: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"file": self.path, "line": self.line, "message": self.message}
+
+
+def analyse(path: str, text: str, *, is_test: bool = False) -> ModuleInfo | SyntaxProblem:
+    try:
+        tree = ast.parse(text, filename=path)
+    except (SyntaxError, ValueError) as exc:
+        line = getattr(exc, "lineno", None) or 0
+        return SyntaxProblem(path, int(line), getattr(exc, "msg", None) or str(exc))
+    blocks = list(_blocks(tree.body, ""))
+    spans = sorted((n.lineno, n.end_lineno or n.lineno)
+                   for n in ast.walk(tree) if isinstance(n, ast.stmt))
+    tests = _tests(tree) if is_test else ()
+    return ModuleInfo(path, tuple(blocks), tuple(_imports(tree)), tuple(spans), tests)
+
+
+def _blocks(body: list[ast.stmt], prefix: str) -> list[Block]:
+    out: list[Block] = []
+    for node in body:
+        if isinstance(node, _DEFS):
+            out.append(_def_block(node, prefix))
+            if isinstance(node, ast.ClassDef) and not prefix:
+                out.extend(_blocks(node.body, node.name + "."))
+        elif isinstance(node, _COMPOUND) and not prefix:
+            out.append(_header_block(node))
+            for part in _sub_bodies(node):
+                out.extend(_blocks(part, prefix))
+        elif not prefix:
+            kind = "inert" if _inert(node) else "statement"
+            out.append(Block(f"<line {node.lineno}>", kind, node.lineno,
+                             node.end_lineno or node.lineno, node.lineno,
+                             frozenset(_bound(node)), frozenset(_idents(node))))
+    return out
+
+
+def _def_block(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
+               prefix: str) -> Block:
+    start = min([d.lineno for d in node.decorator_list] + [node.lineno])
+    kind = "class" if isinstance(node, ast.ClassDef) else "function"
+    return Block(prefix + node.name, kind, start, node.end_lineno or node.lineno,
+                 node.body[0].lineno, frozenset({node.name}), frozenset(_idents(node)))
+
+
+def _header_block(node: ast.stmt) -> Block:
+    first_body = min(part[0].lineno for part in _sub_bodies(node) if part)
+    end = max(node.lineno, first_body - 1)
+    head: list[ast.AST] = [getattr(node, a) for a in ("test", "iter", "target")
+                           if getattr(node, a, None) is not None]
+    head += [item.context_expr for item in getattr(node, "items", [])]
+    idents = {i for h in head for i in _idents(h)}
+    return Block(f"<line {node.lineno}>", "statement", node.lineno, end, node.lineno,
+                 frozenset(_bound_targets(getattr(node, "target", None))), frozenset(idents))
+
+
+def _inert(node: ast.stmt) -> bool:
+    """A docstring, a bare constant or ``pass``: changing it changes no behaviour."""
+    return isinstance(node, ast.Pass) or (
+        isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+
+
+def _sub_bodies(node: ast.stmt) -> list[list[ast.stmt]]:
+    parts = [getattr(node, a, []) for a in ("body", "orelse", "finalbody")]
+    parts += [h.body for h in getattr(node, "handlers", [])]
+    return [p for p in parts if p]
+
+
+def _idents(node: ast.AST) -> set[str]:
+    out: set[str] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name):
+            out.add(sub.id)
+        elif isinstance(sub, ast.Attribute):
+            out.add(sub.attr)
+        elif isinstance(sub, ast.arg):
+            out.add(sub.arg)
+        elif isinstance(sub, ast.alias):
+            out.update(sub.name.split("."))
+        elif (isinstance(sub, ast.Constant) and isinstance(sub.value, str)
+              and len(sub.value) < 200 and _WORDS.match(sub.value)):
+            out.update(sub.value.split("."))
+    return out
+
+
+def _bound(node: ast.stmt) -> set[str]:
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        return {(a.asname or a.name).split(".")[0] for a in node.names}
+    targets: list[ast.expr] = []
+    if isinstance(node, ast.Assign):
+        targets = node.targets
+    elif isinstance(node, ast.AnnAssign | ast.AugAssign):
+        targets = [node.target]
+    return {n for t in targets for n in _bound_targets(t)}
+
+
+def _bound_targets(target: ast.AST | None) -> set[str]:
+    if target is None:
+        return set()
+    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+
+
+def _imports(tree: ast.Module) -> list[Import]:
+    out: list[Import] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out.extend(Import(a.name, 0, ()) for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            out.append(Import(node.module or "", node.level, tuple(a.name for a in node.names)))
+    return out
+
+
+def _tests(tree: ast.Module) -> tuple[str, ...]:
+    out: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith(
+                "test"):
+            out.append(node.name)
+        elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+            out.extend(f"{node.name}::{m.name}" for m in node.body
+                       if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef)
+                       and m.name.startswith("test"))
+    return tuple(out)
