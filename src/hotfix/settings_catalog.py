@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hotfix.domain.rollout import DEFAULT_STEPS
+from hotfix.domain.scope import DEFAULT_FORBIDDEN_KINDS, DEFAULT_TEST_PATHS
 from hotfix.domain.triage import DEFAULT_ROUTE_RULES, DEFAULT_SEVERITY_RULES
 from hotfix.domain.versions import DEFAULT_SCHEME, DEFAULT_TAG_PATTERN
 
@@ -252,4 +253,82 @@ CATALOG: tuple[Setting, ...] = (
     Setting("verify.base_url", "",
             "Where production answers. Empty: the live router (rollout.listen)."),
     Setting("verify.timeout", 10.0, "Seconds each check may take."),
+    # -- checks: scope guard, impact analysis, test runs (issue 4) ---------------------------
+    Setting("scope.max_files", 10, "Most files a hotfix may change (rule max-files)."),
+    Setting("scope.max_lines", 200, "Most lines a hotfix may add + delete (rule max-lines)."),
+    Setting(
+        "scope.forbidden_paths",
+        ["checkout/**", "payments/**"],
+        "Globs a hotfix must not touch (rule forbidden-path). `**` spans directories;\n"
+        "a pattern without `/` matches a file name at any depth.",
+    ),
+    Setting(
+        "scope.forbidden_kinds",
+        DEFAULT_FORBIDDEN_KINDS,
+        "Kinds of change a hotfix must not contain, kind = [globs] (rule forbidden-kind:KIND).",
+    ),
+    Setting(
+        "scope.require_test",
+        True,
+        "A changed or added test must come with the fix (rule test-required), unless waived\n"
+        "with --waive-test \"reason\".",
+    ),
+    Setting("scope.test_paths", DEFAULT_TEST_PATHS, "Globs of test files (for test-required)."),
+    Setting(
+        "impact.test_files",
+        ["test_*.py", "*_test.py"],
+        "File-name globs of test modules (pytest's python_files).",
+    ),
+    Setting(
+        "impact.source_roots",
+        ["src", ""],
+        "Directories Python imports resolve from (\"\" = the repository root).",
+    ),
+    Setting(
+        "impact.widen",
+        ["setup.py", "setup.cfg", "pyproject.toml", "tox.ini", "pytest.ini", "noxfile.py",
+         "requirements*.txt", "constraints*.txt", "*.lock", "Pipfile"],
+        "Changes that cannot be analysed: any of these selects every test, and says why.\n"
+        "(A changed conftest.py selects every test below it.)",
+    ),
+    Setting(
+        "impact.file_rules",
+        [{"glob": g, "tests": []} for g in ("*.md", "*.rst", "docs/**", "LICENSE*", "CHANGELOG*",
+                                           "CHANGES*", ".github/**", ".gitignore", "AUTHORS*")],
+        "Non-Python files → the tests they affect: { glob = \"templates/**\", tests =\n"
+        "[\"tests/test_views.py\"] }. tests = [] means none. A non-Python file matching no rule\n"
+        "selects every test.",
+    ),
+    Setting(
+        "impact.max_map_drift",
+        200,
+        "Use a coverage map recorded on another commit only if at most this many files\n"
+        "changed between that commit and the base; otherwise fall back to static analysis.",
+    ),
+    Setting(
+        "check.test_command",
+        ["python", "-m", "pytest"],
+        "The project's test command; a leading \"python\" is the check environment's Python.\n"
+        "Targeted runs and progress need a pytest command.",
+    ),
+    Setting("check.timeout_seconds", 1800, "Per-run time limit; a run past it is killed and "
+            "recorded as timed out.", env="HOTFIX_CHECK_TIMEOUT"),
+    Setting("check.retry_failed", True, "Retry failed tests once; passing on retry = flaky "
+            "(recorded, never hidden)."),
+    Setting(
+        "check.requirements",
+        ["requirements*.txt", "requirements/*.txt"],
+        "Requirement files installed into the check environment (globs from the repo root).",
+    ),
+    Setting(
+        "check.extras",
+        ["test", "tests", "testing", "dev"],
+        "pyproject optional-dependency extras / dependency groups installed for tests.",
+    ),
+    Setting(
+        "check.inherit_packages",
+        True,
+        "Let the check environment see hotfix's own packages (pytest, coverage) after its own,\n"
+        "so it builds in a second; false: a bare venv that must declare everything.",
+    ),
 )
