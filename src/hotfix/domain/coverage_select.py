@@ -24,21 +24,46 @@ Found = dict[str, tuple[int, str]]
 LINE, FUNCTION, NAME = 1, 2, 3
 
 
-def by_coverage(change: FileChange, was: ModuleInfo, per_test: PerTest) -> tuple[Found, set[str]]:
+def by_coverage(change: FileChange, was: ModuleInfo, per_test: PerTest,
+                now: ModuleInfo | None = None) -> tuple[Found, set[str]]:
     found: Found = {}
-    module_level: list[Block] = []
-    for line in sorted(change.old_touched):
-        block = was.block_at(line)
-        if block is None or block.kind == "inert":
-            continue
-        if block.kind == "statement":
-            module_level.append(block)
-        else:
-            _in_def(was, block, line, per_test, found)
+    lines, added = old_lines_that_matter(change, was, now)
+    module_level = [b for b in added if b.kind == "statement"]
+    for line in sorted(lines):
+        for block in was.blocks_at(line):
+            if block.kind == "statement":
+                module_level.append(block)
+            elif block.kind != "inert":
+                _in_def(was, block, line, per_test, found)
     names = seed_names(module_level)
     if names:
         _users(was, names, per_test, found)
     return found, names
+
+
+def old_lines_that_matter(change: FileChange, was: ModuleInfo | None,
+                          now: ModuleInfo | None) -> tuple[frozenset[int], list[Block]]:
+    """Old lines to analyse, and the blocks that pure insertions added whole.
+
+    A pure insertion of whole new functions or statements touches nothing old: its
+    neighbours are not analysed (an appended test does not select the test above it). A
+    new method can override inherited behaviour, so its class counts as changed.
+    """
+    lines = set(change.old_lines)
+    added: list[Block] = []
+    for hunk in change.hunks:
+        if hunk.old_count:
+            continue
+        end = hunk.new_start + hunk.new_count
+        blocks = {b for n in range(hunk.new_start, end) for b in now.blocks_at(n)} if now else {}
+        if now is None or any(b.start < hunk.new_start or b.end >= end for b in blocks):
+            lines |= {n for n in (hunk.old_start, hunk.old_start + 1) if n >= 1}
+            continue
+        added.extend(blocks)
+        for block in blocks:
+            owner = block.qualname.rpartition(".")[0]
+            lines |= {b.start for b in (was.blocks if was else ()) if owner and b.qualname == owner}
+    return frozenset(lines), added
 
 
 def _in_def(was: ModuleInfo, block: Block, line: int, per_test: PerTest, found: Found) -> None:

@@ -60,8 +60,14 @@ class ModuleInfo:
 
     def block_at(self, line: int) -> Block | None:
         """The innermost block containing ``line``: a method before its class."""
+        found = self.blocks_at(line)
+        return found[0] if found else None
+
+    def blocks_at(self, line: int) -> list[Block]:
+        """The innermost blocks containing ``line`` (several for ``from m import a, b``)."""
         found = [b for b in self.blocks if b.start <= line <= b.end]
-        return max(found, key=lambda b: b.start) if found else None
+        first = max((b.start for b in found), default=0)
+        return [b for b in found if b.start == first]
 
     def test_ids(self) -> list[str]:
         return [f"{self.path}::{t}" for t in self.tests]
@@ -101,6 +107,8 @@ def _blocks(body: list[ast.stmt], prefix: str) -> list[Block]:
             out.append(_header_block(node))
             for part in _sub_bodies(node):
                 out.extend(_blocks(part, prefix))
+        elif isinstance(node, ast.Import | ast.ImportFrom) and not prefix:
+            out.extend(_import_blocks(node))
         elif not prefix:
             kind = "inert" if _inert(node) else "statement"
             out.append(Block(f"<line {node.lineno}>", kind, node.lineno,
@@ -126,6 +134,16 @@ def _header_block(node: ast.stmt) -> Block:
     idents = {i for h in head for i in _idents(h)}
     return Block(f"<line {node.lineno}>", "statement", node.lineno, end, node.lineno,
                  frozenset(_bound_targets(getattr(node, "target", None))), frozenset(idents))
+
+
+def _import_blocks(node: ast.Import | ast.ImportFrom) -> list[Block]:
+    """One block per imported name: ``from m import a, b`` binds a and b independently."""
+    end = node.end_lineno or node.lineno
+    source = node.module.split(".") if isinstance(node, ast.ImportFrom) and node.module else []
+    return [Block(f"<line {node.lineno}>", "statement", node.lineno, end, node.lineno,
+                  frozenset({(a.asname or a.name).split(".")[0]}),
+                  frozenset([*a.name.split("."), *source]))
+            for a in node.names]
 
 
 def _inert(node: ast.stmt) -> bool:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from hotfix.domain.coverage_select import by_coverage
+from hotfix.domain.coverage_select import by_coverage, old_lines_that_matter
 from hotfix.domain.diffs import FileChange
 from hotfix.domain.globs import first_match, matches
 from hotfix.domain.pysource import Block, ModuleInfo, SyntaxProblem
@@ -186,7 +186,8 @@ def _python(change: FileChange, picks: _Picks) -> None:
     elif coverage is None:
         picks.seed(change.path, _static_names(change, new, was))
     elif isinstance(was, ModuleInfo):
-        found, names = by_coverage(change, was, coverage.files.get(was.path, {}))
+        now = new if isinstance(new, ModuleInfo) else None
+        found, names = by_coverage(change, was, coverage.files.get(was.path, {}), now)
         for test, (rank, why) in found.items():
             picks.add([test], rank, why)
         if names and not rules.is_test(change.path):
@@ -223,16 +224,17 @@ def _static_names(change: FileChange, new: Analysed | None, was: Analysed | None
     names: set[str] = set()
     if isinstance(new, ModuleInfo):
         names |= seed_names(_blocks_at(new, change.new_touched))
+    now = new if isinstance(new, ModuleInfo) else None
     if isinstance(was, ModuleInfo):
-        names |= seed_names(_blocks_at(was, change.old_touched))
+        lines, _ = old_lines_that_matter(change, was, now)
+        names |= seed_names(_blocks_at(was, lines))
     if change.status == "A" or (new is None and was is None):
         names.add(ALL)
     return names
 
 
 def _blocks_at(info: ModuleInfo, lines: Iterable[int]) -> list[Block]:
-    found = {info.block_at(n) for n in lines}
-    return [b for b in found if b is not None]
+    return list({b for n in lines for b in info.blocks_at(n)})
 
 
 def _result(picks: _Picks, strategy: str) -> Selection:

@@ -139,7 +139,9 @@ def narrowed(index: StaticIndex, seeds: Mapping[str, Iterable[str]]) -> dict[str
             queue.append(path)
 
     for path, names in seeds.items():
-        mark(path, names, f"{path} changed")
+        for name in names:
+            mark(path, [name], f"{path} changed as a whole" if name == ALL
+                 else f"{name} changed in {path}")
     while queue:
         source = queue.popleft()
         names = affected[source]
@@ -153,9 +155,9 @@ def _spread(index: StaticIndex, source: str, user: str, names: Mapping[str, str]
     info = index.modules.get(user)
     if info is None:
         return
-    if ALL in names and user != source:
-        mark(user, [ALL], f"imports {source}, changed as a whole ({names[ALL]})")
     whole = ALL in names and user != source
+    if whole:
+        mark(user, [ALL], names[ALL])
     tests = _test_blocks(info) if user in index.test_paths else {}
     for block in info.blocks:
         if block.kind == "inert":
@@ -164,8 +166,8 @@ def _spread(index: StaticIndex, source: str, user: str, names: Mapping[str, str]
                                                                           names)
         if not hit:
             continue
-        why = _why(block, source, names, whole)
-        mark(user, _bound_names(block), why)
+        origin, why = _why(block, source, names, whole)
+        mark(user, _bound_names(block), origin)
         for test_id in tests.get(block.qualname, ()):
             selected.setdefault(test_id, why)
 
@@ -175,13 +177,15 @@ def block_is_seed(block: Block, user: str, source: str, names: Mapping[str, str]
     return user == source and block.kind != "statement" and block.qualname in names
 
 
-def _why(block: Block, source: str, names: Mapping[str, str], whole: bool) -> str:
+def _why(block: Block, source: str, names: Mapping[str, str],
+         whole: bool) -> tuple[str, str]:
+    """(the root cause carried on, the reason shown for a test reached here)."""
     if whole:
-        return names[ALL]
+        return names[ALL], f"imports {source}, affected as a whole: {names[ALL]}"
     used = sorted(block.idents & names.keys())
     if used:
-        return f"uses {used[0]} from {source} ({names[used[0]]})"
-    return names[block.qualname]
+        return names[used[0]], f"uses {used[0]} from {source}: {names[used[0]]}"
+    return names[block.qualname], f"changed test: {names[block.qualname]}"
 
 
 def _bound_names(block: Block) -> set[str]:
