@@ -15,15 +15,18 @@ from rich.markup import escape
 from hotfix import __version__
 from hotfix.cli import (
     approve,
+    check,
     close,
     config_cmd,
     demo,
     deploy,
     git_engine,
+    impact,
     init,
     judge,
     log,
     open_cmd,
+    policy,
     rollback,
     status,
     verify,
@@ -43,7 +46,7 @@ app = typer.Typer(
 )
 
 for module in (init, open_cmd, approve, status, log, close, config_cmd, demo, git_engine,
-               audit_cmd, contains_cmd, judge, deploy, rollback, verify):
+               audit_cmd, contains_cmd, judge, deploy, rollback, verify, policy, impact, check):
     module.register(app)
 
 

@@ -1,0 +1,58 @@
+"""``hotfix impact``: which tests a change can affect, most likely to fail first."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from hotfix.adapters.git import cmd as git
+from hotfix.cli.common import JsonOpt, console, emit, err_console
+from hotfix.cli.policy import BaseOpt, HeadOpt, RepoOpt
+from hotfix.config import load_config
+from hotfix.services.impact import ImpactReport, impact
+from hotfix.services.policy import resolve_range
+from hotfix.services.recording import record_map
+
+RecordOpt = Annotated[bool, typer.Option(
+    "--record", help="First record a coverage map on the base (runs the whole suite once).")]
+LimitOpt = Annotated[int, typer.Option("--show", help="How many selected tests to list.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("impact")(impact_cmd)
+
+
+def impact_cmd(base: BaseOpt = None, head: HeadOpt = None, repo: RepoOpt = None,
+               record: RecordOpt = False, show: LimitOpt = 30, as_json: JsonOpt = False) -> None:
+    """Select the tests BASE..HEAD can affect (coverage map, else static analysis)."""
+    root = git.repo_root(repo or Path.cwd())
+    cfg = load_config(root, dict(os.environ))
+    recorded: dict[str, Any] | None = None
+    if record:
+        found = resolve_range(root, base, head)
+        err_console.print(f"recording the coverage map of {escape(found.base)} …")
+        recorded = record_map(root, cfg, found.base_sha).to_dict()
+    report = impact(root, cfg, base=base, head=head)
+    data = {**report.to_dict(), **({"recorded": recorded} if recorded else {})}
+    emit(as_json, data, lambda: print_impact(report, show))
+
+
+def print_impact(report: ImpactReport, show: int) -> None:
+    sel = report.selection
+    share = len(sel.selected) / sel.total_tests if sel.total_tests else 0.0
+    console.print(f"{len(sel.selected)} of {sel.total_tests} tests selected ({share:.0%}), "
+                  f"strategy {sel.strategy}, {report.seconds * 1000:.0f} ms")
+    console.print(f"  [dim]{escape(report.map_note)}[/]")
+    for problem in sel.syntax_errors:
+        console.print(f"  [red]syntax error[/] {escape(problem.path)}:{problem.line}: "
+                      f"{escape(problem.message)}")
+    for note in sel.notes:
+        console.print(f"  [yellow]![/] {escape(note)}")
+    for test in sel.selected[:show]:
+        console.print(f"  {escape(test)}  [dim]{escape(sel.reasons[test])}[/]")
+    if len(sel.selected) > show:
+        console.print(f"  … and {len(sel.selected) - show} more (--json lists them all)")

@@ -1,0 +1,52 @@
+"""``hotfix policy``: the scope guard on any diff, for people and for CI gates."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from hotfix.adapters.git import cmd as git
+from hotfix.cli.common import JsonOpt, console, emit
+from hotfix.config import load_config
+from hotfix.services.policy import PolicyResult, policy
+
+BaseOpt = Annotated[str | None, typer.Option(
+    "--base", help="Compare from this commit, tag or branch. Default: the newest tag below "
+    "HEAD (else HEAD's parent).")]
+HeadOpt = Annotated[str | None, typer.Option("--head", help="Compare up to this commit. "
+                                             "Default: HEAD.")]
+RepoOpt = Annotated[Path | None, typer.Option("--repo", help="The repository. Default: the "
+                                              "current directory's.")]
+WaiveOpt = Annotated[str | None, typer.Option(
+    "--waive-test", help="Waive the test-required rule, with the reason (recorded).")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("policy")(policy_cmd)
+
+
+def policy_cmd(base: BaseOpt = None, head: HeadOpt = None, repo: RepoOpt = None,
+               waive_test: WaiveOpt = None, as_json: JsonOpt = False) -> None:
+    """Check a diff against the scope rules (scope.*); exit 1 on any violation."""
+    root = git.repo_root(repo or Path.cwd())
+    result = policy(root, load_config(root, dict(os.environ)), base=base, head=head,
+                    waiver=waive_test)
+    emit(as_json, result.to_dict(), lambda: print_policy(result))
+    if not result.report.ok:
+        raise typer.Exit(1)
+
+
+def print_policy(result: PolicyResult) -> None:
+    rng, report = result.range, result.report
+    console.print(f"scope of {escape(rng.base)}..{escape(rng.head)}: {report.files} files, "
+                  f"{report.lines} lines changed")
+    for v in report.violations:
+        where = f" {escape(v.file)}" if v.file else ""
+        console.print(f"  [red]✗ {v.rule}[/]{where}: {escape(v.message)}")
+    if report.ok:
+        console.print("  [green]✓ within scope[/]" + (f" (test waived: {escape(report.waiver)})"
+                                                     if report.waiver else ""))
