@@ -112,13 +112,16 @@ def _conftests(path: str, paths: set[str]) -> set[str]:
 
 def closure(index: StaticIndex, changed: Iterable[str]) -> dict[str, str]:
     """Every test of every test module that transitively imports a changed module."""
+    root: dict[str, str] = {p: p for p in changed}
     reason: dict[str, str] = {p: f"{p} changed" for p in changed}
     queue = deque(reason)
     while queue:
         path = queue.popleft()
         for importer in sorted(index.importers.get(path, ())):
             if importer not in reason:
-                reason[importer] = f"imports {path}" if path in changed else reason[path]
+                root[importer] = root[path]
+                via = "" if path == root[path] else f" via {path}"
+                reason[importer] = f"imports {root[path]}{via}"
                 queue.append(importer)
     return {t: reason[p] for p in sorted(index.test_paths & set(reason))
             for t in index.modules[p].test_ids()}
