@@ -143,3 +143,8 @@ def test_vat_es():
     assert vat("ES") == 0.2
 '''
     return commit(root, "fix: VAT for Spain", files)
+
+
+def configure(root: Path, toml: str) -> None:
+    """An uncommitted hotfix.toml, as a user keeps it."""
+    (root / "hotfix.toml").write_text(textwrap.dedent(toml), encoding="utf-8")

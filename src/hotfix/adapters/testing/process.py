@@ -36,21 +36,28 @@ def run_streaming(args: Sequence[str], cwd: Path, env: Mapping[str, str], timeou
         raise UsageError(f"the test command {args[0]!r} is not installed",
                          hint="install it, or set check.test_command in hotfix.toml") from None
     lines: queue.Queue[str | None] = queue.Queue()
-    threading.Thread(target=_pump, args=(proc, lines), daemon=True).start()
+    pump = threading.Thread(target=_pump, args=(proc, lines), daemon=True)
+    pump.start()
     tail: deque[str] = deque(maxlen=60)
     timed_out = _drain(lines, tail, on_line, proc, deadline=start + timeout)
     if timed_out:
         _kill(proc)
     code = proc.wait()
+    pump.join(timeout=2.0)
     return Finished(None if timed_out else code, time.monotonic() - start, "".join(tail),
                     timed_out)
 
 
 def _pump(proc: subprocess.Popen[str], lines: queue.Queue[str | None]) -> None:
     assert proc.stdout is not None
-    for line in proc.stdout:
-        lines.put(line)
-    lines.put(None)
+    try:
+        for line in proc.stdout:
+            lines.put(line)
+    except (OSError, ValueError):  # closed under us
+        pass
+    finally:
+        proc.stdout.close()
+        lines.put(None)
 
 
 def _drain(lines: queue.Queue[str | None], tail: deque[str], on_line: Callable[[str], None],
