@@ -1,0 +1,69 @@
+"""``hotfix policy``, ``hotfix impact`` and ``hotfix check`` end to end, in-process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.cli.conftest import Invoke
+from tests.services.checks import repo_builder as rb
+
+DEV, APPROVER = "dana@example.com", "lee@example.com"
+
+
+def test_policy_exit_codes_and_json(hotfix: Invoke, tmp_path: Path) -> None:
+    shop = rb.shop_repo(tmp_path / "shop")
+    rb.fix_vat(shop)
+    ok = hotfix("policy", cwd=shop)
+    assert ok.code == 0, ok.err
+    assert "within scope" in ok.out
+    rb.git(shop, "checkout", "-q", "-b", "js", "v1.0.0")
+    rb.commit(shop, "js", {"static/cart.js": "x()\n"})
+    bad = hotfix("policy", "--json", cwd=shop)
+    assert bad.code == 1
+    assert [v["rule"] for v in bad.json()["violations"]] == [
+        "forbidden-kind:custom-logic", "test-required"]
+    waived = hotfix("policy", "--base", "v1.0.0", "--head", "js", "--waive-test", "n/a",
+                    cwd=shop)
+    assert waived.code == 1
+    assert "forbidden-kind:custom-logic static/cart.js" in waived.out
+    assert "test-required" not in waived.out
+
+
+def test_impact_records_a_map_then_selects_with_it(hotfix: Invoke, tmp_path: Path) -> None:
+    shop = rb.shop_repo(tmp_path / "shop")
+    rb.fix_vat(shop)
+    result = hotfix("impact", "--record", "--json", cwd=shop)
+    assert result.code == 0, result.err
+    data = result.json()
+    assert data["strategy"] == "coverage"
+    assert data["recorded"]["tests"] == 9
+    assert data["selected"][0] == "tests/test_pricing.py::test_vat_es"
+    assert data["total_tests"] == 10
+    assert set(data["reasons"]) == set(data["selected"])
+    people = hotfix("impact", "--show", "2", cwd=shop)
+    assert "strategy coverage" in people.out
+    assert "… and 4 more" in people.out
+
+
+def test_check_command_renders_and_records(hotfix: Invoke, tmp_path: Path) -> None:
+    shop = rb.shop_repo(tmp_path / "shop")
+    rb.fix_vat(shop)
+    rb.git(shop, "checkout", "-q", "main")
+    rb.configure(shop, f'[approvals]\napprovers = ["{APPROVER}"]\n')
+    answers = ["-a", "significant=yes", "-a", "users=60%", "-a", "workaround=no"]
+    assert hotfix("open", "VAT for Spain", *answers, "--as", DEV, cwd=shop).code == 0
+    assert hotfix("approve", "HF-1", "--as", APPROVER, cwd=shop).code == 0
+    from hotfix.services import record
+    from hotfix.services.context import open_context
+
+    ctx = open_context(shop, {})
+    record.act(ctx, "HF-1", "start", DEV, {"facts": {"base_tag": "v1.0.0",
+                                                     "branch": "hotfix/vat"}})
+    ctx.close()
+    shown = hotfix("check", "HF-1", "--as", DEV, cwd=shop)
+    assert shown.code == 0, shown.out + shown.err
+    assert "targeted: passed" in shown.out
+    assert "full: passed — 10 passed, 0 failed" in shown.out
+    assert "HF-1 check passed on" in shown.out
+    log = hotfix("log", "HF-1", "--json", cwd=shop).json()
+    assert [e["kind"] for e in log["events"]][-1] == "check"
