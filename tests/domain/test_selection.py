@@ -229,3 +229,11 @@ def test_a_removed_test_is_not_selected_and_not_counted() -> None:
     sel = coverage_select([edit("tests/test_pricing.py", 8, 3, 7, 0)], after)
     assert "tests/test_pricing.py::test_discount" not in sel.selected
     assert sel.total_tests == 4
+
+
+def test_unittest_classes_are_tests_whatever_their_name() -> None:
+    text = ("import unittest\n\n\nclass IterTests(unittest.TestCase):\n"
+            "    def test_a(self):\n        pass\n\n    def helper(self):\n        pass\n")
+    info = analyse("tests/test_it.py", text, is_test=True)
+    assert isinstance(info, ModuleInfo)
+    assert info.tests == ("IterTests::test_a",)

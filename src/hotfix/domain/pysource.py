@@ -208,8 +208,16 @@ def _tests(tree: ast.Module) -> tuple[str, ...]:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith(
                 "test"):
             out.append(node.name)
-        elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+        elif isinstance(node, ast.ClassDef) and (node.name.startswith("Test")
+                                                 or _unittest_case(node)):
             out.extend(f"{node.name}::{m.name}" for m in node.body
                        if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef)
                        and m.name.startswith("test"))
     return tuple(out)
+
+
+def _unittest_case(node: ast.ClassDef) -> bool:
+    """A ``unittest.TestCase`` subclass: pytest collects it whatever its name."""
+    names = {b.id if isinstance(b, ast.Name) else b.attr for b in node.bases
+             if isinstance(b, ast.Name | ast.Attribute)}
+    return any(n.endswith("TestCase") for n in names)
