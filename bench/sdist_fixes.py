@@ -11,6 +11,7 @@ code with the new tests are the "fails before the fix" set.
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 import subprocess
 import tarfile
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SKIP_PARTS = ("PKG-INFO", ".egg-info")
+GENERIC = {"run", "test", "get", "set", "main", "setup", "call", "close", "open", "read"}
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,8 @@ def unpack(sdist: Path, into: Path) -> Path:
     return into
 
 
-def units(path: str, text: str) -> dict[str, Unit]:
+def units(path: str, text: str, *, classes: bool = False) -> dict[str, Unit]:
+    """Functions and methods (and, with ``classes``, whole top-level classes)."""
     try:
         tree = ast.parse(text)
     except SyntaxError:
@@ -74,15 +77,18 @@ def units(path: str, text: str) -> dict[str, Unit]:
     lines = text.splitlines(keepends=True)
     out: dict[str, Unit] = {}
     for node in tree.body:
-        out.update(_unit(path, node, lines, ""))
+        out.update(_unit(path, node, lines, "", classes=classes))
         if isinstance(node, ast.ClassDef):
             for sub in node.body:
                 out.update(_unit(path, sub, lines, node.name + "."))
     return out
 
 
-def _unit(path: str, node: ast.stmt, lines: list[str], prefix: str) -> dict[str, Unit]:
-    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+def _unit(path: str, node: ast.stmt, lines: list[str], prefix: str, *,
+          classes: bool = False) -> dict[str, Unit]:
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef) if classes else (
+        ast.FunctionDef, ast.AsyncFunctionDef)
+    if not isinstance(node, kinds):
         return {}
     start = min([d.lineno for d in node.decorator_list] + [node.lineno])
     end = node.end_lineno or node.lineno
@@ -112,13 +118,27 @@ def find_fixes(old: Path, new: Path, is_test: Callable[[str], bool]) -> list[Fix
                     changed_tests.append(unit)
             elif name in before:
                 changed_src.append((unit, before, after))
-    for unit, before, after in changed_src:
+    for unit, _, _ in changed_src:
         short = unit.qualname.split(".")[-1]
-        tests = [t for t in changed_tests if short in t.idents]
+        owner = unit.qualname.rpartition(".")[0]
+        if short in GENERIC:
+            continue
+        tests = [t for t in changed_tests if _mentions(t, short)
+                 and (not owner or len(short) >= 6 or _mentions(t, owner))]
         if tests and not short.startswith("__"):
-            helpers = [after[h] for h in unit.idents if h in after and h not in before]
+            before = units(unit.path, (old / unit.path).read_text("utf-8"), classes=True)
+            after = units(unit.path, (new / unit.path).read_text("utf-8"), classes=True)
+            helpers = [after[h] for h in sorted(unit.idents) if h in after and h not in before]
             fixes.append(Fix(f"{unit.path}:{unit.qualname}", unit, tests, helpers))
     return fixes
+
+
+def _mentions(test: Unit, name: str) -> bool:
+    """The test names the function, in code or in a string (a template's ``|xmlattr``
+    filter is the function ``do_xmlattr``)."""
+    bare = name.removeprefix("do_").lstrip("_")
+    return name in test.idents or (len(bare) > 3 and re.search(rf"\b{bare}\b", test.text)
+                                   is not None)
 
 
 def _code(unit: Unit) -> str:
@@ -141,7 +161,25 @@ def apply(fix: Fix, old: Path, new: Path, *, tests_only: bool = False) -> list[s
         edits.setdefault(unit.path, []).append(unit)
     for path, chosen in edits.items():
         _edit(old / path, path, chosen)
+    for unit in fix.tests:
+        _imports(old / unit.path, new / unit.path)
     return sorted(edits)
+
+
+def _imports(file: Path, newer: Path) -> None:
+    """Bring the newer test module's extra top-level imports (a test of a new exception
+    imports it)."""
+    text = file.read_text("utf-8")
+    old_imports = [n for n in ast.parse(text).body if isinstance(n, ast.Import | ast.ImportFrom)]
+    have = {ast.unparse(n) for n in old_imports}
+    tree = ast.parse(newer.read_text("utf-8"))
+    extra = [ast.unparse(n) for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)
+             and ast.unparse(n) not in have]
+    if extra:
+        lines = text.splitlines(keepends=True)
+        at = max((n.end_lineno or n.lineno for n in old_imports), default=0)
+        lines[at:at] = [line + "\n" for line in extra]
+        file.write_text("".join(lines), "utf-8")
 
 
 def _edit(file: Path, rel: str, chosen: list[Unit]) -> None:
