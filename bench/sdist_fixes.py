@@ -161,20 +161,26 @@ def apply(fix: Fix, old: Path, new: Path, *, tests_only: bool = False) -> list[s
         edits.setdefault(unit.path, []).append(unit)
     for path, chosen in edits.items():
         _edit(old / path, path, chosen)
-    for unit in fix.tests:
-        _imports(old / unit.path, new / unit.path)
+    for path in {unit.path for unit in fix.tests}:
+        used = {i for unit in fix.tests if unit.path == path for i in unit.idents}
+        _imports(old / path, new / path, used)
     return sorted(edits)
 
 
-def _imports(file: Path, newer: Path) -> None:
-    """Bring the newer test module's extra top-level imports (a test of a new exception
-    imports it)."""
+def _imports(file: Path, newer: Path, used: set[str]) -> None:
+    """Import, from the newer test module's imports, the names the fix's tests use and the
+    old module does not bind (a test of a new exception imports it)."""
     text = file.read_text("utf-8")
     old_imports = [n for n in ast.parse(text).body if isinstance(n, ast.Import | ast.ImportFrom)]
-    have = {ast.unparse(n) for n in old_imports}
-    tree = ast.parse(newer.read_text("utf-8"))
-    extra = [ast.unparse(n) for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)
-             and ast.unparse(n) not in have]
+    bound = {(a.asname or a.name).split(".")[0] for n in old_imports for a in n.names}
+    extra: list[str] = []
+    for node in ast.parse(newer.read_text("utf-8")).body:
+        if isinstance(node, ast.ImportFrom) and node.module:
+            for a in node.names:
+                name = a.asname or a.name
+                if name in used and name not in bound:
+                    alias = f" as {a.asname}" if a.asname else ""
+                    extra.append(f"from {'.' * node.level}{node.module} import {a.name}{alias}")
     if extra:
         lines = text.splitlines(keepends=True)
         at = max((n.end_lineno or n.lineno for n in old_imports), default=0)
