@@ -27,21 +27,48 @@ class Result:
 Invoke = Callable[..., Result]
 
 
-@pytest.fixture
-def hotfix(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-           repo: Path) -> Invoke:
+def _invoker(monkeypatch: pytest.MonkeyPatch, capfd: Any, repo: Path) -> Invoke:
     monkeypatch.setenv("COLUMNS", "200")
 
     def invoke(*args: str, cwd: Path | None = None) -> Result:
         monkeypatch.chdir(cwd or repo)
         monkeypatch.setattr(sys, "argv", ["hotfix", *args])
-        capsys.readouterr()
+        capfd.readouterr()
         try:
             run()
             code = 0
         except SystemExit as exc:
             code = int(exc.code or 0)
-        out, err = capsys.readouterr()
+        out, err = capfd.readouterr()
         return Result(code, out, err)
 
     return invoke
+
+
+@pytest.fixture
+def hotfix(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+           repo: Path) -> Invoke:
+    return _invoker(monkeypatch, capsys, repo)
+
+
+@pytest.fixture(scope="module")
+def hotfix_module(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The CLI for a module's worth of tests sharing one expensive run (e.g. the demo)."""
+    from tests.conftest import make_repo
+
+    class Capture:
+        def readouterr(self) -> tuple[str, str]:
+            out, err = self.out.getvalue(), self.err.getvalue()
+            self.out.seek(0), self.out.truncate(), self.err.seek(0), self.err.truncate()
+            return out, err
+
+        def __init__(self) -> None:
+            import io
+
+            self.out, self.err = io.StringIO(), io.StringIO()
+
+    capture = Capture()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sys, "stdout", capture.out)
+        mp.setattr(sys, "stderr", capture.err)
+        yield _invoker(mp, capture, make_repo(tmp_path_factory.mktemp("repo") / "r"))

@@ -1,16 +1,68 @@
-"""``hotfix demo`` runs the lifecycle on the sample shop and ends with exit 0."""
+"""``hotfix demo`` runs the whole lifecycle on the sample shop and ends with exit 0."""
 
 from __future__ import annotations
+
+from typing import Any
+
+import pytest
 
 from tests.cli.conftest import Invoke
 
 
-def test_demo_runs_to_the_end(hotfix: Invoke) -> None:
-    result = hotfix("demo", "--json")
+@pytest.fixture(scope="module")
+def demo_steps(hotfix_module: Invoke) -> list[dict[str, Any]]:
+    result = hotfix_module("demo", "--json")
     assert result.code == 0, result.err
-    steps = result.json()["steps"]
-    titles = [s["title"] for s in steps]
-    assert any(t.startswith("hotfix open") for t in titles)
-    refused = [s for s in steps if s["refused"]]
-    assert any("cannot approve" in " ".join(s["lines"]) for s in refused)
-    assert "chain intact" in " ".join(steps[-1]["lines"])
+    steps: list[dict[str, Any]] = result.json()["steps"]
+    return steps
+
+
+def step(steps: list[dict[str, Any]], start: str) -> dict[str, Any]:
+    found = [s for s in steps if s["title"].startswith(start)]
+    assert found, f"no step starts with {start!r}: {[s['title'] for s in steps]}"
+    return found[0]
+
+
+def text(s: dict[str, Any]) -> str:
+    return "\n".join(s["lines"])
+
+
+def test_the_fix_goes_all_the_way(demo_steps: list[dict[str, Any]]) -> None:
+    assert "SEV1 → hotfix" in text(step(demo_steps, "hotfix open"))
+    assert "cannot approve" in text(step(demo_steps, "hotfix approve HF-1 --as dana"))
+    assert "hotfix/1.1.1 from v1.1.0" in text(step(demo_steps, "hotfix start HF-1"))
+    checked = text(step(demo_steps, "hotfix check HF-1"))
+    assert "scope guard: ok" in checked
+    assert "test_total_eu_card_adds_vat" in checked
+    assert "targeted run" in checked
+    assert "full run" in checked
+    assert "tagged v1.1.1" in text(step(demo_steps, "hotfix release HF-1"))
+    deployed = step(demo_steps, "hotfix deploy HF-1")
+    assert not deployed["refused"]
+    assert "promoted" in text(deployed)
+    verified = text(step(demo_steps, "hotfix verify HF-1"))
+    assert "pass bug: python checks/eu_checkout.py" in verified
+    assert "main has the fix: True; HF-1 is folded_back" in text(
+        step(demo_steps, "hotfix backport HF-1"))
+    assert "line 1.1: 0 missing" in text(step(demo_steps, "hotfix audit"))
+    assert "HF-1 is closed" in text(step(demo_steps, "hotfix time HF-1"))
+    assert "chain intact" in text(demo_steps[-1])
+
+
+def test_content_requests_are_routed(demo_steps: list[dict[str, Any]]) -> None:
+    routed = text(step(demo_steps, "Two content requests"))
+    assert "Dec 20': → content" in routed
+    assert "never touch checkout" in routed
+
+
+def test_out_of_scope_fix_is_refused_with_the_rule(demo_steps: list[dict[str, Any]]) -> None:
+    refused = step(demo_steps, "A second fix, in custom JavaScript")
+    assert refused["refused"]
+    assert "forbidden-kind:custom-logic: static/checkout-fix.js" in text(refused)
+
+
+def test_bad_hotfix_is_rolled_back_by_the_judge(demo_steps: list[dict[str, Any]]) -> None:
+    bad = step(demo_steps, "A bad hotfix")
+    assert bad["refused"]
+    assert "rolled_back: the judge found a regression" in text(bad)
+    assert "decided after" in text(bad)

@@ -29,9 +29,10 @@ def demo(
     steps = []
     try:
         for number, step in enumerate(run_demo(workdir, dict(os.environ)), start=1):
-            steps.append({"title": step.title, "lines": step.lines, "refused": step.refused})
+            steps.append({"title": step.title, "lines": step.lines, "refused": step.refused,
+                          "mark": step.mark if step.refused else None})
             if not as_json:
-                mark = "[yellow]refused as it should be[/]" if step.refused else ""
+                mark = f"[yellow]{escape(step.mark)}[/]" if step.refused else ""
                 console.print(f"\n[bold cyan]{number}.[/] [bold]{escape(step.title)}[/] {mark}",
                               soft_wrap=True)
                 for line in step.lines:

@@ -111,6 +111,7 @@ SERVER = '''\
 
 import argparse
 import json
+import random
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -190,6 +191,7 @@ class Handler(BaseHTTPRequestHandler):
         _observe(status, time.perf_counter() - start)
 
     def _checkout(self, raw: bytes) -> tuple[int, object]:
+        time.sleep(random.lognormvariate(-4.2, 0.3))  # the order database: ~15 ms
         try:
             order = json.loads(raw or b"{}")
             amount = total(order.get("items", []), order.get("card_country", "US"))
@@ -261,14 +263,19 @@ def test_total_eu_card_adds_vat():
 '''
 
 SMOKE = '''\
-"""The bug's own check: exit 0 when checkout works for an EU card."""
+"""The bug's own check: exit 0 when checkout works for an EU card.
+
+Production's address: the first argument, else $HOTFIX_BASE_URL (set by `hotfix verify`).
+"""
 
 import json
+import os
 import sys
 import urllib.error
 import urllib.request
 
-base = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+base = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("HOTFIX_BASE_URL",
+                                                            "http://127.0.0.1:8000")
 body = json.dumps({"items": [{"sku": "mug", "qty": 1}], "card_country": "DE"}).encode()
 request = urllib.request.Request(base + "/checkout", data=body, method="POST",
                                  headers={"Content-Type": "application/json"})

@@ -1,11 +1,13 @@
-"""``hotfix demo``: the lifecycle on the sample shop, step by step.
+"""``hotfix demo``: the whole lifecycle on the sample shop, step by step.
 
-Each step is a function that acts through the same services the CLI uses and returns what
-happened as a ``Step``; the CLI prints them as they come.
+Each step acts through the same services the CLI uses and returns what happened as a
+``Step``; the CLI prints them as they come. ``demo.shipping`` holds the steps that branch,
+check, release, deploy and fold back.
 """
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,58 +17,93 @@ from hotfix.adapters.git import cmd as git
 from hotfix.config import render_toml_value
 from hotfix.demo.sample import APPROVER, ENGINEER, build_sample
 from hotfix.errors import HotfixError
-from hotfix.services import record
+from hotfix.services import production, record
 from hotfix.services.context import Context, open_context
 
 TITLE = "Checkout returns 500 for EU cards"
+MARKETER = "sam@shop.example"
 
 
 @dataclass
 class Step:
     title: str
     lines: list[str] = field(default_factory=list)
-    refused: bool = False  # the step shows hotfix refusing something, on purpose
+    refused: bool = False  # the step shows hotfix refusing or undoing something, on purpose
+    mark: str = "refused as it should be"
 
 
 @dataclass
 class Demo:
     root: Path
     ctx: Context
-    key: str = ""
+    keys: dict[str, str] = field(default_factory=dict)  # role → HF id
+
+    @property
+    def key(self) -> str:
+        return self.keys["fix"]
 
 
 StepFn = Callable[[Demo], Step]
 
 
-def demo_config() -> str:
-    settings: dict[str, Any] = {"approvals.approvers": [APPROVER]}
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def demo_settings() -> dict[str, Any]:
+    """The sample's hotfix.toml: approvers, a quick rollout plan, free loopback ports."""
+    return {
+        "approvals.approvers": [APPROVER],
+        "judge.alpha": 0.002,
+        "rollout.steps": [{"weight": 10, "min_requests": 100, "bake_seconds": 2},
+                          {"weight": 50, "min_requests": 500, "bake_seconds": 5},
+                          {"weight": 100}],
+        "rollout.max_wait_seconds": 150.0,
+        "rollout.poll_seconds": 0.5,
+        "rollout.instances": 1,
+        "rollout.listen": f"127.0.0.1:{_free_port()}",
+        "rollout.admin": f"127.0.0.1:{_free_port()}",
+        "rollout.drain_seconds": 0.5,
+        "verify.smoke": [{"method": "GET", "path": "/health", "status": 200, "match": "ok"},
+                         {"method": "GET", "path": "/products", "status": 200, "match": "mug"}],
+    }
+
+
+def render_settings(settings: dict[str, Any]) -> str:
     lines = ["# written by hotfix demo"]
     section = None
     for key, value in settings.items():
         head, _, leaf = key.rpartition(".")
         if head != section:
-            lines.append(f"[{head}]")
+            lines += ["", f"[{head}]"]
             section = head
         lines.append(f"{leaf} = {render_toml_value(value)}")
     return "\n".join(lines) + "\n"
 
 
 def run_demo(workdir: Path, environ: dict[str, str]) -> Iterator[Step]:
+    from hotfix.demo.shipping import SHIPPING_STEPS
+
     root = build_sample(workdir / "shop")
-    (root / "hotfix.toml").write_text(demo_config(), encoding="utf-8")
-    env = {k: v for k, v in environ.items() if k != "HOTFIX_DATABASE_URL"}
+    (root / "hotfix.toml").write_text(render_settings(demo_settings()), encoding="utf-8")
+    git.run(["add", "hotfix.toml"], root)
+    git.run(["commit", "-q", "--no-verify", "-m", "Configure hotfix"], root)
+    env = {k: v for k, v in environ.items() if not k.startswith("HOTFIX_")}
     ctx = open_context(root, env)
     demo = Demo(root, ctx)
     try:
         yield _sample_step(demo)
-        for step in STEPS:
+        for step in [*RECORD_STEPS, *SHIPPING_STEPS, _verify_log]:
             yield step(demo)
     finally:
+        production.teardown(ctx)
         ctx.close()
 
 
 def _sample_step(demo: Demo) -> Step:
-    history = git.out(["log", "--oneline", "--decorate", "--all", "-n", "8"], demo.root)
+    history = git.out(["log", "--oneline", "--decorate", "--all", "-n", "9"], demo.root)
     return Step("A sample web shop with releases v1.0.0 and v1.1.0 (v1.1.0 has the bug)",
                 [f"repository: {demo.root}", *history.splitlines()])
 
@@ -75,7 +112,7 @@ def _open(demo: Demo) -> Step:
     answers = {"significant": "yes", "users_affected": "35%", "workaround": "no",
                "costing_money": "yes"}
     rec = record.open_hotfix(demo.ctx, TITLE, ENGINEER, answers)
-    demo.key = rec.key
+    demo.keys["fix"] = rec.key
     assert rec.triage is not None
     lines = [f"{rec.key} opened by {ENGINEER}: {rec.triage['severity']} → "
              f"{rec.triage['route']}"]
@@ -85,21 +122,14 @@ def _open(demo: Demo) -> Step:
 
 
 def _self_approval(demo: Demo) -> Step:
-    return _refusal(f"hotfix approve {demo.key} --as {ENGINEER}",
-                    lambda: record.act(demo.ctx, demo.key, "approve", ENGINEER, {}))
+    return refusal(f"hotfix approve {demo.key} --as {ENGINEER}",
+                   lambda: record.act(demo.ctx, demo.key, "approve", ENGINEER, {}))
 
 
 def _approve(demo: Demo) -> Step:
     rec = record.act(demo.ctx, demo.key, "approve", APPROVER, {"note": "go"})
     return Step(f"hotfix approve {demo.key} --as {APPROVER}",
                 [f"{rec.key} is {rec.state.value}; approvals: {', '.join(rec.approvals)}"])
-
-
-def _time(demo: Demo) -> Step:
-    record.log_time(demo.ctx, demo.key, ENGINEER, "40m", "reproduced and found the cause")
-    report = record.timing(demo.ctx, demo.key)
-    return Step(f"hotfix time {demo.key} 40m --as {ENGINEER}",
-                [f"unplanned work logged: {report.active_seconds // 60} minutes"])
 
 
 def _content(demo: Demo) -> Step:
@@ -112,28 +142,27 @@ def _content(demo: Demo) -> Step:
          {"significant": "yes", "users_affected": "0.9", "workaround": "no",
           "change_kind": "content", "template": "banner-text", "touches_checkout": "yes"}),
     ):
-        rec = record.open_hotfix(demo.ctx, title, "sam@shop.example", answers)
+        rec = record.open_hotfix(demo.ctx, title, MARKETER, answers)
         assert rec.triage is not None
         lines.append(f"{rec.key} {title!r}: → {rec.triage['route']}")
         lines += [f"  because {r['text']}" for r in rec.triage["reasons"]]
     return Step("Two content requests from marketing", lines)
 
 
-def _close_refused(demo: Demo) -> Step:
-    return _refusal(f"hotfix close {demo.key} --as {APPROVER}",
-                    lambda: record.act(demo.ctx, demo.key, "close", APPROVER, {}))
-
-
 def _verify_log(demo: Demo) -> Step:
     rec = record.get(demo.ctx, demo.key)
     chain = record.verify(demo.ctx, demo.key)
-    lines = [f"#{e.seq} {e.kind} by {e.actor}" for e in rec.events]
+    lines = [f"#{e.seq} {e.kind} by {e.actor}" for e in rec.events
+             if e.kind != "git"]
+    lines.append(f"({sum(e.kind == 'git' for e in rec.events)} journal events of git steps "
+                 "not shown)")
     lines.append(f"chain intact: {chain.checked} events verified" if chain.ok
                  else f"chain broken: {chain.problem}")
     return Step(f"hotfix log {demo.key} --verify", lines)
 
 
-def _refusal(command: str, action: Callable[[], object]) -> Step:
+def refusal(command: str, action: Callable[[], object]) -> Step:
+    """Run ``action``, which must be refused; the step shows the refusal."""
     try:
         action()
     except HotfixError as exc:
@@ -142,5 +171,4 @@ def _refusal(command: str, action: Callable[[], object]) -> Step:
     raise AssertionError(f"the demo expected `{command}` to be refused")
 
 
-STEPS: list[StepFn] = [_open, _self_approval, _approve, _time, _content, _close_refused,
-                       _verify_log]
+RECORD_STEPS: list[StepFn] = [_open, _self_approval, _approve, _content]
