@@ -142,3 +142,12 @@ def test_a_hotfix_release_commit_is_release_only_and_never_a_match() -> None:
     index = MainIndex([*MAIN, release], RF)  # merged back into main with the notes
     fix = commit(71, "Fix the init", ("shop/__init__.py",), hotfix_ids=("HF-8",))
     assert decide(fix, index, Evidence()).status is Status.MISSING
+
+
+def test_subject_fallback_never_matches_through_version_files_alone() -> None:
+    rf = ReleaseFiles(("CHANGELOG*",), ("pyproject.toml", "__init__.py"))
+    index = MainIndex([commit(70, "Release 1.1.0", ("pyproject.toml", "shop/__init__.py"))],
+                      rf)
+    release_1_2 = commit(71, "Release v1.2.0", ("pyproject.toml", "shop/__init__.py",
+                                                "shop/search.py"))
+    assert decide(release_1_2, index, Evidence()).status is Status.MISSING

@@ -93,3 +93,20 @@ def test_hotfix_id_of() -> None:
     assert hotfix_id_of("hf-03", "HF") == "HF-3"
     assert hotfix_id_of("abc123", "HF") is None
     assert hotfix_id_of("HF-x", "HF") is None
+
+
+def test_the_release_commit_of_a_hotfix_is_not_the_fix(repo: Repo) -> None:
+    repo.checkout("release/1.1")
+    repo.commit("Release v1.1.2\n\nHotfix-Id: HF-3\nHotfix-Release: v1.1.2",
+                {"CHANGELOG.md": "1.1.2\n"})
+    repo.git("tag", "v1.1.2")
+    repo.checkout("main")
+    lines = [*LINES[:1], LineRef("1.1", "release/1.1", ("v1.1.0", "v1.1.1", "v1.1.2")),
+             LINES[2]]
+    store = SqlStore(f"sqlite:///{repo.path.parent / 'hotfix.db'}")
+    found = contains_refs(repo.path, store, "HF-3", lines, mainline="main", options=OPTIONS,
+                          hotfix_id="HF-3").to_dict()
+    store.close()
+    subjects = [c["subject"] for c in found["commits"]]
+    assert "Release v1.1.2" not in subjects
+    assert "v1.1.0" not in found["tags"]

@@ -184,8 +184,10 @@ class MainIndex:
                 return self._by_pr[number]
         key = commit.key
         for path in commit.files if key else ():
+            if self.release.is_release_file(path) or self.release.is_version_file(path):
+                continue  # "Release 1.1.0" and "Release 1.2.0" share pyproject.toml only
             for other in self._by_file.get(path, ()):
-                if other.key == key:  # same subject and a common file
+                if other.key == key:  # same subject and a common code file
                     return other
         return None
 

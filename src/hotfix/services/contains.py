@@ -90,7 +90,8 @@ def _targets(root: Path, cache: Cache, query: str, hotfix_id: str | None,
     if hotfix_id is None:
         sha = bulk.resolve(root, query)
         return [load_commits(root, cache, [sha])[sha]]
-    found = list({c.sha: c for c in pool if hotfix_id in c.hotfix_ids}.values())
+    found = list({c.sha: c for c in pool
+                  if hotfix_id in c.hotfix_ids and not c.is_release}.values())
     if not found:
         raise NotFound(f"no commit on the mainline or a release line has the trailer "
                        f"Hotfix-Id: {hotfix_id}",
