@@ -46,14 +46,13 @@ def resume(ctx: Context, key: str, actor: str) -> Resumed:
         result.done.append(f"finished start: {started.work.branch} from "
                            f"{started.work.base_tag} in {started.work.worktree}")
         rec = record.get(ctx, key)
-    if rec.last("start") is None:
-        return result
-    work = work_of(rec)
-    _worktree(ctx, work, result)
-    _picks(ctx, rec, work, actor, result)
-    _release(ctx, rec, actor, result)
-    _backport(ctx, rec, actor, result)
-    _deploy(ctx, rec, actor, result)
+    if rec.last("start") is not None:  # the git steps
+        work = work_of(rec)
+        _worktree(ctx, work, result)
+        _picks(ctx, rec, work, actor, result)
+        _release(ctx, rec, actor, result)
+        _backport(ctx, rec, actor, result)
+    _deploy(ctx, rec, actor, result)  # a rollout may run without hotfix's git steps (--tag)
     return result
 
 
