@@ -13,7 +13,7 @@ from __future__ import annotations
 import builtins
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -186,6 +186,15 @@ def _closest_hint(key: str) -> str:
     return "`hotfix config --list` shows every setting"
 
 
+def by_section(settings: Iterable[Setting]) -> Iterator[tuple[Setting, bool]]:
+    """Each setting, and whether it opens a new ``[section]`` (settings come grouped)."""
+    section = None
+    for setting in settings:
+        head = setting.key.rpartition(".")[0]
+        yield setting, head != section
+        section = head
+
+
 def render_toml_value(value: Any) -> str:
     """TOML for a default value (inline tables, one per line in arrays)."""
     if isinstance(value, bool):
@@ -216,11 +225,9 @@ def commented_template() -> str:
         "# Uncomment a key to change it. Reference: docs/configuration.md",
         "",
     ]
-    section = None
-    for setting in CATALOG:
+    for setting, new_section in by_section(CATALOG):
         head, _, leaf = setting.key.rpartition(".")
-        if head != section:
-            section = head
+        if new_section:
             lines += ["", f"[{head}]"]
         lines += [f"# {line}" for line in setting.help.splitlines()]
         if setting.env:

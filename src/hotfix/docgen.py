@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from hotfix.config import render_toml_value
+from hotfix.config import by_section, render_toml_value
 from hotfix.settings_catalog import CATALOG
 
 CONFIG_PAGE = "docs/configuration.md"
@@ -29,11 +29,9 @@ def configuration_markdown() -> str:
         "file > default. `hotfix init` writes a commented file; `hotfix config` shows the",
         "resolved values and where each came from.",
     ]
-    section = None
-    for s in CATALOG:
+    for s, new_section in by_section(CATALOG):
         head, _, leaf = s.key.rpartition(".")
-        if head != section:
-            section = head
+        if new_section:
             out += ["", f"## [{head}]", ""]
         default = render_toml_value(s.default)
         out += [f"### `{s.key}`", "", s.help.replace("\n", " "), ""]

@@ -15,8 +15,8 @@ import pytest
 
 from hotfix.adapters.deploy import procs
 from hotfix.adapters.rollout.registry import make_router
-from hotfix.services import resume as resume_svc
 from hotfix.services import deploy, record
+from hotfix.services import resume as resume_svc
 from hotfix.services.context import Context, open_context
 from hotfix.services.deploy_state import DeployState, StateFiles
 from tests.rollout_app.support import processes_in

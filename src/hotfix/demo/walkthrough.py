@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from hotfix.adapters.git import cmd as git
-from hotfix.config import render_toml_value
+from hotfix.config import SETTINGS, by_section, render_toml_value
 from hotfix.demo.sample import APPROVER, ENGINEER, build_sample
 from hotfix.errors import HotfixError
 from hotfix.services import production, record
@@ -73,13 +73,11 @@ def demo_settings() -> dict[str, Any]:
 
 def render_settings(settings: dict[str, Any]) -> str:
     lines = ["# written by hotfix demo"]
-    section = None
-    for key, value in settings.items():
-        head, _, leaf = key.rpartition(".")
-        if head != section:
+    for setting, new_section in by_section(SETTINGS[key] for key in settings):
+        head, _, leaf = setting.key.rpartition(".")
+        if new_section:
             lines += ["", f"[{head}]"]
-            section = head
-        lines.append(f"{leaf} = {render_toml_value(value)}")
+        lines.append(f"{leaf} = {render_toml_value(settings[setting.key])}")
     return "\n".join(lines) + "\n"
 
 

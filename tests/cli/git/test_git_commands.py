@@ -3,36 +3,28 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 
 import pytest
 
-from hotfix.cli.main import run
 from hotfix.services import record
 from hotfix.services.context import Context
+from tests.cli.conftest import Invoke
 from tests.gitrepo import APP_V1, Repo
 from tests.hotfix_flow import ENGINEER, approved, checked
 
 Cli = Callable[..., tuple[int, str, str]]
 
 
-def hotfix(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-           *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["hotfix", *args])
-    try:
-        run()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.fixture
-def cli(shop: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
-    monkeypatch.chdir(shop.path)
-    return lambda *args: hotfix(capsys, monkeypatch, *args)
+def cli(shop: Repo, hotfix: Invoke) -> Cli:
+    """The CLI in-process (tests/cli/conftest.py), run in the shop repository."""
+
+    def invoke(*args: str) -> tuple[int, str, str]:
+        result = hotfix(*args, cwd=shop.path)
+        return result.code, result.out, result.err
+
+    return invoke
 
 
 def test_lines_json(cli: Cli, shop: Repo) -> None:
