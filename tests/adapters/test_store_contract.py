@@ -129,3 +129,18 @@ def test_unreachable_database_says_what_to_do() -> None:
     with pytest.raises(StoreError, match="could not open the database") as info:
         SqlStore("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
     assert "HOTFIX_DATABASE_URL" in (info.value.hint or "")
+
+
+def test_schema_head_is_alembics_head(db_url: str) -> None:
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
+
+    from hotfix.adapters.store.sql import MIGRATIONS
+    from hotfix.adapters.store.tables import SCHEMA_HEAD
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(cfg).get_heads() == [SCHEMA_HEAD]
+    store = SqlStore(db_url)
+    assert store.schema_revision() == SCHEMA_HEAD
+    store.close()

@@ -12,7 +12,6 @@ import typer
 from rich.markup import escape
 
 from hotfix.cli.common import JsonOpt, console, emit
-from hotfix.demo.walkthrough import run_demo
 
 
 def register(app: typer.Typer) -> None:
@@ -25,6 +24,8 @@ def demo(
     as_json: JsonOpt = False,
 ) -> None:
     """Build a sample web shop with a checkout bug and walk a hotfix through its lifecycle."""
+    from hotfix.demo.walkthrough import run_demo
+
     workdir = Path(tempfile.mkdtemp(prefix="hotfix-demo-"))
     steps = []
     try:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.live import Live
 
 from hotfix.cli.common import ActorOpt, JsonOpt, actor, console, context, emit
-from hotfix.cli.rollout_view import print_outcome, progress_table
-from hotfix.services import deploy as service
-from hotfix.services.canary import Progress
+
+if TYPE_CHECKING:
+    from hotfix.services.canary import Progress
 
 
 def register(app: typer.Typer) -> None:
@@ -30,6 +30,9 @@ def deploy(
 
     Runs the plan in rollout.steps; run it again to resume a rollout whose controller died.
     """
+    from hotfix.cli.rollout_view import print_outcome, progress_table
+    from hotfix.services import deploy as service
+
     with context() as ctx:
         who = actor(ctx, as_)
         if as_json or approve_gate:

@@ -6,15 +6,17 @@ import json
 import math
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from hotfix.cli.common import JsonOpt, console
-from hotfix.domain.judge import MetricVerdict
-from hotfix.services.judge_files import FileVerdict, judge_files
+
+if TYPE_CHECKING:
+    from hotfix.domain.judge import MetricVerdict
+    from hotfix.services.judge_files import FileVerdict
 
 COLOURS = {"rollback": "bold red", "promote": "bold green", "inconclusive": "yellow"}
 LABELS = {"errors": "errors", "latency": "latency", "tail": "slow"}
@@ -54,6 +56,8 @@ def judge(
         )
         if value is not None
     }
+    from hotfix.services.judge_files import judge_files
+
     results = judge_files(
         files,
         start=Path.cwd(),

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from hotfix.cli.common import ActorOpt, JsonOpt, actor, console, context, emit
-from hotfix.services.resume import resume as resume_service
 
 
 def register(app: typer.Typer) -> None:
@@ -20,6 +19,8 @@ def resume(
     as_json: JsonOpt = False,
 ) -> None:
     """Finish or undo a start, pick, release or backport that was interrupted."""
+    from hotfix.services.resume import resume as resume_service  # pulls in the rollout
+
     with context() as ctx:
         result = resume_service(ctx, key, actor(ctx, as_))
 

@@ -7,8 +7,6 @@ from typing import Annotated
 import typer
 
 from hotfix.cli.common import ActorOpt, JsonOpt, actor, console, context, emit
-from hotfix.cli.rollout_view import print_outcome
-from hotfix.services import deploy as service
 
 
 def register(app: typer.Typer) -> None:
@@ -26,6 +24,9 @@ def rollback(
 
     Works at any time: during a rollout (its controller is stopped first) or after promotion.
     """
+    from hotfix.cli.rollout_view import print_outcome
+    from hotfix.services import deploy as service
+
     with context() as ctx:
         out = service.rollback(ctx, key, actor(ctx, as_), reason)
         emit(as_json, out.to_dict(), lambda: print_outcome(console, out))

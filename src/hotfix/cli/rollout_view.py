@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from hotfix.services.canary import Progress
-from hotfix.services.deploy import Outcome
+if TYPE_CHECKING:
+    from hotfix.services.canary import Progress
+    from hotfix.services.deploy import Outcome
 
 STATUS_STYLE = {"promoted": "bold green", "rolled_back": "bold red", "paused": "yellow",
                 "gated": "yellow", "running": "cyan"}

@@ -10,7 +10,6 @@ from rich.markup import escape
 
 from hotfix.cli.common import ActorOpt, JsonOpt, actor, console, context, emit
 from hotfix.errors import UsageError
-from hotfix.services import verify as service
 
 
 def register(app: typer.Typer) -> None:
@@ -51,6 +50,8 @@ def verify(
                 bug["json"] = json.loads(bug_json)
             except json.JSONDecodeError as exc:
                 raise UsageError(f"--bug-json is not JSON: {exc}") from None
+    from hotfix.services import verify as service
+
     with context() as ctx:
         result = service.verify(ctx, key, actor(ctx, as_), bug_check=bug, base_url=url)
 

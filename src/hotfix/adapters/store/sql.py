@@ -14,14 +14,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    event,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from hotfix.adapters.store.tables import CacheRow, EventRow, HotfixRow, WaiverRow
+from hotfix.adapters.store.tables import SCHEMA_HEAD, CacheRow, EventRow, HotfixRow, WaiverRow
 from hotfix.domain.equivalence import Waiver
 from hotfix.domain.events import GENESIS, Event, canonical_json, sealed
 from hotfix.errors import ConflictError, NotFound, SchemaTooNew, StoreError
@@ -41,25 +47,14 @@ class SqlStore:
             raise
 
     # -- schema ---------------------------------------------------------------------------
-    def _alembic(self, conn: Connection) -> AlembicConfig:
-        cfg = AlembicConfig()
-        cfg.set_main_option("script_location", str(MIGRATIONS))
-        cfg.attributes["connection"] = conn
-        return cfg
-
     def _migrate(self) -> None:
+        """Bring the schema to ``SCHEMA_HEAD``; refuse a schema from a newer hotfix.
+
+        The common case, a database already at head, is one query and no Alembic import."""
         with self._errors("open the database"), self.engine.begin() as conn:
-            cfg = self._alembic(conn)
-            known = {rev.revision for rev in ScriptDirectory.from_config(cfg).walk_revisions()}
-            current = MigrationContext.configure(conn).get_current_heads()
-            unknown = [rev for rev in current if rev not in known]
-            if unknown:
-                raise SchemaTooNew(
-                    f"the database {self.safe_url} was written by a newer hotfix "
-                    f"(schema {', '.join(unknown)}); this hotfix refuses to touch it",
-                    hint="upgrade hotfix: pip install -U hotfix",
-                )
-            command.upgrade(cfg, "head")
+            if _stamped(conn) == [SCHEMA_HEAD]:
+                return
+            _alembic_upgrade(conn, self.safe_url)
 
     @property
     def safe_url(self) -> str:
@@ -67,7 +62,8 @@ class SqlStore:
 
     def schema_revision(self) -> str | None:
         with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            stamped = _stamped(conn)
+        return stamped[0] if len(stamped) == 1 else None
 
     # -- records --------------------------------------------------------------------------
     def create(self, title: str, actor: str, at: datetime, payload: dict[str, Any]) -> Event:
@@ -208,6 +204,35 @@ class SqlStore:
             ) from None
         except SQLAlchemyError as exc:
             raise StoreError(f"could not {doing} in {self.safe_url}: {exc}") from None
+
+
+def _stamped(conn: Connection) -> list[str]:
+    """The revisions in ``alembic_version`` (none for a new database)."""
+    if not inspect(conn).has_table("alembic_version"):
+        return []
+    return [str(r) for r in conn.execute(text("SELECT version_num FROM alembic_version"))
+            .scalars()]
+
+
+def _alembic_upgrade(conn: Connection, where: str) -> None:
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = conn
+    known = {rev.revision for rev in ScriptDirectory.from_config(cfg).walk_revisions()}
+    unknown = [rev for rev in MigrationContext.configure(conn).get_current_heads()
+               if rev not in known]
+    if unknown:
+        raise SchemaTooNew(
+            f"the database {where} was written by a newer hotfix (schema "
+            f"{', '.join(unknown)}); this hotfix refuses to touch it",
+            hint="upgrade hotfix: pip install -U hotfix",
+        )
+    command.upgrade(cfg, "head")
 
 
 def _engine(url: str) -> Engine:
