@@ -236,6 +236,11 @@ CATALOG: tuple[Setting, ...] = (
     Setting("rollout.local.stop_timeout", 10.0,
             "Seconds between SIGTERM and SIGKILL when stopping an instance."),
     Setting("rollout.nginx.binary", "nginx", "The nginx executable (router = nginx)."),
+    Setting("rollout.nginx.client_keepalive", 0,
+            "Seconds nginx keeps an idle client connection open. Every weight change is a\n"
+            "graceful reload, which closes idle kept-alive connections: a client that sends on\n"
+            "one just then sees an error unless it retries. 0 (no client keep-alive) keeps a\n"
+            "rollout free of such errors; raise it when your clients retry idempotent requests."),
     Setting("rollout.prometheus.requests", "http_requests_total",
             "Counter of requests, labelled by status code (metrics = prometheus)."),
     Setting("rollout.prometheus.latency", "http_request_duration_seconds",

@@ -81,3 +81,12 @@ def test_stop_leaves_no_nginx_process(nginx: tuple) -> None:
     assert router.current() is None
     with pytest.raises(httpx.ConnectError):
         httpx.get(router.url, trust_env=False)
+
+
+def test_no_client_keepalive_by_default_so_reloads_never_cut_a_request(nginx: tuple) -> None:
+    router, v1, v2 = nginx
+    router.apply(split(v1, v2, 0))
+    with httpx.Client(trust_env=False) as client:
+        answer = client.get(router.url + "/")
+    assert answer.headers.get("connection", "").lower() == "close"
+    assert "keepalive_timeout 0;" in (router.home / "nginx.conf").read_text()

@@ -44,7 +44,8 @@ ROUTERS: dict[str, Callable[[Config, Path], Router]] = {
         cfg.str("rollout.sticky_header"), cfg.str("rollout.sticky_cookie")),
     "nginx": lambda cfg, root: NginxRouter(
         _state(root), cfg.str("rollout.listen"), cfg.str("rollout.nginx.binary"),
-        cfg.str("rollout.sticky_header"), cfg.str("rollout.sticky_cookie")),
+        cfg.str("rollout.sticky_header"), cfg.str("rollout.sticky_cookie"),
+        cfg.int("rollout.nginx.client_keepalive")),
     "command": lambda cfg, root: CommandRouter(
         _command(cfg, root), _state(root) / "command-split.json",
         cfg.str("verify.base_url")),

@@ -28,6 +28,7 @@ class NginxRouter:
     binary: str = "nginx"
     sticky_header: str = ""
     sticky_cookie: str = ""
+    client_keepalive: int = 0
     name: str = "nginx"
 
     @property
@@ -52,7 +53,8 @@ class NginxRouter:
             return
         (self.home / "tmp").mkdir(parents=True, exist_ok=True)
         conf = self.home / "nginx.conf"
-        conf.write_text(main_conf(self.home, self.listen, self.home / "upstream.conf"))
+        conf.write_text(main_conf(self.home, self.listen, self.home / "upstream.conf",
+                                  self.client_keepalive))
         if not (self.home / "upstream.conf").exists():
             self._write_split(Split({}, {}), self.home / "upstream.conf")
         self._nginx("-t", "-q", conf=conf)
@@ -68,7 +70,8 @@ class NginxRouter:
         candidate = self.home / "upstream.candidate.conf"
         candidate_main = self.home / "nginx.candidate.conf"
         self._write_split(split, candidate)
-        candidate_main.write_text(main_conf(self.home, self.listen, candidate))
+        candidate_main.write_text(main_conf(self.home, self.listen, candidate,
+                                            self.client_keepalive))
         self._nginx("-t", "-q", conf=candidate_main)  # raises: the live files are untouched
         candidate.replace(self.home / "upstream.conf")
         self._remember(split)

@@ -26,7 +26,9 @@ LOG_FORMAT = (
 )
 
 
-def main_conf(home: Path, listen: str, upstream_file: Path) -> str:
+def main_conf(home: Path, listen: str, upstream_file: Path, client_keepalive: int = 0) -> str:
+    """``client_keepalive`` 0: one request per client connection, so a reload (every weight
+    change) never closes a kept-alive connection under a client that sends on it."""
     tmp = home / "tmp"
     temp_paths = "\n".join(f"    {kind}_temp_path {tmp / kind};"
                            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
@@ -38,6 +40,7 @@ error_log {home / "error.log"} warn;
 events {{ worker_connections 4096; }}
 http {{
     access_log off;
+    keepalive_timeout {client_keepalive};
     log_format hotfix_json escape=json {LOG_FORMAT};
 {temp_paths}
     include {upstream_file};
