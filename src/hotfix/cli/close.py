@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from hotfix.cli.common import ActorOpt, JsonOpt, OverrideOpt, actor, console, context, emit
-from hotfix.services import record
+from hotfix.services.close import close as close_hotfix
 
 
 def register(app: typer.Typer) -> None:
@@ -21,7 +22,17 @@ def close(
     as_: ActorOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Close a hotfix. Refused before the fix is folded back into main."""
+    """Close a hotfix. Refused before the fix is folded back into main.
+
+    Removes the hotfix's worktrees (branches and tags stay); one with changes is kept."""
     with context() as ctx:
-        rec = record.act(ctx, key, "close", actor(ctx, as_), {"note": note}, override=override)
-        emit(as_json, rec.summary(), lambda: console.print(f"{rec.key} closed"))
+        done = close_hotfix(ctx, key, actor(ctx, as_), note, override=override)
+
+        def render() -> None:
+            console.print(f"{done.record.key} closed")
+            for path in done.removed:
+                console.print(f"  removed worktree {escape(path)} (its branch stays)")
+            for line in done.kept:
+                console.print(f"  [yellow]kept[/] {escape(line)}")
+
+        emit(as_json, done.to_dict(), render)

@@ -15,7 +15,18 @@ from hotfix.adapters.git import cmd as git
 from hotfix.adapters.rollout.loadgen import LoadReport, Req, run_load
 from hotfix.demo.sample import APPROVER, ENGINEER
 from hotfix.demo.walkthrough import Demo, Step, StepFn
-from hotfix.services import audit, backport, check, deploy, pick, record, release, start, verify
+from hotfix.services import (
+    audit,
+    backport,
+    check,
+    close,
+    deploy,
+    pick,
+    record,
+    release,
+    start,
+    verify,
+)
 from hotfix.services.canary import Progress
 
 # checkouts, 35% of them with EU cards (the share of users the bug hits)
@@ -169,11 +180,12 @@ def _audit(demo: Demo) -> Step:
 
 def _close(demo: Demo) -> Step:
     record.log_time(demo.ctx, demo.key, ENGINEER, "1h10m", "fix, check, rollout")
-    rec = record.act(demo.ctx, demo.key, "close", APPROVER, {"note": "fixed in v1.1.1"})
+    done = close.close(demo.ctx, demo.key, APPROVER, "fixed in v1.1.1")
     report = record.timing(demo.ctx, demo.key)
     return Step(f"hotfix time {demo.key} 1h10m; hotfix close {demo.key}",
-                [f"{rec.key} is {rec.state.value}; unplanned work logged: "
-                 f"{report.active_seconds // 60} minutes"])
+                [f"{done.record.key} is {done.record.state.value}; unplanned work logged: "
+                 f"{report.active_seconds // 60} minutes",
+                 *[f"removed worktree {path} (branches and tags stay)" for path in done.removed]])
 
 
 def _open_approved(demo: Demo, role: str, title: str) -> None:

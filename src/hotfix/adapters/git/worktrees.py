@@ -71,6 +71,18 @@ def remove(root: Path, path: Path) -> None:
     cmd.run(["worktree", "prune"], root)
 
 
+def has_changes(path: Path) -> bool:
+    """Anything in the worktree that a removal would lose, untracked files included."""
+    return bool(cmd.run(["status", "--porcelain", "-z"], path).stdout)
+
+
+def of_hotfix(root: Path, key: str) -> list[Worktree]:
+    """The hotfix's own worktree (``HF-N``) and its backport worktrees (``HF-N-<target>``)."""
+    home = (root / WORKTREES).resolve()
+    return [w for w in listing(root) if w.path.resolve().parent == home
+            and (w.path.name == key or w.path.name.startswith(f"{key}-"))]
+
+
 def require(root: Path, path: Path, branch: str, key: str) -> Path:
     """The worktree's path; a clear error when it was deleted or moved by hand."""
     if _checked_out(path) == branch:
