@@ -1,0 +1,61 @@
+"""Production checks: one HTTP request, or one command, judged pass or fail.
+
+Used by ``hotfix verify`` for the smoke checks and the bug's own check.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    kind: str  # smoke | bug
+    passed: bool
+    detail: str
+    seconds: float
+
+
+def http_check(url: str, spec: Mapping[str, Any], kind: str, timeout: float) -> CheckResult:
+    """``spec``: method, path, status, match, json (see ``verify.smoke``)."""
+    name = f"{spec['method']} {spec['path']} → {spec['status']}"
+    began = time.monotonic()
+    try:
+        resp = httpx.request(str(spec["method"]), url + str(spec["path"]), json=spec.get("json"),
+                             timeout=timeout, trust_env=False)
+    except httpx.HTTPError as exc:
+        return CheckResult(name, kind, False, f"no answer: {exc}", time.monotonic() - began)
+    problems = []
+    if resp.status_code != int(spec["status"]):
+        problems.append(f"status {resp.status_code}")
+    if spec["match"] and str(spec["match"]) not in resp.text:
+        problems.append(f"body lacks {spec['match']!r}")
+    detail = "; ".join(problems) or f"status {resp.status_code}"
+    return CheckResult(name, kind, not problems, detail, time.monotonic() - began)
+
+
+def command_check(root: Path, bug: Mapping[str, Any], url: str, timeout: float) -> CheckResult:
+    """Run ``bug['command']`` in ``root`` with ``HOTFIX_BASE_URL=url``; exit 0 passes."""
+    argv = bug["command"]
+    args = shlex.split(argv) if isinstance(argv, str) else [str(a) for a in argv]
+    began = time.monotonic()
+    env = {**os.environ, "HOTFIX_BASE_URL": url}
+    try:
+        proc = subprocess.run(args, cwd=root, capture_output=True, text=True, env=env,
+                              timeout=max(timeout, 60.0), check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return CheckResult(" ".join(args), "bug", False, str(exc), time.monotonic() - began)
+    out = (proc.stdout + proc.stderr).strip().splitlines()
+    detail = f"exit {proc.returncode}" + (f": {out[-1]}" if out else "")
+    return CheckResult(" ".join(args), "bug", proc.returncode == 0, detail,
+                       time.monotonic() - began)
