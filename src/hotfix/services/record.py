@@ -99,7 +99,10 @@ def act(ctx: Context, key: str, action: str, actor: str, payload: Mapping[str, A
     number = parse_key(ctx, key)
     approvers = [str(a) for a in ctx.cfg.list("approvals.approvers")]
 
+    before: list[Event] = []
+
     def decide(events: list[Event]) -> list[tuple[str, str, dict[str, Any]]]:
+        before[:] = events
         record = _derive(ctx, events)
         body = dict(payload)
         refusal = plan(record, action, actor, body, approvers)
@@ -122,11 +125,11 @@ def act(ctx: Context, key: str, action: str, actor: str, payload: Mapping[str, A
         return drafts
 
     try:
-        ctx.store.append(number, decide, ctx.now())
+        added = ctx.store.append(number, decide, ctx.now())
     except NotFound:
         raise NotFound(f"there is no hotfix {format_key(ctx, number)}",
                        hint="see them all: hotfix list") from None
-    return get(ctx, key)
+    return _derive(ctx, [*before, *added])  # what the lock saw, plus ours: no second read
 
 
 def log_time(ctx: Context, key: str, actor: str, duration: str, note: str = "") -> Hotfix:
