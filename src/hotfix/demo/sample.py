@@ -24,8 +24,10 @@ def build_sample(path: Path) -> Path:
     """Create the repository at ``path`` (which must not exist or be empty)."""
     path.mkdir(parents=True, exist_ok=True)
     git.run(["init", "-q", "-b", "main"], path)
+    # the sample's own settings win over the user's global ones (signing, hooks)
     for key, value in (("user.email", ENGINEER), ("user.name", "Dana Engineer"),
-                       ("commit.gpgsign", "false"), ("tag.gpgsign", "false")):
+                       ("commit.gpgsign", "false"), ("tag.gpgsign", "false"),
+                       ("core.hooksPath", ".git/hooks")):
         git.run(["config", key, value], path)
     _v1_0(path)
     _v1_1(path)
