@@ -12,8 +12,9 @@ from tests.services.test_judge_files import HEADER, write_log
 def test_one_json_line_per_file(hotfix: Invoke, tmp_path: Path) -> None:
     bad = write_log(tmp_path / "bad.csv", 1, 30_000, canary_errors=0.04)
     short = write_log(tmp_path / "short.csv", 2, 300)
+    assert hotfix("judge", str(short), "--json").code == 0  # inconclusive is no regression
     result = hotfix("judge", str(bad), str(short), "--json")
-    assert result.code == 0, result.err
+    assert result.code == 1, result.err  # a regression: exit 1, as a CI gate
     lines = [json.loads(line) for line in result.out.splitlines()]
     assert [line["file"] for line in lines] == [str(bad), str(short)]
     assert lines[0]["decision"] == "rollback"
@@ -36,7 +37,7 @@ def test_options_reach_the_judge(hotfix: Invoke, tmp_path: Path) -> None:
 def test_the_table_shows_the_numbers_behind_the_decision(hotfix: Invoke, tmp_path: Path) -> None:
     bad = write_log(tmp_path / "bad.csv", 1, 30_000, canary_errors=0.04)
     result = hotfix("judge", str(bad))
-    assert result.code == 0, result.err
+    assert result.code == 1, result.err
     assert "rollback at row" in result.out
     for word in ("errors", "latency", "slow", "e worse/limit", "combined regression e-value"):
         assert word in result.out

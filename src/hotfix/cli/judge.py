@@ -46,7 +46,9 @@ def judge(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Judge recorded canary traffic as if live: rollback, promote or inconclusive."""
+    """Judge recorded canary traffic as if live: rollback, promote or inconclusive.
+
+    Exits 1 when any file's canary is judged a regression (rollback), so it can gate CI."""
     overrides: dict[str, Any] = {
         key: value
         for key, value in (
@@ -70,6 +72,8 @@ def judge(
             typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, allow_nan=False))
         else:
             render(result)
+    if any(result.verdict.decision == "rollback" for result in results):
+        raise typer.Exit(1)
 
 
 def render(result: FileVerdict) -> None:
