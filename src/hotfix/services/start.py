@@ -16,7 +16,7 @@ from hotfix.domain.journal import begun
 from hotfix.domain.lifecycle import Hotfix
 from hotfix.domain.release_lines import ReleaseLine
 from hotfix.domain.versions import Version, VersionSyntaxError, next_patch, scheme_step
-from hotfix.errors import ConfigError, PolicyViolation
+from hotfix.errors import ConfigError, NotFound, PolicyViolation
 from hotfix.services import lines as lines_svc
 from hotfix.services import record
 from hotfix.services.context import Context
@@ -78,8 +78,13 @@ def _default_line(rec: Hotfix, found: list[ReleaseLine]) -> str:
     named = rec.facts.get("line")
     if named:
         return str(named)
+    if not found:
+        raise NotFound(f"{rec.key} has no release to branch from: this repository has no "
+                       "release lines yet",
+                       hint="tag the release production runs, e.g. git tag -a v1.0.0 -m "
+                            f"'Release 1.0.0', then: hotfix start {rec.key}")
     released = [x for x in found if x.latest_tag is not None and x.supported]
-    return released[-1].name if released else (found[-1].name if found else "0.0")
+    return released[-1].name if released else found[-1].name
 
 
 def _scheme(ctx: Context) -> str:

@@ -10,7 +10,7 @@ from hotfix.services import record
 from hotfix.services.context import Context, open_context
 from hotfix.services.lines import discover_lines
 from hotfix.services.start import start
-from tests.gitrepo import Repo, bare_remote
+from tests.gitrepo import Repo, bare_remote, init
 from tests.hotfix_flow import ENGINEER, approved
 
 
@@ -155,3 +155,16 @@ def test_start_cut_short_is_finished_by_resume_with_the_same_version(
     assert rec.state.value == "in_progress"
     assert rec.facts["version"] == "1.1.2"
     assert Repo(Path(rec.facts["worktree"])).git("branch", "--show-current") == "hotfix/1.1.2"
+
+
+def test_a_repository_without_releases_says_how_to_make_one(tmp_path: Path) -> None:
+    repo = init(tmp_path / "bare")
+    repo.commit("init", {"README.md": "hi\n"})
+    ctx = open_context(repo.path, {})
+    try:
+        key = approved(ctx)
+        with pytest.raises(NotFound, match="no release lines yet") as info:
+            start(ctx, key, ENGINEER)
+        assert "git tag -a v1.0.0" in (info.value.hint or "")
+    finally:
+        ctx.close()
