@@ -157,7 +157,8 @@ def test_start_cut_short_is_finished_by_resume_with_the_same_version(
     assert Repo(Path(rec.facts["worktree"])).git("branch", "--show-current") == "hotfix/1.1.2"
 
 
-def test_a_repository_without_releases_says_how_to_make_one(tmp_path: Path) -> None:
+def test_a_repository_without_releases_says_how_to_make_one(tmp_path: Path,
+                                                              git_sandbox: Path) -> None:
     repo = init(tmp_path / "bare")
     repo.commit("init", {"README.md": "hi\n"})
     ctx = open_context(repo.path, {})
