@@ -41,6 +41,10 @@ OUT = HERE / "out"  # downloads (git-ignored)
 WORK = Path(tempfile.gettempdir()) / "hotfix-impact-bench"  # repos: outside any other project
 PROJECTS = [  # name, old, new, source roots for imports
     ("more-itertools", "more-itertools==10.1.0", "more-itertools==10.2.0", [""]),
+    ("cachetools", "cachetools==5.4.0", "cachetools==5.5.0", ["src"]),
+    ("more-itertools", "more-itertools==10.3.0", "more-itertools==10.4.0", [""]),
+    ("attrs", "attrs==23.1.0", "attrs==23.2.0", ["src"]),
+    ("packaging", "packaging==24.1", "packaging==24.2", ["src"]),
     ("click", "click==8.1.6", "click==8.1.7", ["src"]),
     ("jinja2", "Jinja2==3.1.2", "Jinja2==3.1.3", ["src"]),
     ("markdown", "Markdown==3.5.1", "Markdown==3.5.2", [""]),
@@ -86,7 +90,7 @@ def bad(cases: list[junit.Case]) -> set[str]:
 
 
 def build(name: str, old: str, new: str) -> tuple[Path, Path]:
-    work = WORK / name
+    work = WORK / f"{name}-{new.split('==')[1]}"  # project-release: a project may come twice
     shutil.rmtree(work, ignore_errors=True)
     repo = unpack(download(old, OUT / "sdists"), work / "repo")
     newer = unpack(download(new, OUT / "sdists"), work / "new")
@@ -149,7 +153,7 @@ def run_project(name: str, old: str, new: str, roots: list[str], limit: int,
     recorded = record_map(repo, load_config(repo), "base")
     print(f"   coverage map: {recorded.tests} tests in {time.perf_counter() - start:.1f}s "
           f"(a full run under coverage)", flush=True)
-    scratch = WORK / name / "junit.xml"
+    scratch = repo.parent / "junit.xml"
     baseline, _ = pytest(repo, roots, [], scratch)
     already = bad(baseline)
     tm_dir = _testmon_base(repo, roots, scratch) if testmon else None
@@ -168,7 +172,11 @@ def run_project(name: str, old: str, new: str, roots: list[str], limit: int,
 def run_fix(repo: Path, newer: Path, roots: list[str], fix: Fix, index: int, already: set[str],
             scratch: Path, tm_dir: Path | None) -> Row | None:
     git(repo, "checkout", "-q", "base")
-    apply(fix, repo, newer, tests_only=True)
+    try:
+        apply(fix, repo, newer, tests_only=True)
+    except SyntaxError:  # the extraction could not splice this fix's tests: skip it
+        git(repo, "checkout", "-q", "-f", "base")
+        return None
     before, _ = pytest(repo, roots, [], scratch)
     git(repo, "checkout", "-q", "--", ".")
     branch = f"fix-{index}"
@@ -230,13 +238,15 @@ def report(rows: list[Row], testmon: bool) -> None:
         return
     tools = ["hotfix (map)", "hotfix (static)", "import closure"] + (["testmon"] if testmon else [])
     print("\nper fix: recall of the failing tests / share of the suite selected")
-    print(f"{'project':<15}{'fix':<46}{'suite':>6}{'fail':>5}  " +
+    print(f"{'project-release':<22}{'fix':<46}{'suite':>6}{'fail':>5}  " +
           "".join(f"{t:>22}" for t in tools) + f"{'select ms':>11}{'full s':>8}{'tgt+full s':>11}")
     for row in rows:
         cells = "".join(f"{_recall(row, t):>10.0%} / {_share(row, t):>7.1%} " for t in tools)
-        print(f"{row.project:<15}{row.fix[-45:]:<46}{row.total:>6}{len(row.failing):>5}  {cells}"
+        print(f"{row.project:<22}{row.fix[-45:]:<46}{row.total:>6}{len(row.failing):>5}  {cells}"
               f"{row.select_ms:>11.0f}{row.full_s:>8.1f}{row.targeted_s + row.full_s:>11.1f}")
-    print("\nsummary over", len(rows), "fixes from", len({r.project for r in rows}), "projects")
+    projects = {r.project.rsplit("-", 1)[0] for r in rows}
+    print(f"\nsummary over {len(rows)} fixes from {len({r.project for r in rows})} release "
+          f"pairs of {len(projects)} projects")
     for tool in tools:
         recalls = [_recall(r, tool) for r in rows]
         shares = [_share(r, tool) for r in rows]

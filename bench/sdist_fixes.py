@@ -198,6 +198,7 @@ def _edit(file: Path, rel: str, chosen: list[Unit]) -> None:
                                                   else unit.text + "\n"]
     appended = [u for u in chosen if u.qualname not in current]
     for unit in appended:
+        lines = "".join(lines).splitlines(keepends=True)  # replaced units span many lines
         owner = unit.qualname.rpartition(".")[0]
         block = "\n\n" + unit.text + ("" if unit.text.endswith("\n") else "\n")
         if not owner:
