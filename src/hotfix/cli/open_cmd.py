@@ -60,8 +60,7 @@ def triage(
     """Add or change triage answers; the decision and its reasons are recomputed."""
     answers = parse_answers(answer or [])
     with context() as ctx:
-        before = record.get(ctx, key).last("triage") or {}
-        known = {**dict(before.get("answers", {})), **answers}
+        known = record.answers_with(record.get(ctx, key), answers)
         if missing_answers(known) and _can_ask(no_input, as_json):
             answers = ask(known)
         rec = record.triage(ctx, key, actor(ctx, as_), answers)

@@ -67,10 +67,14 @@ def open_hotfix(ctx: Context, title: str, actor: str,
 
 def triage(ctx: Context, key: str, actor: str, answers: Mapping[str, Any]) -> Hotfix:
     """(Re-)triage with new answers, merged over the answers given before."""
-    record = get(ctx, key)
-    before = record.last("triage") or {}
-    merged = {**dict(before.get("answers", {})), **dict(answers)}
+    merged = answers_with(get(ctx, key), answers)
     return act(ctx, key, "triage", actor, _triage_payload(merged, _decision(ctx, merged)))
+
+
+def answers_with(record: Hotfix, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers given at the last triage, with ``answers`` over them."""
+    before = record.last("triage") or {}
+    return {**dict(before.get("answers", {})), **dict(answers)}
 
 
 def _triage_payload(answers: Mapping[str, Any],
