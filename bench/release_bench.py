@@ -27,10 +27,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from hotfix.services import record
-from hotfix.services.context import Context, open_context
+from hotfix.services.context import Context
 from hotfix.services.pick import pick
 from hotfix.services.release import release
 from hotfix.services.start import start
+from hotfix.wiring import open_context
 
 WHO = "bench@example.com"
 STAMP = 1_700_000_000

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from hotfix.services import record
-from hotfix.services.context import Context, open_context
+from hotfix.services.context import Context
+from hotfix.wiring import open_context
 from tests.gitrepo import Repo
 
 ENGINEER = "ada@example.com"

@@ -1,5 +1,8 @@
 """Protocols for the outside systems hotfix drives, and the plain values they exchange.
 
+Time: a ``Clock`` tells the time and waits; services never call ``time`` or ``datetime``
+themselves, so tests run them on a manual clock (``hotfix.adapters.clock.ManualClock``).
+
 Rollout: a ``DeployTarget`` runs versions of the app, a ``Router`` splits traffic between
 them by weight, a ``MetricsSource`` reports what each request did. Each has a typed registry
 of backends in ``hotfix.adapters.rollout.registry`` and a fake beside the real ones.
@@ -9,10 +12,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
+
+
+class Clock(Protocol):
+    """Wall time, a monotonic timer, and waiting."""
+
+    def now(self) -> datetime:
+        """The current time, timezone-aware (UTC)."""
+        ...
+
+    def time(self) -> float:
+        """Seconds since the epoch, as ``time.time()``."""
+        ...
+
+    def monotonic(self) -> float:
+        """A timer that never goes back, for durations and deadlines."""
+        ...
+
+    def sleep(self, seconds: float) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import pytest
 
 from hotfix.config import render_toml_value
 from hotfix.services import production, record
-from hotfix.services.context import open_context
+from hotfix.wiring import open_context
 from tests.cli.conftest import Invoke
 from tests.services.rollout_setup import BOSS, cleanup, released, settings, traffic
 

@@ -11,7 +11,8 @@ from typing import Any
 from hotfix.adapters.deploy.local import free_port
 from hotfix.adapters.rollout.loadgen import LoadReport, Req, run_load
 from hotfix.services import production, record
-from hotfix.services.context import Context, open_context
+from hotfix.services.context import Context
+from hotfix.wiring import open_context
 from tests.rollout_app.support import COMMAND, make_app_repo
 
 BOSS = "boss@example.com"

@@ -17,8 +17,9 @@ from hotfix.adapters.deploy import procs
 from hotfix.adapters.rollout.registry import make_router
 from hotfix.services import deploy, record
 from hotfix.services import resume as resume_svc
-from hotfix.services.context import Context, open_context
+from hotfix.services.context import Context
 from hotfix.services.deploy_state import DeployState, StateFiles
+from hotfix.wiring import open_context
 from tests.rollout_app.support import processes_in
 from tests.services.rollout_setup import DEV, cleanup, kinds, released, traffic
 
@@ -28,7 +29,7 @@ CONTROLLER = """
 import json, sys
 from pathlib import Path
 from hotfix.services import deploy
-from hotfix.services.context import open_context
+from hotfix.wiring import open_context
 ctx = open_context(Path(sys.argv[1]), {}, json.loads(sys.argv[2]))
 deploy.deploy(ctx, sys.argv[3], "dev@example.com")
 """

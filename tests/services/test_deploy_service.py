@@ -129,7 +129,7 @@ def test_a_gated_step_waits_for_approval_and_keeps_judging(tmp_path: Path) -> No
     import threading
     import time
 
-    from hotfix.services.context import open_context
+    from hotfix.wiring import open_context
     from tests.services.rollout_setup import FAST_PLAN, settings
 
     gated = [FAST_PLAN[0], {**FAST_PLAN[1], "gate": True}, FAST_PLAN[2]]

@@ -14,7 +14,8 @@ from rich.console import Console
 
 from hotfix.adapters.git import cmd as git
 from hotfix.errors import UsageError
-from hotfix.services.context import Context, open_context
+from hotfix.services.context import Context
+from hotfix.wiring import open_context
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)

@@ -18,7 +18,8 @@ from hotfix.config import SETTINGS, by_section, render_toml_value
 from hotfix.demo.sample import APPROVER, ENGINEER, build_sample
 from hotfix.errors import HotfixError
 from hotfix.services import production, record
-from hotfix.services.context import Context, open_context
+from hotfix.services.context import Context
+from hotfix.wiring import open_context
 
 TITLE = "Checkout returns 500 for EU cards"
 MARKETER = "sam@shop.example"

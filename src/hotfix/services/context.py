@@ -1,20 +1,17 @@
-"""The context every service runs in: the repository, its settings, the store, the clock."""
+"""The context every service runs in: the repository, its settings, its built adapters.
+
+Services receive adapters here and never construct one; ``hotfix.wiring`` builds them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from hotfix.adapters.git import cmd as git
-from hotfix.adapters.store.sql import SqlStore, sqlite_url
-from hotfix.config import Config, load_config
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from hotfix.adapters.store.sql import SqlStore
+from hotfix.config import Config
+from hotfix.ports import Clock
 
 
 @dataclass
@@ -22,30 +19,13 @@ class Context:
     root: Path
     cfg: Config
     store: SqlStore
-    now: Callable[[], datetime] = field(default=utcnow)
+    clock: Clock
+
+    def now(self) -> datetime:
+        return self.clock.now()
 
     def close(self) -> None:
         self.store.close()
-
-
-def open_context(
-    start: Path,
-    environ: Mapping[str, str],
-    overrides: Mapping[str, Any] | None = None,
-    now: Callable[[], datetime] = utcnow,
-) -> Context:
-    """Find the repository above ``start``, load its settings, open its store."""
-    root = git.repo_root(start)
-    cfg = load_config(root, environ, overrides)
-    return Context(root=root, cfg=cfg, store=open_store(root, cfg), now=now)
-
-
-def open_store(root: Path, cfg: Config) -> SqlStore:
-    url = cfg.str("database.url")
-    if not url:
-        ensure_state_dir(root)
-        url = sqlite_url(root)
-    return SqlStore(url)
 
 
 def ensure_state_dir(root: Path) -> Path:

@@ -9,7 +9,7 @@ from typing import Any
 from hotfix.adapters.git import cmd as git
 from hotfix.config import CONFIG_FILE, commented_template
 from hotfix.errors import UsageError
-from hotfix.services.context import open_context
+from hotfix.wiring import open_context
 
 
 def init_repo(start: Path, *, force: bool = False) -> dict[str, Any]:

@@ -11,7 +11,8 @@ from hotfix.domain.lifecycle import plan
 from hotfix.errors import GuardRefused
 from hotfix.services import record
 from hotfix.services.check import check
-from hotfix.services.context import Context, open_context
+from hotfix.services.context import Context
+from hotfix.wiring import open_context
 from tests.services.checks import repo_builder as rb
 
 DEV, APPROVER = "dana@example.com", "lee@example.com"

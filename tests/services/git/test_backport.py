@@ -6,11 +6,12 @@ from hotfix.domain.lifecycle import State
 from hotfix.errors import GuardRefused, UsageError
 from hotfix.services import record
 from hotfix.services.backport import backport
-from hotfix.services.context import Context, open_context
+from hotfix.services.context import Context
 from hotfix.services.pick import pick
 from hotfix.services.release import release
 from hotfix.services.resume import resume
 from hotfix.services.start import start
+from hotfix.wiring import open_context
 from tests.gitrepo import APP_FIXED, APP_V1, Repo
 from tests.hotfix_flow import ENGINEER, approved, checked
 

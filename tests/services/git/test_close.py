@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hotfix.adapters.git import refs, worktrees
 from hotfix.services.close import close
-from hotfix.services.context import open_context
 from hotfix.services.start import start
+from hotfix.wiring import open_context
 from tests.gitrepo import Repo
 from tests.hotfix_flow import APPROVER, ENGINEER, approved
 

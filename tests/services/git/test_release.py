@@ -9,11 +9,12 @@ from hotfix.adapters.git import tagging
 from hotfix.errors import GitError, GuardRefused, PolicyViolation
 from hotfix.services import pick as pick_svc
 from hotfix.services import record
-from hotfix.services.context import Context, open_context
+from hotfix.services.context import Context
 from hotfix.services.pick import pick
 from hotfix.services.release import release
 from hotfix.services.resume import resume
 from hotfix.services.start import start
+from hotfix.wiring import open_context
 from tests.gitrepo import Repo, bare_remote
 from tests.hotfix_flow import ENGINEER, approved, checked
 

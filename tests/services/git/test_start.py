@@ -7,9 +7,10 @@ import pytest
 
 from hotfix.errors import GuardRefused, NotFound, PolicyViolation, UsageError
 from hotfix.services import record
-from hotfix.services.context import Context, open_context
+from hotfix.services.context import Context
 from hotfix.services.lines import discover_lines
 from hotfix.services.start import start
+from hotfix.wiring import open_context
 from tests.gitrepo import Repo, bare_remote, init
 from tests.hotfix_flow import ENGINEER, approved
 
