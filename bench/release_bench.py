@@ -26,7 +26,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from hotfix.services import record
 from hotfix.services.context import Context
 from hotfix.services.pick import pick
 from hotfix.services.release import release
@@ -113,16 +112,16 @@ def _line(s: Stream, minor: int, fork: int, line_commits: int, files: int) -> No
 
 
 def hotfix_round(ctx: Context, fix: str) -> Callable[[], None]:
-    rec = record.open_hotfix(ctx, "Bench bug", "reporter@example.com",
-                             {"significant": "yes", "users_affected": "35%", "workaround": "no",
-                              "costing_money": "yes"})
-    record.act(ctx, rec.key, "approve", "approver@example.com", {})
+    rec = ctx.records.open("Bench bug", "reporter@example.com",
+                           {"significant": "yes", "users_affected": "35%", "workaround": "no",
+                            "costing_money": "yes"})
+    ctx.records.act(rec.key, "approve", "approver@example.com", {})
 
     def run() -> None:
         started = start(ctx, rec.key, WHO, line="1.4")
         pick(ctx, rec.key, WHO, [fix])
         head = git(started.work.worktree, "rev-parse", "HEAD")
-        record.act(ctx, rec.key, "check", WHO, {"passed": True, "commit": head})  # as `check`
+        ctx.records.act(rec.key, "check", WHO, {"passed": True, "commit": head})  # as `check`
         release(ctx, rec.key, WHO)
 
     return run

@@ -49,7 +49,8 @@ def repo(tmp_path: Path) -> Path:
     return make_repo(tmp_path / "repo")
 
 
-def _postgres_schema_url() -> Iterator[str]:
+def postgres_schema_url() -> Iterator[str]:
+    """A URL to a fresh schema of the test PostgreSQL, dropped when the iterator ends."""
     sqlalchemy = pytest.importorskip("sqlalchemy")
     schema = f"t_{uuid.uuid4().hex[:12]}"
     engine = sqlalchemy.create_engine(POSTGRES_URL)
@@ -72,7 +73,7 @@ def _postgres_schema_url() -> Iterator[str]:
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
-    yield from _postgres_schema_url()
+    yield from postgres_schema_url()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -81,4 +82,4 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'hotfix.db'}"
     else:
-        yield from _postgres_schema_url()
+        yield from postgres_schema_url()

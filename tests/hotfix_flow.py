@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from hotfix.services import record
 from hotfix.services.context import Context
 from hotfix.wiring import open_context
 from tests.gitrepo import Repo
@@ -25,11 +24,11 @@ def ctx(shop: Repo) -> Iterator[Context]:
 
 
 def approved(ctx: Context, title: str = "Checkout returns 500 for EU cards") -> str:
-    rec = record.open_hotfix(ctx, title, "rey@example.com", ANSWERS)
-    record.act(ctx, rec.key, "approve", APPROVER, {"note": "go"})
+    rec = ctx.records.open(title, "rey@example.com", ANSWERS)
+    ctx.records.act(rec.key, "approve", APPROVER, {"note": "go"})
     return rec.key
 
 
 def checked(ctx: Context, key: str, commit: str) -> None:
     """What `hotfix check` records when the checks pass on ``commit``."""
-    record.act(ctx, key, "check", ENGINEER, {"passed": True, "commit": commit})
+    ctx.records.act(key, "check", ENGINEER, {"passed": True, "commit": commit})

@@ -1,8 +1,14 @@
-"""One contract, run against SQLite and PostgreSQL."""
+"""One contract, run against SQLite, PostgreSQL and the memory store.
+
+The cases at the end take ``db_url`` instead of ``backend``: they are about SQL itself
+(migrations, a schema from a newer hotfix, two OS processes sharing one database, an
+unreachable server), which the memory store has no counterpart for.
+"""
 
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +18,7 @@ from sqlalchemy import create_engine, text
 from hotfix.adapters.store.sql import SqlStore
 from hotfix.domain.events import verify_chain
 from hotfix.errors import NotFound, SchemaTooNew, StoreError
+from tests.adapters.conftest import Backend
 
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -20,8 +27,8 @@ def note(actor: str, n: int) -> Any:
     return lambda events: [(actor, "note", {"n": n, "seen": len(events)})]
 
 
-def test_create_append_read(db_url: str) -> None:
-    store = SqlStore(db_url)
+def test_create_append_read(backend: Backend) -> None:
+    store = backend.open()
     opened = store.create("Checkout 500", "a@x", T0, {"title": "Checkout 500"})
     assert (opened.seq, opened.kind, opened.actor) == (1, "open", "a@x")
     new = store.append(opened.hotfix, note("b@x", 1), T0)
@@ -30,30 +37,44 @@ def test_create_append_read(db_url: str) -> None:
     assert [e.kind for e in events] == ["open", "note"]
     assert events[1].payload == {"n": 1, "seen": 1}
     assert events[1].at == T0
+    assert events == [opened, *new]  # what append returns is what is read back
     assert verify_chain(events, store.head(opened.hotfix)).ok
     store.close()
 
 
-def test_numbers_increase_and_all_events(db_url: str) -> None:
-    store = SqlStore(db_url)
+def test_payloads_are_kept_as_json(backend: Backend) -> None:
+    store = backend.open()
+    opened = store.create("a", "a@x", T0, {"title": "a"})
+    (new,) = store.append(opened.hotfix, lambda _: [("a@x", "note", {"ids": (1, 2)})], T0)
+    assert new.payload == {"ids": [1, 2]}  # a tuple comes back as JSON gives it: a list
+    new.payload["ids"].append(3)  # changing what was returned changes nothing stored
+    assert store.events(opened.hotfix)[1].payload == {"ids": [1, 2]}
+    store.close()
+
+
+def test_numbers_increase_and_all_events(backend: Backend) -> None:
+    store = backend.open()
     a = store.create("a", "a@x", T0, {"title": "a"})
     b = store.create("b", "a@x", T0, {"title": "b"})
     assert b.hotfix == a.hotfix + 1
     assert sorted(store.all_events()) == [a.hotfix, b.hotfix]
+    assert store.all_events()[b.hotfix] == [b]
     store.close()
 
 
-def test_unknown_hotfix(db_url: str) -> None:
-    store = SqlStore(db_url)
-    with pytest.raises(NotFound):
+def test_unknown_hotfix(backend: Backend) -> None:
+    store = backend.open()
+    with pytest.raises(NotFound, match="no hotfix number 404"):
         store.events(404)
     with pytest.raises(NotFound):
         store.append(404, note("a@x", 1), T0)
+    with pytest.raises(NotFound):
+        store.head(404)
     store.close()
 
 
-def test_refused_decision_writes_nothing(db_url: str) -> None:
-    store = SqlStore(db_url)
+def test_refused_decision_writes_nothing(backend: Backend) -> None:
+    store = backend.open()
     opened = store.create("a", "a@x", T0, {"title": "a"})
 
     def refuse(events: list[Any]) -> list[Any]:
@@ -65,28 +86,62 @@ def test_refused_decision_writes_nothing(db_url: str) -> None:
     store.close()
 
 
-def test_tampering_in_the_database_is_detected(db_url: str) -> None:
-    store = SqlStore(db_url)
+def test_a_draft_that_cannot_be_written_writes_none_of_its_batch(backend: Backend) -> None:
+    store = backend.open()
+    opened = store.create("a", "a@x", T0, {"title": "a"})
+    batch = [("a@x", "override", {"ok": True}), ("a@x", "close", {"when": object()})]
+    with pytest.raises(TypeError):
+        store.append(opened.hotfix, lambda _: batch, T0)
+    assert len(store.events(opened.hotfix)) == 1
+    assert store.head(opened.hotfix) == (1, opened.hash)
+    store.close()
+
+
+def test_tampering_in_the_database_is_detected(backend: Backend) -> None:
+    store = backend.open()
     opened = store.create("a", "a@x", T0, {"title": "a"})
     for n in range(3):
         store.append(opened.hotfix, note("b@x", n), T0)
-    with store.engine.begin() as conn:
-        conn.execute(text("UPDATE events SET payload = :p WHERE seq = 3"),
-                     {"p": '{"n":7,"seen":2}'})
+    backend.tamper(store, opened.hotfix, 3, '{"n":7,"seen":2}')
     report = verify_chain(store.events(opened.hotfix), store.head(opened.hotfix))
     assert (report.ok, report.bad_seq) == (False, 3)
     store.close()
 
 
-def test_cache_roundtrip(db_url: str) -> None:
-    store = SqlStore(db_url)
-    store.cache_put("patch-id", {f"sha{i}": f"pid{i}" for i in range(1200)})
-    store.cache_put("patch-id", {"sha1": "other"})  # first value kept: derived data is stable
-    got = store.cache_get("patch-id", [f"sha{i}" for i in range(0, 1300, 100)])
+def test_cache_roundtrip(backend: Backend) -> None:
+    store = backend.open()
+    store.cache.put("patch-id", {f"sha{i}": f"pid{i}" for i in range(1200)})
+    store.cache.put("patch-id", {"sha1": "other"})  # first value kept: derived data is stable
+    got = store.cache.get("patch-id", [f"sha{i}" for i in range(0, 1300, 100)])
     assert got == {f"sha{i}": f"pid{i}" for i in range(0, 1200, 100)}
-    assert store.cache_get("other", ["sha1"]) == {}
+    assert store.cache.get("other", ["sha1"]) == {}
+    store.cache.put("other", {})
     store.close()
 
+
+def test_two_writers_on_one_record_are_serialised(backend: Backend) -> None:
+    store = backend.open()
+    opened = store.create("race", "a@x", T0, {"title": "race"})
+
+    def write(actor: str) -> None:
+        for n in range(20):
+            store.append(opened.hotfix, note(actor, n), T0)
+
+    threads = [threading.Thread(target=write, args=(who,)) for who in ("t1@x", "t2@x")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    events = store.events(opened.hotfix)
+    assert len(events) == 41
+    assert [e.payload["seen"] for e in events[1:]] == list(range(1, 41))  # each saw the last
+    for who in ("t1@x", "t2@x"):
+        assert [e.payload["n"] for e in events if e.actor == who] == list(range(20))
+    assert verify_chain(events, store.head(opened.hotfix)).ok
+    store.close()
+
+
+# -- SQL only ------------------------------------------------------------------------------
 
 def test_database_from_a_newer_hotfix_is_refused(db_url: str) -> None:
     SqlStore(db_url).close()
@@ -135,7 +190,7 @@ def test_schema_head_is_alembics_head(db_url: str) -> None:
     from alembic.config import Config as AlembicConfig
     from alembic.script import ScriptDirectory
 
-    from hotfix.adapters.store.sql import MIGRATIONS
+    from hotfix.adapters.store.database import MIGRATIONS
     from hotfix.adapters.store.tables import SCHEMA_HEAD
 
     cfg = AlembicConfig()
@@ -143,4 +198,16 @@ def test_schema_head_is_alembics_head(db_url: str) -> None:
     assert ScriptDirectory.from_config(cfg).get_heads() == [SCHEMA_HEAD]
     store = SqlStore(db_url)
     assert store.schema_revision() == SCHEMA_HEAD
+    store.close()
+
+
+def test_the_tables_are_what_the_migrations_build(db_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from hotfix.adapters.store.tables import metadata
+
+    store = SqlStore(db_url)
+    with store.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     store.close()

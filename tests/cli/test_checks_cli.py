@@ -53,11 +53,10 @@ def test_check_command_renders_and_records(hotfix: Invoke, tmp_path: Path) -> No
     answers = ["-a", "significant=yes", "-a", "users=60%", "-a", "workaround=no"]
     assert hotfix("open", "VAT for Spain", *answers, "--as", DEV, cwd=shop).code == 0
     assert hotfix("approve", "HF-1", "--as", APPROVER, cwd=shop).code == 0
-    from hotfix.services import record
     from hotfix.wiring import open_context
 
     ctx = open_context(shop, {})
-    record.act(ctx, "HF-1", "start", DEV, {"facts": {"base_tag": "v1.0.0",
+    ctx.records.act("HF-1", "start", DEV, {"facts": {"base_tag": "v1.0.0",
                                                      "branch": "hotfix/vat"}})
     ctx.close()
     shown = hotfix("check", "HF-1", "--as", DEV, cwd=shop)

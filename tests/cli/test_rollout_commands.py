@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from hotfix.config import render_toml_value
-from hotfix.services import production, record
+from hotfix.services import production
 from hotfix.wiring import open_context
 from tests.cli.conftest import Invoke
 from tests.services.rollout_setup import BOSS, cleanup, released, settings, traffic
@@ -46,7 +46,7 @@ def test_deploy_verify_rollback_from_the_command_line(tmp_path: Path, hotfix: In
                         "--as", BOSS, cwd=ctx.root)
         assert failed.code == 1
         assert "FAIL bug   POST /checkout → 200: body lacks 'nope'" in failed.out
-        assert record.get(ctx, key).state.value == "deployed"
+        assert ctx.records.get(key).state.value == "deployed"
 
         ok = hotfix("verify", key, "--bug-path", "/checkout", "--bug-method", "POST",
                     "--bug-json", '{"card_country": "DE"}', "--bug-match", "v1.0.1",
@@ -54,7 +54,7 @@ def test_deploy_verify_rollback_from_the_command_line(tmp_path: Path, hotfix: In
         assert ok.code == 0, ok.err
         assert ok.json()["passed"] is True
         assert [c["kind"] for c in ok.json()["checks"]] == ["smoke", "bug"]
-        assert record.get(ctx, key).state.value == "verified"
+        assert ctx.records.get(key).state.value == "verified"
         again = hotfix("verify", key, "--as", BOSS, "--json", cwd=ctx.root)
         assert [c["kind"] for c in again.json()["checks"]] == ["smoke", "bug"]  # kept
 
@@ -69,7 +69,7 @@ def test_deploy_of_an_unreleased_hotfix_is_refused(tmp_path: Path, hotfix: Invok
     ctx, _ = released(tmp_path, {})
     write_toml(ctx.root, settings())
     with cleanup(ctx):
-        other = record.open_hotfix(ctx, "another bug", "dev@example.com").key
+        other = ctx.records.open("another bug", "dev@example.com").key
         out = hotfix("deploy", other, "--tag", "v1.0.1", "--as", BOSS, cwd=ctx.root)
         assert out.code == 1
         assert f"cannot deploy {other}: it is reported" in out.err

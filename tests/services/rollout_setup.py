@@ -10,7 +10,7 @@ from typing import Any
 
 from hotfix.adapters.deploy.local import free_port
 from hotfix.adapters.rollout.loadgen import LoadReport, Req, run_load
-from hotfix.services import production, record
+from hotfix.services import production
 from hotfix.services.context import Context
 from hotfix.wiring import open_context
 from tests.rollout_app.support import COMMAND, make_app_repo
@@ -41,8 +41,8 @@ def released(tmp_path: Path, fix: Mapping[str, Any], **extra: Any) -> tuple[Cont
     repo = make_app_repo(tmp_path / "repo", {"v1.0.0": {"latency_ms": 10.0},
                                              "v1.0.1": {"latency_ms": 10.0, **fix}})
     ctx = open_context(repo, {}, settings(**extra))
-    rec = record.open_hotfix(ctx, "checkout answers 500 for EU cards", DEV)
-    record.act(ctx, rec.key, "release", BOSS,
+    rec = ctx.records.open("checkout answers 500 for EU cards", DEV)
+    ctx.records.act(rec.key, "release", BOSS,
                {"facts": {"tag": "v1.0.1", "base_tag": "v1.0.0"}}, override="test set-up")
     return ctx, rec.key
 
@@ -77,4 +77,4 @@ def cleanup(ctx: Context) -> Iterator[Context]:
 
 
 def kinds(ctx: Context, key: str) -> list[str]:
-    return [e.kind for e in record.get(ctx, key).events]
+    return [e.kind for e in ctx.records.get(key).events]

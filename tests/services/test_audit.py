@@ -13,6 +13,7 @@ from hotfix.adapters.store.sql import SqlStore
 from hotfix.domain.equivalence import By, Status, Waiver
 from hotfix.domain.release_files import ReleaseFiles
 from hotfix.errors import NotFound
+from hotfix.ports import Cache
 from hotfix.services.audit import AuditOptions, LineRef, audit_refs
 from hotfix.services.commit_facts import PATCH_ID
 from tests.audit_repos import Repo
@@ -61,9 +62,9 @@ def story(tmp_path: Path) -> Story:
     return Story(r, s)
 
 
-def run(story: Story, store: SqlStore, waivers: tuple[Waiver, ...] = (),
+def run(story: Story, cache: Cache, waivers: tuple[Waiver, ...] = (),
         options: AuditOptions = OPTIONS) -> dict[str, tuple[Status, str | None, By | None]]:
-    (line,) = audit_refs(story.repo.path, store, [LineRef("1.1", "release/1.1")],
+    (line,) = audit_refs(story.repo.path, cache, [LineRef("1.1", "release/1.1")],
                          mainline="main", options=options, waivers=waivers)
     assert line.line == "1.1"
     names = {sha: name for name, sha in story.shas.items()}
@@ -71,8 +72,8 @@ def run(story: Story, store: SqlStore, waivers: tuple[Waiver, ...] = (),
                            v.match.by if v.match else None) for v in line.commits}
 
 
-def store_at(tmp_path: Path) -> SqlStore:
-    return SqlStore(f"sqlite:///{tmp_path / 'hotfix.db'}")
+def cache_at(tmp_path: Path) -> Cache:
+    return SqlStore(f"sqlite:///{tmp_path / 'hotfix.db'}").cache
 
 
 IN, MISSING = Status.IN_MAINLINE, Status.MISSING
@@ -94,7 +95,7 @@ EXPECTED = {
 def test_every_kind_of_commit(story: Story, tmp_path: Path) -> None:
     shim = Waiver(story.shas["l_shim"], "1.1", "only 1.1 has the old API", "lead@x", T0)
     other_line = Waiver(story.shas["l_tax"], "1.0", "not this line", "lead@x", T0)
-    result = run(story, store_at(tmp_path), (shim, other_line))
+    result = run(story, cache_at(tmp_path), (shim, other_line))
     assert result == EXPECTED
     assert list(result) == list(EXPECTED)  # oldest first
 
@@ -102,16 +103,16 @@ def test_every_kind_of_commit(story: Story, tmp_path: Path) -> None:
 def test_without_subject_fallback_changed_backports_are_missing(story: Story,
                                                                tmp_path: Path) -> None:
     options = AuditOptions(OPTIONS.release, subject_fallback=False)
-    result = run(story, store_at(tmp_path), options=options)
+    result = run(story, cache_at(tmp_path), options=options)
     assert result["l_round"] == result["l_pr"] == (MISSING, None, None)
     assert result["l_cart"] == EXPECTED["l_cart"]
 
 
 def test_patch_ids_are_cached_and_reused(story: Story, db_url: str) -> None:
     store = SqlStore(db_url)  # SQLite and PostgreSQL
-    assert run(story, store) == {**EXPECTED, "l_shim": (MISSING, None, None)}
+    assert run(story, store.cache) == {**EXPECTED, "l_shim": (MISSING, None, None)}
     s = story.shas
-    cached = store.cache_get(PATCH_ID, s.values())
+    cached = store.cache.get(PATCH_ID, s.values())
     direct = story.repo.git("show", s["cart"]).encode()
     # the cache holds what `git patch-id --stable` says, for the candidates only
     assert cached[s["l_cart"]] == cached[s["cart"]] == _patch_id(story.repo, direct)
@@ -122,7 +123,7 @@ def test_patch_ids_are_cached_and_reused(story: Story, db_url: str) -> None:
     with store.engine.begin() as conn:
         conn.execute(text("UPDATE cache SET value = 'f00d' WHERE namespace = :ns AND key = :k"),
                      {"ns": PATCH_ID, "k": s["l_cart"]})
-    assert run(story, store)["l_cart"] == (MISSING, None, None)
+    assert run(story, store.cache)["l_cart"] == (MISSING, None, None)
     store.close()
 
 
@@ -136,7 +137,7 @@ def _patch_id(repo: Repo, patch: bytes) -> str:
 
 def test_a_line_merged_back_into_main_has_nothing_missing(story: Story, tmp_path: Path) -> None:
     story.repo.git("merge", "-q", "-s", "ours", "-m", "Merge release/1.1", "release/1.1")
-    (line,) = audit_refs(story.repo.path, store_at(tmp_path), [LineRef("1.1", "release/1.1")],
+    (line,) = audit_refs(story.repo.path, cache_at(tmp_path), [LineRef("1.1", "release/1.1")],
                          mainline="main", options=OPTIONS)
     assert line.commits == ()
 
@@ -149,7 +150,7 @@ def test_several_lines_and_a_tag_only_line(story: Story, tmp_path: Path) -> None
     r.git("tag", "v1.0.1")
     r.checkout("main")
     lines = [LineRef("1.0", "v1.0.1"), LineRef("1.1", "release/1.1"), LineRef("0.9", "v1.1.0")]
-    audits = audit_refs(r.path, store_at(tmp_path), lines, mainline="main", options=OPTIONS)
+    audits = audit_refs(r.path, cache_at(tmp_path), lines, mainline="main", options=OPTIONS)
     assert [a.line for a in audits] == ["1.0", "1.1", "0.9"]
     assert [(v.sha, v.status) for v in audits[0].commits] == [(tax, MISSING)]
     assert len(audits[1].commits) == len(EXPECTED)
@@ -157,13 +158,13 @@ def test_several_lines_and_a_tag_only_line(story: Story, tmp_path: Path) -> None
 
 
 def test_unknown_ref_and_unrelated_history(story: Story, tmp_path: Path) -> None:
-    store = store_at(tmp_path)
+    cache = cache_at(tmp_path)
     with pytest.raises(NotFound, match=r"'release/9\.9' is not a commit"):
-        audit_refs(story.repo.path, store, [LineRef("9.9", "release/9.9")], mainline="main",
+        audit_refs(story.repo.path, cache, [LineRef("9.9", "release/9.9")], mainline="main",
                    options=OPTIONS)
     story.repo.git("checkout", "-q", "--orphan", "island")
     story.repo.commit("Elsewhere", {"x": "x\n"})
     with pytest.raises(NotFound, match="shares no history") as info:
-        audit_refs(story.repo.path, store, [LineRef("x", "island")], mainline="main",
+        audit_refs(story.repo.path, cache, [LineRef("x", "island")], mainline="main",
                    options=OPTIONS)
     assert "lines.mainline" in (info.value.hint or "")

@@ -15,7 +15,7 @@ import pytest
 
 from hotfix.adapters.deploy import procs
 from hotfix.adapters.rollout.registry import make_router
-from hotfix.services import deploy, record
+from hotfix.services import deploy
 from hotfix.services import resume as resume_svc
 from hotfix.services.context import Context
 from hotfix.services.deploy_state import DeployState, StateFiles
@@ -105,7 +105,7 @@ def test_resume_rolls_back_when_the_canary_died_too(tmp_path: Path) -> None:
         done = resume_svc.resume(ctx, key, DEV)  # `hotfix resume`, not deploy's own
         assert any("rolled back (resumed: the canary's instances are gone)" in line
                    for line in done.done), done.done
-        assert record.get(ctx, key).state.value == "in_progress"
+        assert ctx.records.get(key).state.value == "in_progress"
         live = make_router(ctx.cfg, ctx.root).current()
         assert live is not None
         assert live.weights == {"v1.0.0": 100.0}

@@ -9,7 +9,7 @@ import pytest
 
 from hotfix.adapters.deploy.local import UnhealthyInstance
 from hotfix.errors import NotFound
-from hotfix.services import deploy, production, record
+from hotfix.services import deploy, production
 from hotfix.services.context import Context
 from hotfix.services.deploy_state import StateFiles
 from tests.rollout_app.support import get_many, processes_in
@@ -38,9 +38,9 @@ def promoted_under_traffic(ctx: Context, key: str) -> None:
         seen = []
         out = deploy.deploy(ctx, key, DEV, on_progress=seen.append)
         assert out.status == "promoted", out.reason
-        assert record.get(ctx, key).state.value == "deployed"
+        assert ctx.records.get(key).state.value == "deployed"
         assert kinds(ctx, key)[-4:] == ["deploy", "deploy_step", "deploy_step", "promote"]
-        promote = record.get(ctx, key).last("promote")
+        promote = ctx.records.get(key).last("promote")
         assert promote is not None
         assert promote["verdict"]["decision"] == "promote"
         assert served_versions(out.url) == {"v1.0.1"}
@@ -62,8 +62,8 @@ def test_a_bad_hotfix_is_rolled_back_by_the_judge(tmp_path: Path) -> None:
         assert (out.status, out.reason) == ("rolled_back", "the judge found a regression")
         assert out.verdict["decision"] == "rollback"
         assert out.errors["canary"] > out.errors["baseline"]
-        assert record.get(ctx, key).state.value == "in_progress"
-        event = record.get(ctx, key).last("rollback")
+        assert ctx.records.get(key).state.value == "in_progress"
+        event = ctx.records.get(key).last("rollback")
         assert event is not None
         assert event["verdict"]["metrics"]["errors"]["e_regression"] >= 20
         assert served_versions(out.url) == {"v1.0.0"}
@@ -79,7 +79,7 @@ def test_no_traffic_waits_and_never_promotes(tmp_path: Path) -> None:
                               "step: waiting)")
         assert out.verdict["decision"] == "inconclusive"
         assert "promote" not in kinds(ctx, key)
-        assert record.get(ctx, key).state.value == "deploying"
+        assert ctx.records.get(key).state.value == "deploying"
         back = deploy.rollback(ctx, key, DEV)
         assert back.status == "rolled_back"
         assert processes_in(worktree(ctx.root, "v1.0.1")) == []
@@ -91,7 +91,7 @@ def test_a_canary_failing_its_health_check_never_gets_traffic(tmp_path: Path) ->
     with cleanup(ctx):
         with pytest.raises(UnhealthyInstance, match=r"v1\.0\.1 on .* failed its health check"):
             deploy.deploy(ctx, key, DEV)
-        assert record.get(ctx, key).state.value == "in_progress"
+        assert ctx.records.get(key).state.value == "in_progress"
         url = f"http://{ctx.cfg.str('rollout.listen')}"
         assert served_versions(url) == {"v1.0.0"}
         assert processes_in(worktree(ctx.root, "v1.0.1")) == []
@@ -106,8 +106,8 @@ def test_rollback_after_promotion_brings_the_old_version_back(tmp_path: Path) ->
         assert out.status == "rolled_back"
         assert served_versions(out.url) == {"v1.0.0"}
         assert processes_in(worktree(ctx.root, "v1.0.1")) == []
-        assert record.get(ctx, key).last("rollback") == {
-            **(record.get(ctx, key).last("rollback") or {}),
+        assert ctx.records.get(key).last("rollback") == {
+            **(ctx.records.get(key).last("rollback") or {}),
             "reason": "customers report a new bug"}
 
 
@@ -158,10 +158,10 @@ def test_a_gated_step_waits_for_approval_and_keeps_judging(tmp_path: Path) -> No
             assert state is not None
             assert state.status == "gated"
             assert state.position.step == 0  # still at 25 %, waiting for step 2
-            record.act(ctx, key, "deploy_step", DEV, {"gate_approved": 2})
+            ctx.records.act(key, "deploy_step", DEV, {"gate_approved": 2})
             thread.join(timeout=120)
         assert outcome[0].status == "promoted", outcome[0].reason
-        steps = [e.payload for e in record.get(ctx, key).events if e.kind == "deploy_step"]
+        steps = [e.payload for e in ctx.records.get(key).events if e.kind == "deploy_step"]
         assert {"gate": 2, "waiting": True}.items() <= steps[1].items()
         assert steps[2]["gate_approved"] == 2
         assert steps[3]["weight"] == 50

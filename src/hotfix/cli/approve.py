@@ -8,7 +8,6 @@ import typer
 
 from hotfix.cli.common import ActorOpt, JsonOpt, actor, console, context, emit
 from hotfix.cli.render import print_record
-from hotfix.services import record
 
 KeyArg = Annotated[str, typer.Argument(help="The hotfix, e.g. HF-1.")]
 NoteOpt = Annotated[str, typer.Option("--note", "-m", help="Why, for the record.")]
@@ -23,7 +22,7 @@ def approve(key: KeyArg, note: NoteOpt = "", as_: ActorOpt = None,
             as_json: JsonOpt = False) -> None:
     """Approve a triaged hotfix. The requester cannot approve their own."""
     with context() as ctx:
-        rec = record.act(ctx, key, "approve", actor(ctx, as_), {"note": note})
+        rec = ctx.records.act(key, "approve", actor(ctx, as_), {"note": note})
         emit(as_json, rec.summary(), lambda: print_record(rec, headline="approved"))
 
 
@@ -31,5 +30,5 @@ def reject(key: KeyArg, note: NoteOpt = "", as_: ActorOpt = None,
            as_json: JsonOpt = False) -> None:
     """Reject a hotfix request (it can still be closed for the record)."""
     with context() as ctx:
-        rec = record.act(ctx, key, "reject", actor(ctx, as_), {"note": note})
+        rec = ctx.records.act(key, "reject", actor(ctx, as_), {"note": note})
         emit(as_json, rec.summary(), lambda: console.print(f"{rec.key} rejected"))

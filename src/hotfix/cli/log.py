@@ -9,7 +9,6 @@ import typer
 from hotfix.cli.common import ActorOpt, JsonOpt, actor, console, context, emit
 from hotfix.cli.render import print_time, print_timeline
 from hotfix.errors import HotfixError
-from hotfix.services import record
 
 KeyArg = Annotated[str, typer.Argument(help="The hotfix, e.g. HF-1.")]
 
@@ -31,8 +30,8 @@ def log(
 ) -> None:
     """The hotfix's timeline: every step, who, when, with what."""
     with context() as ctx:
-        rec = record.get(ctx, key)
-        chain = record.verify(ctx, key) if verify else None
+        rec = ctx.records.get(key)
+        chain = ctx.records.verify(key) if verify else None
         data = {"id": rec.key, "events": [e.to_dict() for e in rec.events],
                 "chain": chain.to_dict() if chain else None}
         emit(as_json, data, lambda: print_timeline(rec.events, chain))
@@ -53,8 +52,8 @@ def time(
     """Log active work on a hotfix (unplanned work), or show the time spent."""
     with context() as ctx:
         if duration is not None:
-            record.log_time(ctx, key, actor(ctx, as_), duration, note)
-        report = record.timing(ctx, key)
+            ctx.records.log_time(key, actor(ctx, as_), duration, note)
+        report = ctx.records.timing(key)
 
         def render() -> None:
             if duration is not None:

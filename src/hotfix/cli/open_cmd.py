@@ -12,7 +12,7 @@ from hotfix.cli.render import print_record
 from hotfix.domain.lifecycle import Hotfix
 from hotfix.domain.triage import QUESTION_KEYS, QUESTIONS, missing_answers
 from hotfix.errors import UsageError
-from hotfix.services import record
+from hotfix.services.record import answers_with
 
 ALIASES = {"users": "users_affected", "security_hole": "security", "money": "costing_money",
            "caused_by_deploy": "caused_by_last_deploy", "custom_logic": "needs_custom_logic",
@@ -46,7 +46,7 @@ def open_(
     if not answers and _can_ask(no_input, as_json):
         answers = ask(answers)
     with context() as ctx:
-        rec = record.open_hotfix(ctx, title, actor(ctx, as_), answers or None)
+        rec = ctx.records.open(title, actor(ctx, as_), answers or None)
         emit(as_json, _view(rec), lambda: print_record(rec, headline="opened"))
 
 
@@ -60,10 +60,10 @@ def triage(
     """Add or change triage answers; the decision and its reasons are recomputed."""
     answers = parse_answers(answer or [])
     with context() as ctx:
-        known = record.answers_with(record.get(ctx, key), answers)
+        known = answers_with(ctx.records.get(key), answers)
         if missing_answers(known) and _can_ask(no_input, as_json):
             answers = ask(known)
-        rec = record.triage(ctx, key, actor(ctx, as_), answers)
+        rec = ctx.records.triage(key, actor(ctx, as_), answers)
         emit(as_json, _view(rec), lambda: print_record(rec, headline="triaged"))
 
 

@@ -8,7 +8,6 @@ import typer
 
 from hotfix.cli.common import JsonOpt, context, emit
 from hotfix.cli.render import print_list, print_record, print_time
-from hotfix.services import record
 
 
 def register(app: typer.Typer) -> None:
@@ -20,8 +19,8 @@ def status(key: Annotated[str, typer.Argument(help="The hotfix, e.g. HF-1.")],
            as_json: JsonOpt = False) -> None:
     """One hotfix: state, triage and its reasons, approvals, facts, time, next step."""
     with context() as ctx:
-        rec = record.get(ctx, key)
-        report = record.timing(ctx, key)
+        rec = ctx.records.get(key)
+        report = ctx.records.timing(key)
         data = {**rec.summary(), "triage": rec.triage, "facts": dict(rec.facts),
                 "time": report.to_dict()}
 
@@ -40,7 +39,7 @@ def list_(
 ) -> None:
     """Every hotfix, newest last."""
     with context() as ctx:
-        records = record.list_all(ctx, set(state) if state else None)
+        records = ctx.records.list(set(state) if state else None)
         if open_only:
             records = [r for r in records if r.state.value != "closed"]
         emit(as_json, [r.summary() for r in records], lambda: print_list(records))

@@ -22,7 +22,6 @@ from hotfix.services import (
     close,
     deploy,
     pick,
-    record,
     release,
     start,
     verify,
@@ -167,7 +166,7 @@ def _backport(demo: Demo) -> Step:
     done = backport.backport(demo.ctx, demo.key, ENGINEER, merge=True)
     lines = [f"{t.target}: {t.status} {t.message}".rstrip() for t in done.targets]
     lines.append(f"main has the fix: {done.main_ported}; {demo.key} is "
-                 f"{record.get(demo.ctx, demo.key).state.value}")
+                 f"{demo.ctx.records.get(demo.key).state.value}")
     return Step(f"hotfix backport {demo.key} --merge", lines)
 
 
@@ -179,9 +178,9 @@ def _audit(demo: Demo) -> Step:
 
 
 def _close(demo: Demo) -> Step:
-    record.log_time(demo.ctx, demo.key, ENGINEER, "1h10m", "fix, check, rollout")
+    demo.ctx.records.log_time(demo.key, ENGINEER, "1h10m", "fix, check, rollout")
     done = close.close(demo.ctx, demo.key, APPROVER, "fixed in v1.1.1")
-    report = record.timing(demo.ctx, demo.key)
+    report = demo.ctx.records.timing(demo.key)
     return Step(f"hotfix time {demo.key} 1h10m; hotfix close {demo.key}",
                 [f"{done.record.key} is {done.record.state.value}; unplanned work logged: "
                  f"{report.active_seconds // 60} minutes",
@@ -191,8 +190,8 @@ def _close(demo: Demo) -> Step:
 def _open_approved(demo: Demo, role: str, title: str) -> None:
     answers = {"significant": "yes", "users_affected": "0.4", "workaround": "no",
                "costing_money": "yes"}
-    rec = record.open_hotfix(demo.ctx, title, ENGINEER, answers)
-    record.act(demo.ctx, rec.key, "approve", APPROVER, {})
+    rec = demo.ctx.records.open(title, ENGINEER, answers)
+    demo.ctx.records.act(rec.key, "approve", APPROVER, {})
     demo.keys[role] = rec.key
     start.start(demo.ctx, rec.key, ENGINEER, line="1.1")
 

@@ -17,7 +17,7 @@ from hotfix.adapters.git import cmd as git
 from hotfix.config import SETTINGS, by_section, render_toml_value
 from hotfix.demo.sample import APPROVER, ENGINEER, build_sample
 from hotfix.errors import HotfixError
-from hotfix.services import production, record
+from hotfix.services import production
 from hotfix.services.context import Context
 from hotfix.wiring import open_context
 
@@ -110,7 +110,7 @@ def _sample_step(demo: Demo) -> Step:
 def _open(demo: Demo) -> Step:
     answers = {"significant": "yes", "users_affected": "35%", "workaround": "no",
                "costing_money": "yes"}
-    rec = record.open_hotfix(demo.ctx, TITLE, ENGINEER, answers)
+    rec = demo.ctx.records.open(TITLE, ENGINEER, answers)
     demo.keys["fix"] = rec.key
     assert rec.triage is not None
     lines = [f"{rec.key} opened by {ENGINEER}: {rec.triage['severity']} → "
@@ -122,11 +122,11 @@ def _open(demo: Demo) -> Step:
 
 def _self_approval(demo: Demo) -> Step:
     return refusal(f"hotfix approve {demo.key} --as {ENGINEER}",
-                   lambda: record.act(demo.ctx, demo.key, "approve", ENGINEER, {}))
+                   lambda: demo.ctx.records.act(demo.key, "approve", ENGINEER, {}))
 
 
 def _approve(demo: Demo) -> Step:
-    rec = record.act(demo.ctx, demo.key, "approve", APPROVER, {"note": "go"})
+    rec = demo.ctx.records.act(demo.key, "approve", APPROVER, {"note": "go"})
     return Step(f"hotfix approve {demo.key} --as {APPROVER}",
                 [f"{rec.key} is {rec.state.value}; approvals: {', '.join(rec.approvals)}"])
 
@@ -141,7 +141,7 @@ def _content(demo: Demo) -> Step:
          {"significant": "yes", "users_affected": "0.9", "workaround": "no",
           "change_kind": "content", "template": "banner-text", "touches_checkout": "yes"}),
     ):
-        rec = record.open_hotfix(demo.ctx, title, MARKETER, answers)
+        rec = demo.ctx.records.open(title, MARKETER, answers)
         assert rec.triage is not None
         lines.append(f"{rec.key} {title!r}: → {rec.triage['route']}")
         lines += [f"  because {r['text']}" for r in rec.triage["reasons"]]
@@ -149,8 +149,8 @@ def _content(demo: Demo) -> Step:
 
 
 def _verify_log(demo: Demo) -> Step:
-    rec = record.get(demo.ctx, demo.key)
-    chain = record.verify(demo.ctx, demo.key)
+    rec = demo.ctx.records.get(demo.key)
+    chain = demo.ctx.records.verify(demo.key)
     lines = [f"#{e.seq} {e.kind} by {e.actor}" for e in rec.events
              if e.kind != "git"]
     lines.append(f"({sum(e.kind == 'git' for e in rec.events)} journal events of git steps "

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hotfix.adapters.git import bulk
 from hotfix.config import Config
@@ -29,9 +30,12 @@ from hotfix.domain.equivalence import (
 )
 from hotfix.domain.release_files import Kind, ReleaseFiles
 from hotfix.errors import NotFound
-from hotfix.services.commit_facts import Cache, load_commits, load_patch_ids, merge_base
+from hotfix.services.commit_facts import load_commits, load_patch_ids, merge_base
 from hotfix.services.context import Context
 from hotfix.services.lines import ReleaseLine, discover_lines, mainline_ref
+
+if TYPE_CHECKING:
+    from hotfix.ports import Cache
 
 
 @dataclass(frozen=True)
@@ -147,6 +151,6 @@ def audit(ctx: Context, names: Sequence[str] = ()) -> list[LineAudit]:
     """``hotfix audit``: the discovered lines against the mainline, with recorded waivers."""
     from hotfix.services.waivers import all_waivers
 
-    return audit_refs(ctx.root, ctx.store, line_refs(select_lines(ctx, names)),
+    return audit_refs(ctx.root, ctx.cache, line_refs(select_lines(ctx, names)),
                       mainline=mainline_ref(ctx.root, ctx.cfg),
                       options=AuditOptions.from_config(ctx.cfg), waivers=all_waivers(ctx))

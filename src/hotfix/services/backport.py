@@ -20,7 +20,7 @@ from hotfix.domain.lifecycle import Hotfix
 from hotfix.domain.release_lines import ReleaseLine, find_line
 from hotfix.domain.versions import line_key, parse_line
 from hotfix.errors import HotfixError, UsageError
-from hotfix.services import foldback, record
+from hotfix.services import foldback
 from hotfix.services import lines as lines_svc
 from hotfix.services.context import Context
 from hotfix.services.foldback import HELD, Fold
@@ -79,7 +79,7 @@ def backport(ctx: Context, key: str, actor: str, targets: Sequence[str] | None =
 
     ``merge``: fast-forward each target branch to its port when safe; ``push``: push the
     target branches that hold their port to ``lines.remote``, atomically."""
-    rec = record.get(ctx, key)
+    rec = ctx.records.get(key)
     guard(ctx, rec, "backport", actor)
     remote = _push_remote(ctx, rec.key, push)
     work = work_of(rec)
@@ -97,7 +97,7 @@ def backport(ctx: Context, key: str, actor: str, targets: Sequence[str] | None =
         result.targets.append(outcome)
     if remote is not None:
         result.pushed = _push(ctx, remote, result.targets)
-    record.act(ctx, rec.key, "backport", actor, {
+    ctx.records.act(rec.key, "backport", actor, {
         "targets": [t.to_dict() for t in result.targets], "main_ported": result.main_ported,
         "mainline": result.mainline, "pushed": result.pushed.to_dict() if result.pushed else None,
         "facts": {"backport": {t.target: t.status for t in result.targets}}})

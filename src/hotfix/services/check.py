@@ -16,7 +16,6 @@ from hotfix.adapters.testing import gitdiff, worktree
 from hotfix.domain.lifecycle import Hotfix
 from hotfix.domain.testrun import Progress
 from hotfix.errors import GuardRefused, UsageError
-from hotfix.services import record
 from hotfix.services.check_run import CheckOutcome, run_pipeline
 from hotfix.services.context import Context
 from hotfix.services.policy import Range
@@ -26,14 +25,14 @@ def check(ctx: Context, key: str, actor: str, *, keep_going: bool = False,
           override: str | None = None, waive_test: str | None = None,
           on_progress: Callable[[Progress], None] = lambda _: None) -> tuple[CheckOutcome, Hotfix]:
     """Run the check of ``key`` and record it; returns the outcome and the updated record."""
-    rec = record.get(ctx, key)
+    rec = ctx.records.get(key)
     found, dirty = _target(ctx, rec)
     scope_override = _override(ctx, actor, override)
     outcome = run_pipeline(ctx.root, ctx.cfg, found, keep_going=keep_going, waiver=waive_test,
                            override=scope_override, on_progress=on_progress)
     payload: dict[str, Any] = {**outcome.to_payload(), "keep_going": keep_going,
                                "uncommitted_not_tested": dirty}
-    return outcome, record.act(ctx, key, "check", actor, payload)
+    return outcome, ctx.records.act(key, "check", actor, payload)
 
 
 def _target(ctx: Context, rec: Hotfix) -> tuple[Range, list[str]]:

@@ -11,7 +11,6 @@ from typing import Any
 
 from hotfix.adapters.git import worktrees
 from hotfix.domain.lifecycle import Hotfix
-from hotfix.services import record
 from hotfix.services.context import Context
 
 
@@ -28,7 +27,7 @@ class Closed:
 
 def close(ctx: Context, key: str, actor: str, note: str = "",
           override: str | None = None) -> Closed:
-    rec = record.act(ctx, key, "close", actor, {"note": note}, override=override)
+    rec = ctx.records.act(key, "close", actor, {"note": note}, override=override)
     removed, kept = tidy_worktrees(ctx, rec.key)
     return Closed(rec, removed, kept)
 

@@ -1,4 +1,4 @@
-"""Commit facts and patch-ids, read from git in bulk and kept in the store's cache.
+"""Commit facts and patch-ids, read from git in bulk and kept in the context's ``Cache``.
 
 A commit never changes, so what we derive from it is cached under its SHA for good:
 
@@ -14,48 +14,45 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from hotfix.adapters.git import bulk
 from hotfix.domain.commits import CommitInfo, parse_commit
+
+if TYPE_CHECKING:
+    from hotfix.ports import Cache
 
 META = "commit-meta/1"
 PATCH_ID = "patch-id"
 MERGE_BASE = "merge-base"
 
 
-class Cache(Protocol):
-    def cache_get(self, namespace: str, keys: Sequence[str]) -> dict[str, str]: ...
-
-    def cache_put(self, namespace: str, items: dict[str, str]) -> None: ...
-
-
 def load_commits(root: Path, cache: Cache, shas: Sequence[str]) -> dict[str, CommitInfo]:
     """``CommitInfo`` for each SHA: from the cache, the rest from one ``git log``."""
-    found = {sha: _decode(sha, value) for sha, value in cache.cache_get(META, shas).items()}
+    found = {sha: _decode(sha, value) for sha, value in cache.get(META, shas).items()}
     todo = [sha for sha in shas if sha not in found]
     fresh = {sha: parse_commit(sha, message, files)
              for sha, (message, files) in bulk.read_commits(root, todo).items()}
-    cache.cache_put(META, {sha: _encode(info) for sha, info in fresh.items()})
+    cache.put(META, {sha: _encode(info) for sha, info in fresh.items()})
     return found | fresh
 
 
 def load_patch_ids(root: Path, cache: Cache, shas: Sequence[str]) -> dict[str, str]:
     """Patch-id of each SHA: from the cache, the rest from one diff-tree | patch-id pipe."""
     wanted = list(dict.fromkeys(shas))
-    found = cache.cache_get(PATCH_ID, wanted)
+    found = cache.get(PATCH_ID, wanted)
     fresh = bulk.patch_ids(root, [sha for sha in wanted if sha not in found])
-    cache.cache_put(PATCH_ID, fresh)
+    cache.put(PATCH_ID, fresh)
     return found | fresh
 
 
 def merge_base(root: Path, cache: Cache, *shas: str) -> str | None:
     """``git merge-base`` of full SHAs (octopus for more than two), remembered."""
     key = " ".join(sorted(shas))
-    found = cache.cache_get(MERGE_BASE, [key]).get(key)
+    found = cache.get(MERGE_BASE, [key]).get(key)
     if found is None:
         found = bulk.merge_base(root, *shas) or ""
-        cache.cache_put(MERGE_BASE, {key: found})
+        cache.put(MERGE_BASE, {key: found})
     return found or None
 
 

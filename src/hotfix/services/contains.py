@@ -12,16 +12,19 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hotfix.adapters.git import bulk
 from hotfix.domain.commits import CommitInfo
 from hotfix.domain.equivalence import Evidence, MainIndex, Match, Status, decide
 from hotfix.errors import NotFound
 from hotfix.services.audit import AuditOptions, LineRef, line_refs, read_window
-from hotfix.services.commit_facts import Cache, load_commits, load_patch_ids
+from hotfix.services.commit_facts import load_commits, load_patch_ids
 from hotfix.services.context import Context
 from hotfix.services.lines import discover_lines, mainline_ref
+
+if TYPE_CHECKING:
+    from hotfix.ports import Cache
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,7 @@ def hotfix_id_of(query: str, prefix: str) -> str | None:
 def contains(ctx: Context, query: str) -> Containment:
     """``hotfix contains SHA|HF-N`` over every discovered line and its release tags."""
     lines = discover_lines(ctx.root, ctx.cfg)
-    return contains_refs(ctx.root, ctx.store, query, line_refs(lines),
+    return contains_refs(ctx.root, ctx.cache, query, line_refs(lines),
                          mainline=mainline_ref(ctx.root, ctx.cfg),
                          options=AuditOptions.from_config(ctx.cfg),
                          hotfix_id=hotfix_id_of(query, ctx.cfg.str("records.prefix")),

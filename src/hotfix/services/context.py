@@ -4,28 +4,35 @@ Services receive adapters here and never construct one; ``hotfix.wiring`` builds
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hotfix.adapters.git import cmd as git
-from hotfix.adapters.store.sql import SqlStore
 from hotfix.config import Config
-from hotfix.ports import Clock
+
+if TYPE_CHECKING:
+    from hotfix.ports import Cache, Clock, Records, Waivers
 
 
 @dataclass
 class Context:
     root: Path
     cfg: Config
-    store: SqlStore
+    records: Records  # every read and change of a hotfix record
+    cache: Cache  # facts derived from commits, by SHA
+    waivers: Waivers  # the audit's waivers that belong to no hotfix
     clock: Clock
+    closers: tuple[Callable[[], None], ...] = ()  # what ``close`` releases, in order
 
     def now(self) -> datetime:
         return self.clock.now()
 
     def close(self) -> None:
-        self.store.close()
+        for close in self.closers:
+            close()
 
 
 def ensure_state_dir(root: Path) -> Path:

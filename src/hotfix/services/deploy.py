@@ -26,7 +26,7 @@ from hotfix.domain.lifecycle import plan as guard
 from hotfix.domain.rollout import Plan, PlanError, parse_plan
 from hotfix.errors import ConfigError, ConflictError, GuardRefused, NotFound, UsageError
 from hotfix.ports import Router, Split
-from hotfix.services import production, record
+from hotfix.services import production
 from hotfix.services.canary import JudgeLike, Progress, Rollout, step_for_weight
 from hotfix.services.context import Context
 from hotfix.services.deploy_state import (
@@ -74,7 +74,7 @@ def deploy(ctx: Context, key: str, actor: str, *, tag: str | None = None,
            on_progress: ProgressFn | None = None, approve_gate: bool = False,
            judge: JudgeLike | None = None) -> Outcome:
     files = StateFiles(ctx.root)
-    rec = record.get(ctx, key)
+    rec = ctx.records.get(key)
     state = files.load(rec.key)
     if state is not None and state.status in ACTIVE:
         if _controller_alive(state):
@@ -103,7 +103,7 @@ def _canary_tag(facts: Any, release: Any, tag: str | None) -> str:
 def _fresh(ctx: Context, key: str, actor: str, tag: str, on_progress: ProgressFn | None,
            judge: JudgeLike | None) -> Outcome:
     plan, files = plan_of(ctx), StateFiles(ctx.root)
-    rec = record.get(ctx, key)
+    rec = ctx.records.get(key)
     router, target = make_router(ctx.cfg, ctx.root), make_target(ctx.cfg, ctx.root)
     if rec.state.value != "deploying":
         _allowed(ctx, key, "deploy", actor)
@@ -113,13 +113,13 @@ def _fresh(ctx: Context, key: str, actor: str, tag: str, on_progress: ProgressFn
         raise UsageError("nothing is live and the hotfix has no base tag to start from",
                          hint=f"start the hotfix from a release: hotfix start {key}")
     if rec.state.value != "deploying":  # else an earlier attempt stopped before its canary
-        record.act(ctx, key, "deploy", actor, {"tag": tag, "baseline": baseline_tag,
+        ctx.records.act(key, "deploy", actor, {"tag": tag, "baseline": baseline_tag,
                                                "plan": plan.describe(), "router": router.name})
     baseline = production.up(ctx, str(baseline_tag), router)
     try:
         canary = Fleet(tag, target.start(tag, ctx.cfg.int("rollout.instances")))
     except Exception as exc:
-        record.act(ctx, key, "rollback", actor, {"reason": f"canary did not start: {exc}",
+        ctx.records.act(key, "rollback", actor, {"reason": f"canary did not start: {exc}",
                                                  "canary": tag, "baseline": baseline.version})
         raise
     state = DeployState(key, baseline, canary, controller=_me(), started_at=time.time())
@@ -134,7 +134,7 @@ def resume(ctx: Context, key: str, actor: str, *, on_progress: ProgressFn | None
            judge: JudgeLike | None = None) -> Outcome:
     """Continue a rollout whose controller died, or roll it back if its canary is gone."""
     files = StateFiles(ctx.root)
-    state = files.load(record.get(ctx, key).key)
+    state = files.load(ctx.records.get(key).key)
     if state is None or state.status not in ACTIVE:
         raise NotFound(f"{key} has no rollout to resume",
                        hint=f"start one: hotfix deploy {key}")
@@ -162,14 +162,14 @@ def resume(ctx: Context, key: str, actor: str, *, on_progress: ProgressFn | None
 
 def interrupted(ctx: Context, key: str) -> bool:
     """Whether ``key`` has a rollout whose controller is gone (``resume`` continues it)."""
-    state = StateFiles(ctx.root).load(record.get(ctx, key).key)
+    state = StateFiles(ctx.root).load(ctx.records.get(key).key)
     return state is not None and state.status in ACTIVE and not _controller_alive(state)
 
 
 def rollback(ctx: Context, key: str, actor: str, reason: str = "rolled back by hand"
              ) -> Outcome:
     files = StateFiles(ctx.root)
-    state = files.load(record.get(ctx, key).key)
+    state = files.load(ctx.records.get(key).key)
     if state is None:
         raise NotFound(f"{key} was never deployed", hint=f"see its state: hotfix status {key}")
     if state.status != ROLLED_BACK:
@@ -193,14 +193,14 @@ def rollback(ctx: Context, key: str, actor: str, reason: str = "rolled back by h
 
 
 def _allowed(ctx: Context, key: str, action: str, actor: str) -> None:
-    refusal = guard(record.get(ctx, key), action, actor, {}, [])
+    refusal = guard(ctx.records.get(key), action, actor, {}, [])
     if refusal is not None:
         raise GuardRefused(refusal.message, hint=refusal.hint)
 
 
 def _approve_gate(ctx: Context, key: str, actor: str, state: DeployState) -> Outcome:
     step = state.position.step + 2  # gates are on the step after the current one (1-based)
-    record.act(ctx, key, "deploy_step", actor, {"gate_approved": step})
+    ctx.records.act(key, "deploy_step", actor, {"gate_approved": step})
     return Outcome(key, state.status, f"gate of step {step} approved", state.canary.version,
                    state.baseline.version, {}, {}, state.verdict, "")
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from hotfix.config import SETTINGS, Config
 from hotfix.errors import ConfigError
-from hotfix.services import record
 from hotfix.services.canary import JudgeLike
 from hotfix.services.context import Context
 
@@ -34,14 +33,14 @@ def new_judge(cfg: Config) -> JudgeLike:
 
 def recorder(ctx: Context, key: str, actor: str) -> Callable[[str, dict[str, Any]], None]:
     def on_event(kind: str, payload: dict[str, Any]) -> None:
-        record.act(ctx, key, kind, actor, payload)
+        ctx.records.act(key, kind, actor, payload)
     return on_event
 
 
 def gate_checker(ctx: Context, key: str) -> Callable[[int], bool]:
     """Whether step ``index`` (0-based) was approved since the latest deploy began."""
     def approved(index: int) -> bool:
-        events = record.get(ctx, key).events
+        events = ctx.records.get(key).events
         starts = [i for i, e in enumerate(events) if e.kind == "deploy"]
         since = events[starts[-1]:] if starts else events
         return any(e.kind == "deploy_step" and e.payload.get("gate_approved") == index + 1

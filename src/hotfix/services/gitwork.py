@@ -11,7 +11,6 @@ from hotfix.adapters.git import release_files, worktrees
 from hotfix.domain.journal import NOTE
 from hotfix.domain.lifecycle import Hotfix, plan
 from hotfix.errors import GuardRefused, NotFound
-from hotfix.services import record
 from hotfix.services.context import Context
 
 
@@ -61,7 +60,7 @@ def guard(ctx: Context, rec: Hotfix, action: str, actor: str,
 
 def journal(ctx: Context, key: str, actor: str, step: str, phase: str, **data: Any) -> Hotfix:
     """Record a git step as a note on the hotfix (no state change)."""
-    return record.act(ctx, key, NOTE, actor, {"step": step, "phase": phase, **data})
+    return ctx.records.act(key, NOTE, actor, {"step": step, "phase": phase, **data})
 
 
 def release_paths(ctx: Context, path: Path) -> set[str]:

@@ -16,7 +16,6 @@ from typing import Any
 from hotfix.adapters.git import history, picking, refs
 from hotfix.domain.journal import pick_state
 from hotfix.errors import ConflictError, GitError, PolicyViolation, UsageError
-from hotfix.services import record
 from hotfix.services.context import Context
 from hotfix.services.gitwork import Work, guard, journal, tree, work_of
 
@@ -38,7 +37,7 @@ class PickResult:
 def pick(ctx: Context, key: str, actor: str, shas: Sequence[str],
          mainline: int | None = None) -> PickResult:
     """Pick ``shas`` in order onto the hotfix branch."""
-    rec = record.get(ctx, key)
+    rec = ctx.records.get(key)
     guard(ctx, rec, "pick", actor)
     work = work_of(rec)
     path = tree(ctx, work)
@@ -110,7 +109,7 @@ def _commit(ctx: Context, work: Work, path: Path, actor: str, source: str,
                 message=message, reason="commit refused")
         raise
     subject = message.splitlines()[0]
-    record.act(ctx, work.key, "pick", actor, {"source": source, "commit": commit,
+    ctx.records.act(work.key, "pick", actor, {"source": source, "commit": commit,
                                               "subject": subject})
     return {"source": source, "commit": commit, "subject": subject}
 
@@ -127,7 +126,7 @@ def _raise_if_empty(work: Work, path: Path, result: PickResult) -> None:
 
 def pick_continue(ctx: Context, key: str, actor: str) -> PickResult:
     """Commit the resolved conflict and pick the rest of the queue."""
-    rec = record.get(ctx, key)
+    rec = ctx.records.get(key)
     guard(ctx, rec, "pick", actor)
     work = work_of(rec)
     path = tree(ctx, work)
@@ -164,7 +163,7 @@ def pick_skip(ctx: Context, key: str, actor: str) -> PickResult:
 
 
 def _drop(ctx: Context, key: str, actor: str, phase: str) -> PickResult:
-    rec = record.get(ctx, key)
+    rec = ctx.records.get(key)
     work = work_of(rec)
     path = tree(ctx, work)
     state = pick_state(rec.events)
@@ -182,7 +181,7 @@ def _drop(ctx: Context, key: str, actor: str, phase: str) -> PickResult:
 
 def finish_queue(ctx: Context, key: str, actor: str) -> PickResult | None:
     """Resume: record picks git already made, pick what is left. None if nothing was cut short."""
-    rec = record.get(ctx, key)
+    rec = ctx.records.get(key)
     state = pick_state(rec.events)
     if not state.queue or state.pending is not None:
         return None
@@ -207,7 +206,7 @@ def _record_existing(ctx: Context, work: Work, path: Path, actor: str,
                      source: str) -> dict[str, str]:
     commit = next(c for c in reversed(history.commits(path, f"{work.base_tag}..HEAD"))
                   if source in c.sources())
-    record.act(ctx, work.key, "pick", actor, {"source": source, "commit": commit.sha,
+    ctx.records.act(work.key, "pick", actor, {"source": source, "commit": commit.sha,
                                               "subject": commit.subject, "found": True})
     return {"source": source, "commit": commit.sha, "subject": commit.subject}
 

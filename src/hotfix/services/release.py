@@ -17,7 +17,6 @@ from hotfix.domain.journal import begun, notes
 from hotfix.domain.lifecycle import Hotfix
 from hotfix.domain.release_notes import NoteEntry
 from hotfix.errors import PolicyViolation, UsageError
-from hotfix.services import record
 from hotfix.services.context import Context
 from hotfix.services.gitwork import Work, guard, journal, release_paths, tree, work_of
 
@@ -46,7 +45,7 @@ class Released:
 
 def release(ctx: Context, key: str, actor: str, push: bool = False) -> Released:
     """Release the checked hotfix branch as the reserved patch version."""
-    rec = record.get(ctx, key)
+    rec = ctx.records.get(key)
     work = work_of(rec)
     done = rec.last("release")
     if done is not None:
@@ -63,7 +62,7 @@ def release(ctx: Context, key: str, actor: str, push: bool = False) -> Released:
                 commit=code)
     result = _make_release(ctx, rec, work, path, code, head, fresh=begin is None)
     facts = {"tag": work.tag, "release_commit": result.release_commit}
-    record.act(ctx, rec.key, "release", actor, {**result.to_dict(), "facts": facts})
+    ctx.records.act(rec.key, "release", actor, {**result.to_dict(), "facts": facts})
     return _push(ctx, rec.key, actor, work, result) if push else result
 
 

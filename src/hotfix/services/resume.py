@@ -18,7 +18,6 @@ from hotfix.errors import NotFound
 from hotfix.services import backport as backport_svc
 from hotfix.services import deploy as deploy_svc
 from hotfix.services import pick as pick_svc
-from hotfix.services import record
 from hotfix.services import release as release_svc
 from hotfix.services import start as start_svc
 from hotfix.services.context import Context
@@ -38,14 +37,14 @@ class Resumed:
 
 
 def resume(ctx: Context, key: str, actor: str) -> Resumed:
-    rec = record.get(ctx, key)
+    rec = ctx.records.get(key)
     result = Resumed(rec.key)
     pending = begun(rec.events, "start", "start")
     if pending is not None:
         started = start_svc.start(ctx, rec.key, actor, str(pending["line"]))
         result.done.append(f"finished start: {started.work.branch} from "
                            f"{started.work.base_tag} in {started.work.worktree}")
-        rec = record.get(ctx, key)
+        rec = ctx.records.get(key)
     if rec.last("start") is not None:  # the git steps
         work = work_of(rec)
         _worktree(ctx, work, result)
@@ -95,7 +94,7 @@ def _picks(ctx: Context, rec: Hotfix, work: Work, actor: str, result: Resumed) -
 
 
 def _release(ctx: Context, rec: Hotfix, actor: str, result: Resumed) -> None:
-    rec = record.get(ctx, rec.key)
+    rec = ctx.records.get(rec.key)
     if begun(rec.events, "release", "release") is None:
         return
     tag_existed = refs.tag_commit(ctx.root, work_of(rec).tag) is not None
@@ -106,7 +105,7 @@ def _release(ctx: Context, rec: Hotfix, actor: str, result: Resumed) -> None:
 
 
 def _backport(ctx: Context, rec: Hotfix, actor: str, result: Resumed) -> None:
-    rec = record.get(ctx, rec.key)
+    rec = ctx.records.get(rec.key)
     began = [n for n in notes(rec.events, "backport") if n.get("phase") == "begin"]
     if not began or begun(rec.events, "backport", "backport") is None:
         return

@@ -28,6 +28,6 @@ def init_repo(start: Path, *, force: bool = False) -> dict[str, Any]:
         raise UsageError(f"{path} exists and is not valid",
                          hint="fix it, or start over with: hotfix init --force") from None
     try:
-        return {"config": str(path), "wrote_config": wrote, "database": ctx.store.safe_url}
+        return {"config": str(path), "wrote_config": wrote, "database": ctx.records.location}
     finally:
         ctx.close()

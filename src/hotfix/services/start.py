@@ -18,7 +18,6 @@ from hotfix.domain.release_lines import ReleaseLine
 from hotfix.domain.versions import Version, VersionSyntaxError, next_patch, scheme_step
 from hotfix.errors import ConfigError, NotFound, PolicyViolation
 from hotfix.services import lines as lines_svc
-from hotfix.services import record
 from hotfix.services.context import Context
 from hotfix.services.gitwork import Work, guard, journal
 
@@ -36,7 +35,7 @@ class Started:
 
 def start(ctx: Context, key: str, actor: str, line: str | None = None) -> Started:
     """Create the hotfix branch and worktree from the release tag, and record it."""
-    rec = record.get(ctx, key)
+    rec = ctx.records.get(key)
     guard(ctx, rec, "start", actor)
     refs.require_full_history(ctx.root)
     pending = begun(rec.events, "start", "start")
@@ -46,7 +45,7 @@ def start(ctx: Context, key: str, actor: str, line: str | None = None) -> Starte
         work = plan_work(ctx, rec, line)
         journal(ctx, rec.key, actor, "start", "begin", **work.facts())
     resumed = make_branch(ctx, work, fresh=pending is None)
-    record.act(ctx, rec.key, "start", actor, {"facts": work.facts()})
+    ctx.records.act(rec.key, "start", actor, {"facts": work.facts()})
     return Started(work, resumed)
 
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from hotfix.adapters.deploy.checks import CheckResult, command_check, http_check
 from hotfix.errors import ConfigError
-from hotfix.services import record
 from hotfix.services.context import Context
 
 HTTP_KEYS = ("method", "path", "status", "match", "json")
@@ -34,7 +33,7 @@ class Verification:
 
 def verify(ctx: Context, key: str, actor: str, *, bug_check: Mapping[str, Any] | None = None,
            base_url: str | None = None) -> Verification:
-    rec = record.get(ctx, key)
+    rec = ctx.records.get(key)
     url = (base_url or ctx.cfg.str("verify.base_url")
            or f"http://{ctx.cfg.str('rollout.listen')}").rstrip("/")
     timeout = ctx.cfg.float("verify.timeout")
@@ -48,7 +47,7 @@ def verify(ctx: Context, key: str, actor: str, *, bug_check: Mapping[str, Any] |
     payload: dict[str, Any] = {**result.to_dict(), "bug_check_given": bool(bug)}
     if bug_check:
         payload["facts"] = {"bug_check": dict(bug_check)}
-    record.act(ctx, rec.key, "verify", actor, payload)
+    ctx.records.act(rec.key, "verify", actor, payload)
     return result
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from hotfix.adapters.git import bulk
 from hotfix.domain.equivalence import Waiver
 from hotfix.errors import UsageError
-from hotfix.services import record
 from hotfix.services.audit import select_lines
 from hotfix.services.context import Context
 
@@ -26,18 +25,18 @@ def waive(ctx: Context, rev: str, line: str, reason: str, actor: str,
     sha = bulk.resolve(ctx.root, rev)
     select_lines(ctx, [line])  # a line that exists (a clear error otherwise)
     if hotfix is None:
-        return ctx.store.add_waiver(Waiver(sha, line, reason.strip(), actor, ctx.now()))
-    rec = record.act(ctx, hotfix, WAIVE_EVENT, actor,
+        return ctx.waivers.add(Waiver(sha, line, reason.strip(), actor, ctx.now()))
+    rec = ctx.records.act(hotfix, WAIVE_EVENT, actor,
                      {"sha": sha, "line": line, "reason": reason.strip()})
     return Waiver(sha, line, reason.strip(), actor, ctx.now(),
-                  hotfix=record.parse_key(ctx, rec.key))
+                  hotfix=rec.number)
 
 
 def all_waivers(ctx: Context) -> list[Waiver]:
     """Every waiver: the table's, then those recorded on hotfixes, oldest first."""
-    found = list(ctx.store.waivers())
-    for number, events in ctx.store.all_events().items():
+    found = ctx.waivers.all()
+    for rec in ctx.records.list():
         found += [Waiver(str(e.payload["sha"]), str(e.payload["line"]),
-                         str(e.payload["reason"]), e.actor, e.at, hotfix=number)
-                  for e in events if e.kind == WAIVE_EVENT]
+                         str(e.payload["reason"]), e.actor, e.at, hotfix=rec.number)
+                  for e in rec.events if e.kind == WAIVE_EVENT]
     return found

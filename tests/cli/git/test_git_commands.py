@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import pytest
 
-from hotfix.services import record
 from hotfix.services.context import Context
 from tests.cli.conftest import Invoke
 from tests.gitrepo import APP_V1, Repo
@@ -105,7 +104,7 @@ def test_backport_merge_with_a_dirty_checkout_then_clean(
     checked(ctx, key, Repo(shop.path / ".hotfix" / "worktrees" / key).head())
     cli("release", key, "--as", ENGINEER)
     for kind, payload in (("deploy", {}), ("promote", {}), ("verify", {"passed": True})):
-        record.act(ctx, key, kind, ENGINEER, payload)
+        ctx.records.act(key, kind, ENGINEER, payload)
     old = shop.head("main")
 
     code, out, _ = cli("backport", key, "--as", ENGINEER)  # ported only: main lacks the fix

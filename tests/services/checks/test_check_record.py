@@ -9,7 +9,6 @@ import pytest
 
 from hotfix.domain.lifecycle import plan
 from hotfix.errors import GuardRefused
-from hotfix.services import record
 from hotfix.services.check import check
 from hotfix.services.context import Context
 from hotfix.wiring import open_context
@@ -26,9 +25,9 @@ def started(tmp_path: Path, branch: str, files: dict[str, str]) -> tuple[Context
     rb.git(root, "checkout", "-q", "main")
     rb.configure(root, f'[approvals]\napprovers = ["{APPROVER}"]\n')
     ctx = open_context(root, {})
-    key = record.open_hotfix(ctx, "VAT wrong for Spain", DEV, ANSWERS).key
-    record.act(ctx, key, "approve", APPROVER, {})
-    record.act(ctx, key, "start", DEV, {"facts": {"base_tag": "v1.0.0", "branch": branch}})
+    key = ctx.records.open("VAT wrong for Spain", DEV, ANSWERS).key
+    ctx.records.act(key, "approve", APPROVER, {})
+    ctx.records.act(key, "start", DEV, {"facts": {"base_tag": "v1.0.0", "branch": branch}})
     return ctx, key
 
 
@@ -83,7 +82,7 @@ def test_check_before_start_says_what_to_do(tmp_path: Path) -> None:
     root = rb.shop_repo(tmp_path / "shop")
     ctx = open_context(root, {})
     try:
-        key = record.open_hotfix(ctx, "bug", DEV, ANSWERS).key
+        key = ctx.records.open("bug", DEV, ANSWERS).key
         with pytest.raises(GuardRefused, match="no hotfix branch yet"):
             check(ctx, key, DEV)
     finally:

@@ -4,7 +4,6 @@ import pytest
 
 from hotfix.domain.lifecycle import State
 from hotfix.errors import GuardRefused, UsageError
-from hotfix.services import record
 from hotfix.services.backport import backport
 from hotfix.services.context import Context
 from hotfix.services.pick import pick
@@ -78,7 +77,7 @@ def test_three_targets_middle_conflicts_others_ported_then_resumed(
         # release files never travel: the target keeps its own version and changelog
         assert ported.git("diff", "--name-only", "HEAD~1", "HEAD") == "shop/app.py"
     assert {ref: shop.head(ref) for ref in before} == before  # targets' own branches untouched
-    rec = record.get(ctx, key)
+    rec = ctx.records.get(key)
     event = rec.last("backport")
     assert event is not None
     # main has no fix until backport/HF-N-main is merged: not folded back yet
@@ -136,7 +135,7 @@ def test_bad_targets_are_refused_before_any_work(shop: Repo, ctx: Context) -> No
         backport(ctx, key, ENGINEER, ["main", "trunk"])
     with pytest.raises(UsageError, match=r"no release line 4\.0"):
         backport(ctx, key, ENGINEER, ["4.0"])
-    assert record.get(ctx, key).last("backport") is None
+    assert ctx.records.get(key).last("backport") is None
 
 
 def test_backport_cut_short_is_finished_by_resume(
@@ -176,7 +175,7 @@ def test_a_trailer_naming_the_fix_counts_even_with_another_diff(
 def verified(ctx: Context, key: str) -> None:
     """What deploy, promote and a passing verify record (the rollout is not under test)."""
     for kind, payload in (("deploy", {}), ("promote", {}), ("verify", {"passed": True})):
-        record.act(ctx, key, kind, ENGINEER, payload)
+        ctx.records.act(key, kind, ENGINEER, payload)
 
 
 def port_head(shop: Repo, key: str, target: str = "main") -> str:
@@ -194,10 +193,10 @@ def test_main_not_merged_refuses_close(shop: Repo, ctx: Context) -> None:
     assert not result.failed
     assert not result.main_ported
     assert shop.head("main") == before
-    rec = record.get(ctx, key)
+    rec = ctx.records.get(key)
     assert rec.state is State.VERIFIED
     with pytest.raises(GuardRefused, match="not folded back into main: main is ported") as exc:
-        record.act(ctx, key, "close", ENGINEER, {})
+        ctx.records.act(key, "close", ENGINEER, {})
     assert (exc.value.hint or "").startswith(f"next: hotfix backport {key} --to main --merge")
 
 
@@ -217,8 +216,8 @@ def test_merge_fast_forwards_the_clean_checkout_then_close_is_allowed(
     assert shop.status() == ""
     assert result.main_ported
     assert not result.failed
-    assert record.get(ctx, key).state is State.FOLDED_BACK
-    assert record.act(ctx, key, "close", ENGINEER, {}).state is State.CLOSED
+    assert ctx.records.get(key).state is State.FOLDED_BACK
+    assert ctx.records.act(key, "close", ENGINEER, {}).state is State.CLOSED
 
 
 def test_merge_never_touches_a_dirty_checkout(shop: Repo, ctx: Context) -> None:
@@ -239,9 +238,9 @@ def test_merge_never_touches_a_dirty_checkout(shop: Repo, ctx: Context) -> None:
     assert shop.head("main") == old
     assert shop.read("README.md") == "my local edit\n"
     assert shop.status() == "M README.md"
-    assert record.get(ctx, key).state is State.VERIFIED
+    assert ctx.records.get(key).state is State.VERIFIED
     with pytest.raises(GuardRefused, match="not folded back into main"):
-        record.act(ctx, key, "close", ENGINEER, {})
+        ctx.records.act(key, "close", ENGINEER, {})
 
 
 @pytest.mark.parametrize("how", ["fast-forward", "merge commit", "squash, own message"])
@@ -268,10 +267,10 @@ def test_merged_by_hand_then_rerun_records_main_ported(
     assert main.message == f"main has the port of {branch} (merged by hand or by a pull request)"
     assert main.commits == first.targets[0].commits
     assert again.main_ported
-    rec = record.get(ctx, key)
+    rec = ctx.records.get(key)
     assert rec.folded_into_main
     assert rec.state is State.FOLDED_BACK
-    assert record.act(ctx, key, "close", ENGINEER, {}).state is State.CLOSED
+    assert ctx.records.act(key, "close", ENGINEER, {}).state is State.CLOSED
 
 
 def test_three_targets_middle_conflict_with_merge(shop: Repo, ctx: Context) -> None:
@@ -293,7 +292,7 @@ def test_three_targets_middle_conflict_with_merge(shop: Repo, ctx: Context) -> N
     assert shop.head("release/1.3") == old_13
     assert "update-ref" not in shop.git("reflog", "-1", "release/1.2")
     assert "hotfix: fast-forward release/1.2" in shop.git("reflog", "-1", "release/1.2")
-    assert record.get(ctx, key).state is State.FOLDED_BACK
+    assert ctx.records.get(key).state is State.FOLDED_BACK
 
     conflict = Repo(shop.path / ".hotfix" / "worktrees" / f"{key}-1.3")
     conflict.write("shop/app.py", APP_FIXED)

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from hotfix.errors import UsageError
-from hotfix.services import record
 from hotfix.services.backport import backport
 from hotfix.services.context import Context
 from tests.gitrepo import Repo, bare_remote
@@ -104,7 +103,7 @@ def test_push_sends_the_merged_branches_atomically(
     assert (result.pushed.branches, result.pushed.error) == (["release/1.2", "main"], None)
     assert origin.head("main") == shop.head("main") == ported_to(shop, key, "main")
     assert origin.head("release/1.2") == ported_to(shop, key, "1.2")
-    assert record.get(ctx, key).last("backport")["pushed"]["branches"] == [  # type: ignore[index]
+    assert ctx.records.get(key).last("backport")["pushed"]["branches"] == [  # type: ignore[index]
         "release/1.2", "main"]
 
 
@@ -130,5 +129,5 @@ def test_push_without_the_remote_is_refused_before_any_work(shop: Repo, ctx: Con
     key = released(ctx, three_lines(shop))
     with pytest.raises(UsageError, match="remote 'origin'"):
         backport(ctx, key, ENGINEER, ["main"], merge=True, push=True)
-    assert record.get(ctx, key).last("backport") is None
+    assert ctx.records.get(key).last("backport") is None
     assert not (shop.path / ".hotfix" / "worktrees" / f"{key}-main").exists()

@@ -5,7 +5,6 @@ import shutil
 import pytest
 
 from hotfix.errors import ConflictError, GitError, NotFound, PolicyViolation, UsageError
-from hotfix.services import record
 from hotfix.services.context import Context
 from hotfix.services.pick import pick, pick_abort, pick_continue, pick_skip
 from hotfix.services.resume import resume
@@ -39,7 +38,7 @@ def test_pick_adds_x_line_and_hotfix_trailer(shop: Repo, ctx: Context) -> None:
     assert f"(cherry picked from commit {fix})" in body
     assert tree.git("log", "-1", "--format=%(trailers:key=Hotfix-Id,valueonly)") == key
     assert "return 200" in tree.read("shop/app.py")
-    rec = record.get(ctx, key)
+    rec = ctx.records.get(key)
     assert rec.last("pick") == {"source": fix, "commit": tree.head(),
                                 "subject": "Fix checkout for EU cards"}
 
@@ -70,7 +69,7 @@ def test_conflict_names_files_then_continue(shop: Repo, ctx: Context) -> None:
                                                                  "HEAD~1")
     assert '"AT"' in tree.read("shop/app.py")
     assert "return 200" in tree.read("shop/app.py")
-    assert [e.payload["source"] for e in record.get(ctx, key).events if e.kind == "pick"] == [
+    assert [e.payload["source"] for e in ctx.records.get(key).events if e.kind == "pick"] == [
         austria, fix]
 
 
@@ -84,7 +83,7 @@ def test_abort_restores_the_branch_and_drops_the_queue(shop: Repo, ctx: Context)
     assert result.dropped == [austria, fix]
     assert tree.head() == head
     assert tree.status() == ""
-    assert record.get(ctx, key).last("pick") is None
+    assert ctx.records.get(key).last("pick") is None
     with pytest.raises(UsageError, match=r"no pick .* is stopped"):
         pick_continue(ctx, key, ENGINEER)
     pick(ctx, key, ENGINEER, [fix])  # a fresh pick works again

@@ -7,8 +7,6 @@ import pytest
 
 from hotfix.adapters.git import tagging
 from hotfix.errors import GitError, GuardRefused, PolicyViolation
-from hotfix.services import pick as pick_svc
-from hotfix.services import record
 from hotfix.services.context import Context
 from hotfix.services.pick import pick
 from hotfix.services.release import release
@@ -45,7 +43,7 @@ def test_release_bumps_writes_notes_commits_and_tags(shop: Repo, ctx: Context) -
     notes = shop.git("show", "v1.1.1:CHANGELOG.md")
     assert f"- Fix checkout for EU cards ({key}, {fix[:12]})" in notes
     assert notes.index("## v1.1.1") < notes.index("## v1.0.0")
-    rec = record.get(ctx, key)
+    rec = ctx.records.get(key)
     assert rec.state.value == "released"
     assert rec.facts["tag"] == "v1.1.1"
     assert release(ctx, key, ENGINEER).release_commit == done.release_commit  # idempotent
@@ -141,7 +139,7 @@ def test_crash_between_release_commit_and_tag_then_resume(
             release(ctx, key, ENGINEER)
     assert "v1.1.1" not in shop.tags()
     assert tree.git("log", "-1", "--format=%s") == "Release v1.1.1"
-    assert record.get(ctx, key).state.value == "tested"
+    assert ctx.records.get(key).state.value == "tested"
 
     done = resume(ctx, key, ENGINEER)
 
@@ -150,53 +148,51 @@ def test_crash_between_release_commit_and_tag_then_resume(
     assert shop.head("v1.1.1^{commit}") == tree.head()
     assert tree.git("log", "--format=%s", "v1.1.0..").splitlines() == [
         "Release v1.1.1", "Fix checkout for EU cards"]  # no second release commit
-    assert record.get(ctx, key).state.value == "released"
+    assert ctx.records.get(key).state.value == "released"
     assert resume(ctx, key, ENGINEER).to_dict()["nothing_to_do"]
 
 
 def test_crash_after_the_tag_then_resume_makes_no_second_tag(
         shop: Repo, ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
     key, _tree = picked_and_checked(ctx)
-    real_act = record.act
+    real_act = ctx.records.act
 
-    def act_then_die(ctx_: Context, key_: str, action: str, *args: object,
-                     **kwargs: object) -> object:
+    def act_then_die(key_: str, action: str, *args: object, **kwargs: object) -> object:
         if action == "release":
             raise KeyboardInterrupt
-        return real_act(ctx_, key_, action, *args, **kwargs)  # type: ignore[arg-type]
+        return real_act(key_, action, *args, **kwargs)  # type: ignore[arg-type]
 
     with monkeypatch.context() as patch:
-        patch.setattr(record, "act", act_then_die)
+        patch.setattr(ctx.records, "act", act_then_die)
         with pytest.raises(KeyboardInterrupt):
             release(ctx, key, ENGINEER)
     tagged = shop.head("v1.1.1")
     done = resume(ctx, key, ENGINEER)
     assert "the tag was already there" in done.done[0]
     assert shop.head("v1.1.1") == tagged
-    assert record.get(ctx, key).state.value == "released"
+    assert ctx.records.get(key).state.value == "released"
 
 
 def test_crash_between_pick_commit_and_record_then_resume(
         shop: Repo, ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
     key = approved(ctx)
     tree = Repo(start(ctx, key, ENGINEER).work.worktree)
-    real_act = record.act
+    real_act = ctx.records.act
     fix = shop.head("fix/eu-cards")
     shop.git("checkout", "-q", "-b", "fix/log", "v1.1.0")
     log = shop.commit("Log declined cards", {"shop/log.py": "DECLINED = []\n"})
     shop.checkout("main")
 
-    def act_then_die(ctx_: Context, key_: str, action: str, *args: object,
-                     **kwargs: object) -> object:
+    def act_then_die(key_: str, action: str, *args: object, **kwargs: object) -> object:
         if action == "pick":
             raise KeyboardInterrupt
-        return real_act(ctx_, key_, action, *args, **kwargs)  # type: ignore[arg-type]
+        return real_act(key_, action, *args, **kwargs)  # type: ignore[arg-type]
 
     with monkeypatch.context() as patch:
-        patch.setattr(pick_svc.record, "act", act_then_die)
+        patch.setattr(ctx.records, "act", act_then_die)
         with pytest.raises(KeyboardInterrupt):
             pick(ctx, key, ENGINEER, [fix, "fix/eu-cards~0", log])
-    assert record.get(ctx, key).last("pick") is None
+    assert ctx.records.get(key).last("pick") is None
     assert tree.git("log", "--format=%s", "v1.1.0..") == "Fix checkout for EU cards"
 
     done = resume(ctx, key, ENGINEER)
@@ -204,7 +200,7 @@ def test_crash_between_pick_commit_and_record_then_resume(
     assert done.done == ["finished the pick: 2 commit(s) recorded on hotfix/1.1.1"]
     assert tree.git("log", "--format=%s", "v1.1.0..").splitlines() == [
         "Log declined cards", "Fix checkout for EU cards"]  # the fix was not picked twice
-    picks = [e.payload for e in record.get(ctx, key).events if e.kind == "pick"]
+    picks = [e.payload for e in ctx.records.get(key).events if e.kind == "pick"]
     assert picks[0] == {"source": fix, "commit": tree.head("HEAD~1"),
                         "subject": "Fix checkout for EU cards", "found": True}
     assert picks[1]["source"] == log

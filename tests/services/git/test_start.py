@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 
 from hotfix.errors import GuardRefused, NotFound, PolicyViolation, UsageError
-from hotfix.services import record
 from hotfix.services.context import Context
 from hotfix.services.lines import discover_lines
 from hotfix.services.start import start
@@ -45,7 +44,7 @@ def test_start_branches_from_the_tag_and_never_touches_the_user_checkout(
     after = (shop.head(), shop.status(), shop.git("stash", "list"), shop.read("README.md"),
              shop.git("diff", "--cached"))
     assert after == before
-    rec = record.get(ctx, key)
+    rec = ctx.records.get(key)
     assert rec.state.value == "in_progress"
     assert rec.facts["branch"] == "hotfix/1.1.1"
     assert rec.facts["base_tag"] == "v1.1.0"
@@ -83,7 +82,7 @@ def test_version_scheme_is_configurable(shop: Repo) -> None:
 
 
 def test_start_needs_an_approved_hotfix(ctx: Context) -> None:
-    rec = record.open_hotfix(ctx, "Not approved", "rey@example.com")
+    rec = ctx.records.open("Not approved", "rey@example.com")
     with pytest.raises(GuardRefused, match="cannot start"):
         start(ctx, rec.key, ENGINEER)
     assert not (ctx.root / ".hotfix" / "worktrees").exists()
@@ -99,7 +98,7 @@ def test_line_errors(shop: Repo, ctx: Context) -> None:
         start(ctx, key, ENGINEER, line="3.1")
     with pytest.raises(UsageError, match="not a release line"):
         start(ctx, key, ENGINEER, line="1.1; rm -rf /")
-    assert record.get(ctx, key).state.value == "approved"
+    assert ctx.records.get(key).state.value == "approved"
 
 
 def test_ambiguous_tag(shop: Repo, ctx: Context) -> None:
@@ -146,13 +145,13 @@ def test_start_cut_short_is_finished_by_resume_with_the_same_version(
         patch.setattr(worktrees, "add", power_cut)
         with pytest.raises(KeyboardInterrupt):
             start(ctx, key, ENGINEER)
-    assert record.get(ctx, key).state.value == "approved"
+    assert ctx.records.get(key).state.value == "approved"
     shop.git("branch", "-D", "hotfix/1.1.1")  # freed meanwhile: the reservation still holds
 
     done = resume(ctx, key, ENGINEER)
 
     assert done.done[0].startswith("finished start: hotfix/1.1.2 from v1.1.0")
-    rec = record.get(ctx, key)
+    rec = ctx.records.get(key)
     assert rec.state.value == "in_progress"
     assert rec.facts["version"] == "1.1.2"
     assert Repo(Path(rec.facts["worktree"])).git("branch", "--show-current") == "hotfix/1.1.2"

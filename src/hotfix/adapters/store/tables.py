@@ -1,64 +1,59 @@
-"""The schema, as typed SQLAlchemy models. Changes go through a named Alembic migration."""
+"""The schema, as SQLAlchemy Core tables. Changes go through a named Alembic migration.
+
+Core, not the ORM: reading a record must not pay for importing ``sqlalchemy.orm``.
+``tests/adapters/test_store_contract.py`` checks these tables against what the migrations
+build, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint
 
 # The newest migration in migrations/versions; tests/adapters/test_store_contract.py checks it
 # against Alembic's own head. A database stamped with it needs no migration run.
 SCHEMA_HEAD = "0002_waivers"
 
+metadata = MetaData()
 
-class Base(DeclarativeBase):
-    pass
+hotfixes = Table(
+    "hotfixes", metadata,
+    Column("number", Integer, primary_key=True, autoincrement=True),
+    Column("title", Text, nullable=False),
+    Column("requester", String(320), nullable=False),
+    Column("opened_at", String(40), nullable=False),
+    Column("head_seq", Integer, nullable=False, default=0),
+    Column("head_hash", String(64), nullable=False, default=""),
+)
 
+events = Table(
+    "events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("hotfix", ForeignKey("hotfixes.number"), nullable=False, index=True),
+    Column("seq", Integer, nullable=False),
+    Column("at", String(40), nullable=False),  # ISO 8601 UTC, exactly as hashed
+    Column("actor", String(320), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("payload", Text, nullable=False),  # canonical JSON, exactly as hashed
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("hotfix", "seq", name="uq_events_hotfix_seq"),
+)
 
-class HotfixRow(Base):
-    __tablename__ = "hotfixes"
+# Derived data worth keeping between runs (patch-ids, …): safe to delete.
+cache = Table(
+    "cache", metadata,
+    Column("namespace", String(64), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("value", Text, nullable=False),
+)
 
-    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    title: Mapped[str] = mapped_column(Text)
-    requester: Mapped[str] = mapped_column(String(320))
-    opened_at: Mapped[str] = mapped_column(String(40))
-    head_seq: Mapped[int] = mapped_column(Integer, default=0)
-    head_hash: Mapped[str] = mapped_column(String(64), default="")
-
-
-class EventRow(Base):
-    __tablename__ = "events"
-    __table_args__ = (UniqueConstraint("hotfix", "seq", name="uq_events_hotfix_seq"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    hotfix: Mapped[int] = mapped_column(ForeignKey("hotfixes.number"), index=True)
-    seq: Mapped[int] = mapped_column(Integer)
-    at: Mapped[str] = mapped_column(String(40))  # ISO 8601 UTC, exactly as hashed
-    actor: Mapped[str] = mapped_column(String(320))
-    kind: Mapped[str] = mapped_column(String(64))
-    payload: Mapped[str] = mapped_column(Text)  # canonical JSON, exactly as hashed
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
-
-
-class CacheRow(Base):
-    """Derived data worth keeping between runs (patch-ids, …): safe to delete."""
-
-    __tablename__ = "cache"
-
-    namespace: Mapped[str] = mapped_column(String(64), primary_key=True)
-    key: Mapped[str] = mapped_column(String(255), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
-
-
-class WaiverRow(Base):
-    """``hotfix audit waive``: a line does not need a commit (when no hotfix is named)."""
-
-    __tablename__ = "waivers"
-    __table_args__ = (UniqueConstraint("sha", "line", name="uq_waivers_sha_line"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    sha: Mapped[str] = mapped_column(String(64))
-    line: Mapped[str] = mapped_column(String(64))
-    reason: Mapped[str] = mapped_column(Text)
-    actor: Mapped[str] = mapped_column(String(320))
-    at: Mapped[str] = mapped_column(String(40))  # ISO 8601 UTC
+# ``hotfix audit waive``: a line does not need a commit (when no hotfix is named).
+waivers = Table(
+    "waivers", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sha", String(64), nullable=False),
+    Column("line", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("actor", String(320), nullable=False),
+    Column("at", String(40), nullable=False),  # ISO 8601 UTC
+    UniqueConstraint("sha", "line", name="uq_waivers_sha_line"),
+)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
-from hotfix.adapters.store.tables import Base
+from hotfix.adapters.store.tables import metadata
 
 connection = context.config.attributes["connection"]
-context.configure(connection=connection, target_metadata=Base.metadata,
+context.configure(connection=connection, target_metadata=metadata,
                   render_as_batch=connection.dialect.name == "sqlite")
 with context.begin_transaction():
     context.run_migrations()

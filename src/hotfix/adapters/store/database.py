@@ -1,0 +1,136 @@
+"""One SQL database: its engine, migrated on open, and its errors said in hotfix's terms.
+
+SQLite runs in WAL mode and takes the write lock up front (``BEGIN IMMEDIATE``); PostgreSQL
+is used as it comes. The common case, a database already at ``SCHEMA_HEAD``, costs one query
+and imports neither Alembic nor the ORM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+
+from hotfix.adapters.store.tables import SCHEMA_HEAD
+from hotfix.errors import ConfigError, SchemaTooNew, StoreError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        try:
+            self.engine = _engine(url)
+        except ArgumentError as exc:
+            raise ConfigError(f"database.url is not a database URL: {exc}",
+                              hint="give a SQLAlchemy URL (postgresql+psycopg://user@host/db), "
+                              "or leave it empty for SQLite in .hotfix/") from None
+        try:
+            self._migrate()
+        except BaseException:
+            self.engine.dispose()
+            raise
+
+    @property
+    def safe_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def writing(self, doing: str) -> Iterator[Connection]:
+        """A transaction (SQLite: holding the write lock) that commits when the block ends."""
+        with self.errors(doing), self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def reading(self, doing: str) -> Iterator[Connection]:
+        with self.errors(doing), self.engine.connect() as conn:
+            yield conn
+
+    def schema_revision(self) -> str | None:
+        with self.reading("read the schema revision") as conn:
+            stamped = _stamped(conn)
+        return stamped[0] if len(stamped) == 1 else None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _migrate(self) -> None:
+        """Bring the schema to ``SCHEMA_HEAD``; refuse a schema from a newer hotfix."""
+        with self.writing("open the database") as conn:
+            if _stamped(conn) == [SCHEMA_HEAD]:
+                return
+            _alembic_upgrade(conn, self.safe_url)
+
+    @contextmanager
+    def errors(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except OperationalError as exc:
+            raise StoreError(
+                f"could not {doing} in {self.safe_url}: {exc.orig}",
+                hint="check that the database is running and HOTFIX_DATABASE_URL is right",
+            ) from None
+        except SQLAlchemyError as exc:
+            raise StoreError(f"could not {doing} in {self.safe_url}: {exc}") from None
+
+
+def sqlite_url(root: Path) -> str:
+    return f"sqlite:///{root / '.hotfix' / 'hotfix.db'}"
+
+
+def _stamped(conn: Connection) -> list[str]:
+    """The revisions in ``alembic_version`` (none for a new database)."""
+    if not inspect(conn).has_table("alembic_version"):
+        return []
+    return [str(r) for r in conn.execute(text("SELECT version_num FROM alembic_version"))
+            .scalars()]
+
+
+def _alembic_upgrade(conn: Connection, where: str) -> None:
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = conn
+    known = {rev.revision for rev in ScriptDirectory.from_config(cfg).walk_revisions()}
+    unknown = [rev for rev in MigrationContext.configure(conn).get_current_heads()
+               if rev not in known]
+    if unknown:
+        raise SchemaTooNew(
+            f"the database {where} was written by a newer hotfix (schema "
+            f"{', '.join(unknown)}); this hotfix refuses to touch it",
+            hint="upgrade hotfix: pip install -U hotfix",
+        )
+    command.upgrade(cfg, "head")
+
+
+def _engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url)
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_engine(url: str) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _autocommit_driver(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        # WAL: readers never wait for the writer; NORMAL sync is durable in WAL mode
+        # across application crashes (a power cut may lose the last commit, never corrupt)
+        dbapi_conn.execute("PRAGMA journal_mode=WAL")
+        dbapi_conn.execute("PRAGMA synchronous=NORMAL")
+        dbapi_conn.execute("PRAGMA foreign_keys=ON")
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine

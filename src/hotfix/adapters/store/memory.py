@@ -1,0 +1,117 @@
+"""The store in memory: what the SQL store does, without a database.
+
+Shipped for tests, as httpx ships ``MockTransport``: pass a ``MemoryStore`` to
+``hotfix.wiring.open_context(..., store=...)``; no setting selects it. It passes the SQL
+store's contract suite (``tests/adapters/test_store_contract.py``): the same numbers, the
+same hash-chained rows (time and payload kept as the exact text that is hashed), the same
+errors. One lock serialises writers, as the database does; its data lives as long as the
+object, so ``close`` leaves it readable.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from hotfix.adapters.store.rows import EventRow, WaiverRow, chained, kept_waiver, no_hotfix
+from hotfix.domain.equivalence import Waiver
+from hotfix.domain.events import Event
+
+if TYPE_CHECKING:
+    from hotfix.ports import Draft
+
+
+class MemoryStore:
+    """The events of every hotfix (an ``EventLog``), with the cache and waivers beside."""
+
+    location = "memory"
+
+    def __init__(self) -> None:
+        self.rows: dict[int, list[EventRow]] = {}  # hotfix number → its events, in order
+        self.heads: dict[int, tuple[int, str]] = {}  # what the record says its newest is
+        self.cache = MemoryCache()
+        self.waivers = MemoryWaivers()
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        """Nothing to release: the data stays, as a database's does."""
+
+    def create(self, title: str, actor: str, at: datetime, payload: dict[str, Any]) -> Event:
+        with self._lock:
+            number = max(self.rows, default=0) + 1
+            (opened,) = chained(number, [], [(actor, "open", payload)], at)
+            self._keep(number, [], [opened])
+            return opened
+
+    def append(self, number: int, decide: Callable[[list[Event]], list[Draft]],
+               at: datetime) -> list[Event]:
+        """Hold the lock, let ``decide`` see the events and return new ones, append them."""
+        with self._lock:
+            before = self._events(number)
+            new = chained(number, before, decide(before), at)
+            self._keep(number, self.rows[number], new)
+            return new
+
+    def events(self, number: int) -> list[Event]:
+        with self._lock:
+            return self._events(number)
+
+    def head(self, number: int) -> tuple[int, str]:
+        if number not in self.heads:
+            raise no_hotfix(number)
+        return self.heads[number]
+
+    def all_events(self) -> dict[int, list[Event]]:
+        with self._lock:
+            return {n: [row.to_event() for row in rows] for n, rows in sorted(self.rows.items())}
+
+    def _events(self, number: int) -> list[Event]:
+        if number not in self.rows:
+            raise no_hotfix(number)
+        return [row.to_event() for row in self.rows[number]]
+
+    def _keep(self, number: int, rows: list[EventRow], new: list[Event]) -> None:
+        """Append only once every new event is sealed: a failure leaves nothing behind."""
+        if not new:
+            return
+        self.rows[number] = [*rows, *(EventRow.of(e) for e in new)]
+        self.heads[number] = (new[-1].seq, new[-1].hash)
+
+
+class MemoryCache:
+    """Derived data by namespace and key; the first value put stays."""
+
+    def __init__(self) -> None:
+        self.values: dict[tuple[str, str], str] = {}
+
+    def get(self, namespace: str, keys: Iterable[str]) -> dict[str, str]:
+        return {key: self.values[namespace, key] for key in keys
+                if (namespace, key) in self.values}
+
+    def put(self, namespace: str, items: Mapping[str, str]) -> None:
+        for key, value in items.items():
+            self.values.setdefault((namespace, key), value)
+
+
+class MemoryWaivers:
+    """Waivers recorded without a hotfix, oldest first."""
+
+    def __init__(self) -> None:
+        self.rows: list[WaiverRow] = []
+        self._lock = threading.Lock()
+
+    def add(self, waiver: Waiver) -> Waiver:
+        """Record ``waiver``; the same one again is a no-op, a different one for the same
+        commit and line is refused (decisions are not overwritten)."""
+        with self._lock:
+            existing = next((row for row in self.rows
+                             if (row.sha, row.line) == (waiver.sha, waiver.line)), None)
+            if existing is None:
+                self.rows.append(WaiverRow.of(waiver))
+                return waiver
+        return kept_waiver(existing, waiver)
+
+    def all(self) -> list[Waiver]:
+        return [row.to_waiver() for row in self.rows]

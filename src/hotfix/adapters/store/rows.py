@@ -1,0 +1,88 @@
+"""Rows as every store keeps them, and the values they stand for.
+
+The SQL store and the memory store share these, so both hold exactly the same text: the
+time as ISO 8601 and the payload as canonical JSON, both exactly as hashed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, NamedTuple
+
+from hotfix.domain.equivalence import Waiver
+from hotfix.domain.events import GENESIS, Event, canonical_json, sealed
+from hotfix.errors import ConflictError, NotFound
+
+if TYPE_CHECKING:
+    from hotfix.ports import Draft
+
+
+class EventRow(NamedTuple):
+    hotfix: int
+    seq: int
+    at: str
+    actor: str
+    kind: str
+    payload: str
+    prev_hash: str
+    hash: str
+
+    @classmethod
+    def of(cls, event: Event) -> EventRow:
+        return cls(event.hotfix, event.seq, iso(event.at), event.actor, event.kind,
+                   canonical_json(event.payload), event.prev_hash, event.hash)
+
+    def to_event(self) -> Event:
+        return Event(hotfix=self.hotfix, seq=self.seq, at=datetime.fromisoformat(self.at),
+                     actor=self.actor, kind=self.kind, payload=json.loads(self.payload),
+                     prev_hash=self.prev_hash, hash=self.hash)
+
+
+class WaiverRow(NamedTuple):
+    sha: str
+    line: str
+    reason: str
+    actor: str
+    at: str
+
+    @classmethod
+    def of(cls, waiver: Waiver) -> WaiverRow:
+        return cls(waiver.sha, waiver.line, waiver.reason, waiver.actor, iso(waiver.at))
+
+    def to_waiver(self) -> Waiver:
+        return Waiver(sha=self.sha, line=self.line, reason=self.reason, actor=self.actor,
+                      at=datetime.fromisoformat(self.at))
+
+
+def iso(at: datetime) -> str:
+    return at.isoformat(timespec="microseconds")
+
+
+def chained(number: int, events: list[Event], drafts: Iterable[Draft],
+            at: datetime) -> list[Event]:
+    """The drafts as events sealed onto the end of ``events``, each hashing the one before."""
+    prev = events[-1].hash if events else GENESIS
+    new: list[Event] = []
+    for seq, (actor, kind, payload) in enumerate(drafts, start=len(events) + 1):
+        event = sealed(hotfix=number, seq=seq, at=at, actor=actor, kind=kind,
+                       payload=json.loads(canonical_json(payload)), prev_hash=prev)
+        prev = event.hash
+        new.append(event)
+    return new
+
+
+def kept_waiver(existing: WaiverRow, waiver: Waiver) -> Waiver:
+    """The waiver already recorded for the same commit and line: the same one again is a
+    no-op, a different one is refused (decisions are not overwritten)."""
+    kept = existing.to_waiver()
+    if kept.reason != waiver.reason:
+        raise ConflictError(
+            f"{waiver.sha[:12]} is already waived on line {waiver.line} by "
+            f"{kept.actor} at {existing.at}: {kept.reason}",
+            hint="the first decision stands; see it with `hotfix audit --json`")
+    return kept
+
+
+def no_hotfix(number: int) -> NotFound:
+    return NotFound(f"no hotfix number {number}", hint="see them all: hotfix list")
