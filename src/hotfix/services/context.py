@@ -4,14 +4,14 @@ Services receive adapters here and never construct one; ``hotfix.wiring`` builds
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from hotfix.adapters.git import cmd as git
 from hotfix.adapters.store.sql import SqlStore
 from hotfix.config import Config
-from hotfix.ports import Clock
+from hotfix.ports import Clock, RolloutAdapters
 
 
 @dataclass
@@ -20,6 +20,7 @@ class Context:
     cfg: Config
     store: SqlStore
     clock: Clock
+    rollout: RolloutAdapters = field(kw_only=True)  # target, router, metrics, state, judge
 
     def now(self) -> datetime:
         return self.clock.now()
