@@ -117,7 +117,7 @@ def test_rollback_of_a_hotfix_never_deployed_is_refused(tmp_path: Path) -> None:
 
 
 def test_the_router_answers_during_and_after(tmp_path: Path) -> None:
-    ctx, key = released(tmp_path, {})
+    ctx, key = released(tmp_path, {}, **{"rollout.max_wait_seconds": 1.0})
     with cleanup(ctx):
         deploy.deploy(ctx, key, DEV)  # pauses: no traffic
         assert httpx.get(f"http://{ctx.cfg.str('rollout.listen')}/products",
