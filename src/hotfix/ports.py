@@ -11,8 +11,13 @@ later a client of the team server. ``Cache`` keeps what is derived from commits 
 ``Waivers`` keeps the audit's waivers that belong to no hotfix.
 
 Rollout: a ``DeployTarget`` runs versions of the app, a ``Router`` splits traffic between
-them by weight, a ``MetricsSource`` reports what each request did. Each has a typed registry
-of backends in ``hotfix.adapters.rollout.registry`` and a fake beside the real ones.
+them by weight, a ``MetricsSource`` reports what each request did, ``RolloutStates`` keeps
+the rollout's state across controllers and ``Controllers`` tells whether the controller
+that wrote it still runs. ``hotfix.wiring`` builds them from the settings (typed
+registries ``TARGETS``, ``ROUTERS``, ``METRICS``) and hands them to services as one
+``RolloutAdapters`` on the context; a fake beside each real backend passes the same
+contract tests (``adapters/deploy/fake.py``, ``adapters/routers/fake.py``,
+``adapters/metrics/fake.py``). The canary judge is seen through ``JudgeLike``.
 """
 
 from __future__ import annotations
@@ -20,10 +25,15 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
-import numpy.typing as npt
+from hotfix.domain.rollout_state import ControllerId, DeployState, Fleet
+from hotfix.domain.rollout_state import Instance as Instance  # noqa: PLC0414  (a port value)
+
+if TYPE_CHECKING:  # numpy is imported by the commands that judge, not by every command
+    import numpy as np
+    import numpy.typing as npt
 
 if TYPE_CHECKING:
     from hotfix.domain.equivalence import Waiver
@@ -50,24 +60,7 @@ class Clock(Protocol):
     def sleep(self, seconds: float) -> None: ...
 
 
-@dataclass(frozen=True)
-class Instance:
-    """One running copy of a version of the app."""
-
-    version: str
-    address: str = ""  # host:port serving HTTP ("" when the target does not say)
-    pid: int = 0  # process (and process group) id for local targets
-    start_ticks: int = 0  # the process's start time, so a reused pid is never killed
-    log: str = ""  # where its output goes
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"version": self.version, "address": self.address, "pid": self.pid,
-                "start_ticks": self.start_ticks, "log": self.log}
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Instance:
-        return cls(str(d["version"]), str(d.get("address", "")), int(d.get("pid", 0)),
-                   int(d.get("start_ticks", 0)), str(d.get("log", "")))
+# ── rollout ──────────────────────────────────────────────────────────────────────────────
 
 
 @dataclass(frozen=True)
@@ -90,14 +83,26 @@ class Split:
         return float(self.weights.get(version, 0.0))
 
 
+def _floats() -> npt.NDArray[np.float64]:
+    import numpy as np
+
+    return np.zeros(0)
+
+
+def _bools() -> npt.NDArray[np.bool_]:
+    import numpy as np
+
+    return np.zeros(0, dtype=bool)
+
+
 @dataclass(frozen=True)
 class Observations:
-    """Requests seen since the last poll, in time order, one row each."""
+    """Requests in time order, one row each (since the last poll, or a whole recorded log)."""
 
-    t: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
-    canary: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    ok: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    latency_ms: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    t: npt.NDArray[np.float64] = field(default_factory=_floats)
+    canary: npt.NDArray[np.bool_] = field(default_factory=_bools)
+    ok: npt.NDArray[np.bool_] = field(default_factory=_bools)
+    latency_ms: npt.NDArray[np.float64] = field(default_factory=_floats)
 
     def __len__(self) -> int:
         return int(self.t.shape[0])
@@ -109,6 +114,19 @@ class Observations:
     @property
     def baseline_count(self) -> int:
         return len(self) - self.canary_count
+
+
+@dataclass(frozen=True)
+class RequestLogFile:
+    """A file in which a router logs every request it serves, and how to read it.
+
+    ``format`` names the reader (``builtin``: one JSON object per request; ``nginx``: the
+    JSON access log, one object per request with every upstream attempt). ``addresses``
+    maps backend addresses to versions when the log names addresses only."""
+
+    path: Path
+    format: str
+    addresses: Path | None = None
 
 
 class DeployTarget(Protocol):
@@ -124,7 +142,9 @@ class DeployTarget(Protocol):
         """Stop the instances and everything they started; no orphans."""
         ...
 
-    def alive(self, instance: Instance) -> bool: ...
+    def alive(self, instance: Instance) -> bool:
+        """Whether ``instance`` still runs (also one read back from ``Instance.to_dict``)."""
+        ...
 
 
 class Router(Protocol):
@@ -133,7 +153,7 @@ class Router(Protocol):
     name: str
 
     def ensure(self) -> None:
-        """Start the router if it is not running."""
+        """Start the router if it is not running (with the split it last had)."""
         ...
 
     def apply(self, split: Split) -> None:
@@ -149,6 +169,10 @@ class Router(Protocol):
         ...
 
     def stop(self) -> None: ...
+
+    def request_log(self) -> RequestLogFile | None:
+        """Where the router logs every request it serves; None when it observes none."""
+        ...
 
     @property
     def url(self) -> str:
@@ -286,3 +310,81 @@ class Store(EventLog, Protocol):
     def waivers(self) -> Waivers: ...
 
     def close(self) -> None: ...
+Addresses = Callable[[], Mapping[str, Sequence[str]]]  # version → its instances' addresses
+
+
+class MetricsFactory(Protocol):
+    """Opens a metrics source on one rollout's two versions."""
+
+    def __call__(self, *, canary: str, baseline: str, instances: Addresses,
+                 cursor: Mapping[str, Any] | None) -> MetricsSource:
+        """``cursor`` (taken when the rollout began) replays since then; None: from now."""
+        ...
+
+
+class RolloutStates(Protocol):
+    """The state of production and of each rollout, kept so a killed controller resumes."""
+
+    def load_env(self) -> Fleet | None:
+        """What production runs (the live version and its instances), if anything."""
+        ...
+
+    def save_env(self, live: Fleet | None) -> None: ...
+
+    def load(self, key: str) -> DeployState | None: ...
+
+    def save(self, state: DeployState) -> None: ...
+
+    def rollout_keys(self) -> list[str]:
+        """Every hotfix with a saved rollout, sorted."""
+        ...
+
+
+class Controllers(Protocol):
+    """The processes that run rollouts: which one this is, whether another still runs."""
+
+    def me(self) -> ControllerId: ...
+
+    def alive(self, who: ControllerId) -> bool: ...
+
+    def stop(self, who: ControllerId) -> None:
+        """Ask the controller ``who`` to stop, and wait (bounded) until it has."""
+        ...
+
+
+class VerdictLike(Protocol):
+    @property
+    def decision(self) -> str: ...
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+class JudgeLike(Protocol):
+    def update(self, canary: npt.NDArray[np.bool_], ok: npt.NDArray[np.bool_],
+               latency_ms: npt.NDArray[np.float64],
+               expected_canary_share: float | None) -> VerdictLike: ...
+
+    def finish(self) -> VerdictLike: ...
+
+
+class RolloutAdapters(Protocol):
+    """Everything a rollout drives, built from the ``rollout.*`` and ``judge.*`` settings."""
+
+    @property
+    def target(self) -> DeployTarget: ...
+
+    @property
+    def router(self) -> Router: ...
+
+    @property
+    def states(self) -> RolloutStates: ...
+
+    @property
+    def controllers(self) -> Controllers: ...
+
+    def metrics(self, *, canary: str, baseline: str, instances: Addresses,
+                cursor: Mapping[str, Any] | None) -> MetricsSource: ...
+
+    def judge(self) -> JudgeLike:
+        """A fresh judge with the repository's ``judge.*`` settings."""
+        ...

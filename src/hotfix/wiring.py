@@ -5,18 +5,39 @@ tests, which pass fakes in) constructs an adapter."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from hotfix.adapters.clock import SystemClock
 from hotfix.adapters.git import cmd as git
 from hotfix.config import Config, load_config
+from hotfix.errors import ConfigError, NotFound
+from hotfix.ports import (
+    Addresses,
+    Clock,
+    Controllers,
+    DeployTarget,
+    JudgeLike,
+    MetricsFactory,
+    MetricsSource,
+    RolloutStates,
+    Router,
+)
 from hotfix.services.context import Context, ensure_state_dir
 from hotfix.services.record import LocalRecords, RecordSettings
 
 if TYPE_CHECKING:
-    from hotfix.ports import Clock, Store
+    from hotfix.ports import Store
+
+if TYPE_CHECKING:
+    from hotfix.adapters.deploy.command import DeployCommand
+    from hotfix.domain.judge_settings import JudgeSettings
+    from hotfix.services.judge_files import ReadRequests
+
+T = TypeVar("T")
 
 
 def open_context(
@@ -26,11 +47,12 @@ def open_context(
     *,
     clock: Clock | None = None,
     store: Store | None = None,
+    rollout: RolloutParts | None = None,
 ) -> Context:
     """Find the repository above ``start``, load its settings, build its adapters.
 
-    Tests pass fakes in (``store=MemoryStore()``, ``clock=ManualClock()``); no setting
-    selects them."""
+    Tests pass fakes in (``store=MemoryStore()``, ``clock=ManualClock()``, ``rollout=
+    RolloutParts(target=FakeTarget(), …)``); no setting selects them."""
     root = git.repo_root(start)
     cfg = load_config(root, environ, overrides)
     clock = clock or SystemClock()
@@ -38,6 +60,7 @@ def open_context(
     return Context(root=root, cfg=cfg,
                    records=LocalRecords(store, RecordSettings.from_config(cfg), clock),
                    cache=store.cache, waivers=store.waivers, clock=clock,
+                   rollout=WiredRollout(cfg, root, rollout or RolloutParts()),
                    closers=(store.close,))
 
 
@@ -51,3 +74,218 @@ def open_store(root: Path, cfg: Config) -> Store:
         ensure_state_dir(root)
         url = sqlite_url(root)
     return SqlStore(url)
+
+
+# ── rollout: deploy targets, routers, metrics sources, the judge (docs/rollout.md) ──────
+
+
+def _rollout_dir(root: Path) -> Path:
+    return root / ".hotfix" / "rollout"
+
+
+def _local_target(cfg: Config, root: Path) -> DeployTarget:
+    from hotfix.adapters.deploy.local import LocalTarget
+
+    command = [str(a) for a in cfg.list("rollout.local.command")]
+    return LocalTarget(root, _rollout_dir(root), command, cfg.str("rollout.local.health_path"),
+                       cfg.float("rollout.local.health_timeout"),
+                       cfg.float("rollout.local.stop_timeout"),
+                       host=cfg.str("rollout.listen").rpartition(":")[0] or "127.0.0.1")
+
+
+def _deploy_command(cfg: Config, root: Path) -> DeployCommand:
+    from hotfix.adapters.deploy.command import DeployCommand
+
+    return DeployCommand([str(a) for a in cfg.list("rollout.deploy_command")], root)
+
+
+def _command_target(cfg: Config, root: Path) -> DeployTarget:
+    from hotfix.adapters.deploy.command import CommandTarget
+
+    return CommandTarget(_deploy_command(cfg, root))
+
+
+def _builtin_router(cfg: Config, root: Path) -> Router:
+    from hotfix.adapters.routers.builtin import BuiltinRouter
+
+    return BuiltinRouter(_rollout_dir(root) / "builtin", cfg.str("rollout.listen"),
+                         cfg.str("rollout.admin"), cfg.str("rollout.sticky_header"),
+                         cfg.str("rollout.sticky_cookie"))
+
+
+def _nginx_router(cfg: Config, root: Path) -> Router:
+    from hotfix.adapters.routers.nginx import NginxRouter
+
+    return NginxRouter(_rollout_dir(root), cfg.str("rollout.listen"),
+                       cfg.str("rollout.nginx.binary"), cfg.str("rollout.sticky_header"),
+                       cfg.str("rollout.sticky_cookie"), cfg.int("rollout.nginx.client_keepalive"))
+
+
+def _command_router(cfg: Config, root: Path) -> Router:
+    from hotfix.adapters.deploy.command import CommandRouter
+
+    return CommandRouter(_deploy_command(cfg, root), _rollout_dir(root) / "command-split.json",
+                         cfg.str("verify.base_url"))
+
+
+@dataclass(frozen=True)
+class Watch:
+    """What a metrics source observes: one rollout's versions, from a cursor (or from now)."""
+
+    canary: str
+    baseline: str
+    instances: Addresses
+    cursor: Mapping[str, Any] | None
+
+
+def _router_metrics(cfg: Config, router: Router, watch: Watch) -> MetricsSource:
+    from hotfix.adapters.metrics.router_log import from_log
+
+    log = router.request_log()
+    if log is None:
+        raise ConfigError(f"the {router.name} router observes no requests",
+                          hint='set rollout.metrics = "prometheus"')
+    offset = int(watch.cursor["offset"]) if watch.cursor else None
+    return from_log(log, watch.canary, watch.baseline, offset)
+
+
+def _prometheus_metrics(cfg: Config, router: Router, watch: Watch) -> MetricsSource:
+    from hotfix.adapters.metrics.prometheus import PrometheusMetrics, PromNames
+
+    names = PromNames(cfg.str("rollout.prometheus.requests"),
+                      cfg.str("rollout.prometheus.latency"),
+                      cfg.str("rollout.prometheus.status_label"))
+    snapshot = watch.cursor.get("snapshot") if watch.cursor else None
+    return PrometheusMetrics(watch.instances, watch.canary, watch.baseline, names,
+                             cfg.str("rollout.prometheus.path"), snapshot)
+
+
+TARGETS: dict[str, Callable[[Config, Path], DeployTarget]] = {
+    "local": _local_target,
+    "command": _command_target,
+}
+ROUTERS: dict[str, Callable[[Config, Path], Router]] = {
+    "builtin": _builtin_router,
+    "nginx": _nginx_router,
+    "command": _command_router,
+}
+METRICS: dict[str, Callable[[Config, Router, Watch], MetricsSource]] = {
+    "router": _router_metrics,
+    "prometheus": _prometheus_metrics,
+}
+
+
+def _pick(registry: Mapping[str, T], key: str, cfg: Config, hint: str | None = None) -> T:
+    name = cfg.str(key)
+    if name not in registry:
+        raise ConfigError(f"{key} = {name!r} is not one of: {', '.join(registry)}",
+                          hint=hint or f"set {key} in hotfix.toml to one of them")
+    return registry[name]
+
+
+def judge_settings(cfg: Config) -> JudgeSettings:
+    """The ``judge.*`` settings, validated (ConfigError naming the bad one): the one builder
+    for ``hotfix deploy`` and ``hotfix judge``."""
+    from hotfix.domain.judge_settings import JudgeSettings
+
+    weights = cfg.table("judge.weights")
+    unknown = set(weights) - {"errors", "latency", "tail"}
+    if unknown:
+        raise ConfigError(
+            f"judge.weights has unknown metrics {sorted(unknown)}",
+            hint="judge.weights = { errors = 0.7, latency = 0.25, tail = 0.05 }",
+        )
+    try:
+        return JudgeSettings(
+            alpha=cfg.float("judge.alpha"),
+            error_margin=cfg.float("judge.error_margin"),
+            error_floor=cfg.float("judge.error_floor"),
+            latency_tolerance=cfg.float("judge.latency_tolerance"),
+            tail_margin=cfg.float("judge.tail_margin"),
+            weight_errors=float(weights.get("errors", 0.0)),
+            weight_latency=float(weights.get("latency", 0.0)),
+            weight_tail=float(weights.get("tail", 0.0)),
+            burn_in=cfg.int("judge.burn_in"),
+            winsor_quantile=cfg.float("judge.winsor_quantile"),
+            tail_quantile=cfg.float("judge.tail_quantile"),
+            block=cfg.int("judge.block"),
+            srm_alpha=cfg.float("judge.srm_alpha"),
+        )
+    except ValueError as exc:
+        hint = "fix the judge.* settings in hotfix.toml; `hotfix config` shows them"
+        raise ConfigError(str(exc), hint=hint) from None
+
+
+@dataclass(frozen=True)
+class RolloutParts:
+    """Adapters to use instead of the configured ones: tests pass fakes here."""
+
+    target: DeployTarget | None = None
+    router: Router | None = None
+    metrics: MetricsFactory | None = None
+    states: RolloutStates | None = None
+    controllers: Controllers | None = None
+    judge: Callable[[], JudgeLike] | None = None
+
+
+class WiredRollout:
+    """The rollout's adapters (``ports.RolloutAdapters``), each built on first use."""
+
+    def __init__(self, cfg: Config, root: Path, given: RolloutParts) -> None:
+        self.cfg, self.root, self.given = cfg, root, given
+
+    @cached_property
+    def target(self) -> DeployTarget:
+        return self.given.target or _pick(TARGETS, "rollout.target", self.cfg)(self.cfg, self.root)
+
+    @cached_property
+    def router(self) -> Router:
+        return self.given.router or _pick(ROUTERS, "rollout.router", self.cfg)(self.cfg, self.root)
+
+    @cached_property
+    def states(self) -> RolloutStates:
+        from hotfix.adapters.rollout.state_files import StateFiles
+
+        return self.given.states or StateFiles(_rollout_dir(self.root))
+
+    @cached_property
+    def controllers(self) -> Controllers:
+        from hotfix.adapters.deploy.procs import ProcessControllers
+
+        return self.given.controllers or ProcessControllers()
+
+    def metrics(self, *, canary: str, baseline: str, instances: Addresses,
+                cursor: Mapping[str, Any] | None) -> MetricsSource:
+        if self.given.metrics is not None:
+            return self.given.metrics(canary=canary, baseline=baseline, instances=instances,
+                                      cursor=cursor)
+        build = _pick(METRICS, "rollout.metrics", self.cfg,
+                      hint="set rollout.metrics to router or prometheus")
+        return build(self.cfg, self.router, Watch(canary, baseline, instances, cursor))
+
+    def judge(self) -> JudgeLike:
+        if self.given.judge is not None:
+            return self.given.judge()
+        from hotfix.domain.judge import Judge
+
+        return Judge(judge_settings(self.cfg))
+
+
+@dataclass(frozen=True)
+class Judging:
+    """What ``hotfix judge`` needs: the settings, and the reader of recorded request logs."""
+
+    settings: JudgeSettings
+    read: ReadRequests
+
+
+def open_judging(start: Path, environ: Mapping[str, str],
+                 overrides: Mapping[str, Any] | None = None) -> Judging:
+    """The ``judge.*`` settings of the repository around ``start`` (defaults outside one)."""
+    from hotfix.adapters.rollout.judge_csv import read_stream
+
+    try:
+        root = git.repo_root(start)
+    except NotFound:
+        root = start
+    return Judging(judge_settings(load_config(root, environ, overrides)), read_stream)

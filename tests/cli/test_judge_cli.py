@@ -49,3 +49,24 @@ def test_a_malformed_row_exits_2_with_its_line(hotfix: Invoke, tmp_path: Path) -
     result = hotfix("judge", str(path))
     assert result.code == 2
     assert f"{path}:3:" in result.err
+
+
+def test_deploy_and_judge_refuse_an_invalid_judge_setting_alike(hotfix: Invoke, repo: Path
+                                                                 ) -> None:
+    from hotfix.wiring import open_context
+
+    (repo / "hotfix.toml").write_text('[approvals]\napprovers = ["boss@example.com"]\n\n'
+                                      "[judge]\nalpha = 2.0\n")
+    ctx = open_context(repo, {})
+    try:
+        key = ctx.records.open("checkout answers 500", "dev@example.com").key
+        ctx.records.act(key, "release", "boss@example.com",
+                   {"facts": {"tag": "v1.0.1", "base_tag": "v1.0.0"}}, override="test set-up")
+    finally:
+        ctx.close()
+    log = write_log(repo / "log.csv", 3, 300)
+    deployed = hotfix("deploy", key, "--as", "dev@example.com", "--json")
+    judged = hotfix("judge", str(log))
+    assert deployed.code == judged.code == 2
+    assert deployed.err == judged.err
+    assert "invalid judge settings: alpha must be between 0 and 1" in judged.err

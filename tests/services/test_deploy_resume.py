@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 from hotfix.adapters.deploy import procs
-from hotfix.adapters.rollout.registry import make_router
+from hotfix.adapters.deploy.local import process_of
+from hotfix.domain.rollout_state import DeployState
 from hotfix.services import deploy
 from hotfix.services import resume as resume_svc
 from hotfix.services.context import Context
-from hotfix.services.deploy_state import DeployState, StateFiles
 from hotfix.wiring import open_context
 from tests.rollout_app.support import processes_in
 from tests.services.rollout_setup import DEV, cleanup, kinds, released, traffic
@@ -43,7 +43,7 @@ def start_controller(ctx: Context, key: str, overrides: dict[str, Any]) -> subpr
 
 def wait_for_step(ctx: Context, key: str, proc: subprocess.Popen[bytes]) -> DeployState:
     for _ in range(600):
-        state = StateFiles(ctx.root).load(key)
+        state = ctx.rollout.states.load(key)
         if state is not None and state.weights:
             return state
         assert proc.poll() is None, "the controller died before its first step"
@@ -77,11 +77,11 @@ def test_a_killed_controller_is_resumed_from_the_live_weights(tmp_path: Path) ->
         slow_plan = [{**s, "bake_seconds": 3600} for s in ctx.cfg.list("rollout.steps")[:-1]]
         state, _ = kill_controller(ctx, key, overrides(
             ctx, **{"rollout.steps": [*slow_plan, {"weight": 100}]}))
-        assert make_router(ctx.cfg, ctx.root).current() is not None
-        live = make_router(ctx.cfg, ctx.root).current()
+        assert ctx.rollout.router.current() is not None
+        live = ctx.rollout.router.current()
         assert live is not None
         assert live.weight("v1.0.1") == 25
-        assert all(procs.alive(i.pid, i.start_ticks) for i in state.canary.instances)
+        assert all(procs.alive(*process_of(i)) for i in state.canary.instances)
         resumed = open_context(ctx.root, {}, overrides(ctx))  # the fast plan, same weights
         try:
             with traffic(resumed):
@@ -101,12 +101,12 @@ def test_resume_rolls_back_when_the_canary_died_too(tmp_path: Path) -> None:
         state, _ = kill_controller(ctx, key, overrides(
             ctx, **{"rollout.steps": [*slow_plan, {"weight": 100}]}))
         for inst in state.canary.instances:
-            os.kill(inst.pid, signal.SIGKILL)
+            os.kill(process_of(inst)[0], signal.SIGKILL)
         done = resume_svc.resume(ctx, key, DEV)  # `hotfix resume`, not deploy's own
         assert any("rolled back (resumed: the canary's instances are gone)" in line
                    for line in done.done), done.done
         assert ctx.records.get(key).state.value == "in_progress"
-        live = make_router(ctx.cfg, ctx.root).current()
+        live = ctx.rollout.router.current()
         assert live is not None
         assert live.weights == {"v1.0.0": 100.0}
 

@@ -11,7 +11,6 @@ from hotfix.adapters.deploy.local import UnhealthyInstance
 from hotfix.errors import NotFound
 from hotfix.services import deploy, production
 from hotfix.services.context import Context
-from hotfix.services.deploy_state import StateFiles
 from tests.rollout_app.support import get_many, processes_in
 from tests.services.rollout_setup import DEV, cleanup, kinds, released, traffic
 
@@ -45,7 +44,7 @@ def promoted_under_traffic(ctx: Context, key: str) -> None:
         assert promote["verdict"]["decision"] == "promote"
         assert served_versions(out.url) == {"v1.0.1"}
         assert processes_in(worktree(ctx.root, "v1.0.0")) == []
-        live = StateFiles(ctx.root).load_env()
+        live = ctx.rollout.states.load_env()
         assert live is not None
         assert live.version == "v1.0.1"
         assert {p.weight for p in seen} == {25, 50}
@@ -118,7 +117,7 @@ def test_rollback_of_a_hotfix_never_deployed_is_refused(tmp_path: Path) -> None:
 
 
 def test_the_router_answers_during_and_after(tmp_path: Path) -> None:
-    ctx, key = released(tmp_path, {})
+    ctx, key = released(tmp_path, {}, **{"rollout.max_wait_seconds": 1.0})
     with cleanup(ctx):
         deploy.deploy(ctx, key, DEV)  # pauses: no traffic
         assert httpx.get(f"http://{ctx.cfg.str('rollout.listen')}/products",
@@ -151,7 +150,7 @@ def test_a_gated_step_waits_for_approval_and_keeps_judging(tmp_path: Path) -> No
             thread.start()
             state = None
             for _ in range(300):
-                state = StateFiles(ctx.root).load(key)
+                state = ctx.rollout.states.load(key)
                 if state is not None and state.status == "gated":
                     break
                 time.sleep(0.1)

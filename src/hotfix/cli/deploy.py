@@ -8,6 +8,7 @@ import typer
 from rich.live import Live
 
 from hotfix.cli.common import ActorOpt, JsonOpt, actor, console, context, emit
+from hotfix.domain.rollout_state import Status
 
 if TYPE_CHECKING:
     from hotfix.services.canary import Progress
@@ -43,5 +44,5 @@ def deploy(
                     live.update(progress_table(p))
                 out = service.deploy(ctx, key, who, tag=tag, on_progress=show)
         emit(as_json, out.to_dict(), lambda: print_outcome(console, out))
-        if out.status == "rolled_back":
+        if out.status == Status.ROLLED_BACK:
             raise typer.Exit(1)

@@ -59,14 +59,10 @@ def judge(
         if value is not None
     }
     from hotfix.services.judge_files import judge_files
+    from hotfix.wiring import open_judging
 
-    results = judge_files(
-        files,
-        start=Path.cwd(),
-        environ=dict(os.environ),
-        overrides=overrides,
-        expected_share=share,
-    )
+    setup = open_judging(Path.cwd(), dict(os.environ), overrides)
+    results = judge_files(files, settings=setup.settings, read=setup.read, expected_share=share)
     for result in results:
         if as_json:
             typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, allow_nan=False))

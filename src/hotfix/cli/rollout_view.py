@@ -9,12 +9,17 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from hotfix.domain.rollout_state import Status
+
 if TYPE_CHECKING:
     from hotfix.services.canary import Progress
     from hotfix.services.deploy import Outcome
 
-STATUS_STYLE = {"promoted": "bold green", "rolled_back": "bold red", "paused": "yellow",
-                "gated": "yellow", "running": "cyan"}
+STATUS_STYLE = {Status.PROMOTED: "bold green", Status.ROLLED_BACK: "bold red",
+                Status.PAUSED: "yellow", Status.GATED: "yellow", Status.RUNNING: "cyan"}
+NEXT = {Status.PAUSED: "next: hotfix deploy {key} (keep judging) or hotfix rollback {key}",
+        Status.GATED: "next: hotfix deploy {key} --approve-gate",
+        Status.PROMOTED: "next: hotfix verify {key}"}
 
 
 def progress_table(p: Progress) -> Table:
@@ -64,10 +69,6 @@ def outcome_lines(out: Outcome) -> list[str]:
     lines = [f"[{style}]{out.key} {out.status.replace('_', ' ')}[/]: {escape(out.reason)}",
              f"canary {out.canary} vs baseline {out.baseline}: "
              f"{_versions(out.requests, out.errors)}"]
-    if out.status == "paused":
-        lines.append(f"next: hotfix deploy {out.key} (keep judging) or hotfix rollback {out.key}")
-    elif out.status == "gated":
-        lines.append(f"next: hotfix deploy {out.key} --approve-gate")
-    elif out.status == "promoted":
-        lines.append(f"next: hotfix verify {out.key}")
+    if out.status in NEXT:
+        lines.append(NEXT[out.status].format(key=out.key))
     return lines

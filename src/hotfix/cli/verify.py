@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from hotfix.cli.common import ActorOpt, JsonOpt, actor, console, context, emit
-from hotfix.errors import UsageError
+from hotfix.domain.bug_check import BugCheckOptions
+
+if TYPE_CHECKING:
+    from hotfix.services.verify import Verification
 
 
 def register(app: typer.Typer) -> None:
@@ -39,30 +41,19 @@ def verify(
 
     The bug's own check, once given, is kept on the record and re-run by later verifies.
     """
-    bug: dict[str, Any] | None = None
-    if bug_command:
-        bug = {"command": bug_command}
-    elif bug_path:
-        bug = {"method": bug_method.upper(), "path": bug_path, "status": bug_status,
-               "match": bug_match}
-        if bug_json is not None:
-            try:
-                bug["json"] = json.loads(bug_json)
-            except json.JSONDecodeError as exc:
-                raise UsageError(f"--bug-json is not JSON: {exc}") from None
+    bug = BugCheckOptions(bug_command, bug_path, bug_method, bug_json, bug_status, bug_match)
     from hotfix.services import verify as service
 
     with context() as ctx:
-        result = service.verify(ctx, key, actor(ctx, as_), bug_check=bug, base_url=url)
-
-        def render() -> None:
-            for c in result.checks:
-                mark = "[green]pass[/]" if c.passed else "[red]FAIL[/]"
-                console.print(f"{mark} {c.kind:5} {escape(c.name)}: {escape(c.detail)}",
-                              soft_wrap=True)
-            verdict = "[bold green]verified[/]" if result.passed else "[bold red]not verified[/]"
-            console.print(f"{result.key} {verdict} against {result.base_url}")
-
-        emit(as_json, result.to_dict(), render)
+        result = service.verify(ctx, key, actor(ctx, as_), bug=bug, base_url=url)
+        emit(as_json, result.to_dict(), lambda: render(result))
         if not result.passed:
             raise typer.Exit(1)
+
+
+def render(result: Verification) -> None:
+    for c in result.checks:
+        mark = "[green]pass[/]" if c.passed else "[red]FAIL[/]"
+        console.print(f"{mark} {c.kind:5} {escape(c.name)}: {escape(c.detail)}", soft_wrap=True)
+    verdict = "[bold green]verified[/]" if result.passed else "[bold red]not verified[/]"
+    console.print(f"{result.key} {verdict} against {result.base_url}")

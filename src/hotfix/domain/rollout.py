@@ -18,9 +18,21 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any
 
-Action = Literal["hold", "advance", "gate", "promote", "rollback", "inconclusive"]
+
+class Action(StrEnum):
+    """The controller's next move."""
+
+    HOLD = "hold"
+    ADVANCE = "advance"
+    GATE = "gate"
+    PROMOTE = "promote"
+    ROLLBACK = "rollback"
+    INCONCLUSIVE = "inconclusive"
+
+
 STEP_KEYS = ("weight", "min_requests", "bake_seconds", "gate")
 DEFAULT_STEPS: list[dict[str, Any]] = [
     {"weight": 5, "min_requests": 100, "bake_seconds": 30},
@@ -143,7 +155,7 @@ def next_move(plan: Plan, pos: Position, decision: str, now: float) -> Move:
     """The controller's next move, given the judge's latest ``decision``."""
     step = plan.steps[pos.step]
     if decision == "rollback":
-        return Move("rollback", "the judge found a regression", pos.step)
+        return Move(Action.ROLLBACK, "the judge found a regression", pos.step)
     overdue = now - pos.step_started - step.bake_seconds >= plan.max_wait_seconds
     if pos.canary_at_step == 0 or pos.baseline_at_step == 0:
         who = "the canary" if pos.canary_at_step == 0 else "the baseline"
@@ -153,7 +165,7 @@ def next_move(plan: Plan, pos: Position, decision: str, now: float) -> Move:
                                               f"{step.min_requests} canary requests at this step")
     elapsed = now - pos.step_started
     if elapsed < step.bake_seconds:
-        return Move("hold", f"baking: {elapsed:.0f}/{step.bake_seconds:g} s", pos.step)
+        return Move(Action.HOLD, f"baking: {elapsed:.0f}/{step.bake_seconds:g} s", pos.step)
     return _after_bake(plan, pos, decision, overdue)
 
 
@@ -164,14 +176,14 @@ def _after_bake(plan: Plan, pos: Position, decision: str, overdue: bool) -> Move
         return _hold_or_give_up(pos, overdue, "the judge has not yet shown the canary within "
                                               "tolerance on every metric")
     if plan.steps[target].gate and target not in pos.approved_gates:
-        return Move("gate", f"step {target + 1} ({plan.steps[target].weight:g}%) waits for "
-                            "approval", target)
+        waits = f"step {target + 1} ({plan.steps[target].weight:g}%) waits for approval"
+        return Move(Action.GATE, waits, target)
     if final:
-        return Move("promote", "every metric within tolerance; plan complete", target)
-    return Move("advance", f"step {pos.step + 1} done", target)
+        return Move(Action.PROMOTE, "every metric within tolerance; plan complete", target)
+    return Move(Action.ADVANCE, f"step {pos.step + 1} done", target)
 
 
 def _hold_or_give_up(pos: Position, overdue: bool, reason: str) -> Move:
     if overdue:
-        return Move("inconclusive", f"gave up waiting ({reason})", pos.step)
-    return Move("hold", reason, pos.step)
+        return Move(Action.INCONCLUSIVE, f"gave up waiting ({reason})", pos.step)
+    return Move(Action.HOLD, reason, pos.step)

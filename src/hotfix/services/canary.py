@@ -1,45 +1,33 @@
 """The rollout loop: read metrics, feed the judge, take the plan's next move, persist.
 
-Independent of the record: the deploy service hands in callbacks for events (``on_event``),
-for progress (``on_progress``) and for gate approvals (``gate_approved``).
+Independent of the record and of the machine: the deploy service hands in the adapters
+(target, router, metrics, clock), and callbacks for events (``on_event``), for progress
+(``on_progress``) and for gate approvals (``gate_approved``). Every wait is on the clock,
+so tests run the loop on a manual clock and fakes (``tests/services/test_canary_loop.py``).
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
-from hotfix.domain.rollout import Move, Plan, next_move
-from hotfix.ports import DeployTarget, MetricsSource, Observations, Router, Split
-from hotfix.services.deploy_state import (
-    GATED,
-    PAUSED,
-    PROMOTED,
-    ROLLED_BACK,
-    RUNNING,
-    DeployState,
-    Fleet,
+from hotfix.domain.rollout import Action, Move, Plan, next_move
+from hotfix.domain.rollout_state import DeployState, Fleet, Status
+from hotfix.ports import (
+    Clock,
+    DeployTarget,
+    JudgeLike,
+    MetricsSource,
+    Observations,
+    Router,
+    Split,
+    VerdictLike,
 )
 
-
-class VerdictLike(Protocol):
-    @property
-    def decision(self) -> str: ...
-
-    def to_dict(self) -> dict[str, Any]: ...
-
-
-class JudgeLike(Protocol):
-    def update(self, canary: npt.NDArray[np.bool_], ok: npt.NDArray[np.bool_],
-               latency_ms: npt.NDArray[np.float64],
-               expected_canary_share: float | None) -> VerdictLike: ...
-
-    def finish(self) -> VerdictLike: ...
+WAITING = (Status.RUNNING, Status.GATED)
 
 
 @dataclass
@@ -47,11 +35,11 @@ class Progress:
     """One look at a live rollout, for the progress display."""
 
     key: str
-    status: str
+    status: Status
     step: int  # 1-based
     steps: int
     weight: float
-    move: str
+    move: Action
     reason: str
     requests: dict[str, int]
     errors: dict[str, int]
@@ -70,7 +58,7 @@ class Tally:
         self.errors["baseline"] += int((~obs.canary & ~obs.ok).sum())
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Rollout:
     plan: Plan
     state: DeployState
@@ -78,6 +66,7 @@ class Rollout:
     router: Router
     metrics: MetricsSource
     judge: JudgeLike
+    clock: Clock
     save: Callable[[DeployState], None]
     on_event: Callable[[str, dict[str, Any]], None]
     on_progress: Callable[[Progress], None] = lambda p: None
@@ -87,8 +76,6 @@ class Rollout:
     drain_seconds: float = 5.0
     on_inconclusive: str = "pause"
     share_known: bool = True  # False with sticky routing: the request share is not binomial
-    clock: Callable[[], float] = time.time
-    sleep: Callable[[float], None] = time.sleep
     tally: Tally = field(default_factory=Tally)
 
     def replay(self) -> None:
@@ -98,7 +85,7 @@ class Rollout:
         self._judge(obs)
 
     def run(self) -> DeployState:
-        while self.state.status in (RUNNING, GATED):
+        while self.state.status in WAITING:
             if self.stopped():
                 break
             obs = self.metrics.poll()
@@ -107,12 +94,13 @@ class Rollout:
             self.state.position = self.state.position.observed(obs.canary_count,
                                                                obs.baseline_count)
             self.state.verdict = verdict.to_dict()
-            move = next_move(self.plan, self.state.position, verdict.decision, self.clock())
+            move = next_move(self.plan, self.state.position, verdict.decision,
+                             self.clock.time())
             self._report(move)
             self._take(move)
             self.save(self.state)
-            if self.state.status in (RUNNING, GATED) and move.action in ("hold", "gate"):
-                self.sleep(self.poll_seconds)
+            if self.state.status in WAITING and move.action in (Action.HOLD, Action.GATE):
+                self.clock.sleep(self.poll_seconds)
         return self.state
 
     def _judge(self, obs: Observations) -> VerdictLike:
@@ -138,31 +126,33 @@ class Rollout:
         return self.plan.steps[self.state.position.step].weight
 
     def _take(self, move: Move) -> None:
-        pos = self.state.position
-        if move.action == "gate":
-            if self.gate_approved(move.step):
-                self.state.position = pos.approve(move.step)
-                self.state.status = RUNNING
-            elif self.state.status != GATED:
-                self.state.status = GATED
-                self._event("deploy_step", {"gate": move.step + 1, "waiting": True})
-        elif move.action == "advance":
+        if move.action == Action.GATE:
+            self._gate(move.step)
+        elif move.action == Action.ADVANCE:
             self.enter(move.step)
-        elif move.action == "promote":
+        elif move.action == Action.PROMOTE:
             self.promote(move.reason)
-        elif move.action == "rollback":
+        elif move.action == Action.ROLLBACK:
             self.rollback(move.reason)
-        elif move.action == "inconclusive":
+        elif move.action == Action.INCONCLUSIVE:
             self._inconclusive(move.reason)
+
+    def _gate(self, step: int) -> None:
+        if self.gate_approved(step):
+            self.state.position = self.state.position.approve(step)
+            self.state.status = Status.RUNNING
+        elif self.state.status != Status.GATED:
+            self.state.status = Status.GATED
+            self._event("deploy_step", {"gate": step + 1, "waiting": True})
 
     def enter(self, step: int) -> None:
         """Give the canary the weight of ``step`` (at once) and start the step's clock."""
         weight = self.plan.steps[step].weight
         self.router.apply(_split(self.state.baseline, self.state.canary, weight))
-        now = self.clock()
+        now = self.clock.time()
         self.state.position = self.state.position.entered(step, now)
         self.state.weights.append((now, weight))
-        self.state.status = RUNNING
+        self.state.status = Status.RUNNING
         self.save(self.state)
         self._event("deploy_step", {"step": step + 1, "weight": weight})
 
@@ -172,17 +162,17 @@ class Rollout:
                                 {st.canary.version: 100.0}))
         self.router.drain(st.baseline.version, self.drain_seconds)
         self.target.stop(st.baseline.instances)
-        st.status, st.reason = PROMOTED, reason
+        st.status, st.reason = Status.PROMOTED, reason
         self.save(st)
         self._event("promote", {"reason": reason})
 
     def rollback(self, reason: str) -> float:
         """Canary weight to 0 at once, then stop its instances; seconds until 0 % was live."""
-        st, began = self.state, time.monotonic()
+        st, began = self.state, self.clock.monotonic()
         self.router.apply(Split({st.baseline.version: st.baseline.addresses},
                                 {st.baseline.version: 100.0}))
-        zero_after = time.monotonic() - began
-        st.status, st.reason = ROLLED_BACK, reason
+        zero_after = self.clock.monotonic() - began
+        st.status, st.reason = Status.ROLLED_BACK, reason
         self.save(st)
         self.router.drain(st.canary.version, self.drain_seconds)
         self.target.stop(st.canary.instances)
@@ -194,7 +184,7 @@ class Rollout:
         if self.on_inconclusive == "rollback":
             self.rollback(f"inconclusive: {reason}")
         else:
-            self.state.status, self.state.reason = PAUSED, f"inconclusive: {reason}"
+            self.state.status, self.state.reason = Status.PAUSED, f"inconclusive: {reason}"
             self._event("deploy_step", {"paused": True, "reason": self.state.reason})
 
     def _event(self, kind: str, payload: dict[str, Any]) -> None:
@@ -221,10 +211,6 @@ def _since(obs: Observations, t: float) -> Observations:
 def _split(baseline: Fleet, canary: Fleet, weight: float) -> Split:
     return Split({baseline.version: baseline.addresses, canary.version: canary.addresses},
                  {baseline.version: 100.0 - weight, canary.version: weight})
-
-
-def live_weight(split: Split | None, canary: str) -> float | None:
-    return None if split is None else split.weight(canary)
 
 
 def step_for_weight(weights: Sequence[float], weight: float) -> int | None:

@@ -5,7 +5,7 @@ Services receive adapters here and never construct one; ``hotfix.wiring`` builds
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +14,7 @@ from hotfix.adapters.git import cmd as git
 from hotfix.config import Config
 
 if TYPE_CHECKING:
-    from hotfix.ports import Cache, Clock, Records, Waivers
+    from hotfix.ports import Cache, Clock, Records, RolloutAdapters, Waivers
 
 
 @dataclass
@@ -25,6 +25,7 @@ class Context:
     cache: Cache  # facts derived from commits, by SHA
     waivers: Waivers  # the audit's waivers that belong to no hotfix
     clock: Clock
+    rollout: RolloutAdapters = field(kw_only=True)  # target, router, metrics, state, judge
     closers: tuple[Callable[[], None], ...] = ()  # what ``close`` releases, in order
 
     def now(self) -> datetime:

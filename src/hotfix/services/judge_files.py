@@ -8,18 +8,16 @@ the verdict is the judge's state at the first decision (or ``inconclusive`` at t
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hotfix.adapters.git import cmd as git
-from hotfix.config import Config, load_config
 from hotfix.domain.judge import Judge, JudgeSettings, Verdict
-from hotfix.errors import ConfigError, NotFound
-from hotfix.services.judge_csv import Stream, read_stream
+from hotfix.ports import Observations
 
 CHUNK = 1 << 16
+ReadRequests = Callable[[Path], Observations]  # a recorded request log, read whole
 
 
 @dataclass(frozen=True)
@@ -42,26 +40,24 @@ class FileVerdict:
 def judge_files(
     paths: Sequence[Path],
     *,
-    start: Path,
-    environ: Mapping[str, str],
-    overrides: Mapping[str, Any] | None = None,
+    settings: JudgeSettings,
+    read: ReadRequests,
     expected_share: float | None = None,
 ) -> list[FileVerdict]:
-    """Judge every file with the settings of the repository around ``start`` (if any)."""
-    settings = judge_settings(_config(start, environ, overrides))
-    return [judge_file(path, settings, expected_share) for path in paths]
+    """Judge every file (read by ``read``) with ``settings``."""
+    return [judge_file(path, read(path), settings, expected_share) for path in paths]
 
 
-def judge_file(path: Path, settings: JudgeSettings, expected_share: float | None) -> FileVerdict:
-    stream = read_stream(path)
-    return FileVerdict(str(path), stream.rows, judge_stream(stream, settings, expected_share))
+def judge_file(path: Path, stream: Observations, settings: JudgeSettings,
+               expected_share: float | None) -> FileVerdict:
+    return FileVerdict(str(path), len(stream), judge_stream(stream, settings, expected_share))
 
 
-def judge_stream(stream: Stream, settings: JudgeSettings, share: float | None) -> Verdict:
+def judge_stream(stream: Observations, settings: JudgeSettings, share: float | None) -> Verdict:
     """Feed the stream as if live; the verdict as it stood at the first decision."""
     judge = Judge(settings)
     at = None
-    for begin in range(0, stream.rows, CHUNK):
+    for begin in range(0, len(stream), CHUNK):
         _feed(judge, stream, slice(begin, begin + CHUNK), share)
         at = _first_decision(judge)
         if at is not None:
@@ -73,45 +69,7 @@ def judge_stream(stream: Stream, settings: JudgeSettings, share: float | None) -
     return replay.verdict()
 
 
-def judge_settings(cfg: Config) -> JudgeSettings:
-    """The ``judge.*`` settings as a JudgeSettings (ConfigError naming the bad one)."""
-    weights = cfg.table("judge.weights")
-    unknown = set(weights) - {"errors", "latency", "tail"}
-    if unknown:
-        raise ConfigError(
-            f"judge.weights has unknown metrics {sorted(unknown)}",
-            hint="judge.weights = { errors = 0.7, latency = 0.25, tail = 0.05 }",
-        )
-    try:
-        return JudgeSettings(
-            alpha=cfg.float("judge.alpha"),
-            error_margin=cfg.float("judge.error_margin"),
-            error_floor=cfg.float("judge.error_floor"),
-            latency_tolerance=cfg.float("judge.latency_tolerance"),
-            tail_margin=cfg.float("judge.tail_margin"),
-            weight_errors=float(weights.get("errors", 0.0)),
-            weight_latency=float(weights.get("latency", 0.0)),
-            weight_tail=float(weights.get("tail", 0.0)),
-            burn_in=cfg.int("judge.burn_in"),
-            winsor_quantile=cfg.float("judge.winsor_quantile"),
-            tail_quantile=cfg.float("judge.tail_quantile"),
-            block=cfg.int("judge.block"),
-            srm_alpha=cfg.float("judge.srm_alpha"),
-        )
-    except ValueError as exc:
-        hint = "fix the judge.* settings in hotfix.toml; `hotfix config` shows them"
-        raise ConfigError(str(exc), hint=hint) from None
-
-
-def _config(start: Path, environ: Mapping[str, str], overrides: Mapping[str, Any] | None) -> Config:
-    try:
-        root = git.repo_root(start)
-    except NotFound:
-        root = start
-    return load_config(root, environ, overrides)
-
-
-def _feed(judge: Judge, stream: Stream, part: slice, share: float | None) -> None:
+def _feed(judge: Judge, stream: Observations, part: slice, share: float | None) -> None:
     judge.update(stream.canary[part], stream.ok[part], stream.latency_ms[part], share)
 
 

@@ -2,18 +2,21 @@
 
 Smoke checks come from ``verify.smoke`` (method, path, expected status, text the body must
 contain). The bug's own check is an HTTP request or a command that failed before the fix;
-given once (``hotfix verify HF-N --bug-path …`` or ``--bug-command …``) it is kept in the
-record's facts and reused. The result is a ``verify`` event: passed or not, check by check.
+given once (``hotfix verify HF-N --bug-path …`` or ``--bug-command …``, shaped by
+``domain/bug_check.py``) it is kept in the record's facts and reused. The result is a
+``verify`` event: passed or not, check by check.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from hotfix.adapters.deploy.checks import CheckResult, command_check, http_check
-from hotfix.errors import ConfigError
+from hotfix.domain.bug_check import BugCheckOptions, bug_check_of
+from hotfix.errors import ConfigError, UsageError
 from hotfix.services.context import Context
 
 HTTP_KEYS = ("method", "path", "status", "match", "json")
@@ -32,23 +35,32 @@ class Verification:
 
 
 def verify(ctx: Context, key: str, actor: str, *, bug_check: Mapping[str, Any] | None = None,
-           base_url: str | None = None) -> Verification:
+           bug: BugCheckOptions | None = None, base_url: str | None = None) -> Verification:
+    """Run the checks; ``bug_check`` (or ``bug``, as options) gives the bug's own check."""
+    given = bug_check or _shaped(bug)
     rec = ctx.records.get(key)
     url = (base_url or ctx.cfg.str("verify.base_url")
            or f"http://{ctx.cfg.str('rollout.listen')}").rstrip("/")
     timeout = ctx.cfg.float("verify.timeout")
-    bug = dict(bug_check) if bug_check else rec.facts.get("bug_check")
+    kept = dict(given) if given else rec.facts.get("bug_check")
     checks = [http_check(url, _spec(item, f"verify.smoke[{i}]"), "smoke", timeout)
               for i, item in enumerate(ctx.cfg.list("verify.smoke"))]
-    if bug:
-        checks.append(command_check(ctx.root, bug, url, timeout) if "command" in bug
-                      else http_check(url, _spec(bug, "the bug check"), "bug", timeout))
+    if kept:
+        checks.append(command_check(ctx.root, kept, url, timeout) if "command" in kept
+                      else http_check(url, _spec(kept, "the bug check"), "bug", timeout))
     result = Verification(rec.key, url, all(c.passed for c in checks), tuple(checks))
-    payload: dict[str, Any] = {**result.to_dict(), "bug_check_given": bool(bug)}
-    if bug_check:
-        payload["facts"] = {"bug_check": dict(bug_check)}
+    payload: dict[str, Any] = {**result.to_dict(), "bug_check_given": bool(kept)}
+    if given:
+        payload["facts"] = {"bug_check": dict(given)}
     ctx.records.act(rec.key, "verify", actor, payload)
     return result
+
+
+def _shaped(options: BugCheckOptions | None) -> dict[str, Any] | None:
+    try:
+        return bug_check_of(options) if options else None
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--bug-json is not JSON: {exc}") from None
 
 
 def _spec(item: Any, where: str) -> dict[str, Any]:

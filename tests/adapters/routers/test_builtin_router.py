@@ -12,6 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from hotfix.adapters.deploy.local import process_of
+from hotfix.adapters.metrics.router_log import from_log
 from hotfix.adapters.routers.builtin import BuiltinRouter
 from hotfix.ports import Instance, Split
 from tests.rollout_app.support import GOOD, Started, get_many, make_app_repo
@@ -53,6 +55,8 @@ def test_splits_by_weight_and_logs_every_request(tmp_path: Path, fleet: tuple) -
     assert Counter(r["version"] for r in rows) == {"v1": 20 + seen["v1"], "v2": seen["v2"]}
     assert all(r["status"] == 200 and float(r["ms"]) > 0 for r in rows)  # type: ignore[arg-type]
     assert router.current() == split(v1, v2, 50)
+    seen_by_metrics = from_log(router.request_log(), "v2", "v1", offset=0).poll()
+    assert (seen_by_metrics.canary_count, len(seen_by_metrics)) == (seen["v2"], 220)
 
 
 def test_a_weight_change_applies_to_the_next_request_on_a_kept_alive_connection(
@@ -91,7 +95,7 @@ def test_an_instance_that_dies_counts_as_errors_for_its_version(tmp_path: Path,
     router = box.builtin(tmp_path / "router")
     router.ensure()
     router.apply(split(v1, v2, 50))
-    os.kill(v2[0].pid, signal.SIGKILL)
+    os.kill(process_of(v2[0])[0], signal.SIGKILL)
     statuses = Counter((r.status_code) for r in get_many(router.url + "/a", 60))
     assert statuses[502] > 0
     assert statuses[200] > 0

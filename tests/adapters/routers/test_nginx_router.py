@@ -13,7 +13,7 @@ import pytest
 
 from hotfix.adapters.deploy import procs
 from hotfix.adapters.deploy.local import free_port
-from hotfix.adapters.metrics.router_log import NginxParser, RouterLogMetrics
+from hotfix.adapters.metrics.router_log import from_log
 from hotfix.adapters.routers import RouterError
 from hotfix.adapters.routers.nginx import NginxRouter
 from hotfix.ports import Instance, Split
@@ -43,7 +43,7 @@ def split(v1: list[Instance], v2: list[Instance], w2: float) -> Split:
 
 def test_weights_reload_gracefully_and_the_access_log_maps_to_versions(nginx: tuple) -> None:
     router, v1, v2 = nginx
-    metrics = RouterLogMetrics(router.log_path, "v2", "v1", NginxParser(router.addresses_path))
+    metrics = from_log(router.request_log(), "v2", "v1")  # the log nginx says it writes
     router.apply(split(v1, v2, 0))
     assert Counter(r.status_code for r in get_many(router.url + "/a", 30)) == {200: 30}
     router.apply(split(v1, v2, 50))

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hotfix.errors import HotfixError, UsageError
-from hotfix.ports import Instance, Split
+from hotfix.ports import Instance, RequestLogFile, Split
 
 
 class DeployCommandFailed(HotfixError):
@@ -101,3 +101,6 @@ class CommandRouter:
 
     def stop(self) -> None:
         return None
+
+    def request_log(self) -> RequestLogFile | None:
+        return None  # the script moves traffic; it observes no requests

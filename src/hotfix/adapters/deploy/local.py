@@ -3,7 +3,8 @@
 Each instance runs the configured command template (``{port}``, ``{host}`` and ``{python}``
 substituted) in the worktree, in its own process group, with its output in a log file. It
 is health-checked (HTTP GET of the health path) before ``start`` returns, so a process that
-never becomes healthy never gets traffic: it is stopped and the start fails.
+never becomes healthy never gets traffic: it is stopped and the start fails. An instance's
+handle holds its pid and start time (``process_of``), so a reused pid is never signalled.
 """
 
 from __future__ import annotations
@@ -15,15 +16,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from hotfix.adapters.deploy import procs
+from hotfix.adapters.deploy import UnhealthyInstance, procs
 from hotfix.adapters.deploy.health import wait_healthy
 from hotfix.adapters.git import cmd as git
-from hotfix.errors import HotfixError
 from hotfix.ports import Instance
 
-
-class UnhealthyInstance(HotfixError):
-    """An instance failed its health check; it got no traffic and was stopped."""
+__all__ = ["LocalTarget", "UnhealthyInstance", "free_port", "process_of"]
 
 
 @dataclass
@@ -51,11 +49,13 @@ class LocalTarget:
 
     def stop(self, instances: Sequence[Instance]) -> None:
         for inst in instances:
-            if inst.pid:
-                procs.stop_group(inst.pid, inst.start_ticks, self.stop_timeout)
+            pid, ticks = process_of(inst)
+            if pid:
+                procs.stop_group(pid, ticks, self.stop_timeout)
 
     def alive(self, instance: Instance) -> bool:
-        return procs.alive(instance.pid, instance.start_ticks)
+        pid, ticks = process_of(instance)
+        return bool(pid) and procs.alive(pid, ticks)
 
     def worktree(self, version: str) -> Path:
         """A detached worktree of ``version`` (made once, reused)."""
@@ -77,7 +77,8 @@ class LocalTarget:
                 for part in self.command]
         log = self.state_dir / "logs" / f"{_safe(version)}-{port}.log"
         pid, ticks = procs.spawn(argv, tree, log, self.env)
-        inst = Instance(version, f"{self.host}:{port}", pid, ticks, str(log))
+        inst = Instance(version, f"{self.host}:{port}", str(log),
+                        {"pid": pid, "start_ticks": ticks})
         problem = wait_healthy(f"http://{inst.address}{self.health_path}",
                                self.health_timeout, lambda: procs.alive(pid, ticks))
         if problem:
@@ -87,6 +88,12 @@ class LocalTarget:
                 f"traffic and was stopped. Its output ends with:\n{procs.tail(log)}",
                 hint=f"see {log}; check rollout.local.command and rollout.local.health_path")
         return inst
+
+
+def process_of(instance: Instance) -> tuple[int, int]:
+    """The (pid, start ticks) of a local instance; (0, 0) for any other."""
+    handle = instance.handle
+    return int(handle.get("pid", 0)), int(handle.get("start_ticks", 0))
 
 
 def free_port(host: str = "127.0.0.1") -> int:

@@ -4,15 +4,20 @@ Every process is started in its own session, so it and everything it forks share
 process group that outlives the controller (a killed ``hotfix deploy`` leaves production
 running) and can be stopped as a whole (no orphans). A process is named by its pid *and*
 its start time, so a pid reused by the system after a restart is never signalled.
+
+``ProcessControllers`` names the rollout controllers the same way (``hotfix deploy`` is one
+process; ``hotfix rollback`` stops it with SIGTERM before it rolls back).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from hotfix.errors import UsageError
@@ -113,6 +118,34 @@ def _reap(pid: int, block: bool = False) -> None:
         proc.wait(timeout=5)
     if proc.poll() is not None:
         del _CHILDREN[pid]
+
+
+def terminate(pid: int, ticks: int, timeout: float = 10.0) -> None:
+    """SIGTERM the one process ``pid`` (started at ``ticks``); wait until it is gone."""
+    if not alive(pid, ticks):
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while alive(pid, ticks) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+@dataclass
+class ProcessControllers:
+    """Rollout controllers are processes of this machine: (pid, start ticks)."""
+
+    stop_timeout: float = 10.0
+
+    def me(self) -> tuple[int, int]:
+        pid = os.getpid()
+        return pid, start_ticks(pid)
+
+    def alive(self, who: tuple[int, int]) -> bool:
+        return bool(who[0]) and alive(*who)
+
+    def stop(self, who: tuple[int, int]) -> None:
+        terminate(*who, self.stop_timeout)
 
 
 def tail(log: Path, lines: int = 15) -> str:

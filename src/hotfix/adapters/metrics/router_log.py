@@ -3,6 +3,9 @@
 Only whole lines are consumed (a line being written is left for the next poll). The cursor
 is a byte offset: a source built with the offset saved when a rollout began replays every
 request since then, which is how a resumed controller gets its evidence back.
+
+``from_log`` opens the source a router describes (``Router.request_log``); ``PARSERS``
+holds a reader per log format.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from hotfix.ports import Observations
+from hotfix.ports import Observations, RequestLogFile
 
 Row = tuple[float, str, int, float]  # (start time, version, status, latency ms)
 Parser = Callable[[bytes], Iterable[Row]]
@@ -99,3 +102,21 @@ class NginxParser:
         if address not in self.versions and self.addresses_path.exists():
             self.versions = json.loads(self.addresses_path.read_text())
         return self.versions.get(address)
+
+
+def _nginx(log: RequestLogFile) -> Parser:
+    if log.addresses is None:
+        raise ValueError(f"an nginx log needs its address map: {log.path}")
+    return NginxParser(log.addresses)
+
+
+PARSERS: dict[str, Callable[[RequestLogFile], Parser]] = {
+    "builtin": lambda log: parse_builtin,
+    "nginx": _nginx,
+}
+
+
+def from_log(log: RequestLogFile, canary: str, baseline: str,
+             offset: int | None = None) -> RouterLogMetrics:
+    """The source reading ``log``; from ``offset`` (a cursor's), or from its end."""
+    return RouterLogMetrics(log.path, canary, baseline, PARSERS[log.format](log), offset)

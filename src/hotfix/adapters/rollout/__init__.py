@@ -1,1 +1,1 @@
-"""Rollout plumbing shared by the deploy service: the backend registry and the load generator."""
+"""Rollout plumbing: the state files, the recorded-traffic (CSV) reader, the load generator."""

@@ -14,7 +14,7 @@ import httpx
 
 from hotfix.adapters.deploy import procs
 from hotfix.adapters.routers import RouterError, python_env
-from hotfix.ports import Split
+from hotfix.ports import RequestLogFile, Split
 
 
 @dataclass
@@ -34,6 +34,9 @@ class BuiltinRouter:
     @property
     def log_path(self) -> Path:
         return self.state_dir / "requests.jsonl"
+
+    def request_log(self) -> RequestLogFile:
+        return RequestLogFile(self.log_path, "builtin")
 
     @property
     def state_path(self) -> Path:

@@ -18,7 +18,7 @@ from pathlib import Path
 from hotfix.adapters.deploy import procs
 from hotfix.adapters.routers import RouterError
 from hotfix.adapters.routers.nginx_conf import main_conf, upstream_conf
-from hotfix.ports import Split
+from hotfix.ports import RequestLogFile, Split
 
 
 @dataclass
@@ -47,6 +47,9 @@ class NginxRouter:
     def addresses_path(self) -> Path:
         """Every address ever routed to, with its version: how log lines map to versions."""
         return self.home / "addresses.json"
+
+    def request_log(self) -> RequestLogFile:
+        return RequestLogFile(self.log_path, "nginx", self.addresses_path)
 
     def ensure(self) -> None:
         if self._master() is not None:

@@ -7,13 +7,13 @@ to convert is it scanned row by row, to name the first bad line.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
 from hotfix.errors import NotFound, UsageError
+from hotfix.ports import Observations
 
 HEADER = ("t", "version", "ok", "latency_ms")
 HINT = (
@@ -22,19 +22,7 @@ HINT = (
 )
 
 
-@dataclass(frozen=True)
-class Stream:
-    t: npt.NDArray[np.float64]
-    canary: npt.NDArray[np.bool_]
-    ok: npt.NDArray[np.bool_]
-    latency_ms: npt.NDArray[np.float64]
-
-    @property
-    def rows(self) -> int:
-        return int(self.t.size)
-
-
-def read_stream(path: Path) -> Stream:
+def read_stream(path: Path) -> Observations:
     """Parse ``path``; UsageError naming the file and line of the first bad row."""
     lines = _lines(path)
     _check_header(path, lines[0])
@@ -45,7 +33,7 @@ def read_stream(path: Path) -> Stream:
     t = _numbers(path, cols[0], "t")
     latency = _numbers(path, cols[3], "latency_ms", missing_ok=True)
     canary = _choice(path, cols[1], "canary", "baseline")
-    stream = Stream(t, canary, _choice(path, cols[2], "1", "0"), latency)
+    stream = Observations(t, canary, _choice(path, cols[2], "1", "0"), latency)
     _check_values(path, stream)
     return stream
 
@@ -108,7 +96,7 @@ def _choice(path: Path, col: Sequence[str], yes: str, no: str) -> npt.NDArray[np
     return np.asarray(hit, dtype=np.bool_)
 
 
-def _check_values(path: Path, s: Stream) -> None:
+def _check_values(path: Path, s: Observations) -> None:
     checks = [
         (~np.isfinite(s.t), "t must be a finite number of seconds"),
         (np.isinf(s.latency_ms) | (s.latency_ms < 0), "latency_ms must be ≥ 0 (or empty)"),

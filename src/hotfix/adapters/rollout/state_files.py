@@ -1,0 +1,57 @@
+"""The rollout's state on disk, so a killed controller resumes: JSON under ``.hotfix/rollout/``.
+
+    env.json          the live version and its instances (what production runs)
+    deploys/HF-N.json one rollout: versions, instances, controller, the metrics cursor
+                      taken when it began (to replay the evidence), the plan position
+
+Files are replaced atomically (write to a temporary file, then rename).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from hotfix.domain.rollout_state import DeployState, Fleet
+
+
+class StateFiles:
+    def __init__(self, directory: Path) -> None:
+        self.dir = directory
+
+    def load_env(self) -> Fleet | None:
+        data = _read(self.dir / "env.json")
+        return Fleet.from_dict(data["live"]) if data else None
+
+    def save_env(self, live: Fleet | None) -> None:
+        _write(self.dir / "env.json", {"live": live.to_dict() if live else None})
+
+    def load(self, key: str) -> DeployState | None:
+        data = _read(self._deploy(key))
+        return DeployState.from_dict(data) if data else None
+
+    def save(self, state: DeployState) -> None:
+        _write(self._deploy(state.key), state.to_dict())
+
+    def rollout_keys(self) -> list[str]:
+        return sorted(path.stem for path in (self.dir / "deploys").glob("*.json"))
+
+    def _deploy(self, key: str) -> Path:
+        return self.dir / "deploys" / f"{key}.json"
+
+
+def _read(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    return data if isinstance(data, dict) and data.get("live", True) is not None else None
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    tmp.replace(path)
