@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from hotfix.adapters.git import cmd as git
 from hotfix.adapters.store.sql import SqlStore
 from hotfix.config import Config
-from hotfix.ports import Clock
+from hotfix.ports import Clock, GitRepo
 
 
 @dataclass
@@ -20,6 +19,7 @@ class Context:
     cfg: Config
     store: SqlStore
     clock: Clock
+    git: GitRepo
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -27,16 +27,3 @@ class Context:
     def close(self) -> None:
         self.store.close()
 
-
-def ensure_state_dir(root: Path) -> Path:
-    """``.hotfix/`` in the repo, created on first use and kept out of git by info/exclude."""
-    state = root / ".hotfix"
-    state.mkdir(exist_ok=True)
-    exclude = Path(git.out(["rev-parse", "--git-path", "info/exclude"], root))
-    if not exclude.is_absolute():
-        exclude = root / exclude
-    lines = exclude.read_text(encoding="utf-8").splitlines() if exclude.exists() else []
-    if "/.hotfix/" not in lines:
-        exclude.parent.mkdir(parents=True, exist_ok=True)
-        exclude.write_text("\n".join([*lines, "/.hotfix/"]) + "\n", encoding="utf-8")
-    return state

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hotfix.adapters.git import cmd as git
+from hotfix.adapters.git.repository import repo_root
 from hotfix.config import Config, load_config
 from hotfix.domain.judge import Judge, JudgeSettings, Verdict
 from hotfix.errors import ConfigError, NotFound
@@ -105,7 +105,7 @@ def judge_settings(cfg: Config) -> JudgeSettings:
 
 def _config(start: Path, environ: Mapping[str, str], overrides: Mapping[str, Any] | None) -> Config:
     try:
-        root = git.repo_root(start)
+        root = repo_root(start)
     except NotFound:
         root = start
     return load_config(root, environ, overrides)
