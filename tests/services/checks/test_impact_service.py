@@ -11,7 +11,7 @@ from hotfix.adapters.testing import covmap
 from hotfix.config import load_config
 from hotfix.errors import HotfixError
 from hotfix.services.impact import impact
-from hotfix.services.policy import policy
+from hotfix.services.policy import Range, policy
 from hotfix.services.recording import record_map
 from tests.services.checks import repo_builder as rb
 
@@ -57,6 +57,20 @@ def test_recorded_map_gives_per_test_selection(shop: Path) -> None:
                                          "tests/test_pricing.py::test_discount_too_much")
     assert report.selection.reasons["tests/test_pricing.py::test_discount"] == (
         "runs the changed line shop/pricing.py:18 in discount")
+
+
+def test_record_first_records_on_the_base_then_selects_with_that_map(shop: Path) -> None:
+    rb.git(shop, "checkout", "-q", "-b", "fix/discount", "v1.0.0")
+    rb.commit(shop, "fix: allow 50%", {"shop/pricing.py": rb.PRICING.replace(
+        "percent > 50", "percent >= 50")})
+    told: list[Range] = []
+    report = impact(Git(shop), load_config(shop), record=True, on_recording=told.append)
+    assert [found.base for found in told] == ["v1.0.0"]
+    assert report.recorded is not None
+    assert report.recorded.commit == told[0].base_sha == report.map_commit
+    assert report.to_dict()["recorded"] == report.recorded.to_dict()
+    assert report.selection.strategy == "coverage"
+    assert "recorded" not in impact(Git(shop), load_config(shop)).to_dict()
 
 
 def test_a_map_from_another_commit_is_used_with_the_diff_and_says_so(shop: Path) -> None:
