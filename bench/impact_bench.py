@@ -30,7 +30,8 @@ sys.path[:0] = [str(HERE.parent / "src"), str(HERE)]
 
 from sdist_fixes import Fix, apply, download, find_fixes, unpack  # noqa: E402
 
-from hotfix.adapters.testing import gitdiff, junit  # noqa: E402
+from hotfix.adapters.git.repo import Git  # noqa: E402
+from hotfix.adapters.testing import junit  # noqa: E402
 from hotfix.config import load_config  # noqa: E402
 from hotfix.domain.selection import select  # noqa: E402
 from hotfix.domain.static_graph import closure  # noqa: E402
@@ -150,7 +151,7 @@ def run_project(name: str, old: str, new: str, roots: list[str], limit: int,
     if not fixes:
         return []
     start = time.perf_counter()
-    recorded = record_map(repo, load_config(repo), "base")
+    recorded = record_map(Git(repo), load_config(repo), "base")
     print(f"   coverage map: {recorded.tests} tests in {time.perf_counter() - start:.1f}s "
           f"(a full run under coverage)", flush=True)
     scratch = repo.parent / "junit.xml"
@@ -198,16 +199,16 @@ def run_fix(repo: Path, newer: Path, roots: list[str], fix: Fix, index: int, alr
 
 
 def _select_all(repo: Path, branch: str, row: Row) -> None:
-    cfg = load_config(repo)
-    report = impact(repo, cfg, base="base", head=branch)
+    cfg, git_repo = load_config(repo), Git(repo)
+    report = impact(git_repo, cfg, base="base", head=branch)
     row.select_ms = report.seconds * 1000
     row.chosen["hotfix (map)"] = list(report.selection.selected)
     rules = impact_rules(cfg)
-    base, head = gitdiff.rev(repo, "base"), gitdiff.rev(repo, branch)
-    changes = gitdiff.diff(repo, base, head)
-    index = static_index(repo, head, rules, changes)
-    heads = _analysed(repo, head, [c.path for c in changes], rules)
-    olds = _analysed(repo, base, [c.old_path for c in changes if c.old_path], rules)
+    base, head = git_repo.require_commit("base"), git_repo.require_commit(branch)
+    changes = git_repo.diff(base, head)
+    index = static_index(git_repo, head, rules, changes)
+    heads = _analysed(git_repo, head, [c.path for c in changes], rules)
+    olds = _analysed(git_repo, base, [c.old_path for c in changes if c.old_path], rules)
     static = select(changes, rules, head=heads, old=olds, coverage=None, static=lambda: index)
     row.chosen["hotfix (static)"] = list(static.selected)
     wide = closure(index, [c.path for c in changes if c.path.endswith(".py")])

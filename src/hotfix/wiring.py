@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from hotfix.adapters.clock import SystemClock
-from hotfix.adapters.git import cmd as git
+from hotfix.adapters.git.exclude import ensure_state_dir
+from hotfix.adapters.git.repo import Git
+from hotfix.adapters.git.repository import repo_root
 from hotfix.config import Config, load_config
 from hotfix.errors import ConfigError, NotFound
 from hotfix.ports import (
@@ -20,13 +22,14 @@ from hotfix.ports import (
     Clock,
     Controllers,
     DeployTarget,
+    GitRepo,
     JudgeLike,
     MetricsFactory,
     MetricsSource,
     RolloutStates,
     Router,
 )
-from hotfix.services.context import Context, ensure_state_dir
+from hotfix.services.context import Context
 from hotfix.services.record import LocalRecords, RecordSettings
 
 if TYPE_CHECKING:
@@ -53,15 +56,21 @@ def open_context(
 
     Tests pass fakes in (``store=MemoryStore()``, ``clock=ManualClock()``, ``rollout=
     RolloutParts(target=FakeTarget(), …)``); no setting selects them."""
-    root = git.repo_root(start)
+    git = open_git(start)
+    root = git.root
     cfg = load_config(root, environ, overrides)
     clock = clock or SystemClock()
     store = store or open_store(root, cfg)
     return Context(root=root, cfg=cfg,
                    records=LocalRecords(store, RecordSettings.from_config(cfg), clock),
-                   cache=store.cache, waivers=store.waivers, clock=clock,
+                   cache=store.cache, waivers=store.waivers, clock=clock, git=git,
                    rollout=WiredRollout(cfg, root, rollout or RolloutParts()),
                    closers=(store.close,))
+
+
+def open_git(start: Path) -> GitRepo:
+    """The repository around ``start``, bound to the top of its work tree."""
+    return Git(repo_root(start))
 
 
 def open_store(root: Path, cfg: Config) -> Store:
@@ -285,7 +294,7 @@ def open_judging(start: Path, environ: Mapping[str, str],
     from hotfix.adapters.rollout.judge_csv import read_stream
 
     try:
-        root = git.repo_root(start)
+        root = repo_root(start)
     except NotFound:
         root = start
     return Judging(judge_settings(load_config(root, environ, overrides)), read_stream)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from hotfix.adapters.git.repo import Git
 from hotfix.adapters.store.sql import SqlStore
 from hotfix.domain.equivalence import By, Status, Waiver
 from hotfix.domain.release_files import ReleaseFiles
@@ -64,7 +65,7 @@ def story(tmp_path: Path) -> Story:
 
 def run(story: Story, cache: Cache, waivers: tuple[Waiver, ...] = (),
         options: AuditOptions = OPTIONS) -> dict[str, tuple[Status, str | None, By | None]]:
-    (line,) = audit_refs(story.repo.path, cache, [LineRef("1.1", "release/1.1")],
+    (line,) = audit_refs(Git(story.repo.path), cache, [LineRef("1.1", "release/1.1")],
                          mainline="main", options=options, waivers=waivers)
     assert line.line == "1.1"
     names = {sha: name for name, sha in story.shas.items()}
@@ -137,7 +138,7 @@ def _patch_id(repo: Repo, patch: bytes) -> str:
 
 def test_a_line_merged_back_into_main_has_nothing_missing(story: Story, tmp_path: Path) -> None:
     story.repo.git("merge", "-q", "-s", "ours", "-m", "Merge release/1.1", "release/1.1")
-    (line,) = audit_refs(story.repo.path, cache_at(tmp_path), [LineRef("1.1", "release/1.1")],
+    (line,) = audit_refs(Git(story.repo.path), cache_at(tmp_path), [LineRef("1.1", "release/1.1")],
                          mainline="main", options=OPTIONS)
     assert line.commits == ()
 
@@ -150,7 +151,7 @@ def test_several_lines_and_a_tag_only_line(story: Story, tmp_path: Path) -> None
     r.git("tag", "v1.0.1")
     r.checkout("main")
     lines = [LineRef("1.0", "v1.0.1"), LineRef("1.1", "release/1.1"), LineRef("0.9", "v1.1.0")]
-    audits = audit_refs(r.path, cache_at(tmp_path), lines, mainline="main", options=OPTIONS)
+    audits = audit_refs(Git(r.path), cache_at(tmp_path), lines, mainline="main", options=OPTIONS)
     assert [a.line for a in audits] == ["1.0", "1.1", "0.9"]
     assert [(v.sha, v.status) for v in audits[0].commits] == [(tax, MISSING)]
     assert len(audits[1].commits) == len(EXPECTED)
@@ -160,11 +161,11 @@ def test_several_lines_and_a_tag_only_line(story: Story, tmp_path: Path) -> None
 def test_unknown_ref_and_unrelated_history(story: Story, tmp_path: Path) -> None:
     cache = cache_at(tmp_path)
     with pytest.raises(NotFound, match=r"'release/9\.9' is not a commit"):
-        audit_refs(story.repo.path, cache, [LineRef("9.9", "release/9.9")], mainline="main",
+        audit_refs(Git(story.repo.path), cache, [LineRef("9.9", "release/9.9")], mainline="main",
                    options=OPTIONS)
     story.repo.git("checkout", "-q", "--orphan", "island")
     story.repo.commit("Elsewhere", {"x": "x\n"})
     with pytest.raises(NotFound, match="shares no history") as info:
-        audit_refs(story.repo.path, cache, [LineRef("x", "island")], mainline="main",
+        audit_refs(Git(story.repo.path), cache, [LineRef("x", "island")], mainline="main",
                    options=OPTIONS)
     assert "lines.mainline" in (info.value.hint or "")

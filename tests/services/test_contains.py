@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from hotfix.adapters.git.repo import Git
 from hotfix.adapters.store.sql import SqlStore
 from hotfix.domain.equivalence import By, Match
 from hotfix.domain.release_files import ReleaseFiles
@@ -50,7 +51,8 @@ LINES = [LineRef("1.0", "release/1.0", ("v1.0.0", "v1.0.1", "v1.0.2")),
 
 def ask(repo: Repo, query: str, hotfix_id: str | None = None) -> dict[str, object]:
     store = SqlStore(f"sqlite:///{repo.path.parent / 'hotfix.db'}")
-    found = contains_refs(repo.path, store.cache, query, LINES, mainline="main", options=OPTIONS,
+    found = contains_refs(Git(repo.path), store.cache, query, LINES, mainline="main",
+                          options=OPTIONS,
                           hotfix_id=hotfix_id,
                           release_tags=[t for line in LINES for t in line.tags])
     store.close()
@@ -104,7 +106,8 @@ def test_the_release_commit_of_a_hotfix_is_not_the_fix(repo: Repo) -> None:
     lines = [*LINES[:1], LineRef("1.1", "release/1.1", ("v1.1.0", "v1.1.1", "v1.1.2")),
              LINES[2]]
     store = SqlStore(f"sqlite:///{repo.path.parent / 'hotfix.db'}")
-    found = contains_refs(repo.path, store.cache, "HF-3", lines, mainline="main", options=OPTIONS,
+    found = contains_refs(Git(repo.path), store.cache, "HF-3", lines, mainline="main",
+                          options=OPTIONS,
                           hotfix_id="HF-3").to_dict()
     store.close()
     subjects = [c["subject"] for c in found["commits"]]

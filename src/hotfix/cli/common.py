@@ -12,7 +12,6 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from hotfix.adapters.git import cmd as git
 from hotfix.errors import UsageError
 from hotfix.services.context import Context
 from hotfix.wiring import open_context
@@ -42,7 +41,7 @@ def context() -> Iterator[Context]:
 
 def actor(ctx: Context, given: str | None) -> str:
     """``--as`` if given, else the repository's git user.email."""
-    who = given or git.config_value("user.email", ctx.root)
+    who = given or ctx.git.config_value("user.email")
     if not who:
         raise UsageError("who is acting? no --as given and git has no user.email",
                          hint="pass --as you@example.com, or: git config user.email "

@@ -9,10 +9,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from hotfix.adapters.git import cmd as git
 from hotfix.cli.common import JsonOpt, console, emit
 from hotfix.config import SETTINGS, load_config, render_toml_value
 from hotfix.errors import UsageError
+from hotfix.wiring import open_git
 
 
 def register(app: typer.Typer) -> None:
@@ -25,7 +25,7 @@ def config(
     as_json: JsonOpt = False,
 ) -> None:
     """Show the resolved settings (file, environment, defaults) and their sources."""
-    cfg = load_config(git.repo_root(Path.cwd()), dict(os.environ))
+    cfg = load_config(open_git(Path.cwd()).root, dict(os.environ))
     if key is not None and key not in SETTINGS:
         raise UsageError(f"unknown setting {key!r}", hint="hotfix config (no argument) lists all")
     keys = [key] if key else list(SETTINGS)

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 
-from hotfix.adapters.git import cmd as git
 from hotfix.cli.common import JsonOpt, console, emit, err_console
 from hotfix.cli.policy import BaseOpt, HeadOpt, RepoOpt
 from hotfix.config import load_config
 from hotfix.services.impact import ImpactReport, impact
-from hotfix.services.policy import resolve_range
-from hotfix.services.recording import record_map
+from hotfix.services.policy import Range
+from hotfix.wiring import open_git
 
 RecordOpt = Annotated[bool, typer.Option(
     "--record", help="First record a coverage map on the base (runs the whole suite once).")]
@@ -29,16 +28,14 @@ def register(app: typer.Typer) -> None:
 def impact_cmd(base: BaseOpt = None, head: HeadOpt = None, repo: RepoOpt = None,
                record: RecordOpt = False, show: LimitOpt = 30, as_json: JsonOpt = False) -> None:
     """Select the tests BASE..HEAD can affect (coverage map, else static analysis)."""
-    root = git.repo_root(repo or Path.cwd())
-    cfg = load_config(root, dict(os.environ))
-    recorded: dict[str, Any] | None = None
-    if record:
-        found = resolve_range(root, base, head)
-        err_console.print(f"recording the coverage map of {escape(found.base)} …")
-        recorded = record_map(root, cfg, found.base_sha).to_dict()
-    report = impact(root, cfg, base=base, head=head)
-    data = {**report.to_dict(), **({"recorded": recorded} if recorded else {})}
-    emit(as_json, data, lambda: print_impact(report, show))
+    git = open_git(repo or Path.cwd())
+    report = impact(git, load_config(git.root, dict(os.environ)), base=base, head=head,
+                    record=record, on_recording=print_recording)
+    emit(as_json, report.to_dict(), lambda: print_impact(report, show))
+
+
+def print_recording(found: Range) -> None:
+    err_console.print(f"recording the coverage map of {escape(found.base)} …")
 
 
 def print_impact(report: ImpactReport, show: int) -> None:

@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
 def lines(as_json: JsonOpt = False) -> None:
     """List release lines (from tags and maintenance branches) and whether each is supported."""
     with context() as ctx:
-        found = discover_lines(ctx.root, ctx.cfg)
+        found = discover_lines(ctx.git, ctx.cfg)
         mainline = ctx.cfg.str("lines.mainline")
         emit(as_json, {"mainline": mainline, "lines": [x.to_dict() for x in found]},
              lambda: _render(found))

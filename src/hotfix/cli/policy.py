@@ -9,10 +9,10 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from hotfix.adapters.git import cmd as git
 from hotfix.cli.common import JsonOpt, console, emit
 from hotfix.config import load_config
 from hotfix.services.policy import PolicyResult, policy
+from hotfix.wiring import open_git
 
 BaseOpt = Annotated[str | None, typer.Option(
     "--base", help="Compare from this commit, tag or branch. Default: the newest tag below "
@@ -32,8 +32,8 @@ def register(app: typer.Typer) -> None:
 def policy_cmd(base: BaseOpt = None, head: HeadOpt = None, repo: RepoOpt = None,
                waive_test: WaiveOpt = None, as_json: JsonOpt = False) -> None:
     """Check a diff against the scope rules (scope.*); exit 1 on any violation."""
-    root = git.repo_root(repo or Path.cwd())
-    result = policy(root, load_config(root, dict(os.environ)), base=base, head=head,
+    git = open_git(repo or Path.cwd())
+    result = policy(git, load_config(git.root, dict(os.environ)), base=base, head=head,
                     waiver=waive_test)
     emit(as_json, result.to_dict(), lambda: print_policy(result))
     if not result.report.ok:

@@ -14,10 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
 
-from hotfix.adapters.git import bulk
 from hotfix.config import Config
 from hotfix.domain.commits import CommitInfo
 from hotfix.domain.equivalence import (
@@ -30,12 +27,13 @@ from hotfix.domain.equivalence import (
 )
 from hotfix.domain.release_files import Kind, ReleaseFiles
 from hotfix.errors import NotFound
+from hotfix.ports import Cache, GitRepo
 from hotfix.services.commit_facts import load_commits, load_patch_ids, merge_base
 from hotfix.services.context import Context
 from hotfix.services.lines import ReleaseLine, discover_lines, mainline_ref
 
-if TYPE_CHECKING:
-    from hotfix.ports import Cache
+FETCH_HINT = ("check the name with `git log --oneline -1 REV`; fetch it with "
+              "`git fetch --tags` if it lives on the remote")
 
 
 @dataclass(frozen=True)
@@ -70,16 +68,16 @@ class Window:
     index: MainIndex
 
 
-def audit_refs(root: Path, cache: Cache, lines: Sequence[LineRef], *, mainline: str,
+def audit_refs(git: GitRepo, cache: Cache, lines: Sequence[LineRef], *, mainline: str,
                options: AuditOptions, waivers: Iterable[Waiver] = ()) -> list[LineAudit]:
     """Audit ``lines`` against the ``mainline`` ref (see the module docstring)."""
-    window = read_window(root, cache, lines, mainline, options.release)
+    window = read_window(git, cache, lines, mainline, options.release)
     pending = [c for commits in window.lines.values() for c in commits
                if by_trailer(c, window.index) is None]
-    release_only = _release_only(root, pending, options.release)
+    release_only = _release_only(git, pending, options.release)
     code = [c for c in pending if c.sha not in release_only and not c.is_release]
     candidates = window.index.patch_id_candidates(code)
-    pids = load_patch_ids(root, cache, [c.sha for c in (*code, *candidates)])
+    pids = load_patch_ids(git, cache, [c.sha for c in (*code, *candidates)])
     main_pids = {pids[c.sha]: c.sha for c in candidates if pids.get(c.sha)}
     by_line: dict[str, dict[str, Waiver]] = {}
     for waiver in waivers:
@@ -90,27 +88,32 @@ def audit_refs(root: Path, cache: Cache, lines: Sequence[LineRef], *, mainline: 
         for name, commits in window.lines.items()]
 
 
-def read_window(root: Path, cache: Cache, lines: Sequence[LineRef], mainline: str,
+def read_window(git: GitRepo, cache: Cache, lines: Sequence[LineRef], mainline: str,
                 release: ReleaseFiles) -> Window:
-    main_tip = bulk.resolve(root, mainline)
+    main_tip = resolve(git, mainline)
     forks: dict[str, str] = {}
     line_shas: dict[str, list[str]] = {}
     for line in lines:
-        tip = bulk.resolve(root, line.tip)
-        forks[line.name] = _fork(root, cache, line, tip, main_tip, mainline)
-        line_shas[line.name] = bulk.rev_list(root, tip, [forks[line.name]])
+        tip = resolve(git, line.tip)
+        forks[line.name] = _fork(git, cache, line, tip, main_tip, mainline)
+        line_shas[line.name] = git.rev_list(tip, [forks[line.name]])
     unique = sorted(set(forks.values()))
-    base = merge_base(root, cache, *unique) if len(unique) > 1 else None
-    main_shas = bulk.rev_list(root, main_tip, [base or next(iter(forks.values()), main_tip)])
+    base = merge_base(git, cache, *unique) if len(unique) > 1 else None
+    main_shas = git.rev_list(main_tip, [base or next(iter(forks.values()), main_tip)])
     wanted = list(dict.fromkeys([*main_shas, *(s for v in line_shas.values() for s in v)]))
-    facts = load_commits(root, cache, wanted)
+    facts = load_commits(git, cache, wanted)
     index = MainIndex((facts[s] for s in main_shas), release)
     return Window({n: [facts[s] for s in shas] for n, shas in line_shas.items()}, index)
 
 
-def _fork(root: Path, cache: Cache, line: LineRef, tip: str, main_tip: str,
+def resolve(git: GitRepo, rev: str) -> str:
+    """The commit a line or mainline ref names; ``NotFound`` says how to fetch it."""
+    return git.require_commit(rev, hint=FETCH_HINT)
+
+
+def _fork(git: GitRepo, cache: Cache, line: LineRef, tip: str, main_tip: str,
           mainline: str) -> str:
-    fork = merge_base(root, cache, tip, main_tip)
+    fork = merge_base(git, cache, tip, main_tip)
     if fork is None:
         raise NotFound(
             f"line {line.name} ({line.tip}) shares no history with the mainline {mainline}",
@@ -119,11 +122,11 @@ def _fork(root: Path, cache: Cache, line: LineRef, tip: str, main_tip: str,
     return fork
 
 
-def _release_only(root: Path, commits: Sequence[CommitInfo],
+def _release_only(git: GitRepo, commits: Sequence[CommitInfo],
                   release: ReleaseFiles) -> frozenset[str]:
     kinds = {c.sha: release.kind(c.files) for c in commits}
     check = [sha for sha, kind in kinds.items() if kind is Kind.VERSION]
-    patches = bulk.diffs(root, check)
+    patches = git.diffs(check)
     return frozenset(sha for sha, kind in kinds.items()
                      if kind is Kind.RELEASE or (kind is Kind.VERSION
                                                  and release.version_only(patches[sha])))
@@ -131,7 +134,7 @@ def _release_only(root: Path, commits: Sequence[CommitInfo],
 
 def select_lines(ctx: Context, names: Sequence[str] = ()) -> list[ReleaseLine]:
     """The lines named (any, supported or not), else every supported line, oldest first."""
-    found = discover_lines(ctx.root, ctx.cfg)
+    found = discover_lines(ctx.git, ctx.cfg)
     if not names:
         return [line for line in found if line.supported]
     by_name = {line.name: line for line in found}
@@ -151,6 +154,6 @@ def audit(ctx: Context, names: Sequence[str] = ()) -> list[LineAudit]:
     """``hotfix audit``: the discovered lines against the mainline, with recorded waivers."""
     from hotfix.services.waivers import all_waivers
 
-    return audit_refs(ctx.root, ctx.cache, line_refs(select_lines(ctx, names)),
-                      mainline=mainline_ref(ctx.root, ctx.cfg),
+    return audit_refs(ctx.git, ctx.cache, line_refs(select_lines(ctx, names)),
+                      mainline=mainline_ref(ctx.git, ctx.cfg),
                       options=AuditOptions.from_config(ctx.cfg), waivers=all_waivers(ctx))

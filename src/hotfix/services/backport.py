@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from hotfix.adapters.git import advance, history, refs, release_files
 from hotfix.domain.journal import backport_targets
 from hotfix.domain.lifecycle import Hotfix
 from hotfix.domain.release_lines import ReleaseLine, find_line
 from hotfix.domain.versions import line_key, parse_line
 from hotfix.errors import HotfixError, UsageError
+from hotfix.ports import Commit
 from hotfix.services import foldback
 from hotfix.services import lines as lines_svc
 from hotfix.services.context import Context
@@ -106,7 +106,7 @@ def backport(ctx: Context, key: str, actor: str, targets: Sequence[str] | None =
 
 def _push_remote(ctx: Context, key: str, push: bool) -> str | None:
     remote = ctx.cfg.str("lines.remote")
-    if push and not refs.has_remote(ctx.root, remote):
+    if push and not ctx.git.has_remote(remote):
         raise UsageError(f"--push goes to the remote {remote!r} (lines.remote), which this "
                          "repository does not have",
                          hint=f"add it (git remote add {remote} URL) or set lines.remote; "
@@ -116,12 +116,13 @@ def _push_remote(ctx: Context, key: str, push: bool) -> str | None:
 
 def _push(ctx: Context, remote: str, results: Sequence[TargetResult]) -> Pushed:
     branches = foldback.to_push(ctx, results)
-    error = advance.push_atomic(ctx.root, remote, branches) if branches else None
+    specs = [f"refs/heads/{b}:refs/heads/{b}" for b in branches]
+    error = ctx.git.push_atomic(remote, specs) if branches else None
     return Pushed(remote, branches, error)
 
 
 def _one(ctx: Context, rec: Hotfix, work: Work, fold: Fold, skip_reason: str | None,
-         fixes: list[history.Commit], prior: Any) -> TargetResult:
+         fixes: list[Commit], prior: Any) -> TargetResult:
     if skip_reason:
         return TargetResult(fold.target, SKIPPED, message=skip_reason)
     if not fixes:
@@ -142,7 +143,7 @@ def _one(ctx: Context, rec: Hotfix, work: Work, fold: Fold, skip_reason: str | N
 def _ported_before(ctx: Context, prior: Any) -> bool:
     """An earlier run left a port of this target on its (still existing) backport branch."""
     return bool(prior) and prior.get("status") in (PORTED, MERGED) and bool(
-        prior.get("branch")) and refs.branch_exists(ctx.root, str(prior["branch"]))
+        prior.get("branch")) and ctx.git.branch_exists(str(prior["branch"]))
 
 
 def _held_already(fold: Fold, prior: Any) -> TargetResult:
@@ -163,21 +164,25 @@ def _earlier(fold: Fold, prior: Any) -> TargetResult:
                         list(prior.get("commits", [])), message="ported by an earlier run")
 
 
-def _fixes(ctx: Context, rec: Hotfix, work: Work) -> list[history.Commit]:
+def _fixes(ctx: Context, rec: Hotfix, work: Work) -> list[Commit]:
     """The hotfix's fix commits, without release-only ones (version bump, notes)."""
     released = rec.last("release")
-    head = str(released["commit"]) if released else refs.require_commit(ctx.root, work.branch)
+    head = str(released["commit"]) if released else ctx.git.require_commit(work.branch)
     release = release_paths(ctx, ctx.root) | {ctx.cfg.str("lines.changelog")}
-    return [c for c in history.commits(ctx.root, f"{work.base_tag}..{head}")
-            if not release_files.is_release_only(history.changed_files(ctx.root, c.sha),
-                                                 release)]
+    return [c for c in ctx.git.commits(f"{work.base_tag}..{head}")
+            if not _release_only(ctx.git.changed_files(c.sha), release)]
+
+
+def _release_only(changed: Sequence[str], release: set[str]) -> bool:
+    """A commit touching release files only (the version bump, the notes) is no fix."""
+    return bool(changed) and all(f in release for f in changed)
 
 
 def _targets(ctx: Context, work: Work,
              wanted: Sequence[str] | None) -> list[tuple[Target, str | None]]:
     """(target, reason to skip it or None), oldest line → newest → main."""
     mainline = ctx.cfg.str("lines.mainline")
-    found = lines_svc.discover_lines(ctx.root, ctx.cfg)
+    found = lines_svc.discover_lines(ctx.git, ctx.cfg)
     if wanted is None:
         names = [x.name for x in found if x.supported and x.tip
                  and line_key(x.name) > line_key(work.line)] + [mainline]
@@ -187,7 +192,7 @@ def _targets(ctx: Context, work: Work,
     plan: list[tuple[Target, str | None]] = []
     for name in names:
         if name == mainline:
-            plan.append((Target(name, lines_svc.mainline_ref(ctx.root, ctx.cfg)), None))
+            plan.append((Target(name, lines_svc.mainline_ref(ctx.git, ctx.cfg)), None))
         else:
             plan.append(_line_target(find_line(found, name), work))
     return plan

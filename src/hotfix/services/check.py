@@ -12,13 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from hotfix.adapters.testing import gitdiff, worktree
 from hotfix.domain.lifecycle import Hotfix
 from hotfix.domain.testrun import Progress
 from hotfix.errors import GuardRefused, UsageError
 from hotfix.services.check_run import CheckOutcome, run_pipeline
 from hotfix.services.context import Context
-from hotfix.services.policy import Range
+from hotfix.services.policy import REV_HINT, Range
 
 
 def check(ctx: Context, key: str, actor: str, *, keep_going: bool = False,
@@ -28,7 +27,7 @@ def check(ctx: Context, key: str, actor: str, *, keep_going: bool = False,
     rec = ctx.records.get(key)
     found, dirty = _target(ctx, rec)
     scope_override = _override(ctx, actor, override)
-    outcome = run_pipeline(ctx.root, ctx.cfg, found, keep_going=keep_going, waiver=waive_test,
+    outcome = run_pipeline(ctx.git, ctx.cfg, found, keep_going=keep_going, waiver=waive_test,
                            override=scope_override, on_progress=on_progress)
     payload: dict[str, Any] = {**outcome.to_payload(), "keep_going": keep_going,
                                "uncommitted_not_tested": dirty}
@@ -41,15 +40,13 @@ def _target(ctx: Context, rec: Hotfix) -> tuple[Range, list[str]]:
     if not base or not (branch or tree):
         raise GuardRefused(f"{rec.key} has no hotfix branch yet: nothing to check",
                            hint=f"start it first: hotfix start {rec.key}")
-    head = str(branch) if branch else "HEAD"
-    where = ctx.root
-    dirty: list[str] = []
+    base_sha = ctx.git.require_commit(str(base), hint=REV_HINT)
     if tree and (ctx.root / str(tree)).exists():
-        where = ctx.root / str(tree)
-        dirty = worktree.dirty_files(where)
-        head = "HEAD"
-    base_sha = gitdiff.rev(where, str(base))
-    return Range(str(base), base_sha, head, gitdiff.rev(where, head)), dirty
+        where = ctx.root / str(tree)  # its HEAD is checked; its uncommitted changes are not
+        head_sha = ctx.git.head_of(where)
+        return Range(str(base), base_sha, "HEAD", head_sha), ctx.git.uncommitted(where)
+    head = str(branch) if branch else "HEAD"
+    return Range(str(base), base_sha, head, ctx.git.require_commit(head, hint=REV_HINT)), []
 
 
 def _override(ctx: Context, actor: str, reason: str | None) -> dict[str, str] | None:

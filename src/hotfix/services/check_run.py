@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hotfix.adapters.testing import gitdiff, venv, worktree
+from hotfix.adapters.testing import venv
 from hotfix.adapters.testing.pytest_run import is_pytest, run_tests
 from hotfix.config import Config
 from hotfix.domain.scope import ScopeReport, check_scope
 from hotfix.domain.testrun import Progress, RunResult, merge_retry
+from hotfix.ports import GitRepo
 from hotfix.services.impact import ImpactReport, select_for
 from hotfix.services.policy import Range, scope_rules
 from hotfix.services.recording import check_env
@@ -71,33 +72,33 @@ def _impact_summary(report: ImpactReport | None) -> dict[str, Any] | None:
             "reasons": {t: sel.reasons[t] for t in list(sel.selected)[:50]}}
 
 
-def run_pipeline(root: Path, cfg: Config, found: Range, *, keep_going: bool = False,
+def run_pipeline(git: GitRepo, cfg: Config, found: Range, *, keep_going: bool = False,
                  waiver: str | None = None, override: dict[str, str] | None = None,
                  on_progress: OnProgress = lambda _: None) -> CheckOutcome:
     start = time.monotonic()
     on_progress(Progress("scope", f"scope guard on {found.base}..{found.head_sha[:12]}"))
-    changes = gitdiff.diff(root, found.base_sha, found.head_sha)
+    changes = git.diff(found.base_sha, found.head_sha)
     outcome = CheckOutcome(found, check_scope(changes, scope_rules(cfg), waiver),
                            override if override else None)
     if outcome.scope.ok:
         outcome.scope_override = None
     if not outcome.blocked:
-        _in_worktree(root, cfg, outcome, keep_going, on_progress)
+        _in_worktree(git, cfg, outcome, keep_going, on_progress)
     outcome.seconds = time.monotonic() - start
     on_progress(Progress("done", "passed" if outcome.passed else "failed"))
     return outcome
 
 
-def _in_worktree(root: Path, cfg: Config, outcome: CheckOutcome, keep_going: bool,
+def _in_worktree(git: GitRepo, cfg: Config, outcome: CheckOutcome, keep_going: bool,
                  on_progress: OnProgress) -> None:
-    home = gitdiff.repo_home(root)
-    with worktree.detached(home, outcome.range.head_sha, "check") as tree:
+    home = git.home()
+    with git.detached(outcome.range.head_sha, "check") as tree:
         on_progress(Progress("environment", "preparing the check environment"))
         outcome.env = check_env(home, tree, cfg)
         outcome.packages = venv.packages(outcome.env.python)
         on_progress(Progress("environment", ("reused" if outcome.env.reused else "built") +
                              f" {outcome.env.path} in {outcome.env.seconds:.1f}s"))
-        outcome.impact = select_for(root, cfg, outcome.range)
+        outcome.impact = select_for(git, cfg, outcome.range)
         sel = outcome.impact.selection
         on_progress(Progress("impact", f"{len(sel.selected)} of {sel.total_tests} tests "
                                        f"selected ({sel.strategy})", total=len(sel.selected)))

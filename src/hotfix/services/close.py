@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hotfix.adapters.git import worktrees
 from hotfix.domain.lifecycle import Hotfix
 from hotfix.services.context import Context
 
@@ -35,10 +34,10 @@ def close(ctx: Context, key: str, actor: str, note: str = "",
 def tidy_worktrees(ctx: Context, key: str) -> tuple[list[str], list[str]]:
     removed: list[str] = []
     kept: list[str] = []
-    for tree in worktrees.of_hotfix(ctx.root, key):
-        if not tree.prunable and worktrees.has_changes(tree.path):
+    for tree in ctx.git.hotfix_worktrees(key):
+        if not tree.prunable and ctx.git.local_changes(tree.path):
             kept.append(f"{tree.path}: has changes; look, then: git worktree remove {tree.path}")
             continue
-        worktrees.remove(ctx.root, tree.path)
+        ctx.git.remove_worktree(tree.path)
         removed.append(str(tree.path))
     return removed, kept

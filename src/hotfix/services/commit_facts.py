@@ -1,4 +1,4 @@
-"""Commit facts and patch-ids, read from git in bulk and kept in the context's ``Cache``.
+"""Commit facts and patch-ids, read from git in bulk and kept in the store's cache.
 
 A commit never changes, so what we derive from it is cached under its SHA for good:
 
@@ -13,45 +13,40 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING
 
-from hotfix.adapters.git import bulk
 from hotfix.domain.commits import CommitInfo, parse_commit
-
-if TYPE_CHECKING:
-    from hotfix.ports import Cache
+from hotfix.ports import Cache, GitRepo
 
 META = "commit-meta/1"
 PATCH_ID = "patch-id"
 MERGE_BASE = "merge-base"
 
 
-def load_commits(root: Path, cache: Cache, shas: Sequence[str]) -> dict[str, CommitInfo]:
+def load_commits(git: GitRepo, cache: Cache, shas: Sequence[str]) -> dict[str, CommitInfo]:
     """``CommitInfo`` for each SHA: from the cache, the rest from one ``git log``."""
     found = {sha: _decode(sha, value) for sha, value in cache.get(META, shas).items()}
     todo = [sha for sha in shas if sha not in found]
     fresh = {sha: parse_commit(sha, message, files)
-             for sha, (message, files) in bulk.read_commits(root, todo).items()}
+             for sha, (message, files) in git.read_commits(todo).items()}
     cache.put(META, {sha: _encode(info) for sha, info in fresh.items()})
     return found | fresh
 
 
-def load_patch_ids(root: Path, cache: Cache, shas: Sequence[str]) -> dict[str, str]:
+def load_patch_ids(git: GitRepo, cache: Cache, shas: Sequence[str]) -> dict[str, str]:
     """Patch-id of each SHA: from the cache, the rest from one diff-tree | patch-id pipe."""
     wanted = list(dict.fromkeys(shas))
     found = cache.get(PATCH_ID, wanted)
-    fresh = bulk.patch_ids(root, [sha for sha in wanted if sha not in found])
+    fresh = git.patch_ids([sha for sha in wanted if sha not in found])
     cache.put(PATCH_ID, fresh)
     return found | fresh
 
 
-def merge_base(root: Path, cache: Cache, *shas: str) -> str | None:
+def merge_base(git: GitRepo, cache: Cache, *shas: str) -> str | None:
     """``git merge-base`` of full SHAs (octopus for more than two), remembered."""
     key = " ".join(sorted(shas))
     found = cache.get(MERGE_BASE, [key]).get(key)
     if found is None:
-        found = bulk.merge_base(root, *shas) or ""
+        found = git.merge_base(*shas) or ""
         cache.put(MERGE_BASE, {key: found})
     return found or None
 

@@ -11,20 +11,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from hotfix.adapters.git import bulk
 from hotfix.domain.commits import CommitInfo
 from hotfix.domain.equivalence import Evidence, MainIndex, Match, Status, decide
 from hotfix.errors import NotFound
-from hotfix.services.audit import AuditOptions, LineRef, line_refs, read_window
+from hotfix.ports import Cache, GitRepo
+from hotfix.services.audit import AuditOptions, LineRef, line_refs, read_window, resolve
 from hotfix.services.commit_facts import load_commits, load_patch_ids
 from hotfix.services.context import Context
 from hotfix.services.lines import discover_lines, mainline_ref
-
-if TYPE_CHECKING:
-    from hotfix.ports import Cache
 
 
 @dataclass(frozen=True)
@@ -69,17 +65,17 @@ class Containment:
                 "tags": list(self.tags), "lines": [line.to_dict() for line in self.lines]}
 
 
-def contains_refs(root: Path, cache: Cache, query: str, lines: Sequence[LineRef], *,
+def contains_refs(git: GitRepo, cache: Cache, query: str, lines: Sequence[LineRef], *,
                   mainline: str, options: AuditOptions, hotfix_id: str | None = None,
                   release_tags: Sequence[str] | None = None) -> Containment:
     """Where the fix ``query`` (a commit, or the hotfix ``hotfix_id``) was released."""
-    window = read_window(root, cache, lines, mainline, options.release)
+    window = read_window(git, cache, lines, mainline, options.release)
     pool = [*window.index.commits, *(c for cs in window.lines.values() for c in cs)]
-    targets = _targets(root, cache, query, hotfix_id, pool)
-    carriers = _carriers(root, cache, targets, pool, options)
+    targets = _targets(git, cache, query, hotfix_id, pool)
+    carriers = _carriers(git, cache, targets, pool, options)
     tagged: set[str] = set()
     for carrier in carriers:
-        tagged.update(bulk.tags_containing(root, carrier.sha))
+        tagged.update(git.tags_containing(carrier.sha))
     known = list(release_tags) if release_tags is not None else sorted(tagged)
     per_line = tuple(LineHas(line.name, tuple(t for t in line.tags if t in tagged),
                              tuple(t for t in line.tags if t not in tagged),
@@ -88,11 +84,11 @@ def contains_refs(root: Path, cache: Cache, query: str, lines: Sequence[LineRef]
                        per_line)
 
 
-def _targets(root: Path, cache: Cache, query: str, hotfix_id: str | None,
+def _targets(git: GitRepo, cache: Cache, query: str, hotfix_id: str | None,
              pool: Sequence[CommitInfo]) -> list[CommitInfo]:
     if hotfix_id is None:
-        sha = bulk.resolve(root, query)
-        return [load_commits(root, cache, [sha])[sha]]
+        sha = resolve(git, query)
+        return [load_commits(git, cache, [sha])[sha]]
     found = list({c.sha: c for c in pool
                   if hotfix_id in c.hotfix_ids and not c.is_release}.values())
     if not found:
@@ -103,12 +99,12 @@ def _targets(root: Path, cache: Cache, query: str, hotfix_id: str | None,
     return found
 
 
-def _carriers(root: Path, cache: Cache, targets: list[CommitInfo],
+def _carriers(git: GitRepo, cache: Cache, targets: list[CommitInfo],
               pool: Sequence[CommitInfo], options: AuditOptions) -> tuple[Carrier, ...]:
     index = MainIndex(targets, options.release)
     same_files = {frozenset(t.files) for t in targets}
     suspects = [c for c in pool if frozenset(c.files) in same_files]
-    pids = load_patch_ids(root, cache, [c.sha for c in (*targets, *suspects)])
+    pids = load_patch_ids(git, cache, [c.sha for c in (*targets, *suspects)])
     evidence = Evidence(patch_ids=pids, subject_fallback=options.subject_fallback,
                         main_by_patch_id={pids[t.sha]: t.sha for t in targets if pids[t.sha]})
     out = {t.sha: Carrier(t.sha, t.subject, None) for t in targets}
@@ -127,9 +123,9 @@ def hotfix_id_of(query: str, prefix: str) -> str | None:
 
 def contains(ctx: Context, query: str) -> Containment:
     """``hotfix contains SHA|HF-N`` over every discovered line and its release tags."""
-    lines = discover_lines(ctx.root, ctx.cfg)
-    return contains_refs(ctx.root, ctx.cache, query, line_refs(lines),
-                         mainline=mainline_ref(ctx.root, ctx.cfg),
+    lines = discover_lines(ctx.git, ctx.cfg)
+    return contains_refs(ctx.git, ctx.cache, query, line_refs(lines),
+                         mainline=mainline_ref(ctx.git, ctx.cfg),
                          options=AuditOptions.from_config(ctx.cfg),
                          hotfix_id=hotfix_id_of(query, ctx.cfg.str("records.prefix")),
                          release_tags=[tag for line in lines for tag in line.tags])

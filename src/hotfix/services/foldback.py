@@ -13,8 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hotfix.adapters.git import advance, refs, worktrees
-from hotfix.adapters.git.history import Commit
+from hotfix.ports import Commit
 from hotfix.services.context import Context
 from hotfix.services.porting import MERGED, PORTED, TargetResult, missing_fixes
 
@@ -39,9 +38,9 @@ class Fold:
 def missing(ctx: Context, tip: str, base: str, fixes: Sequence[Commit],
             port_branch: str | None) -> list[Commit]:
     """The fixes ``tip`` itself lacks; none when it has every commit of the port branch."""
-    lacking = missing_fixes(ctx.root, tip, base, fixes)
-    if lacking and port_branch is not None and refs.branch_exists(ctx.root, port_branch) \
-            and advance.all_landed(ctx.root, tip, f"refs/heads/{port_branch}"):
+    lacking = missing_fixes(ctx.git, tip, base, fixes)
+    if lacking and port_branch is not None and ctx.git.branch_exists(port_branch) \
+            and ctx.git.all_landed(tip, f"refs/heads/{port_branch}"):
         return []
     return lacking
 
@@ -49,12 +48,12 @@ def missing(ctx: Context, tip: str, base: str, fixes: Sequence[Commit],
 def fold(ctx: Context, fold: Fold, result: TargetResult) -> TargetResult:
     """``result`` is ported: fast-forward the target to it (``--merge``), or say how to."""
     result.into, branch = fold.tip, str(result.branch)
-    kind = advance.where(ctx.root, fold.tip)
+    kind = ctx.git.ref_kind(fold.tip)
     if kind != "local":
         return _elsewhere(ctx, fold, result, kind)
-    new = refs.require_commit(ctx.root, f"refs/heads/{branch}")
-    old = refs.require_commit(ctx.root, f"refs/heads/{fold.tip}")
-    if not refs.is_ancestor(ctx.root, old, new):
+    new = ctx.git.require_commit(f"refs/heads/{branch}")
+    old = ctx.git.require_commit(f"refs/heads/{fold.tip}")
+    if not ctx.git.is_ancestor(old, new):
         return _held(result, MOVED, f"{fold.tip} moved on since {branch} was made, so it is "
                      "not a fast-forward; left as it is",
                      f"git -C {result.worktree} rebase {fold.tip} && {fold.again()}")
@@ -66,26 +65,26 @@ def fold(ctx: Context, fold: Fold, result: TargetResult) -> TargetResult:
 
 def _advance(ctx: Context, fold: Fold, result: TargetResult, new: str,
              old: str) -> TargetResult:
-    tree = worktrees.of_branch(ctx.root, fold.tip)
+    tree = ctx.git.worktree_of(fold.tip)
     if tree is None:
-        busy = advance.busy_with(ctx.root, fold.tip)
+        busy = ctx.git.busy_with(fold.tip)
         if busy is not None:
             return _held(result, BUSY, f"{fold.tip} is being rebased or bisected in {busy}; "
                          "left as it is", f"finish that in {busy}, then: {fold.again()}")
-        if not advance.swap(ctx.root, fold.tip, new, old):
+        if not ctx.git.swap(fold.tip, new, old):
             return _held(result, MOVED, f"{fold.tip} moved while hotfix worked; left as it is",
                          fold.again())
     elif tree.prunable:
         return _held(result, BUSY, f"{fold.tip} is checked out in {tree.path}, which is gone",
                      f"git worktree prune && {fold.again()}")
     else:
-        changes = advance.dirty(tree.path)
+        changes = ctx.git.local_changes(tree.path)
         if changes:
             shown = ", ".join(changes[:3]) + (", …" if len(changes) > 3 else "")
             return _held(result, DIRTY, f"{fold.tip} is checked out in {tree.path}, which has "
                          f"uncommitted changes ({shown}); not touched",
                          f"commit or stash them in {tree.path}, then: {fold.again()}")
-        refusal = advance.fast_forward(tree.path, f"refs/heads/{result.branch}")
+        refusal = ctx.git.fast_forward(tree.path, f"refs/heads/{result.branch}")
         if refusal is not None:
             return _held(result, REFUSED, f"git merge --ff-only in {tree.path} refused: "
                          f"{refusal}", fold.again())
@@ -116,4 +115,4 @@ def _held(result: TargetResult, why: str, message: str, next_step: str) -> Targe
 def to_push(ctx: Context, results: Sequence[TargetResult]) -> list[str]:
     """The local target branches that hold their port (``merged``), for ``--push``."""
     return [str(t.into) for t in results if t.status == MERGED and t.into
-            and advance.where(ctx.root, t.into) == "local"]
+            and ctx.git.ref_kind(t.into) == "local"]

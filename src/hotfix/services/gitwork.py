@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hotfix.adapters.git import release_files, worktrees
 from hotfix.domain.journal import NOTE
 from hotfix.domain.lifecycle import Hotfix, plan
 from hotfix.errors import GuardRefused, NotFound
@@ -46,7 +45,7 @@ def work_of(rec: Hotfix) -> Work:
 
 def tree(ctx: Context, work: Work) -> Path:
     """The hotfix's worktree; a clear error when it was deleted by hand."""
-    return worktrees.require(ctx.root, work.worktree, work.branch, work.key)
+    return ctx.git.require_worktree(work.worktree, work.branch, work.key)
 
 
 def guard(ctx: Context, rec: Hotfix, action: str, actor: str,
@@ -64,5 +63,5 @@ def journal(ctx: Context, key: str, actor: str, step: str, phase: str, **data: A
 
 
 def release_paths(ctx: Context, path: Path) -> set[str]:
-    return release_files.release_paths(path, [str(p) for p in ctx.cfg.list("lines.version_files")],
-                                       ctx.cfg.str("lines.changelog"))
+    return ctx.git.release_paths(path, [str(p) for p in ctx.cfg.list("lines.version_files")],
+                                 ctx.cfg.str("lines.changelog"))

@@ -3,23 +3,29 @@
 With a coverage map for the base commit (``hotfix impact --record``), selection is per test
 from the changed lines; a map recorded on another commit is used with the diff from that
 commit (and says so) when it is close enough; otherwise the static import graph is used.
+``--record`` first records the map on the base, then selects with it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hotfix.adapters.testing import covmap, gitdiff
+from hotfix.adapters.testing import covmap
 from hotfix.config import Config
 from hotfix.domain.diffs import FileChange
 from hotfix.domain.pysource import ModuleInfo, SyntaxProblem, analyse
 from hotfix.domain.selection import CoverageMap, ImpactRules, Selection, select
 from hotfix.domain.static_graph import StaticIndex, build_index
 from hotfix.errors import GitError
+from hotfix.ports import GitRepo
 from hotfix.services.policy import Range, resolve_range
+
+if TYPE_CHECKING:
+    from hotfix.services.recording import Recorded
 
 
 @dataclass(frozen=True)
@@ -29,11 +35,13 @@ class ImpactReport:
     range: Range
     map_commit: str | None
     map_note: str
+    recorded: Recorded | None = None  # the map recorded first (``--record``)
 
     def to_dict(self) -> dict[str, Any]:
+        recorded = {"recorded": self.recorded.to_dict()} if self.recorded else {}
         return {**self.selection.to_dict(), "seconds": round(self.seconds, 4),
                 **self.range.to_dict(), "map": {"commit": self.map_commit,
-                                                "note": self.map_note}}
+                                                "note": self.map_note}, **recorded}
 
 
 def impact_rules(cfg: Config) -> ImpactRules:
@@ -41,38 +49,50 @@ def impact_rules(cfg: Config) -> ImpactRules:
     return ImpactRules.from_settings({k: cfg.get(f"impact.{k}") for k in keys})
 
 
-def impact(root: Path, cfg: Config, *, base: str | None = None,
-           head: str | None = None) -> ImpactReport:
-    """Select the tests ``base..head`` can affect (``root``: any work tree of the repo)."""
-    return select_for(root, cfg, resolve_range(root, base, head))
+def impact(git: GitRepo, cfg: Config, *, base: str | None = None, head: str | None = None,
+           record: bool = False,
+           on_recording: Callable[[Range], None] = lambda _: None) -> ImpactReport:
+    """Select the tests ``base..head`` can affect (``git``: any work tree of the repo);
+    with ``record``, first record a coverage map on the base (``on_recording`` is told)."""
+    found = resolve_range(git, base, head)
+    recorded = _record(git, cfg, found, on_recording) if record else None
+    report = select_for(git, cfg, found)
+    return dataclasses.replace(report, recorded=recorded) if recorded else report
 
 
-def select_for(root: Path, cfg: Config, found: Range) -> ImpactReport:
+def _record(git: GitRepo, cfg: Config, found: Range,
+            on_recording: Callable[[Range], None]) -> Recorded:
+    from hotfix.services.recording import record_map  # runs the suite: coverage, venvs
+
+    on_recording(found)
+    return record_map(git, cfg, found.base_sha)
+
+
+def select_for(git: GitRepo, cfg: Config, found: Range) -> ImpactReport:
     start = time.perf_counter()
-    home = gitdiff.repo_home(root)
-    map_info, note = choose_map(home, root, cfg, found.base_sha)
+    map_info, note = choose_map(git, cfg, found.base_sha)
     old_commit = map_info.commit if map_info else found.base_sha
-    changes = gitdiff.diff(root, old_commit, found.head_sha)
+    changes = git.diff(old_commit, found.head_sha)
     rules = impact_rules(cfg)
-    head = _analysed(root, found.head_sha, [c.path for c in changes if c.status != "D"], rules)
-    old = _analysed(root, old_commit, [c.old_path for c in changes if c.old_path], rules)
+    head = _analysed(git, found.head_sha, [c.path for c in changes if c.status != "D"], rules)
+    old = _analysed(git, old_commit, [c.old_path for c in changes if c.old_path], rules)
     coverage = _load(map_info, changes)
     selection = select(changes, rules, head=head, old=old, coverage=coverage,
-                       static=lambda: static_index(root, found.head_sha, rules, changes))
+                       static=lambda: static_index(git, found.head_sha, rules, changes))
     return ImpactReport(selection, time.perf_counter() - start, found,
                         map_info.commit if map_info else None, note)
 
 
-def choose_map(home: Path, root: Path, cfg: Config,
+def choose_map(git: GitRepo, cfg: Config,
                base_sha: str) -> tuple[covmap.MapInfo | None, str]:
-    maps = covmap.available(home)
+    maps = covmap.available(git.home())
     exact = next((m for m in maps if m.commit == base_sha), None)
     if exact:
         return exact, f"coverage map recorded on the base {base_sha[:12]} ({exact.tests} tests)"
     best: tuple[int, covmap.MapInfo] | None = None
     for info in maps:
         try:
-            drift = len(gitdiff.changed_paths(root, info.commit, base_sha))
+            drift = len(git.changed_paths(info.commit, base_sha))
         except GitError:  # a map of a commit this clone lacks is unusable
             continue
         if best is None or drift < best[0]:
@@ -93,10 +113,10 @@ def _load(info: covmap.MapInfo | None, changes: list[FileChange]) -> CoverageMap
     return covmap.load(info.path, [c.old_path for c in changes if c.old_path])
 
 
-def _analysed(root: Path, commit: str, paths: list[str],
+def _analysed(git: GitRepo, commit: str, paths: list[str],
               rules: ImpactRules) -> dict[str, ModuleInfo | SyntaxProblem]:
     wanted = [p for p in paths if p.endswith(".py")]
-    texts = gitdiff.read_files(root, commit, wanted)
+    texts = git.read_files(commit, wanted)
     return {p: _analyse_text(p, t, rules) for p, t in texts.items()}
 
 
@@ -106,10 +126,10 @@ def _analyse_text(path: str, text: str | None, rules: ImpactRules) -> ModuleInfo
     return analyse(path, text, is_test=rules.is_test(path))
 
 
-def static_index(root: Path, commit: str, rules: ImpactRules,
+def static_index(git: GitRepo, commit: str, rules: ImpactRules,
                  changes: list[FileChange]) -> StaticIndex:
     """Every Python file of ``commit`` analysed and linked by its imports."""
-    modules = _analysed(root, commit, gitdiff.python_files(root, commit), rules)
+    modules = _analysed(git, commit, git.python_files(commit), rules)
     good = {p: m for p, m in modules.items() if isinstance(m, ModuleInfo)}
     other = [p for p in modules if p not in good]
     other += [c.old_path for c in changes if c.status == "D" and c.old_path]

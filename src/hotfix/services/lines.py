@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from pathlib import Path
 
-from hotfix.adapters.git import refs
 from hotfix.config import Config
 from hotfix.domain.release_lines import ReleaseLine, ambiguous_latest, build_lines, find_line
 from hotfix.domain.versions import TagPattern, VersionSyntaxError, parse_line
 from hotfix.errors import ConfigError, NotFound, UsageError
+from hotfix.ports import GitRepo
 
 __all__ = ["ReleaseLine", "discover_lines", "mainline_ref", "require_line", "tag_pattern"]
 
@@ -22,14 +21,14 @@ def tag_pattern(cfg: Config) -> TagPattern:
         raise ConfigError(str(exc), hint="fix lines.tag_pattern in hotfix.toml") from None
 
 
-def discover_lines(root: Path, cfg: Config, *, today: date | None = None,
+def discover_lines(git: GitRepo, cfg: Config, *, today: date | None = None,
                    tags: Mapping[str, str] | None = None,
                    branches: list[str] | None = None) -> list[ReleaseLine]:
     """Every release line, oldest first, from tags and maintenance branches."""
     try:
         return build_lines(
-            tags if tags is not None else refs.tags(root),
-            branches if branches is not None else refs.branches(root),
+            tags if tags is not None else git.tags(),
+            branches if branches is not None else git.branches(),
             pattern=tag_pattern(cfg),
             branch_patterns=[str(p) for p in cfg.list("lines.branch_patterns")],
             matrix=cfg.table("lines.support"), support_default=cfg.bool("lines.support_default"),
@@ -39,14 +38,14 @@ def discover_lines(root: Path, cfg: Config, *, today: date | None = None,
         raise ConfigError(str(exc), hint="fix the [lines] section of hotfix.toml") from None
 
 
-def require_line(root: Path, cfg: Config, name: str,
+def require_line(git: GitRepo, cfg: Config, name: str,
                  lines: list[ReleaseLine] | None = None) -> ReleaseLine:
     """The line ``name`` with a release to branch from; clear errors otherwise."""
     try:
         parse_line(name)
     except VersionSyntaxError as exc:
         raise UsageError(str(exc), hint="see the lines: hotfix lines") from None
-    found = lines if lines is not None else discover_lines(root, cfg)
+    found = lines if lines is not None else discover_lines(git, cfg)
     line = find_line(found, name)
     known = ", ".join(x.name for x in found) or "none"
     if line is None:
@@ -60,9 +59,9 @@ def require_line(root: Path, cfg: Config, name: str,
     return line
 
 
-def require_unambiguous(root: Path, cfg: Config, line: ReleaseLine,
+def require_unambiguous(git: GitRepo, cfg: Config, line: ReleaseLine,
                         tags: Mapping[str, str] | None = None) -> None:
-    clash = ambiguous_latest(tags if tags is not None else refs.tags(root), line,
+    clash = ambiguous_latest(tags if tags is not None else git.tags(), line,
                              tag_pattern(cfg))
     if clash:
         raise UsageError(
@@ -72,12 +71,12 @@ def require_unambiguous(root: Path, cfg: Config, line: ReleaseLine,
         )
 
 
-def mainline_ref(root: Path, cfg: Config) -> str:
+def mainline_ref(git: GitRepo, cfg: Config) -> str:
     """The mainline branch: the local one, else its remote-tracking copy."""
     name = cfg.str("lines.mainline")
     remote = cfg.str("lines.remote")
     for ref in (f"refs/heads/{name}", f"refs/remotes/{remote}/{name}"):
-        if refs.commit_of(root, ref) is not None:
+        if git.commit_of(ref) is not None:
             return ref.removeprefix("refs/heads/").removeprefix("refs/remotes/")
     raise NotFound(f"the mainline branch {name!r} does not exist here",
                    hint=f"fetch it: git fetch {remote} {name}:{name}, or set lines.mainline")

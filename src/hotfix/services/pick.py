@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hotfix.adapters.git import history, picking, refs
 from hotfix.domain.journal import pick_state
 from hotfix.errors import ConflictError, GitError, PolicyViolation, UsageError
+from hotfix.ports import Commit, GitRepo
 from hotfix.services.context import Context
 from hotfix.services.gitwork import Work, guard, journal, tree, work_of
 
@@ -47,10 +47,10 @@ def pick(ctx: Context, key: str, actor: str, shas: Sequence[str],
     if not shas:
         raise UsageError("name at least one commit to pick",
                          hint=f"hotfix pick {work.key} SHA [SHA…]")
-    found = dict(_checked_source(ctx.root, path, work, sha, mainline, state.done)
+    found = dict(_checked_source(ctx.git, path, work, sha, mainline, state.done)
                  for sha in shas)
     sources = list(found)
-    if picking.is_dirty(path):
+    if ctx.git.uncommitted(path):
         raise UsageError(f"the worktree {path} has uncommitted changes",
                          hint=f"commit them first (a fix made directly in the worktree counts): "
                               f"git -C {path} commit -am \"…\"; or drop them: "
@@ -59,10 +59,10 @@ def pick(ctx: Context, key: str, actor: str, shas: Sequence[str],
     return run_queue(ctx, work, path, actor, sources, mainline, found)
 
 
-def _checked_source(root: Path, path: Path, work: Work, sha: str, mainline: int | None,
+def _checked_source(git: GitRepo, path: Path, work: Work, sha: str, mainline: int | None,
                     done: Sequence[str]) -> tuple[str, str]:
     """(full sha, message) of a commit that may be picked."""
-    source, parents, message = refs.lookup(root, sha)
+    source, parents, message = git.lookup(sha)
     if len(parents) > 1 and not mainline:
         raise UsageError(f"{sha} is a merge commit: git needs to know which parent's side "
                          "is the change", hint=f"usually the first: hotfix pick {work.key} "
@@ -81,13 +81,13 @@ def run_queue(ctx: Context, work: Work, path: Path, actor: str, queue: Sequence[
               mainline: int | None, messages: Mapping[str, str] | None = None) -> PickResult:
     result = PickResult(work.key, work.branch, str(path))
     for source in queue:
-        applied = picking.apply(path, source, mainline)
+        applied = ctx.git.apply(path, source, mainline)
         if applied.status == "empty":
-            picking.abort(path)
+            ctx.git.abort(path)
             journal(ctx, work.key, actor, "pick", "empty", source=source)
             result.empty.append(source)
             continue
-        message = picking.message_for(ctx.root, source, {"Hotfix-Id": work.key},
+        message = ctx.git.message_for(source, {"Hotfix-Id": work.key},
                                       (messages or {}).get(source))
         if applied.status == "conflict":
             journal(ctx, work.key, actor, "pick", "conflict", source=source,
@@ -103,7 +103,7 @@ def _commit(ctx: Context, work: Work, path: Path, actor: str, source: str,
             message: str) -> dict[str, str]:
     retry = f"hotfix pick {work.key} --continue"
     try:
-        commit = picking.commit(path, message, what=f"the pick of {source[:12]}", retry=retry)
+        commit = ctx.git.commit(path, message, what=f"the pick of {source[:12]}", retry=retry)
     except GitError:
         journal(ctx, work.key, actor, "pick", "conflict", source=source, files=[],
                 message=message, reason="commit refused")
@@ -134,15 +134,15 @@ def pick_continue(ctx: Context, key: str, actor: str) -> PickResult:
     pending = _require_pending(state.pending, work)
     source = str(pending["source"])
     retry = f"hotfix pick {work.key} --continue"
-    picking.require_resolved(path, retry)
-    markers = picking.staged_markers(path)
+    ctx.git.require_resolved(path, retry)
+    markers = ctx.git.staged_markers(path)
     if markers:
         raise PolicyViolation(f"conflict markers are still in {', '.join(markers)}",
                               hint=f"remove them, git -C {path} add the files, then: {retry}")
     result = PickResult(work.key, work.branch, str(path))
-    if picking.has_staged(path):
+    if ctx.git.has_staged(path):
         result.picked.append(_commit(ctx, work, path, actor, source, str(pending["message"])))
-    elif _committed_by_hand(work, path, source):
+    elif _committed_by_hand(ctx, work, path, source):
         result.picked.append(_record_existing(ctx, work, path, actor, source))
     else:
         raise UsageError(f"nothing is staged for {source[:12]}: the resolution drops the whole "
@@ -168,7 +168,7 @@ def _drop(ctx: Context, key: str, actor: str, phase: str) -> PickResult:
     path = tree(ctx, work)
     state = pick_state(rec.events)
     pending = _require_pending(state.pending, work)
-    picking.abort(path)
+    ctx.git.abort(path)
     journal(ctx, work.key, actor, "pick", phase, source=pending["source"])
     result = PickResult(work.key, work.branch, str(path), dropped=[str(pending["source"])])
     if phase == "abort":
@@ -189,23 +189,27 @@ def finish_queue(ctx: Context, key: str, actor: str) -> PickResult | None:
     path = tree(ctx, work)
     result = PickResult(work.key, work.branch, str(path))
     queue = list(state.queue)
-    while queue and _committed_by_hand(work, path, queue[0]):
+    while queue and _committed_by_hand(ctx, work, path, queue[0]):
         result.picked.append(_record_existing(ctx, work, path, actor, queue.pop(0)))
-    if picking.is_dirty(path):  # a pick applied but not committed: undo it, pick it again
-        picking.abort(path)
+    if ctx.git.uncommitted(path):  # a pick applied but not committed: undo it, pick it again
+        ctx.git.abort(path)
     rest = run_queue(ctx, work, path, actor, queue, state.mainline)
     result.picked += rest.picked
     return result
 
 
-def _committed_by_hand(work: Work, path: Path, source: str) -> bool:
-    return any(source in c.sources() for c in history.commits(path, f"{work.base_tag}..HEAD"))
+def _committed_by_hand(ctx: Context, work: Work, path: Path, source: str) -> bool:
+    return any(source in c.sources() for c in _on_branch(ctx, work, path))
+
+
+def _on_branch(ctx: Context, work: Work, path: Path) -> list[Commit]:
+    """The commits of the hotfix branch since its base tag, oldest first."""
+    return ctx.git.commits(f"{work.base_tag}..HEAD", tree=path)
 
 
 def _record_existing(ctx: Context, work: Work, path: Path, actor: str,
                      source: str) -> dict[str, str]:
-    commit = next(c for c in reversed(history.commits(path, f"{work.base_tag}..HEAD"))
-                  if source in c.sources())
+    commit = next(c for c in reversed(_on_branch(ctx, work, path)) if source in c.sources())
     ctx.records.act(work.key, "pick", actor, {"source": source, "commit": commit.sha,
                                               "subject": commit.subject, "found": True})
     return {"source": source, "commit": commit.sha, "subject": commit.subject}

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from hotfix.adapters.git import cmd
-from hotfix.adapters.testing import gitdiff
 from hotfix.config import Config
 from hotfix.domain.scope import ScopeReport, ScopeRules, check_scope
 from hotfix.errors import UsageError
+from hotfix.ports import GitRepo
+
+REV_HINT = "list tags and branches: git tag; git branch -a"
 
 
 @dataclass(frozen=True)
@@ -41,28 +41,27 @@ def scope_rules(cfg: Config) -> ScopeRules:
     return ScopeRules.from_settings({k: cfg.get(f"scope.{k}") for k in keys})
 
 
-def resolve_range(root: Path, base: str | None, head: str | None) -> Range:
+def resolve_range(git: GitRepo, base: str | None, head: str | None) -> Range:
     """Commits to compare; without ``base``, the newest tag below ``head`` (else its parent)."""
     head = head or "HEAD"
-    head_sha = gitdiff.rev(root, head)
+    head_sha = git.require_commit(head, hint=REV_HINT)
     if base:
-        return Range(base, gitdiff.rev(root, base), head, head_sha)
-    proc = cmd.run(["describe", "--tags", "--abbrev=0", head_sha], root, check=False)
-    if proc.returncode == 0:
-        tag = proc.stdout.strip()
-        return Range(tag, gitdiff.rev(root, tag), head, head_sha,
+        return Range(base, git.require_commit(base, hint=REV_HINT), head, head_sha)
+    tag = git.nearest_tag(head_sha)
+    if tag is not None:
+        return Range(tag, git.require_commit(tag, hint=REV_HINT), head, head_sha,
                      f"base: the newest tag below {head}, {tag}")
-    parent = cmd.run(["rev-parse", "--verify", "--quiet", f"{head_sha}^"], root, check=False)
-    if parent.returncode != 0:
+    parent = git.commit_of(f"{head_sha}^")
+    if parent is None:
         raise UsageError(f"{head} has no tag below it and no parent to compare with",
                          hint="name the base: --base REV")
-    return Range(f"{head}^", parent.stdout.strip(), head, head_sha,
+    return Range(f"{head}^", parent, head, head_sha,
                  f"base: no tag below {head}, so its parent commit")
 
 
-def policy(root: Path, cfg: Config, *, base: str | None = None, head: str | None = None,
+def policy(git: GitRepo, cfg: Config, *, base: str | None = None, head: str | None = None,
            waiver: str | None = None) -> PolicyResult:
     """Check the diff ``base..head`` against the ``scope.*`` rules."""
-    found = resolve_range(root, base, head)
-    changes = gitdiff.diff(root, found.base_sha, found.head_sha)
+    found = resolve_range(git, base, head)
+    changes = git.diff(found.base_sha, found.head_sha)
     return PolicyResult(found, check_scope(changes, scope_rules(cfg), waiver))

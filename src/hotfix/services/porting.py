@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hotfix.adapters.git import cmd, history, picking, refs, worktrees
-from hotfix.adapters.git.history import Commit
+from hotfix.ports import Commit, GitRepo
 from hotfix.services.context import Context
 from hotfix.services.gitwork import release_paths
 
@@ -53,31 +52,26 @@ class Target:
 
 
 def names(key: str, target: str, ctx: Context) -> tuple[str, Path]:
-    return f"backport/{key}-{target}", worktrees.path_for(ctx.root, f"{key}-{target}")
+    return f"backport/{key}-{target}", ctx.git.worktree_path(f"{key}-{target}")
 
 
-def missing_fixes(root: Path, tip: str, base: str, fixes: Sequence[Commit]) -> list[Commit]:
+def missing_fixes(git: GitRepo, tip: str, base: str, fixes: Sequence[Commit]) -> list[Commit]:
     """The fixes whose change is not on ``tip`` yet (by ancestry, -x/Backport-Of, patch-id)."""
-    equivalent = _patch_equivalent(root, tip, base, fixes)
-    tip_sha = refs.require_commit(root, tip)
-    fork = cmd.run(["merge-base", tip_sha, fixes[-1].sha], root, check=False).stdout.strip()
-    wanted = {f.sha for f in fixes} | {history.source_of(f) for f in fixes}
-    mentioned = _mentioned(root, f"{fork}..{tip_sha}" if fork else tip_sha, wanted)
+    equivalent = git.already_on(tip, fixes[-1].sha, base)
+    tip_sha = git.require_commit(tip)
+    fork = git.merge_base(tip_sha, fixes[-1].sha)
+    wanted = {f.sha for f in fixes} | {f.origin() for f in fixes}
+    mentioned = _mentioned(git, f"{fork}..{tip_sha}" if fork else tip_sha, wanted)
     return [f for f in fixes if f.sha not in equivalent
-            and not ({f.sha, history.source_of(f)} & mentioned)
-            and not refs.is_ancestor(root, history.source_of(f), tip_sha)]
+            and not ({f.sha, f.origin()} & mentioned)
+            and not git.is_ancestor(f.origin(), tip_sha)]
 
 
-def _patch_equivalent(root: Path, tip: str, base: str, fixes: Sequence[Commit]) -> set[str]:
-    text = cmd.out(["cherry", tip, fixes[-1].sha, base], root)
-    return {line[2:].strip() for line in text.splitlines() if line.startswith("- ")}
-
-
-def _mentioned(root: Path, rev_range: str, wanted: set[str]) -> set[str]:
+def _mentioned(git: GitRepo, rev_range: str, wanted: set[str]) -> set[str]:
     """Which of ``wanted`` a commit of ``rev_range`` names as its source (git greps)."""
     greps = [f"--grep={sha}" for sha in sorted(wanted)]
     found: set[str] = set()
-    for commit in history.commits(root, rev_range, extra=["-F", *greps]):
+    for commit in git.commits(rev_range, extra=["-F", *greps]):
         found |= commit.sources()
     return found & wanted
 
@@ -88,50 +82,47 @@ def port(ctx: Context, key: str, target: Target, fixes: Sequence[Commit], base: 
     """Port ``fixes`` (``todo``: those not on the target, when known) to ``target``; resume a
     conflict recorded in ``prior``."""
     branch, path = names(key, target.name, ctx)
-    refs.check_ref_name(ctx.root, branch)
+    ctx.git.check_ref_name(branch)
     result = TargetResult(target.name, PORTED, branch, str(path))
-    if prior is not None and prior.get("status") == CONFLICT and refs.branch_exists(
-            ctx.root, branch):
+    if prior is not None and prior.get("status") == CONFLICT and ctx.git.branch_exists(branch):
         _open_tree(ctx, branch, path, None)
         return _resume(ctx, key, path, fixes, prior, result)
     if todo is None:
-        todo = missing_fixes(ctx.root, target.tip, base, fixes)
+        todo = missing_fixes(ctx.git, target.tip, base, fixes)
     if not todo:
         return TargetResult(target.name, PRESENT, message="every fix is already there")
-    _open_tree(ctx, branch, path, refs.require_commit(ctx.root, target.tip))
+    _open_tree(ctx, branch, path, ctx.git.require_commit(target.tip))
     return _port_all(ctx, key, path, todo, result)
 
 
 def _open_tree(ctx: Context, branch: str, path: Path, start: str | None) -> None:
-    tree = worktrees.of_branch(ctx.root, branch)
+    tree = ctx.git.worktree_of(branch)
     if tree is not None and not tree.prunable:
         return
-    if refs.branch_exists(ctx.root, branch):
-        worktrees.repair(ctx.root, path, branch)
+    if ctx.git.branch_exists(branch):
+        ctx.git.repair_worktree(path, branch)
     else:
-        worktrees.add(ctx.root, path, branch, start)
+        ctx.git.add_worktree(path, branch, start)
 
 
 def _port_all(ctx: Context, key: str, path: Path, todo: Sequence[Commit],
               result: TargetResult) -> TargetResult:
     release = release_paths(ctx, path)
     for index, fix in enumerate(todo):
-        source = history.source_of(fix)
-        message = picking.message_for(ctx.root, fix.sha, {"Hotfix-Id": key,
-                                                          "Backport-Of": source})
-        applied = picking.apply(path, fix.sha)
-        picking.keep_ours(path, sorted(set(history.changed_files(ctx.root, fix.sha)) & release))
-        conflicted = picking.unmerged(path)
+        message = ctx.git.message_for(fix.sha, {"Hotfix-Id": key, "Backport-Of": fix.origin()})
+        applied = ctx.git.apply(path, fix.sha)
+        ctx.git.keep_ours(path, sorted(set(ctx.git.changed_files(fix.sha)) & release))
+        conflicted = ctx.git.unmerged(path)
         if conflicted:
             result.status, result.files, result.source = CONFLICT, conflicted, fix.sha
             result.message_text = message
             result.remaining = [f.sha for f in todo[index + 1:]]
             result.message = f"conflict in {', '.join(conflicted)} porting {fix.sha[:12]}"
             return result
-        if applied.status == "empty" or not picking.has_staged(path):
-            picking.abort(path)
+        if applied.status == "empty" or not ctx.git.has_staged(path):
+            ctx.git.abort(path)
             continue
-        result.commits.append(picking.commit(path, message, what=f"the port of {fix.sha[:12]}",
+        result.commits.append(ctx.git.commit(path, message, what=f"the port of {fix.sha[:12]}",
                                              retry=f"hotfix backport {key}"))
     if not result.commits:
         return TargetResult(result.target, PRESENT, message="every change is already there")
@@ -141,8 +132,8 @@ def _port_all(ctx: Context, key: str, path: Path, todo: Sequence[Commit],
 def _resume(ctx: Context, key: str, path: Path, fixes: Sequence[Commit],
             prior: Mapping[str, Any], result: TargetResult) -> TargetResult:
     """The user resolved (or not yet) the conflict in the target's worktree."""
-    conflicted = picking.unmerged(path)
-    markers = picking.staged_markers(path)
+    conflicted = ctx.git.unmerged(path)
+    markers = ctx.git.staged_markers(path)
     if conflicted or markers:
         return TargetResult(result.target, CONFLICT, result.branch, result.worktree,
                             files=conflicted or markers, source=prior.get("source"),
@@ -150,8 +141,8 @@ def _resume(ctx: Context, key: str, path: Path, fixes: Sequence[Commit],
                             remaining=list(prior.get("remaining", [])),
                             message="still unresolved: " + ", ".join(conflicted or markers))
     result.commits = list(prior.get("commits", []))
-    if picking.has_staged(path):
-        result.commits.append(picking.commit(path, str(prior["message_text"]),
+    if ctx.git.has_staged(path):
+        result.commits.append(ctx.git.commit(path, str(prior["message_text"]),
                                              what="the resolved port",
                                              retry=f"hotfix backport {key}"))
     rest = [f for f in fixes if f.sha in set(prior.get("remaining", []))]

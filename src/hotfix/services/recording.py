@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hotfix.adapters.testing import gitdiff, recorder, venv, worktree
+from hotfix.adapters.testing import recorder, venv
 from hotfix.config import Config
 from hotfix.errors import HotfixError
+from hotfix.ports import GitRepo
+from hotfix.services.policy import REV_HINT
 
 
 @dataclass(frozen=True)
@@ -31,12 +33,12 @@ def check_env(home: Path, tree: Path, cfg: Config) -> venv.Env:
                        inherit=cfg.bool("check.inherit_packages"))
 
 
-def record_map(root: Path, cfg: Config, commit: str,
+def record_map(git: GitRepo, cfg: Config, commit: str,
                on_line: Callable[[str], None] = lambda _: None) -> Recorded:
     """Run the whole suite of ``commit`` under coverage and store its per-test map."""
-    home = gitdiff.repo_home(root)
-    sha = gitdiff.rev(root, commit)
-    with worktree.detached(home, sha, "record") as tree:
+    home = git.home()
+    sha = git.require_commit(commit, hint=REV_HINT)
+    with git.detached(sha, "record") as tree:
         env = check_env(home, tree, cfg)
         run, tests = recorder.record(home=home, worktree=tree, commit=sha, python=env.python,
                                      env=venv.test_env(env, tree),

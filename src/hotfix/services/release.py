@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hotfix.adapters.git import history, picking, refs, release_files, tagging
 from hotfix.domain.journal import begun, notes
 from hotfix.domain.lifecycle import Hotfix
 from hotfix.domain.release_notes import NoteEntry
-from hotfix.errors import PolicyViolation, UsageError
+from hotfix.errors import GitError, PolicyViolation, UsageError
+from hotfix.ports import Commit, GitRepo
 from hotfix.services.context import Context
 from hotfix.services.gitwork import Work, guard, journal, release_paths, tree, work_of
 
@@ -53,7 +53,7 @@ def release(ctx: Context, key: str, actor: str, push: bool = False) -> Released:
         return _push(ctx, rec.key, actor, work, result) if push and not result.pushed else result
     path = tree(ctx, work)
     begin = begun(rec.events, "release", "release")
-    head = history.one(path, "HEAD")
+    head = ctx.git.read_commit("HEAD", tree=path)
     code = str(begin["commit"]) if begin else head.sha
     guard(ctx, rec, "release", actor, {"commit": code})
     if begin is None:
@@ -67,15 +67,15 @@ def release(ctx: Context, key: str, actor: str, push: bool = False) -> Released:
 
 
 def _preflight(ctx: Context, work: Work, path: Path, code: str) -> None:
-    if picking.is_dirty(path):
+    if ctx.git.uncommitted(path):
         raise UsageError(f"the worktree {path} has uncommitted changes; they would not be in "
                          "the release", hint=f"commit them, then check again: hotfix check "
                          f"{work.key}; or drop them: git -C {path} checkout -- .")
-    _refuse_markers(ctx.root, work, code)
-    taken = refs.tag_commit(ctx.root, work.tag)
+    _refuse_markers(ctx.git, work, code)
+    taken = ctx.git.tag_commit(work.tag)
     remote = ctx.cfg.str("lines.remote")
     if taken is None and ctx.cfg.bool("lines.check_remote_tags") and \
-            refs.has_remote(ctx.root, remote) and work.tag in refs.remote_refs(ctx.root, remote):
+            ctx.git.has_remote(remote) and work.tag in ctx.git.remote_refs(remote):
         taken = f"{remote}'s {work.tag}"
     if taken is not None:
         raise PolicyViolation(
@@ -84,8 +84,8 @@ def _preflight(ctx: Context, work: Work, path: Path, code: str) -> None:
                  "start reserves the next free version")
 
 
-def _refuse_markers(root: Path, work: Work, head: str) -> None:
-    found = picking.conflict_markers(root, work.base_tag, head)
+def _refuse_markers(git: GitRepo, work: Work, head: str) -> None:
+    found = git.conflict_markers(work.base_tag, head)
     if found:
         raise PolicyViolation(
             f"conflict markers are committed on {work.branch}: {', '.join(found)}",
@@ -94,25 +94,25 @@ def _refuse_markers(root: Path, work: Work, head: str) -> None:
 
 
 def _make_release(ctx: Context, rec: Hotfix, work: Work, path: Path, code: str,
-                  head: history.Commit, *, fresh: bool) -> Released:
+                  head: Commit, *, fresh: bool) -> Released:
     """The release commit (made once) and the tag (made once); markers were refused before."""
     result = Released(rec.key, work.tag, work.version, code, "", work.branch)
-    notes = entries(rec, work, path, code)
+    notes = entries(ctx.git, rec, work, code)
     if f"{TRAILER}: {work.tag}" in head.body:  # resumed: the release commit is made
         result.release_commit = head.sha
     else:
-        if not fresh and picking.is_dirty(path):  # a bump cut short: undo it, bump again
-            picking.keep_ours(path, sorted(release_paths(ctx, path)))
+        if not fresh and ctx.git.uncommitted(path):  # a bump cut short: undo it, bump again
+            ctx.git.keep_ours(path, sorted(release_paths(ctx, path)))
         result.bumped, result.notes = _write_release_files(ctx, rec, work, path, notes)
         message = (f"Release {work.tag}\n\n{rec.key}: {rec.title}\n\nHotfix-Id: {rec.key}\n"
                    f"{TRAILER}: {work.tag}\n")
-        result.release_commit = picking.commit(
+        result.release_commit = ctx.git.commit(
             path, message, what=f"the release of {work.tag}", retry=f"hotfix resume {rec.key}")
-    result.signed = tagging.sign_wanted(ctx.root)
+    result.signed = ctx.git.sign_wanted()
     listing = "\n".join(e.render() for e in notes)
-    tagging.create(ctx.root, work.tag, result.release_commit,
-                   f"Release {work.tag}\n\n{rec.key}: {rec.title}\n\n{listing}\n",
-                   sign=result.signed)
+    ctx.git.create_tag(work.tag, result.release_commit,
+                       f"Release {work.tag}\n\n{rec.key}: {rec.title}\n\n{listing}\n",
+                       sign=result.signed)
     return result
 
 
@@ -120,35 +120,45 @@ def _write_release_files(ctx: Context, rec: Hotfix, work: Work, path: Path,
                          notes: list[NoteEntry]) -> tuple[dict[str, str], list[str]]:
     patterns = [str(p) for p in ctx.cfg.list("lines.version_files")]
     changelog = ctx.cfg.str("lines.changelog")
-    bumped = release_files.bump_versions(path, patterns, work.version)
-    added = release_files.write_notes(path, changelog, tag=work.tag,
-                                      day=ctx.now().date().isoformat(),
-                                      title=f"{rec.key}: {rec.title}",
-                                      entries=notes)
-    release_files.stage(path, [*bumped, *([changelog] if added else [])])
+    bumped = ctx.git.bump_versions(path, patterns, work.version)
+    added = ctx.git.write_notes(path, changelog, tag=work.tag,
+                                day=ctx.now().date().isoformat(),
+                                title=f"{rec.key}: {rec.title}",
+                                entries=notes)
+    ctx.git.stage(path, [*bumped, *([changelog] if added else [])])
     return bumped, [e.render() for e in added]
 
 
-def entries(rec: Hotfix, work: Work, path: Path, code: str) -> list[NoteEntry]:
+def entries(git: GitRepo, rec: Hotfix, work: Work, code: str) -> list[NoteEntry]:
     """One note per fix on the branch: picked ones and ones committed in the worktree."""
-    return [NoteEntry(rec.key, c.subject, history.source_of(c))
-            for c in history.commits(path, f"{work.base_tag}..{code}")
+    return [NoteEntry(rec.key, c.subject, c.origin())
+            for c in git.commits(f"{work.base_tag}..{code}")
             if TRAILER not in c.body]
 
 
 def _push(ctx: Context, key: str, actor: str, work: Work, result: Released) -> Released:
     remote = ctx.cfg.str("lines.remote")
-    if not refs.has_remote(ctx.root, remote):
+    if not ctx.git.has_remote(remote):
         raise UsageError(f"there is no remote {remote!r} to push to",
                          hint=f"add it (git remote add {remote} URL) or set lines.remote; "
                               f"then: hotfix release {key} --push")
-    _refuse_markers(ctx.root, work, result.release_commit)
+    _refuse_markers(ctx.git, work, result.release_commit)
     specs = [f"refs/heads/{work.branch}:refs/heads/{work.branch}",
              f"refs/tags/{work.tag}:refs/tags/{work.tag}"]
-    tagging.push_atomic(ctx.root, remote, specs)
+    _push_atomic(ctx.git, remote, specs)
     journal(ctx, key, actor, "push", "done", remote=remote, refs=specs)
     result.pushed = True
     return result
+
+
+def _push_atomic(git: GitRepo, remote: str, specs: list[str]) -> None:
+    """The branch and the tag together, or nothing: a refused push is an error here."""
+    refusal = git.push_atomic(remote, specs)
+    if refusal is not None:
+        raise GitError(f"`git push --atomic {remote}` refused; nothing was pushed:\n"
+                       f"{refusal[-1500:]}",
+                       hint="fetch and look at what the remote has (git fetch --tags), then "
+                            "push again with the same command")
 
 
 def _from_record(rec: Hotfix, work: Work, done: Any) -> Released:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hotfix.adapters.git import picking, refs, worktrees
 from hotfix.domain.journal import begun, notes, pick_state
 from hotfix.domain.lifecycle import Hotfix
 from hotfix.errors import NotFound
@@ -64,20 +63,20 @@ def _deploy(ctx: Context, rec: Hotfix, actor: str, result: Resumed) -> None:
 
 
 def _worktree(ctx: Context, work: Work, result: Resumed) -> None:
-    if not refs.branch_exists(ctx.root, work.branch):
+    if not ctx.git.branch_exists(work.branch):
         raise NotFound(f"the branch {work.branch} of {work.key} is gone (deleted by hand)",
                        hint=f"find its last commit (git reflog) and recreate it: git branch "
                             f"{work.branch} <sha>; then: hotfix resume {work.key}")
-    tree = worktrees.of_branch(ctx.root, work.branch)
+    tree = ctx.git.worktree_of(work.branch)
     if tree is None or tree.prunable:
-        worktrees.repair(ctx.root, work.worktree, work.branch)
+        ctx.git.repair_worktree(work.worktree, work.branch)
         result.done.append(f"recreated the worktree {work.worktree} from {work.branch}")
 
 
 def _picks(ctx: Context, rec: Hotfix, work: Work, actor: str, result: Resumed) -> None:
     state = pick_state(rec.events)
     if state.pending is not None:
-        files = picking.unmerged(work.worktree)
+        files = ctx.git.unmerged(work.worktree)
         source = str(state.pending["source"])[:12]
         if files:
             result.waiting.append(f"the pick of {source} is stopped on a conflict in "
@@ -97,7 +96,7 @@ def _release(ctx: Context, rec: Hotfix, actor: str, result: Resumed) -> None:
     rec = ctx.records.get(rec.key)
     if begun(rec.events, "release", "release") is None:
         return
-    tag_existed = refs.tag_commit(ctx.root, work_of(rec).tag) is not None
+    tag_existed = ctx.git.tag_commit(work_of(rec).tag) is not None
     released = release_svc.release(ctx, rec.key, actor)
     how = "the tag was already there" if tag_existed else "tagged now"
     result.done.append(f"finished the release {released.tag} on "

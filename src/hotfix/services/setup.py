@@ -6,14 +6,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-from hotfix.adapters.git import cmd as git
 from hotfix.config import CONFIG_FILE, commented_template
 from hotfix.errors import UsageError
-from hotfix.wiring import open_context
+from hotfix.wiring import open_context, open_git
 
 
 def init_repo(start: Path, *, force: bool = False) -> dict[str, Any]:
-    root = git.repo_root(start)
+    root = open_git(start).root
     path = root / CONFIG_FILE
     if path.exists() and not force:
         wrote = False

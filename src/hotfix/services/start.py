@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hotfix.adapters.git import refs, worktrees
 from hotfix.domain.journal import begun
 from hotfix.domain.lifecycle import Hotfix
 from hotfix.domain.release_lines import ReleaseLine
@@ -37,7 +36,7 @@ def start(ctx: Context, key: str, actor: str, line: str | None = None) -> Starte
     """Create the hotfix branch and worktree from the release tag, and record it."""
     rec = ctx.records.get(key)
     guard(ctx, rec, "start", actor)
-    refs.require_full_history(ctx.root)
+    ctx.git.require_full_history()
     pending = begun(rec.events, "start", "start")
     if pending is not None and (line is None or pending["line"] == line):
         work = Work.from_payload(rec.key, pending)
@@ -51,10 +50,10 @@ def start(ctx: Context, key: str, actor: str, line: str | None = None) -> Starte
 
 def plan_work(ctx: Context, rec: Hotfix, name: str | None) -> Work:
     """Which line, base tag, version, tag, branch and worktree this hotfix gets."""
-    tags, branches = refs.tags(ctx.root), refs.branches(ctx.root)
-    found = lines_svc.discover_lines(ctx.root, ctx.cfg, tags=tags, branches=branches)
-    line = lines_svc.require_line(ctx.root, ctx.cfg, name or _default_line(rec, found), found)
-    lines_svc.require_unambiguous(ctx.root, ctx.cfg, line, tags)
+    tags, branches = ctx.git.tags(), ctx.git.branches()
+    found = lines_svc.discover_lines(ctx.git, ctx.cfg, tags=tags, branches=branches)
+    line = lines_svc.require_line(ctx.git, ctx.cfg, name or _default_line(rec, found), found)
+    lines_svc.require_unambiguous(ctx.git, ctx.cfg, line, tags)
     if not line.supported:
         raise PolicyViolation(
             f"line {line.name} is not supported (lines.support)" +
@@ -69,7 +68,7 @@ def plan_work(ctx: Context, rec: Hotfix, name: str | None) -> Work:
     tag = pattern.tag_like(line.latest_tag, version)
     branch = f"{HOTFIX_BRANCH}{version}"  # digits and dots: always a valid name, like the tag
     return Work(rec.key, line.name, line.latest_tag, str(version), tag, branch,
-                worktrees.path_for(ctx.root, rec.key))
+                ctx.git.worktree_path(rec.key))
 
 
 def _default_line(rec: Hotfix, found: list[ReleaseLine]) -> str:
@@ -99,13 +98,13 @@ def taken_versions(ctx: Context, tags: Mapping[str, str] | None = None,
                    local_branches: list[str] | None = None) -> list[Version]:
     """Versions already used or reserved: every tag and hotfix/ branch, here and remote."""
     pattern = lines_svc.tag_pattern(ctx.cfg)
-    names = list(tags if tags is not None else refs.tags(ctx.root))
+    names = list(tags if tags is not None else ctx.git.tags())
     branches = [b.removeprefix("remotes/").split("/", 1)[-1] if b.startswith("remotes/") else b
                 for b in (local_branches if local_branches is not None
-                          else refs.branches(ctx.root))]
+                          else ctx.git.branches())]
     remote = ctx.cfg.str("lines.remote")
-    if ctx.cfg.bool("lines.check_remote_tags") and refs.has_remote(ctx.root, remote):
-        for name in refs.remote_refs(ctx.root, remote):
+    if ctx.cfg.bool("lines.check_remote_tags") and ctx.git.has_remote(remote):
+        for name in ctx.git.remote_refs(remote):
             (branches if name.startswith(HOTFIX_BRANCH) else names).append(name)
     found = [v for v in (pattern.parse(n) for n in names) if v is not None]
     return found + [v for v in (_branch_version(b) for b in branches) if v is not None]
@@ -123,14 +122,14 @@ def _branch_version(branch: str) -> Version | None:
 def make_branch(ctx: Context, work: Work, fresh: bool = False) -> bool:
     """Create branch + worktree; True when they were (partly) there already."""
     if fresh:  # the version was just reserved: no branch can have this name
-        worktrees.add(ctx.root, work.worktree, work.branch, f"refs/tags/{work.base_tag}^{{commit}}")
+        ctx.git.add_worktree(work.worktree, work.branch, f"refs/tags/{work.base_tag}^{{commit}}")
         return False
-    tree = worktrees.of_branch(ctx.root, work.branch)
+    tree = ctx.git.worktree_of(work.branch)
     if tree is not None and not tree.prunable:
         return True
-    if refs.branch_exists(ctx.root, work.branch):
-        worktrees.repair(ctx.root, work.worktree, work.branch)
+    if ctx.git.branch_exists(work.branch):
+        ctx.git.repair_worktree(work.worktree, work.branch)
         return True
-    base = refs.require_commit(ctx.root, f"refs/tags/{work.base_tag}")
-    worktrees.add(ctx.root, work.worktree, work.branch, base)
+    base = ctx.git.require_commit(f"refs/tags/{work.base_tag}")
+    ctx.git.add_worktree(work.worktree, work.branch, base)
     return False

@@ -7,10 +7,9 @@ A waiver is a decision, so it is kept as a record, never in the cache: as an
 
 from __future__ import annotations
 
-from hotfix.adapters.git import bulk
 from hotfix.domain.equivalence import Waiver
 from hotfix.errors import UsageError
-from hotfix.services.audit import select_lines
+from hotfix.services.audit import resolve, select_lines
 from hotfix.services.context import Context
 
 WAIVE_EVENT = "audit_waive"
@@ -22,7 +21,7 @@ def waive(ctx: Context, rev: str, line: str, reason: str, actor: str,
     if not reason.strip():
         raise UsageError("a waiver needs a reason",
                          hint=f'hotfix audit waive {rev} --line {line} --reason "why"')
-    sha = bulk.resolve(ctx.root, rev)
+    sha = resolve(ctx.git, rev)
     select_lines(ctx, [line])  # a line that exists (a clear error otherwise)
     if hotfix is None:
         return ctx.waivers.add(Waiver(sha, line, reason.strip(), actor, ctx.now()))

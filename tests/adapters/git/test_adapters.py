@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from hotfix.adapters.git import history, picking, refs, release_files, tagging, worktrees
+from hotfix.adapters.git import patches, picking, refs, release_files, tagging, worktrees
 from hotfix.errors import PolicyViolation, UsageError
+from hotfix.ports import Commit
 from tests.gitrepo import Repo
 
 
@@ -81,7 +82,9 @@ def test_picked_message_and_sources(shop: Repo, tmp_path: Path) -> None:
     message = picking.message_for(shop.path, fix, {"Hotfix-Id": "HF-3", "Backport-Of": fix})
     assert message.endswith(f"(cherry picked from commit {fix})\nHotfix-Id: HF-3\n"
                             f"Backport-Of: {fix}\n")
-    commit = history.Commit("x" * 40, "s", message)
+    commit = Commit("x" * 40, "s", message)
     assert commit.sources() == {fix}
-    assert history.source_of(commit) == fix
-    assert history.patch_id(shop.path, fix) in history.patch_ids(shop.path, "main..fix/eu-cards")
+    assert commit.origin() == fix
+    assert Commit(fix, "s", "no trailer").origin() == fix
+    ids = patches.patch_ids(shop.path, [fix, shop.head("main")])
+    assert ids[fix] not in ("", ids[shop.head("main")])

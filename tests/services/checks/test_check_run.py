@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from hotfix.adapters.git.repo import Git
 from hotfix.config import load_config
 from hotfix.domain.testrun import Progress
 from hotfix.errors import UsageError
@@ -28,7 +29,8 @@ def test_flaky():
 
 def run(root: Path, events: list[Progress] | None = None, **kw: object) -> CheckOutcome:
     sink = events.append if events is not None else (lambda _: None)
-    return run_pipeline(root, load_config(root), resolve_range(root, None, None),
+    git = Git(root)
+    return run_pipeline(git, load_config(root), resolve_range(git, None, None),
                         on_progress=sink, **kw)  # type: ignore[arg-type]
 
 

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from hotfix.adapters.git.repo import Git
 from hotfix.adapters.testing import covmap
 from hotfix.config import load_config
 from hotfix.errors import HotfixError
 from hotfix.services.impact import impact
-from hotfix.services.policy import policy
+from hotfix.services.policy import Range, policy
 from hotfix.services.recording import record_map
 from tests.services.checks import repo_builder as rb
 
@@ -27,7 +28,7 @@ def shop(tmp_path: Path) -> Path:
 
 def test_static_selection_without_a_map(shop: Path) -> None:
     rb.fix_vat(shop)
-    report = impact(shop, load_config(shop))
+    report = impact(Git(shop), load_config(shop))
     sel = report.selection
     assert sel.strategy == "static"
     assert set(sel.selected) == VAT_TESTS
@@ -39,7 +40,7 @@ def test_static_selection_without_a_map(shop: Path) -> None:
 
 def test_recorded_map_gives_per_test_selection(shop: Path) -> None:
     cfg = load_config(shop)
-    recorded = record_map(shop, cfg, "v1.0.0")
+    recorded = record_map(Git(shop), cfg, "v1.0.0")
     assert recorded.tests == 9
     assert covmap.map_path(shop, recorded.commit).is_file()
     loaded = covmap.load(covmap.map_path(shop, recorded.commit), ["shop/pricing.py"])
@@ -50,7 +51,7 @@ def test_recorded_map_gives_per_test_selection(shop: Path) -> None:
     rb.git(shop, "checkout", "-q", "-b", "fix/discount", "v1.0.0")
     rb.commit(shop, "fix: allow 50%", {"shop/pricing.py": rb.PRICING.replace(
         "percent > 50", "percent >= 50")})
-    report = impact(shop, cfg)
+    report = impact(Git(shop), cfg)
     assert report.selection.strategy == "coverage"
     assert report.selection.selected == ("tests/test_pricing.py::test_discount",
                                          "tests/test_pricing.py::test_discount_too_much")
@@ -58,14 +59,28 @@ def test_recorded_map_gives_per_test_selection(shop: Path) -> None:
         "runs the changed line shop/pricing.py:18 in discount")
 
 
+def test_record_first_records_on_the_base_then_selects_with_that_map(shop: Path) -> None:
+    rb.git(shop, "checkout", "-q", "-b", "fix/discount", "v1.0.0")
+    rb.commit(shop, "fix: allow 50%", {"shop/pricing.py": rb.PRICING.replace(
+        "percent > 50", "percent >= 50")})
+    told: list[Range] = []
+    report = impact(Git(shop), load_config(shop), record=True, on_recording=told.append)
+    assert [found.base for found in told] == ["v1.0.0"]
+    assert report.recorded is not None
+    assert report.recorded.commit == told[0].base_sha == report.map_commit
+    assert report.to_dict()["recorded"] == report.recorded.to_dict()
+    assert report.selection.strategy == "coverage"
+    assert "recorded" not in impact(Git(shop), load_config(shop)).to_dict()
+
+
 def test_a_map_from_another_commit_is_used_with_the_diff_and_says_so(shop: Path) -> None:
     cfg = load_config(shop)
-    record_map(shop, cfg, "v1.0.0")
+    record_map(Git(shop), cfg, "v1.0.0")
     rb.commit(shop, "main moves on", {"shop/util.py": rb.UTIL + "\n\nX = 1\n"})
     rb.git(shop, "tag", "v1.1.0")
     rb.commit(shop, "fix slug", {"shop/util.py": rb.UTIL.replace("lower()", "lower().strip()")
                                  + "\n\nX = 1\n"})
-    report = impact(shop, cfg)
+    report = impact(Git(shop), cfg)
     assert report.range.base == "v1.1.0"
     assert report.selection.strategy == "coverage"
     assert "used the map recorded on" in report.map_note
@@ -76,7 +91,7 @@ def test_a_map_from_another_commit_is_used_with_the_diff_and_says_so(shop: Path)
 def test_syntax_error_in_the_change_is_reported_not_a_crash(shop: Path) -> None:
     rb.git(shop, "checkout", "-q", "-b", "broken", "v1.0.0")
     rb.commit(shop, "oops", {"shop/util.py": "def slug(text:\n    return text\n"})
-    sel = impact(shop, load_config(shop)).selection
+    sel = impact(Git(shop), load_config(shop)).selection
     assert [(p.path, p.line) for p in sel.syntax_errors] == [("shop/util.py", 1)]
     assert set(sel.selected) == {"tests/test_util.py::test_slug",
                                  "tests/test_util.py::test_shout"}
@@ -85,7 +100,7 @@ def test_syntax_error_in_the_change_is_reported_not_a_crash(shop: Path) -> None:
 def test_unanalysable_changes_widen_and_say_why(shop: Path) -> None:
     rb.git(shop, "checkout", "-q", "-b", "deps", "v1.0.0")
     rb.commit(shop, "deps", {"requirements.txt": "requests\n", "tests/conftest.py": "X = 1\n"})
-    sel = impact(shop, load_config(shop)).selection
+    sel = impact(Git(shop), load_config(shop)).selection
     assert len(sel.selected) == sel.total_tests == 9
     assert any("requirements.txt changed" in n for n in sel.notes)
     assert any("tests/conftest.py changed" in n for n in sel.notes)
@@ -97,14 +112,14 @@ def test_recording_a_project_without_tests_is_refused(tmp_path: Path) -> None:
     rb.git(root, "init", "-q", "-b", "main")
     rb.commit(root, "code only", {"pkg/__init__.py": "X = 1\n"})
     with pytest.raises(HotfixError, match="no tests ran"):
-        record_map(root, load_config(root), "HEAD")
+        record_map(Git(root), load_config(root), "HEAD")
 
 
 def test_policy_refuses_a_forbidden_path_naming_the_rule(shop: Path) -> None:
     rb.git(shop, "checkout", "-q", "-b", "bad", "v1.0.0")
     rb.commit(shop, "touch payments", {"payments/card.py": "LIMIT = 1\n",
                                       "tests/test_card.py": "def test_x():\n    pass\n"})
-    result = policy(shop, load_config(shop))
+    result = policy(Git(shop), load_config(shop))
     assert [(v.rule, v.file) for v in result.report.violations] == [
         ("forbidden-path", "payments/card.py")]
     assert result.range.base == "v1.0.0"

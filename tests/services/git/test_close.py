@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from hotfix.adapters.git import refs, worktrees
 from hotfix.services.close import close
 from hotfix.services.start import start
 from hotfix.wiring import open_context
@@ -22,13 +21,13 @@ def test_close_removes_clean_worktrees_and_keeps_branches(shop: Repo) -> None:
         assert done.record.state.value == "closed"
         assert done.removed == [str(tidy_tree.worktree)]
         assert not tidy_tree.worktree.exists()
-        assert refs.branch_exists(ctx.root, tidy_tree.branch)
+        assert ctx.git.branch_exists(tidy_tree.branch)
 
         dirty = close(ctx, keep, APPROVER, override="moved to the next release")
         assert dirty.removed == []
         assert len(dirty.kept) == 1
         assert str(kept_tree.worktree) in dirty.kept[0]
         assert (kept_tree.worktree / "notes.txt").read_text() == "half-way work\n"
-        assert [w.path.name for w in worktrees.of_hotfix(ctx.root, keep)] == [keep]
+        assert [w.path.name for w in ctx.git.hotfix_worktrees(keep)] == [keep]
     finally:
         ctx.close()

@@ -15,7 +15,7 @@ from tests.hotfix_flow import ENGINEER, approved
 
 
 def test_lines_of_the_shop(ctx: Context) -> None:
-    found = discover_lines(ctx.root, ctx.cfg)
+    found = discover_lines(ctx.git, ctx.cfg)
     assert [(x.name, x.tags, x.latest_tag, x.tip, x.supported) for x in found] == [
         ("1.0", ("v1.0.0",), "v1.0.0", "v1.0.0", True),
         ("1.1", ("v1.1.0",), "v1.1.0", "v1.1.0", True),

@@ -3,7 +3,8 @@
 Nothing here ever rewrites history or touches a checkout with changes: a ref moves only by
 a fast-forward, either with ``git update-ref <ref> <new> <old>`` (refused by git when the
 ref is no longer ``old``) or, for a branch checked out in a clean worktree, with
-``git merge --ff-only`` in that worktree so its files follow.
+``git merge --ff-only`` in that worktree so its files follow. A push is atomic (all the
+refs or none) and never forced.
 """
 
 from __future__ import annotations
@@ -15,26 +16,6 @@ from hotfix.adapters.git import cmd
 from hotfix.adapters.git.worktrees import listing
 
 _IN_PROGRESS = ("rebase-merge/head-name", "rebase-apply/head-name", "BISECT_START")
-
-
-def where(root: Path, name: str) -> str:
-    """What ``name`` is here: ``"local"`` branch, ``"remote"``-tracking branch, or ``"tag"``."""
-    for kind, prefix in (("local", "refs/heads/"), ("remote", "refs/remotes/")):
-        if cmd.run(["show-ref", "--verify", "--quiet", prefix + name], root,
-                   check=False).returncode == 0:
-            return kind
-    return "tag"
-
-
-def dirty(tree: Path) -> list[str]:
-    """What ``git status`` shows in ``tree`` (changes, staged or not, and untracked files)."""
-    entries = iter(cmd.split_z(cmd.run(["status", "--porcelain=v1", "-z"], tree).stdout))
-    found = []
-    for entry in entries:
-        found.append(entry[3:])
-        if "R" in entry[:2] or "C" in entry[:2]:
-            next(entries, None)  # a rename's or copy's source path follows
-    return found
 
 
 def busy_with(root: Path, branch: str) -> Path | None:
@@ -61,19 +42,13 @@ def swap(root: Path, branch: str, new: str, old: str) -> bool:
 
 def fast_forward(tree: Path, rev: str) -> str | None:
     """``git merge --ff-only rev`` in ``tree``; None when done, else git's reason."""
-    proc = cmd.run(["merge", "--ff-only", "--no-stat", rev], tree, check=False)
+    proc = cmd.run(["merge", "--ff-only", "--no-stat", "--end-of-options", rev], tree,
+                   check=False)
     return None if proc.returncode == 0 else (proc.stderr.strip() or proc.stdout.strip())
 
 
-def push_atomic(root: Path, remote: str, branches: Sequence[str]) -> str | None:
-    """Push ``branches`` to ``remote`` all or none (never forced); None when done."""
-    specs = [f"refs/heads/{b}:refs/heads/{b}" for b in branches]
-    proc = cmd.run(["push", "--atomic", "--porcelain", remote, *specs], root, check=False)
+def push_atomic(root: Path, remote: str, refspecs: Sequence[str]) -> str | None:
+    """Push ``refspecs`` to ``remote`` all or none (never forced); None when done, else
+    git's reason."""
+    proc = cmd.run(["push", "--atomic", "--porcelain", remote, *refspecs], root, check=False)
     return None if proc.returncode == 0 else (proc.stderr.strip() or proc.stdout.strip())
-
-
-def all_landed(root: Path, upstream: str, head: str) -> bool:
-    """Every commit of ``head`` not in ``upstream`` has an equivalent there (``git cherry``):
-    fast-forwarded, merged, rebased, or squashed into one commit with the same patch."""
-    text = cmd.out(["cherry", upstream, head], root)
-    return not any(line.startswith("+") for line in text.splitlines())

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from hotfix.errors import GitError, NotFound, UsageError
+from hotfix.errors import GitError, UsageError
 
 # Variables that point git at another repository or index: set by hooks and by git itself
 # when it runs us (e.g. from a rebase --exec); inheriting them would act on the wrong repo.
@@ -66,22 +66,6 @@ def out(args: Sequence[str], cwd: Path) -> str:
 def split_z(text: str) -> list[str]:
     """Parse NUL-separated ``-z`` output."""
     return [part for part in text.split("\0") if part]
-
-
-def repo_root(path: Path) -> Path:
-    """The top of the work tree containing ``path``; a clear error outside a repository."""
-    proc = run(["rev-parse", "--show-toplevel"], path, check=False)
-    if proc.returncode != 0:
-        raise NotFound(
-            f"{path} is not inside a git repository",
-            hint="cd into your project's checkout, or run `git init` first",
-        )
-    return Path(proc.stdout.strip())
-
-
-def config_value(key: str, cwd: Path) -> str | None:
-    proc = run(["config", "--get", key], cwd, check=False)
-    return proc.stdout.strip() or None if proc.returncode == 0 else None
 
 
 def pipe(

@@ -9,26 +9,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from hotfix.adapters.git import cmd
+from hotfix.adapters.git.status import has_staged, unmerged
 from hotfix.errors import GitError, UsageError
+from hotfix.ports import Applied
 
 PICKED_FROM = "(cherry picked from commit {sha})"
-
-
-@dataclass(frozen=True)
-class Applied:
-    status: str  # "applied" | "empty" | "conflict"
-    files: tuple[str, ...] = field(default_factory=tuple)  # conflicted files
 
 
 def message_for(root: Path, source: str, trailers: Mapping[str, str],
                 original: str | None = None) -> str:
     """The original message of ``source`` with the ``-x`` line and our trailers."""
     if original is None:
-        original = cmd.out(["log", "-1", "--format=%B", source], root)
+        original = cmd.out(["log", "-1", "--format=%B", "--end-of-options", source, "--"], root)
     return with_trailers(original, source, trailers)
 
 
@@ -58,21 +53,6 @@ def apply(tree: Path, source: str, mainline: int | None = None) -> Applied:
         raise GitError(f"`git cherry-pick {source[:12]}` failed: {proc.stderr.strip()}",
                        hint=f"look at the state in {tree} (git status) and retry")
     return Applied("applied" if has_staged(tree) else "empty")
-
-
-def unmerged(tree: Path) -> list[str]:
-    text = cmd.run(["diff", "--name-only", "--diff-filter=U", "-z"], tree).stdout
-    return sorted(set(cmd.split_z(text)))
-
-
-def has_staged(tree: Path) -> bool:
-    return cmd.run(["diff", "--cached", "--quiet"], tree, check=False).returncode != 0
-
-
-def is_dirty(tree: Path) -> bool:
-    """Staged or unstaged changes to tracked files (untracked files do not count)."""
-    proc = cmd.run(["status", "--porcelain", "-z", "--untracked-files=no"], tree)
-    return bool(proc.stdout)
 
 
 def keep_ours(tree: Path, paths: Iterable[str]) -> None:

@@ -1,11 +1,12 @@
-"""Refs: tags, branches, remote tags, commits — read through the one git seam."""
+"""Refs: tags, branches, remotes, and names git accepts for them."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from hotfix.adapters.git import cmd
-from hotfix.errors import GitError, NotFound, UsageError
+from hotfix.adapters.git.revs import commit_of
+from hotfix.errors import GitError, UsageError
 
 
 def tags(root: Path) -> dict[str, str]:
@@ -49,38 +50,6 @@ def remote_refs(root: Path, remote: str) -> list[str]:
     return [r.removeprefix("refs/tags/").removeprefix("refs/heads/") for r in refs]
 
 
-def commit_of(root: Path, rev: str) -> str | None:
-    """The full sha of the commit ``rev`` names, or None."""
-    proc = cmd.run(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
-                   root, check=False)
-    return proc.stdout.strip() if proc.returncode == 0 else None
-
-
-def require_commit(root: Path, rev: str) -> str:
-    sha = commit_of(root, rev)
-    if sha is None:
-        raise NotFound(f"{rev!r} is not a commit in this repository",
-                       hint=f"check the sha with `git log --oneline --all | grep {rev[:7]}`, "
-                            "or fetch it first: git fetch --all")
-    return sha
-
-
-def lookup(root: Path, rev: str) -> tuple[str, list[str], str]:
-    """(sha, parents, message) of the commit ``rev`` names, in one git call."""
-    proc = cmd.run(["log", "-1", "--no-walk", "--format=%H%x1f%P%x1f%B", "--end-of-options",
-                    f"{rev}^{{commit}}", "--"], root, check=False)
-    if proc.returncode != 0 or ".." in rev or not proc.stdout.strip():
-        raise NotFound(f"{rev!r} is not a commit in this repository",
-                       hint=f"check the sha with `git log --oneline --all | grep {rev[:7]}`, "
-                            "or fetch it first: git fetch --all")
-    sha, parent_list, message = proc.stdout.split("\x1f", 2)
-    return sha.strip(), parent_list.split(), message.rstrip("\n")
-
-
-def parents(root: Path, sha: str) -> list[str]:
-    return cmd.out(["rev-list", "--parents", "-n", "1", sha], root).split()[1:]
-
-
 def branch_exists(root: Path, branch: str) -> bool:
     return commit_of(root, f"refs/heads/{branch}") is not None
 
@@ -89,9 +58,13 @@ def tag_commit(root: Path, tag: str) -> str | None:
     return commit_of(root, f"refs/tags/{tag}")
 
 
-def is_ancestor(root: Path, ancestor: str, descendant: str) -> bool:
-    proc = cmd.run(["merge-base", "--is-ancestor", ancestor, descendant], root, check=False)
-    return proc.returncode == 0
+def kind_of(root: Path, name: str) -> str:
+    """What ``name`` is here: ``"local"`` branch, ``"remote"``-tracking branch, or ``"tag"``."""
+    for kind, prefix in (("local", "refs/heads/"), ("remote", "refs/remotes/")):
+        if cmd.run(["show-ref", "--verify", "--quiet", prefix + name], root,
+                   check=False).returncode == 0:
+            return kind
+    return "tag"
 
 
 def is_shallow(root: Path) -> bool:

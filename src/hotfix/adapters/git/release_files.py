@@ -52,7 +52,3 @@ def release_paths(tree: Path, patterns: list[str], changelog: str) -> set[str]:
     """Files whose changes are release-only: never ported, never a conflict."""
     return {*version_paths(tree, patterns), changelog}
 
-
-def is_release_only(changed: Iterable[str], release: set[str]) -> bool:
-    files = list(changed)
-    return bool(files) and all(f in release for f in files)

@@ -1,16 +1,16 @@
-"""Annotated release tags (signed when the user's git config says ``tag.gpgSign``) and the push."""
+"""Annotated release tags, signed when the user's git config says ``tag.gpgSign``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 from hotfix.adapters.git import cmd, refs
+from hotfix.adapters.git.repository import config_value
 from hotfix.errors import GitError, PolicyViolation
 
 
 def sign_wanted(root: Path) -> bool:
-    value = cmd.config_value("tag.gpgSign", root)
+    value = config_value("tag.gpgSign", root)
     return (value or "").lower() in ("true", "yes", "on", "1")
 
 
@@ -39,15 +39,3 @@ def create(root: Path, tag: str, commit: str, message: str, *, sign: bool | None
 def is_signed(root: Path, tag: str) -> bool:
     body = cmd.out(["cat-file", "tag", tag], root)
     return "-----BEGIN " in body
-
-
-def push_atomic(root: Path, remote: str, refspecs: Sequence[str]) -> None:
-    """Push the refs all together or not at all (``git push --atomic``)."""
-    proc = cmd.run(["push", "--atomic", "--porcelain", remote, *refspecs], root, check=False)
-    if proc.returncode != 0:
-        raise GitError(
-            f"`git push --atomic {remote}` refused; nothing was pushed:\n"
-            f"{(proc.stderr.strip() or proc.stdout.strip())[-1500:]}",
-            hint="fetch and look at what the remote has (git fetch --tags), then push again "
-                 "with the same command",
-        )

@@ -1,26 +1,23 @@
 """Dedicated worktrees under ``<repo>/.hotfix/worktrees/``: the user's checkout is never used.
 
 Every hotfix branch lives in its own linked worktree, so the user's own checkout (dirty or
-not, on any branch, detached or not) and their stash are never touched.
+not, on any branch, detached or not) and their stash are never touched. Checks and coverage
+recordings run in throw-away detached worktrees (``detached``) at one commit.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from hotfix.adapters.git import cmd
+from hotfix.adapters.git.exclude import STATE_DIR, ensure_excluded
 from hotfix.errors import NotFound
+from hotfix.ports import Worktree
 
-WORKTREES = Path(".hotfix") / "worktrees"
-
-
-@dataclass(frozen=True)
-class Worktree:
-    path: Path
-    head: str | None
-    branch: str | None  # short name, None when detached
-    prunable: bool  # its directory is gone
+WORKTREES = Path(STATE_DIR) / "worktrees"
 
 
 def listing(root: Path) -> list[Worktree]:
@@ -52,7 +49,7 @@ def of_branch(root: Path, branch: str) -> Worktree | None:
 
 def add(root: Path, path: Path, branch: str, start: str | None) -> None:
     """A worktree at ``path`` on ``branch``; the branch is created at ``start`` if given."""
-    ensure_ignored(root)
+    ensure_excluded(root)
     path.parent.mkdir(parents=True, exist_ok=True)
     if start is None:
         cmd.run(["worktree", "add", str(path), branch], root)
@@ -69,11 +66,6 @@ def repair(root: Path, path: Path, branch: str) -> None:
 def remove(root: Path, path: Path) -> None:
     cmd.run(["worktree", "remove", "--force", str(path)], root, check=False)
     cmd.run(["worktree", "prune"], root)
-
-
-def has_changes(path: Path) -> bool:
-    """Anything in the worktree that a removal would lose, untracked files included."""
-    return bool(cmd.run(["status", "--porcelain", "-z"], path).stdout)
 
 
 def of_hotfix(root: Path, key: str) -> list[Worktree]:
@@ -107,16 +99,22 @@ def _checked_out(path: Path) -> str | None:
     return head.removeprefix("ref: refs/heads/") if head.startswith("ref: ") else None
 
 
-def ensure_ignored(root: Path) -> None:
-    """Keep ``.hotfix/`` out of ``git status`` via ``.git/info/exclude`` (not a tracked file)."""
-    local = root / ".git" / "info" / "exclude"
-    if local.is_file() and any(line.strip() in (".hotfix/", "/.hotfix/") for line in
-                               local.read_text(encoding="utf-8").splitlines()):
-        return
-    if cmd.run(["check-ignore", "-q", ".hotfix/worktrees/x"], root, check=False).returncode == 0:
-        return
-    exclude = Path(cmd.out(["rev-parse", "--git-path", "info/exclude"], root))
-    exclude = exclude if exclude.is_absolute() else root / exclude
-    exclude.parent.mkdir(parents=True, exist_ok=True)
-    with exclude.open("a", encoding="utf-8") as handle:
-        handle.write("\n# hotfix worktrees and state\n.hotfix/\n")
+@contextmanager
+def detached(home: Path, commit: str, purpose: str) -> Iterator[Path]:
+    """``<repo>/.hotfix/<purpose>/<sha12>``, checked out at ``commit``, removed afterwards."""
+    path = home / STATE_DIR / purpose / commit[:12]
+    _remove_detached(home, path)
+    ensure_excluded(home)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cmd.run(["worktree", "add", "--detach", "--force", str(path), commit], home)
+    try:
+        yield path
+    finally:
+        _remove_detached(home, path)
+
+
+def _remove_detached(home: Path, path: Path) -> None:
+    if path.exists():
+        cmd.run(["worktree", "remove", "--force", "--force", str(path)], home, check=False)
+        shutil.rmtree(path, ignore_errors=True)
+    cmd.run(["worktree", "prune"], home, check=False)

@@ -1,4 +1,4 @@
-"""Reading diffs and file versions out of git, through the one git seam."""
+"""Files as they are at a commit: which exist, and their text, read in one git call."""
 
 from __future__ import annotations
 
@@ -6,30 +6,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hotfix.adapters.git import cmd
-from hotfix.domain.diffs import FileChange, combine, parse_name_status, parse_patch
-from hotfix.errors import NotFound
-
-_DIFF = ["-c", "core.quotepath=off", "diff", "--no-color", "--no-ext-diff", "-M", "--no-textconv"]
-
-
-def rev(root: Path, name: str) -> str:
-    """The full commit sha of ``name``; a clear error when it does not exist."""
-    proc = cmd.run(["rev-parse", "--verify", "--quiet", f"{name}^{{commit}}"], root, check=False)
-    if proc.returncode != 0:
-        raise NotFound(f"no commit {name!r} in {root}",
-                       hint="list tags and branches: git tag; git branch -a")
-    return proc.stdout.strip()
-
-
-def diff(root: Path, base: str, head: str) -> list[FileChange]:
-    """The files changed from ``base`` to ``head``, with their hunks."""
-    statuses = parse_name_status(cmd.out([*_DIFF, "--name-status", "-z", base, head], root))
-    patches = parse_patch(cmd.run([*_DIFF, "-U0", base, head], root).stdout)
-    return combine(statuses, patches)
-
-
-def changed_paths(root: Path, base: str, head: str) -> list[str]:
-    return cmd.split_z(cmd.out([*_DIFF, "--name-only", "-z", base, head], root))
 
 
 def python_files(root: Path, commit: str) -> list[str]:
@@ -84,9 +60,3 @@ def _read_one(root: Path, commit: str, path: str) -> str | None:
     except UnicodeDecodeError:
         return None
     return proc.stdout if proc.returncode == 0 else None
-
-
-def repo_home(path: Path) -> Path:
-    """The main work tree of the repository at ``path`` (the same from every linked worktree)."""
-    common = Path(cmd.out(["rev-parse", "--path-format=absolute", "--git-common-dir"], path))
-    return common.parent if common.name == ".git" else cmd.repo_root(path)
