@@ -25,10 +25,17 @@ def open_context(
     clock: Clock | None = None,
 ) -> Context:
     """Find the repository above ``start``, load its settings, build its adapters."""
-    root = git.repo_root(start)
-    cfg = load_config(root, environ, overrides)
+    root, cfg = find_settings(start, environ, overrides)
     return Context(root=root, cfg=cfg, store=open_store(root, cfg),
                    clock=clock or SystemClock())
+
+
+def find_settings(
+    start: Path, environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None
+) -> tuple[Path, Config]:
+    """The repository above ``start`` and its resolved settings."""
+    root = git.repo_root(start)
+    return root, load_config(root, environ, overrides)
 
 
 def open_store(root: Path, cfg: Config) -> SqlStore:

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 
-from hotfix.adapters.git import cmd as git
-from hotfix.cli.common import JsonOpt, console, emit, err_console
+from hotfix.cli.common import JsonOpt, console, emit, err_console, settings
 from hotfix.cli.policy import BaseOpt, HeadOpt, RepoOpt
-from hotfix.config import load_config
-from hotfix.services.impact import ImpactReport, impact
-from hotfix.services.policy import resolve_range
-from hotfix.services.recording import record_map
+
+if TYPE_CHECKING:
+    from hotfix.services.impact import ImpactReport
 
 RecordOpt = Annotated[bool, typer.Option(
     "--record", help="First record a coverage map on the base (runs the whole suite once).")]
@@ -29,8 +25,11 @@ def register(app: typer.Typer) -> None:
 def impact_cmd(base: BaseOpt = None, head: HeadOpt = None, repo: RepoOpt = None,
                record: RecordOpt = False, show: LimitOpt = 30, as_json: JsonOpt = False) -> None:
     """Select the tests BASE..HEAD can affect (coverage map, else static analysis)."""
-    root = git.repo_root(repo or Path.cwd())
-    cfg = load_config(root, dict(os.environ))
+    from hotfix.services.impact import impact
+    from hotfix.services.policy import resolve_range
+    from hotfix.services.recording import record_map
+
+    root, cfg = settings(repo)
     recorded: dict[str, Any] | None = None
     if record:
         found = resolve_range(root, base, head)
