@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:  # numpy loads with the rollout, not with every command
+    import numpy as np
+    import numpy.typing as npt
 
 
 class Clock(Protocol):
@@ -77,14 +78,26 @@ class Split:
         return float(self.weights.get(version, 0.0))
 
 
+def _no_floats() -> npt.NDArray[np.float64]:
+    import numpy as np
+
+    return np.zeros(0)
+
+
+def _no_flags() -> npt.NDArray[np.bool_]:
+    import numpy as np
+
+    return np.zeros(0, dtype=bool)
+
+
 @dataclass(frozen=True)
 class Observations:
     """Requests seen since the last poll, in time order, one row each."""
 
-    t: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
-    canary: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    ok: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    latency_ms: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    t: npt.NDArray[np.float64] = field(default_factory=_no_floats)
+    canary: npt.NDArray[np.bool_] = field(default_factory=_no_flags)
+    ok: npt.NDArray[np.bool_] = field(default_factory=_no_flags)
+    latency_ms: npt.NDArray[np.float64] = field(default_factory=_no_floats)
 
     def __len__(self) -> int:
         return int(self.t.shape[0])
