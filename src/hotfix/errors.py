@@ -9,15 +9,23 @@ each have one handler that renders them.
     ├── NotFound               exit 1   an unknown HF id, tag, commit, file
     ├── GuardRefused           exit 1   the lifecycle forbids this transition now
     ├── PolicyViolation        exit 1   scope, template or approval policy says no
+    ├── ChainBroken            exit 1   the timeline's hash chain does not verify
     ├── GitError               exit 1   git refused; shows command, code and stderr
     ├── StoreError             exit 1   the database refused or is unreachable
     │   └── SchemaTooNew       exit 1   the database was written by a newer hotfix
     ├── ConflictError          exit 1   a cherry-pick or backport stopped on a conflict
-    ├── UsageError             exit 2   bad arguments or input
-    │   └── ConfigError        exit 2   hotfix.toml is malformed (names key and line)
-    └── InternalError          exit 3   a bug in hotfix; the handler names a log to attach
+    ├── DeployCommandFailed    exit 1   the team's deploy script failed
+    │                                   (hotfix.adapters.deploy.command)
+    ├── UnhealthyInstance      exit 1   an instance failed its health check and got no traffic
+    │                                   (hotfix.adapters.deploy.local)
+    ├── RouterError            exit 1   the router refused a change or is not running
+    │                                   (hotfix.adapters.routers)
+    └── UsageError             exit 2   bad arguments or input
+        └── ConfigError        exit 2   hotfix.toml is malformed (names key and line)
 
-Ctrl-C exits 130 (handled by the CLI, not represented here).
+Two exits are the CLI's own, not represented here: any other exception is a bug in hotfix
+(exit 3, error ``internal_error``, with the path of a crash log to attach), and Ctrl-C
+exits 130.
 """
 
 from __future__ import annotations
@@ -55,6 +63,10 @@ class PolicyViolation(HotfixError):
     pass
 
 
+class ChainBroken(HotfixError):
+    """The timeline was changed after it was written: its hash chain does not verify."""
+
+
 class GitError(HotfixError):
     pass
 
@@ -77,7 +89,3 @@ class UsageError(HotfixError):
 
 class ConfigError(UsageError):
     pass
-
-
-class InternalError(HotfixError):
-    exit_code = 3

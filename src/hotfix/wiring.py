@@ -68,6 +68,14 @@ def open_context(
                    closers=(store.close,))
 
 
+def find_settings(
+    start: Path, environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None
+) -> tuple[GitRepo, Config]:
+    """The repository above ``start`` and its resolved settings (no store opened)."""
+    git = open_git(start)
+    return git, load_config(git.root, environ, overrides)
+
+
 def open_git(start: Path) -> GitRepo:
     """The repository around ``start``, bound to the top of its work tree."""
     return Git(repo_root(start))

@@ -60,7 +60,8 @@ def test_identity_defaults_to_git_email(hotfix: Invoke) -> None:
 def test_bad_usage_exits_2(hotfix: Invoke) -> None:
     bad = hotfix("open", "Bug", "-a", "colour=red", "--as", REQ)
     assert bad.code == 2
-    assert "colour=red" in bad.err
+    assert "cannot read the answer 'colour=red'" in bad.err
+    assert "hint: write KEY=VALUE with KEY one of: significant, users_affected" in bad.err
     assert hotfix("open", "Bug", "-a", "users=150%", "--as", REQ).code == 2
     assert hotfix("open").code == 2
     assert hotfix("status", "XY-9").code == 2
@@ -99,6 +100,8 @@ def test_close_guard_and_override(hotfix: Invoke, repo: Path) -> None:
     assert forced.code == 0
     kinds = [e["kind"] for e in hotfix("log", "HF-1", "--json").json()["events"]]
     assert kinds[-2:] == ["override", "close"]
+    assert [r["state"] for r in hotfix("list", "--json").json()] == ["closed"]
+    assert hotfix("list", "--open", "--json").json() == []
     closed = hotfix("approve", "HF-1", "--as", APP)
     assert closed.code == 1
     assert "closed" in closed.err
@@ -106,8 +109,13 @@ def test_close_guard_and_override(hotfix: Invoke, repo: Path) -> None:
 
 def test_time_logging_and_status(hotfix: Invoke) -> None:
     hotfix("open", "Bug", *ANSWERS, "--as", REQ)
-    assert hotfix("time", "HF-1", "45m", "--as", REQ).code == 0
-    assert hotfix("time", "HF-1", "1h", "--as", APP).code == 0
+    first = hotfix("time", "hf-1", "45m", "--as", REQ)
+    assert first.code == 0, first.err
+    assert "logged 45m on HF-1" in first.out
+    assert "unplanned work 45m logged" in first.out
+    logged = hotfix("time", "HF-1", "1h", "--as", APP, "--json")
+    assert logged.code == 0, logged.err
+    assert logged.json()["active_by_person"] == {REQ: 2700, APP: 3600}
     assert hotfix("time", "HF-1", "soon", "--as", APP).code == 2
     status = hotfix("status", "HF-1", "--json").json()
     assert status["time"]["active_seconds"] == 6300

@@ -10,8 +10,10 @@ from hotfix.domain.triage import (
     DEFAULT_ROUTE_RULES,
     DEFAULT_SEVERITY_RULES,
     RubricError,
+    UnreadableAnswer,
     decide,
     missing_answers,
+    parse_answers,
 )
 
 BASE = {"significant": True, "users_affected": 0.6, "workaround": False}
@@ -106,3 +108,17 @@ def test_malformed_rule_is_named() -> None:
         decide(BASE, [{"when": {}, "severity": "SEV9"}], DEFAULT_ROUTE_RULES)
     with pytest.raises(RubricError, match="unknown answer 'colour'"):
         decide(BASE, [{"when": {"colour": "red"}, "severity": "SEV1"}], DEFAULT_ROUTE_RULES)
+
+
+def test_answers_are_read_by_key_alias_or_dashed_name_the_last_one_winning() -> None:
+    assert parse_answers(["significant=yes", "users = 60% ", "caused-by-deploy=no",
+                          "kind=content", "significant=no"]) == {
+        "significant": "no", "users_affected": "60%", "caused_by_last_deploy": "no",
+        "change_kind": "content"}
+    assert parse_answers([]) == {}
+
+
+@pytest.mark.parametrize("item", ["significant", "colour=red", "=yes", "users:60%"])
+def test_an_answer_without_a_known_key_and_a_value_is_refused(item: str) -> None:
+    with pytest.raises(UnreadableAnswer, match=f"cannot read the answer '{item}'"):
+        parse_answers(["workaround=no", item])

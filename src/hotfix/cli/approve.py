@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from hotfix.cli.common import ActorOpt, JsonOpt, actor, console, context, emit
-from hotfix.cli.render import print_record
 
 KeyArg = Annotated[str, typer.Argument(help="The hotfix, e.g. HF-1.")]
 NoteOpt = Annotated[str, typer.Option("--note", "-m", help="Why, for the record.")]
@@ -21,6 +20,8 @@ def register(app: typer.Typer) -> None:
 def approve(key: KeyArg, note: NoteOpt = "", as_: ActorOpt = None,
             as_json: JsonOpt = False) -> None:
     """Approve a triaged hotfix. The requester cannot approve their own."""
+    from hotfix.cli.render import print_record
+
     with context() as ctx:
         rec = ctx.records.act(key, "approve", actor(ctx, as_), {"note": note})
         emit(as_json, rec.summary(), lambda: print_record(rec, headline="approved"))
@@ -29,6 +30,7 @@ def approve(key: KeyArg, note: NoteOpt = "", as_: ActorOpt = None,
 def reject(key: KeyArg, note: NoteOpt = "", as_: ActorOpt = None,
            as_json: JsonOpt = False) -> None:
     """Reject a hotfix request (it can still be closed for the record)."""
+
     with context() as ctx:
         rec = ctx.records.act(key, "reject", actor(ctx, as_), {"note": note})
         emit(as_json, rec.summary(), lambda: console.print(f"{rec.key} rejected"))

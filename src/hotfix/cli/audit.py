@@ -5,16 +5,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from hotfix.cli.common import ActorOpt, JsonOpt, actor, console, context, emit
-from hotfix.domain.equivalence import LineAudit, Status
-from hotfix.services import audit as audit_service
-from hotfix.services import waivers
+
+if TYPE_CHECKING:
+    from hotfix.domain.equivalence import LineAudit
 
 group = typer.Typer(no_args_is_help=False, rich_markup_mode=None)
 
@@ -35,6 +35,8 @@ def audit(
     missing. To accept one: hotfix audit waive SHA --line X.Y --reason "why" [--hotfix HF-N]."""
     if typer_ctx.invoked_subcommand is not None:
         return
+    from hotfix.services import audit as audit_service
+
     names = [name.strip() for name in lines.split(",") if name.strip()]
     with context() as ctx:
         result = audit_service.audit(ctx, names)
@@ -54,11 +56,11 @@ def waive(
     as_json: JsonOpt = False,
 ) -> None:
     """Record that a release line's commit does not need to reach the mainline."""
+    from hotfix.services import waivers
+
     with context() as ctx:
         done = waivers.waive(ctx, sha, line, reason, actor(ctx, as_), hotfix=hotfix)
-    data = {"sha": done.sha, "line": done.line, "reason": done.reason, "actor": done.actor,
-            "at": done.at.isoformat(), "hotfix": hotfix}
-    emit(as_json, data, lambda: console.print(
+    emit(as_json, done.to_dict(hotfix), lambda: console.print(
         f"waived {done.sha[:12]} on line {escape(done.line)}: {escape(done.reason)}"))
 
 
@@ -77,6 +79,8 @@ def render(result: list[LineAudit]) -> None:
 
 
 def counts_table(result: list[LineAudit]) -> Table:
+    from hotfix.domain.equivalence import Status
+
     table = Table(title="Per line", title_justify="left")
     table.add_column("line")
     for status in Status:

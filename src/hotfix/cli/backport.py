@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from hotfix.cli.common import ActorOpt, JsonOpt, actor, console, context, emit
-from hotfix.services.backport import BackportResult
-from hotfix.services.backport import backport as backport_service
+
+if TYPE_CHECKING:
+    from hotfix.services.backport import BackportResult
 
 SHORT = {"not asked": "not merged yet", "dirty": "not merged: the checkout has changes",
          "moved": "not merged: the target moved on", "busy": "not merged: a rebase/bisect "
@@ -39,6 +40,8 @@ def backport(
     as_json: JsonOpt = False,
 ) -> None:
     """Port the fix to each target in its own worktree; exit 1 if any target failed."""
+    from hotfix.services.backport import backport as backport_service
+
     with context() as ctx:
         targets = to.split(",") if to is not None else None
         result = backport_service(ctx, key, actor(ctx, as_), targets, merge=merge, push=push)

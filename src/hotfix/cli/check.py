@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -17,10 +17,10 @@ from rich.progress import (
 
 from hotfix.cli.common import ActorOpt, JsonOpt, OverrideOpt, actor, console, context, emit
 from hotfix.cli.policy import WaiveOpt
-from hotfix.domain.testrun import Progress as Step
-from hotfix.domain.testrun import failures_first
-from hotfix.services.check import check
-from hotfix.services.check_run import CheckOutcome
+
+if TYPE_CHECKING:
+    from hotfix.domain.testrun import Progress as Step
+    from hotfix.services.check_run import CheckOutcome
 
 KeyArg = Annotated[str, typer.Argument(help="The hotfix, e.g. HF-1.")]
 KeepOpt = Annotated[bool, typer.Option(
@@ -36,6 +36,8 @@ def register(app: typer.Typer) -> None:
 def check_cmd(key: KeyArg, keep_going: KeepOpt = False, override: OverrideOpt = None,
               waive_test: WaiveOpt = None, as_: ActorOpt = None, as_json: JsonOpt = False) -> None:
     """Check a hotfix: scope guard, impact-selected tests, then the full regression suite."""
+    from hotfix.services.check import check
+
     with context() as ctx:
         who = actor(ctx, as_)
         with _Live(quiet=as_json) as live:
@@ -81,6 +83,8 @@ class _Live:
 
 
 def print_outcome(outcome: CheckOutcome, key: str) -> None:
+    from hotfix.domain.testrun import failures_first
+
     for v in outcome.scope.violations:
         console.print(f"  [red]✗ {v.rule}[/] {escape(v.file or '')}: {escape(v.message)}")
     if outcome.scope_override:

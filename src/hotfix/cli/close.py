@@ -8,7 +8,6 @@ import typer
 from rich.markup import escape
 
 from hotfix.cli.common import ActorOpt, JsonOpt, OverrideOpt, actor, console, context, emit
-from hotfix.services.close import close as close_hotfix
 
 
 def register(app: typer.Typer) -> None:
@@ -25,6 +24,8 @@ def close(
     """Close a hotfix. Refused before the fix is folded back into main.
 
     Removes the hotfix's worktrees (branches and tags stay); one with changes is kept."""
+    from hotfix.services.close import close as close_hotfix
+
     with context() as ctx:
         done = close_hotfix(ctx, key, actor(ctx, as_), note, override=override)
 

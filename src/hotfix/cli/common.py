@@ -7,14 +7,17 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from hotfix.errors import UsageError
-from hotfix.services.context import Context
-from hotfix.wiring import open_context
+
+if TYPE_CHECKING:
+    from hotfix.config import Config
+    from hotfix.ports import GitRepo
+    from hotfix.services.context import Context
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -32,11 +35,26 @@ OverrideOpt = Annotated[
 
 @contextmanager
 def context() -> Iterator[Context]:
-    ctx = open_context(Path.cwd(), dict(os.environ))
+    """The context of the repository the command runs in, closed afterwards."""
+    ctx = open_at(Path.cwd())
     try:
         yield ctx
     finally:
         ctx.close()
+
+
+def open_at(start: Path) -> Context:
+    """The context of the repository above ``start``, in this process's environment."""
+    from hotfix.wiring import open_context
+
+    return open_context(start, dict(os.environ))
+
+
+def settings(repo: Path | None = None) -> tuple[GitRepo, Config]:
+    """The repository ``repo`` (default: the current directory's) and its settings."""
+    from hotfix.wiring import find_settings
+
+    return find_settings(repo or Path.cwd(), dict(os.environ))
 
 
 def actor(ctx: Context, given: str | None) -> str:

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from hotfix.cli.common import JsonOpt, console, emit
-from hotfix.config import SETTINGS, load_config, render_toml_value
+from hotfix.cli.common import JsonOpt, console, emit, settings
 from hotfix.errors import UsageError
-from hotfix.wiring import open_git
 
 
 def register(app: typer.Typer) -> None:
@@ -25,7 +21,9 @@ def config(
     as_json: JsonOpt = False,
 ) -> None:
     """Show the resolved settings (file, environment, defaults) and their sources."""
-    cfg = load_config(open_git(Path.cwd()).root, dict(os.environ))
+    from hotfix.config import SETTINGS, render_toml_value
+
+    _, cfg = settings()
     if key is not None and key not in SETTINGS:
         raise UsageError(f"unknown setting {key!r}", hint="hotfix config (no argument) lists all")
     keys = [key] if key else list(SETTINGS)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from hotfix.cli.common import JsonOpt, console, context, emit
-from hotfix.services.contains import Containment, contains
+
+if TYPE_CHECKING:
+    from hotfix.services.contains import Containment
 
 
 def register(app: typer.Typer) -> None:
@@ -21,6 +23,8 @@ def contains_cmd(
 ) -> None:
     """Which release tags contain a fix: the commit itself, or its backports found by
     trailer, patch-id or subject."""
+    from hotfix.services.contains import contains
+
     with context() as ctx:
         found = contains(ctx, fix)
     emit(as_json, found.to_dict(), lambda: render(found))

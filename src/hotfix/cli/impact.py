@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
-from hotfix.cli.common import JsonOpt, console, emit, err_console
+from hotfix.cli.common import JsonOpt, console, emit, err_console, settings
 from hotfix.cli.policy import BaseOpt, HeadOpt, RepoOpt
-from hotfix.config import load_config
-from hotfix.services.impact import ImpactReport, impact
-from hotfix.services.policy import Range
-from hotfix.wiring import open_git
+
+if TYPE_CHECKING:
+    from hotfix.services.impact import ImpactReport
+    from hotfix.services.policy import Range
 
 RecordOpt = Annotated[bool, typer.Option(
     "--record", help="First record a coverage map on the base (runs the whole suite once).")]
@@ -28,9 +26,11 @@ def register(app: typer.Typer) -> None:
 def impact_cmd(base: BaseOpt = None, head: HeadOpt = None, repo: RepoOpt = None,
                record: RecordOpt = False, show: LimitOpt = 30, as_json: JsonOpt = False) -> None:
     """Select the tests BASE..HEAD can affect (coverage map, else static analysis)."""
-    git = open_git(repo or Path.cwd())
-    report = impact(git, load_config(git.root, dict(os.environ)), base=base, head=head,
-                    record=record, on_recording=print_recording)
+    from hotfix.services.impact import impact
+
+    git, cfg = settings(repo)
+    report = impact(git, cfg, base=base, head=head, record=record,
+                    on_recording=print_recording)
     emit(as_json, report.to_dict(), lambda: print_impact(report, show))
 
 

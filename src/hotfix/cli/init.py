@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from hotfix.cli.common import JsonOpt, console, emit
-from hotfix.services.setup import init_repo
+from hotfix.cli.common import JsonOpt, console, emit, open_at
 
 
 def register(app: typer.Typer) -> None:
@@ -21,7 +20,9 @@ def init(
     as_json: JsonOpt = False,
 ) -> None:
     """Write a commented hotfix.toml at the repository root and create the database."""
-    result = init_repo(Path.cwd(), force=force)
+    from hotfix.services.setup import init_repo
+
+    result = init_repo(Path.cwd(), open_at, force=force)
 
     def render() -> None:
         verb = "wrote" if result["wrote_config"] else "kept"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.table import Table
 
 from hotfix.cli.common import JsonOpt, console, context, emit
-from hotfix.services.lines import ReleaseLine, discover_lines
+
+if TYPE_CHECKING:
+    from hotfix.services.lines import ReleaseLine
 
 
 def register(app: typer.Typer) -> None:
@@ -15,6 +19,8 @@ def register(app: typer.Typer) -> None:
 
 def lines(as_json: JsonOpt = False) -> None:
     """List release lines (from tags and maintenance branches) and whether each is supported."""
+    from hotfix.services.lines import discover_lines
+
     with context() as ctx:
         found = discover_lines(ctx.git, ctx.cfg)
         mainline = ctx.cfg.str("lines.mainline")

@@ -7,14 +7,8 @@ from typing import Annotated
 import typer
 
 from hotfix.cli.common import ActorOpt, JsonOpt, actor, console, context, emit
-from hotfix.cli.render import print_time, print_timeline
-from hotfix.errors import HotfixError
 
 KeyArg = Annotated[str, typer.Argument(help="The hotfix, e.g. HF-1.")]
-
-
-class ChainBroken(HotfixError):
-    """Exit 1: the timeline does not verify."""
 
 
 def register(app: typer.Typer) -> None:
@@ -29,16 +23,13 @@ def log(
     as_json: JsonOpt = False,
 ) -> None:
     """The hotfix's timeline: every step, who, when, with what."""
+    from hotfix.cli.render import print_timeline
+    from hotfix.services import record_views
+
     with context() as ctx:
-        rec = ctx.records.get(key)
-        chain = ctx.records.verify(key) if verify else None
-        data = {"id": rec.key, "events": [e.to_dict() for e in rec.events],
-                "chain": chain.to_dict() if chain else None}
-        emit(as_json, data, lambda: print_timeline(rec.events, chain))
-        if chain is not None and not chain.ok:
-            raise ChainBroken(f"the timeline of {rec.key} was tampered with: {chain.problem}",
-                              hint="restore the database from a backup; the bad event is "
-                              f"#{chain.bad_seq}")
+        view = record_views.timeline(ctx, key, verify=verify)
+    emit(as_json, view.to_dict(), lambda: print_timeline(view.record.events, view.chain))
+    view.ensure_intact()
 
 
 def time(
@@ -50,14 +41,16 @@ def time(
     as_json: JsonOpt = False,
 ) -> None:
     """Log active work on a hotfix (unplanned work), or show the time spent."""
+    from hotfix.cli.render import print_time
+    from hotfix.services import record_views
+
     with context() as ctx:
+        report = (ctx.records.timing(key) if duration is None else
+                  record_views.log_work(ctx, key, actor(ctx, as_), duration, note))
+
+    def render() -> None:
         if duration is not None:
-            ctx.records.log_time(key, actor(ctx, as_), duration, note)
-        report = ctx.records.timing(key)
+            console.print(f"logged {duration} on {key.upper()}")
+        print_time(report)
 
-        def render() -> None:
-            if duration is not None:
-                console.print(f"logged {duration} on {key.upper()}")
-            print_time(report)
-
-        emit(as_json, report.to_dict(), render)
+    emit(as_json, report.to_dict(), render)

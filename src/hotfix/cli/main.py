@@ -13,41 +13,19 @@ import typer
 from rich.markup import escape
 
 from hotfix import __version__
-from hotfix.cli import (
-    approve,
-    check,
-    close,
-    config_cmd,
-    demo,
-    deploy,
-    git_engine,
-    impact,
-    init,
-    judge,
-    log,
-    open_cmd,
-    policy,
-    rollback,
-    status,
-    verify,
-)
-from hotfix.cli import audit as audit_cmd
-from hotfix.cli import contains as contains_cmd
+from hotfix.cli.commands import LazyGroup
 from hotfix.cli.common import err_console
 from hotfix.errors import HotfixError
 
 app = typer.Typer(
     name="hotfix",
     help="Take a production bug from report to a verified fix in production, on the record.",
+    cls=LazyGroup,  # the subcommands of hotfix.cli.commands.COMMANDS, imported when used
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
     rich_markup_mode=None,
 )
-
-for module in (init, open_cmd, approve, status, log, close, config_cmd, demo, git_engine,
-               audit_cmd, contains_cmd, judge, deploy, rollback, verify, policy, impact, check):
-    module.register(app)
 
 
 def _version(value: bool) -> None:

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from hotfix.cli.common import ActorOpt, JsonOpt, actor, context, emit
-from hotfix.cli.render import print_record
-from hotfix.domain.lifecycle import Hotfix
-from hotfix.domain.triage import QUESTION_KEYS, QUESTIONS, missing_answers
+from hotfix.domain.triage import (
+    QUESTION_KEYS,
+    QUESTIONS,
+    UnreadableAnswer,
+    missing_answers,
+    parse_answers,
+)
 from hotfix.errors import UsageError
-from hotfix.services.record import answers_with
 
-ALIASES = {"users": "users_affected", "security_hole": "security", "money": "costing_money",
-           "caused_by_deploy": "caused_by_last_deploy", "custom_logic": "needs_custom_logic",
-           "checkout": "touches_checkout", "kind": "change_kind"}
+if TYPE_CHECKING:
+    from hotfix.domain.lifecycle import Hotfix
 
 AnswerOpt = Annotated[
     list[str] | None,
@@ -42,7 +44,9 @@ def open_(
     as_json: JsonOpt = False,
 ) -> None:
     """Record a production bug, triaged at once when the answers are given or asked."""
-    answers = parse_answers(answer or [])
+    from hotfix.cli.render import print_record
+
+    answers = _answers(answer or [])
     if not answers and _can_ask(no_input, as_json):
         answers = ask(answers)
     with context() as ctx:
@@ -58,7 +62,10 @@ def triage(
     as_json: JsonOpt = False,
 ) -> None:
     """Add or change triage answers; the decision and its reasons are recomputed."""
-    answers = parse_answers(answer or [])
+    from hotfix.cli.render import print_record
+    from hotfix.services.record import answers_with
+
+    answers = _answers(answer or [])
     with context() as ctx:
         known = answers_with(ctx.records.get(key), answers)
         if missing_answers(known) and _can_ask(no_input, as_json):
@@ -67,16 +74,12 @@ def triage(
         emit(as_json, _view(rec), lambda: print_record(rec, headline="triaged"))
 
 
-def parse_answers(items: list[str]) -> dict[str, Any]:
-    answers: dict[str, Any] = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        key = ALIASES.get(name.strip().replace("-", "_"), name.strip().replace("-", "_"))
-        if not sep or key not in QUESTION_KEYS:
-            raise UsageError(f"cannot read the answer {item!r}",
-                             hint="write KEY=VALUE with KEY one of: " + ", ".join(QUESTION_KEYS))
-        answers[key] = value.strip()
-    return answers
+def _answers(items: list[str]) -> dict[str, Any]:
+    try:
+        return dict(parse_answers(items))
+    except UnreadableAnswer as exc:
+        raise UsageError(str(exc), hint="write KEY=VALUE with KEY one of: "
+                         + ", ".join(QUESTION_KEYS)) from None
 
 
 def _can_ask(no_input: bool, as_json: bool) -> bool:

@@ -8,7 +8,6 @@ import typer
 
 from hotfix.cli.common import ActorOpt, JsonOpt, actor, console, context, emit
 from hotfix.errors import UsageError
-from hotfix.services import pick as service
 
 
 def register(app: typer.Typer) -> None:
@@ -36,6 +35,8 @@ def pick(
     if len(modes) > 1 or (modes and shas):
         raise UsageError(f"use {' or '.join(modes)} alone",
                          hint=f"hotfix pick {key} --continue (without SHAs)")
+    from hotfix.services import pick as service
+
     with context() as ctx:
         who = actor(ctx, as_)
         if cont:

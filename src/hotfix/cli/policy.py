@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
-from hotfix.cli.common import JsonOpt, console, emit
-from hotfix.config import load_config
-from hotfix.services.policy import PolicyResult, policy
-from hotfix.wiring import open_git
+from hotfix.cli.common import JsonOpt, console, emit, settings
+
+if TYPE_CHECKING:
+    from hotfix.services.policy import PolicyResult
 
 BaseOpt = Annotated[str | None, typer.Option(
     "--base", help="Compare from this commit, tag or branch. Default: the newest tag below "
@@ -32,9 +31,10 @@ def register(app: typer.Typer) -> None:
 def policy_cmd(base: BaseOpt = None, head: HeadOpt = None, repo: RepoOpt = None,
                waive_test: WaiveOpt = None, as_json: JsonOpt = False) -> None:
     """Check a diff against the scope rules (scope.*); exit 1 on any violation."""
-    git = open_git(repo or Path.cwd())
-    result = policy(git, load_config(git.root, dict(os.environ)), base=base, head=head,
-                    waiver=waive_test)
+    from hotfix.services.policy import policy
+
+    git, cfg = settings(repo)
+    result = policy(git, cfg, base=base, head=head, waiver=waive_test)
     emit(as_json, result.to_dict(), lambda: print_policy(result))
     if not result.report.ok:
         raise typer.Exit(1)

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from hotfix.cli.common import ActorOpt, JsonOpt, actor, console, context, emit
-from hotfix.services.release import release as release_service
 
 
 def register(app: typer.Typer) -> None:
@@ -22,6 +21,8 @@ def release(
     as_json: JsonOpt = False,
 ) -> None:
     """Release the checked hotfix branch: version files, release notes, tag."""
+    from hotfix.services.release import release as release_service
+
     with context() as ctx:
         done = release_service(ctx, key, actor(ctx, as_), push=push)
 

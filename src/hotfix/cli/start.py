@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from hotfix.cli.common import ActorOpt, JsonOpt, actor, console, context, emit
-from hotfix.services.start import start as start_service
 
 KeyArg = Annotated[str, typer.Argument(help="The hotfix, e.g. HF-1.")]
 
@@ -24,6 +23,8 @@ def start(
     as_json: JsonOpt = False,
 ) -> None:
     """Branch hotfix/X.Y.Z from the line's latest release tag, in .hotfix/worktrees/."""
+    from hotfix.services.start import start as start_service
+
     with context() as ctx:
         done = start_service(ctx, key, actor(ctx, as_), line=line)
         work = done.work

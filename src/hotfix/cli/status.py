@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from hotfix.cli.common import JsonOpt, context, emit
-from hotfix.cli.render import print_list, print_record, print_time
 
 
 def register(app: typer.Typer) -> None:
@@ -18,17 +17,17 @@ def register(app: typer.Typer) -> None:
 def status(key: Annotated[str, typer.Argument(help="The hotfix, e.g. HF-1.")],
            as_json: JsonOpt = False) -> None:
     """One hotfix: state, triage and its reasons, approvals, facts, time, next step."""
+    from hotfix.cli.render import print_record, print_time
+    from hotfix.services import record_views
+
     with context() as ctx:
-        rec = ctx.records.get(key)
-        report = ctx.records.timing(key)
-        data = {**rec.summary(), "triage": rec.triage, "facts": dict(rec.facts),
-                "time": report.to_dict()}
+        view = record_views.status(ctx, key)
 
-        def render() -> None:
-            print_record(rec)
-            print_time(report)
+    def render() -> None:
+        print_record(view.record)
+        print_time(view.time)
 
-        emit(as_json, data, render)
+    emit(as_json, view.to_dict(), render)
 
 
 def list_(
@@ -38,8 +37,9 @@ def list_(
     as_json: JsonOpt = False,
 ) -> None:
     """Every hotfix, newest last."""
+    from hotfix.cli.render import print_list
+    from hotfix.services import record_views
+
     with context() as ctx:
-        records = ctx.records.list(set(state) if state else None)
-        if open_only:
-            records = [r for r in records if r.state.value != "closed"]
-        emit(as_json, [r.summary() for r in records], lambda: print_list(records))
+        records = record_views.listing(ctx, set(state) if state else None, open_only=open_only)
+    emit(as_json, [r.summary() for r in records], lambda: print_list(records))

@@ -37,10 +37,6 @@ def build_sample(path: Path) -> Path:
     return path
 
 
-def sample_fix_commit(path: Path, branch: str = "fix/eu-cards") -> str:
-    return git.out(["rev-parse", branch], path)
-
-
 def _write(root: Path, files: dict[str, str]) -> None:
     for name, text in files.items():
         target = root / name

@@ -62,6 +62,11 @@ class Waiver:
     at: datetime
     hotfix: int | None = None
 
+    def to_dict(self, hotfix_key: str | None = None) -> dict[str, Any]:
+        """As JSON; ``hotfix_key`` names the hotfix (e.g. ``HF-3``), held here by number."""
+        return {"sha": self.sha, "line": self.line, "reason": self.reason, "actor": self.actor,
+                "at": self.at.isoformat(), "hotfix": hotfix_key}
+
 
 @dataclass(frozen=True)
 class Verdict:

@@ -10,7 +10,7 @@ and the derived facts ``severity`` (compared SEV1 < SEV2 < ...) and ``template_a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +43,11 @@ QUESTIONS: tuple[Question, ...] = (
 )
 QUESTION_KEYS = {q.key: q for q in QUESTIONS}
 REQUIRED = tuple(q.key for q in QUESTIONS if q.default is None)
+ANSWER_ALIASES = {  # shorter names people type for some questions
+    "users": "users_affected", "security_hole": "security", "money": "costing_money",
+    "caused_by_deploy": "caused_by_last_deploy", "custom_logic": "needs_custom_logic",
+    "checkout": "touches_checkout", "kind": "change_kind",
+}
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,28 @@ class Decision:
 
 class RubricError(ValueError):
     """The rubric or the answers are malformed; the message names the rule or answer."""
+
+
+class UnreadableAnswer(RubricError):
+    """An answer written as something other than ``KEY=VALUE`` with a known KEY."""
+
+
+def answer_key(name: str) -> str:
+    """The question ``name`` stands for: ``-`` read as ``_``, an alias as its key."""
+    key = name.strip().replace("-", "_")
+    return ANSWER_ALIASES.get(key, key)
+
+
+def parse_answers(items: Iterable[str]) -> dict[str, str]:
+    """``KEY=VALUE`` items (a question's key or alias) as answers; a later one wins."""
+    answers: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        key = answer_key(name)
+        if not sep or key not in QUESTION_KEYS:
+            raise UnreadableAnswer(f"cannot read the answer {item!r}")
+        answers[key] = value.strip()
+    return answers
 
 
 def missing_answers(answers: Mapping[str, Any]) -> list[str]:

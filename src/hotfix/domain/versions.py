@@ -118,7 +118,3 @@ def parse_line(text: str) -> tuple[int, int]:
 def line_key(name: str) -> tuple[int, int]:
     """Sort key of a line name; lines compare numerically (1.10 after 1.9)."""
     return parse_line(name)
-
-
-def sorted_versions(versions: Iterable[Version]) -> list[Version]:
-    return sorted(set(versions))

@@ -1,18 +1,22 @@
-"""Setting a repository up for hotfix."""
+"""Setting a repository up for hotfix: its hotfix.toml and its record store."""
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from hotfix.adapters.git.repository import repo_root
 from hotfix.config import CONFIG_FILE, commented_template
 from hotfix.errors import UsageError
-from hotfix.wiring import open_context, open_git
+from hotfix.services.context import Context
 
 
-def init_repo(start: Path, *, force: bool = False) -> dict[str, Any]:
-    root = open_git(start).root
+def init_repo(start: Path, open_context: Callable[[Path], Context], *,
+              force: bool = False) -> dict[str, Any]:
+    """Write a commented hotfix.toml (unless one exists, or ``force``), then open the
+    repository's context with ``open_context(root)``, which creates its record store."""
+    root = repo_root(start)
     path = root / CONFIG_FILE
     if path.exists() and not force:
         wrote = False
@@ -20,7 +24,7 @@ def init_repo(start: Path, *, force: bool = False) -> dict[str, Any]:
         path.write_text(commented_template(), encoding="utf-8")
         wrote = True
     try:
-        ctx = open_context(root, dict(os.environ))
+        ctx = open_context(root)
     except UsageError:
         if wrote:
             raise

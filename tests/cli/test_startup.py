@@ -1,0 +1,73 @@
+"""Start-up stays light: a command imports its own module and services, nothing else.
+
+What each command imports is checked here (never its time: bench/startup_bench.py measures
+that)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import hotfix.cli
+from hotfix.cli.commands import COMMANDS, module_commands
+from tests.cli.conftest import Invoke
+
+SRC = str(Path(__file__).resolve().parents[2] / "src")
+HEAVY = ("sqlalchemy", "alembic", "numpy", "scipy", "httpx", "coverage", "pytest")
+IMPORTED_AFTER = """
+import json, sys
+from hotfix.cli.main import run
+sys.argv = ["hotfix", *sys.argv[1:]]
+try:
+    run()
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def imported_by(cwd: Path, *args: str) -> set[str]:
+    """The modules loaded once ``hotfix ARGS`` has run in a fresh process."""
+    done = subprocess.run([sys.executable, "-c", IMPORTED_AFTER, *args], cwd=cwd,
+                          env={**os.environ, "PYTHONPATH": SRC}, capture_output=True,
+                          text=True, check=True)
+    names: list[str] = json.loads(done.stdout.splitlines()[-1])
+    return set(names)
+
+
+def loaded(modules: set[str], *packages: str) -> set[str]:
+    return {m for m in modules if m.split(".")[0] in packages}
+
+
+def test_the_table_names_every_command_each_module_registers() -> None:
+    modules = {info.name for info in pkgutil.iter_modules(hotfix.cli.__path__)}
+    registering = {m for m in modules
+                   if hasattr(importlib.import_module(f"hotfix.cli.{m}"), "register")}
+    assert set(COMMANDS.values()) == registering
+    for module in registering:
+        assert set(module_commands(module)) == {c for c, m in COMMANDS.items() if m == module}
+
+
+def test_help_imports_no_service_store_or_heavy_library(repo: Path) -> None:
+    modules = imported_by(repo, "--help")
+    assert "hotfix.cli.check" in modules  # every command's module, for its line of help
+    assert not loaded(modules, *HEAVY)
+    assert not {m for m in modules if m.startswith(("hotfix.services", "hotfix.adapters.store",
+                                                    "hotfix.wiring", "hotfix.domain.judge"))}
+
+
+def test_status_imports_its_own_command_and_the_record_only(hotfix: Invoke, repo: Path) -> None:
+    assert hotfix("open", "Bug", "--as", "dana@example.com").code == 0
+    modules = imported_by(repo, "status", "HF-1")
+    assert {m for m in modules if m.startswith("hotfix.cli.")} == {
+        "hotfix.cli.main", "hotfix.cli.commands", "hotfix.cli.common", "hotfix.cli.status",
+        "hotfix.cli.render"}
+    assert {m for m in modules if m.startswith("hotfix.services.")} == {
+        "hotfix.services.context", "hotfix.services.record", "hotfix.services.record_views"}
+    # the store still reads through SQLAlchemy; it must not need migrations or the rollout
+    assert loaded(modules, *HEAVY) == loaded(modules, "sqlalchemy")
