@@ -13,9 +13,14 @@ from typing import Any
 
 from hotfix.domain import triage as rubric
 from hotfix.domain.events import ChainReport, Event, verify_chain
-from hotfix.domain.lifecycle import Hotfix, derive, plan
+from hotfix.domain.lifecycle import Hotfix, derive, forcing, plan
+from hotfix.domain.lifecycle_settings import (
+    LifecycleSettings,
+    LifecycleSettingsError,
+    lifecycle_settings,
+)
 from hotfix.domain.timing import TimeReport, parse_duration, time_report
-from hotfix.errors import GuardRefused, NotFound, UsageError
+from hotfix.errors import ConfigError, GuardRefused, NotFound, UsageError
 from hotfix.services.context import Context
 
 
@@ -34,7 +39,16 @@ def format_key(ctx: Context, number: int) -> str:
 
 def _derive(ctx: Context, events: list[Event]) -> Hotfix:
     return derive(format_key(ctx, events[0].hotfix), events,
-                  ctx.cfg.table("approvals.required"))
+                  ctx.cfg.table("approvals.required"), settings=_lifecycle(ctx))
+
+
+def _lifecycle(ctx: Context) -> LifecycleSettings:
+    try:
+        return lifecycle_settings(ctx.cfg.str("project.kind"), ctx.cfg.table("close.require"),
+                                  ctx.cfg.table("guards.enable"), ctx.cfg.list("content.templates"))
+    except LifecycleSettingsError as exc:
+        raise ConfigError(str(exc), hint="see docs/lifecycle.md for the record kinds, their "
+                          "guards and close requirements") from None
 
 
 def get(ctx: Context, key: str) -> Hotfix:
@@ -112,16 +126,11 @@ def act(ctx: Context, key: str, action: str, actor: str, payload: Mapping[str, A
         refusal = plan(record, action, actor, body, approvers)
         drafts: list[tuple[str, str, dict[str, Any]]] = []
         if refusal is not None:
-            if override is None or not refusal.overridable:
-                hint = refusal.hint
-                if refusal.overridable and override is None:
-                    hint = (f"{hint}; or an approver forces it: add "
-                            "--override \"why\" --as APPROVER")
-                raise GuardRefused(refusal.message, hint=hint)
-            if actor not in approvers:
-                raise GuardRefused(f"{actor} cannot override: only approvers can",
-                                   hint="approvers are listed under [approvals] approvers "
-                                   "in hotfix.toml")
+            if override is None:
+                raise GuardRefused(refusal.message, hint=refusal.command_hint)
+            denied = forcing(refusal, actor, {"approver": approvers})
+            if denied is not None:
+                raise GuardRefused(denied.message, hint=denied.hint)
             drafts.append((actor, "override", {"action": action, "reason": override,
                                                "refused": refusal.message}))
             body["override"] = True
