@@ -37,6 +37,13 @@ CATALOG: tuple[Setting, ...] = (
     ),
     Setting("records.prefix", "HF", "Prefix of hotfix ids (HF-1, HF-2, ...)."),
     Setting(
+        "project.kind",
+        "service",
+        "What a code hotfix of this project is: service (deployed and verified in production)\n"
+        "or library (released, published, verified against the published artifact).\n"
+        "Content changes and roll-back-first records have their own kinds. docs/lifecycle.md",
+    ),
+    Setting(
         "approvals.approvers",
         [],
         "Emails allowed to approve hotfixes and override guards. Empty: anyone but the\n"
@@ -63,6 +70,22 @@ CATALOG: tuple[Setting, ...] = (
         "content.templates",
         ["banner-text", "product-image", "stock-level", "shipping-deadline"],
         "Pre-approved content templates. A content change without one goes to engineering.",
+    ),
+    # -- record kinds: close requirements and optional guards (docs/lifecycle.md) --------
+    Setting(
+        "close.require",
+        {},
+        "Documentation a record must have before it closes, per record kind (service,\n"
+        "library, content, flag, rollback), filled by hotfix document HF-N --field NAME=...:\n"
+        "e.g. { service = [\"root_cause\", \"customer_impact\", \"follow_up\"] }. A rejected\n"
+        "record closes without it. Default: nothing required.",
+    ),
+    Setting(
+        "guards.enable",
+        {},
+        "Optional guards to switch on, per record kind. Today one: backout-plan on the\n"
+        "service kind's deploy (no deploy without a back-out plan):\n"
+        "{ service = [\"backout-plan\"] }. Default: none, so no deploy is refused for want of one.",
     ),
     # -- release lines and the git release engine (docs/git-engine.md) --------------------
     Setting(

@@ -106,8 +106,8 @@ def test_a_refused_action_says_what_to_do_and_writes_nothing(desk: Desk) -> None
         desk.records.act(key, "start", REQ, {})
     assert info.value.message == ("cannot start HF-1: it is triaged "
                                   "(allowed from: approved)")
-    assert info.value.hint == ("next step: hotfix approve HF-1 --as APPROVER; or an approver "
-                               'forces it: add --override "why" --as APPROVER')
+    # `hotfix start` takes no --override, so the hint does not offer one
+    assert info.value.hint == "next step: hotfix approve HF-1 --as APPROVER"
     assert kinds(desk, key) == ["open", "triage"]
 
 

@@ -20,6 +20,7 @@ SEV_STYLE = {"SEV1": "bold red", "SEV2": "red", "SEV3": "yellow", "SEV4": "green
 def print_record(rec: Hotfix, headline: str = "") -> None:
     head = f"[bold]{rec.key}[/] {escape(rec.title)}"
     console.print(f"{headline} {head}".strip())
+    console.print(f"  kind       {rec.kind}")
     console.print(f"  state      {rec.state.value}")
     console.print(f"  requester  {escape(rec.requester)}")
     if rec.triage:
@@ -51,10 +52,10 @@ def print_list(records: list[Hotfix]) -> None:
     if not records:
         console.print('no hotfixes yet: hotfix open "what is broken"')
         return
-    table = Table("id", "state", "sev", "route", "title", "next", box=None)
+    table = Table("id", "kind", "state", "sev", "route", "title", "next", box=None)
     for rec in records:
         sev = rec.triage["severity"] if rec.triage else "-"
-        table.add_row(rec.key, rec.state.value, Text(sev, style=SEV_STYLE.get(sev, "")),
+        table.add_row(rec.key, rec.kind, rec.state.value, Text(sev, style=SEV_STYLE.get(sev, "")),
                       rec.triage["route"] if rec.triage else "-", Text(rec.title),
                       Text(rec.next_step() or ""))
     console.print(table)

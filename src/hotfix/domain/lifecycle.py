@@ -1,177 +1,121 @@
-"""The hotfix lifecycle: states, actions, guards, and the record derived from events.
+"""The lifecycle engine: a record derived from its events, and whether an action may happen.
 
-The current state is never stored: ``derive`` folds the events. ``plan`` decides whether an
-action is allowed now and which state it leads to; a refusal names the guard, and whether an
-approver may override it.
+The data it reads is elsewhere, each in one place:
 
-    reported ─triage─▶ triaged ─approve─▶ approved ─start─▶ in_progress ─check─▶ tested
-       │                 ├─▶ deferred   (patch / next release)  ▲ rollback        │ release
-       │                 └─▶ content    (template path)         │                 ▼
-       └─▶ rejected                                          deploying ◀─deploy─ released
-                                                                │ promote
-                                        deployed ─verify─▶ verified ─backport─▶ folded_back
-                                                                           │ close
-                                                                           ▼ closed
+    states.py             every state of every kind
+    kinds.py              the record kinds: states, transitions, checks, next steps
+    kind_model.py         the shape of a kind and of a transition
+    outcomes.py           outcome rules (which state an allowed action leads to)
+    guards.py             the named guards: rule, who may override, the check
+    roles.py              roles by name, and who holds them
+    lifecycle_settings.py what a project configures (project.kind, close.require, ...)
+    hotfix_record.py      the derived record (Hotfix) and a refusal
+
+The current state is never stored: ``derive`` folds the events through the transitions of
+the record's kind. ``plan`` runs a transition's checks in their declared order; a refusal
+names what is wrong, the next step that exists for the kind, and who may force it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from hotfix.domain.events import Event
+from hotfix.domain.guards import GUARDS, Attempt
+from hotfix.domain.hotfix_record import Hotfix, Refusal
+from hotfix.domain.kind_model import FROM_STATE, PROJECT, Kind, Transition
+from hotfix.domain.kinds import ALL_ACTIONS, KINDS, OVERRIDE_OPTION, kind_for_route
+from hotfix.domain.lifecycle_settings import DEFAULT_SETTINGS, LifecycleSettings
+from hotfix.domain.outcomes import Seen
+from hotfix.domain.roles import Members, holds, override_hint, role
+from hotfix.domain.states import State
+
+__all__ = ["Hotfix", "Refusal", "State", "derive", "forcing", "plan"]
 
 
-class State(StrEnum):
-    REPORTED = "reported"
-    TRIAGED = "triaged"
-    DEFERRED = "deferred"
-    CONTENT = "content"
-    REJECTED = "rejected"
-    APPROVED = "approved"
-    IN_PROGRESS = "in_progress"
-    TESTED = "tested"
-    RELEASED = "released"
-    DEPLOYING = "deploying"
-    DEPLOYED = "deployed"
-    VERIFIED = "verified"
-    FOLDED_BACK = "folded_back"
-    CLOSED = "closed"
-
-
-S = State
-ROUTE_STATE = {
-    "hotfix": S.TRIAGED,
-    "rollback": S.TRIAGED,
-    "content": S.CONTENT,
-    "patch-release": S.DEFERRED,
-    "next-release": S.DEFERRED,
-}
-_OPEN_TRIAGE = (S.REPORTED, S.TRIAGED, S.DEFERRED, S.CONTENT, S.APPROVED)
-_SHIPPED = (S.RELEASED, S.DEPLOYING, S.DEPLOYED, S.VERIFIED, S.FOLDED_BACK)
-
-# action -> the states it may start from. Events of kinds not listed here are notes: allowed
-# in every state but closed, and they never change the state.
-ALLOWED_FROM: dict[str, tuple[State, ...]] = {
-    "triage": _OPEN_TRIAGE,
-    "approve": (S.TRIAGED,),
-    "reject": (S.REPORTED, S.TRIAGED, S.DEFERRED, S.CONTENT, S.APPROVED),
-    "start": (S.APPROVED,),
-    "pick": (S.IN_PROGRESS, S.TESTED),  # a new commit after a check needs a new check
-    "check": (S.IN_PROGRESS, S.TESTED),
-    "release": (S.TESTED,),
-    "deploy": (S.RELEASED, S.DEPLOYED),
-    "deploy_step": (S.DEPLOYING,),
-    "promote": (S.DEPLOYING,),
-    "rollback": (S.DEPLOYING, S.DEPLOYED),
-    "verify": (S.DEPLOYED, S.VERIFIED, S.FOLDED_BACK),
-    "backport": _SHIPPED,
-    "close": (S.FOLDED_BACK, S.REJECTED, S.DEFERRED, S.CONTENT),
-}
-# the state an action leads to when forced by an override from any state
-CANONICAL_TARGET: dict[str, State] = {
-    "triage": S.TRIAGED, "approve": S.APPROVED, "reject": S.REJECTED, "start": S.IN_PROGRESS,
-    "pick": S.IN_PROGRESS, "check": S.TESTED, "release": S.RELEASED, "deploy": S.DEPLOYING,
-    "deploy_step": S.DEPLOYING, "promote": S.DEPLOYED, "rollback": S.IN_PROGRESS,
-    "verify": S.VERIFIED, "backport": S.FOLDED_BACK, "close": S.CLOSED,
-}
-NEXT_STEP: dict[State, str] = {
-    S.REPORTED: "hotfix triage {key} …",
-    S.TRIAGED: "hotfix approve {key} --as APPROVER",
-    S.APPROVED: "hotfix start {key}",
-    S.IN_PROGRESS: "hotfix check {key}",
-    S.TESTED: "hotfix release {key}",
-    S.RELEASED: "hotfix deploy {key}",
-    S.DEPLOYING: "hotfix deploy {key} (resume) or hotfix rollback {key}",
-    S.DEPLOYED: "hotfix verify {key}",
-    S.VERIFIED: "hotfix backport {key}",
-    S.FOLDED_BACK: "hotfix close {key}",
-    S.DEFERRED: "hotfix close {key} (ships with a planned release)",
-    S.CONTENT: "publish through the content template, then hotfix close {key}",
-    S.REJECTED: "hotfix close {key}",
-}
-
-
-@dataclass(frozen=True)
-class Hotfix:
-    """The record as derived from its events."""
-
-    number: int
-    key: str
-    title: str
-    requester: str
-    opened_at: datetime
-    state: State
-    events: tuple[Event, ...]
-    triage: Mapping[str, Any] | None = None
-    approvals: tuple[str, ...] = ()
-    folded_into_main: bool = False
-    state_entered_at: datetime | None = None
-    facts: Mapping[str, Any] = field(default_factory=dict)
-    history: tuple[tuple[State, datetime], ...] = ()  # every state entered, and when
-
-    def last(self, kind: str) -> Mapping[str, Any] | None:
-        """The payload of the newest event of ``kind``, if any."""
-        for event in reversed(self.events):
-            if event.kind == kind:
-                return event.payload
-        return None
-
-    def next_step(self) -> str | None:
-        template = NEXT_STEP.get(self.state)
-        return template.format(key=self.key) if template else None
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "id": self.key, "title": self.title, "state": self.state.value,
-            "requester": self.requester, "opened_at": self.opened_at.isoformat(),
-            "severity": self.triage["severity"] if self.triage else None,
-            "route": self.triage["route"] if self.triage else None,
-            "approvals": list(self.approvals), "next": self.next_step(),
-        }
-
-
-@dataclass(frozen=True)
-class Refusal:
-    message: str
-    hint: str | None
-    overridable: bool
-
-
-def derive(key: str, events: Sequence[Event], approvals_needed: Mapping[str, int]) -> Hotfix:
+def derive(key: str, events: Sequence[Event], approvals_needed: Mapping[str, int], *,
+           settings: LifecycleSettings = DEFAULT_SETTINGS) -> Hotfix:
     """Fold the events into the current record."""
-    opened = events[0]
-    state, entered = S.REPORTED, opened.at
-    triage: Mapping[str, Any] | None = None
-    approvals: list[str] = []
-    folded = False
-    facts: dict[str, Any] = {}
-    history: list[tuple[State, datetime]] = [(state, entered)]
+    fold = _Fold.opened(events[0], settings)
     for event in events[1:]:
+        fold.apply(event, approvals_needed)
+    return fold.record(key, events)
+
+
+@dataclass
+class _Fold:
+    settings: LifecycleSettings
+    kind: str
+    state: State
+    entered: datetime
+    history: list[tuple[State, datetime]]
+    triage: Mapping[str, Any] | None = None
+    approvals: list[str] = field(default_factory=list)
+    folded: bool = False
+    facts: dict[str, Any] = field(default_factory=dict)
+    documentation: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def opened(cls, event: Event, settings: LifecycleSettings) -> _Fold:
+        named = str(event.payload.get("kind") or "")
+        kind = named if named in KINDS else settings.project_kind
+        return cls(settings, kind, State.REPORTED, event.at, [(State.REPORTED, event.at)])
+
+    def apply(self, event: Event, needed: Mapping[str, int]) -> None:
+        transition = KINDS[self.kind].transition(event.kind)
+        folded = self.folded  # as it was before this event
+        self._keep(event, transition)
+        if transition is None:
+            return  # a note, or an action this kind does not have: the state stays
+        seen = Seen(folded, _enough(self.triage, self.approvals, needed))
+        new = _target(transition, self.state, event.payload, seen)
+        self.kind = self._kind_after(transition, event.payload)
+        if new != self.state:
+            self.state, self.entered = new, event.at
+            self.history.append((new, event.at))
+
+    def _keep(self, event: Event, transition: Transition | None) -> None:
+        """What the record remembers besides its state."""
         p = event.payload
-        new = _next_state(state, event.kind, p, folded)
         if event.kind == "triage":
-            triage, approvals = (p.get("decision") or None), []
+            self.triage = p.get("decision") or None
         elif event.kind == "approve":
-            approvals.append(event.actor)
+            self.approvals.append(event.actor)
         elif event.kind == "backport" and p.get("main_ported"):
-            folded = True
-        facts.update(p.get("facts", {}))
-        if event.kind == "approve" and state is S.TRIAGED and _enough(triage, approvals,
-                                                                        approvals_needed):
-            new = S.APPROVED
-        if new is not None and new != state:
-            state, entered = new, event.at
-            history.append((state, entered))
-    return Hotfix(
-        number=opened.hotfix, key=key, title=str(opened.payload["title"]),
-        requester=opened.actor, opened_at=opened.at, state=state, events=tuple(events),
-        triage=triage, approvals=tuple(approvals), folded_into_main=folded,
-        state_entered_at=entered, facts=facts, history=tuple(history),
-    )
+            self.folded = True
+        elif event.kind == "document" and isinstance(p.get("fields"), Mapping):
+            self.documentation.update({str(k): str(v) for k, v in p["fields"].items()})
+        if transition is not None and transition.clears_approvals:
+            self.approvals = []
+        self.facts.update(p.get("facts", {}))
+
+    def _kind_after(self, transition: Transition, p: Mapping[str, Any]) -> str:
+        if transition.becomes is None:
+            return self.kind
+        if transition.becomes == PROJECT:
+            return self.settings.project_kind
+        decision = p.get("decision")
+        route = decision.get("route") if isinstance(decision, Mapping) else None
+        return kind_for_route(route, self.settings.project_kind)
+
+    def record(self, key: str, events: Sequence[Event]) -> Hotfix:
+        opened = events[0]
+        return Hotfix(
+            number=opened.hotfix, key=key, title=str(opened.payload["title"]),
+            requester=opened.actor, opened_at=opened.at, state=self.state, events=tuple(events),
+            triage=self.triage, approvals=tuple(self.approvals), folded_into_main=self.folded,
+            state_entered_at=self.entered, facts=self.facts, history=tuple(self.history),
+            kind=self.kind, documentation=self.documentation, settings=self.settings,
+        )
+
+
+def _target(transition: Transition, state: State, p: Mapping[str, Any], seen: Seen) -> State:
+    if p.get("override") and transition.forced is not None:
+        return transition.forced
+    return transition.outcome.after(state, p, seen)
 
 
 def _enough(triage: Mapping[str, Any] | None, approvals: list[str],
@@ -180,112 +124,73 @@ def _enough(triage: Mapping[str, Any] | None, approvals: list[str],
     return len(set(approvals)) >= int(needed.get(severity, 1))
 
 
-def _next_state(state: State, kind: str, p: Mapping[str, Any], folded: bool) -> State | None:
-    if p.get("override"):
-        return CANONICAL_TARGET.get(kind)
-    outcome = _OUTCOMES.get(kind)
-    if outcome is not None:
-        return outcome(state, p, folded)
-    return CANONICAL_TARGET.get(kind)
-
-
-def _after_triage(state: State, p: Mapping[str, Any], folded: bool) -> State:
-    decision = p.get("decision")
-    return ROUTE_STATE[decision["route"]] if decision else S.REPORTED
-
-
-def _after_verify(state: State, p: Mapping[str, Any], folded: bool) -> State:
-    if not p.get("passed"):
-        return state
-    return S.FOLDED_BACK if folded else S.VERIFIED
-
-
-def _after_backport(state: State, p: Mapping[str, Any], folded: bool) -> State:
-    done = p.get("main_ported") and state in (S.VERIFIED, S.FOLDED_BACK)
-    return S.FOLDED_BACK if done else state
-
-
-_OUTCOMES: dict[str, Callable[[State, Mapping[str, Any], bool], State]] = {
-    "triage": _after_triage,
-    "check": lambda state, p, folded: S.TESTED if p.get("passed") else S.IN_PROGRESS,
-    "verify": _after_verify,
-    "backport": _after_backport,
-    "approve": lambda state, p, folded: state,
-    "deploy_step": lambda state, p, folded: state,
-}
-
-
 def plan(record: Hotfix, action: str, actor: str, payload: Mapping[str, Any],
          approvers: Sequence[str]) -> Refusal | None:
-    """None when ``actor`` may do ``action`` now; otherwise why not."""
-    if record.state is S.CLOSED:
+    """None when ``actor`` may do ``action`` now; otherwise why not, and who may force it."""
+    if record.state is State.CLOSED:
         return Refusal(f"{record.key} is closed; nothing more can be done to it",
-                       f"open a new hotfix: hotfix open \"…\" (and mention {record.key})", False)
-    if action == "approve":
-        refusal = _approval_refusal(record, actor, approvers)
-        if refusal:
-            return refusal
-    if action == "close":
-        refusal = _not_folded(record)
-        if refusal:
-            return refusal
-    allowed = ALLOWED_FROM.get(action)
-    if allowed is not None and record.state not in allowed:
-        return Refusal(
-            f"cannot {action} {record.key}: it is {record.state.value} "
-            f"(allowed from: {', '.join(s.value for s in allowed)})",
-            _next_hint(record), action != "approve",
-        )
-    return _extra_guard(record, action, payload)
+                       f"open a new hotfix: hotfix open \"…\" (and mention {record.key})")
+    kind = KINDS[record.kind]
+    transition = kind.transition(action)
+    if transition is None:
+        return _not_of_kind(record, kind, action) if action in ALL_ACTIONS else None
+    attempt = Attempt(record, action, actor, payload, approvers)
+    found = [r for name in transition.checks if (r := _check(name, kind, transition, attempt))]
+    return _worst(found, action)
 
 
-def _approval_refusal(record: Hotfix, actor: str, approvers: Sequence[str]) -> Refusal | None:
-    if actor == record.requester:
-        return Refusal(f"{actor} requested {record.key} and cannot approve it",
-                       "another person approves: hotfix approve "
-                       f"{record.key} --as OTHER@EXAMPLE.COM", False)
-    if approvers and actor not in approvers:
-        return Refusal(f"{actor} is not an approver",
-                       "approvers are listed in hotfix.toml under [approvals] approvers", False)
-    if actor in record.approvals:
-        return Refusal(f"{actor} already approved {record.key}",
-                       "a second approval must come from someone else", False)
-    return None
-
-
-def _extra_guard(record: Hotfix, action: str, payload: Mapping[str, Any]) -> Refusal | None:
-    if action == "release":
-        check = record.last("check")
-        commit = payload.get("commit")
-        if not check or not check.get("passed"):
-            return Refusal(f"{record.key} has no passing check",
-                           f"run: hotfix check {record.key}", True)
-        if commit and check.get("commit") != commit:
-            return Refusal(
-                f"the passing check of {record.key} was on {str(check.get('commit'))[:12]}, "
-                f"not on {str(commit)[:12]}, the commit to tag",
-                f"run: hotfix check {record.key}", True)
-    if action == "close" and record.state is S.FOLDED_BACK and not record.folded_into_main:
-        return Refusal(f"{record.key} is not folded back into main",
-                       f"run: hotfix backport {record.key}", True)
-    return None
-
-
-def _not_folded(record: Hotfix) -> Refusal | None:
-    """Verified and backported, but main itself does not have the fix (its port unmerged)."""
-    done = record.last("backport")
-    if record.state is not S.VERIFIED or done is None or record.folded_into_main:
+def _check(name: str, kind: Kind, transition: Transition, a: Attempt) -> Refusal | None:
+    if name == FROM_STATE:
+        return _from_state(a.record, transition)
+    if name in kind.optional_guards and not a.record.settings.guard_on(kind.name, name):
         return None
-    main = next((t for t in done.get("targets", [])
-                 if t.get("target") == done.get("mainline")), None)
-    if main is None:
-        return Refusal(f"{record.key} is not folded back into main: the last backport did "
-                       "not include main", f"run: hotfix backport {record.key}", True)
-    return Refusal(f"{record.key} is not folded back into main: {main['target']} is "
-                   f"{main['status']} ({main.get('message') or 'see hotfix backport'})",
-                   f"next: {main.get('next') or f'hotfix backport {record.key} --merge'}", True)
+    guard = GUARDS[name]
+    blocked = guard.check(a)
+    if blocked is None:
+        return None
+    roles = (guard.override_by,) if guard.override_by else ()
+    return Refusal(blocked.message, blocked.hint, roles, (name,))
+
+
+def _from_state(record: Hotfix, transition: Transition) -> Refusal | None:
+    if record.state in transition.sources:
+        return None
+    return Refusal(
+        f"cannot {transition.action} {record.key}: it is {record.state.value} "
+        f"(allowed from: {', '.join(s.value for s in transition.sources)})",
+        _next_hint(record), (transition.force_by,) if transition.force_by else (), (FROM_STATE,))
+
+
+def _not_of_kind(record: Hotfix, kind: Kind, action: str) -> Refusal:
+    return Refusal(f"cannot {action} {record.key}: it is a {kind.name} record, which has no "
+                   f"{action} step ({kind.summary})", _next_hint(record))
+
+
+def _worst(found: list[Refusal], action: str) -> Refusal | None:
+    """A refusal nobody may force wins; else the first, forced only by all the roles named."""
+    if not found:
+        return None
+    hard = next((r for r in found if not r.overridable), None)
+    if hard is not None:
+        return hard
+    first = found[0]
+    roles = tuple(dict.fromkeys(name for r in found for name in r.override_by))
+    guards = tuple(name for r in found for name in r.guards)
+    how = override_hint(roles) if action in OVERRIDE_OPTION else None
+    return Refusal(first.message, first.hint, roles, guards, how)
 
 
 def _next_hint(record: Hotfix) -> str | None:
     step = record.next_step()
     return f"next step: {step}" if step else None
+
+
+def forcing(refusal: Refusal, actor: str, members: Members) -> Refusal | None:
+    """None when ``actor`` may force ``refusal`` (holds every role it names); else why not."""
+    if not refusal.overridable:
+        return refusal
+    for name in refusal.override_by:
+        if not holds(members, name, actor):
+            found = role(name)
+            return Refusal(f"{actor} cannot override: only {found.plural} can", found.where)
+    return None

@@ -17,9 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 from hotfix.domain import triage as rubric
 from hotfix.domain.events import ChainReport, Event, verify_chain
-from hotfix.domain.lifecycle import Hotfix, Refusal, derive, plan
+from hotfix.domain.lifecycle import Hotfix, Refusal, derive, forcing, plan
+from hotfix.domain.lifecycle_settings import (
+    LifecycleSettings,
+    LifecycleSettingsError,
+    lifecycle_settings,
+)
 from hotfix.domain.timing import TimeReport, parse_duration, time_report
-from hotfix.errors import GuardRefused, NotFound, UsageError
+from hotfix.errors import ConfigError, GuardRefused, NotFound, UsageError
 
 if TYPE_CHECKING:
     from hotfix.config import Config
@@ -36,6 +41,7 @@ class RecordSettings:
     severity_rules: Sequence[Mapping[str, Any]]
     route_rules: Sequence[Mapping[str, Any]]
     templates: Sequence[str]
+    lifecycle: LifecycleSettings  # the project's kind, enabled guards, close requirements
 
     @classmethod
     def from_config(cls, cfg: Config) -> RecordSettings:
@@ -44,7 +50,17 @@ class RecordSettings:
                    approvers=tuple(str(a) for a in cfg.list("approvals.approvers")),
                    severity_rules=cfg.list("triage.severity_rules"),
                    route_rules=cfg.list("triage.route_rules"),
-                   templates=cfg.list("content.templates"))
+                   templates=cfg.list("content.templates"),
+                   lifecycle=_lifecycle(cfg))
+
+
+def _lifecycle(cfg: Config) -> LifecycleSettings:
+    try:
+        return lifecycle_settings(cfg.str("project.kind"), cfg.table("close.require"),
+                                  cfg.table("guards.enable"), cfg.list("content.templates"))
+    except LifecycleSettingsError as exc:
+        raise ConfigError(str(exc), hint="see docs/lifecycle.md for the record kinds, their "
+                          "guards and close requirements") from None
 
 
 def parse_key(prefix: str, key: str) -> int:
@@ -138,7 +154,7 @@ class LocalRecords:
 
     def _derive(self, events: builtins.list[Event]) -> Hotfix:
         return derive(format_key(self.settings.prefix, events[0].hotfix), events,
-                      self.settings.approvals_required)
+                      self.settings.approvals_required, settings=self.settings.lifecycle)
 
     def _drafts(self, record: Hotfix, action: str, actor: str, payload: Mapping[str, Any],
                 override: str | None) -> builtins.list[Draft]:
@@ -152,15 +168,11 @@ class LocalRecords:
         return [(actor, "override", forced), (actor, action, {**body, "override": True})]
 
     def _check_override(self, refusal: Refusal, actor: str, override: str | None) -> None:
-        if override is None or not refusal.overridable:
-            hint = refusal.hint
-            if refusal.overridable and override is None:
-                hint = f"{hint}; or an approver forces it: add --override \"why\" --as APPROVER"
-            raise GuardRefused(refusal.message, hint=hint)
-        if actor not in self.settings.approvers:
-            raise GuardRefused(f"{actor} cannot override: only approvers can",
-                               hint="approvers are listed under [approvals] approvers "
-                               "in hotfix.toml")
+        if override is None:
+            raise GuardRefused(refusal.message, hint=refusal.command_hint)
+        denied = forcing(refusal, actor, {"approver": self.settings.approvers})
+        if denied is not None:
+            raise GuardRefused(denied.message, hint=denied.hint)
 
     def _decision(self, answers: Mapping[str, Any]) -> rubric.Decision | None:
         given = {k: v for k, v in answers.items() if v is not None}
