@@ -15,9 +15,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from hotfix.adapters.git import cmd
+from hotfix.ports import RawCommit
 
 _FORMAT = "--format=%x1e%H%x1f%B%x1f"
-RawCommit = tuple[str, tuple[str, ...]]  # (message, files)
 
 
 def rev_list(root: Path, include: str, exclude: Iterable[str] = ()) -> list[str]:
