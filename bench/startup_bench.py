@@ -15,12 +15,13 @@ The figure is the CPU time of the child (user + system, its git children include
 from ``resource.getrusage(RUSAGE_CHILDREN)`` around each run: steadier than wall time on a
 shared machine. Prints the medians, the median of the paired ratios, and the targets:
 ``hotfix --help`` ≤ 1.5× and ``hotfix status HF-1`` ≤ 3× the bare command. Then, untimed,
-what each command imports. Never asserts on time.
+what each command has imported when it exits (``sys.modules``). Never asserts on time.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import resource
@@ -31,6 +32,19 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+MODULES_AT_EXIT = '''\
+import atexit, json, runpy, sys
+
+listing, target = sys.argv[1], sys.argv[2]
+atexit.register(lambda: open(listing, "w").write(json.dumps(sorted(sys.modules))))
+if target == "-m":
+    sys.argv = [sys.argv[3], *sys.argv[4:]]
+    runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
+else:
+    sys.argv = sys.argv[2:]
+    runpy.run_path(target, run_name="__main__")
+'''
 
 BARE_APP = '''\
 import typer
@@ -139,13 +153,12 @@ def report(pairs: list[Pair]) -> None:
               f"{of_medians:4.2f}× of the medians), target ≤ {pair.target:g}×: {verdict}")
 
 
-def imports(case: Case, env: dict[str, str]) -> str:
-    """What ``case`` imports: module count, hotfix's modules, and whether the ORM loads."""
-    done = subprocess.run(case.argv, cwd=case.cwd, env={**env, "PYTHONPROFILEIMPORTTIME": "1"},
-                          capture_output=True, text=True, check=True)
-    names = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()
-             if line.startswith("import time:") and "|" in line]
-    names = [n for n in names if n != "imported package"]
+def imports(case: Case, env: dict[str, str], wrapper: Path) -> str:
+    """What ``case`` imports: module count, hotfix's modules, and which heavy ones."""
+    listing = wrapper.with_suffix(".json")
+    subprocess.run([case.argv[0], str(wrapper), str(listing), *case.argv[1:]], cwd=case.cwd,
+                   env=env, capture_output=True, check=True)
+    names = json.loads(listing.read_text(encoding="utf-8"))
     ours = sum(1 for n in names if n.startswith("hotfix"))
     heavy = [m for m in ("sqlalchemy", "sqlalchemy.orm", "alembic", "numpy", "scipy",
                          "httpx", "coverage", "pytest") if m in names]
@@ -163,6 +176,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="hotfix-startup-") as tmp:
         root = Path(tmp)
         (root / "bare.py").write_text(BARE_APP, encoding="utf-8")
+        (root / "modules.py").write_text(MODULES_AT_EXIT, encoding="utf-8")
         repo = make_repo(root, env)
         bare = [sys.executable, str(root / "bare.py")]
         pairs = [
@@ -178,7 +192,7 @@ def main() -> None:
         report(pairs)
         print()
         for case in cases:
-            print(imports(case, env))
+            print(imports(case, env, root / "modules.py"))
 
 
 if __name__ == "__main__":
