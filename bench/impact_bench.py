@@ -33,10 +33,10 @@ from sdist_fixes import Fix, apply, download, find_fixes, unpack  # noqa: E402
 from hotfix.adapters.git.repo import Git  # noqa: E402
 from hotfix.adapters.testing import junit  # noqa: E402
 from hotfix.config import load_config  # noqa: E402
-from hotfix.domain.selection import select  # noqa: E402
-from hotfix.domain.static_graph import closure  # noqa: E402
-from hotfix.services.impact import _analysed, impact, impact_rules, static_index  # noqa: E402
-from hotfix.services.recording import record_map  # noqa: E402
+from hotfix.domain.selection.select import select  # noqa: E402
+from hotfix.domain.selection.static_graph import closure  # noqa: E402
+from hotfix.services.checks.coverage_map import record_map  # noqa: E402
+from hotfix.services.checks.impact import _analysed, impact, impact_rules, static_index  # noqa: E402
 
 OUT = HERE / "out"  # downloads (git-ignored)
 WORK = Path(tempfile.gettempdir()) / "hotfix-impact-bench"  # repos: outside any other project

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import mannwhitneyu, norm
 
-from hotfix.domain.judge import Judge, JudgeSettings
+from hotfix.domain.judge.engine import Judge, JudgeSettings
 
 ALPHA = 0.05
 BASE_ERRORS = 0.01

@@ -27,9 +27,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from hotfix.services.context import Context
-from hotfix.services.pick import pick
-from hotfix.services.release import release
-from hotfix.services.start import start
+from hotfix.services.git.pick import pick
+from hotfix.services.git.release import release
+from hotfix.services.git.start import start
 from hotfix.wiring import open_context
 
 WHO = "bench@example.com"

@@ -5,7 +5,7 @@ themselves, so tests run them on a manual clock (``hotfix.adapters.clock.ManualC
 
 The record: services change and read hotfixes only through ``Records``, at the level of the
 action (plain data in, a ``Hotfix`` or a ``HotfixError`` out), so whoever implements it
-decides guards and approvals with its own settings: ``hotfix.services.record.LocalRecords``
+decides guards and approvals with its own settings: ``hotfix.services.record.records.LocalRecords``
 over an ``EventLog`` (SQLite, PostgreSQL, or ``hotfix.adapters.store.memory`` for tests), and
 later a client of the team server. ``Cache`` keeps what is derived from commits by SHA;
 ``Waivers`` keeps the audit's waivers that belong to no hotfix.
@@ -34,21 +34,21 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from hotfix.domain.rollout_state import ControllerId, DeployState, Fleet
-from hotfix.domain.rollout_state import Instance as Instance  # noqa: PLC0414  (a port value)
+from hotfix.domain.rollout.state import ControllerId, DeployState, Fleet
+from hotfix.domain.rollout.state import Instance as Instance  # noqa: PLC0414  (a port value)
 
 if TYPE_CHECKING:  # numpy is imported by the commands that judge, not by every command
     import numpy as np
     import numpy.typing as npt
 
 if TYPE_CHECKING:
-    from hotfix.domain.equivalence import Waiver
-    from hotfix.domain.events import ChainReport, Event
-    from hotfix.domain.lifecycle import Hotfix
-    from hotfix.domain.timing import TimeReport
+    from hotfix.domain.audit.equivalence import Waiver
+    from hotfix.domain.record.events import ChainReport, Event
+    from hotfix.domain.record.lifecycle import Hotfix
+    from hotfix.domain.record.timing import TimeReport
 
-from hotfix.domain.diffs import FileChange
-from hotfix.domain.release_notes import NoteEntry
+from hotfix.domain.checks.diffs import FileChange
+from hotfix.domain.release.notes import NoteEntry
 
 
 class Clock(Protocol):

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from hotfix.domain.rollout import DEFAULT_STEPS
-from hotfix.domain.scope import DEFAULT_FORBIDDEN_KINDS, DEFAULT_TEST_PATHS
-from hotfix.domain.triage import DEFAULT_ROUTE_RULES, DEFAULT_SEVERITY_RULES
-from hotfix.domain.versions import DEFAULT_SCHEME, DEFAULT_TAG_PATTERN
+from hotfix.domain.checks.scope import DEFAULT_FORBIDDEN_KINDS, DEFAULT_TEST_PATHS
+from hotfix.domain.record.triage import DEFAULT_ROUTE_RULES, DEFAULT_SEVERITY_RULES
+from hotfix.domain.release.versions import DEFAULT_SCHEME, DEFAULT_TAG_PATTERN
+from hotfix.domain.rollout.plan import DEFAULT_STEPS
 
 
 @dataclass(frozen=True)

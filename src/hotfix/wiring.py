@@ -30,15 +30,15 @@ from hotfix.ports import (
     Router,
 )
 from hotfix.services.context import Context
-from hotfix.services.record import LocalRecords, RecordSettings
+from hotfix.services.record.records import LocalRecords, RecordSettings
 
 if TYPE_CHECKING:
     from hotfix.ports import Store
 
 if TYPE_CHECKING:
     from hotfix.adapters.deploy.command import DeployCommand
-    from hotfix.domain.judge_settings import JudgeSettings
-    from hotfix.services.judge_files import ReadRequests
+    from hotfix.domain.judge.settings import JudgeSettings
+    from hotfix.services.rollout.judge_files import ReadRequests
 
 T = TypeVar("T")
 
@@ -203,7 +203,7 @@ def _pick(registry: Mapping[str, T], key: str, cfg: Config, hint: str | None = N
 def judge_settings(cfg: Config) -> JudgeSettings:
     """The ``judge.*`` settings, validated (ConfigError naming the bad one): the one builder
     for ``hotfix deploy`` and ``hotfix judge``."""
-    from hotfix.domain.judge_settings import JudgeSettings
+    from hotfix.domain.judge.settings import JudgeSettings
 
     weights = cfg.table("judge.weights")
     unknown = set(weights) - {"errors", "latency", "tail"}
@@ -283,7 +283,7 @@ class WiredRollout:
     def judge(self) -> JudgeLike:
         if self.given.judge is not None:
             return self.given.judge()
-        from hotfix.domain.judge import Judge
+        from hotfix.domain.judge.engine import Judge
 
         return Judge(judge_settings(self.cfg))
 

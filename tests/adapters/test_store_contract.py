@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from hotfix.adapters.store.sql import SqlStore
-from hotfix.domain.events import verify_chain
+from hotfix.domain.record.events import verify_chain
 from hotfix.errors import NotFound, SchemaTooNew, StoreError
 from tests.adapters.conftest import Backend
 

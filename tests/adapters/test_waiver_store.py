@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from hotfix.adapters.store.sql import SqlStore
-from hotfix.domain.equivalence import Waiver
+from hotfix.domain.audit.equivalence import Waiver
 from hotfix.errors import ConflictError
 from tests.adapters.conftest import Backend
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from tests.cli.conftest import Invoke
-from tests.services.test_judge_files import HEADER, write_log
+from tests.services.rollout.test_judge_files import HEADER, write_log
 
 
 def test_one_json_line_per_file(hotfix: Invoke, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from hotfix.cli.main import app
-from hotfix.domain.kinds import KINDS, OVERRIDE_OPTION
+from hotfix.domain.record.kinds import KINDS, OVERRIDE_OPTION
 from tests.cli.conftest import Invoke
 
 REQ, APP = "dana@example.com", "lee@example.com"

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from hotfix.config import render_toml_value
-from hotfix.services import production
+from hotfix.services.rollout import production
 from hotfix.wiring import open_context
 from tests.cli.conftest import Invoke
-from tests.services.rollout_setup import BOSS, cleanup, released, settings, traffic
+from tests.services.rollout.rollout_setup import BOSS, cleanup, released, settings, traffic
 
 pytestmark = pytest.mark.slow
 

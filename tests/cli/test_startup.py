@@ -68,6 +68,7 @@ def test_status_imports_its_own_command_and_the_record_only(hotfix: Invoke, repo
         "hotfix.cli.main", "hotfix.cli.commands", "hotfix.cli.common", "hotfix.cli.status",
         "hotfix.cli.render"}
     assert {m for m in modules if m.startswith("hotfix.services.")} == {
-        "hotfix.services.context", "hotfix.services.record", "hotfix.services.record_views"}
+        "hotfix.services.context", "hotfix.services.record", "hotfix.services.record.records",
+        "hotfix.services.record.views"}
     # the store still reads through SQLAlchemy; it must not need migrations or the rollout
     assert loaded(modules, *HEAVY) == loaded(modules, "sqlalchemy")

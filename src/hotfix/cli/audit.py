@@ -14,7 +14,7 @@ from rich.table import Table
 from hotfix.cli.common import ActorOpt, JsonOpt, actor, console, context, emit
 
 if TYPE_CHECKING:
-    from hotfix.domain.equivalence import LineAudit
+    from hotfix.domain.audit.equivalence import LineAudit
 
 group = typer.Typer(no_args_is_help=False, rich_markup_mode=None)
 
@@ -35,7 +35,7 @@ def audit(
     missing. To accept one: hotfix audit waive SHA --line X.Y --reason "why" [--hotfix HF-N]."""
     if typer_ctx.invoked_subcommand is not None:
         return
-    from hotfix.services import audit as audit_service
+    from hotfix.services.git import audit as audit_service
 
     names = [name.strip() for name in lines.split(",") if name.strip()]
     with context() as ctx:
@@ -56,7 +56,7 @@ def waive(
     as_json: JsonOpt = False,
 ) -> None:
     """Record that a release line's commit does not need to reach the mainline."""
-    from hotfix.services import waivers
+    from hotfix.services.git import waivers
 
     with context() as ctx:
         done = waivers.waive(ctx, sha, line, reason, actor(ctx, as_), hotfix=hotfix)
@@ -79,7 +79,7 @@ def render(result: list[LineAudit]) -> None:
 
 
 def counts_table(result: list[LineAudit]) -> Table:
-    from hotfix.domain.equivalence import Status
+    from hotfix.domain.audit.equivalence import Status
 
     table = Table(title="Per line", title_justify="left")
     table.add_column("line")

@@ -10,7 +10,7 @@ from rich.table import Table
 from hotfix.cli.common import ActorOpt, JsonOpt, actor, console, context, emit
 
 if TYPE_CHECKING:
-    from hotfix.services.backport import BackportResult
+    from hotfix.services.git.backport import BackportResult
 
 SHORT = {"not asked": "not merged yet", "dirty": "not merged: the checkout has changes",
          "moved": "not merged: the target moved on", "busy": "not merged: a rebase/bisect "
@@ -40,7 +40,7 @@ def backport(
     as_json: JsonOpt = False,
 ) -> None:
     """Port the fix to each target in its own worktree; exit 1 if any target failed."""
-    from hotfix.services.backport import backport as backport_service
+    from hotfix.services.git.backport import backport as backport_service
 
     with context() as ctx:
         targets = to.split(",") if to is not None else None

@@ -19,8 +19,8 @@ from hotfix.cli.common import ActorOpt, JsonOpt, OverrideOpt, actor, console, co
 from hotfix.cli.policy import WaiveOpt
 
 if TYPE_CHECKING:
-    from hotfix.domain.testrun import Progress as Step
-    from hotfix.services.check_run import CheckOutcome
+    from hotfix.domain.checks.testrun import Progress as Step
+    from hotfix.services.checks.pipeline import CheckOutcome
 
 KeyArg = Annotated[str, typer.Argument(help="The hotfix, e.g. HF-1.")]
 KeepOpt = Annotated[bool, typer.Option(
@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
 def check_cmd(key: KeyArg, keep_going: KeepOpt = False, override: OverrideOpt = None,
               waive_test: WaiveOpt = None, as_: ActorOpt = None, as_json: JsonOpt = False) -> None:
     """Check a hotfix: scope guard, impact-selected tests, then the full regression suite."""
-    from hotfix.services.check import check
+    from hotfix.services.checks.check import check
 
     with context() as ctx:
         who = actor(ctx, as_)
@@ -83,7 +83,7 @@ class _Live:
 
 
 def print_outcome(outcome: CheckOutcome, key: str) -> None:
-    from hotfix.domain.testrun import failures_first
+    from hotfix.domain.checks.testrun import failures_first
 
     for v in outcome.scope.violations:
         console.print(f"  [red]✗ {v.rule}[/] {escape(v.file or '')}: {escape(v.message)}")

@@ -24,7 +24,7 @@ def close(
     """Close a hotfix. Refused before the fix is folded back into main.
 
     Removes the hotfix's worktrees (branches and tags stay); one with changes is kept."""
-    from hotfix.services.close import close as close_hotfix
+    from hotfix.services.record.close import close as close_hotfix
 
     with context() as ctx:
         done = close_hotfix(ctx, key, actor(ctx, as_), note, override=override)

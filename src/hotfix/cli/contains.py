@@ -10,7 +10,7 @@ from rich.markup import escape
 from hotfix.cli.common import JsonOpt, console, context, emit
 
 if TYPE_CHECKING:
-    from hotfix.services.contains import Containment
+    from hotfix.services.git.contains import Containment
 
 
 def register(app: typer.Typer) -> None:
@@ -23,7 +23,7 @@ def contains_cmd(
 ) -> None:
     """Which release tags contain a fix: the commit itself, or its backports found by
     trailer, patch-id or subject."""
-    from hotfix.services.contains import contains
+    from hotfix.services.git.contains import contains
 
     with context() as ctx:
         found = contains(ctx, fix)

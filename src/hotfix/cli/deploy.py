@@ -8,10 +8,10 @@ import typer
 from rich.live import Live
 
 from hotfix.cli.common import ActorOpt, JsonOpt, actor, console, context, emit
-from hotfix.domain.rollout_state import Status
+from hotfix.domain.rollout.state import Status
 
 if TYPE_CHECKING:
-    from hotfix.services.canary import Progress
+    from hotfix.services.rollout.canary import Progress
 
 
 def register(app: typer.Typer) -> None:
@@ -32,7 +32,7 @@ def deploy(
     Runs the plan in rollout.steps; run it again to resume a rollout whose controller died.
     """
     from hotfix.cli.rollout_view import print_outcome, progress_table
-    from hotfix.services import deploy as service
+    from hotfix.services.rollout import deploy as service
 
     with context() as ctx:
         who = actor(ctx, as_)

@@ -11,8 +11,8 @@ from hotfix.cli.common import JsonOpt, console, emit, err_console, settings
 from hotfix.cli.policy import BaseOpt, HeadOpt, RepoOpt
 
 if TYPE_CHECKING:
-    from hotfix.services.impact import ImpactReport
-    from hotfix.services.policy import Range
+    from hotfix.services.checks.impact import ImpactReport
+    from hotfix.services.checks.policy import Range
 
 RecordOpt = Annotated[bool, typer.Option(
     "--record", help="First record a coverage map on the base (runs the whole suite once).")]
@@ -26,7 +26,7 @@ def register(app: typer.Typer) -> None:
 def impact_cmd(base: BaseOpt = None, head: HeadOpt = None, repo: RepoOpt = None,
                record: RecordOpt = False, show: LimitOpt = 30, as_json: JsonOpt = False) -> None:
     """Select the tests BASE..HEAD can affect (coverage map, else static analysis)."""
-    from hotfix.services.impact import impact
+    from hotfix.services.checks.impact import impact
 
     git, cfg = settings(repo)
     report = impact(git, cfg, base=base, head=head, record=record,

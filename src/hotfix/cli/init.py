@@ -20,7 +20,7 @@ def init(
     as_json: JsonOpt = False,
 ) -> None:
     """Write a commented hotfix.toml at the repository root and create the database."""
-    from hotfix.services.setup import init_repo
+    from hotfix.services.record.init_repo import init_repo
 
     result = init_repo(Path.cwd(), open_at, force=force)
 

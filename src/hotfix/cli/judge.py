@@ -15,8 +15,8 @@ from rich.table import Table
 from hotfix.cli.common import JsonOpt, console
 
 if TYPE_CHECKING:
-    from hotfix.domain.judge import MetricVerdict
-    from hotfix.services.judge_files import FileVerdict
+    from hotfix.domain.judge.engine import MetricVerdict
+    from hotfix.services.rollout.judge_files import FileVerdict
 
 COLOURS = {"rollback": "bold red", "promote": "bold green", "inconclusive": "yellow"}
 LABELS = {"errors": "errors", "latency": "latency", "tail": "slow"}
@@ -58,7 +58,7 @@ def judge(
         )
         if value is not None
     }
-    from hotfix.services.judge_files import judge_files
+    from hotfix.services.rollout.judge_files import judge_files
     from hotfix.wiring import open_judging
 
     setup = open_judging(Path.cwd(), dict(os.environ), overrides)

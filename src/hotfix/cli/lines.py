@@ -10,7 +10,7 @@ from rich.table import Table
 from hotfix.cli.common import JsonOpt, console, context, emit
 
 if TYPE_CHECKING:
-    from hotfix.services.lines import ReleaseLine
+    from hotfix.services.git.lines import ReleaseLine
 
 
 def register(app: typer.Typer) -> None:
@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
 
 def lines(as_json: JsonOpt = False) -> None:
     """List release lines (from tags and maintenance branches) and whether each is supported."""
-    from hotfix.services.lines import discover_lines
+    from hotfix.services.git.lines import discover_lines
 
     with context() as ctx:
         found = discover_lines(ctx.git, ctx.cfg)

@@ -24,7 +24,7 @@ def log(
 ) -> None:
     """The hotfix's timeline: every step, who, when, with what."""
     from hotfix.cli.render import print_timeline
-    from hotfix.services import record_views
+    from hotfix.services.record import views as record_views
 
     with context() as ctx:
         view = record_views.timeline(ctx, key, verify=verify)
@@ -42,7 +42,7 @@ def time(
 ) -> None:
     """Log active work on a hotfix (unplanned work), or show the time spent."""
     from hotfix.cli.render import print_time
-    from hotfix.services import record_views
+    from hotfix.services.record import views as record_views
 
     with context() as ctx:
         report = (ctx.records.timing(key) if duration is None else

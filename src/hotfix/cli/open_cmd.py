@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from hotfix.cli.common import ActorOpt, JsonOpt, actor, context, emit
-from hotfix.domain.triage import (
+from hotfix.domain.record.triage import (
     QUESTION_KEYS,
     QUESTIONS,
     UnreadableAnswer,
@@ -18,7 +18,7 @@ from hotfix.domain.triage import (
 from hotfix.errors import UsageError
 
 if TYPE_CHECKING:
-    from hotfix.domain.lifecycle import Hotfix
+    from hotfix.domain.record.lifecycle import Hotfix
 
 AnswerOpt = Annotated[
     list[str] | None,
@@ -63,7 +63,7 @@ def triage(
 ) -> None:
     """Add or change triage answers; the decision and its reasons are recomputed."""
     from hotfix.cli.render import print_record
-    from hotfix.services.record import answers_with
+    from hotfix.services.record.records import answers_with
 
     answers = _answers(answer or [])
     with context() as ctx:

@@ -35,7 +35,7 @@ def pick(
     if len(modes) > 1 or (modes and shas):
         raise UsageError(f"use {' or '.join(modes)} alone",
                          hint=f"hotfix pick {key} --continue (without SHAs)")
-    from hotfix.services import pick as service
+    from hotfix.services.git import pick as service
 
     with context() as ctx:
         who = actor(ctx, as_)

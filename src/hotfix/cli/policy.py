@@ -11,7 +11,7 @@ from rich.markup import escape
 from hotfix.cli.common import JsonOpt, console, emit, settings
 
 if TYPE_CHECKING:
-    from hotfix.services.policy import PolicyResult
+    from hotfix.services.checks.policy import PolicyResult
 
 BaseOpt = Annotated[str | None, typer.Option(
     "--base", help="Compare from this commit, tag or branch. Default: the newest tag below "
@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
 def policy_cmd(base: BaseOpt = None, head: HeadOpt = None, repo: RepoOpt = None,
                waive_test: WaiveOpt = None, as_json: JsonOpt = False) -> None:
     """Check a diff against the scope rules (scope.*); exit 1 on any violation."""
-    from hotfix.services.policy import policy
+    from hotfix.services.checks.policy import policy
 
     git, cfg = settings(repo)
     result = policy(git, cfg, base=base, head=head, waiver=waive_test)

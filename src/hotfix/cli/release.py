@@ -21,7 +21,7 @@ def release(
     as_json: JsonOpt = False,
 ) -> None:
     """Release the checked hotfix branch: version files, release notes, tag."""
-    from hotfix.services.release import release as release_service
+    from hotfix.services.git.release import release as release_service
 
     with context() as ctx:
         done = release_service(ctx, key, actor(ctx, as_), push=push)

@@ -10,9 +10,9 @@ from rich.table import Table
 from rich.text import Text
 
 from hotfix.cli.common import console
-from hotfix.domain.events import ChainReport, Event
-from hotfix.domain.lifecycle import Hotfix
-from hotfix.domain.timing import TimeReport, format_duration
+from hotfix.domain.record.events import ChainReport, Event
+from hotfix.domain.record.lifecycle import Hotfix
+from hotfix.domain.record.timing import TimeReport, format_duration
 
 SEV_STYLE = {"SEV1": "bold red", "SEV2": "red", "SEV3": "yellow", "SEV4": "green"}
 

@@ -19,7 +19,7 @@ def resume(
     as_json: JsonOpt = False,
 ) -> None:
     """Finish or undo a start, pick, release or backport that was interrupted."""
-    from hotfix.services.resume import resume as resume_service  # pulls in the rollout
+    from hotfix.services.git.resume import resume as resume_service  # pulls in the rollout
 
     with context() as ctx:
         result = resume_service(ctx, key, actor(ctx, as_))

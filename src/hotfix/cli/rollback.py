@@ -25,7 +25,7 @@ def rollback(
     Works at any time: during a rollout (its controller is stopped first) or after promotion.
     """
     from hotfix.cli.rollout_view import print_outcome
-    from hotfix.services import deploy as service
+    from hotfix.services.rollout import deploy as service
 
     with context() as ctx:
         out = service.rollback(ctx, key, actor(ctx, as_), reason)

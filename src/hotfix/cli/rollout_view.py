@@ -9,11 +9,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from hotfix.domain.rollout_state import Status
+from hotfix.domain.rollout.state import Status
 
 if TYPE_CHECKING:
-    from hotfix.services.canary import Progress
-    from hotfix.services.deploy import Outcome
+    from hotfix.services.rollout.canary import Progress
+    from hotfix.services.rollout.deploy import Outcome
 
 STATUS_STYLE = {Status.PROMOTED: "bold green", Status.ROLLED_BACK: "bold red",
                 Status.PAUSED: "yellow", Status.GATED: "yellow", Status.RUNNING: "cyan"}

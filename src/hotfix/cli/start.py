@@ -23,7 +23,7 @@ def start(
     as_json: JsonOpt = False,
 ) -> None:
     """Branch hotfix/X.Y.Z from the line's latest release tag, in .hotfix/worktrees/."""
-    from hotfix.services.start import start as start_service
+    from hotfix.services.git.start import start as start_service
 
     with context() as ctx:
         done = start_service(ctx, key, actor(ctx, as_), line=line)

@@ -18,7 +18,7 @@ def status(key: Annotated[str, typer.Argument(help="The hotfix, e.g. HF-1.")],
            as_json: JsonOpt = False) -> None:
     """One hotfix: state, triage and its reasons, approvals, facts, time, next step."""
     from hotfix.cli.render import print_record, print_time
-    from hotfix.services import record_views
+    from hotfix.services.record import views as record_views
 
     with context() as ctx:
         view = record_views.status(ctx, key)
@@ -38,7 +38,7 @@ def list_(
 ) -> None:
     """Every hotfix, newest last."""
     from hotfix.cli.render import print_list
-    from hotfix.services import record_views
+    from hotfix.services.record import views as record_views
 
     with context() as ctx:
         records = record_views.listing(ctx, set(state) if state else None, open_only=open_only)

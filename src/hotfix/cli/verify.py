@@ -8,10 +8,10 @@ import typer
 from rich.markup import escape
 
 from hotfix.cli.common import ActorOpt, JsonOpt, actor, console, context, emit
-from hotfix.domain.bug_check import BugCheckOptions
+from hotfix.domain.rollout.bug_check import BugCheckOptions
 
 if TYPE_CHECKING:
-    from hotfix.services.verify import Verification
+    from hotfix.services.rollout.verify import Verification
 
 
 def register(app: typer.Typer) -> None:
@@ -42,7 +42,7 @@ def verify(
     The bug's own check, once given, is kept on the record and re-run by later verifies.
     """
     bug = BugCheckOptions(bug_command, bug_path, bug_method, bug_json, bug_status, bug_match)
-    from hotfix.services import verify as service
+    from hotfix.services.rollout import verify as service
 
     with context() as ctx:
         result = service.verify(ctx, key, actor(ctx, as_), bug=bug, base_url=url)

@@ -15,18 +15,11 @@ from hotfix.adapters.git import cmd as git
 from hotfix.adapters.rollout.loadgen import LoadReport, Req, run_load
 from hotfix.demo.sample import APPROVER, ENGINEER
 from hotfix.demo.walkthrough import Demo, Step, StepFn
-from hotfix.services import (
-    audit,
-    backport,
-    check,
-    close,
-    deploy,
-    pick,
-    release,
-    start,
-    verify,
-)
-from hotfix.services.canary import Progress
+from hotfix.services.checks import check
+from hotfix.services.git import audit, backport, pick, release, start
+from hotfix.services.record import close
+from hotfix.services.rollout import deploy, verify
+from hotfix.services.rollout.canary import Progress
 
 # checkouts, 35% of them with EU cards (the share of users the bug hits)
 TRAFFIC = [Req("POST", "/checkout", {"items": [{"sku": "mug", "qty": 1}], "card_country": c},

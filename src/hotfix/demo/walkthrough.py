@@ -17,8 +17,8 @@ from hotfix.adapters.git import cmd as git
 from hotfix.config import SETTINGS, by_section, render_toml_value
 from hotfix.demo.sample import APPROVER, ENGINEER, build_sample
 from hotfix.errors import HotfixError
-from hotfix.services import production
 from hotfix.services.context import Context
+from hotfix.services.rollout import production
 from hotfix.wiring import open_context
 
 TITLE = "Checkout returns 500 for EU cards"

@@ -12,7 +12,7 @@ import pytest
 from hotfix.adapters.deploy import procs
 from hotfix.adapters.deploy.fake import FakeControllers
 from hotfix.adapters.deploy.procs import ProcessControllers
-from hotfix.domain.rollout_state import ControllerId
+from hotfix.domain.rollout.state import ControllerId
 from hotfix.ports import Controllers
 
 

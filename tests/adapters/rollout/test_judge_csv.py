@@ -9,7 +9,7 @@ import pytest
 
 from hotfix.adapters.rollout.judge_csv import read_stream
 from hotfix.errors import NotFound, UsageError
-from tests.services.test_judge_files import HEADER
+from tests.services.rollout.test_judge_files import HEADER
 
 
 def test_a_log_is_read_into_arrays(tmp_path: Path) -> None:

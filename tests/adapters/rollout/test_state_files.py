@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from hotfix.adapters.rollout.state_files import StateFiles
-from hotfix.domain.rollout import Position
-from hotfix.domain.rollout_state import DeployState, Fleet, Instance, Status
+from hotfix.domain.rollout.plan import Position
+from hotfix.domain.rollout.state import DeployState, Fleet, Instance, Status
 
 
 def state(key: str = "HF-1") -> DeployState:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from hotfix.domain.lifecycle import plan
+from hotfix.domain.record.lifecycle import plan
 from hotfix.errors import GuardRefused
-from hotfix.services.check import check
+from hotfix.services.checks.check import check
 from hotfix.services.context import Context
 from hotfix.wiring import open_context
 from tests.services.checks import repo_builder as rb

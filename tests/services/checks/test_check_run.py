@@ -8,10 +8,10 @@ import pytest
 
 from hotfix.adapters.git.repo import Git
 from hotfix.config import load_config
-from hotfix.domain.testrun import Progress
+from hotfix.domain.checks.testrun import Progress
 from hotfix.errors import UsageError
-from hotfix.services.check_run import CheckOutcome, run_pipeline
-from hotfix.services.policy import resolve_range
+from hotfix.services.checks.pipeline import CheckOutcome, run_pipeline
+from hotfix.services.checks.policy import resolve_range
 from tests.services.checks import repo_builder as rb
 
 SLOW = "import time\n\n\ndef test_hangs():\n    time.sleep(60)\n"

@@ -10,9 +10,9 @@ from hotfix.adapters.git.repo import Git
 from hotfix.adapters.testing import covmap
 from hotfix.config import load_config
 from hotfix.errors import HotfixError
-from hotfix.services.impact import impact
-from hotfix.services.policy import Range, policy
-from hotfix.services.recording import record_map
+from hotfix.services.checks.coverage_map import record_map
+from hotfix.services.checks.impact import impact
+from hotfix.services.checks.policy import Range, policy
 from tests.services.checks import repo_builder as rb
 
 VAT_TESTS = {"tests/test_pricing.py::test_vat_es", "tests/test_pricing.py::test_vat_de",

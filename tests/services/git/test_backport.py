@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from hotfix.domain.lifecycle import State
+from hotfix.domain.record.lifecycle import State
 from hotfix.errors import GuardRefused, UsageError
-from hotfix.services.backport import backport
 from hotfix.services.context import Context
-from hotfix.services.pick import pick
-from hotfix.services.release import release
-from hotfix.services.resume import resume
-from hotfix.services.start import start
+from hotfix.services.git.backport import backport
+from hotfix.services.git.pick import pick
+from hotfix.services.git.release import release
+from hotfix.services.git.resume import resume
+from hotfix.services.git.start import start
 from hotfix.wiring import open_context
 from tests.gitrepo import APP_FIXED, APP_V1, Repo
 from tests.hotfix_flow import ENGINEER, approved, checked
@@ -141,7 +141,7 @@ def test_bad_targets_are_refused_before_any_work(shop: Repo, ctx: Context) -> No
 def test_backport_cut_short_is_finished_by_resume(
         shop: Repo, ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
     key = released(ctx, three_lines(shop))
-    from hotfix.services import backport as backport_svc
+    from hotfix.services.git import backport as backport_svc
 
     calls = {"n": 0}
     real = backport_svc.port

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hotfix.services.close import close
-from hotfix.services.start import start
+from hotfix.services.git.start import start
+from hotfix.services.record.close import close
 from hotfix.wiring import open_context
 from tests.gitrepo import Repo
 from tests.hotfix_flow import APPROVER, ENGINEER, approved

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from hotfix.errors import UsageError
-from hotfix.services.backport import backport
 from hotfix.services.context import Context
+from hotfix.services.git.backport import backport
 from tests.gitrepo import Repo, bare_remote
 from tests.hotfix_flow import ENGINEER
 from tests.services.git.test_backport import released, three_lines

@@ -6,9 +6,9 @@ import pytest
 
 from hotfix.errors import ConflictError, GitError, NotFound, PolicyViolation, UsageError
 from hotfix.services.context import Context
-from hotfix.services.pick import pick, pick_abort, pick_continue, pick_skip
-from hotfix.services.resume import resume
-from hotfix.services.start import start
+from hotfix.services.git.pick import pick, pick_abort, pick_continue, pick_skip
+from hotfix.services.git.resume import resume
+from hotfix.services.git.start import start
 from tests.gitrepo import APP_V1, Repo
 from tests.hotfix_flow import ENGINEER, approved
 

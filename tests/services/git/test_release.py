@@ -8,10 +8,10 @@ import pytest
 from hotfix.adapters.git import tagging
 from hotfix.errors import GitError, GuardRefused, PolicyViolation
 from hotfix.services.context import Context
-from hotfix.services.pick import pick
-from hotfix.services.release import release
-from hotfix.services.resume import resume
-from hotfix.services.start import start
+from hotfix.services.git.pick import pick
+from hotfix.services.git.release import release
+from hotfix.services.git.resume import resume
+from hotfix.services.git.start import start
 from hotfix.wiring import open_context
 from tests.gitrepo import Repo, bare_remote
 from tests.hotfix_flow import ENGINEER, approved, checked

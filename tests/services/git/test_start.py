@@ -7,8 +7,8 @@ import pytest
 
 from hotfix.errors import GuardRefused, NotFound, PolicyViolation, UsageError
 from hotfix.services.context import Context
-from hotfix.services.lines import discover_lines
-from hotfix.services.start import start
+from hotfix.services.git.lines import discover_lines
+from hotfix.services.git.start import start
 from hotfix.wiring import open_context
 from tests.gitrepo import Repo, bare_remote, init
 from tests.hotfix_flow import ENGINEER, approved
@@ -133,7 +133,7 @@ def test_shallow_clone_says_how_to_deepen(shop: Repo, tmp_path: Path) -> None:
 def test_start_cut_short_is_finished_by_resume_with_the_same_version(
         shop: Repo, ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
     from hotfix.adapters.git import worktrees
-    from hotfix.services.resume import resume
+    from hotfix.services.git.resume import resume
 
     key = approved(ctx)
     shop.branch("hotfix/1.1.1", "v1.1.0")  # reserved by someone else: we get 1.1.2

@@ -17,7 +17,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from hotfix.adapters.deploy import UnhealthyInstance
-from hotfix.domain.rollout_state import ControllerId
+from hotfix.domain.rollout.state import ControllerId
 from hotfix.errors import NotFound
 from hotfix.ports import Instance
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hotfix.adapters.git import cmd
-from hotfix.domain.diffs import FileChange, combine, parse_name_status, parse_patch
+from hotfix.domain.checks.diffs import FileChange, combine, parse_name_status, parse_patch
 
 _DIFF = ["-c", "core.quotepath=off", "diff", "--no-color", "--no-ext-diff", "-M", "--no-textconv"]
 

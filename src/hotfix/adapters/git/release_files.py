@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from hotfix.adapters.git import cmd
-from hotfix.domain import release_notes, version_files
-from hotfix.domain.release_notes import NoteEntry
+from hotfix.domain.release import notes as release_notes
+from hotfix.domain.release import version_files
+from hotfix.domain.release.notes import NoteEntry
 
 
 def tracked(tree: Path) -> list[str]:

@@ -26,8 +26,8 @@ from hotfix.adapters.git import (
     tagging,
     worktrees,
 )
-from hotfix.domain.diffs import FileChange
-from hotfix.domain.release_notes import NoteEntry
+from hotfix.domain.checks.diffs import FileChange
+from hotfix.domain.release.notes import NoteEntry
 from hotfix.ports import Applied, Commit, RawCommit, Worktree
 
 

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from hotfix.domain.rollout_state import DeployState, Fleet
+from hotfix.domain.rollout.state import DeployState, Fleet
 
 
 class StateFiles:

@@ -16,8 +16,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from hotfix.adapters.store.rows import EventRow, WaiverRow, chained, kept_waiver, no_hotfix
-from hotfix.domain.equivalence import Waiver
-from hotfix.domain.events import Event
+from hotfix.domain.audit.equivalence import Waiver
+from hotfix.domain.record.events import Event
 
 if TYPE_CHECKING:
     from hotfix.ports import Draft

@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
-from hotfix.domain.equivalence import Waiver
-from hotfix.domain.events import GENESIS, Event, canonical_json, sealed
+from hotfix.domain.audit.equivalence import Waiver
+from hotfix.domain.record.events import GENESIS, Event, canonical_json, sealed
 from hotfix.errors import ConflictError, NotFound
 
 if TYPE_CHECKING:

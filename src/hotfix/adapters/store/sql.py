@@ -23,8 +23,8 @@ from hotfix.adapters.store.rows import (
     no_hotfix,
 )
 from hotfix.adapters.store.tables import cache, events, hotfixes, waivers
-from hotfix.domain.equivalence import Waiver
-from hotfix.domain.events import Event
+from hotfix.domain.audit.equivalence import Waiver
+from hotfix.domain.record.events import Event
 
 if TYPE_CHECKING:
     from hotfix.ports import Draft

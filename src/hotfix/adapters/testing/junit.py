@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from hotfix.domain.testrun import Case
+from hotfix.domain.checks.testrun import Case
 
 
 def parse_file(path: Path) -> list[Case]:

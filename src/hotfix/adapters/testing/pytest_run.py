@@ -12,7 +12,7 @@ from pathlib import Path
 
 from hotfix.adapters.testing import junit
 from hotfix.adapters.testing.process import run_streaming
-from hotfix.domain.testrun import Progress, RunResult
+from hotfix.domain.checks.testrun import Progress, RunResult
 from hotfix.errors import UsageError
 
 _RESULT = re.compile(r"^(?P<id>\S+::.+?) (?P<outcome>PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)\b")

@@ -1,0 +1,99 @@
+"""What a commit says about where it came from: trailers, PR numbers, a normalised subject.
+
+Pure parsing of a commit message. The keys extracted here are what the equivalence logic
+(``hotfix.domain.audit.equivalence``) compares across a release line and the mainline.
+
+    (cherry picked from commit 1a2b3c…)   git cherry-pick -x
+    Backport-Of: 1a2b3c…                  backport bots and hotfix's own ports
+    Hotfix-Id: HF-12                      every commit hotfix picks for HF-12
+    Hotfix-Release: v1.1.1                hotfix's own release commit (version + notes)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+
+_CHERRY = re.compile(r"^\s*\(cherry picked from commit ([0-9a-fA-F]{7,40})\)\s*$", re.M)
+_BACKPORT = re.compile(r"^\s*Backport-Of:\s*([0-9a-fA-F]{7,40})\b", re.M | re.I)
+_HOTFIX = re.compile(r"^\s*Hotfix-Id:\s*([A-Za-z][\w.]*-\d+)\s*$", re.M | re.I)
+_RELEASE = re.compile(r"^\s*Hotfix-Release:\s*\S+", re.M | re.I)
+_PR = re.compile(r"\((?:#|GH-)(\d+)\)", re.I)
+# "[1.1] ", "[backport 1.1] ", "Backport: ", "cherry-pick: ", "hotfix(1.1): " …
+_PREFIX = re.compile(
+    r"^\s*(?:\[[^\]]{1,40}\]\s*|(?:backport|back-port|cherry[- ]?pick(?:ed)?|hotfix)"
+    r"(?:\([^)]{0,40}\))?\s*(?:to\s+\S+\s*)?[:\-]\s*)",
+    re.I,
+)
+# "… on 1.0", "… (backport to release/1.1)", "… [1.1]", "… (backport)"
+_SUFFIX = re.compile(
+    r"(?:\s+|\s*[\[(])(?:(?:backport(?:ed)?|cherry[- ]?pick(?:ed)?)\s+)?"
+    r"(?:(?:to|for|on|in(?:to)?)\s+)?(?:release[/ -]?|stable[/ -]?)?v?\d+\.\d+(?:\.x|\.\d+)?"
+    r"[\])]?\s*$"
+    r"|\s*[\[(](?:backport(?:ed)?|cherry[- ]?pick(?:ed)?)[\])]\s*$",
+    re.I,
+)
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    """A non-merge commit as the audit sees it."""
+
+    sha: str
+    subject: str
+    files: tuple[str, ...] = ()
+    cherry_from: tuple[str, ...] = ()
+    backport_of: tuple[str, ...] = ()
+    hotfix_ids: tuple[str, ...] = ()
+    is_release: bool = False  # a release commit made by `hotfix release`
+
+    @property
+    def origins(self) -> frozenset[str]:
+        """Every SHA that names this change: its own and those its trailers point at."""
+        return frozenset((self.sha, *self.cherry_from, *self.backport_of))
+
+    @property
+    def prs(self) -> frozenset[int]:
+        return pr_numbers(self.subject)
+
+    @cached_property
+    def key(self) -> str:
+        """The normalised subject (computed once: the audit compares it often)."""
+        return normalise_subject(self.subject)
+
+
+def parse_commit(sha: str, message: str, files: tuple[str, ...] = ()) -> CommitInfo:
+    """Build a ``CommitInfo`` from a raw commit message (``%B``)."""
+    subject = message.strip().split("\n", 1)[0].strip() if message.strip() else ""
+    return CommitInfo(
+        sha=sha.lower(),
+        subject=subject,
+        files=files,
+        cherry_from=_unique(m.lower() for m in _CHERRY.findall(message)),
+        backport_of=_unique(m.lower() for m in _BACKPORT.findall(message)),
+        hotfix_ids=_unique(m.upper() for m in _HOTFIX.findall(message)),
+        is_release=bool(_RELEASE.search(message)),
+    )
+
+
+def pr_numbers(subject: str) -> frozenset[int]:
+    """PR numbers a subject cites: ``(#123)`` or ``(GH-123)``."""
+    return frozenset(int(n) for n in _PR.findall(subject))
+
+
+def normalise_subject(subject: str) -> str:
+    """The subject without backport prefixes, PR references, case and extra spaces."""
+    text = _PR.sub(" ", subject)
+    while True:
+        stripped = _SUFFIX.sub("", _PREFIX.sub("", text, count=1), count=1)
+        stripped = _SPACES.sub(" ", stripped).strip(" .")
+        if stripped == text:
+            return text.lower()
+        text = stripped
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))

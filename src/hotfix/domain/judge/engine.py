@@ -1,0 +1,170 @@
+"""The canary judge: anytime-valid comparison of a canary with its concurrent baseline.
+
+    judge = Judge(JudgeSettings(alpha=0.05))
+    verdict = judge.update(canary, ok, latency_ms, expected_canary_share=0.05)
+    verdict.decision   # "continue" | "rollback" | "promote"
+    judge.finish()     # end of bake time: "inconclusive" unless decided
+
+Each metric has a regression e-process (errors, mean log-latency, slow-request tail) and a
+non-inferiority twin. ``rollback`` as soon as the weighted average of the regression
+e-processes reaches 1/α (one α for the canary, split by weight); ``promote`` once every
+non-inferiority e-process has reached 1/α (an intersection-union test, so each at α) and
+the sample-ratio check has not flagged the split. Every request is a look: the verdict is
+checked after each one and ``decided_at`` names the request where it was reached.
+Evidence is carried across batches and across changes of traffic weight.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from hotfix.domain.judge.counts import CountEvidence, Ints
+from hotfix.domain.judge.latency import Burnin
+from hotfix.domain.judge.mixture import Bools, Floats, Grid, first_at_least, logsumexp, offset_grid
+from hotfix.domain.judge.report import Snapshot, build_verdict
+from hotfix.domain.judge.settings import METRICS, JudgeSettings
+from hotfix.domain.judge.shift import LatencyEvidence
+from hotfix.domain.judge.srm import SampleRatio
+from hotfix.domain.judge.verdict import MetricVerdict, SampleRatioVerdict, Verdict
+
+__all__ = ["METRICS", "Judge", "JudgeSettings", "MetricVerdict", "SampleRatioVerdict", "Verdict"]
+
+
+def regression_grid() -> Grid:
+    """Log rate ratios log 1.05 … log 20, weighted towards 1.5×–3×."""
+    return offset_grid(math.log(1.05), math.log(20.0), 30, centre=math.log(2.0), spread=0.6)
+
+
+def noninferiority_grid(margin: float) -> Grid:
+    """Offsets below the margin, weighted towards "no difference at all"."""
+    null = math.log1p(margin)
+    return offset_grid(0.02, null + 2.0, 30, centre=null, spread=0.6)
+
+
+class Judge:
+    """Feeds batches of requests to the e-processes and turns them into verdicts."""
+
+    def __init__(self, settings: JudgeSettings | None = None) -> None:
+        self.settings = s = settings or JudgeSettings()
+        self.weights = s.weights()
+        self.errors = CountEvidence(
+            s.block,
+            s.error_margin,
+            regression_grid(),
+            noninferiority_grid(s.error_margin),
+            floor=s.error_floor,
+        )
+        tail = CountEvidence(
+            s.block, s.tail_margin, regression_grid(), noninferiority_grid(s.tail_margin)
+        )
+        burnin = Burnin(s.burn_in, s.winsor_quantile, s.tail_quantile)
+        self.latency = LatencyEvidence(burnin, s.latency_tolerance, s.latency_scale, tail)
+        self.sample_ratio = SampleRatio(s.srm_alpha)
+        self.seen = 0
+        self.rollback_at: int | None = None
+        self.within_at: dict[str, int | None] = dict.fromkeys(self.weights)
+        self.regressed_at: dict[str, int | None] = dict.fromkeys(self.weights)
+        self.srm_at: int | None = None
+        self.log_e = 0.0
+        self.finished = False
+
+    def update(
+        self,
+        canary: Sequence[bool] | Bools,
+        ok: Sequence[bool] | Bools,
+        latency_ms: Sequence[float] | Floats,
+        expected_canary_share: float | None = None,
+    ) -> Verdict:
+        """One batch of requests in time order (any size ≥ 0); the verdict after it."""
+        c, good, lat = _arrays(canary, ok, latency_ms)
+        use = good & np.isfinite(lat) & (lat > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y = np.where(use, np.log(np.where(use, lat, 1.0)), np.nan)
+        paths = self._paths(c, ~good, y, use)
+        self._note_crossings(paths)
+        if expected_canary_share is not None:
+            srm = self.sample_ratio.feed(c, expected_canary_share)
+            self._note_srm(srm)
+        self.seen += c.size
+        return self.verdict()
+
+    def finish(self) -> Verdict:
+        """The end of the bake time: fold in partial blocks; undecided means inconclusive."""
+        if not self.finished:
+            self.finished = True
+            err = self.errors.flush()
+            tail = self.latency.tail.flush()
+            lat = self.latency.log_e()
+            last = np.array([self.seen - 1], dtype=np.int64)
+            paths = {"errors": err, "latency": lat, "tail": tail}
+            self._note_crossings(
+                {k: (np.array([v[0]]), np.array([v[1]])) for k, v in paths.items()}, last
+            )
+        return self.verdict()
+
+    def verdict(self) -> Verdict:
+        snap = Snapshot(
+            settings=self.settings,
+            weights=self.weights,
+            seen=self.seen,
+            log_e=self.log_e,
+            rollback_at=self.rollback_at,
+            within_at=self.within_at,
+            regressed_at=self.regressed_at,
+            srm_at=self.srm_at,
+            finished=self.finished,
+        )
+        return build_verdict(snap, self.errors, self.latency, self.sample_ratio)
+
+    def _paths(
+        self, canary: Bools, bad: Bools, y: Floats, use: Bools
+    ) -> dict[str, tuple[Floats, Floats]]:
+        everyone = np.ones(canary.size, dtype=bool)
+        err = self.errors.feed(canary, bad, everyone)
+        lat = self.latency.feed(canary, y, use)
+        paths = {"errors": err, "latency": (lat.reg, lat.ni), "tail": (lat.tail_reg, lat.tail_ni)}
+        return {k: v for k, v in paths.items() if k in self.weights}
+
+    def _note_crossings(
+        self, paths: dict[str, tuple[Floats, Floats]], index: Ints | None = None
+    ) -> None:
+        level = math.log(1 / self.settings.alpha)
+        size = next(iter(paths.values()))[0].size
+        at = np.arange(self.seen, self.seen + size, dtype=np.int64) if index is None else index
+        weighted = np.stack([math.log(self.weights[k]) + paths[k][0] for k in self.weights])
+        combined = logsumexp(weighted, axis=0)
+        if combined.size:
+            self.log_e = float(combined[-1])
+        self.rollback_at = (
+            self.rollback_at if self.rollback_at is not None else _at(combined, level, at)
+        )
+        for name, (reg, ni) in paths.items():
+            alone = level - math.log(self.weights[name])
+            if self.regressed_at[name] is None:
+                self.regressed_at[name] = _at(reg, alone, at)
+            if self.within_at[name] is None:
+                self.within_at[name] = _at(ni, level, at)
+
+    def _note_srm(self, path: Floats) -> None:
+        if self.srm_at is None:
+            hit = first_at_least(path, math.log(1 / self.settings.srm_alpha))
+            self.srm_at = None if hit is None else self.seen + hit
+
+
+def _at(path: Floats, level: float, index: Ints) -> int | None:
+    hit = first_at_least(path, level)
+    return None if hit is None else int(index[hit])
+
+
+def _arrays(
+    canary: Sequence[bool] | Bools, ok: Sequence[bool] | Bools, latency_ms: Sequence[float] | Floats
+) -> tuple[Bools, Bools, Floats]:
+    c = np.asarray(canary, dtype=bool).ravel()
+    good = np.asarray(ok, dtype=bool).ravel()
+    lat = np.asarray(latency_ms, dtype=np.float64).ravel()
+    if not c.size == good.size == lat.size:
+        raise ValueError(f"batch arrays differ in length: {c.size}, {good.size}, {lat.size}")
+    return c, good, lat

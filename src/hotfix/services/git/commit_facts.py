@@ -1,0 +1,64 @@
+"""Commit facts and patch-ids, read from git in bulk and kept in the store's cache.
+
+A commit never changes, so what we derive from it is cached under its SHA for good:
+
+- ``commit-meta/1``: subject, touched files and trailer keys (JSON);
+- ``patch-id``: ``git patch-id --stable`` (``""`` for an empty diff);
+- ``merge-base``: the best common ancestor of two commits (``""``: none), keyed by both.
+
+A second audit reads these instead of asking git for diffs again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from hotfix.domain.audit.commits import CommitInfo, parse_commit
+from hotfix.ports import Cache, GitRepo
+
+META = "commit-meta/1"
+PATCH_ID = "patch-id"
+MERGE_BASE = "merge-base"
+
+
+def load_commits(git: GitRepo, cache: Cache, shas: Sequence[str]) -> dict[str, CommitInfo]:
+    """``CommitInfo`` for each SHA: from the cache, the rest from one ``git log``."""
+    found = {sha: _decode(sha, value) for sha, value in cache.get(META, shas).items()}
+    todo = [sha for sha in shas if sha not in found]
+    fresh = {sha: parse_commit(sha, message, files)
+             for sha, (message, files) in git.read_commits(todo).items()}
+    cache.put(META, {sha: _encode(info) for sha, info in fresh.items()})
+    return found | fresh
+
+
+def load_patch_ids(git: GitRepo, cache: Cache, shas: Sequence[str]) -> dict[str, str]:
+    """Patch-id of each SHA: from the cache, the rest from one diff-tree | patch-id pipe."""
+    wanted = list(dict.fromkeys(shas))
+    found = cache.get(PATCH_ID, wanted)
+    fresh = git.patch_ids([sha for sha in wanted if sha not in found])
+    cache.put(PATCH_ID, fresh)
+    return found | fresh
+
+
+def merge_base(git: GitRepo, cache: Cache, *shas: str) -> str | None:
+    """``git merge-base`` of full SHAs (octopus for more than two), remembered."""
+    key = " ".join(sorted(shas))
+    found = cache.get(MERGE_BASE, [key]).get(key)
+    if found is None:
+        found = git.merge_base(*shas) or ""
+        cache.put(MERGE_BASE, {key: found})
+    return found or None
+
+
+def _encode(info: CommitInfo) -> str:
+    return json.dumps([info.subject, info.files, info.cherry_from, info.backport_of,
+                       info.hotfix_ids, info.is_release], separators=(",", ":"),
+                      ensure_ascii=False)
+
+
+def _decode(sha: str, value: str) -> CommitInfo:
+    subject, files, cherry, backport, hotfix, is_release = json.loads(value)
+    return CommitInfo(sha=sha, subject=subject, files=tuple(files), cherry_from=tuple(cherry),
+                      backport_of=tuple(backport), hotfix_ids=tuple(hotfix),
+                      is_release=bool(is_release))

@@ -1,0 +1,135 @@
+"""``hotfix start``: branch ``hotfix/X.Y.Z`` from the line's latest release tag, in a worktree.
+
+The next patch version is reserved against every tag (local and the remote's) and every
+``hotfix/`` branch, so two hotfixes, or two clones, never get the same number. The branch
+lives in ``.hotfix/worktrees/HF-N``: the user's checkout and stash are never touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hotfix.domain.record.lifecycle import Hotfix
+from hotfix.domain.release.journal import begun
+from hotfix.domain.release.lines import ReleaseLine
+from hotfix.domain.release.versions import Version, VersionSyntaxError, next_patch, scheme_step
+from hotfix.errors import ConfigError, NotFound, PolicyViolation
+from hotfix.services.context import Context
+from hotfix.services.git import lines as lines_svc
+from hotfix.services.git.steps import Work, guard, journal
+
+HOTFIX_BRANCH = "hotfix/"
+
+
+@dataclass(frozen=True)
+class Started:
+    work: Work
+    resumed: bool  # the branch was made by an earlier, interrupted start
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.work.facts(), "id": self.work.key, "resumed": self.resumed}
+
+
+def start(ctx: Context, key: str, actor: str, line: str | None = None) -> Started:
+    """Create the hotfix branch and worktree from the release tag, and record it."""
+    rec = ctx.records.get(key)
+    guard(ctx, rec, "start", actor)
+    ctx.git.require_full_history()
+    pending = begun(rec.events, "start", "start")
+    if pending is not None and (line is None or pending["line"] == line):
+        work = Work.from_payload(rec.key, pending)
+    else:
+        work = plan_work(ctx, rec, line)
+        journal(ctx, rec.key, actor, "start", "begin", **work.facts())
+    resumed = make_branch(ctx, work, fresh=pending is None)
+    ctx.records.act(rec.key, "start", actor, {"facts": work.facts()})
+    return Started(work, resumed)
+
+
+def plan_work(ctx: Context, rec: Hotfix, name: str | None) -> Work:
+    """Which line, base tag, version, tag, branch and worktree this hotfix gets."""
+    tags, branches = ctx.git.tags(), ctx.git.branches()
+    found = lines_svc.discover_lines(ctx.git, ctx.cfg, tags=tags, branches=branches)
+    line = lines_svc.require_line(ctx.git, ctx.cfg, name or _default_line(rec, found), found)
+    lines_svc.require_unambiguous(ctx.git, ctx.cfg, line, tags)
+    if not line.supported:
+        raise PolicyViolation(
+            f"line {line.name} is not supported (lines.support)" +
+            (f" since {line.until}" if line.until else ""),
+            hint="fix a supported line (see `hotfix lines`), or change [lines] support in "
+                 "hotfix.toml")
+    assert line.latest_tag is not None
+    pattern = lines_svc.tag_pattern(ctx.cfg)
+    base = pattern.parse(line.latest_tag)
+    assert base is not None
+    version = next_patch(base, taken_versions(ctx, tags, branches), _scheme(ctx))
+    tag = pattern.tag_like(line.latest_tag, version)
+    branch = f"{HOTFIX_BRANCH}{version}"  # digits and dots: always a valid name, like the tag
+    return Work(rec.key, line.name, line.latest_tag, str(version), tag, branch,
+                ctx.git.worktree_path(rec.key))
+
+
+def _default_line(rec: Hotfix, found: list[ReleaseLine]) -> str:
+    """The line the record names (facts ``line``), else the newest released line."""
+    named = rec.facts.get("line")
+    if named:
+        return str(named)
+    if not found:
+        raise NotFound(f"{rec.key} has no release to branch from: this repository has no "
+                       "release lines yet",
+                       hint="tag the release production runs, e.g. git tag -a v1.0.0 -m "
+                            f"'Release 1.0.0', then: hotfix start {rec.key}")
+    released = [x for x in found if x.latest_tag is not None and x.supported]
+    return released[-1].name if released else found[-1].name
+
+
+def _scheme(ctx: Context) -> str:
+    scheme = ctx.cfg.str("lines.version_scheme")
+    try:
+        scheme_step(scheme)
+    except VersionSyntaxError as exc:
+        raise ConfigError(str(exc), hint="set lines.version_scheme = \"X.Y.Z+1\"") from None
+    return scheme
+
+
+def taken_versions(ctx: Context, tags: Mapping[str, str] | None = None,
+                   local_branches: list[str] | None = None) -> list[Version]:
+    """Versions already used or reserved: every tag and hotfix/ branch, here and remote."""
+    pattern = lines_svc.tag_pattern(ctx.cfg)
+    names = list(tags if tags is not None else ctx.git.tags())
+    branches = [b.removeprefix("remotes/").split("/", 1)[-1] if b.startswith("remotes/") else b
+                for b in (local_branches if local_branches is not None
+                          else ctx.git.branches())]
+    remote = ctx.cfg.str("lines.remote")
+    if ctx.cfg.bool("lines.check_remote_tags") and ctx.git.has_remote(remote):
+        for name in ctx.git.remote_refs(remote):
+            (branches if name.startswith(HOTFIX_BRANCH) else names).append(name)
+    found = [v for v in (pattern.parse(n) for n in names) if v is not None]
+    return found + [v for v in (_branch_version(b) for b in branches) if v is not None]
+
+
+def _branch_version(branch: str) -> Version | None:
+    if not branch.startswith(HOTFIX_BRANCH):
+        return None
+    try:
+        return Version.parse(branch.removeprefix(HOTFIX_BRANCH))
+    except VersionSyntaxError:
+        return None
+
+
+def make_branch(ctx: Context, work: Work, fresh: bool = False) -> bool:
+    """Create branch + worktree; True when they were (partly) there already."""
+    if fresh:  # the version was just reserved: no branch can have this name
+        ctx.git.add_worktree(work.worktree, work.branch, f"refs/tags/{work.base_tag}^{{commit}}")
+        return False
+    tree = ctx.git.worktree_of(work.branch)
+    if tree is not None and not tree.prunable:
+        return True
+    if ctx.git.branch_exists(work.branch):
+        ctx.git.repair_worktree(work.worktree, work.branch)
+        return True
+    base = ctx.git.require_commit(f"refs/tags/{work.base_tag}")
+    ctx.git.add_worktree(work.worktree, work.branch, base)
+    return False
