@@ -70,5 +70,6 @@ def test_status_imports_its_own_command_and_the_record_only(hotfix: Invoke, repo
     assert {m for m in modules if m.startswith("hotfix.services.")} == {
         "hotfix.services.context", "hotfix.services.record", "hotfix.services.record.records",
         "hotfix.services.record.views"}
-    # the store still reads through SQLAlchemy; it must not need migrations or the rollout
+    # the store reads through SQLAlchemy Core: no ORM, no migrations, nothing of the rollout
     assert loaded(modules, *HEAVY) == loaded(modules, "sqlalchemy")
+    assert not {m for m in modules if m.startswith("sqlalchemy.orm")}
