@@ -1,0 +1,113 @@
+"""Protocols for the outside systems hotfix drives, and the plain values they exchange.
+
+One module per concern — ``clock``, ``git``, ``record``, ``rollout``, ``notify`` — each
+saying in its docstring who implements it; this package re-exports every name, so callers
+write ``from hotfix.ports import Records``. ``hotfix.wiring`` builds the real adapters;
+fakes ship beside them for tests.
+"""
+
+from hotfix.ports.clock import (
+    Clock as Clock,
+)
+from hotfix.ports.git import (
+    Applied as Applied,
+)
+from hotfix.ports.git import (
+    Commit as Commit,
+)
+from hotfix.ports.git import (
+    GitContent as GitContent,
+)
+from hotfix.ports.git import (
+    GitHistory as GitHistory,
+)
+from hotfix.ports.git import (
+    GitPicking as GitPicking,
+)
+from hotfix.ports.git import (
+    GitRefs as GitRefs,
+)
+from hotfix.ports.git import (
+    GitReleasing as GitReleasing,
+)
+from hotfix.ports.git import (
+    GitRepo as GitRepo,
+)
+from hotfix.ports.git import (
+    GitRevisions as GitRevisions,
+)
+from hotfix.ports.git import (
+    GitWorktrees as GitWorktrees,
+)
+from hotfix.ports.git import (
+    RawCommit as RawCommit,
+)
+from hotfix.ports.git import (
+    Worktree as Worktree,
+)
+from hotfix.ports.notify import (
+    Notice as Notice,
+)
+from hotfix.ports.notify import (
+    Notifier as Notifier,
+)
+from hotfix.ports.record import (
+    Cache as Cache,
+)
+from hotfix.ports.record import (
+    Draft as Draft,
+)
+from hotfix.ports.record import (
+    EventLog as EventLog,
+)
+from hotfix.ports.record import (
+    Records as Records,
+)
+from hotfix.ports.record import (
+    Store as Store,
+)
+from hotfix.ports.record import (
+    Waivers as Waivers,
+)
+from hotfix.ports.rollout import (
+    Addresses as Addresses,
+)
+from hotfix.ports.rollout import (
+    Controllers as Controllers,
+)
+from hotfix.ports.rollout import (
+    DeployTarget as DeployTarget,
+)
+from hotfix.ports.rollout import (
+    Instance as Instance,
+)
+from hotfix.ports.rollout import (
+    JudgeLike as JudgeLike,
+)
+from hotfix.ports.rollout import (
+    MetricsFactory as MetricsFactory,
+)
+from hotfix.ports.rollout import (
+    MetricsSource as MetricsSource,
+)
+from hotfix.ports.rollout import (
+    Observations as Observations,
+)
+from hotfix.ports.rollout import (
+    RequestLogFile as RequestLogFile,
+)
+from hotfix.ports.rollout import (
+    RolloutAdapters as RolloutAdapters,
+)
+from hotfix.ports.rollout import (
+    RolloutStates as RolloutStates,
+)
+from hotfix.ports.rollout import (
+    Router as Router,
+)
+from hotfix.ports.rollout import (
+    Split as Split,
+)
+from hotfix.ports.rollout import (
+    VerdictLike as VerdictLike,
+)
