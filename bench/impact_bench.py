@@ -25,6 +25,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hotfix.adapters.clock import SystemClock
+
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent / "src"), str(HERE)]
 
@@ -200,7 +202,7 @@ def run_fix(repo: Path, newer: Path, roots: list[str], fix: Fix, index: int, alr
 
 def _select_all(repo: Path, branch: str, row: Row) -> None:
     cfg, git_repo = load_config(repo), Git(repo)
-    report = impact(git_repo, cfg, base="base", head=branch)
+    report = impact(git_repo, cfg, clock=SystemClock(), base="base", head=branch)
     row.select_ms = report.seconds * 1000
     row.chosen["hotfix (map)"] = list(report.selection.selected)
     rules = impact_rules(cfg)

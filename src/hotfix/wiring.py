@@ -76,6 +76,11 @@ def find_settings(
     return git, load_config(git.root, environ, overrides)
 
 
+def open_clock() -> Clock:
+    """The real clock, for commands that run a service without a context."""
+    return SystemClock()
+
+
 def open_git(start: Path) -> GitRepo:
     """The repository around ``start``, bound to the top of its work tree."""
     return Git(repo_root(start))

@@ -27,9 +27,10 @@ def impact_cmd(base: BaseOpt = None, head: HeadOpt = None, repo: RepoOpt = None,
                record: RecordOpt = False, show: LimitOpt = 30, as_json: JsonOpt = False) -> None:
     """Select the tests BASE..HEAD can affect (coverage map, else static analysis)."""
     from hotfix.services.checks.impact import impact
+    from hotfix.wiring import open_clock
 
     git, cfg = settings(repo)
-    report = impact(git, cfg, base=base, head=head, record=record,
+    report = impact(git, cfg, clock=open_clock(), base=base, head=head, record=record,
                     on_recording=print_recording)
     emit(as_json, report.to_dict(), lambda: print_impact(report, show))
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from hotfix.adapters.clock import SystemClock
 from hotfix.adapters.git.repo import Git
 from hotfix.config import load_config
 from hotfix.domain.checks.testrun import Progress
@@ -31,6 +32,7 @@ def run(root: Path, events: list[Progress] | None = None, **kw: object) -> Check
     sink = events.append if events is not None else (lambda _: None)
     git = Git(root)
     return run_pipeline(git, load_config(root), resolve_range(git, None, None),
+                        clock=SystemClock(),
                         on_progress=sink, **kw)  # type: ignore[arg-type]
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from hotfix.adapters.clock import SystemClock
 from hotfix.adapters.git.repo import Git
 from hotfix.adapters.testing import covmap
 from hotfix.config import load_config
@@ -28,7 +29,7 @@ def shop(tmp_path: Path) -> Path:
 
 def test_static_selection_without_a_map(shop: Path) -> None:
     rb.fix_vat(shop)
-    report = impact(Git(shop), load_config(shop))
+    report = impact(Git(shop), load_config(shop), clock=SystemClock())
     sel = report.selection
     assert sel.strategy == "static"
     assert set(sel.selected) == VAT_TESTS
@@ -51,7 +52,7 @@ def test_recorded_map_gives_per_test_selection(shop: Path) -> None:
     rb.git(shop, "checkout", "-q", "-b", "fix/discount", "v1.0.0")
     rb.commit(shop, "fix: allow 50%", {"shop/pricing.py": rb.PRICING.replace(
         "percent > 50", "percent >= 50")})
-    report = impact(Git(shop), cfg)
+    report = impact(Git(shop), cfg, clock=SystemClock())
     assert report.selection.strategy == "coverage"
     assert report.selection.selected == ("tests/test_pricing.py::test_discount",
                                          "tests/test_pricing.py::test_discount_too_much")
@@ -64,13 +65,14 @@ def test_record_first_records_on_the_base_then_selects_with_that_map(shop: Path)
     rb.commit(shop, "fix: allow 50%", {"shop/pricing.py": rb.PRICING.replace(
         "percent > 50", "percent >= 50")})
     told: list[Range] = []
-    report = impact(Git(shop), load_config(shop), record=True, on_recording=told.append)
+    report = impact(Git(shop), load_config(shop), clock=SystemClock(), record=True,
+                    on_recording=told.append)
     assert [found.base for found in told] == ["v1.0.0"]
     assert report.recorded is not None
     assert report.recorded.commit == told[0].base_sha == report.map_commit
     assert report.to_dict()["recorded"] == report.recorded.to_dict()
     assert report.selection.strategy == "coverage"
-    assert "recorded" not in impact(Git(shop), load_config(shop)).to_dict()
+    assert "recorded" not in impact(Git(shop), load_config(shop), clock=SystemClock()).to_dict()
 
 
 def test_a_map_from_another_commit_is_used_with_the_diff_and_says_so(shop: Path) -> None:
@@ -80,7 +82,7 @@ def test_a_map_from_another_commit_is_used_with_the_diff_and_says_so(shop: Path)
     rb.git(shop, "tag", "v1.1.0")
     rb.commit(shop, "fix slug", {"shop/util.py": rb.UTIL.replace("lower()", "lower().strip()")
                                  + "\n\nX = 1\n"})
-    report = impact(Git(shop), cfg)
+    report = impact(Git(shop), cfg, clock=SystemClock())
     assert report.range.base == "v1.1.0"
     assert report.selection.strategy == "coverage"
     assert "used the map recorded on" in report.map_note
@@ -91,7 +93,7 @@ def test_a_map_from_another_commit_is_used_with_the_diff_and_says_so(shop: Path)
 def test_syntax_error_in_the_change_is_reported_not_a_crash(shop: Path) -> None:
     rb.git(shop, "checkout", "-q", "-b", "broken", "v1.0.0")
     rb.commit(shop, "oops", {"shop/util.py": "def slug(text:\n    return text\n"})
-    sel = impact(Git(shop), load_config(shop)).selection
+    sel = impact(Git(shop), load_config(shop), clock=SystemClock()).selection
     assert [(p.path, p.line) for p in sel.syntax_errors] == [("shop/util.py", 1)]
     assert set(sel.selected) == {"tests/test_util.py::test_slug",
                                  "tests/test_util.py::test_shout"}
@@ -100,7 +102,7 @@ def test_syntax_error_in_the_change_is_reported_not_a_crash(shop: Path) -> None:
 def test_unanalysable_changes_widen_and_say_why(shop: Path) -> None:
     rb.git(shop, "checkout", "-q", "-b", "deps", "v1.0.0")
     rb.commit(shop, "deps", {"requirements.txt": "requests\n", "tests/conftest.py": "X = 1\n"})
-    sel = impact(Git(shop), load_config(shop)).selection
+    sel = impact(Git(shop), load_config(shop), clock=SystemClock()).selection
     assert len(sel.selected) == sel.total_tests == 9
     assert any("requirements.txt changed" in n for n in sel.notes)
     assert any("tests/conftest.py changed" in n for n in sel.notes)

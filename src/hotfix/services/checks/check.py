@@ -27,7 +27,8 @@ def check(ctx: Context, key: str, actor: str, *, keep_going: bool = False,
     rec = ctx.records.get(key)
     found, dirty = _target(ctx, rec)
     scope_override = _override(ctx, actor, override)
-    outcome = run_pipeline(ctx.git, ctx.cfg, found, keep_going=keep_going, waiver=waive_test,
+    outcome = run_pipeline(ctx.git, ctx.cfg, found, clock=ctx.clock, keep_going=keep_going,
+                           waiver=waive_test,
                            override=scope_override, on_progress=on_progress)
     payload: dict[str, Any] = {**outcome.to_payload(), "keep_going": keep_going,
                                "uncommitted_not_tested": dirty}

@@ -9,7 +9,6 @@ commit (and says so) when it is close enough; otherwise the static import graph 
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,7 +20,7 @@ from hotfix.domain.selection.pysource import ModuleInfo, SyntaxProblem, analyse
 from hotfix.domain.selection.select import CoverageMap, ImpactRules, Selection, select
 from hotfix.domain.selection.static_graph import StaticIndex, build_index
 from hotfix.errors import GitError
-from hotfix.ports import GitRepo
+from hotfix.ports import Clock, GitRepo
 from hotfix.services.checks.policy import Range, resolve_range
 
 if TYPE_CHECKING:
@@ -49,14 +48,14 @@ def impact_rules(cfg: Config) -> ImpactRules:
     return ImpactRules.from_settings({k: cfg.get(f"impact.{k}") for k in keys})
 
 
-def impact(git: GitRepo, cfg: Config, *, base: str | None = None, head: str | None = None,
-           record: bool = False,
+def impact(git: GitRepo, cfg: Config, *, clock: Clock, base: str | None = None,
+           head: str | None = None, record: bool = False,
            on_recording: Callable[[Range], None] = lambda _: None) -> ImpactReport:
     """Select the tests ``base..head`` can affect (``git``: any work tree of the repo);
     with ``record``, first record a coverage map on the base (``on_recording`` is told)."""
     found = resolve_range(git, base, head)
     recorded = _record(git, cfg, found, on_recording) if record else None
-    report = select_for(git, cfg, found)
+    report = select_for(git, cfg, found, clock=clock)
     return dataclasses.replace(report, recorded=recorded) if recorded else report
 
 
@@ -68,8 +67,8 @@ def _record(git: GitRepo, cfg: Config, found: Range,
     return record_map(git, cfg, found.base_sha)
 
 
-def select_for(git: GitRepo, cfg: Config, found: Range) -> ImpactReport:
-    start = time.perf_counter()
+def select_for(git: GitRepo, cfg: Config, found: Range, *, clock: Clock) -> ImpactReport:
+    start = clock.monotonic()
     map_info, note = choose_map(git, cfg, found.base_sha)
     old_commit = map_info.commit if map_info else found.base_sha
     changes = git.diff(old_commit, found.head_sha)
@@ -79,7 +78,7 @@ def select_for(git: GitRepo, cfg: Config, found: Range) -> ImpactReport:
     coverage = _load(map_info, changes)
     selection = select(changes, rules, head=head, old=old, coverage=coverage,
                        static=lambda: static_index(git, found.head_sha, rules, changes))
-    return ImpactReport(selection, time.perf_counter() - start, found,
+    return ImpactReport(selection, clock.monotonic() - start, found,
                         map_info.commit if map_info else None, note)
 
 

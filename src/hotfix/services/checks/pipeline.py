@@ -6,7 +6,6 @@ Reports progress through ``on_progress``; returns a ``CheckOutcome`` (never prin
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,7 @@ from hotfix.adapters.testing.pytest_run import is_pytest, run_tests
 from hotfix.config import Config
 from hotfix.domain.checks.scope import ScopeReport, check_scope
 from hotfix.domain.checks.testrun import Progress, RunResult, merge_retry
-from hotfix.ports import GitRepo
+from hotfix.ports import Clock, GitRepo
 from hotfix.services.checks.coverage_map import check_env
 from hotfix.services.checks.impact import ImpactReport, select_for
 from hotfix.services.checks.policy import Range, scope_rules
@@ -72,10 +71,11 @@ def _impact_summary(report: ImpactReport | None) -> dict[str, Any] | None:
             "reasons": {t: sel.reasons[t] for t in list(sel.selected)[:50]}}
 
 
-def run_pipeline(git: GitRepo, cfg: Config, found: Range, *, keep_going: bool = False,
+def run_pipeline(git: GitRepo, cfg: Config, found: Range, *, clock: Clock,
+                 keep_going: bool = False,
                  waiver: str | None = None, override: dict[str, str] | None = None,
                  on_progress: OnProgress = lambda _: None) -> CheckOutcome:
-    start = time.monotonic()
+    start = clock.monotonic()
     on_progress(Progress("scope", f"scope guard on {found.base}..{found.head_sha[:12]}"))
     changes = git.diff(found.base_sha, found.head_sha)
     outcome = CheckOutcome(found, check_scope(changes, scope_rules(cfg), waiver),
@@ -83,14 +83,14 @@ def run_pipeline(git: GitRepo, cfg: Config, found: Range, *, keep_going: bool = 
     if outcome.scope.ok:
         outcome.scope_override = None
     if not outcome.blocked:
-        _in_worktree(git, cfg, outcome, keep_going, on_progress)
-    outcome.seconds = time.monotonic() - start
+        _in_worktree(git, cfg, outcome, keep_going, on_progress, clock)
+    outcome.seconds = clock.monotonic() - start
     on_progress(Progress("done", "passed" if outcome.passed else "failed"))
     return outcome
 
 
 def _in_worktree(git: GitRepo, cfg: Config, outcome: CheckOutcome, keep_going: bool,
-                 on_progress: OnProgress) -> None:
+                 on_progress: OnProgress, clock: Clock) -> None:
     home = git.home()
     with git.detached(outcome.range.head_sha, "check") as tree:
         on_progress(Progress("environment", "preparing the check environment"))
@@ -98,7 +98,7 @@ def _in_worktree(git: GitRepo, cfg: Config, outcome: CheckOutcome, keep_going: b
         outcome.packages = venv.packages(outcome.env.python)
         on_progress(Progress("environment", ("reused" if outcome.env.reused else "built") +
                              f" {outcome.env.path} in {outcome.env.seconds:.1f}s"))
-        outcome.impact = select_for(git, cfg, outcome.range)
+        outcome.impact = select_for(git, cfg, outcome.range, clock=clock)
         sel = outcome.impact.selection
         on_progress(Progress("impact", f"{len(sel.selected)} of {sel.total_tests} tests "
                                        f"selected ({sel.strategy})", total=len(sel.selected)))
