@@ -83,3 +83,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'hotfix.db'}"
     else:
         yield from postgres_schema_url()
+
+
+@pytest.fixture(autouse=True)
+def close_contexts() -> Iterator[None]:
+    """Close every context a test kept (tests/contexts.py)."""
+    from tests.contexts import OPENED
+
+    yield
+    while OPENED:
+        OPENED.pop().close()

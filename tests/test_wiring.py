@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,20 +13,11 @@ from hotfix.adapters.routers.fake import FakeRouter
 from hotfix.errors import ConfigError
 from hotfix.services.context import Context
 from hotfix.wiring import METRICS, ROUTERS, TARGETS, RolloutParts, open_context, open_judging
-
-OPENED: list[Context] = []
-
-
-@pytest.fixture(autouse=True)
-def close_contexts() -> Iterator[None]:
-    yield
-    while OPENED:
-        OPENED.pop().close()
+from tests.contexts import kept
 
 
 def context(repo: Path, parts: RolloutParts | None = None, **settings: Any) -> Context:
-    OPENED.append(open_context(repo, {}, settings, rollout=parts))
-    return OPENED[-1]
+    return kept(open_context(repo, {}, settings, rollout=parts))
 
 
 def test_deploy_and_judge_build_the_same_judge_settings(repo: Path) -> None:

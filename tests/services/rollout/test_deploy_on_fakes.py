@@ -7,7 +7,6 @@ End to end, with real processes and routers: test_deploy_service.py, test_deploy
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from hotfix.ports import Split
 from hotfix.services.context import Context
 from hotfix.services.rollout import deploy
 from hotfix.wiring import RolloutParts, open_context
+from tests.contexts import kept
 from tests.services.rollout.rollout_setup import BOSS, DEV, FAST_PLAN, LENIENT
 
 OLD, NEW = "v1.0.0", "v1.0.1"
@@ -56,21 +56,10 @@ def settings(**extra: Any) -> dict[str, Any]:
             "rollout.instances": 1, **LENIENT, **extra}
 
 
-OPENED: list[Context] = []
-
-
-@pytest.fixture(autouse=True)
-def close_contexts() -> Iterator[None]:
-    yield
-    while OPENED:
-        OPENED.pop().close()
-
-
 def opened(repo: Path, fakes: Fakes, **extra: Any) -> Context:
     """A context on the fakes, as a new ``hotfix`` command in this repo would open it."""
-    OPENED.append(open_context(repo, {}, settings(**extra), clock=fakes.clock,
+    return kept(open_context(repo, {}, settings(**extra), clock=fakes.clock,
                                rollout=fakes.parts()))
-    return OPENED[-1]
 
 
 def released(repo: Path, fix: Profile | None = None, rate: float = 200.0, *,
