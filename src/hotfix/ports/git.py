@@ -124,6 +124,19 @@ class GitRefs(Protocol):
         """Tag names and ``hotfix/`` branch names on ``remote``."""
         ...
 
+    def reserve_version(self, version: str, key: str) -> bool:
+        """Reserve ``version`` for record ``key``, atomically (create-only); False when
+        it was reserved already (by anyone: see ``reservation_owner``)."""
+        ...
+
+    def reservation_owner(self, version: str) -> str | None:
+        """The record that reserved ``version``; None when nobody did."""
+        ...
+
+    def reserved_versions(self) -> list[str]:
+        """Every version reserved so far."""
+        ...
+
 
 class GitHistory(Protocol):
     """Commits: messages, touched files, patch-ids, and which changes a branch has."""
