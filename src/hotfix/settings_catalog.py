@@ -118,7 +118,8 @@ CATALOG: tuple[Setting, ...] = (
     Setting(
         "lines.check_remote_tags",
         True,
-        "Ask the remote for its tags (git ls-remote) before reserving a version.",
+        "Ask the remote for its tags and reservations (git ls-remote) before reserving a\n"
+        "version, and publish each reservation there (a create-only push).",
     ),
     Setting(
         "lines.version_files",

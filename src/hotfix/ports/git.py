@@ -124,9 +124,9 @@ class GitRefs(Protocol):
         """Tag names and ``hotfix/`` branch names on ``remote``."""
         ...
 
-    def reserve_version(self, version: str, key: str) -> bool:
-        """Reserve ``version`` for record ``key``, atomically (create-only); False when
-        it was reserved already (by anyone: see ``reservation_owner``)."""
+    def reserve_version(self, version: str, key: str, remote: str | None = None) -> bool:
+        """Reserve ``version`` for record ``key``, atomically (create-only), here and on
+        ``remote``; False when it was reserved already (by anyone: ``reservation_owner``)."""
         ...
 
     def reservation_owner(self, version: str) -> str | None:

@@ -14,7 +14,7 @@ from hotfix.services.context import Context
 from hotfix.services.git.resume import resume
 from hotfix.services.git.start import start
 from hotfix.wiring import open_context
-from tests.gitrepo import Repo
+from tests.gitrepo import Repo, bare_remote
 from tests.hotfix_flow import ENGINEER, approved
 
 # Each process plans its version, then waits at a file barrier until the other has planned
@@ -127,3 +127,24 @@ def test_resume_refuses_a_started_record_whose_version_another_reserved(
 
     assert "reserved by HF-77" in str(info.value)
     assert f"hotfix close {key}" in (info.value.hint or "")
+
+
+def test_two_clones_sharing_a_remote_never_reserve_one_version(
+        shop: Repo, tmp_path: Path) -> None:
+    from hotfix.adapters.git.repo import Git
+
+    bare_remote(shop, tmp_path / "origin.git")
+    other = Repo(tmp_path / "other")
+    subprocess.run(["git", "clone", "-q", str(tmp_path / "origin.git"), str(other.path)],
+                   check=True)
+    ctx = open_context(shop.path, {})
+    try:
+        assert start(ctx, approved(ctx), ENGINEER, "1.1").work.version == "1.1.1"
+        # the other clone, whose choice was made before it could see ours: the remote refuses
+        assert not Git(other.path).reserve_version("1.1.1", "HF-9", "origin")
+        assert other.git("for-each-ref", "refs/hotfix/reserved") == ""  # dropped, not kept
+        assert Git(other.path).reserve_version("1.1.2", "HF-9", "origin")
+        # and a start here now sees both on the remote
+        assert start(ctx, approved(ctx, "next"), ENGINEER, "1.1").work.version == "1.1.3"
+    finally:
+        ctx.close()

@@ -100,8 +100,8 @@ class Git:
     def has_remote(self, remote: str) -> bool:
         return refs.has_remote(self._root, remote)
 
-    def reserve_version(self, version: str, key: str) -> bool:
-        return reservations.reserve(self._root, version, key)
+    def reserve_version(self, version: str, key: str, remote: str | None = None) -> bool:
+        return reservations.reserve(self._root, version, key, remote)
 
     def reservation_owner(self, version: str) -> str | None:
         return reservations.owner(self._root, version)

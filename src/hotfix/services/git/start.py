@@ -55,7 +55,7 @@ def start(ctx: Context, key: str, actor: str, line: str | None = None) -> Starte
 
 def owns(ctx: Context, work: Work) -> bool:
     """Whether ``work``'s version is reserved by its record (reserved now if nobody had)."""
-    return (ctx.git.reserve_version(work.version, work.key)
+    return (ctx.git.reserve_version(work.version, work.key, _remote(ctx))
             or ctx.git.reservation_owner(work.version) == work.key)
 
 
@@ -63,13 +63,20 @@ def reserve_work(ctx: Context, rec: Hotfix, name: str | None) -> Work:
     """Plan the next free version and reserve it; plan again when another got it first."""
     for _ in range(_ATTEMPTS):
         work = plan_work(ctx, rec, name)
-        if ctx.git.reserve_version(work.version, rec.key):
+        if ctx.git.reserve_version(work.version, rec.key, _remote(ctx)):
             return work
     raise ConflictError(
         f"could not reserve a version on line {work.line}: {_ATTEMPTS} were reserved by "
         f"other hotfixes while {rec.key} was choosing",
         hint=f"see them with git for-each-ref refs/hotfix/reserved, then: hotfix start "
              f"{rec.key} --line {work.line}")
+
+
+def _remote(ctx: Context) -> str | None:
+    """The remote reservations are published on, None when only local ones count."""
+    remote = ctx.cfg.str("lines.remote")
+    checked = ctx.cfg.bool("lines.check_remote_tags") and ctx.git.has_remote(remote)
+    return remote if checked else None
 
 
 def plan_work(ctx: Context, rec: Hotfix, name: str | None) -> Work:
