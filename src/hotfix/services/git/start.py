@@ -45,8 +45,8 @@ def start(ctx: Context, key: str, actor: str, line: str | None = None) -> Starte
     work = Work.from_payload(rec.key, pending) if pending is not None and (
         line is None or pending["line"] == line) else None
     fresh = work is None or not owns(ctx, work)
-    if work is None or fresh:
-        work = reserve_work(ctx, rec, line)
+    if work is None or fresh:  # a version another record reserved is never adopted
+        work = reserve_work(ctx, rec, line or (work.line if work else None))
         journal(ctx, rec.key, actor, "start", "begin", **work.facts())
     resumed = make_branch(ctx, work, fresh=fresh)
     ctx.records.act(rec.key, "start", actor, {"facts": work.facts()})
