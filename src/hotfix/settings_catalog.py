@@ -118,7 +118,8 @@ CATALOG: tuple[Setting, ...] = (
     Setting(
         "lines.check_remote_tags",
         True,
-        "Ask the remote for its tags (git ls-remote) before reserving a version.",
+        "Ask the remote for its tags and reservations (git ls-remote) before reserving a\n"
+        "version, and publish each reservation there (a create-only push).",
     ),
     Setting(
         "lines.version_files",
@@ -281,6 +282,15 @@ CATALOG: tuple[Setting, ...] = (
     Setting("verify.base_url", "",
             "Where production answers. Empty: the live router (rollout.listen)."),
     Setting("verify.timeout", 10.0, "Seconds each check may take."),
+    Setting(
+        "verify.bug_checks",
+        {},
+        "Named bug checks, run by `hotfix verify HF-N --bug-check NAME`: a command\n"
+        "(exit 0 = fixed) or one request on production, e.g.\n"
+        "[verify.bug_checks.eu-checkout] command = [\"pytest\", \"tests/test_eu.py\"]\n"
+        "or path = \"/checkout\", method, status, match, json. The record keeps the name;\n"
+        "a command is only ever read from here or the command line, never from the record.",
+    ),
     # -- checks: scope guard, impact analysis, test runs (issue 4) ---------------------------
     Setting("scope.max_files", 10, "Most files a hotfix may change (rule max-files)."),
     Setting("scope.max_lines", 200, "Most lines a hotfix may add + delete (rule max-lines)."),

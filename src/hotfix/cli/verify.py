@@ -20,6 +20,9 @@ def register(app: typer.Typer) -> None:
 
 def verify(
     key: Annotated[str, typer.Argument(help="The hotfix, e.g. HF-1.")],
+    bug_check: Annotated[str | None, typer.Option(
+        "--bug-check", help="The bug's check by name, from [verify.bug_checks.NAME] in "
+        "hotfix.toml.")] = None,
     bug_command: Annotated[str | None, typer.Option(
         "--bug-command", help="A command that failed before the fix (exit 0 = fixed); "
         "HOTFIX_BASE_URL tells it where production is.")] = None,
@@ -39,9 +42,11 @@ def verify(
 ) -> None:
     """Check production after promotion; the result goes on the record (exit 1 if it fails).
 
-    The bug's own check, once given, is kept on the record and re-run by later verifies.
+    The bug's own check, once given, is kept on the record: later verifies run a named
+    check or a request again, never a command read from the record.
     """
-    bug = BugCheckOptions(bug_command, bug_path, bug_method, bug_json, bug_status, bug_match)
+    bug = BugCheckOptions(bug_command, bug_path, bug_method, bug_json, bug_status, bug_match,
+                          bug_check)
     from hotfix.services.rollout import verify as service
 
     with context() as ctx:

@@ -124,6 +124,19 @@ class GitRefs(Protocol):
         """Tag names and ``hotfix/`` branch names on ``remote``."""
         ...
 
+    def reserve_version(self, version: str, key: str, remote: str | None = None) -> bool:
+        """Reserve ``version`` for record ``key``, atomically (create-only), here and on
+        ``remote``; False when it was reserved already (by anyone: ``reservation_owner``)."""
+        ...
+
+    def reservation_owner(self, version: str) -> str | None:
+        """The record that reserved ``version``; None when nobody did."""
+        ...
+
+    def reserved_versions(self) -> list[str]:
+        """Every version reserved so far."""
+        ...
+
 
 class GitHistory(Protocol):
     """Commits: messages, touched files, patch-ids, and which changes a branch has."""

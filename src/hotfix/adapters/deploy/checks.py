@@ -1,6 +1,9 @@
 """Production checks: one HTTP request, or one command, judged pass or fail.
 
-Used by ``hotfix verify`` for the smoke checks and the bug's own check.
+Used by ``hotfix verify`` for the smoke checks and the bug's own check. An HTTP check only
+ever asks production: its path is checked (``domain/rollout/check_paths.py``), joined to
+the base URL as a URL (never glued as text), and a request whose scheme, host or port is
+not the base URL's is refused, not sent. Redirects are not followed.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from hotfix.domain.rollout.check_paths import path_problem
 
 
 @dataclass(frozen=True)
@@ -31,8 +36,12 @@ def http_check(url: str, spec: Mapping[str, Any], kind: str, timeout: float) -> 
     name = f"{spec['method']} {spec['path']} → {spec['status']}"
     began = time.monotonic()
     try:
-        resp = httpx.request(str(spec["method"]), url + str(spec["path"]), json=spec.get("json"),
-                             timeout=timeout, trust_env=False)
+        target = on_production(url, spec["path"])
+    except ValueError as exc:
+        return CheckResult(name, kind, False, f"not sent: {exc}", 0.0)
+    try:
+        resp = httpx.request(str(spec["method"]), target, json=spec.get("json"),
+                             timeout=timeout, trust_env=False, follow_redirects=False)
     except httpx.HTTPError as exc:
         return CheckResult(name, kind, False, f"no answer: {exc}", time.monotonic() - began)
     problems = []
@@ -42,6 +51,20 @@ def http_check(url: str, spec: Mapping[str, Any], kind: str, timeout: float) -> 
         problems.append(f"body lacks {spec['match']!r}")
     detail = "; ".join(problems) or f"status {resp.status_code}"
     return CheckResult(name, kind, not problems, detail, time.monotonic() - began)
+
+
+def on_production(base: str, path: object) -> httpx.URL:
+    """``base`` (production) with ``path`` appended to its path; ``ValueError`` when
+    ``path`` is not a plain path or the result would leave production."""
+    problem = path_problem(path)
+    if problem is not None:
+        raise ValueError(problem)
+    prod = httpx.URL(base)
+    given = httpx.URL(str(path))  # a path: scheme and host stay empty (checked above)
+    target = prod.copy_with(raw_path=prod.raw_path.rstrip(b"/") + given.raw_path)
+    if (target.scheme, target.host, target.port) != (prod.scheme, prod.host, prod.port):
+        raise ValueError(f"{target} is not on production ({prod.host}:{prod.port})")
+    return target
 
 
 def command_check(root: Path, bug: Mapping[str, Any], url: str, timeout: float) -> CheckResult:

@@ -8,6 +8,8 @@ from hotfix.adapters.git import cmd
 from hotfix.adapters.git.revs import commit_of
 from hotfix.errors import GitError, UsageError
 
+RESERVED = "refs/hotfix/reserved/"  # see reservations.py
+
 
 def tags(root: Path) -> dict[str, str]:
     """Every local tag → the commit it points at (annotated tags peeled)."""
@@ -37,9 +39,10 @@ def has_remote(root: Path, remote: str) -> bool:
 
 
 def remote_refs(root: Path, remote: str) -> list[str]:
-    """Tag names and ``hotfix/`` branch names on ``remote`` (``git ls-remote``)."""
-    proc = cmd.run(["ls-remote", "--refs", remote, "refs/tags/*", "refs/heads/hotfix/*"], root,
-                   check=False)
+    """Tag names and ``hotfix/`` branch names on ``remote`` (``git ls-remote``); a reserved
+    version counts as its ``hotfix/`` branch."""
+    proc = cmd.run(["ls-remote", "--refs", remote, "refs/tags/*", "refs/heads/hotfix/*",
+                    f"{RESERVED}*"], root, check=False)
     if proc.returncode != 0:
         raise GitError(
             f"could not list the tags of remote {remote!r}: {proc.stderr.strip()}",
@@ -47,7 +50,8 @@ def remote_refs(root: Path, remote: str) -> list[str]:
                  "HOTFIX settings lines.check_remote_tags = false",
         )
     refs = [line.split("\t", 1)[1] for line in proc.stdout.splitlines() if "\t" in line]
-    return [r.removeprefix("refs/tags/").removeprefix("refs/heads/") for r in refs]
+    return [r.removeprefix("refs/tags/").removeprefix("refs/heads/").replace(RESERVED, "hotfix/")
+            for r in refs]
 
 
 def branch_exists(root: Path, branch: str) -> bool:

@@ -21,6 +21,7 @@ from hotfix.adapters.git import (
     refs,
     release_files,
     repository,
+    reservations,
     revs,
     status,
     tagging,
@@ -98,6 +99,15 @@ class Git:
 
     def has_remote(self, remote: str) -> bool:
         return refs.has_remote(self._root, remote)
+
+    def reserve_version(self, version: str, key: str, remote: str | None = None) -> bool:
+        return reservations.reserve(self._root, version, key, remote)
+
+    def reservation_owner(self, version: str) -> str | None:
+        return reservations.owner(self._root, version)
+
+    def reserved_versions(self) -> list[str]:
+        return reservations.reserved(self._root)
 
     def remote_refs(self, remote: str) -> list[str]:
         return refs.remote_refs(self._root, remote)

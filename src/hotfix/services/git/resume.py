@@ -4,6 +4,8 @@ The journal says what was begun; git says what really happened. A start whose br
 is recorded, not redone; a pick whose commit is on the branch is recorded, not picked
 again; a release whose tag exists is recorded, not tagged again. A worktree deleted by hand
 is recreated from its branch. What needs a person (a conflict) is named, with the command.
+Resume never adopts a branch, worktree or tag whose version another record reserved
+(``refs/hotfix/reserved/<version>`` names its owner): it refuses, and says how to go on.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from hotfix.domain.record.lifecycle import Hotfix
 from hotfix.domain.release.journal import begun, notes, pick_state
-from hotfix.errors import NotFound
+from hotfix.errors import ConflictError, NotFound
 from hotfix.services.context import Context
 from hotfix.services.git import backport as backport_svc
 from hotfix.services.git import pick as pick_svc
@@ -40,18 +42,35 @@ def resume(ctx: Context, key: str, actor: str) -> Resumed:
     result = Resumed(rec.key)
     pending = begun(rec.events, "start", "start")
     if pending is not None:
+        _require_owned(ctx, Work.from_payload(rec.key, pending), "start")
         started = start_svc.start(ctx, rec.key, actor, str(pending["line"]))
         result.done.append(f"finished start: {started.work.branch} from "
                            f"{started.work.base_tag} in {started.work.worktree}")
         rec = ctx.records.get(key)
     if rec.last("start") is not None:  # the git steps
         work = work_of(rec)
+        _require_owned(ctx, work, "resume")
         _worktree(ctx, work, result)
         _picks(ctx, rec, work, actor, result)
         _release(ctx, rec, actor, result)
         _backport(ctx, rec, actor, result)
     _deploy(ctx, rec, actor, result)  # a rollout may run without hotfix's git steps (--tag)
     return result
+
+
+def _require_owned(ctx: Context, work: Work, then: str) -> None:
+    """ConflictError when another record reserved ``work``'s version (a lost race)."""
+    owner = ctx.git.reservation_owner(work.version)
+    if owner is None or owner == work.key:  # None: started before reservations existed
+        return
+    hint = (f"start it again on the next free version: hotfix start {work.key} --line "
+            f"{work.line}" if then == "start" else
+            f"its branch belongs to {owner}: close this record (hotfix close {work.key} "
+            f"--override \"lost {work.version} to {owner}\") and open a new one (hotfix open)")
+    raise ConflictError(
+        f"{work.key} planned {work.branch} (tag {work.tag}), but version {work.version} is "
+        f"reserved by {owner} (refs/hotfix/reserved/{work.version}): resume will not adopt "
+        "another record's branch, worktree or tag", hint=hint)
 
 
 def _deploy(ctx: Context, rec: Hotfix, actor: str, result: Resumed) -> None:

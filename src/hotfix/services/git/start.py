@@ -1,8 +1,11 @@
 """``hotfix start``: branch ``hotfix/X.Y.Z`` from the line's latest release tag, in a worktree.
 
-The next patch version is reserved against every tag (local and the remote's) and every
-``hotfix/`` branch, so two hotfixes, or two clones, never get the same number. The branch
-lives in ``.hotfix/worktrees/HF-N``: the user's checkout and stash are never touched.
+The next patch version is chosen past every tag (local and the remote's), every ``hotfix/``
+branch and every reservation, then reserved by one create-only ref
+(``refs/hotfix/reserved/<version>``, holding the record's id): git refuses the second of two
+processes that chose the same number, and that one moves on to the next. A start never
+adopts a version another record reserved. The branch lives in ``.hotfix/worktrees/HF-N``:
+the user's checkout and stash are never touched.
 """
 
 from __future__ import annotations
@@ -15,12 +18,13 @@ from hotfix.domain.record.lifecycle import Hotfix
 from hotfix.domain.release.journal import begun
 from hotfix.domain.release.lines import ReleaseLine
 from hotfix.domain.release.versions import Version, VersionSyntaxError, next_patch, scheme_step
-from hotfix.errors import ConfigError, NotFound, PolicyViolation
+from hotfix.errors import ConfigError, ConflictError, NotFound, PolicyViolation
 from hotfix.services.context import Context
 from hotfix.services.git import lines as lines_svc
 from hotfix.services.git.steps import Work, guard, journal
 
 HOTFIX_BRANCH = "hotfix/"
+_ATTEMPTS = 20  # others reserving meanwhile; each try re-reads what is taken
 
 
 @dataclass(frozen=True)
@@ -38,14 +42,41 @@ def start(ctx: Context, key: str, actor: str, line: str | None = None) -> Starte
     guard(ctx, rec, "start", actor)
     ctx.git.require_full_history()
     pending = begun(rec.events, "start", "start")
-    if pending is not None and (line is None or pending["line"] == line):
-        work = Work.from_payload(rec.key, pending)
-    else:
-        work = plan_work(ctx, rec, line)
+    work = Work.from_payload(rec.key, pending) if pending is not None and (
+        line is None or pending["line"] == line) else None
+    fresh = work is None or not owns(ctx, work)
+    if work is None or fresh:  # a version another record reserved is never adopted
+        work = reserve_work(ctx, rec, line or (work.line if work else None))
         journal(ctx, rec.key, actor, "start", "begin", **work.facts())
-    resumed = make_branch(ctx, work, fresh=pending is None)
+    resumed = make_branch(ctx, work, fresh=fresh)
     ctx.records.act(rec.key, "start", actor, {"facts": work.facts()})
     return Started(work, resumed)
+
+
+def owns(ctx: Context, work: Work) -> bool:
+    """Whether ``work``'s version is reserved by its record (reserved now if nobody had)."""
+    return (ctx.git.reserve_version(work.version, work.key, _remote(ctx))
+            or ctx.git.reservation_owner(work.version) == work.key)
+
+
+def reserve_work(ctx: Context, rec: Hotfix, name: str | None) -> Work:
+    """Plan the next free version and reserve it; plan again when another got it first."""
+    for _ in range(_ATTEMPTS):
+        work = plan_work(ctx, rec, name)
+        if ctx.git.reserve_version(work.version, rec.key, _remote(ctx)):
+            return work
+    raise ConflictError(
+        f"could not reserve a version on line {work.line}: {_ATTEMPTS} were reserved by "
+        f"other hotfixes while {rec.key} was choosing",
+        hint=f"see them with git for-each-ref refs/hotfix/reserved, then: hotfix start "
+             f"{rec.key} --line {work.line}")
+
+
+def _remote(ctx: Context) -> str | None:
+    """The remote reservations are published on, None when only local ones count."""
+    remote = ctx.cfg.str("lines.remote")
+    checked = ctx.cfg.bool("lines.check_remote_tags") and ctx.git.has_remote(remote)
+    return remote if checked else None
 
 
 def plan_work(ctx: Context, rec: Hotfix, name: str | None) -> Work:
@@ -96,7 +127,8 @@ def _scheme(ctx: Context) -> str:
 
 def taken_versions(ctx: Context, tags: Mapping[str, str] | None = None,
                    local_branches: list[str] | None = None) -> list[Version]:
-    """Versions already used or reserved: every tag and hotfix/ branch, here and remote."""
+    """Versions already used or reserved: every tag and hotfix/ branch, here and remote,
+    and every reservation."""
     pattern = lines_svc.tag_pattern(ctx.cfg)
     names = list(tags if tags is not None else ctx.git.tags())
     branches = [b.removeprefix("remotes/").split("/", 1)[-1] if b.startswith("remotes/") else b
@@ -107,6 +139,7 @@ def taken_versions(ctx: Context, tags: Mapping[str, str] | None = None,
         for name in ctx.git.remote_refs(remote):
             (branches if name.startswith(HOTFIX_BRANCH) else names).append(name)
     found = [v for v in (pattern.parse(n) for n in names) if v is not None]
+    branches += [HOTFIX_BRANCH + v for v in ctx.git.reserved_versions()]
     return found + [v for v in (_branch_version(b) for b in branches) if v is not None]
 
 

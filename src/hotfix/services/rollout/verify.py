@@ -1,10 +1,12 @@
 """Verify a deployed hotfix in production: smoke checks plus the bug's own check.
 
 Smoke checks come from ``verify.smoke`` (method, path, expected status, text the body must
-contain). The bug's own check is an HTTP request or a command that failed before the fix;
-given once (``hotfix verify HF-N --bug-path …`` or ``--bug-command …``, shaped by
-``domain/bug_check.py``) it is kept in the record's facts and reused. The result is a
-``verify`` event: passed or not, check by check.
+contain). The bug's own check is an HTTP request or a command that failed before the fix:
+named in the repository's configuration (``--bug-check NAME``, ``[verify.bug_checks.NAME]``)
+or given at this run (``--bug-path …``, ``--bug-command …``; shaped by
+``domain/bug_check.py``). It is kept in the record's facts and reused, but a command read
+from the record is never run (``bug_checks.py``). Every request stays on production. The
+result is a ``verify`` event: passed or not, check by check, and what the bug check ran.
 """
 
 from __future__ import annotations
@@ -14,12 +16,11 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from hotfix.adapters.deploy.checks import CheckResult, command_check, http_check
+from hotfix.adapters.deploy.checks import CheckResult, http_check
 from hotfix.domain.rollout.bug_check import BugCheckOptions, bug_check_of
-from hotfix.errors import ConfigError, UsageError
+from hotfix.errors import UsageError
 from hotfix.services.context import Context
-
-HTTP_KEYS = ("method", "path", "status", "match", "json")
+from hotfix.services.rollout.bug_checks import http_spec, run_bug_check
 
 
 @dataclass(frozen=True)
@@ -43,13 +44,18 @@ def verify(ctx: Context, key: str, actor: str, *, bug_check: Mapping[str, Any] |
            or f"http://{ctx.cfg.str('rollout.listen')}").rstrip("/")
     timeout = ctx.cfg.float("verify.timeout")
     kept = dict(given) if given else rec.facts.get("bug_check")
-    checks = [http_check(url, _spec(item, f"verify.smoke[{i}]"), "smoke", timeout)
-              for i, item in enumerate(ctx.cfg.list("verify.smoke"))]
+    smoke = [http_spec(item, f"verify.smoke[{i}]")
+             for i, item in enumerate(ctx.cfg.list("verify.smoke"))]
+    checks = [http_check(url, spec, "smoke", timeout) for spec in smoke]
+    ran: dict[str, Any] | None = None
     if kept:
-        checks.append(command_check(ctx.root, kept, url, timeout) if "command" in kept
-                      else http_check(url, _spec(kept, "the bug check"), "bug", timeout))
+        outcome, ran = run_bug_check(ctx, rec.key, kept, given=bool(given), url=url,
+                                     timeout=timeout)
+        checks.append(outcome)
     result = Verification(rec.key, url, all(c.passed for c in checks), tuple(checks))
     payload: dict[str, Any] = {**result.to_dict(), "bug_check_given": bool(kept)}
+    if ran is not None:
+        payload["bug_check"] = ran
     if given:
         payload["facts"] = {"bug_check": dict(given)}
     ctx.records.act(rec.key, "verify", actor, payload)
@@ -62,12 +68,3 @@ def _shaped(options: BugCheckOptions | None) -> dict[str, Any] | None:
     except json.JSONDecodeError as exc:
         raise UsageError(f"--bug-json is not JSON: {exc}") from None
 
-
-def _spec(item: Any, where: str) -> dict[str, Any]:
-    if not isinstance(item, Mapping) or "path" not in item:
-        raise ConfigError(f"{where} must be a table with at least a path, got {item!r}",
-                          hint='e.g. { method = "GET", path = "/health", status = 200 }')
-    unknown = sorted(set(item) - set(HTTP_KEYS))
-    if unknown:
-        raise ConfigError(f"{where}: unknown key {unknown[0]!r}; known: {', '.join(HTTP_KEYS)}")
-    return {"method": "GET", "status": 200, "match": "", **item}
