@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
-import tempfile
 import traceback
-from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -70,8 +69,7 @@ def _report(body: dict[str, object], as_json: bool, exc: HotfixError | None) -> 
 
 
 def _crash_log() -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    path = Path(tempfile.gettempdir()) / f"hotfix-crash-{stamp}.log"
-    path.write_text(f"hotfix {__version__}\nargv: {sys.argv}\n\n{traceback.format_exc()}",
-                    encoding="utf-8")
-    return path
+    from hotfix.cli.crash import log_dir, masked_argv, write_crash_log
+
+    text = f"hotfix {__version__}\nargv: {masked_argv(sys.argv)}\n\n{traceback.format_exc()}"
+    return write_crash_log(log_dir(Path.cwd(), os.environ), text)

@@ -7,28 +7,28 @@ and imports neither Alembic nor the ORM.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from hotfix.adapters.store.tables import SCHEMA_HEAD
 from hotfix.errors import ConfigError, SchemaTooNew, StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_HEADER = b"SQLite format 3\x00"
+_SQLITE_MIN_SIZE = 512  # the smallest page: a shorter file is no SQLite database
+_URL_HINT = ("give a SQLAlchemy URL (postgresql+psycopg://user@host/db), "
+             "or leave it empty for SQLite in .hotfix/")
 
 
 class Database:
     def __init__(self, url: str) -> None:
-        try:
-            self.engine = _engine(url)
-        except ArgumentError as exc:
-            raise ConfigError(f"database.url is not a database URL: {exc}",
-                              hint="give a SQLAlchemy URL (postgresql+psycopg://user@host/db), "
-                              "or leave it empty for SQLite in .hotfix/") from None
+        self.engine = _checked_engine(url)
         try:
             self._migrate()
         except BaseException:
@@ -76,6 +76,45 @@ class Database:
             ) from None
         except SQLAlchemyError as exc:
             raise StoreError(f"could not {doing} in {self.safe_url}: {exc}") from None
+
+
+def _checked_engine(url: str) -> Engine:
+    """The engine for ``url``; a ``ConfigError`` for a URL hotfix cannot use."""
+    try:
+        engine = _engine(url)
+    except ArgumentError as exc:
+        raise ConfigError(f"database.url is not a database URL: {exc}", hint=_URL_HINT) from None
+    except ImportError as exc:
+        raise ConfigError(f"database.url needs the Python module {exc.name!r}, which is not "
+                          f"installed ({_scheme(url)})",
+                          hint="use postgresql+psycopg://… (pip install 'psycopg[binary]'), "
+                          "or leave database.url empty for SQLite in .hotfix/") from None
+    refuse_unusable_sqlite(engine.url)
+    return engine
+
+
+def _scheme(url: str) -> str:
+    return url.partition(":")[0] + "://…"
+
+
+def refuse_unusable_sqlite(url: URL) -> None:
+    """Refuse a SQLite file that exists but is empty, truncated or not SQLite: opening it
+    would silently start an empty record (or fail later, less clearly)."""
+    if not url.drivername.startswith("sqlite") or url.database in (None, "", ":memory:"):
+        return
+    path = Path(url.database)
+    if not path.is_file():
+        return
+    with path.open("rb") as f:
+        head = f.read(len(SQLITE_HEADER))
+    size = path.stat().st_size
+    if head != SQLITE_HEADER or size < _SQLITE_MIN_SIZE:
+        what = "empty (0 bytes)" if size == 0 else f"not a SQLite database ({size} bytes)"
+        raise StoreError(
+            f"the database {path} is {what}; hotfix will not replace it with an empty record",
+            hint=f"restore it from a backup, or move it aside to start a fresh record: "
+            f"mv {shlex.quote(str(path))} {shlex.quote(str(path) + '.broken')}",
+        )
 
 
 def sqlite_url(root: Path) -> str:

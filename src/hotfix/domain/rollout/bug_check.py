@@ -25,6 +25,15 @@ class BugCheckOptions:
     match: str = ""
 
 
+def path_problem(path: object) -> str | None:
+    """What is wrong with ``path`` as the path of a check's request, or None.
+
+    A path starts with one ``/`` and is joined to the production base URL."""
+    if not isinstance(path, str) or not path.startswith("/") or path.startswith("//"):
+        return f"the path {path!r} does not start with a single /"
+    return None
+
+
 def bug_check_of(given: BugCheckOptions) -> dict[str, Any] | None:
     """The check to keep, or None when neither a command nor a path is given.
 

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from hotfix.adapters.deploy.checks import CheckResult, command_check, http_check
-from hotfix.domain.rollout.bug_check import BugCheckOptions, bug_check_of
+from hotfix.domain.rollout.bug_check import BugCheckOptions, bug_check_of, path_problem
 from hotfix.errors import ConfigError, UsageError
 from hotfix.services.context import Context
 
@@ -57,6 +57,9 @@ def verify(ctx: Context, key: str, actor: str, *, bug_check: Mapping[str, Any] |
 
 
 def _shaped(options: BugCheckOptions | None) -> dict[str, Any] | None:
+    problem = path_problem(options.path) if options and options.path else None
+    if problem:
+        raise UsageError(f"--bug-path: {problem}", hint="e.g. --bug-path /checkout")
     try:
         return bug_check_of(options) if options else None
     except json.JSONDecodeError as exc:
@@ -67,6 +70,10 @@ def _spec(item: Any, where: str) -> dict[str, Any]:
     if not isinstance(item, Mapping) or "path" not in item:
         raise ConfigError(f"{where} must be a table with at least a path, got {item!r}",
                           hint='e.g. { method = "GET", path = "/health", status = 200 }')
+    problem = path_problem(item["path"])
+    if problem:
+        raise ConfigError(f"{where}: {problem}",
+                          hint=f'give {where} a path from the base URL, e.g. path = "/health"')
     unknown = sorted(set(item) - set(HTTP_KEYS))
     if unknown:
         raise ConfigError(f"{where}: unknown key {unknown[0]!r}; known: {', '.join(HTTP_KEYS)}")
