@@ -162,6 +162,17 @@ def test_non_ascii_digits_are_not_an_id(hotfix: Invoke, key: str) -> None:
     assert f"{key!r} is not a hotfix id" in err
 
 
+def test_arguments_that_are_not_utf8_are_refused_before_anything_is_recorded(
+        hotfix: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    err = refused(hotfix, 2, "open", "Checkout \udcff500", "--no-input", "--as", REQ)
+    assert "argument 2 is not UTF-8 text: 'Checkout \\udcff500'" in err
+    assert "LANG=C.UTF-8" in err
+    monkeypatch.setenv("HOTFIX_DATABASE_URL", "sqlite:///\udcff.db")
+    assert "HOTFIX_DATABASE_URL is not UTF-8 text" in refused(hotfix, 2, "list")
+    monkeypatch.delenv("HOTFIX_DATABASE_URL")
+    assert hotfix("list", "--json").json() == []
+
+
 # ── case 8: the crash log ─────────────────────────────────────────────────────────────
 
 
