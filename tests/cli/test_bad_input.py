@@ -53,6 +53,21 @@ def test_an_empty_or_truncated_database_is_refused_untouched(
     assert refused(hotfix, 1, "open", "Another", "--no-input", "--as", REQ) == err
 
 
+def test_a_database_cut_short_is_refused(hotfix: Invoke, repo: Path) -> None:
+    for n in range(8):
+        hotfix("open", f"Bug {n}", "--no-input", "--as", REQ)
+    db = repo / ".hotfix" / "hotfix.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = db.stat().st_size
+    with db.open("r+b") as f:
+        f.truncate(4096)
+    err = refused(hotfix, 1, "status", "HF-1")
+    assert f"the database {db} is truncated (4096 of {size} bytes)" in err
+    assert "restore it from a backup" in err
+    assert db.stat().st_size == 4096
+
+
 # ── case 4: exit 3 on ordinary bad input ─────────────────────────────────────────────
 
 

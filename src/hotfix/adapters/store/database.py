@@ -22,6 +22,7 @@ from hotfix.errors import ConfigError, SchemaTooNew, StoreError
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_HEADER = b"SQLite format 3\x00"
 _SQLITE_MIN_SIZE = 512  # the smallest page: a shorter file is no SQLite database
+_SQLITE_HEADER_SIZE = 100
 _URL_HINT = ("give a SQLAlchemy URL (postgresql+psycopg://user@host/db), "
              "or leave it empty for SQLite in .hotfix/")
 
@@ -106,15 +107,34 @@ def refuse_unusable_sqlite(url: URL) -> None:
     if not path.is_file():
         return
     with path.open("rb") as f:
-        head = f.read(len(SQLITE_HEADER))
-    size = path.stat().st_size
-    if head != SQLITE_HEADER or size < _SQLITE_MIN_SIZE:
-        what = "empty (0 bytes)" if size == 0 else f"not a SQLite database ({size} bytes)"
+        header = f.read(_SQLITE_HEADER_SIZE)
+    wal = path.with_name(path.name + "-wal")
+    in_wal = wal.is_file() and wal.stat().st_size > 0  # pages the log has not checkpointed
+    problem = sqlite_file_problem(header, path.stat().st_size, counted_size=not in_wal)
+    if problem:
         raise StoreError(
-            f"the database {path} is {what}; hotfix will not replace it with an empty record",
+            f"the database {path} is {problem}; hotfix will not replace it with an empty record",
             hint=f"restore it from a backup, or move it aside to start a fresh record: "
             f"mv {shlex.quote(str(path))} {shlex.quote(str(path) + '.broken')}",
         )
+
+
+def sqlite_file_problem(header: bytes, size: int, *, counted_size: bool = True) -> str | None:
+    """What is wrong with a SQLite file of ``size`` bytes starting with ``header``, if anything.
+
+    ``counted_size``: hold the file to the page count its header records (not while a
+    write-ahead log still holds pages)."""
+    if size == 0:
+        return "empty (0 bytes)"
+    if not header.startswith(SQLITE_HEADER) or size < _SQLITE_MIN_SIZE:
+        return f"not a SQLite database ({size} bytes)"
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    counted = header[24:28] == header[92:96]  # the page count is valid (SQLite ≥ 3.7.0)
+    if counted_size and counted and size < page_size * pages:
+        return f"truncated ({size} of {page_size * pages} bytes)"
+    return None
 
 
 def sqlite_url(root: Path) -> str:
