@@ -95,16 +95,29 @@ def load_config(
 def _read_file(root: Path) -> tuple[Path | None, str, dict[str, Any]]:
     own = root / CONFIG_FILE
     if own.is_file():
-        text = own.read_text(encoding="utf-8")
+        text = _read_text(own)
         return own, text, _parse(own, text)
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
-        text = pyproject.read_text(encoding="utf-8")
+        text = _read_text(pyproject)
         tool = _parse(pyproject, text).get("tool", {})
         section = tool.get("hotfix") if isinstance(tool, dict) else None
         if isinstance(section, dict):
             return pyproject, text, section
     return None, "", {}
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        bad = exc.object[exc.start:exc.start + 1]
+        name = path.name
+        raise ConfigError(
+            f"{name} is not UTF-8 text (byte {bad!r} at offset {exc.start})",
+            hint=f"save {path} as UTF-8, as TOML requires, e.g. iconv -f latin1 -t utf-8 "
+            f"{name} > {name}.utf8 && mv {name}.utf8 {name}",
+        ) from None
 
 
 def _parse(path: Path, text: str) -> dict[str, Any]:

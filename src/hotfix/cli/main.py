@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
-import tempfile
 import traceback
-from datetime import UTC, datetime
+from collections.abc import Mapping
 from pathlib import Path
 
 import typer
@@ -15,7 +15,7 @@ from rich.markup import escape
 from hotfix import __version__
 from hotfix.cli.commands import LazyGroup
 from hotfix.cli.common import err_console
-from hotfix.errors import HotfixError
+from hotfix.errors import HotfixError, UsageError
 
 app = typer.Typer(
     name="hotfix",
@@ -46,6 +46,7 @@ def run() -> None:
     """Entry point: run the app; turn every failure into a message and an exit code."""
     as_json = "--json" in sys.argv
     try:
+        _refuse_undecodable(sys.argv[1:], os.environ)
         app()
     except HotfixError as exc:
         _report(exc.to_dict(), as_json, exc)
@@ -61,6 +62,19 @@ def run() -> None:
         sys.exit(3)
 
 
+def _refuse_undecodable(argv: list[str], environ: Mapping[str, str]) -> None:
+    """Bytes that are not UTF-8 (decoded by Python as lone surrogates) cannot be recorded."""
+    given = [(f"argument {i}", a) for i, a in enumerate(argv, start=1)]
+    given += [(n, v) for n, v in environ.items() if n.startswith("HOTFIX_")]
+    for where, value in given:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise UsageError(f"{where} is not UTF-8 text: {value!r}",
+                             hint="give it as UTF-8; check your terminal's encoding "
+                             "(locale should say UTF-8, e.g. LANG=C.UTF-8)") from None
+
+
 def _report(body: dict[str, object], as_json: bool, exc: HotfixError | None) -> None:
     if as_json:
         typer.echo(json.dumps(body, ensure_ascii=False))
@@ -70,8 +84,7 @@ def _report(body: dict[str, object], as_json: bool, exc: HotfixError | None) -> 
 
 
 def _crash_log() -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    path = Path(tempfile.gettempdir()) / f"hotfix-crash-{stamp}.log"
-    path.write_text(f"hotfix {__version__}\nargv: {sys.argv}\n\n{traceback.format_exc()}",
-                    encoding="utf-8")
-    return path
+    from hotfix.cli.crash import log_dir, masked_argv, write_crash_log
+
+    text = f"hotfix {__version__}\nargv: {masked_argv(sys.argv)}\n\n{traceback.format_exc()}"
+    return write_crash_log(log_dir(Path.cwd(), os.environ), text)

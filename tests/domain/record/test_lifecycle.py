@@ -216,6 +216,20 @@ def test_bad_durations(text: str) -> None:
         parse_duration(text)
 
 
+@pytest.mark.parametrize("text", ["99999999999999999999h", "31d", "720h1s", "43201",
+                                  "9" * 400 + "d"])
+def test_durations_are_bounded_to_thirty_days_an_entry(text: str) -> None:
+    with pytest.raises(ValueError, match=r"is more than 30d of work in one entry"):
+        parse_duration(text)
+    assert parse_duration("30d") == 30 * 86400
+
+
+@pytest.mark.parametrize("text", ["\u0661h", "\u0665m", "\u0663\u0660", "1\u0660m"])
+def test_durations_are_ascii_digits(text: str) -> None:
+    with pytest.raises(ValueError, match=r"cannot read .* as a duration"):
+        parse_duration(text)
+
+
 def test_format_duration() -> None:
     assert format_duration(5400) == "1h30m"
     assert format_duration(42) == "42s"

@@ -132,6 +132,17 @@ def test_empty_pick_and_repeat_pick(shop: Repo, ctx: Context) -> None:
     assert len(tree.git("log", "--format=%H", "v1.1.0..").split()) == 1
 
 
+def test_commit_already_in_the_branch_history_is_refused_before_picking(
+        shop: Repo, ctx: Context) -> None:
+    key, tree = started(ctx)
+    released, head = shop.git("rev-parse", "v1.1.0^{commit}"), tree.head()
+    with pytest.raises(UsageError, match=r"already on hotfix/1\.1\.1"):
+        pick(ctx, key, ENGINEER, [released[:10]])
+    assert tree.status() == ""
+    assert tree.head() == head
+    assert ctx.records.get(key).last("pick") is None
+
+
 def test_dirty_worktree_is_not_mixed_into_a_pick(shop: Repo, ctx: Context) -> None:
     key, tree = started(ctx)
     tree.write("README.md", "half-done direct fix\n")

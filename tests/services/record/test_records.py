@@ -154,7 +154,39 @@ def test_keys_in_any_case_or_bare_and_unknown_or_malformed_ones(desk: Desk) -> N
         desk.records.act("HF-7", "approve", LEE, {})
     with pytest.raises(UsageError, match="'XY-9' is not a hotfix id") as bad:
         desk.records.get("XY-9")
-    assert bad.value.hint == "ids look like HF-1; see them all: hotfix list"
+    assert bad.value.hint == "ids look like HF-1 (ASCII digits, from 1); see them all: hotfix list"
+
+
+@pytest.mark.parametrize("key", ["HF-99999999999999999999", "HF-2147483648", "HF-١",
+                                 "١", "HF-１", "HF-0", "HF--1", "HF-1.0"])
+def test_ids_are_bounded_ascii_numbers(desk: Desk, key: str) -> None:
+    desk.records.open("Bug", REQ)
+    with pytest.raises(UsageError, match=r"is not a hotfix id"):
+        desk.records.get(key)
+    with pytest.raises(UsageError, match=r"is not a hotfix id"):
+        desk.records.act(key, "approve", LEE, {})
+
+
+def test_the_largest_id_reads_as_missing_not_as_a_crash(desk: Desk) -> None:
+    with pytest.raises(NotFound, match=r"^there is no hotfix HF-2147483647$"):
+        desk.records.get("HF-2147483647")
+
+
+@pytest.mark.parametrize(("actor", "problem"), [
+    ("", "the actor is empty"), ("   ", "the actor is empty"),
+    ("alice", "the actor 'alice' is not an email"),
+    ("a b@x", "the actor 'a b@x' is not an email"), ("@x", "is not an email"),
+])
+def test_actors_are_non_empty_emails(desk: Desk, actor: str, problem: str) -> None:
+    with pytest.raises(UsageError, match=problem) as refused:
+        desk.records.open("Bug", actor)
+    assert "--as you@example.com" in (refused.value.hint or "")
+    key = desk.records.open("Bug", REQ).key
+    with pytest.raises(UsageError, match=problem):
+        desk.records.act(key, "approve", actor, {})
+    with pytest.raises(UsageError, match=problem):
+        desk.records.log_time(key, actor, "1h")
+    assert [e.kind for e in desk.records.get(key).events] == ["open"]
 
 
 def test_the_prefix_is_a_setting(tmp_path: Path) -> None:

@@ -7,28 +7,29 @@ and imports neither Alembic nor the ORM.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from hotfix.adapters.store.tables import SCHEMA_HEAD
 from hotfix.errors import ConfigError, SchemaTooNew, StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_HEADER = b"SQLite format 3\x00"
+_SQLITE_MIN_SIZE = 512  # the smallest page: a shorter file is no SQLite database
+_SQLITE_HEADER_SIZE = 100
+_URL_HINT = ("give a SQLAlchemy URL (postgresql+psycopg://user@host/db), "
+             "or leave it empty for SQLite in .hotfix/")
 
 
 class Database:
     def __init__(self, url: str) -> None:
-        try:
-            self.engine = _engine(url)
-        except ArgumentError as exc:
-            raise ConfigError(f"database.url is not a database URL: {exc}",
-                              hint="give a SQLAlchemy URL (postgresql+psycopg://user@host/db), "
-                              "or leave it empty for SQLite in .hotfix/") from None
+        self.engine = _checked_engine(url)
         try:
             self._migrate()
         except BaseException:
@@ -76,6 +77,64 @@ class Database:
             ) from None
         except SQLAlchemyError as exc:
             raise StoreError(f"could not {doing} in {self.safe_url}: {exc}") from None
+
+
+def _checked_engine(url: str) -> Engine:
+    """The engine for ``url``; a ``ConfigError`` for a URL hotfix cannot use."""
+    try:
+        engine = _engine(url)
+    except ArgumentError as exc:
+        raise ConfigError(f"database.url is not a database URL: {exc}", hint=_URL_HINT) from None
+    except ImportError as exc:
+        raise ConfigError(f"database.url needs the Python module {exc.name!r}, which is not "
+                          f"installed ({_scheme(url)})",
+                          hint="use postgresql+psycopg://… (pip install 'psycopg[binary]'), "
+                          "or leave database.url empty for SQLite in .hotfix/") from None
+    refuse_unusable_sqlite(engine.url)
+    return engine
+
+
+def _scheme(url: str) -> str:
+    return url.partition(":")[0] + "://…"
+
+
+def refuse_unusable_sqlite(url: URL) -> None:
+    """Refuse a SQLite file that exists but is empty, truncated or not SQLite: opening it
+    would silently start an empty record (or fail later, less clearly)."""
+    if not url.drivername.startswith("sqlite") or url.database in (None, "", ":memory:"):
+        return
+    path = Path(url.database)
+    if not path.is_file():
+        return
+    with path.open("rb") as f:
+        header = f.read(_SQLITE_HEADER_SIZE)
+    wal = path.with_name(path.name + "-wal")
+    in_wal = wal.is_file() and wal.stat().st_size > 0  # pages the log has not checkpointed
+    problem = sqlite_file_problem(header, path.stat().st_size, counted_size=not in_wal)
+    if problem:
+        raise StoreError(
+            f"the database {path} is {problem}; hotfix will not replace it with an empty record",
+            hint=f"restore it from a backup, or move it aside to start a fresh record: "
+            f"mv {shlex.quote(str(path))} {shlex.quote(str(path) + '.broken')}",
+        )
+
+
+def sqlite_file_problem(header: bytes, size: int, *, counted_size: bool = True) -> str | None:
+    """What is wrong with a SQLite file of ``size`` bytes starting with ``header``, if anything.
+
+    ``counted_size``: hold the file to the page count its header records (not while a
+    write-ahead log still holds pages)."""
+    if size == 0:
+        return "empty (0 bytes)"
+    if not header.startswith(SQLITE_HEADER) or size < _SQLITE_MIN_SIZE:
+        return f"not a SQLite database ({size} bytes)"
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    counted = header[24:28] == header[92:96]  # the page count is valid (SQLite ≥ 3.7.0)
+    if counted_size and counted and size < page_size * pages:
+        return f"truncated ({size} of {page_size * pages} bytes)"
+    return None
 
 
 def sqlite_url(root: Path) -> str:

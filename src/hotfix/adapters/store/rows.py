@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from hotfix.domain.audit.equivalence import Waiver
 from hotfix.domain.record.events import GENESIS, Event, canonical_json, sealed
-from hotfix.errors import ConflictError, NotFound
+from hotfix.errors import ChainBroken, ConflictError, NotFound
 
 if TYPE_CHECKING:
     from hotfix.ports import Draft
@@ -34,9 +34,37 @@ class EventRow(NamedTuple):
                    canonical_json(event.payload), event.prev_hash, event.hash)
 
     def to_event(self) -> Event:
-        return Event(hotfix=self.hotfix, seq=self.seq, at=datetime.fromisoformat(self.at),
-                     actor=self.actor, kind=self.kind, payload=json.loads(self.payload),
-                     prev_hash=self.prev_hash, hash=self.hash)
+        """The event this row stores; ``ChainBroken`` naming it when the row cannot be one
+        (only a change made outside hotfix writes such a row)."""
+        return Event(hotfix=self.hotfix, seq=self.seq, at=self._at(), actor=self.actor,
+                     kind=self.kind, payload=self._payload(), prev_hash=self.prev_hash,
+                     hash=self.hash)
+
+    def _at(self) -> datetime:
+        try:
+            at = datetime.fromisoformat(self.at)
+        except (TypeError, ValueError):
+            at = None
+        if at is None or at.tzinfo is None:
+            raise self._unreadable(f"its time {self.at!r} is not an ISO 8601 time with a zone")
+        return at
+
+    def _payload(self) -> dict[str, Any]:
+        try:
+            payload = json.loads(self.payload)
+        except (TypeError, ValueError):
+            payload = None
+        if not isinstance(payload, dict):
+            raise self._unreadable("its payload is not a JSON object")
+        return payload
+
+    def _unreadable(self, why: str) -> ChainBroken:
+        return ChainBroken(
+            f"record {self.hotfix}, event {self.seq} ({self.kind}) was altered outside "
+            f"hotfix: {why}",
+            hint="the database was edited by hand: restore it from a backup; "
+            "`hotfix log --verify` checks a record once it reads again",
+        )
 
 
 class WaiverRow(NamedTuple):

@@ -12,19 +12,26 @@ from hotfix.domain.record.events import Event
 from hotfix.domain.record.lifecycle import Hotfix, State
 
 _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
-_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([dhms])")
+_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([dhms])")
+MAX_DURATION = 30 * 86400  # one entry of logged work: at most 30 days
 
 
 def parse_duration(text: str) -> int:
     """'45m', '1h30m', '1.5h', '90s', '2d' → seconds. A bare number means minutes."""
     raw = text.strip().lower().replace(" ", "")
-    if re.fullmatch(r"\d+(\.\d+)?", raw):
-        return round(float(raw) * 60)
+    if re.fullmatch(r"[0-9]+(\.[0-9]+)?", raw):
+        return _bounded(float(raw) * 60, text)
     if not raw or _PART.sub("", raw):
         raise ValueError(f"cannot read {text!r} as a duration; use e.g. 45m, 1h30m, 1.5h, 90s")
-    seconds = sum(float(n) * _UNITS[u] for n, u in _PART.findall(raw))
+    return _bounded(sum(float(n) * _UNITS[u] for n, u in _PART.findall(raw)), text)
+
+
+def _bounded(seconds: float, text: str) -> int:
     if seconds <= 0:
         raise ValueError(f"a duration must be positive, got {text!r}")
+    if seconds > MAX_DURATION:
+        raise ValueError(f"{text!r} is more than {MAX_DURATION // 86400}d of work in one entry; "
+                         "log each stretch of work separately")
     return round(seconds)
 
 

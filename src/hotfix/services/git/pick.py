@@ -70,7 +70,7 @@ def _checked_source(git: GitRepo, path: Path, work: Work, sha: str, mainline: in
     if len(parents) <= 1 and mainline:
         raise UsageError(f"{sha} is not a merge commit; -m only applies to merges",
                          hint=f"drop -m: hotfix pick {work.key} {sha}")
-    if source in done:
+    if source in done or git.is_ancestor(source, git.head_of(path)):
         raise UsageError(f"{sha} is already on {work.branch}: picking it again would be empty",
                          hint=f"see what is there: git -C {path} log --oneline "
                               f"{work.base_tag}..")

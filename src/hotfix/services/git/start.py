@@ -18,7 +18,7 @@ from hotfix.domain.record.lifecycle import Hotfix
 from hotfix.domain.release.journal import begun
 from hotfix.domain.release.lines import ReleaseLine
 from hotfix.domain.release.versions import Version, VersionSyntaxError, next_patch, scheme_step
-from hotfix.errors import ConfigError, ConflictError, NotFound, PolicyViolation
+from hotfix.errors import ConfigError, ConflictError, NotFound, PolicyViolation, UsageError
 from hotfix.services.context import Context
 from hotfix.services.git import lines as lines_svc
 from hotfix.services.git.steps import Work, guard, journal
@@ -38,6 +38,7 @@ class Started:
 
 def start(ctx: Context, key: str, actor: str, line: str | None = None) -> Started:
     """Create the hotfix branch and worktree from the release tag, and record it."""
+    line = _given_line(line)
     rec = ctx.records.get(key)
     guard(ctx, rec, "start", actor)
     ctx.git.require_full_history()
@@ -77,6 +78,12 @@ def _remote(ctx: Context) -> str | None:
     remote = ctx.cfg.str("lines.remote")
     checked = ctx.cfg.bool("lines.check_remote_tags") and ctx.git.has_remote(remote)
     return remote if checked else None
+def _given_line(line: str | None) -> str | None:
+    """``--line`` as given: None means the default line; blank is a mistake, refused."""
+    if line is not None and not line.strip():
+        raise UsageError("--line is empty: name a release line, e.g. --line 1.1",
+                         hint="see the lines: hotfix lines; or leave --line out for the newest")
+    return line.strip() if line is not None else None
 
 
 def plan_work(ctx: Context, rec: Hotfix, name: str | None) -> Work:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hotfix.domain.record import triage as rubric
+from hotfix.domain.record.actors import actor_problem
 from hotfix.domain.record.events import ChainReport, Event, verify_chain
 from hotfix.domain.record.lifecycle import Hotfix, Refusal, derive, forcing, plan
 from hotfix.domain.record.lifecycle_settings import (
@@ -63,13 +64,27 @@ def _lifecycle(cfg: Config) -> LifecycleSettings:
                           "guards and close requirements") from None
 
 
+MAX_NUMBER = 2**31 - 1  # a record number fits every store's integer column
+
+
 def parse_key(prefix: str, key: str) -> int:
-    """``HF-12``, ``hf-12`` or ``12`` → 12."""
-    match = re.fullmatch(rf"(?:{re.escape(prefix)}-)?(\d+)", key.strip(), re.IGNORECASE)
-    if not match:
-        raise UsageError(f"{key!r} is not a hotfix id", hint=f"ids look like {prefix}-1; "
-                         "see them all: hotfix list")
+    """``HF-12``, ``hf-12`` or ``12`` → 12: ASCII digits only, at most ``MAX_NUMBER``."""
+    match = re.fullmatch(rf"(?:{re.escape(prefix)}-)?([0-9]{{1,10}})", key.strip(),
+                         re.IGNORECASE)
+    if not match or not 0 < int(match.group(1)) <= MAX_NUMBER:
+        raise UsageError(f"{key!r} is not a hotfix id", hint=f"ids look like {prefix}-1 "
+                         "(ASCII digits, from 1); see them all: hotfix list")
     return int(match.group(1))
+
+
+def checked_actor(actor: str) -> str:
+    """``actor`` without surrounding blanks; a ``UsageError`` unless it is an email."""
+    problem = actor_problem(actor)
+    if problem:
+        raise UsageError(f"{problem}: who acts is named by an email",
+                         hint="pass --as you@example.com, or: git config user.email "
+                         "you@example.com")
+    return actor.strip()
 
 
 def format_key(prefix: str, number: int) -> str:
@@ -99,6 +114,7 @@ class LocalRecords:
         if not title.strip():
             raise UsageError("a hotfix needs a title",
                              hint='hotfix open "Checkout returns 500 …"')
+        actor = checked_actor(actor)
         decision = self._decision(answers) if answers else None
         opened = self.log.create(title.strip(), actor, self.clock.now(),
                                  {"title": title.strip()})
@@ -114,6 +130,7 @@ class LocalRecords:
     def act(self, key: str, action: str, actor: str, payload: Mapping[str, Any],
             override: str | None = None) -> Hotfix:
         number = parse_key(self.settings.prefix, key)
+        actor = checked_actor(actor)
         before: list[Event] = []
 
         def decide(events: list[Event]) -> list[Draft]:
@@ -130,7 +147,7 @@ class LocalRecords:
         try:
             seconds = parse_duration(duration)
         except ValueError as exc:
-            raise UsageError(str(exc)) from None
+            raise UsageError(str(exc), hint=f"e.g. hotfix time {key} 1h30m") from None
         return self.act(key, "time", actor, {"seconds": seconds, "person": actor, "note": note})
 
     def get(self, key: str) -> Hotfix:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from hotfix.domain.judge.engine import Judge, JudgeSettings, Verdict
+from hotfix.errors import UsageError
 from hotfix.ports import Observations
 
 CHUNK = 1 << 16
@@ -45,7 +46,16 @@ def judge_files(
     expected_share: float | None = None,
 ) -> list[FileVerdict]:
     """Judge every file (read by ``read``) with ``settings``."""
+    _check_share(expected_share)
     return [judge_file(path, read(path), settings, expected_share) for path in paths]
+
+
+def _check_share(share: float | None) -> None:
+    """A canary's share of traffic is a fraction strictly between 0 and 1 (0.05 is 5%)."""
+    if share is not None and not 0 < share < 1:
+        raise UsageError(f"--share {share:g} is not a traffic share: it must be a fraction "
+                         "strictly between 0 and 1",
+                         hint="for a canary on 5% of traffic: --share 0.05")
 
 
 def judge_file(path: Path, stream: Observations, settings: JudgeSettings,
