@@ -136,7 +136,8 @@ REFUSED: list[tuple[str, State, str, str, dict[str, Any], No]] = [
         "forward or is deferred)", NEXT + "hotfix rollback HF-1 --to vX.Y.Z")),
     ("rollback", S.VERIFIED, REQUESTER, "close", {}, No(
         "cannot close HF-1: it is verified (allowed from: deferred, rejected)",
-        NEXT + "fix forward: hotfix start HF-1; or hotfix defer HF-1", ("approver",))),
+        NEXT + 'fix forward: hotfix start HF-1; or hotfix defer HF-1 --reason "…"',
+        ("approver",))),
 ]
 
 

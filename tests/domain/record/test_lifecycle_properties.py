@@ -32,6 +32,7 @@ PAYLOADS = st.fixed_dictionaries({}, optional={
     "fields": st.dictionaries(st.sampled_from(["root_cause", "follow_up"]),
                               st.sampled_from(["", "x"]), max_size=2),
     "mainline": st.just("main"),
+    "kind": st.sampled_from([*KINDS, "gadget"]),  # as written on triage and start events
 })
 STEPS = st.lists(st.tuples(ACTORS, st.sampled_from(sorted(ALL_ACTIONS | {"note", "document"})),
                            PAYLOADS, st.booleans()), min_size=5, max_size=40)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hotfix.domain.record import kinds as k
+from hotfix.domain.record.documentation import document_command
 from hotfix.domain.record.hotfix import Hotfix
 from hotfix.domain.record.kind_model import APPROVER
 from hotfix.domain.record.states import State
@@ -131,9 +132,8 @@ def _documented(a: Attempt) -> Blocked | None:
     missing = rec.missing_documentation()
     if not missing or rec.state in k.KINDS[rec.kind].close_exempt:
         return None
-    fields = " ".join(f'--field {name}="…"' for name in missing)
     return Blocked(f"{rec.key} cannot close: missing documentation: {', '.join(missing)}",
-                   f"hotfix document {rec.key} {fields}")
+                   document_command(rec.key, missing))
 
 
 GUARDS: dict[str, Guard] = {g.name: g for g in (

@@ -44,6 +44,11 @@ class Hotfix:
     def next_step(self) -> str | None:
         return KINDS[self.kind].next_step(self.state, self.key)
 
+    @property
+    def deployed(self) -> bool:
+        """Whether a record of this kind runs in production (a library's never does)."""
+        return KINDS[self.kind].deployed
+
     def missing_documentation(self) -> tuple[str, ...]:
         """The fields this record's kind must have before it closes, still empty."""
         return tuple(f for f in self.settings.required_fields(self.kind)

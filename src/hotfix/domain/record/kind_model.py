@@ -48,6 +48,9 @@ class Kind:
     ``summary`` says in one line what the kind is (refusals quote it). ``optional_guards``
     are attached to transitions but checked only where the project switches them on
     (``guards.enable``). ``close_exempt``: closing from these states needs no documentation.
+    ``deployed``: a record of this kind runs in production, so ``verify`` checks production
+    (smoke checks and the bug's own check); False (a library): only the bug's own check,
+    against what was published.
     """
 
     name: str
@@ -57,6 +60,7 @@ class Kind:
     next_steps: Mapping[State, str] = field(default_factory=dict)
     optional_guards: frozenset[str] = frozenset()
     close_exempt: tuple[State, ...] = (State.REJECTED,)
+    deployed: bool = True
 
     def transition(self, action: str) -> Transition | None:
         return next((t for t in self.transitions if t.action == action), None)

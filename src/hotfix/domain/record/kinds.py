@@ -120,6 +120,7 @@ LIBRARY = Kind(
     ),
     {**_CODE_NEXT, S.RELEASED: "hotfix publish {key}",
      S.PUBLISHED: "hotfix verify {key} (against the published artifact)"},
+    deployed=False,
 )
 
 _CONTENT_OPEN = (S.REPORTED, S.CONTENT, S.DRAFTED, S.APPROVED)
@@ -203,7 +204,7 @@ ROLLBACK = Kind(
         S.APPROVED: "hotfix rollback {key} --to vX.Y.Z",
         S.ROLLING_BACK: "hotfix resume {key}",
         S.ROLLED_BACK: "hotfix verify {key}",
-        S.VERIFIED: "fix forward: hotfix start {key}; or hotfix defer {key}",
+        S.VERIFIED: "fix forward: hotfix start {key}; or hotfix defer {key} --reason \"…\"",
         S.DEFERRED: "hotfix close {key} (ships with a planned release)",
         S.REJECTED: "hotfix close {key}",
     },

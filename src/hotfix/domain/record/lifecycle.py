@@ -9,11 +9,14 @@ The data it reads is elsewhere, each in one place:
     guards.py             the named guards: rule, who may override, the check
     roles.py              roles by name, and who holds them
     lifecycle_settings.py what a project configures (project.kind, close.require, ...)
-    hotfix_record.py      the derived record (Hotfix) and a refusal
+    documentation.py      documentation fields (close.require, ``hotfix document``)
+    hotfix.py             the derived record (Hotfix) and a refusal
 
 The current state is never stored: ``derive`` folds the events through the transitions of
-the record's kind. ``plan`` runs a transition's checks in their declared order; a refusal
-names what is wrong, the next step that exists for the kind, and who may force it.
+the record's kind. The kind is the ``open`` event's, else the project's; then what each
+triage (or a rollback's fix forward) decides, written on its event as ``kind``. ``plan``
+runs a transition's checks in their declared order; a refusal names what is wrong, the next
+step that exists for the kind, and who may force it.
 """
 
 from __future__ import annotations
@@ -27,13 +30,19 @@ from hotfix.domain.record.events import Event
 from hotfix.domain.record.guards import GUARDS, Attempt
 from hotfix.domain.record.hotfix import Hotfix, Refusal
 from hotfix.domain.record.kind_model import FROM_STATE, PROJECT, Kind, Transition
-from hotfix.domain.record.kinds import ALL_ACTIONS, KINDS, OVERRIDE_OPTION, kind_for_route
+from hotfix.domain.record.kinds import (
+    ALL_ACTIONS,
+    KINDS,
+    OVERRIDE_OPTION,
+    PROJECT_KINDS,
+    kind_for_route,
+)
 from hotfix.domain.record.lifecycle_settings import DEFAULT_SETTINGS, LifecycleSettings
 from hotfix.domain.record.outcomes import Seen
 from hotfix.domain.record.roles import Members, holds, override_hint, role
 from hotfix.domain.record.states import State
 
-__all__ = ["Hotfix", "Refusal", "State", "derive", "forcing", "plan"]
+__all__ = ["Hotfix", "Refusal", "State", "decided_kind", "derive", "forcing", "plan"]
 
 
 def derive(key: str, events: Sequence[Event], approvals_needed: Mapping[str, int], *,
@@ -93,13 +102,9 @@ class _Fold:
         self.facts.update(p.get("facts", {}))
 
     def _kind_after(self, transition: Transition, p: Mapping[str, Any]) -> str:
-        if transition.becomes is None:
-            return self.kind
-        if transition.becomes == PROJECT:
-            return self.settings.project_kind
-        decision = p.get("decision")
-        route = decision.get("route") if isinstance(decision, Mapping) else None
-        return kind_for_route(route, self.settings.project_kind)
+        recorded = p.get("kind")  # the project kind the event was decided under, if written
+        project = recorded if recorded in PROJECT_KINDS else self.settings.project_kind
+        return _becomes(transition, p, self.kind, str(project))
 
     def record(self, key: str, events: Sequence[Event]) -> Hotfix:
         opened = events[0]
@@ -110,6 +115,32 @@ class _Fold:
             state_entered_at=self.entered, facts=self.facts, history=tuple(self.history),
             kind=self.kind, documentation=self.documentation, settings=self.settings,
         )
+
+
+def _becomes(transition: Transition, p: Mapping[str, Any], kind: str, project: str) -> str:
+    """The kind a record of ``kind`` continues as after ``transition``, in a project of kind
+    ``project``: the same, the project's (a rollback's fix forward), or by triage's route."""
+    if transition.becomes is None:
+        return kind
+    if transition.becomes == PROJECT:
+        return project
+    decision = p.get("decision")
+    route = decision.get("route") if isinstance(decision, Mapping) else None
+    return kind_for_route(route, project)
+
+
+def decided_kind(record: Hotfix, action: str, payload: Mapping[str, Any]) -> str | None:
+    """The kind ``action`` decides for ``record`` now (triage, a rollback's fix forward), or
+    None when it decides none.
+
+    The record writes it on the action's event (``kind``), so a later change of
+    ``project.kind`` does not re-read the record as another kind; an event without it (one
+    written before kinds were recorded) is read under the project's kind as it is then.
+    """
+    transition = KINDS[record.kind].transition(action)
+    if transition is None or transition.becomes is None:
+        return None
+    return _becomes(transition, payload, record.kind, record.settings.project_kind)
 
 
 def _target(transition: Transition, state: State, p: Mapping[str, Any], seen: Seen) -> State:

@@ -8,14 +8,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from hotfix.domain.record.documentation import FIELD_NAME_RULE, is_field_name
 from hotfix.domain.record.kinds import KINDS, PROJECT_KINDS
-
-_FIELD = re.compile(r"[a-z][a-z0-9_]*")
 
 
 class LifecycleSettingsError(ValueError):
@@ -69,9 +67,9 @@ def _per_kind(setting: str, table: Mapping[str, Any]) -> list[tuple[str, list[st
 
 def _fields(kind: str, names: list[str]) -> tuple[str, ...]:
     for name in names:
-        if not _FIELD.fullmatch(name):
+        if not is_field_name(name):
             raise LifecycleSettingsError(f"close.require.{kind}: {name!r} is not a field name "
-                                         "(lower case letters, digits and _, e.g. root_cause)")
+                                         f"({FIELD_NAME_RULE})")
     return tuple(dict.fromkeys(names))
 
 
