@@ -21,7 +21,8 @@ def close(
     as_: ActorOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Close a hotfix. Refused before the fix is folded back into main.
+    """Close a hotfix. Refused before the fix is folded back into main, or while a field
+    close.require asks for is not documented (hotfix document).
 
     Removes the hotfix's worktrees (branches and tags stay); one with changes is kept."""
     from hotfix.services.record.close import close as close_hotfix

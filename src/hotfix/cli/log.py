@@ -28,7 +28,7 @@ def log(
 
     with context() as ctx:
         view = record_views.timeline(ctx, key, verify=verify)
-    emit(as_json, view.to_dict(), lambda: print_timeline(view.record.events, view.chain))
+    emit(as_json, view.to_dict(), lambda: print_timeline(view.record, view.chain))
     view.ensure_intact()
 
 

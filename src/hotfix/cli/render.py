@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from hotfix.cli.common import console
-from hotfix.domain.record.events import ChainReport, Event
+from hotfix.domain.record.events import ChainReport
 from hotfix.domain.record.lifecycle import Hotfix
 from hotfix.domain.record.timing import TimeReport, format_duration
 
@@ -61,9 +61,12 @@ def print_list(records: list[Hotfix]) -> None:
     console.print(table)
 
 
-def print_timeline(events: tuple[Event, ...], chain: ChainReport | None) -> None:
+def print_timeline(rec: Hotfix, chain: ChainReport | None) -> None:
+    console.print(f"[bold]{rec.key}[/] {escape(rec.title)}")
+    console.print(f"  kind       {rec.kind}")
+    console.print(f"  state      {rec.state.value}")
     table = Table("#", "when (UTC)", "who", "what", "details", box=None)
-    for ev in events:
+    for ev in rec.events:
         table.add_row(str(ev.seq), _when(ev.at), Text(ev.actor), ev.kind,
                       Text(_details(ev.payload)))
     console.print(table)
@@ -82,7 +85,8 @@ def _when(at: datetime) -> str:
 def _details(payload: dict[str, Any]) -> str:
     if payload.get("decision"):
         d = payload["decision"]
-        return f"{d['severity']} → {d['route']}"
+        kind = f" ({payload['kind']} record)" if payload.get("kind") else ""
+        return f"{d['severity']} → {d['route']}{kind}"
     parts = [f"{k}={v}" for k, v in payload.items() if k not in ("answers", "decision", "facts")
              and not isinstance(v, dict | list)]
     parts += [f"{k}={v}" for k, v in payload.get("facts", {}).items()]

@@ -31,9 +31,12 @@ class Records(Protocol):
         """Where the record is kept, for people (a database URL without its password)."""
         ...
 
-    def open(self, title: str, actor: str,
-             answers: Mapping[str, Any] | None = None) -> Hotfix:
-        """Record a new bug; triage it at once when the required answers are given."""
+    def open(self, title: str, actor: str, answers: Mapping[str, Any] | None = None,
+             kind: str | None = None) -> Hotfix:
+        """Record a new bug; triage it at once when the required answers are given.
+
+        ``kind``: the record kind it is opened as (e.g. ``flag``, which triage never
+        re-routes); else the project's until triage decides."""
         ...
 
     def triage(self, key: str, actor: str, answers: Mapping[str, Any]) -> Hotfix:

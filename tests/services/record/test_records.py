@@ -72,7 +72,8 @@ def test_triage_merges_new_answers_over_the_last_ones(desk: Desk) -> None:
     partial = desk.records.triage(key, REQ, {"significant": "no"})
     assert partial.state is State.REPORTED
     assert partial.last("triage") == {"answers": {"significant": "no"}, "decision": None,
-                                      "missing": ["users_affected", "workaround"]}
+                                      "missing": ["users_affected", "workaround"],
+                                      "kind": "service"}
     done = desk.records.triage(key, REQ, {"users_affected": "0.01", "workaround": "yes"})
     assert (done.state, done.triage and done.triage["route"]) == (State.DEFERRED, "next-release")
     assert answers_with(done, {"workaround": "no"}) == {

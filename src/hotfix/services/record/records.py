@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from hotfix.domain.record import triage as rubric
 from hotfix.domain.record.actors import actor_problem
 from hotfix.domain.record.events import ChainReport, Event, verify_chain
-from hotfix.domain.record.lifecycle import Hotfix, Refusal, derive, forcing, plan
+from hotfix.domain.record.kinds import KINDS
+from hotfix.domain.record.lifecycle import Hotfix, Refusal, decided_kind, derive, forcing, plan
 from hotfix.domain.record.lifecycle_settings import (
     LifecycleSettings,
     LifecycleSettingsError,
@@ -109,15 +110,15 @@ class LocalRecords:
     def location(self) -> str:
         return self.log.location
 
-    def open(self, title: str, actor: str,
-             answers: Mapping[str, Any] | None = None) -> Hotfix:
+    def open(self, title: str, actor: str, answers: Mapping[str, Any] | None = None,
+             kind: str | None = None) -> Hotfix:
         if not title.strip():
             raise UsageError("a hotfix needs a title",
                              hint='hotfix open "Checkout returns 500 …"')
         actor = checked_actor(actor)
         decision = self._decision(answers) if answers else None
         opened = self.log.create(title.strip(), actor, self.clock.now(),
-                                 {"title": title.strip()})
+                                 {"title": title.strip(), **_named_kind(kind)})
         key = format_key(self.settings.prefix, opened.hotfix)
         if answers:
             return self.act(key, "triage", actor, _triage_payload(answers, decision))
@@ -176,7 +177,7 @@ class LocalRecords:
     def _drafts(self, record: Hotfix, action: str, actor: str, payload: Mapping[str, Any],
                 override: str | None) -> builtins.list[Draft]:
         """The events ``action`` writes: itself, after an ``override`` when one is needed."""
-        body = dict(payload)
+        body = _with_kind(record, action, payload)
         refusal = plan(record, action, actor, body, self.settings.approvers)
         if refusal is None:
             return [(actor, action, body)]
@@ -206,6 +207,23 @@ class LocalRecords:
     def _missing(self, number: int) -> NotFound:
         return NotFound(f"there is no hotfix {format_key(self.settings.prefix, number)}",
                         hint="see them all: hotfix list")
+
+
+def _named_kind(kind: str | None) -> dict[str, str]:
+    """The ``open`` event's ``kind``, when one is asked for; it must be a known kind."""
+    if kind is None:
+        return {}
+    if kind not in KINDS:
+        raise UsageError(f"{kind!r} is not a record kind", hint="kinds: " + ", ".join(KINDS))
+    return {"kind": kind}
+
+
+def _with_kind(record: Hotfix, action: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """``payload``, with the kind the action decides (triage, a fix forward) written in, so
+    the record keeps it when ``project.kind`` changes later; a caller never chooses it."""
+    body = {k: v for k, v in payload.items() if k != "kind"}
+    decided = decided_kind(record, action, body)
+    return {**body, "kind": decided} if decided else dict(payload)
 
 
 def _triage_payload(answers: Mapping[str, Any],

@@ -36,7 +36,9 @@ class Timeline:
     chain: ChainReport | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.record.key, "events": [e.to_dict() for e in self.record.events],
+        rec = self.record
+        return {"id": rec.key, "kind": rec.kind, "state": rec.state.value,
+                "events": [e.to_dict() for e in rec.events],
                 "chain": self.chain.to_dict() if self.chain else None}
 
     def ensure_intact(self) -> None:
