@@ -14,6 +14,8 @@ each have one handler that renders them.
     ├── StoreError             exit 1   the database refused or is unreachable
     │   └── SchemaTooNew       exit 1   the database was written by a newer hotfix
     ├── ConflictError          exit 1   a cherry-pick or backport stopped on a conflict
+    ├── NotConfigured          exit 1   a step needs a setting that is empty, or names a
+    │                                   program that is not installed
     ├── DeployCommandFailed    exit 1   the team's deploy script failed
     │                                   (hotfix.adapters.deploy.command)
     ├── UnhealthyInstance      exit 1   an instance failed its health check and got no traffic
@@ -81,6 +83,11 @@ class SchemaTooNew(StoreError):
 
 class ConflictError(HotfixError):
     pass
+
+
+class NotConfigured(HotfixError):
+    """A step needs a setting that is empty, or that names a program that is not installed;
+    the message names the setting, the hint the line that sets it."""
 
 
 class UsageError(HotfixError):

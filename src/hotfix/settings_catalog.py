@@ -129,6 +129,18 @@ CATALOG: tuple[Setting, ...] = (
         "release bumps. Files without a version declaration are left alone.",
     ),
     Setting("lines.changelog", "CHANGELOG.md", "The release notes file a release adds to."),
+    # -- release: publishing a library (project.kind = "library") ---------------------------
+    Setting(
+        "release.publish_command",
+        [],
+        "How a library is published: an argument list that `hotfix publish HF-N` runs in the\n"
+        "hotfix's worktree at its release tag, e.g. [\"./publish.sh\", \"{tag}\"]. {tag},\n"
+        "{version} and {python} (this Python) are substituted; HOTFIX_ID, HOTFIX_TAG and\n"
+        "HOTFIX_VERSION are set. Exit 0 is published. Empty: hotfix publish refuses.",
+    ),
+    Setting("release.publish_timeout", 900.0,
+            "Seconds the publish command may run; past it, it is stopped and the publish\n"
+            "recorded as failed."),
     # -- audit (hotfix audit / contains) ---------------------------------------------------
     Setting(
         "audit.release_only_globs",
@@ -277,7 +289,8 @@ CATALOG: tuple[Setting, ...] = (
         "verify.smoke",
         [{"method": "GET", "path": "/health", "status": 200, "match": ""}],
         "Smoke checks run by `hotfix verify` against production: method, path, expected\n"
-        "status, text the body must contain (match), optional JSON body (json).",
+        "status, text the body must contain (match), optional JSON body (json). A library is\n"
+        "never deployed: its verify runs only the bug's own command.",
     ),
     Setting("verify.base_url", "",
             "Where production answers. Empty: the live router (rollout.listen)."),

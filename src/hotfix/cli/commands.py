@@ -18,10 +18,11 @@ from typer.core import TyperGroup
 COMMANDS: dict[str, str] = {  # command → its module in hotfix.cli, in the order of --help
     "init": "init", "open": "open_cmd", "triage": "open_cmd", "approve": "approve",
     "reject": "approve", "status": "status", "list": "status", "log": "log", "time": "log",
-    "close": "close", "config": "config_cmd", "demo": "demo", "lines": "lines",
-    "start": "start", "pick": "pick", "release": "release", "backport": "backport",
-    "resume": "resume", "contains": "contains", "judge": "judge", "deploy": "deploy",
-    "rollback": "rollback", "verify": "verify", "policy": "policy", "impact": "impact",
+    "document": "document", "close": "close", "config": "config_cmd", "demo": "demo",
+    "lines": "lines", "start": "start", "pick": "pick", "release": "release",
+    "publish": "publish", "backport": "backport", "resume": "resume", "contains": "contains",
+    "judge": "judge", "backout": "backout", "deploy": "deploy", "rollback": "rollback",
+    "defer": "defer", "verify": "verify", "policy": "policy", "impact": "impact",
     "check": "check", "audit": "audit",
 }
 

@@ -40,10 +40,12 @@ def verify(
     as_: ActorOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Check production after promotion; the result goes on the record (exit 1 if it fails).
+    """Check production after promotion (a library: what was published); the result goes on
+    the record (exit 1 if it fails).
 
     The bug's own check, once given, is kept on the record: later verifies run a named
-    check or a request again, never a command read from the record.
+    check or a request again, never a command read from the record. A library is verified
+    by the bug's own command alone (it sees HOTFIX_TAG and HOTFIX_VERSION).
     """
     bug = BugCheckOptions(bug_command, bug_path, bug_method, bug_json, bug_status, bug_match,
                           bug_check)
@@ -61,4 +63,4 @@ def render(result: Verification) -> None:
         mark = "[green]pass[/]" if c.passed else "[red]FAIL[/]"
         console.print(f"{mark} {c.kind:5} {escape(c.name)}: {escape(c.detail)}", soft_wrap=True)
     verdict = "[bold green]verified[/]" if result.passed else "[bold red]not verified[/]"
-    console.print(f"{result.key} {verdict} against {result.base_url}")
+    console.print(f"{result.key} {verdict} against {escape(result.against)}")

@@ -67,14 +67,16 @@ def on_production(base: str, path: object) -> httpx.URL:
     return target
 
 
-def command_check(root: Path, bug: Mapping[str, Any], url: str, timeout: float) -> CheckResult:
-    """Run ``bug['command']`` in ``root`` with ``HOTFIX_BASE_URL=url``; exit 0 passes."""
+def command_check(root: Path, bug: Mapping[str, Any], url: str, timeout: float,
+                  env: Mapping[str, str] | None = None) -> CheckResult:
+    """Run ``bug['command']`` in ``root`` with ``HOTFIX_BASE_URL=url`` and ``env`` (e.g. the
+    release it checks: ``HOTFIX_TAG``); exit 0 passes."""
     argv = bug["command"]
     args = shlex.split(argv) if isinstance(argv, str) else [str(a) for a in argv]
     began = time.monotonic()
-    env = {**os.environ, "HOTFIX_BASE_URL": url}
+    environ = {**os.environ, **(env or {}), "HOTFIX_BASE_URL": url}
     try:
-        proc = subprocess.run(args, cwd=root, capture_output=True, text=True, env=env,
+        proc = subprocess.run(args, cwd=root, capture_output=True, text=True, env=environ,
                               timeout=max(timeout, 60.0), check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return CheckResult(" ".join(args), "bug", False, str(exc), time.monotonic() - began)

@@ -23,9 +23,11 @@ _EXAMPLE = '[verify.bug_checks.eu-checkout] command = ["pytest", "tests/test_eu_
 
 
 def run_bug_check(ctx: Context, key: str, check: Mapping[str, Any], *, given: bool, url: str,
-                  timeout: float) -> tuple[CheckResult, dict[str, Any]]:
+                  timeout: float, env: Mapping[str, str] | None = None
+                  ) -> tuple[CheckResult, dict[str, Any]]:
     """Run ``check`` (``given`` at this run, else read from the record): the result, and
-    what the ``verify`` event says of it (its name, the command as run)."""
+    what the ``verify`` event says of it (its name, the command as run). A command also
+    sees ``env``."""
     name = str(check["name"]) if "name" in check else None
     spec = named(ctx, name) if name is not None else dict(check)
     said: dict[str, Any] = {"name": name, "from": "config" if name else
@@ -34,7 +36,7 @@ def run_bug_check(ctx: Context, key: str, check: Mapping[str, Any], *, given: bo
         said["command"] = spec["command"]
         if name is None and not given:
             return _not_rerun(key, spec["command"]), {**said, "ran": False}
-        result = command_check(ctx.root, spec, url, timeout)
+        result = command_check(ctx.root, spec, url, timeout, env)
     else:
         where = f"verify.bug_checks.{name}" if name else "the bug check"
         result = http_check(url, http_spec(spec, where, UsageError if given else ConfigError),

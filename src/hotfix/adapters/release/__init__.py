@@ -1,0 +1,1 @@
+"""Publishing a released library: the project's own publish command."""
