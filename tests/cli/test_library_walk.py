@@ -8,6 +8,7 @@ from pathlib import Path
 from hotfix.wiring import open_context
 from tests.cli.conftest import Invoke
 from tests.cli.library_project import ANSWERS, APP, DEV, REQ, library_project
+from tests.contexts import kept
 
 # any rollout adapter built would stop the command with a configuration error (exit 2)
 NO_ROLLOUT = {"rollout.target": "nowhere", "rollout.router": "nowhere",
@@ -65,10 +66,7 @@ def test_a_library_walks_from_report_to_close_without_an_override(
     log = run("log", "HF-1", "--verify", "--json").json()
     assert (log["kind"], log["chain"]["ok"]) == ("library", True)
     assert "override" not in [e["kind"] for e in log["events"]]
-    ctx = open_context(lib.path, {})
-    try:
-        states = [s.value for s, _ in ctx.records.get("HF-1").history]
-    finally:
-        ctx.close()
+    record = kept(open_context(lib.path, {})).records.get("HF-1")
+    states = [s.value for s, _ in record.history]
     assert states[states.index("released"):] == [
         "released", "published", "verified", "folded_back", "closed"]

@@ -11,6 +11,7 @@ import pytest
 from hotfix.wiring import open_context
 from tests.cli.conftest import Invoke, Result
 from tests.cli.library_project import ANSWERS, APP, DEV, REQ, Library, git, library_project
+from tests.contexts import kept
 
 
 @pytest.fixture
@@ -21,12 +22,9 @@ def released(hotfix: Invoke, tmp_path: Path) -> Library:
                  ("approve", "HF-1", "--as", APP), ("start", "HF-1", "--as", DEV),
                  ("pick", "HF-1", "fix/last-field", "--as", DEV)):
         assert hotfix(*args, cwd=lib.path).code == 0
-    ctx = open_context(lib.path, {})
-    try:
-        head = git(worktree(lib), "rev-parse", "HEAD")
-        ctx.records.act("HF-1", "check", DEV, {"passed": True, "commit": head})
-    finally:
-        ctx.close()
+    head = git(worktree(lib), "rev-parse", "HEAD")
+    records = kept(open_context(lib.path, {})).records
+    records.act("HF-1", "check", DEV, {"passed": True, "commit": head})
     assert hotfix("release", "HF-1", "--as", DEV, cwd=lib.path).code == 0
     lib.index.mkdir()
     return lib
@@ -81,11 +79,7 @@ def test_a_failed_publish_is_recorded_and_the_hotfix_stays_released(
     assert "next: hotfix publish HF-1" in failed.out
     status = hotfix("status", "HF-1", "--json", cwd=released.path).json()
     assert status["state"] == "released"
-    ctx = open_context(released.path, {})
-    try:
-        recorded = ctx.records.get("HF-1").last("publish")
-    finally:
-        ctx.close()
+    recorded = kept(open_context(released.path, {})).records.get("HF-1").last("publish")
     assert recorded is not None
     assert (recorded["passed"], recorded["exit_code"], recorded["tag"]) == (False, 3, "v1.0.1")
     assert recorded["command"] == [sys.executable, "-c", script, "v1.0.1"]

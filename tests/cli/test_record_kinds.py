@@ -12,6 +12,7 @@ import typer
 from hotfix.cli.main import app
 from hotfix.domain.record.kinds import KINDS, OVERRIDE_OPTION
 from tests.cli.conftest import Invoke
+from tests.contexts import kept
 
 REQ, APP = "dana@example.com", "lee@example.com"
 ANSWERS = ["-a", "significant=yes", "-a", "users=60%", "-a", "workaround=no"]
@@ -170,14 +171,11 @@ def roll_back_and_verify(repo: Path) -> None:
     """What the roll-back-first commands will record: production back on v1.0.0, verified."""
     from hotfix.wiring import open_context
 
-    ctx = open_context(repo, {})
-    try:
-        for action, payload in (("rollback", {"to": "v1.0.0"}),
-                                ("rollback", {"to": "v1.0.0", "done": True}),
-                                ("verify", {"passed": True})):
-            ctx.records.act("HF-1", action, APP, payload)
-    finally:
-        ctx.close()
+    records = kept(open_context(repo, {})).records
+    for action, payload in (("rollback", {"to": "v1.0.0"}),
+                            ("rollback", {"to": "v1.0.0", "done": True}),
+                            ("verify", {"passed": True})):
+        records.act("HF-1", action, APP, payload)
 
 
 def test_defer_a_rolled_back_record_then_close_it(hotfix: Invoke, repo: Path) -> None:
