@@ -143,3 +143,23 @@ def test_a_service_record_has_no_publish_step(hotfix: Invoke, tmp_path: Path) ->
     assert refused.code == 1
     assert "cannot publish HF-1: it is a service record, which has no publish step" in refused.err
     assert "next step: hotfix approve HF-1 --as APPROVER" in refused.err
+
+
+def test_a_library_s_named_check_runs_again_and_a_kept_command_never(
+        hotfix: Invoke, released: Library) -> None:
+    check = [sys.executable, str(released.check_py), str(released.index)]
+    released.configure(**{"verify.bug_checks": {"published": {"command": check}}})
+    assert publish(hotfix, released).code == 0
+    named = hotfix("verify", "HF-1", "--bug-check", "published", "--as", DEV, "--json",
+                   cwd=released.path)
+    assert named.code == 0, named.out + named.err
+    assert named.json()["checks"][0]["name"].startswith("published: ")
+    again = hotfix("verify", "HF-1", "--as", DEV, cwd=released.path)  # the name, kept
+    assert again.code == 0, again.out + again.err
+    assert "tinycsv 1.0.1 from the index keeps the last field" in again.out
+    given = hotfix("verify", "HF-1", "--bug-command", released.verify_command, "--as", DEV,
+                   cwd=released.path)
+    assert given.code == 0
+    kept = hotfix("verify", "HF-1", "--as", DEV, cwd=released.path)  # a command, kept
+    assert kept.code == 1
+    assert "not run: a command read from the record is never run again" in kept.out
