@@ -68,6 +68,13 @@ CASES: dict[str, st.SearchStrategy[Case]] = {
     "verify --bug-path": st.builds(lambda p: (["verify", "HF-1", "--bug-path", p, "--as", REQ],
                                               {}), paths),
     "judge --share": st.builds(lambda s: (["judge", "canary.csv", "--share", s], {}), shares),
+    "document --field": st.builds(lambda k, f: (["document", k, "--field", f, "--as", REQ], {}),
+                                  ids, st.one_of(words, st.builds("{}={}".format, words, words))),
+    "defer --reason": st.builds(lambda k, r: (["defer", k, "--reason", r, "--as", REQ], {}),
+                                ids, words),
+    "backout --to": st.builds(lambda t: (["backout", "HF-1", "--to", t, "--as", REQ], {}),
+                              st.one_of(lines, lines.map("v{}".format))),
+    "publish": st.builds(lambda k: (["publish", k, "--as", REQ], {}), ids),
     "database.url": st.builds(lambda u: (["list"], {"HOTFIX_DATABASE_URL": u}), urls),
 }
 
