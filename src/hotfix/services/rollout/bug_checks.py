@@ -29,7 +29,7 @@ def run_bug_check(ctx: Context, key: str, check: Mapping[str, Any], *, given: bo
     what the ``verify`` event says of it (its name, the command as run). A command also
     sees ``env``."""
     name = str(check["name"]) if "name" in check else None
-    spec = named(ctx, name) if name is not None else dict(check)
+    spec = spec_of(ctx, check, given=given)
     said: dict[str, Any] = {"name": name, "from": "config" if name else
                             "command line" if given else "record"}
     if "command" in spec:
@@ -38,12 +38,21 @@ def run_bug_check(ctx: Context, key: str, check: Mapping[str, Any], *, given: bo
             return _not_rerun(key, spec["command"]), {**said, "ran": False}
         result = command_check(ctx.root, spec, url, timeout, env)
     else:
-        where = f"verify.bug_checks.{name}" if name else "the bug check"
-        result = http_check(url, http_spec(spec, where, UsageError if given else ConfigError),
-                            "bug", timeout)
+        result = http_check(url, spec, "bug", timeout)
     if name is not None:
         result = replace(result, name=f"{name}: {result.name}")
     return result, {**said, "ran": True}
+
+
+def spec_of(ctx: Context, check: Mapping[str, Any], *, given: bool) -> dict[str, Any]:
+    """The check ``check`` stands for: a name looked up in the configuration, a request
+    checked (``UsageError`` when ``given`` at this run, else ``ConfigError``); nothing runs."""
+    name = str(check["name"]) if "name" in check else None
+    spec = named(ctx, name) if name is not None else dict(check)
+    if "command" in spec:
+        return spec
+    where = f"verify.bug_checks.{name}" if name else "the bug check"
+    return http_spec(spec, where, UsageError if given else ConfigError)
 
 
 def named(ctx: Context, name: str) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from hotfix.domain.rollout.bug_check import BugCheckOptions, bug_check_of
 from hotfix.errors import UsageError
 from hotfix.services.context import Context
 from hotfix.services.git.steps import guard
-from hotfix.services.rollout.bug_checks import http_spec, named, run_bug_check
+from hotfix.services.rollout.bug_checks import http_spec, run_bug_check, spec_of
 
 ARTIFACT = "the published artifact"
 
@@ -50,8 +50,9 @@ def verify(ctx: Context, key: str, actor: str, *, bug_check: Mapping[str, Any] |
     """Run the checks; ``bug_check`` (or ``bug``, as options) gives the bug's own check."""
     given = bug_check or _shaped(bug)
     rec = ctx.records.get(key)
-    guard(ctx, rec, "verify", actor)
     kept = dict(given) if given else rec.facts.get("bug_check")
+    _check_inputs(ctx, rec, kept, given=bool(given))  # bad input first: exit 2, nothing ran
+    guard(ctx, rec, "verify", actor)  # then the lifecycle, before any check runs
     run = _in_production if rec.deployed else _against_artifact
     result = run(ctx, rec, kept, given=bool(given), base_url=base_url)
     payload: dict[str, Any] = {**result.to_dict(), "bug_check_given": bool(kept)}
@@ -63,14 +64,27 @@ def verify(ctx: Context, key: str, actor: str, *, bug_check: Mapping[str, Any] |
     return result
 
 
+def _check_inputs(ctx: Context, rec: Hotfix, kept: Mapping[str, Any] | None, *,
+                  given: bool) -> None:
+    """Refuse a malformed smoke check or bug check, or a library's missing command."""
+    if rec.deployed:
+        _smoke(ctx)
+    spec = spec_of(ctx, kept, given=given) if kept else None
+    if not rec.deployed and (spec is None or "command" not in spec):
+        raise _no_command(rec, http=spec is not None)
+
+
+def _smoke(ctx: Context) -> list[dict[str, Any]]:
+    return [http_spec(item, f"verify.smoke[{i}]")
+            for i, item in enumerate(ctx.cfg.list("verify.smoke"))]
+
+
 def _in_production(ctx: Context, rec: Hotfix, kept: Mapping[str, Any] | None, *, given: bool,
                    base_url: str | None) -> Verification:
     url = (base_url or ctx.cfg.str("verify.base_url")
            or f"http://{ctx.cfg.str('rollout.listen')}").rstrip("/")
     timeout = ctx.cfg.float("verify.timeout")
-    smoke = [http_spec(item, f"verify.smoke[{i}]")
-             for i, item in enumerate(ctx.cfg.list("verify.smoke"))]
-    checks = [http_check(url, spec, "smoke", timeout) for spec in smoke]
+    checks = [http_check(url, spec, "smoke", timeout) for spec in _smoke(ctx)]
     ran: dict[str, Any] | None = None
     if kept:
         outcome, ran = run_bug_check(ctx, rec.key, kept, given=given, url=url,
@@ -81,10 +95,10 @@ def _in_production(ctx: Context, rec: Hotfix, kept: Mapping[str, Any] | None, *,
 
 def _against_artifact(ctx: Context, rec: Hotfix, kept: Mapping[str, Any] | None, *,
                       given: bool, base_url: str | None) -> Verification:
-    """A library: only the bug's own command, against what ``hotfix publish`` published."""
-    spec = named(ctx, str(kept["name"])) if kept and "name" in kept else kept
-    if kept is None or spec is None or "command" not in spec:
-        raise _no_command(rec, http=bool(spec))
+    """A library: only the bug's own command (``_check_inputs`` made sure there is one),
+    against what ``hotfix publish`` published."""
+    if kept is None:
+        raise _no_command(rec, http=False)
     outcome, ran = run_bug_check(ctx, rec.key, kept, given=given, url=base_url or "",
                                  timeout=ctx.cfg.float("verify.timeout"), env=_release(rec))
     against = f"{ARTIFACT} {rec.facts.get('tag', '')}".strip()
