@@ -22,7 +22,7 @@ COMMANDS: dict[str, str] = {  # command → its module in hotfix.cli, in the ord
     "start": "start", "pick": "pick", "release": "release", "backport": "backport",
     "resume": "resume", "contains": "contains", "judge": "judge", "deploy": "deploy",
     "rollback": "rollback", "verify": "verify", "policy": "policy", "impact": "impact",
-    "check": "check", "audit": "audit",
+    "check": "check", "audit": "audit", "db": "db",
 }
 
 
