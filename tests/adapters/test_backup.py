@@ -151,3 +151,13 @@ def test_postgres_backup_and_restore_through_pg_dump(postgres_url: str, tmp_path
     with engine.connect() as conn:
         assert conn.execute(text("SELECT title FROM hotfixes")).scalars().all() == ["kept"]
     engine.dispose()
+
+
+def test_without_pg_dump_the_error_names_the_tool(monkeypatch: pytest.MonkeyPatch,
+                                                  tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no PostgreSQL client tools here
+    with pytest.raises(StoreError, match="pg_dump is not on PATH") as caught:
+        backup("postgresql+psycopg://postgres@127.0.0.1:5432/test", tmp_path)
+    assert caught.value.hint is not None
+    assert "postgresql-client" in caught.value.hint
+    assert not (tmp_path / ".hotfix").exists()

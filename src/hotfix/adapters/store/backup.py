@@ -122,6 +122,7 @@ def _sidecars(path: Path) -> tuple[Path, Path]:
 
 def pg_dump(url: str, dest: Path) -> Path:
     """A plain-SQL dump of the database at ``url`` at ``dest``, renamed into place."""
+    _exe("pg_dump")  # before anything is written
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     try:
@@ -142,12 +143,17 @@ def psql_restore(url: str, source: Path) -> Path:
     return source
 
 
-def _run(tool: str, url: str, *args: str) -> None:
+def _exe(tool: str) -> str:
     exe = shutil.which(tool)
     if exe is None:
         raise StoreError(f"{tool} is not on PATH: hotfix needs it to back up or restore "
                          "PostgreSQL", hint="install the PostgreSQL client tools "
                          "(apt install postgresql-client), or run it yourself")
+    return exe
+
+
+def _run(tool: str, url: str, *args: str) -> None:
+    exe = _exe(tool)
     conninfo, env = _libpq(url)
     done = subprocess.run([exe, "--dbname", conninfo, *args], env=env, capture_output=True,
                           text=True, check=False)
