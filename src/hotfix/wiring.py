@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 if TYPE_CHECKING:
     from hotfix.adapters.deploy.command import DeployCommand
+    from hotfix.adapters.store.backup import Copy
     from hotfix.domain.judge.settings import JudgeSettings
     from hotfix.services.rollout.judge_files import ReadRequests
 
@@ -88,14 +89,36 @@ def open_git(start: Path) -> GitRepo:
 
 def open_store(root: Path, cfg: Config) -> Store:
     """SQLite in ``.hotfix/`` when ``database.url`` is empty, else the database it names."""
-    from hotfix.adapters.store.database import sqlite_url
     from hotfix.adapters.store.sql import SqlStore
+
+    return SqlStore(database_url(root, cfg))
+
+
+def database_url(root: Path, cfg: Config) -> str:
+    """``database.url``, or SQLite in ``.hotfix/`` when it is empty."""
+    from hotfix.adapters.store.database import sqlite_url
 
     url = cfg.str("database.url")
     if not url:
         ensure_state_dir(root)
         url = sqlite_url(root)
-    return SqlStore(url)
+    return url
+
+
+def backup_database(start: Path, environ: Mapping[str, str], dest: Path | None) -> Copy:
+    """``hotfix db backup``: a consistent copy of the repository's database."""
+    from hotfix.adapters.store.backup import backup
+
+    git, cfg = find_settings(start, environ)
+    return backup(database_url(git.root, cfg), git.root, dest)
+
+
+def restore_database(start: Path, environ: Mapping[str, str], source: Path) -> Copy:
+    """``hotfix db restore``: the repository's database replaced by a verified backup."""
+    from hotfix.adapters.store.backup import restore
+
+    git, cfg = find_settings(start, environ)
+    return restore(database_url(git.root, cfg), source)
 
 
 # ── rollout: deploy targets, routers, metrics sources, the judge (docs/rollout.md) ──────

@@ -61,10 +61,26 @@ class Database:
 
     def _migrate(self) -> None:
         """Bring the schema to ``SCHEMA_HEAD``; refuse a schema from a newer hotfix."""
+        with self.reading("open the database") as conn:
+            stamped = _stamped(conn)
+        if stamped == [SCHEMA_HEAD]:
+            return
+        if stamped:
+            self._backup_before_migration(stamped[0])
         with self.writing("open the database") as conn:
             if _stamped(conn) == [SCHEMA_HEAD]:
                 return
             _alembic_upgrade(conn, self.safe_url)
+
+    def _backup_before_migration(self, revision: str) -> None:
+        """SQLite: a copy at ``backups/hotfix-<revision>-<stamp>.db`` before Alembic runs.
+        PostgreSQL: nothing here (docs/lifecycle.md says to run ``hotfix db backup``)."""
+        from hotfix.adapters.store.copies import backups_dir, copy_sqlite, sqlite_file, stamp
+
+        path = sqlite_file(self.engine.url.render_as_string(hide_password=False))
+        if path is None or revision not in _known_revisions():
+            return
+        copy_sqlite(path, backups_dir(path) / f"hotfix-{revision}-{stamp()}.db")
 
     @contextmanager
     def errors(self, doing: str) -> Iterator[None]:
@@ -147,6 +163,10 @@ def _stamped(conn: Connection) -> list[str]:
         return []
     return [str(r) for r in conn.execute(text("SELECT version_num FROM alembic_version"))
             .scalars()]
+
+
+def _known_revisions() -> set[str]:
+    return {p.stem for p in (MIGRATIONS / "versions").glob("*.py")}
 
 
 def _alembic_upgrade(conn: Connection, where: str) -> None:
