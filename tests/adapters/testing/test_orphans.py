@@ -25,6 +25,12 @@ RUNNER = textwrap.dedent("""
               env={"PATH": "/usr/bin:/bin"}, tests=None, stage="full", timeout=1800,
               junit_path=project / "junit.xml", on_progress=lambda _: None)
 """)
+PIP_LIKE = textwrap.dedent("""
+    import sys
+    from hotfix.adapters.testing.process import run_captured
+    sleeper = "import os, pathlib, time; pathlib.Path('pip.pid').write_text(str(os.getpid()))"
+    run_captured([sys.executable, "-c", sleeper + "; time.sleep(300)"])
+""")
 SLEEPING_TEST = textwrap.dedent("""
     import os, pathlib, time
     def test_sleeps():
@@ -61,6 +67,23 @@ def test_the_tests_die_with_a_killed_check(tmp_path: Path, sig: signal.Signals) 
         check.send_signal(sig)
         check.wait(timeout=60)
         assert _wait_for(lambda: not alive(pytest_pid)), "pytest outlived the killed check"
+    finally:
+        check.kill()
+        check.wait()
+        if pidfile.is_file() and alive(pid := int(pidfile.read_text())):
+            os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_pip_dies_with_a_killed_check(tmp_path: Path, sig: signal.Signals) -> None:
+    check = subprocess.Popen([sys.executable, "-c", PIP_LIKE], cwd=tmp_path)
+    pidfile = tmp_path / "pip.pid"
+    try:
+        assert _wait_for(lambda: pidfile.is_file() and pidfile.read_text())
+        pip_pid = int(pidfile.read_text())
+        check.send_signal(sig)
+        check.wait(timeout=60)
+        assert _wait_for(lambda: not alive(pip_pid)), "pip outlived the killed check"
     finally:
         check.kill()
         check.wait()
