@@ -2,11 +2,14 @@
 
 Every hotfix branch lives in its own linked worktree, so the user's own checkout (dirty or
 not, on any branch, detached or not) and their stash are never touched. Checks and coverage
-recordings run in throw-away detached worktrees (``detached``) at one commit.
+recordings run in throw-away detached worktrees (``detached``) at one commit; each has an
+owner file (``<sha12>.owner``: the pid using it), and one whose owner no longer runs was
+left by a killed check: the next ``detached`` of that purpose removes it.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,7 +17,8 @@ from pathlib import Path
 
 from hotfix.adapters.git import cmd
 from hotfix.adapters.git.exclude import STATE_DIR, ensure_excluded
-from hotfix.errors import NotFound
+from hotfix.adapters.pids import alive, read_owner
+from hotfix.errors import ConflictError, NotFound
 from hotfix.ports import Worktree
 
 WORKTREES = Path(STATE_DIR) / "worktrees"
@@ -103,14 +107,39 @@ def _checked_out(path: Path) -> str | None:
 def detached(home: Path, commit: str, purpose: str) -> Iterator[Path]:
     """``<repo>/.hotfix/<purpose>/<sha12>``, checked out at ``commit``, removed afterwards."""
     path = home / STATE_DIR / purpose / commit[:12]
-    _remove_detached(home, path)
+    owner = _owner_file(path)
+    sweep(home, path.parent)
+    if path.exists():
+        raise ConflictError(f"another {purpose} of {commit[:12]} is running "
+                            f"(pid {read_owner(owner)}, in {path})",
+                            hint="wait for it to finish, then run the command again")
     ensure_excluded(home)
     path.parent.mkdir(parents=True, exist_ok=True)
-    cmd.run(["worktree", "add", "--detach", "--force", str(path), commit], home)
+    owner.write_text(f"{os.getpid()}\n", encoding="ascii")
     try:
+        cmd.run(["worktree", "add", "--detach", "--force", str(path), commit], home)
         yield path
     finally:
         _remove_detached(home, path)
+        owner.unlink(missing_ok=True)
+
+
+def sweep(home: Path, folder: Path) -> list[Path]:
+    """Remove the throw-away worktrees in ``folder`` whose owner no longer runs."""
+    stale = [p for p in folder.glob("*") if p.is_dir() and not _owned(p)]
+    for path in stale:
+        _remove_detached(home, path)
+        _owner_file(path).unlink(missing_ok=True)
+    return stale
+
+
+def _owner_file(path: Path) -> Path:
+    return path.with_name(f"{path.name}.owner")
+
+
+def _owned(path: Path) -> bool:
+    pid = read_owner(_owner_file(path))
+    return pid is not None and alive(pid)
 
 
 def _remove_detached(home: Path, path: Path) -> None:

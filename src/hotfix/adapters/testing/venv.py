@@ -10,6 +10,10 @@ packages of the Python running hotfix, after its own. So pytest and coverage are
 without a download, and pip (run from hotfix's Python with ``--python``) installs only
 what the project declares and that Python lacks, shadowing any other version. The
 project itself is never installed: tests run from the worktree under test.
+
+An environment is built in ``<hash>.building-<pid>`` and renamed when complete; pip runs in
+a process group that dies with hotfix (``process``). A folder whose pid no longer runs was
+left by a killed check: the next check removes it.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hotfix.adapters.pids import alive
+from hotfix.adapters.testing.process import run_captured
 from hotfix.errors import UsageError
 
 LOCKS = ("uv.lock", "poetry.lock", "Pipfile.lock", "pdm.lock")
@@ -92,18 +98,36 @@ def ensure(home: Path, worktree: Path, *, extras: list[str], globs: list[str],
     key = env_key(worktree, reqs, files, inherit)
     path = home / ".hotfix" / "venvs" / key
     python = path / "bin" / "python"
+    sweep(path.parent)
     if (path / "hotfix-env.json").is_file():
         return Env(path, python, key, True, tuple(reqs), time.monotonic() - start)
     building = path.with_name(f"{key}.building-{os.getpid()}")
     shutil.rmtree(building, ignore_errors=True)
-    _create(building, inherit)
-    _install(building / "bin" / "python", reqs, files, worktree)
-    (building / "hotfix-env.json").write_text(json.dumps({"requirements": reqs}), "utf-8")
+    try:
+        _create(building, inherit)
+        _install(building / "bin" / "python", reqs, files, worktree)
+        (building / "hotfix-env.json").write_text(json.dumps({"requirements": reqs}), "utf-8")
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
     if path.exists():
         shutil.rmtree(building, ignore_errors=True)
     else:
         building.rename(path)
     return Env(path, python, key, False, tuple(reqs), time.monotonic() - start)
+
+
+def sweep(venvs: Path) -> list[Path]:
+    """Remove the ``.building-<pid>`` folders whose pid no longer runs; return them."""
+    stale = [p for p in venvs.glob("*.building-*") if not _owner_runs(p)]
+    for folder in stale:
+        shutil.rmtree(folder, ignore_errors=True)
+    return stale
+
+
+def _owner_runs(building: Path) -> bool:
+    pid = building.name.rpartition("-")[2]
+    return pid.isdigit() and alive(int(pid))
 
 
 def _create(path: Path, inherit: bool) -> None:
@@ -143,9 +167,9 @@ def _filtered(file: Path, env: Path) -> Path:
 
 
 def _run(args: list[str], doing: str) -> None:
-    proc = subprocess.run(args, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-8:])
+    code, out, err = run_captured(args)
+    if code != 0:
+        tail = "\n".join((err or out).strip().splitlines()[-8:])
         raise UsageError(f"could not {doing}: {tail}",
                          hint="check the project's requirements, then run `hotfix check` again")
 
