@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from hotfix.domain.record.events import GENESIS, Event, sealed
 from hotfix.domain.record.lifecycle import decided_kind, derive
 from hotfix.domain.record.lifecycle_settings import LifecycleSettings
 from hotfix.domain.record.states import State
@@ -68,11 +69,22 @@ def test_a_triage_that_wrote_its_kind_reads_the_same_after_project_kind_changes(
     assert read_under(t, LIBRARY) == read_under(t, SERVICE) == ("library", S.PUBLISHED)
 
 
-def test_without_a_written_kind_the_record_reads_under_the_project_s_kind_as_before() -> None:
+def test_events_written_before_kinds_existed_stay_a_service_record_in_any_project() -> None:
     t = Timeline(settings=LIBRARY)
     t.walk([triage(), (APPROVER, "approve", {})])
-    assert read_under(t, LIBRARY) == ("library", S.APPROVED)
-    assert read_under(t, SERVICE) == ("service", S.APPROVED)
+    old = without_kinds(t)  # as release 0.1.0 wrote them: every record was a service's
+    for settings in (LIBRARY, SERVICE):
+        rec = derive("HF-1", old, {}, settings=settings)
+        assert (rec.kind, rec.state) == ("service", S.APPROVED)
+
+
+def without_kinds(t: Timeline) -> list[Event]:
+    events: list[Event] = []
+    for e in t.events:
+        payload = {k: v for k, v in e.payload.items() if k != "kind"}
+        events.append(sealed(hotfix=e.hotfix, seq=e.seq, at=e.at, actor=e.actor, kind=e.kind,
+                             payload=payload, prev_hash=events[-1].hash if events else GENESIS))
+    return events
 
 
 def test_a_fix_forward_that_wrote_its_kind_keeps_it() -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hotfix.domain.record.events import GENESIS, Event, sealed
-from hotfix.domain.record.lifecycle import Hotfix, Refusal, derive, forcing, plan
+from hotfix.domain.record.lifecycle import Hotfix, Refusal, decided_kind, derive, forcing, plan
 from hotfix.domain.record.lifecycle_settings import LifecycleSettings
 from hotfix.domain.record.states import State
 
@@ -41,7 +41,7 @@ class Timeline:
         self.needed = needed or NEEDED
         self.approvers = tuple(approvers)
         self.events: list[Event] = []
-        self.add(REQUESTER, "open", {"title": "bug", **({"kind": kind} if kind else {})})
+        self.add(REQUESTER, "open", {"title": "bug", "kind": kind or self.settings.project_kind})
 
     def add(self, actor: str, kind: str, payload: dict[str, Any] | None = None) -> Hotfix:
         prev = self.events[-1].hash if self.events else GENESIS
@@ -71,6 +71,9 @@ class Timeline:
     def act(self, actor: str, action: str, payload: dict[str, Any] | None = None,
             override: str | None = None) -> Hotfix:
         body = dict(payload or {})
+        decided = decided_kind(self.record, action, body)  # written in, as the service does
+        if decided:
+            body["kind"] = decided
         refusal = self.refusal(actor, action, body)
         if refusal is not None:
             if override is None:

@@ -70,7 +70,9 @@ class _Fold:
     @classmethod
     def opened(cls, event: Event, settings: LifecycleSettings) -> _Fold:
         named = str(event.payload.get("kind") or "")
-        kind = named if named in KINDS else settings.project_kind
+        # none written: from before kinds existed; an unknown one: read as the project's
+        fallback = settings.project_kind if named else WRITTEN_BEFORE_KINDS
+        kind = named if named in KINDS else fallback
         return cls(settings, kind, State.REPORTED, event.at, [(State.REPORTED, event.at)])
 
     def apply(self, event: Event, needed: Mapping[str, int]) -> None:
@@ -103,7 +105,8 @@ class _Fold:
 
     def _kind_after(self, transition: Transition, p: Mapping[str, Any]) -> str:
         recorded = p.get("kind")  # the project kind the event was decided under, if written
-        project = recorded if recorded in PROJECT_KINDS else self.settings.project_kind
+        fallback = self.settings.project_kind if recorded else WRITTEN_BEFORE_KINDS
+        project = recorded if recorded in PROJECT_KINDS else fallback
         return _becomes(transition, p, self.kind, str(project))
 
     def record(self, key: str, events: Sequence[Event]) -> Hotfix:
@@ -115,6 +118,11 @@ class _Fold:
             state_entered_at=self.entered, facts=self.facts, history=tuple(self.history),
             kind=self.kind, documentation=self.documentation, settings=self.settings,
         )
+
+
+# Events with no ``kind`` were written before record kinds existed, when every record was a
+# code hotfix to a service: they stay that, whatever ``project.kind`` says now.
+WRITTEN_BEFORE_KINDS = "service"
 
 
 def _becomes(transition: Transition, p: Mapping[str, Any], kind: str, project: str) -> str:

@@ -118,7 +118,8 @@ class LocalRecords:
         actor = checked_actor(actor)
         decision = self._decision(answers) if answers else None
         opened = self.log.create(title.strip(), actor, self.clock.now(),
-                                 {"title": title.strip(), **_named_kind(kind)})
+                                 {"title": title.strip(),
+                                  "kind": _open_kind(kind, self.settings.lifecycle.project_kind)})
         key = format_key(self.settings.prefix, opened.hotfix)
         if answers:
             return self.act(key, "triage", actor, _triage_payload(answers, decision))
@@ -209,13 +210,13 @@ class LocalRecords:
                         hint="see them all: hotfix list")
 
 
-def _named_kind(kind: str | None) -> dict[str, str]:
-    """The ``open`` event's ``kind``, when one is asked for; it must be a known kind."""
+def _open_kind(kind: str | None, project_kind: str) -> str:
+    """The ``open`` event's ``kind``: the one asked for (a known kind), else the project's."""
     if kind is None:
-        return {}
+        return project_kind
     if kind not in KINDS:
         raise UsageError(f"{kind!r} is not a record kind", hint="kinds: " + ", ".join(KINDS))
-    return {"kind": kind}
+    return kind
 
 
 def _with_kind(record: Hotfix, action: str, payload: Mapping[str, Any]) -> dict[str, Any]:
