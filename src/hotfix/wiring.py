@@ -57,9 +57,8 @@ def open_context(
 
     Tests pass fakes in (``store=MemoryStore()``, ``clock=ManualClock()``, ``rollout=
     RolloutParts(target=FakeTarget(), …)``); no setting selects them."""
-    git = open_git(start)
+    git, cfg = find_settings(start, environ, overrides)
     root = git.root
-    cfg = load_config(root, environ, overrides)
     clock = clock or SystemClock()
     store = store or open_store(root, cfg)
     return Context(root=root, cfg=cfg,

@@ -1,22 +1,22 @@
 """The project's publish command (``release.publish_command``), run once, with a hard timeout.
 
 The command is an argument list; ``{tag}``, ``{version}`` and ``{python}`` (this Python) are
-substituted in each argument. It runs in its own process group, so a timeout stops
-everything it started. What it printed is kept as a tail for the record. A command that
-cannot start (not installed, not executable) is a ``NotConfigured`` naming the setting.
+substituted in each argument. It runs as a check's commands do
+(``adapters/testing/process.py``): in its own process group, so a timeout, a SIGTERM or even
+a SIGKILL of hotfix stops everything it started. What it printed is kept as a tail for the
+record. A command that cannot start (not installed, not executable) is a ``NotConfigured``
+naming the setting.
 """
 
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from hotfix.adapters.testing.process import run_streaming
 from hotfix.errors import NotConfigured
 
 SETTING = "release.publish_command"
@@ -54,55 +54,21 @@ def _filled(part: str, values: Mapping[str, str]) -> str:
 def run_publish(args: Sequence[str], cwd: Path, env: Mapping[str, str],
                 timeout: float) -> CommandRun:
     """Run ``args`` in ``cwd`` with ``env`` added to this process's environment."""
-    began = time.monotonic()
-    proc = _start(args, cwd, {**os.environ, **env})
-    try:
-        output, _ = proc.communicate(timeout=timeout)
-        code: int | None = proc.returncode
-    except subprocess.TimeoutExpired:
-        _stop_group(proc)
-        output, code = _rest(proc), None
-    return CommandRun(tuple(args), code, _tail(output), time.monotonic() - began)
+    done = run_streaming(args, cwd, {**os.environ, **env}, timeout, lambda _line: None,
+                         cannot_start=lambda argv, exc: _cannot_start(argv, cwd, exc))
+    return CommandRun(tuple(args), done.exit_code, _tail(done.tail), done.seconds)
 
 
-def _start(args: Sequence[str], cwd: Path, env: Mapping[str, str]) -> subprocess.Popen[str]:
-    try:
-        return subprocess.Popen(list(args), cwd=cwd, env=dict(env), stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
-                                errors="replace", start_new_session=True)
-    except FileNotFoundError:
-        raise NotConfigured(f"{SETTING} runs {args[0]!r}, which is not installed (not found "
-                            f"on PATH, nor in {cwd})",
-                            hint=f"install it, or change {SETTING} in hotfix.toml") from None
-    except PermissionError:
-        raise NotConfigured(f"{SETTING} runs {args[0]!r}, which is not executable",
-                            hint=f"make it executable (chmod +x {args[0]}), or change "
-                                 f"{SETTING} in hotfix.toml") from None
-
-
-def _stop_group(proc: subprocess.Popen[str]) -> None:
-    """SIGTERM the command's process group, SIGKILL it 3 s later if it is still there."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=3.0)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
-def _rest(proc: subprocess.Popen[str]) -> str:
-    """What a stopped command printed (nothing, if something it started keeps the pipe)."""
-    try:
-        output, _ = proc.communicate(timeout=3.0)
-    except subprocess.TimeoutExpired:
-        if proc.stdout is not None:
-            proc.stdout.close()
-        return ""
-    return output or ""
+def _cannot_start(args: Sequence[str], cwd: Path, exc: OSError) -> NotConfigured | None:
+    if isinstance(exc, FileNotFoundError):
+        return NotConfigured(f"{SETTING} runs {args[0]!r}, which is not installed (not found "
+                             f"on PATH, nor in {cwd})",
+                             hint=f"install it, or change {SETTING} in hotfix.toml")
+    if isinstance(exc, PermissionError):
+        return NotConfigured(f"{SETTING} runs {args[0]!r}, which is not executable",
+                             hint=f"make it executable (chmod +x {args[0]}), or change "
+                                  f"{SETTING} in hotfix.toml")
+    return None
 
 
 def _tail(output: str) -> str:

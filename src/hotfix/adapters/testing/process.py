@@ -1,4 +1,5 @@
-"""Run a check's commands (pip, pytest) in a process group that never outlives hotfix.
+"""Run a command (a check's pip and pytest, a publish) in a process group that never
+outlives hotfix.
 
 Each command starts in a session of its own (its process group), and the group is killed
 when the command ends, at the timeout, on an exception, and on SIGTERM (turned into
@@ -24,7 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from hotfix.errors import UsageError
+from hotfix.errors import HotfixError, UsageError
+
+CannotStart = Callable[[Sequence[str], OSError], HotfixError | None]
 
 
 @dataclass(frozen=True)
@@ -36,14 +39,20 @@ class Finished:
 
 
 def run_streaming(args: Sequence[str], cwd: Path, env: Mapping[str, str], timeout: float,
-                  on_line: Callable[[str], None]) -> Finished:
-    """Run ``args``; call ``on_line`` (in this thread) for each output line."""
+                  on_line: Callable[[str], None], *,
+                  cannot_start: CannotStart | None = None) -> Finished:
+    """Run ``args``; call ``on_line`` (in this thread) for each output line.
+
+    ``cannot_start`` turns the error of a command that does not start into the caller's
+    ``HotfixError`` (None: raise the error as it is); by default a missing test command."""
     start = time.monotonic()
     try:
         proc = _start(args, cwd, env, stderr=subprocess.STDOUT)
-    except FileNotFoundError:
-        raise UsageError(f"the test command {args[0]!r} is not installed",
-                         hint="install it, or set check.test_command in hotfix.toml") from None
+    except OSError as exc:
+        error = (cannot_start or _no_test_command)(args, exc)
+        if error is None:
+            raise
+        raise error from None
     with _reaped(proc):
         lines: queue.Queue[str | None] = queue.Queue()
         pump = threading.Thread(target=_pump, args=(proc, lines), daemon=True)
@@ -56,6 +65,13 @@ def run_streaming(args: Sequence[str], cwd: Path, env: Mapping[str, str], timeou
         pump.join(timeout=2.0)
     return Finished(None if timed_out else code, time.monotonic() - start, "".join(tail),
                     timed_out)
+
+
+def _no_test_command(args: Sequence[str], exc: OSError) -> HotfixError | None:
+    if not isinstance(exc, FileNotFoundError):
+        return None
+    return UsageError(f"the test command {args[0]!r} is not installed",
+                      hint="install it, or set check.test_command in hotfix.toml")
 
 
 def run_captured(args: Sequence[str]) -> tuple[int, str, str]:
