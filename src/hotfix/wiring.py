@@ -33,7 +33,8 @@ from hotfix.services.context import Context
 from hotfix.services.record.records import LocalRecords, RecordSettings
 
 if TYPE_CHECKING:
-    from hotfix.ports import Store
+    from hotfix.ports import Identities, Store
+    from hotfix.services.server import ServerParts, ServerSettings
 
 if TYPE_CHECKING:
     from hotfix.adapters.deploy.command import DeployCommand
@@ -102,6 +103,52 @@ def database_url(root: Path, cfg: Config) -> str:
         ensure_state_dir(root)
         url = sqlite_url(root)
     return url
+
+
+# ── the team server (docs/server.md) ─────────────────────────────────────────────────
+
+
+def server_database_url(start: Path, cfg: Config) -> str:
+    """The server's database: ``database.url``, else SQLite in ``start/.hotfix/``."""
+    from hotfix.adapters.store.database import sqlite_url
+
+    url = cfg.str("database.url")
+    if url:
+        return url
+    (start / ".hotfix").mkdir(parents=True, exist_ok=True)
+    return sqlite_url(start)
+
+
+def server_config(start: Path, environ: Mapping[str, str],
+                  overrides: Mapping[str, Any] | None = None) -> Config:
+    """The server's own settings: the hotfix.toml in the directory it serves from."""
+    return load_config(start, environ, overrides)
+
+
+def open_identities(start: Path, environ: Mapping[str, str]) -> tuple[Identities, Clock,
+                                                                        Callable[[], None]]:
+    """The server database's users and tokens (``hotfix users``), its clock, its closer."""
+    from hotfix.adapters.store.sql import SqlStore
+
+    store = SqlStore(server_database_url(start, server_config(start, environ)))
+    return store.identities, SystemClock(), store.close
+
+
+def open_server(start: Path, environ: Mapping[str, str],
+                overrides: Mapping[str, Any] | None = None) -> tuple[ServerSettings, ServerParts]:
+    """What ``hotfix serve`` runs on: its settings, the record's store, the identities."""
+    from hotfix.adapters.store.sql import SqlStore
+    from hotfix.services.server import ServerParts, ServerSettings
+
+    cfg = server_config(start, environ, overrides)
+    store = SqlStore(server_database_url(start, cfg))
+    try:
+        settings = ServerSettings.from_config(cfg, store.location)
+    except BaseException:
+        store.close()
+        raise
+    logs = dict.fromkeys(settings.projects, store)
+    return settings, ServerParts(logs, store.identities, SystemClock(), store.close)
 
 
 def backup_database(start: Path, environ: Mapping[str, str], dest: Path | None) -> Copy:

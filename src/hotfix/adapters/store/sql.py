@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from hotfix.adapters.store.database import Database
+from hotfix.adapters.store.identity import SqlIdentities
 from hotfix.adapters.store.rows import (
     EventRow,
     WaiverRow,
@@ -41,6 +42,7 @@ class SqlStore:
         self.db = Database(url)
         self.cache = SqlCache(self.db)
         self.waivers = SqlWaivers(self.db)
+        self.identities = SqlIdentities(self.db)
 
     @property
     def engine(self) -> Engine:
