@@ -401,6 +401,10 @@ CATALOG: tuple[Setting, ...] = (
     Setting("server.url", "",
             "The team server this CLI acts through (hotfix login URL sets it). Empty: local.",
             env="HOTFIX_SERVER"),
+    Setting("server.token", "",
+            "The API token for server.url (hotfix login keeps it in your config directory,\n"
+            "mode 0600). Set it through the environment only, never in hotfix.toml.",
+            env="HOTFIX_TOKEN"),
     Setting("server.timeout", 30.0,
             "Seconds the CLI waits for the team server per request before retrying."),
 )

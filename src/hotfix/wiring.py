@@ -16,7 +16,7 @@ from hotfix.adapters.git.exclude import ensure_state_dir
 from hotfix.adapters.git.repo import Git
 from hotfix.adapters.git.repository import repo_root
 from hotfix.config import Config, load_config
-from hotfix.errors import ConfigError, NotFound
+from hotfix.errors import ConfigError, NotConfigured, NotFound
 from hotfix.ports import (
     Addresses,
     Clock,
@@ -33,7 +33,7 @@ from hotfix.services.context import Context
 from hotfix.services.record.records import LocalRecords, RecordSettings
 
 if TYPE_CHECKING:
-    from hotfix.ports import Identities, Store
+    from hotfix.ports import Identities, Records, Store
     from hotfix.services.server import ServerParts, ServerSettings
 
 if TYPE_CHECKING:
@@ -61,12 +61,91 @@ def open_context(
     git, cfg = find_settings(start, environ, overrides)
     root = git.root
     clock = clock or SystemClock()
+    remote = open_remote(cfg, environ, clock)
+    if remote is not None:  # the server decides: its policy, also for the local pre-checks
+        cfg = load_config(root, environ, {**(overrides or {}), **remote.policy})
     store = store or open_store(root, cfg)
-    return Context(root=root, cfg=cfg,
-                   records=LocalRecords(store, RecordSettings.from_config(cfg), clock),
+    records: Records = (remote.records if remote is not None
+                        else LocalRecords(store, RecordSettings.from_config(cfg), clock))
+    closers = (store.close, remote.close) if remote is not None else (store.close,)
+    return Context(root=root, cfg=cfg, records=records,
                    cache=store.cache, waivers=store.waivers, clock=clock, git=git,
                    rollout=WiredRollout(cfg, root, rollout or RolloutParts()),
-                   closers=(store.close,))
+                   closers=closers, acting_as=remote.email if remote is not None else None)
+
+
+@dataclass(frozen=True)
+class Remote:
+    """Client mode: the team server's record, the token's user, the server's policy."""
+
+    records: Records
+    email: str
+    policy: Mapping[str, Any]  # settings the server decides with, over the local ones
+    close: Callable[[], None]
+
+
+def server_credentials(cfg: Config, environ: Mapping[str, str]) -> tuple[str, str] | None:
+    """(url, token) of the team server this CLI acts through, or None in local mode."""
+    from hotfix.adapters.remote.credentials import load
+
+    url, token = cfg.str("server.url").rstrip("/"), cfg.str("server.token")
+    kept = load(environ)
+    if not url and kept is None:
+        return None
+    if not url and kept is not None:
+        url = kept.url
+    if not token and kept is not None and kept.url == url:
+        token = kept.token
+    if not token:
+        raise NotConfigured(f"server.url is {url} but there is no token for it",
+                            hint=f"hotfix login {url}, or set HOTFIX_TOKEN")
+    return url, token
+
+
+def sign_in(url: str, token: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """``hotfix login``: check the token against the server, then keep it (mode 0600)."""
+    from hotfix.adapters.remote.client import ServerClient
+    from hotfix.adapters.remote.credentials import Credentials, save
+    from hotfix.errors import UsageError
+
+    url = url.strip().rstrip("/")
+    if not url.startswith(("https://", "http://")):
+        raise UsageError(f"{url!r} is not a server URL", hint="hotfix login https://hotfix.shop.example")
+    client = ServerClient(url, token)
+    try:
+        me = client.get("/api/v1/me")
+    finally:
+        client.close()
+    path = save(environ, Credentials(url, token, str(me["email"])))
+    return {"url": url, "email": str(me["email"]), "path": str(path)}
+
+
+def sign_out(environ: Mapping[str, str]) -> bool:
+    from hotfix.adapters.remote.credentials import forget
+
+    return forget(environ)
+
+
+def open_remote(cfg: Config, environ: Mapping[str, str], clock: Clock) -> Remote | None:
+    """The team server's ``Records`` when one is configured (``hotfix login``,
+    HOTFIX_SERVER + HOTFIX_TOKEN), else None."""
+    found = server_credentials(cfg, environ)
+    if found is None:
+        return None
+    from hotfix.adapters.remote.client import ServerClient
+    from hotfix.adapters.remote.records import RemoteRecords
+
+    client = ServerClient(found[0], found[1], timeout=cfg.float("server.timeout"))
+    try:
+        records = RemoteRecords(client, cfg.str("server.project"), clock)
+        me = client.get(f"{records.base}/me")
+        policy = {"approvals.approvers": list(records.approvers),
+                  "approvals.required": records.approvals_required,
+                  "records.prefix": records.prefix}
+    except BaseException:
+        client.close()
+        raise
+    return Remote(records, str(me["email"]), policy, client.close)
 
 
 def find_settings(

@@ -19,7 +19,8 @@ from hotfix.server.api import actions, projects, records, users
 from hotfix.server.state import ServerState
 from hotfix.services.server import ServerParts, ServerSettings
 
-ROUTERS = (projects.router, records.router, actions.router, users.router)
+ROUTERS = (projects.router, records.records_router, records.router, actions.router,
+           users.router)
 
 
 def create_app(settings: ServerSettings, parts: ServerParts) -> FastAPI:

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from ipaddress import ip_address
+from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from starlette.exceptions import HTTPException
 
 from hotfix.domain.identity.access import (
@@ -48,6 +49,17 @@ class Caller:
 def peer(request: Request) -> str:
     """The address the connection came from (never a forwarded header)."""
     return request.client.host if request.client else ""
+
+
+ProjectName = Annotated[str, Path(min_length=1, max_length=64, examples=["default"],
+                                  description="The project (a repository) on this server")]
+HotfixKey = Annotated[str, Path(min_length=1, max_length=40, examples=["HF-1"],
+                                description="The hotfix: HF-12, or 12")]
+
+
+def project_path(project: ProjectName) -> str:
+    """Declares ``{project}`` for the OpenAPI document; ``current_user`` reads it."""
+    return project
 
 
 def current_user(request: Request) -> Caller:

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 
 from hotfix import errors
@@ -35,6 +36,30 @@ STATUS: tuple[tuple[type[errors.HotfixError], int], ...] = (
 TITLES = {400: "Bad request", 401: "Not authenticated", 403: "Forbidden", 404: "Not found",
           405: "Method not allowed", 409: "Refused", 413: "Too large", 422: "Invalid request",
           429: "Too many requests", 500: "Internal error", 503: "Unavailable"}
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, with hotfix's stable ``error`` name and its ``hint``."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str
+    title: str
+    status: int
+    detail: str
+    error: str
+    hint: str | None = None
+
+
+def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The problem responses a route may give, for its OpenAPI description."""
+    return {code: {"description": TITLES.get(code, "Error"), "model": Problem,
+                   "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+            for code in codes}
+
+
+# every route: who is asking, rate limits, bad input, the store being down
+COMMON = responses(400, 401, 422, 429, 500, 503)
+PROJECT = responses(400, 401, 403, 404, 409, 422, 429, 500, 503)
 
 
 def status_of(exc: errors.HotfixError) -> int:

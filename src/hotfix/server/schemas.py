@@ -108,6 +108,7 @@ class ProjectOut(BaseModel):
     prefix: str
     approvals_required: dict[str, int]
     lifecycle: LifecycleOut
+    approvers: list[str]  # who holds the record's approver role here (approver, admin)
 
 
 class Me(BaseModel):

@@ -12,19 +12,21 @@ from fastapi import APIRouter, Depends, Header, Request
 from hotfix.domain.identity.access import allows
 from hotfix.errors import Forbidden, GuardRefused
 from hotfix.ports.identity import SecurityEvent
-from hotfix.server.auth import Caller, peer, require
+from hotfix.server.auth import Caller, HotfixKey, peer, project_path, require
+from hotfix.server.problems import PROJECT
 from hotfix.server.schemas import ActionIn, HotfixWithEvents, NoteIn, OpenIn, TimeIn, TriageIn
 from hotfix.server.state import server_state
 from hotfix.services.record.records import LocalRecords
 
-router = APIRouter(prefix="/api/v1/projects/{project}/hotfixes", tags=["actions"])
+router = APIRouter(prefix="/api/v1/projects/{project}/hotfixes", tags=["actions"],
+                   dependencies=[Depends(project_path)], responses=PROJECT)
 Actor = Annotated[Caller, Depends(require("act"))]
 Approver = Annotated[Caller, Depends(require("approve"))]
 RequestKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 APPROVING = frozenset({"approve", "reject"})  # only through their own routes
 
 
-def _records(request: Request, caller: Caller, key: str | None) -> LocalRecords:
+def _records(request: Request, caller: Caller, key: HotfixKey | None) -> LocalRecords:
     return server_state(request).records(caller.project, key)
 
 
@@ -36,34 +38,34 @@ def open_hotfix(request: Request, caller: Actor, body: OpenIn,
 
 
 @router.post("/{key}/triage", response_model=HotfixWithEvents, summary="(Re-)triage it")
-def triage(request: Request, caller: Actor, key: str, body: TriageIn,
+def triage(request: Request, caller: Actor, key: HotfixKey, body: TriageIn,
            idempotency_key: RequestKey = None) -> HotfixWithEvents:
     records = _records(request, caller, idempotency_key)
     return HotfixWithEvents.full(records.triage(key, caller.email, body.answers))
 
 
 @router.post("/{key}/time", response_model=HotfixWithEvents, summary="Log active work")
-def log_time(request: Request, caller: Actor, key: str, body: TimeIn,
+def log_time(request: Request, caller: Actor, key: HotfixKey, body: TimeIn,
              idempotency_key: RequestKey = None) -> HotfixWithEvents:
     records = _records(request, caller, idempotency_key)
     return HotfixWithEvents.full(records.log_time(key, caller.email, body.duration, body.note))
 
 
 @router.post("/{key}/approve", response_model=HotfixWithEvents, summary="Approve it")
-def approve(request: Request, caller: Approver, key: str, body: NoteIn,
+def approve(request: Request, caller: Approver, key: HotfixKey, body: NoteIn,
             idempotency_key: RequestKey = None) -> HotfixWithEvents:
     return _approving(request, caller, key, "approve", {"note": body.note}, idempotency_key)
 
 
 @router.post("/{key}/reject", response_model=HotfixWithEvents, summary="Reject it")
-def reject(request: Request, caller: Approver, key: str, body: NoteIn,
+def reject(request: Request, caller: Approver, key: HotfixKey, body: NoteIn,
            idempotency_key: RequestKey = None) -> HotfixWithEvents:
     return _approving(request, caller, key, "reject", {"note": body.note}, idempotency_key)
 
 
 @router.post("/{key}/actions/{action}", response_model=HotfixWithEvents,
              summary="Any other lifecycle action (start, pick, check, release, close, …)")
-def act(request: Request, caller: Actor, key: str, action: str, body: ActionIn,
+def act(request: Request, caller: Actor, key: HotfixKey, action: str, body: ActionIn,
         idempotency_key: RequestKey = None) -> HotfixWithEvents:
     if action in APPROVING:
         raise Forbidden(f"{action} has its own route and needs the approver role",
@@ -76,7 +78,7 @@ def act(request: Request, caller: Actor, key: str, action: str, body: ActionIn,
                                              body.override))
 
 
-def _approving(request: Request, caller: Caller, key: str, action: str,
+def _approving(request: Request, caller: Caller, key: HotfixKey, action: str,
                payload: dict[str, Any], request_key: str | None) -> HotfixWithEvents:
     records = _records(request, caller, request_key)
     try:

@@ -14,11 +14,15 @@ from starlette.concurrency import run_in_threadpool
 
 from hotfix.domain.record.states import State
 from hotfix.errors import UsageError
-from hotfix.server.auth import Caller, require
+from hotfix.server.auth import Caller, HotfixKey, project_path, require
+from hotfix.server.problems import PROJECT
 from hotfix.server.schemas import Chain, EventOut, HotfixOut, HotfixWithEvents, Page
 from hotfix.server.state import server_state
 
-router = APIRouter(prefix="/api/v1/projects/{project}/hotfixes", tags=["hotfixes"])
+router = APIRouter(prefix="/api/v1/projects/{project}/hotfixes", tags=["hotfixes"],
+                   dependencies=[Depends(project_path)], responses=PROJECT)
+records_router = APIRouter(prefix="/api/v1/projects/{project}", tags=["hotfixes"],
+                   dependencies=[Depends(project_path)], responses=PROJECT)
 Reader = Annotated[Caller, Depends(require("read"))]
 STATES = [s.value for s in State]
 POLL_SECONDS = 0.5
@@ -33,9 +37,7 @@ def list_hotfixes(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page:
-    unknown = [s for s in state or [] if s not in STATES]
-    if unknown:
-        raise UsageError(f"unknown state {unknown[0]!r}", hint="states: " + ", ".join(STATES))
+    _known_states(state)
     records = server_state(request).records(caller.project).list(state or None)
     if kind:
         records = [r for r in records if r.kind == kind]
@@ -47,20 +49,36 @@ def list_hotfixes(
                 per_page=per_page)
 
 
+@records_router.get("/records", response_model=list[HotfixWithEvents],
+                    summary="Every hotfix with its events, oldest first (the CLI's list)")
+def all_records(request: Request, caller: Reader,
+                state: Annotated[list[str] | None, Query(max_length=20)] = None,
+                ) -> list[HotfixWithEvents]:
+    _known_states(state)
+    records = server_state(request).records(caller.project).list(state or None)
+    return [HotfixWithEvents.full(r) for r in records]
+
+
+def _known_states(states: list[str] | None) -> None:
+    unknown = [s for s in states or [] if s not in STATES]
+    if unknown:
+        raise UsageError(f"unknown state {unknown[0]!r}", hint="states: " + ", ".join(STATES))
+
+
 @router.get("/{key}", response_model=HotfixWithEvents, summary="One hotfix with its events")
-def get_hotfix(request: Request, caller: Reader, key: str) -> HotfixWithEvents:
+def get_hotfix(request: Request, caller: Reader, key: HotfixKey) -> HotfixWithEvents:
     return HotfixWithEvents.full(server_state(request).records(caller.project).get(key))
 
 
 @router.get("/{key}/timeline", response_model=list[EventOut], summary="Its events, in order")
-def timeline(request: Request, caller: Reader, key: str,
+def timeline(request: Request, caller: Reader, key: HotfixKey,
              after: Annotated[int, Query(ge=0, le=2**31)] = 0) -> list[EventOut]:
     record = server_state(request).records(caller.project).get(key)
     return [EventOut.of(e) for e in record.events if e.seq > after]
 
 
 @router.get("/{key}/chain", response_model=Chain, summary="Verify its hash chain")
-def chain(request: Request, caller: Reader, key: str) -> Chain:
+def chain(request: Request, caller: Reader, key: HotfixKey) -> Chain:
     records = server_state(request).records(caller.project)
     report = records.verify(key)
     seq, digest = records.log.head(records.get(key).number)
@@ -70,7 +88,7 @@ def chain(request: Request, caller: Reader, key: str) -> Chain:
 @router.get("/{key}/timeline/stream", summary="Its events live (server-sent events)",
             response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {}}}})
-async def stream(request: Request, caller: Reader, key: str,
+async def stream(request: Request, caller: Reader, key: HotfixKey,
                  after: Annotated[int, Query(ge=0, le=2**31)] = 0) -> StreamingResponse:
     records = server_state(request).records(caller.project)
     await run_in_threadpool(records.get, key)  # 404 before the stream starts

@@ -9,11 +9,13 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from hotfix.ports.identity import TokenRecord, UserView
 from hotfix.server.auth import Caller, require
+from hotfix.server.problems import responses
 from hotfix.server.schemas import Issued, Revoked, TokenOut, UserIn, UserOut
 from hotfix.server.state import server_state
 from hotfix.services.identity import users as service
 
-router = APIRouter(prefix="/api/v1/users", tags=["users"])
+router = APIRouter(prefix="/api/v1/users", tags=["users"],
+                   responses=responses(400, 401, 403, 404, 422, 429, 500, 503))
 Admin = Annotated[Caller, Depends(require("admin"))]
 
 
