@@ -120,6 +120,34 @@ def sign_in(url: str, token: str, environ: Mapping[str, str]) -> dict[str, str]:
     return {"url": url, "email": str(me["email"]), "path": str(path)}
 
 
+def import_to_server(start: Path, environ: Mapping[str, str],
+                     source: str | None = None) -> dict[str, Any]:
+    """``hotfix server import``: the repository's local record (or the database ``source``)
+    into its project on the team server, every number, event and hash kept."""
+    from hotfix.adapters.remote.client import ServerClient
+    from hotfix.adapters.store.sql import SqlStore
+
+    git, cfg = find_settings(start, environ)
+    found = server_credentials(cfg, environ)
+    if found is None:
+        raise NotConfigured("there is no team server to import into",
+                            hint="sign in first: hotfix login URL")
+    store = SqlStore(source or database_url(git.root, cfg))
+    try:
+        records, where = store.all_events(), store.location
+    finally:
+        store.close()
+    body = {"records": [{"events": [e.to_dict() for e in evs]} for evs in records.values() if evs]}
+    project = cfg.str("server.project")
+    client = ServerClient(found[0], found[1], timeout=max(cfg.float("server.timeout"), 120.0))
+    try:
+        done = client.post(f"/api/v1/projects/{project}/import", body)
+    finally:
+        client.close()
+    return {"from": where, "server": found[0], "project": project,
+            "imported": list(done["imported"])}
+
+
 def sign_out(environ: Mapping[str, str]) -> bool:
     from hotfix.adapters.remote.credentials import forget
 
@@ -227,7 +255,8 @@ def open_server(start: Path, environ: Mapping[str, str],
         store.close()
         raise
     logs = dict.fromkeys(settings.projects, store)
-    return settings, ServerParts(logs, store.identities, SystemClock(), store.close)
+    return settings, ServerParts(logs, store.identities, SystemClock(), store.close,
+                                 imports=dict(logs))
 
 
 def backup_database(start: Path, environ: Mapping[str, str], dest: Path | None) -> Copy:

@@ -44,6 +44,8 @@ SAMPLES: dict[tuple[str, str], Sample] = {
     ("POST", "/api/v1/projects/{project}/hotfixes/{key}/actions/{action}"):
         lambda live: ({**_fresh(live), "action": "document"},
                       {"payload": {"fields": {"cause": "a typo"}}}),
+    ("POST", "/api/v1/projects/{project}/import"):
+        lambda live: ({"project": "default"}, {"records": [{"events": [_exported()]}]}),
     ("POST", "/api/v1/users"):
         lambda live: ({}, {"email": "new@shop.example", "role": "viewer"}),
     ("POST", "/api/v1/users/{email}/revoke"):
@@ -60,6 +62,20 @@ def _fresh_by_viewer(live: LiveServer) -> dict[str, str]:
         live.tokens["opener"] = add_user(live.parts.identities, "opener@shop.example",
                                          "engineer", "*", live.parts.clock.now()).secret
     return {"key": live.opened("opener"), "project": "default"}
+
+
+_NUMBERS = iter(range(1000, 100_000))
+
+
+def _exported() -> dict[str, Any]:
+    """A record's open event as another database holds it, at a number free on the server."""
+    from datetime import UTC, datetime
+
+    from hotfix.domain.record.events import sealed
+
+    return sealed(hotfix=next(_NUMBERS), seq=1, at=datetime.now(UTC), actor="dana@example.com",
+                  kind="open", payload={"title": "Moved", "kind": "service"},
+                  prev_hash="0" * 64).to_dict()
 
 
 def _someone(live: LiveServer) -> str:

@@ -24,7 +24,7 @@ COMMANDS: dict[str, str] = {  # command → its module in hotfix.cli, in the ord
     "judge": "judge", "backout": "backout", "deploy": "deploy", "rollback": "rollback",
     "defer": "defer", "verify": "verify", "policy": "policy", "impact": "impact",
     "check": "check", "audit": "audit", "db": "db", "serve": "serve", "users": "users",
-    "login": "login", "logout": "login",
+    "login": "login", "logout": "login", "server": "server_cmd",
 }
 
 

@@ -73,6 +73,9 @@ from hotfix.ports.record import (
     Draft as Draft,
 )
 from hotfix.ports.record import (
+    EventImport as EventImport,
+)
+from hotfix.ports.record import (
     EventLog as EventLog,
 )
 from hotfix.ports.record import (

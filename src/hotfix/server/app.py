@@ -15,12 +15,12 @@ from fastapi.routing import APIRoute
 
 from hotfix import __version__
 from hotfix.server import problems
-from hotfix.server.api import actions, projects, records, users
+from hotfix.server.api import actions, projects, records, transfer, users
 from hotfix.server.state import ServerState
 from hotfix.services.server import ServerParts, ServerSettings
 
 ROUTERS = (projects.router, records.records_router, records.router, actions.router,
-           users.router)
+           transfer.router, users.router)
 
 
 def create_app(settings: ServerSettings, parts: ServerParts) -> FastAPI:

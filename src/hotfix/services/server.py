@@ -13,7 +13,7 @@ from hotfix.errors import ConfigError
 from hotfix.services.record.records import RecordSettings
 
 if TYPE_CHECKING:
-    from hotfix.ports import Clock, EventLog, Identities
+    from hotfix.ports import Clock, EventImport, EventLog, Identities
 
 Network = IPv4Network | IPv6Network
 
@@ -71,3 +71,4 @@ class ServerParts:
     identities: Identities
     clock: Clock
     close: Callable[[], None] = lambda: None
+    imports: Mapping[str, EventImport] = field(default_factory=dict)  # per project
