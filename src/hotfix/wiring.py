@@ -243,20 +243,58 @@ def open_identities(start: Path, environ: Mapping[str, str]) -> tuple[Identities
 
 def open_server(start: Path, environ: Mapping[str, str],
                 overrides: Mapping[str, Any] | None = None) -> tuple[ServerSettings, ServerParts]:
-    """What ``hotfix serve`` runs on: its settings, the record's store, the identities."""
+    """What ``hotfix serve`` runs on: its settings, each project's record, the identities.
+
+    ``start/hotfix.toml`` is the server's and its first project's (``server.project``);
+    every ``start/projects/NAME/hotfix.toml`` is one more project, with its own settings and
+    its own record (``database.url`` there, else SQLite in ``projects/NAME/.hotfix/``)."""
     from hotfix.adapters.store.sql import SqlStore
     from hotfix.services.server import ServerParts, ServerSettings
 
     cfg = server_config(start, environ, overrides)
-    store = SqlStore(server_database_url(start, cfg))
+    main = SqlStore(server_database_url(start, cfg))
+    stores: list[SqlStore] = [main]
     try:
-        settings = ServerSettings.from_config(cfg, store.location)
+        settings = ServerSettings.from_config(cfg, main.location)
+        logs: dict[str, SqlStore] = dict.fromkeys(settings.projects, main)
+        for name, where in project_dirs(start, settings.default_project):
+            pcfg = load_config(where, _project_environ(environ))
+            stores.append(SqlStore(server_database_url(where, pcfg)))
+            logs[name] = stores[-1]
+            settings = settings.with_project(name, RecordSettings.from_config(pcfg))
     except BaseException:
-        store.close()
+        for store in stores:
+            store.close()
         raise
-    logs = dict.fromkeys(settings.projects, store)
-    return settings, ServerParts(logs, store.identities, SystemClock(), store.close,
+
+    def close() -> None:
+        for store in stores:
+            store.close()
+
+    return settings, ServerParts(dict(logs), main.identities, SystemClock(), close,
                                  imports=dict(logs))
+
+
+def project_dirs(start: Path, default: str) -> list[tuple[str, Path]]:
+    """The further projects a server directory holds: ``projects/NAME/hotfix.toml``."""
+    from hotfix.services.identity.users import checked_project
+
+    found = []
+    for toml in sorted((start / "projects").glob("*/hotfix.toml")):
+        name = checked_project(toml.parent.name)
+        if name in (default, "*") or name != toml.parent.name:
+            raise ConfigError(f"{toml.parent} cannot be a project: its name must be lower-case "
+                              f"and differ from server.project ({default})",
+                              hint="rename the folder, e.g. projects/shop")
+        found.append((name, toml.parent))
+    return found
+
+
+def _project_environ(environ: Mapping[str, str]) -> dict[str, str]:
+    """A project's settings come from its own file: the server's database and project
+    variables are the first project's only."""
+    return {k: v for k, v in environ.items()
+            if k not in ("HOTFIX_DATABASE_URL", "HOTFIX_PROJECT")}
 
 
 def backup_database(start: Path, environ: Mapping[str, str], dest: Path | None) -> Copy:

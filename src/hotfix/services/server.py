@@ -4,7 +4,7 @@ the parts ``hotfix.wiring.open_server`` builds for it (``hotfix.server.app.creat
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import TYPE_CHECKING
 
@@ -42,6 +42,9 @@ class ServerSettings:
                    rate_limit=cfg.int("server.rate_limit"),
                    login_rate_limit=cfg.int("server.login_rate_limit"),
                    database_location=database_location)
+
+    def with_project(self, name: str, record: RecordSettings) -> ServerSettings:
+        return replace(self, projects={**self.projects, name: record})
 
     def host_port(self) -> tuple[str, int]:
         host, _, port = self.listen.rpartition(":")
