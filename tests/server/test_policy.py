@@ -27,3 +27,20 @@ def test_approvers_come_from_roles_never_from_the_environment(tmp_path: Path) ->
         assert forced.status_code == 200, forced.text
         kinds = [e["kind"] for e in forced.json()["events"]]
         assert kinds[-2:] == ["override", "close"]
+
+
+def test_the_generic_action_route_writes_no_event_the_record_keeps_for_itself(
+        tmp_path: Path) -> None:
+    with live_server(tmp_path / "s", f"sqlite:///{tmp_path / 'db'}") as live:
+        key = live.opened("engineer")
+        with live.client("engineer") as c:
+            for action in ["override", "open", "triage", "time", "approve", "reject", "foo"]:
+                r = c.post(live.api(f"/{key}/actions/{action}"), json={"payload": {}})
+                assert r.status_code == 422, (action, r.text)
+                assert r.headers["content-type"] == "application/problem+json"
+            doc = c.post(live.api(f"/{key}/actions/document"), json={
+                "payload": {"fields": {"cause": "typo"}, "override": True, "request": "x"}})
+        assert doc.status_code == 200, doc.text
+        last = doc.json()["events"][-1]
+        assert (last["kind"], "override" in last["payload"]) == ("document", False)
+        assert [e["kind"] for e in doc.json()["events"]] == ["open", "triage", "document"]

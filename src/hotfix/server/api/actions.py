@@ -7,15 +7,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Path, Request
 
 from hotfix.domain.identity.access import allows
+from hotfix.domain.record.kinds import ALL_ACTIONS
+from hotfix.domain.release.journal import NOTE
 from hotfix.errors import Forbidden, GuardRefused
 from hotfix.ports.identity import SecurityEvent
 from hotfix.server.auth import Caller, HotfixKey, peer, project_path, require
 from hotfix.server.problems import PROJECT
 from hotfix.server.schemas import ActionIn, HotfixWithEvents, NoteIn, OpenIn, TimeIn, TriageIn
 from hotfix.server.state import server_state
+from hotfix.services.git.waivers import WAIVE_EVENT
+from hotfix.services.record.idempotent import REQUEST
 from hotfix.services.record.records import LocalRecords
 
 router = APIRouter(prefix="/api/v1/projects/{project}/hotfixes", tags=["actions"],
@@ -24,6 +28,13 @@ Actor = Annotated[Caller, Depends(require("act"))]
 Approver = Annotated[Caller, Depends(require("approve"))]
 RequestKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 APPROVING = frozenset({"approve", "reject"})  # only through their own routes
+# what the CLI's steps record through Records.act; open, triage, time, approve and reject
+# have their own routes, and an override is written only by the record itself
+GENERIC = sorted((ALL_ACTIONS | {"document", "backout", NOTE, WAIVE_EVENT})
+                 - APPROVING - {"triage", "open", "time", "override"})
+ActionName = Annotated[str, Path(pattern=f"^({'|'.join(GENERIC)})$", examples=["document"],
+                                 description="a lifecycle action or a step's record")]
+RESERVED = frozenset({"override", REQUEST})  # payload keys only the record writes
 
 
 def _records(request: Request, caller: Caller, key: HotfixKey | None) -> LocalRecords:
@@ -65,17 +76,14 @@ def reject(request: Request, caller: Approver, key: HotfixKey, body: NoteIn,
 
 @router.post("/{key}/actions/{action}", response_model=HotfixWithEvents,
              summary="Any other lifecycle action (start, pick, check, release, close, …)")
-def act(request: Request, caller: Actor, key: HotfixKey, action: str, body: ActionIn,
+def act(request: Request, caller: Actor, key: HotfixKey, action: ActionName, body: ActionIn,
         idempotency_key: RequestKey = None) -> HotfixWithEvents:
-    if action in APPROVING:
-        raise Forbidden(f"{action} has its own route and needs the approver role",
-                        hint=f"POST /api/v1/projects/{caller.project}/hotfixes/{key}/{action}")
     if body.override is not None and not allows(caller.roles, "approve"):
         raise Forbidden(f"{caller.email} may not force a refused guard: that needs the "
                         "role approver or admin", hint="ask an approver to run it with --override")
+    payload = {k: v for k, v in body.payload.items() if k not in RESERVED}
     records = _records(request, caller, idempotency_key)
-    return HotfixWithEvents.full(records.act(key, action, caller.email, body.payload,
-                                             body.override))
+    return HotfixWithEvents.full(records.act(key, action, caller.email, payload, body.override))
 
 
 def _approving(request: Request, caller: Caller, key: HotfixKey, action: str,
