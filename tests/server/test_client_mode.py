@@ -92,3 +92,18 @@ def test_a_server_that_is_gone_is_said_plainly(hotfix: Invoke,
     assert gone.code == 1
     assert "did not answer" in gone.err
     assert "nothing was recorded" in gone.err
+
+
+def test_reading_commands_work_through_the_server(hotfix: Invoke, server: LiveServer,
+                                                  as_user: SignIn) -> None:
+    as_user("engineer")
+    assert hotfix("open", "Checkout 500", *ANSWERS).code == 0
+    assert hotfix("time", "HF-1", "45m").code == 0
+    status = hotfix("status", "HF-1", "--json")
+    assert status.code == 0, status.err
+    assert status.json()["state"] == "triaged"
+    log = hotfix("log", "HF-1", "--verify")
+    assert log.code == 0, log.err
+    assert "chain" in (log.out + log.err).lower()
+    assert [r["id"] for r in hotfix("list", "--json").json()] == ["HF-1"]
+    assert hotfix("status", "HF-9").code == 1
