@@ -96,10 +96,32 @@ def server_credentials(cfg: Config, environ: Mapping[str, str]) -> tuple[str, st
         url = kept.url
     if not token and kept is not None and kept.url == url:
         token = kept.token
-    if not token:
+    checked_server_url(url)
+    if not token.strip():
         raise NotConfigured(f"server.url is {url} but there is no token for it",
                             hint=f"hotfix login {url}, or set HOTFIX_TOKEN")
-    return url, token
+    if not (token.isascii() and token.isprintable()) or " " in token.strip():
+        raise ConfigError("the server token is not a token (printable ASCII, no spaces)",
+                          hint=f"hotfix login {url}, or set HOTFIX_TOKEN to what "
+                          "hotfix users add printed")
+    return url, token.strip()
+
+
+def checked_server_url(url: str) -> str:
+    """``url`` if it is an http(s) URL with a host; else a ``ConfigError`` saying so."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # a port that is not a number raises ValueError
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and url.isprintable()
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ConfigError(f"server.url {url!r} is not an http(s) URL of a server",
+                          hint="e.g. HOTFIX_SERVER=https://hotfix.shop.example, or "
+                          "hotfix login https://hotfix.shop.example")
+    return url
 
 
 def sign_in(url: str, token: str, environ: Mapping[str, str]) -> dict[str, str]:
@@ -108,9 +130,10 @@ def sign_in(url: str, token: str, environ: Mapping[str, str]) -> dict[str, str]:
     from hotfix.adapters.remote.credentials import Credentials, save
     from hotfix.errors import UsageError
 
-    url = url.strip().rstrip("/")
-    if not url.startswith(("https://", "http://")):
-        raise UsageError(f"{url!r} is not a server URL", hint="hotfix login https://hotfix.shop.example")
+    url = checked_server_url(url.strip().rstrip("/"))
+    if not (token.isascii() and token.isprintable()):
+        raise UsageError("that is not a token (printable ASCII)",
+                         hint="paste what hotfix users add printed")
     client = ServerClient(url, token)
     try:
         me = client.get("/api/v1/me")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import Annotated
 
 import typer
 
 from hotfix.cli.common import JsonOpt, console, emit
+from hotfix.errors import UsageError
 
 
 def register(app: typer.Typer) -> None:
@@ -26,7 +28,12 @@ def login(
     (mode 0600); every command then acts through the server as you."""
     from hotfix.wiring import sign_in
 
-    secret = token or os.environ.get("HOTFIX_TOKEN") or typer.prompt("token", hide_input=True)
+    secret = token if token is not None else os.environ.get("HOTFIX_TOKEN")
+    if secret is None and sys.stdin.isatty():
+        secret = typer.prompt("token", hide_input=True)
+    if not secret or not secret.strip():
+        raise UsageError("no token given", hint=f"hotfix login {url} --token hfx_… (from "
+                         "hotfix users add), or set HOTFIX_TOKEN")
     who = sign_in(url, secret.strip(), dict(os.environ))
     emit(as_json, who, lambda: console.print(
         f"signed in to {who['url']} as {who['email']} (token kept in {who['path']})"))

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from hotfix.errors import HotfixError, ServerUnavailable
+from hotfix.errors import ConfigError, HotfixError, ServerUnavailable
 
 RETRY_STATUS = frozenset({502, 503, 504})
 BACKOFF = (0.3, 1.0, 2.0)  # seconds before each retry
@@ -47,6 +47,9 @@ class ServerClient:
             time.sleep(pause if attempt else 0)
             try:
                 response = self.http.request(method, path, **kwargs)
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol, UnicodeError) as exc:
+                raise ConfigError(f"cannot talk to {self.url}: {exc}",
+                                  hint="check server.url / HOTFIX_SERVER and the token") from None
             except httpx.ConnectError as exc:
                 problem = f"cannot connect: {exc}"
                 continue
