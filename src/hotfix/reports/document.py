@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from hotfix.domain.record.events import Event
 from hotfix.domain.record.hotfix import Hotfix
 from hotfix.domain.record.timing import TimeReport, format_duration
 from hotfix.reports.evidence import Evidence, evidence
@@ -121,11 +122,15 @@ def build(rec: Hotfix, time: TimeReport, now: datetime,
         documentation=dict(rec.documentation),
         missing_documentation=list(rec.missing_documentation()),
         time=time,
-        timeline=[{"seq": str(e.seq), "at": e.at.isoformat(timespec="seconds"),
-                   "actor": e.actor, "kind": e.kind, "what": _what(e.kind, e.payload)}
-                  for e in rec.events if e.kind not in QUIET],
+        timeline=[timeline_entry(e) for e in rec.events if e.kind not in QUIET],
         chain_problems=list(chain_problems),
     )
+
+
+def timeline_entry(event: Event) -> dict[str, str]:
+    """One row of the timeline: seq, at, actor, kind and a few words on what it did."""
+    return {"seq": str(event.seq), "at": event.at.isoformat(timespec="seconds"),
+            "actor": event.actor, "kind": event.kind, "what": _what(event.kind, event.payload)}
 
 
 def _check(body: Mapping[str, Any]) -> CheckSection:
