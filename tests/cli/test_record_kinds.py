@@ -22,7 +22,6 @@ PLANNED = {
     "flags": "feature flags (flags issue)",
 }
 PLANNED_OPTIONS = {
-    ("rollback", "--to"): "a rollback record returns production to a release (roll-back-first)",
     ("deploy", "--via"): "a flag's rollout by percentage (flags issue)",
 }
 STEP = re.compile(r"hotfix ([a-z][a-z_-]*)((?: [^ ;()]+)*)")

@@ -24,7 +24,7 @@ from hotfix.domain.rollout.state import DeployState, Fleet, Status
 from hotfix.errors import ConfigError, ConflictError, GuardRefused, NotFound, UsageError
 from hotfix.ports import JudgeLike, Split
 from hotfix.services.context import Context
-from hotfix.services.rollout import production
+from hotfix.services.rollout import deployments, production
 from hotfix.services.rollout.canary import Progress, Rollout, step_for_weight
 from hotfix.services.rollout.record_link import gate_checker, recorder
 
@@ -114,7 +114,7 @@ def _fresh(ctx: Context, key: str, actor: str, tag: str,
     state.cursor = rollout.metrics.cursor()
     parts.states.save(state)
     rollout.enter(0)
-    return _finish(ctx, rollout)
+    return _finish(ctx, rollout, actor)
 
 
 def resume(ctx: Context, key: str, actor: str, *,
@@ -133,7 +133,7 @@ def resume(ctx: Context, key: str, actor: str, *,
     rollout = _rollout(ctx, plan, state, actor, on_progress, cursor=state.cursor)
     if not all(parts.target.alive(i) for i in state.canary.instances):
         rollout.rollback("resumed: the canary's instances are gone")
-        return _finish(ctx, rollout)
+        return _finish(ctx, rollout, actor)
     rollout.replay()
     live = parts.router.current() or Split({}, {})
     step = step_for_weight(plan.weights, live.weight(state.canary.version))
@@ -143,7 +143,7 @@ def resume(ctx: Context, key: str, actor: str, *,
         state.position = state.position.entered(state.position.step, ctx.clock.time())
         state.status = Status.RUNNING
     parts.states.save(state)
-    return _finish(ctx, rollout)
+    return _finish(ctx, rollout, actor)
 
 
 def interrupted(ctx: Context, key: str) -> bool:
@@ -171,8 +171,11 @@ def rollback(ctx: Context, key: str, actor: str, reason: str = "rolled back by h
     elif state.status == Status.ROLLED_BACK:
         parts.target.stop(state.canary.instances)  # finish one that was cut short
         return _outcome(rollout)
+    promoted = state.status == Status.PROMOTED
     rollout.rollback(reason)
     parts.states.save_env(state.baseline)
+    if promoted:
+        deployments.note(ctx, state.baseline, actor, "rollback", state.key)
     return _outcome(rollout)
 
 
@@ -208,10 +211,11 @@ def _rollout(ctx: Context, plan: Plan, state: DeployState, actor: str,
         share_known=not (cfg.str("rollout.sticky_header") or cfg.str("rollout.sticky_cookie")))
 
 
-def _finish(ctx: Context, rollout: Rollout) -> Outcome:
+def _finish(ctx: Context, rollout: Rollout, actor: str) -> Outcome:
     state = rollout.run()
     if state.status == Status.PROMOTED:
         ctx.rollout.states.save_env(state.canary)
+        deployments.note(ctx, state.canary, actor, "promote", state.key)
     return _outcome(rollout)
 
 
