@@ -62,6 +62,8 @@ def roll_back(ctx: Context, key: str, actor: str, *, to: str | None = None,
                               "rollback_safe=yes)")
     _not_running(ctx, rec.key)
     guard(ctx, rec, "rollback", actor)  # before production is touched
+    if to is not None:
+        deployments.release_commit(ctx, to)  # a release that exists, before asking the router
     live = deployments.live(ctx)
     version = _release_to(ctx, live.version, to)
     said = _Steps(on_step)
