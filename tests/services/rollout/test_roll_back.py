@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -60,18 +61,27 @@ def worktree(ctx: Context, tag: str) -> Path:
     return ctx.root / ".hotfix" / "rollout" / "worktrees" / tag
 
 
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists()
+                                  else None)
+ROUTERS = [pytest.param({}, id="builtin"),
+           pytest.param({"rollout.router": "nginx", "rollout.nginx.binary": NGINX or "nginx"},
+                        id="nginx", marks=pytest.mark.skipif(
+                            NGINX is None, reason="nginx is not installed; CI installs it"))]
+
+
+@pytest.mark.parametrize("router", ROUTERS)
 def test_under_load_production_returns_to_the_release_before_with_no_failed_request(
-        tmp_path: Path) -> None:
-    ctx, key = broken_release(tmp_path)
+        tmp_path: Path, router: dict[str, Any]) -> None:
+    ctx, key = broken_release(tmp_path, **router)
     with cleanup(ctx):
         assert served(ctx) == {"v1.2.0"}
         with traffic(ctx, rate=200) as load:
-            time.sleep(0.5)
+            time.sleep(1.0)  # requests in flight when the rollback starts
             out = roll_back_first(ctx, key, DEV)  # default: the release live before
-            time.sleep(0.5)
+            time.sleep(1.0)
         assert (out.rolled.live, out.rolled.to, out.rolled.phase) == ("v1.2.0", "v1.1.1", "done")
         assert out.rolled.switch_seconds is not None
-        assert load.sent > 100
+        assert load.sent > 40  # paced at 200/s, fewer on a busy box; every one answered
         assert sum(load.failures.values()) == 0, load.failures
         assert set(load.statuses) == {200}
         assert weights(ctx) == {"v1.1.1": 100.0}
