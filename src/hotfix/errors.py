@@ -22,6 +22,11 @@ each have one handler that renders them.
     │                                   (hotfix.adapters.deploy.local)
     ├── RouterError            exit 1   the router refused a change or is not running
     │                                   (hotfix.adapters.routers)
+    ├── RollbackFailed         exit 1   the release to return to did not start or take the
+    │                                   traffic; production stayed
+    │                                   (hotfix.services.rollout.roll_back)
+    ├── BackupFailed           exit 1   the backup before a deploy failed; the deploy did not
+    │                                   start (hotfix.services.rollout.backup)
     └── UsageError             exit 2   bad arguments or input
         └── ConfigError        exit 2   hotfix.toml is malformed (names key and line)
 
