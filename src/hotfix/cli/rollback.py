@@ -43,7 +43,7 @@ def rollback(
     with context() as ctx:
         who = actor(ctx, as_)
         if ctx.records.get(key).kind == "rollback":
-            _first(ctx, key, who, to, bug_check, as_json)
+            _first(ctx, key, who, to, bug_check, reason, as_json)
             return
         if to is not None or bug_check is not None:
             from hotfix.errors import UsageError
@@ -58,12 +58,12 @@ def rollback(
 
 
 def _first(ctx: Context, key: str, who: str, to: str | None, bug_check: str | None,
-           as_json: bool) -> None:
+           reason: str, as_json: bool) -> None:
     from hotfix.services.rollout.roll_back_first import roll_back_first
 
     bug = BugCheckOptions(None, None, "GET", None, 200, "", bug_check) if bug_check else None
     show = None if as_json else (lambda line: console.print(f"  {escape(line)}"))
-    out = roll_back_first(ctx, key, who, to=to, bug=bug, on_step=show)
+    out = roll_back_first(ctx, key, who, to=to, bug=bug, reason=reason, on_step=show)
     emit(as_json, out.to_dict(), lambda: render_first(out))
     if not out.verification.passed:
         raise typer.Exit(1)

@@ -52,7 +52,7 @@ class RolledBack:
 
 
 def roll_back(ctx: Context, key: str, actor: str, *, to: str | None = None,
-              on_step: StepFn | None = None) -> RolledBack:
+              reason: str = "", on_step: StepFn | None = None) -> RolledBack:
     rec = ctx.records.get(key)
     if rec.kind != "rollback":
         raise UsageError(f"{rec.key} is a {rec.kind} record: --to returns production to a "
@@ -68,6 +68,7 @@ def roll_back(ctx: Context, key: str, actor: str, *, to: str | None = None,
     version = _release_to(ctx, live.version, to)
     said = _Steps(on_step)
     ctx.records.act(rec.key, "rollback", actor, _payload(live.version, version, phase="begin",
+                                                          reason=reason,
                                                           facts={"rollback_to": version}))
     state = Rollback(rec.key, live, Fleet(version), controller=ctx.rollout.controllers.me(),
                      started_at=ctx.clock.time())

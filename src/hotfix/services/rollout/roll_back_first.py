@@ -46,9 +46,9 @@ class RolledBackFirst:
 
 
 def roll_back_first(ctx: Context, key: str, actor: str, *, to: str | None = None,
-                    bug: BugCheckOptions | None = None,
+                    bug: BugCheckOptions | None = None, reason: str = "",
                     on_step: StepFn | None = None) -> RolledBackFirst:
     verify.precheck(ctx, key, bug)  # a bad --bug-* refused before production moves
-    rolled = roll_back.roll_back(ctx, key, actor, to=to, on_step=on_step)
+    rolled = roll_back.roll_back(ctx, key, actor, to=to, reason=reason, on_step=on_step)
     return RolledBackFirst(rolled, verify.verify(ctx, rolled.key, actor, bug=bug))
 
