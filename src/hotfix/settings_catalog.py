@@ -37,6 +37,14 @@ CATALOG: tuple[Setting, ...] = (
     ),
     Setting("records.prefix", "HF", "Prefix of hotfix ids (HF-1, HF-2, ...)."),
     Setting(
+        "testing.failpoint",
+        "",
+        "Fault injection for hotfix's own tests: the process kills itself (SIGKILL) right\n"
+        "after writing the event KIND[:STEP[:PHASE]][@N], e.g. git:pick:begin. Never set it\n"
+        "in production. tests/cli/test_fault_injection.py",
+        env="HOTFIX_FAILPOINT",
+    ),
+    Setting(
         "project.kind",
         "service",
         "What a code hotfix of this project is: service (deployed and verified in production)\n"

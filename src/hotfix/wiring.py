@@ -87,10 +87,22 @@ def open_git(start: Path) -> GitRepo:
 
 
 def open_store(root: Path, cfg: Config) -> Store:
-    """SQLite in ``.hotfix/`` when ``database.url`` is empty, else the database it names."""
+    """SQLite in ``.hotfix/`` when ``database.url`` is empty, else the database it names
+    (wrapped to die at ``testing.failpoint`` when one is set: hotfix's fault-injection tests)."""
     from hotfix.adapters.store.sql import SqlStore
 
-    return SqlStore(database_url(root, cfg))
+    store: Store = SqlStore(database_url(root, cfg))
+    spec = cfg.str("testing.failpoint")
+    if spec:
+        from hotfix.adapters.store.failpoints import CrashingStore, Failpoint
+
+        try:
+            point = Failpoint(spec)
+        except ValueError as exc:
+            store.close()
+            raise ConfigError(str(exc), hint="e.g. HOTFIX_FAILPOINT=git:pick:begin") from None
+        store = CrashingStore(store, point)
+    return store
 
 
 def database_url(root: Path, cfg: Config) -> str:

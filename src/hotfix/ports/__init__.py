@@ -16,6 +16,9 @@ from hotfix.ports.git import (
     Commit as Commit,
 )
 from hotfix.ports.git import (
+    GitAnchors as GitAnchors,
+)
+from hotfix.ports.git import (
     GitContent as GitContent,
 )
 from hotfix.ports.git import (
