@@ -257,6 +257,26 @@ CATALOG: tuple[Setting, ...] = (
         0.001,
         "Level of the sample-ratio check; a mismatch withholds promotion (never rolls back).",
     ),
+    # ── deploy: the back-out plan and the backup before a deploy (docs/rollout.md) ────────
+    Setting(
+        "deploy.backup_command",
+        [],
+        "Runs before every deploy's canary starts (empty: no backup), e.g.\n"
+        '["pg_dump", "-Fc", "-f", "{output}", "shop"]. {output} (a new file under\n'
+        "deploy.backup_dir), {key}, {version} and {python} are substituted. Its exit code,\n"
+        "location, size and SHA-256 go on the record; a failure stops the deploy unless an\n"
+        "approver overrides (hotfix deploy HF-N --override \"why\").",
+    ),
+    Setting("deploy.backup_timeout", 600.0,
+            "Seconds the backup may take before it is stopped (and the deploy with it)."),
+    Setting("deploy.backup_dir", ".hotfix/backups",
+            "Where {output} files go, relative to the repository (or absolute)."),
+    Setting("deploy.backout_dry_start", True,
+            "hotfix backout starts one instance of the release to return to, health-checks\n"
+            "it and stops it, to prove it deployable now."),
+    Setting("deploy.irreversible_kinds", ["migrations"],
+            "Scope-guard file kinds (scope.forbidden_kinds) that make a fix hard to back out:\n"
+            "its back-out plan needs an approver's --acknowledge of how to back it out."),
     # ── rollout: canary deploys (docs/rollout.md) ─────────────────────────────────────────
     Setting(
         "rollout.steps",

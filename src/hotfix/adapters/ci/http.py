@@ -9,13 +9,10 @@ from typing import Any
 
 import httpx
 
-from hotfix.errors import HotfixError, UsageError
+from hotfix.errors import CIError, UsageError
 
 ATTEMPTS = 5
-
-
-class CIError(HotfixError):
-    """The CI system failed or answered in a way hotfix cannot use."""
+__all__ = ["Api", "CIError", "poll"]
 
 
 class Api:

@@ -17,10 +17,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from hotfix import errors
+from hotfix.errors import LoginRequired
 from hotfix.server import problems
 from hotfix.server.dashboard.pages import login_redirect, router
 from hotfix.server.dashboard.render import render
-from hotfix.server.dashboard.session import PREFIX, LoginRequired
+from hotfix.server.dashboard.session import PREFIX
 
 STATIC = Path(__file__).parent / "static"
 

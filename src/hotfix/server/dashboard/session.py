@@ -20,16 +20,12 @@ from fastapi import Request
 
 from hotfix.domain.identity.access import ALL_PROJECTS, PERMISSIONS, allows, roles_for
 from hotfix.domain.identity.tokens import token_hash
-from hotfix.errors import Forbidden, HotfixError, NotAuthenticated
+from hotfix.errors import Forbidden, LoginRequired, NotAuthenticated
 from hotfix.server.auth import Caller, identity_of_token
 from hotfix.server.state import server_state
 
 COOKIE = "hotfix_session"
 PREFIX = "/ui"
-
-
-class LoginRequired(HotfixError):
-    """No valid dashboard session: the page redirects to the sign-in form."""
 
 
 def csrf_token(secret: str) -> str:
