@@ -44,6 +44,10 @@ CATALOG: tuple[Setting, ...] = (
         "in production. tests/cli/test_fault_injection.py",
         env="HOTFIX_FAILPOINT",
     ),
+    # -- delivery metrics (docs/metrics.md) ---------------------------------------------
+    Setting("metrics.sprint_start", "2026-01-05",
+            "The first day of a sprint (any one): sprints are counted from it."),
+    Setting("metrics.sprint_days", 14, "How many days a sprint lasts."),
     # -- the team's CI as the check's test runner (docs/integrations.md) ------------------
     Setting(
         "check.backend",

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -198,6 +199,18 @@ class GitHistory(Protocol):
         ...
 
 
+class GitDates(Protocol):
+    """When things happened: tags made, commits committed (the delivery metrics)."""
+
+    def tag_dates(self) -> dict[str, datetime]:
+        """Every tag → when it was made (tagger date, else its commit's)."""
+        ...
+
+    def commit_times(self, include: str, exclude: Iterable[str] = ()) -> list[datetime]:
+        """The committer times of the commits in ``include`` and in none of ``exclude``."""
+        ...
+
+
 class GitContent(Protocol):
     """Diffs between commits and files at a commit (what the checks analyse)."""
 
@@ -307,6 +320,6 @@ class GitReleasing(Protocol):
         ...
 
 
-class GitRepo(GitRevisions, GitRefs, GitAnchors, GitHistory, GitContent, GitWorktrees, GitPicking,
-              GitReleasing, Protocol):
+class GitRepo(GitRevisions, GitRefs, GitAnchors, GitDates, GitHistory, GitContent,
+              GitWorktrees, GitPicking, GitReleasing, Protocol):
     """What services need of git: one repository, bound to its root."""

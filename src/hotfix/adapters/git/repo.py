@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from datetime import datetime
 from pathlib import Path
 
 from hotfix.adapters.git import (
@@ -15,6 +16,7 @@ from hotfix.adapters.git import (
     anchors,
     blobs,
     bulk,
+    dates,
     diffs,
     history,
     patches,
@@ -109,6 +111,14 @@ class Git:
 
     def reserved_versions(self) -> list[str]:
         return reservations.reserved(self._root)
+
+    # dates -------------------------------------------------------------------------------
+
+    def tag_dates(self) -> dict[str, datetime]:
+        return dates.tag_dates(self._root)
+
+    def commit_times(self, include: str, exclude: Iterable[str] = ()) -> list[datetime]:
+        return dates.commit_times(self._root, include, exclude)
 
     # anchors -----------------------------------------------------------------------------
 
