@@ -72,8 +72,10 @@ def find_settings(
     start: Path, environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None
 ) -> tuple[GitRepo, Config]:
     """The repository above ``start`` and its resolved settings (no store opened)."""
+    from hotfix.services.git.lines import with_mainline
+
     git = open_git(start)
-    return git, load_config(git.root, environ, overrides)
+    return git, with_mainline(git, load_config(git.root, environ, overrides))
 
 
 def open_clock() -> Clock:

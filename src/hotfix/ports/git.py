@@ -98,6 +98,14 @@ class GitRefs(Protocol):
         """Every local tag → the commit it names."""
         ...
 
+    def tag_dates(self) -> dict[str, int]:
+        """Every local tag → when it was made (tagger date, else its commit's; Unix time)."""
+        ...
+
+    def default_branch(self, remote: str) -> str | None:
+        """The branch ``remote/HEAD`` points at (``main`` for ``origin/main``), if known."""
+        ...
+
     def branches(self) -> list[str]:
         """Local branches and remote-tracking ones (``remotes/origin/…``)."""
         ...
@@ -150,18 +158,22 @@ class GitHistory(Protocol):
 
     def changed_files(self, sha: str) -> list[str]: ...
 
-    def rev_list(self, include: str, exclude: Iterable[str] = ()) -> list[str]:
-        """Non-merge commits of ``include`` not in ``exclude``, oldest first."""
+    def rev_list(self, include: str | Sequence[str], exclude: Iterable[str] = (), *,
+                 merges: bool = False) -> list[str]:
+        """Commits of ``include`` (one rev or several) not in ``exclude``, oldest first;
+        merge commits only with ``merges``."""
         ...
 
     def read_commits(self, shas: Sequence[str]) -> dict[str, RawCommit]:
-        """Message and touched files of many commits, in one git process."""
+        """Message and touched files of many commits (a merge: against its first parent),
+        in one git process."""
         ...
 
     def tags_containing(self, sha: str) -> list[str]: ...
 
     def patch_ids(self, shas: Sequence[str]) -> dict[str, str]:
-        """``git patch-id --stable`` of each commit (``""`` for an empty diff)."""
+        """``git patch-id --stable`` of each commit (``""`` for an empty diff); a merge's is
+        that of its diff against its first parent (``cherry-pick -m 1``)."""
         ...
 
     def diffs(self, shas: Sequence[str]) -> dict[str, str]:

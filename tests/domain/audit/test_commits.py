@@ -65,7 +65,9 @@ def test_normalise_strips_line_suffixes() -> None:
     for decorated in ("Fix EU cards on 1.0", "Fix EU cards (backport to release/1.1)",
                       "Fix EU cards [1.1]", "Fix EU cards (backport)", "Fix EU cards for v2.3.x"):
         assert normalise_subject(decorated) == key, decorated
-    assert normalise_subject("Upgrade to Python 3.12") == "upgrade to python"  # accepted cost
+    assert normalise_subject("Upgrade to Python 3.12") == "upgrade to python 3.12"
+    for versioned in ("Release version 8.5.0", "Bump foo to 2.1", "Release 8.2.1"):
+        assert normalise_subject(versioned) == versioned.lower(), versioned
     assert normalise_subject("Fix EU cards in checkout") == "fix eu cards in checkout"
 
 

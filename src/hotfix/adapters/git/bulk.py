@@ -6,7 +6,8 @@
 
 Their patch-ids and diffs, read the same way, are in ``hotfix.adapters.git.patches``.
 Renames are off (``--no-renames``) so a file list and a patch-id see the same paths.
-Merge commits are skipped: their changes arrive through their parents.
+A merge commit's files are those of its diff against its first parent (what ``git
+cherry-pick -m 1`` applies); ``rev_list`` lists merges only when asked.
 """
 
 from __future__ import annotations
@@ -20,10 +21,13 @@ from hotfix.ports import RawCommit
 _FORMAT = "--format=%x1e%H%x1f%B%x1f"
 
 
-def rev_list(root: Path, include: str, exclude: Iterable[str] = ()) -> list[str]:
-    """Non-merge commits reachable from ``include`` but not ``exclude``, oldest first."""
-    args = ["rev-list", "--no-merges", "--reverse", "--end-of-options", include,
-            *(f"^{rev}" for rev in exclude), "--"]
+def rev_list(root: Path, include: str | Sequence[str], exclude: Iterable[str] = (), *,
+             merges: bool = False) -> list[str]:
+    """Commits reachable from ``include`` but not ``exclude``, oldest first; merge commits
+    only with ``merges``."""
+    heads = [include] if isinstance(include, str) else list(include)
+    args = ["rev-list", *([] if merges else ["--no-merges"]), "--reverse", "--end-of-options",
+            *heads, *(f"^{rev}" for rev in exclude), "--"]
     return cmd.out(args, root).split()
 
 
@@ -32,7 +36,7 @@ def read_commits(root: Path, shas: Sequence[str]) -> dict[str, RawCommit]:
     if not shas:
         return {}
     raw = cmd.pipe(["log", "--no-walk=unsorted", "--stdin", "-z", "--no-renames",
-                    "--name-only", "--no-color", _FORMAT], None, root,
+                    "--name-only", "--diff-merges=first-parent", "--no-color", _FORMAT], None, root,
                    input="".join(f"{s}\n" for s in shas).encode())
     return parse_log(raw.decode("utf-8", "replace"))
 

@@ -3,20 +3,23 @@
 The work, in as few git processes as possible:
 
 1. per line: its fork point from the mainline and its commits since (``rev-list``);
-2. the mainline window since the oldest fork (``rev-list``), then the facts of every commit
-   involved from the cache or ONE ``git log --stdin``;
+2. the mainline since the oldest fork, merge commits included (``rev-list``), and per fork
+   point the part of it after that fork; then the facts of every commit involved from the
+   cache or ONE ``git log --stdin``;
 3. trailers first; only what they leave open needs patch-ids, and only mainline commits that
    touch exactly the same files can share one: ONE ``diff-tree | patch-id`` for those;
-4. the pure decisions of ``hotfix.domain.audit.equivalence``.
+4. the pure decisions of ``hotfix.domain.audit.equivalence``, each line against the mainline
+   since ITS fork only: a commit's verdict never depends on which other lines are audited.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from hotfix.config import Config
-from hotfix.domain.audit.commits import CommitInfo
+from hotfix.domain.audit.commits import CommitInfo, release_subject_regex
 from hotfix.domain.audit.equivalence import (
     Evidence,
     LineAudit,
@@ -26,11 +29,11 @@ from hotfix.domain.audit.equivalence import (
     by_trailer,
 )
 from hotfix.domain.audit.release_files import Kind, ReleaseFiles
-from hotfix.errors import NotFound
+from hotfix.errors import ConfigError, NotFound
 from hotfix.ports import Cache, GitRepo
 from hotfix.services.context import Context
 from hotfix.services.git.commit_facts import load_commits, load_patch_ids, merge_base
-from hotfix.services.git.lines import ReleaseLine, discover_lines, mainline_ref
+from hotfix.services.git.lines import ReleaseLine, discover_lines, mainline_ref, pick_lines
 
 FETCH_HINT = ("check the name with `git log --oneline -1 REV`; fetch it with "
               "`git fetch --tags` if it lives on the remote")
@@ -49,61 +52,106 @@ class LineRef:
 class AuditOptions:
     release: ReleaseFiles
     subject_fallback: bool = True
+    release_subjects: re.Pattern[str] | None = None
 
     @classmethod
     def from_config(cls, cfg: Config) -> AuditOptions:
         """``audit.*``, plus the changelog and version files ``hotfix release`` writes."""
         globs = [*cfg.list("audit.release_only_globs"), cfg.str("lines.changelog")]
         versions = [*cfg.list("audit.version_files"), *cfg.list("lines.version_files")]
+        try:
+            subjects = release_subject_regex(str(p) for p in cfg.list("audit.release_subjects"))
+        except re.error as exc:
+            raise ConfigError(f"audit.release_subjects is not a list of regexes: {exc}",
+                              hint="fix audit.release_subjects in hotfix.toml") from None
         return cls(ReleaseFiles(tuple(dict.fromkeys(str(g) for g in globs)),
                                 tuple(dict.fromkeys(str(v) for v in versions))),
-                   cfg.bool("audit.subject_fallback"))
+                   cfg.bool("audit.subject_fallback"), subjects)
 
 
 @dataclass(frozen=True)
 class Window:
-    """The commits an audit looks at: each line's since its fork, and the mainline's."""
+    """The commits an audit looks at: each line's since its fork, and the mainline since
+    that fork (``indexes``, by line); ``main`` is every mainline commit read, oldest first."""
 
     lines: dict[str, list[CommitInfo]]
-    index: MainIndex
+    indexes: dict[str, MainIndex]
+    forks: dict[str, str]
+    main: list[CommitInfo]
 
 
 def audit_refs(git: GitRepo, cache: Cache, lines: Sequence[LineRef], *, mainline: str,
                options: AuditOptions, waivers: Iterable[Waiver] = ()) -> list[LineAudit]:
     """Audit ``lines`` against the ``mainline`` ref (see the module docstring)."""
-    window = read_window(git, cache, lines, mainline, options.release)
-    pending = [c for commits in window.lines.values() for c in commits
-               if by_trailer(c, window.index) is None]
-    release_only = _release_only(git, pending, options.release)
-    code = [c for c in pending if c.sha not in release_only and not c.is_release]
-    candidates = window.index.patch_id_candidates(code)
-    pids = load_patch_ids(git, cache, [c.sha for c in (*code, *candidates)])
-    main_pids = {pids[c.sha]: c.sha for c in candidates if pids.get(c.sha)}
+    window = read_window(git, cache, lines, mainline, options)
+    pending = {name: [c for c in commits if by_trailer(c, window.indexes[name]) is None]
+               for name, commits in window.lines.items()}
+    release_only = _release_only(git, [c for cs in pending.values() for c in cs],
+                                 options.release)
+    code = {name: [c for c in commits if c.sha not in release_only
+                   and not window.indexes[name].is_release_commit(c)]
+            for name, commits in pending.items()}
+    candidates = {name: window.indexes[name].patch_id_candidates(commits)
+                  for name, commits in code.items()}
+    pids = load_patch_ids(git, cache, [c.sha for name in code
+                                       for c in (*code[name], *candidates[name])])
     by_line: dict[str, dict[str, Waiver]] = {}
     for waiver in waivers:
         by_line.setdefault(waiver.line, {})[waiver.sha] = waiver
-    return [audit_line(name, commits, window.index, Evidence(
-        patch_ids=pids, main_by_patch_id=main_pids, release_only=release_only,
-        waivers=by_line.get(name, {}), subject_fallback=options.subject_fallback))
-        for name, commits in window.lines.items()]
+    out = []
+    for name, commits in window.lines.items():
+        main_pids: dict[str, str] = {}
+        for c in candidates[name]:
+            if pids.get(c.sha):
+                main_pids.setdefault(pids[c.sha], c.sha)
+        evidence = Evidence(patch_ids=pids, main_by_patch_id=main_pids,
+                            release_only=release_only, waivers=by_line.get(name, {}),
+                            subject_fallback=options.subject_fallback,
+                            release_subjects=options.release_subjects,
+                            pre_fork=_pre_fork(git, pending[name], window.forks[name]))
+        out.append(audit_line(name, commits, window.indexes[name], evidence))
+    return out
+
+
+def _pre_fork(git: GitRepo, commits: Sequence[CommitInfo], fork: str) -> dict[str, str]:
+    """Line commits whose trailer names a mainline commit older than the fork (a re-pick
+    after a revert, say): outside the window, so asked of git one by one (they are few)."""
+    found: dict[str, str] = {}
+    for commit in commits:
+        for origin in sorted(commit.origins - {commit.sha}):
+            if git.is_ancestor(origin, fork):
+                found[commit.sha] = origin
+                break
+    return found
 
 
 def read_window(git: GitRepo, cache: Cache, lines: Sequence[LineRef], mainline: str,
-                release: ReleaseFiles) -> Window:
+                options: AuditOptions, *, with_tags: bool = False) -> Window:
+    """The commits of each line since its fork (with ``with_tags``: of its release tags
+    too, a release that is not on the line's branch) and of the mainline since then."""
     main_tip = resolve(git, mainline)
     forks: dict[str, str] = {}
     line_shas: dict[str, list[str]] = {}
     for line in lines:
         tip = resolve(git, line.tip)
         forks[line.name] = _fork(git, cache, line, tip, main_tip, mainline)
-        line_shas[line.name] = git.rev_list(tip, [forks[line.name]])
+        heads = [tip, *(line.tags if with_tags else ())]
+        line_shas[line.name] = git.rev_list(heads, [forks[line.name]])
     unique = sorted(set(forks.values()))
     base = merge_base(git, cache, *unique) if len(unique) > 1 else None
-    main_shas = git.rev_list(main_tip, [base or next(iter(forks.values()), main_tip)])
+    main_shas = git.rev_list(main_tip, [base or next(iter(forks.values()), main_tip)],
+                             merges=True)
+    after: dict[str, set[str]] = {}
+    for fork in unique:
+        after[fork] = (set(main_shas) if fork == (base or fork)
+                       else set(git.rev_list(main_tip, [fork], merges=True)))
     wanted = list(dict.fromkeys([*main_shas, *(s for v in line_shas.values() for s in v)]))
     facts = load_commits(git, cache, wanted)
-    index = MainIndex((facts[s] for s in main_shas), release)
-    return Window({n: [facts[s] for s in shas] for n, shas in line_shas.items()}, index)
+    main = [facts[s] for s in main_shas]
+    by_fork = {fork: MainIndex([c for c in main if c.sha in shas], options.release,
+                               options.release_subjects) for fork, shas in after.items()}
+    return Window({n: [facts[s] for s in shas] for n, shas in line_shas.items()},
+                  {n: by_fork[f] for n, f in forks.items()}, forks, main)
 
 
 def resolve(git: GitRepo, rev: str) -> str:
@@ -133,17 +181,12 @@ def _release_only(git: GitRepo, commits: Sequence[CommitInfo],
 
 
 def select_lines(ctx: Context, names: Sequence[str] = ()) -> list[ReleaseLine]:
-    """The lines named (any, supported or not), else every supported line, oldest first."""
+    """The lines named (``X.Y`` or a branch name; supported or not), else every supported
+    line, oldest first."""
     found = discover_lines(ctx.git, ctx.cfg)
     if not names:
         return [line for line in found if line.supported]
-    by_name = {line.name: line for line in found}
-    unknown = [name for name in names if name not in by_name]
-    if unknown:
-        raise NotFound(f"no release line {', '.join(unknown)} "
-                       f"(lines: {', '.join(by_name) or 'none'})",
-                       hint="see them: hotfix lines")
-    return [by_name[name] for name in dict.fromkeys(names)]
+    return pick_lines(found, names)
 
 
 def line_refs(lines: Iterable[ReleaseLine]) -> list[LineRef]:

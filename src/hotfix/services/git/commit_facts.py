@@ -2,7 +2,8 @@
 
 A commit never changes, so what we derive from it is cached under its SHA for good:
 
-- ``commit-meta/1``: subject, touched files and trailer keys (JSON);
+- ``commit-meta/2``: subject, touched files (a merge: against its first parent), trailer
+  keys and what it reverts (JSON);
 - ``patch-id``: ``git patch-id --stable`` (``""`` for an empty diff);
 - ``merge-base``: the best common ancestor of two commits (``""``: none), keyed by both.
 
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 from hotfix.domain.audit.commits import CommitInfo, parse_commit
 from hotfix.ports import Cache, GitRepo
 
-META = "commit-meta/1"
+META = "commit-meta/2"
 PATCH_ID = "patch-id"
 MERGE_BASE = "merge-base"
 
@@ -53,12 +54,14 @@ def merge_base(git: GitRepo, cache: Cache, *shas: str) -> str | None:
 
 def _encode(info: CommitInfo) -> str:
     return json.dumps([info.subject, info.files, info.cherry_from, info.backport_of,
-                       info.hotfix_ids, info.is_release], separators=(",", ":"),
+                       info.hotfix_ids, info.is_release, info.reverts, info.is_revert],
+                      separators=(",", ":"),
                       ensure_ascii=False)
 
 
 def _decode(sha: str, value: str) -> CommitInfo:
-    subject, files, cherry, backport, hotfix, is_release = json.loads(value)
+    subject, files, cherry, backport, hotfix, is_release, reverts, is_revert = json.loads(value)
     return CommitInfo(sha=sha, subject=subject, files=tuple(files), cherry_from=tuple(cherry),
                       backport_of=tuple(backport), hotfix_ids=tuple(hotfix),
-                      is_release=bool(is_release))
+                      is_release=bool(is_release), reverts=tuple(reverts),
+                      is_revert=bool(is_revert))
