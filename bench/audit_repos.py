@@ -117,9 +117,9 @@ def case_truth(case: dict[str, Any], repo: Path) -> dict[str, Any]:
             for origin in _TRAILER.findall(message):
                 full = subprocess.run(["git", "rev-parse", "-q", "--verify",
                                        f"{origin}^{{commit}}"], cwd=repo, text=True,
-                                      capture_output=True).stdout.strip()
+                                      capture_output=True, check=False).stdout.strip()
                 if full and subprocess.run(["git", "merge-base", "--is-ancestor", full, main],
-                                           cwd=repo).returncode == 0:
+                                           cwd=repo, check=False).returncode == 0:
                     backports[sha] = full
                     break
             if sha in tag_at:
@@ -187,7 +187,7 @@ def print_case(r: dict[str, Any]) -> tuple[int, int, int, int]:
           + ", ".join(f"{x['line']}={x['branch'] or x['latest_tag']}" for x in r["lines"]["lines"]
                       if x["branch"] or x["aliases"]))
     got = {c["sha"]: c for line in report for c in line["commits"]}
-    by_line = {branch: t for branch, t in truth.items()}
+    by_line = dict(truth)
     recognised = total = release_missing = releases = 0
     missing_rows = []
     statuses: Counter[str] = Counter()

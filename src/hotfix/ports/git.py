@@ -158,10 +158,10 @@ class GitHistory(Protocol):
 
     def changed_files(self, sha: str) -> list[str]: ...
 
-    def rev_list(self, include: str | Sequence[str], exclude: Iterable[str] = (), *,
-                 merges: bool = False) -> list[str]:
-        """Commits of ``include`` (one rev or several) not in ``exclude``, oldest first;
-        merge commits only with ``merges``."""
+    def rev_graph(self, include: Sequence[str], exclude: Iterable[str] = ()
+                  ) -> dict[str, tuple[str, ...]]:
+        """Every commit of ``include`` not in ``exclude`` → its parents, oldest first, in
+        one ``rev-list --parents`` (merges included)."""
         ...
 
     def read_commits(self, shas: Sequence[str]) -> dict[str, RawCommit]:

@@ -130,9 +130,9 @@ class Git:
     def changed_files(self, sha: str) -> list[str]:
         return history.changed_files(self._root, sha)
 
-    def rev_list(self, include: str | Sequence[str], exclude: Iterable[str] = (), *,
-                 merges: bool = False) -> list[str]:
-        return bulk.rev_list(self._root, include, exclude, merges=merges)
+    def rev_graph(self, include: Sequence[str], exclude: Iterable[str] = ()
+                  ) -> dict[str, tuple[str, ...]]:
+        return bulk.rev_graph(self._root, include, exclude)
 
     def read_commits(self, shas: Sequence[str]) -> dict[str, RawCommit]:
         return bulk.read_commits(self._root, shas)

@@ -128,30 +128,46 @@ def _pre_fork(git: GitRepo, commits: Sequence[CommitInfo], fork: str) -> dict[st
 def read_window(git: GitRepo, cache: Cache, lines: Sequence[LineRef], mainline: str,
                 options: AuditOptions, *, with_tags: bool = False) -> Window:
     """The commits of each line since its fork (with ``with_tags``: of its release tags
-    too, a release that is not on the line's branch) and of the mainline since then."""
+    too, a release that is not on the line's branch) and of the mainline since then, from
+    ONE walk of the history since the oldest fork (``rev-list --parents``)."""
     main_tip = resolve(git, mainline)
     forks: dict[str, str] = {}
-    line_shas: dict[str, list[str]] = {}
+    heads: dict[str, list[str]] = {}
     for line in lines:
         tip = resolve(git, line.tip)
         forks[line.name] = _fork(git, cache, line, tip, main_tip, mainline)
-        heads = [tip, *(line.tags if with_tags else ())]
-        line_shas[line.name] = git.rev_list(heads, [forks[line.name]])
+        heads[line.name] = [tip, *(line.tags if with_tags else ())]
     unique = sorted(set(forks.values()))
     base = merge_base(git, cache, *unique) if len(unique) > 1 else None
-    main_shas = git.rev_list(main_tip, [base or next(iter(forks.values()), main_tip)],
-                             merges=True)
-    after: dict[str, set[str]] = {}
-    for fork in unique:
-        after[fork] = (set(main_shas) if fork == (base or fork)
-                       else set(git.rev_list(main_tip, [fork], merges=True)))
+    stop = base or next(iter(unique), main_tip)
+    graph = git.rev_graph([main_tip, *(h for hs in heads.values() for h in hs)], [stop])
+    on_main = _reach(graph, [main_tip])
+    before = {fork: _reach(graph, [fork]) for fork in unique}
+    main_shas = [sha for sha in graph if sha in on_main]
+    line_shas = {name: [sha for sha in graph if sha in reached and len(graph[sha]) <= 1]
+                 for name, reached in ((n, _reach(graph, hs, before[forks[n]]))
+                                       for n, hs in heads.items())}
     wanted = list(dict.fromkeys([*main_shas, *(s for v in line_shas.values() for s in v)]))
     facts = load_commits(git, cache, wanted)
     main = [facts[s] for s in main_shas]
-    by_fork = {fork: MainIndex([c for c in main if c.sha in shas], options.release,
-                               options.release_subjects) for fork, shas in after.items()}
+    by_fork = {fork: MainIndex([c for c in main if c.sha not in done], options.release,
+                               options.release_subjects) for fork, done in before.items()}
     return Window({n: [facts[s] for s in shas] for n, shas in line_shas.items()},
                   {n: by_fork[f] for n, f in forks.items()}, forks, main)
+
+
+def _reach(graph: dict[str, tuple[str, ...]], heads: Iterable[str],
+           stop: set[str] | frozenset[str] = frozenset()) -> set[str]:
+    """The commits of ``graph`` reachable from ``heads`` without passing through ``stop``."""
+    seen: set[str] = set()
+    todo = [h for h in heads if h in graph and h not in stop]
+    while todo:
+        sha = todo.pop()
+        if sha in seen:
+            continue
+        seen.add(sha)
+        todo.extend(p for p in graph[sha] if p in graph and p not in seen and p not in stop)
+    return seen
 
 
 def resolve(git: GitRepo, rev: str) -> str:
