@@ -160,8 +160,8 @@ class GitHistory(Protocol):
 
     def rev_graph(self, include: Sequence[str], exclude: Iterable[str] = ()
                   ) -> dict[str, tuple[str, ...]]:
-        """Every commit of ``include`` not in ``exclude`` → its parents, oldest first, in
-        one ``rev-list --parents`` (merges included)."""
+        """Every commit of ``include`` not in ``exclude`` → its parents, parents before
+        children, in one ``rev-list --parents --topo-order`` (merges included)."""
         ...
 
     def read_commits(self, shas: Sequence[str]) -> dict[str, RawCommit]:

@@ -24,8 +24,9 @@ _FORMAT = "--format=%x1e%H%x1f%B%x1f"
 
 def rev_graph(root: Path, include: Sequence[str], exclude: Iterable[str] = ()
               ) -> dict[str, tuple[str, ...]]:
-    """Commits of ``include`` not in ``exclude`` → their parents, oldest first (one walk)."""
-    args = ["rev-list", "--parents", "--reverse", "--end-of-options", *include,
+    """Commits of ``include`` not in ``exclude`` → their parents, parents before children
+    (``--topo-order --reverse``; one walk)."""
+    args = ["rev-list", "--parents", "--topo-order", "--reverse", "--end-of-options", *include,
             *(f"^{rev}" for rev in exclude), "--"]
     graph: dict[str, tuple[str, ...]] = {}
     for row in cmd.out(args, root).splitlines():

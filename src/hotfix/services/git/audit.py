@@ -2,10 +2,10 @@
 
 The work, in as few git processes as possible:
 
-1. per line: its fork point from the mainline and its commits since (``rev-list``);
-2. the mainline since the oldest fork, merge commits included (``rev-list``), and per fork
-   point the part of it after that fork; then the facts of every commit involved from the
-   cache or ONE ``git log --stdin``;
+1. ONE ``rev-list --parents`` of the mainline and every line: from that graph, each line's
+   commits the mainline lacks, its fork points, and the mainline commits since (merge
+   commits included); then the facts of every commit involved from the cache or ONE
+   ``git log --stdin``;
 3. trailers first; only what they leave open needs patch-ids, and only mainline commits that
    touch exactly the same files can share one: ONE ``diff-tree | patch-id`` for those;
 4. the pure decisions of ``hotfix.domain.audit.equivalence``, each line against the mainline
@@ -14,8 +14,9 @@ The work, in as few git processes as possible:
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from hotfix.config import Config
@@ -32,7 +33,7 @@ from hotfix.domain.audit.release_files import Kind, ReleaseFiles
 from hotfix.errors import ConfigError, NotFound
 from hotfix.ports import Cache, GitRepo
 from hotfix.services.context import Context
-from hotfix.services.git.commit_facts import load_commits, load_patch_ids, merge_base
+from hotfix.services.git.commit_facts import load_commits, load_patch_ids
 from hotfix.services.git.lines import ReleaseLine, discover_lines, mainline_ref, pick_lines
 
 FETCH_HINT = ("check the name with `git log --oneline -1 REV`; fetch it with "
@@ -76,7 +77,7 @@ class Window:
 
     lines: dict[str, list[CommitInfo]]
     indexes: dict[str, MainIndex]
-    forks: dict[str, str]
+    before: dict[str, _ShaSet]  # by line: the mainline commits it has (before its fork)
     main: list[CommitInfo]
 
 
@@ -108,82 +109,124 @@ def audit_refs(git: GitRepo, cache: Cache, lines: Sequence[LineRef], *, mainline
                             release_only=release_only, waivers=by_line.get(name, {}),
                             subject_fallback=options.subject_fallback,
                             release_subjects=options.release_subjects,
-                            pre_fork=_pre_fork(git, pending[name], window.forks[name]))
+                            pre_fork=_pre_fork(pending[name], window.before[name]))
         out.append(audit_line(name, commits, window.indexes[name], evidence))
     return out
 
 
-def _pre_fork(git: GitRepo, commits: Sequence[CommitInfo], fork: str) -> dict[str, str]:
+def _pre_fork(commits: Sequence[CommitInfo], before: _ShaSet) -> dict[str, str]:
     """Line commits whose trailer names a mainline commit older than the fork (a re-pick
-    after a revert, say): outside the window, so asked of git one by one (they are few)."""
+    after a revert, say): on the mainline, though outside the line's window."""
     found: dict[str, str] = {}
     for commit in commits:
         for origin in sorted(commit.origins - {commit.sha}):
-            if git.is_ancestor(origin, fork):
-                found[commit.sha] = origin
+            full = before.find(origin)
+            if full is not None:
+                found[commit.sha] = full
                 break
     return found
 
 
 def read_window(git: GitRepo, cache: Cache, lines: Sequence[LineRef], mainline: str,
                 options: AuditOptions, *, with_tags: bool = False) -> Window:
-    """The commits of each line since its fork (with ``with_tags``: of its release tags
-    too, a release that is not on the line's branch) and of the mainline since then, from
-    ONE walk of the history since the oldest fork (``rev-list --parents``)."""
+    """The commits of each line that the mainline does not have (with ``with_tags``: of
+    its release tags too, a release that is not on the line's branch), and the mainline
+    commits that the line does not have, from ONE walk of the history
+    (``rev-list --parents``): no merge-base is asked of git."""
     main_tip = resolve(git, mainline)
-    forks: dict[str, str] = {}
-    heads: dict[str, list[str]] = {}
+    heads = {line.name: [resolve(git, line.tip), *(line.tags if with_tags else ())]
+             for line in lines}
+    graph = git.rev_graph([main_tip, *(h for hs in heads.values() for h in hs)])
+    on_main = _ancestors(graph, {main_tip: 1})
+    line_shas: dict[str, list[str]] = {}
+    boundaries: dict[str, set[str]] = {}
     for line in lines:
-        tip = resolve(git, line.tip)
-        forks[line.name] = _fork(git, cache, line, tip, main_tip, mainline)
-        heads[line.name] = [tip, *(line.tags if with_tags else ())]
-    unique = sorted(set(forks.values()))
-    base = merge_base(git, cache, *unique) if len(unique) > 1 else None
-    stop = base or next(iter(unique), main_tip)
-    graph = git.rev_graph([main_tip, *(h for hs in heads.values() for h in hs)], [stop])
-    on_main = _reach(graph, [main_tip])
-    before = {fork: _reach(graph, [fork]) for fork in unique}
-    main_shas = [sha for sha in graph if sha in on_main]
-    line_shas = {name: [sha for sha in graph if sha in reached and len(graph[sha]) <= 1]
-                 for name, reached in ((n, _reach(graph, hs, before[forks[n]]))
-                                       for n, hs in heads.items())}
+        own, boundary = _line_part(graph, heads[line.name], on_main)
+        if not boundary:
+            raise NotFound(
+                f"line {line.name} ({line.tip}) shares no history with the mainline "
+                f"{mainline}",
+                hint="set the mainline branch with `lines.mainline` in hotfix.toml, or fetch "
+                     "the full history: `git fetch --unshallow`")
+        boundaries[line.name] = boundary
+        line_shas[line.name] = [sha for sha in graph if sha in own and len(graph[sha]) <= 1]
+    bit = {name: 1 << i for i, name in enumerate(boundaries)}
+    seeds: dict[str, int] = {}
+    for name, boundary in boundaries.items():
+        for sha in boundary:
+            seeds[sha] = seeds.get(sha, 0) | bit[name]
+    has = _ancestors(graph, seeds)  # mainline sha -> the lines that have it (bits)
+    every = (1 << len(bit)) - 1
+    main_shas = [sha for sha in graph if sha in on_main and has.get(sha, 0) != every]
+    before = {name: _ShaSet(has, b) for name, b in bit.items()}
     wanted = list(dict.fromkeys([*main_shas, *(s for v in line_shas.values() for s in v)]))
     facts = load_commits(git, cache, wanted)
     main = [facts[s] for s in main_shas]
-    by_fork = {fork: MainIndex([c for c in main if c.sha not in done], options.release,
-                               options.release_subjects) for fork, done in before.items()}
+    indexes: dict[str, MainIndex] = {}
+    for name, b in bit.items():
+        key = ",".join(sorted(boundaries[name]))
+        if key not in indexes:
+            indexes[key] = MainIndex([c for c in main if not has.get(c.sha, 0) & b],
+                                     options.release, options.release_subjects)
+        indexes[name] = indexes[key]
     return Window({n: [facts[s] for s in shas] for n, shas in line_shas.items()},
-                  {n: by_fork[f] for n, f in forks.items()}, forks, main)
+                  {n: indexes[n] for n in line_shas}, before, main)
 
 
-def _reach(graph: dict[str, tuple[str, ...]], heads: Iterable[str],
-           stop: set[str] | frozenset[str] = frozenset()) -> set[str]:
-    """The commits of ``graph`` reachable from ``heads`` without passing through ``stop``."""
-    seen: set[str] = set()
-    todo = [h for h in heads if h in graph and h not in stop]
+def _ancestors(graph: dict[str, tuple[str, ...]], seeds: dict[str, int]) -> dict[str, int]:
+    """For every commit that is an ancestor of (or is) a seed: the OR of those seeds'
+    bits. One pass over ``graph`` children first (it lists parents before children)."""
+    mask: dict[str, int] = dict(seeds)
+    for sha in reversed(graph):
+        bits = mask.get(sha)
+        if bits:
+            for parent in graph[sha]:
+                mask[parent] = mask.get(parent, 0) | bits
+    return mask
+
+
+def _line_part(graph: dict[str, tuple[str, ...]], heads: Iterable[str],
+               on_main: Container[str]) -> tuple[set[str], set[str]]:
+    """The commits reachable from ``heads`` that the mainline lacks, and the mainline
+    commits where that walk stops (the fork points)."""
+    own: set[str] = set()
+    boundary: set[str] = set()
+    todo = [h for h in heads if h in graph]
     while todo:
         sha = todo.pop()
-        if sha in seen:
+        if sha in own or sha in boundary:
             continue
-        seen.add(sha)
-        todo.extend(p for p in graph[sha] if p in graph and p not in seen and p not in stop)
-    return seen
+        if sha in on_main:
+            boundary.add(sha)
+            continue
+        own.add(sha)
+        todo.extend(p for p in graph[sha] if p in graph)
+    return own, boundary
+
+
+class _ShaSet:
+    """The mainline commits a line already has (its history before the fork: those whose
+    ``has`` mask holds the line's bit), looked up by full or abbreviated SHA."""
+
+    def __init__(self, has: Mapping[str, int], bit: int) -> None:
+        self._has, self._bit = has, bit
+        self._sorted: list[str] | None = None
+
+    def find(self, sha: str) -> str | None:
+        if self._has.get(sha, 0) & self._bit:
+            return sha
+        if len(sha) >= 40:
+            return None
+        if self._sorted is None:
+            self._sorted = sorted(self._has)
+        i = bisect.bisect_left(self._sorted, sha)
+        found = self._sorted[i] if i < len(self._sorted) else ""
+        return found if found.startswith(sha) and self._has[found] & self._bit else None
 
 
 def resolve(git: GitRepo, rev: str) -> str:
     """The commit a line or mainline ref names; ``NotFound`` says how to fetch it."""
     return git.require_commit(rev, hint=FETCH_HINT)
-
-
-def _fork(git: GitRepo, cache: Cache, line: LineRef, tip: str, main_tip: str,
-          mainline: str) -> str:
-    fork = merge_base(git, cache, tip, main_tip)
-    if fork is None:
-        raise NotFound(
-            f"line {line.name} ({line.tip}) shares no history with the mainline {mainline}",
-            hint="set the mainline branch with `lines.mainline` in hotfix.toml, or fetch the "
-                 "full history: `git fetch --unshallow`")
-    return fork
 
 
 def _release_only(git: GitRepo, commits: Sequence[CommitInfo],

@@ -4,8 +4,7 @@ A commit never changes, so what we derive from it is cached under its SHA for go
 
 - ``commit-meta/2``: subject, touched files (a merge: against its first parent), trailer
   keys and what it reverts (JSON);
-- ``patch-id``: ``git patch-id --stable`` (``""`` for an empty diff);
-- ``merge-base``: the best common ancestor of two commits (``""``: none), keyed by both.
+- ``patch-id``: ``git patch-id --stable`` (``""`` for an empty diff).
 
 A second audit reads these instead of asking git for diffs again.
 """
@@ -20,7 +19,6 @@ from hotfix.ports import Cache, GitRepo
 
 META = "commit-meta/2"
 PATCH_ID = "patch-id"
-MERGE_BASE = "merge-base"
 
 
 def load_commits(git: GitRepo, cache: Cache, shas: Sequence[str]) -> dict[str, CommitInfo]:
@@ -41,15 +39,6 @@ def load_patch_ids(git: GitRepo, cache: Cache, shas: Sequence[str]) -> dict[str,
     cache.put(PATCH_ID, fresh)
     return found | fresh
 
-
-def merge_base(git: GitRepo, cache: Cache, *shas: str) -> str | None:
-    """``git merge-base`` of full SHAs (octopus for more than two), remembered."""
-    key = " ".join(sorted(shas))
-    found = cache.get(MERGE_BASE, [key]).get(key)
-    if found is None:
-        found = git.merge_base(*shas) or ""
-        cache.put(MERGE_BASE, {key: found})
-    return found or None
 
 
 def _encode(info: CommitInfo) -> str:
