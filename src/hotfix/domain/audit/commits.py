@@ -85,7 +85,7 @@ class CommitInfo:
         """What a revert undoes: the commits it names (empty for a change)."""
         return frozenset(self.reverts)
 
-    @property
+    @cached_property
     def prs(self) -> frozenset[int]:
         return pr_numbers(self.subject)
 

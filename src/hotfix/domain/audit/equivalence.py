@@ -34,7 +34,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from hotfix.domain.audit.commits import CommitInfo
@@ -229,8 +229,8 @@ class MainIndex:
         return None
 
     def is_release_commit(self, commit: CommitInfo) -> bool:
-        return commit.is_release or bool(
-            self.release_subjects and self.release_subjects.fullmatch(commit.subject))
+        return commit.is_release or (self.release_subjects is not None
+                                     and _release_subject(self.release_subjects, commit.subject))
 
     def by_hotfix_id(self, commit: CommitInfo) -> CommitInfo | None:
         code = {f for f in commit.files if not self.release.is_release_file(f)}
@@ -291,6 +291,11 @@ class MainIndex:
                         and not self.is_release_commit(other)):
                     return other
         return None
+
+
+@lru_cache(maxsize=65536)
+def _release_subject(pattern: re.Pattern[str], subject: str) -> bool:
+    return pattern.fullmatch(subject) is not None
 
 
 def by_trailer(commit: CommitInfo, index: MainIndex) -> Match | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 
@@ -49,6 +49,7 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
 class ReleaseFiles:
     globs: Sequence[str] = ()
     version_files: Sequence[str] = ()
+    _seen: dict[str, bool] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @cached_property
     def _release(self) -> list[re.Pattern[str]]:
@@ -59,7 +60,10 @@ class ReleaseFiles:
         return [glob_regex(g) for g in self.version_files]
 
     def is_release_file(self, path: str) -> bool:
-        return any(p.fullmatch(path) for p in self._release)
+        found = self._seen.get(path)
+        if found is None:  # the audit asks about the same paths again and again
+            found = self._seen[path] = any(p.fullmatch(path) for p in self._release)
+        return found
 
     def is_version_file(self, path: str) -> bool:
         return any(p.fullmatch(path) for p in self._version)

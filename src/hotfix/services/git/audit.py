@@ -138,6 +138,7 @@ def read_window(git: GitRepo, cache: Cache, lines: Sequence[LineRef], mainline: 
              for line in lines}
     graph = git.rev_graph([main_tip, *(h for hs in heads.values() for h in hs)])
     on_main = _ancestors(graph, {main_tip: 1})
+    order = {sha: i for i, sha in enumerate(graph)}
     line_shas: dict[str, list[str]] = {}
     boundaries: dict[str, set[str]] = {}
     for line in lines:
@@ -149,7 +150,8 @@ def read_window(git: GitRepo, cache: Cache, lines: Sequence[LineRef], mainline: 
                 hint="set the mainline branch with `lines.mainline` in hotfix.toml, or fetch "
                      "the full history: `git fetch --unshallow`")
         boundaries[line.name] = boundary
-        line_shas[line.name] = [sha for sha in graph if sha in own and len(graph[sha]) <= 1]
+        line_shas[line.name] = sorted((sha for sha in own if len(graph[sha]) <= 1),
+                                      key=order.__getitem__)
     bit = {name: 1 << i for i, name in enumerate(boundaries)}
     seeds: dict[str, int] = {}
     for name, boundary in boundaries.items():
