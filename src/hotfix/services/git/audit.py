@@ -134,7 +134,9 @@ def read_window(git: GitRepo, cache: Cache, lines: Sequence[LineRef], mainline: 
     commits that the line does not have, from ONE walk of the history
     (``rev-list --parents``): no merge-base is asked of git."""
     main_tip = resolve(git, mainline)
-    heads = {line.name: [resolve(git, line.tip), *(line.tags if with_tags else ())]
+    tag_commits = git.tags() if with_tags else {}
+    heads = {line.name: [resolve(git, line.tip),
+                         *(tag_commits[t] for t in line.tags if t in tag_commits)]
              for line in lines}
     graph = git.rev_graph([main_tip, *(h for hs in heads.values() for h in hs)])
     on_main = _ancestors(graph, {main_tip: 1})
