@@ -75,3 +75,16 @@ def test_normalise_is_idempotent_on_tricky_endings() -> None:
     for subject in ("x 1.1.", "a to 1.1 1.2", "[1.1] [backport] x (backport)", " . "):
         once = normalise_subject(subject)
         assert normalise_subject(once) == once, subject
+
+
+def test_reverts_and_backport_pr_references_are_read() -> None:
+    revert = parse_commit("a" * 40, 'Revert "Fix x (#5)"\n\nThis reverts commit ' + "b" * 40
+                          + ".\n")
+    assert (revert.reverts, revert.is_revert, revert.prs) == (("b" * 40,), True, {5})
+    manual = parse_commit("c" * 40, "[8.0.x] Use isort (#11898)\n\nBackport of #11896\n")
+    assert manual.prs == {11896, 11898}
+    assert pr_numbers("Merge pull request #13264 from pytest-dev/release-8.3.5") == {13264}
+    assert pr_numbers("[PR #13509/2d9c5c10 backport][3.15] Fix base64 (#13512)") == {
+        13509, 13512}
+    django = parse_commit("d" * 40, "[5.0.x] Fixed #1 -- x.\n\nBackport of 1234abcd from main\n")
+    assert django.backport_of == ("1234abcd",)

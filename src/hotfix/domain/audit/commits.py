@@ -8,6 +8,7 @@ Pure parsing of a commit message. The keys extracted here are what the equivalen
     Hotfix-Id: HF-12                      every commit hotfix picks for HF-12
     Hotfix-Release: v1.1.1                hotfix's own release commit (version + notes)
     Backport of 1a2b3c… from main         Django-style backports
+    Backport of #123                      a manual backport naming its PR
     This reverts commit 1a2b3c….          git revert
 
 PR numbers come from the subject: ``(#123)``, ``(GH-123)``, ``Merge pull request #123``,
@@ -59,6 +60,9 @@ RELEASE_SUBJECTS = (
     r"back\s+to\s+dev(?:elopment)?\b.*",
 )
 _SPACES = re.compile(r"\s+")
+# "Backport of #11896" / "Backported from PR #12" in the body: the PR this backports
+_BACKPORT_PR = re.compile(r"^\s*\(?\s*backport(?:ed)?\s+(?:of|from)\s+(?:PR\s*)?#(\d+)\b",
+                          re.M | re.I)
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ class CommitInfo:
     is_release: bool = False  # a release commit made by `hotfix release`
     reverts: tuple[str, ...] = ()  # "This reverts commit X." of a revert commit
     is_revert: bool = False  # subject 'Revert "…"' or a "This reverts commit" line
+    backport_prs: tuple[int, ...] = ()  # "Backport of #N" in the body
 
     @property
     def origins(self) -> frozenset[str]:
@@ -87,7 +92,8 @@ class CommitInfo:
 
     @cached_property
     def prs(self) -> frozenset[int]:
-        return pr_numbers(self.subject)
+        """The PRs the subject cites, and the one the body says this backports."""
+        return pr_numbers(self.subject) | frozenset(self.backport_prs)
 
     @cached_property
     def key(self) -> str:
@@ -108,6 +114,7 @@ def parse_commit(sha: str, message: str, files: tuple[str, ...] = ()) -> CommitI
         is_release=bool(_RELEASE.search(message)),
         reverts=_unique(m.lower() for m in _REVERTS.findall(message)),
         is_revert=bool(_REVERT_SUBJECT.match(subject) or _REVERTS.search(message)),
+        backport_prs=tuple(dict.fromkeys(int(n) for n in _BACKPORT_PR.findall(message))),
     )
 
 

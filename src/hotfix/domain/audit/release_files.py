@@ -10,6 +10,7 @@ Such commits belong to one line and are never ported, so the audit calls them
 
 Globs: a pattern without ``/`` matches a file name at any depth (``CHANGELOG*``); one with
 ``/`` matches from the repository root (``.github/workflows/*``); ``**`` spans directories.
+Release globs ignore case (``CHANGELOG*`` matches ``doc/en/changelog.rst``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class Kind(StrEnum):
     CODE = "code"
 
 
-def glob_regex(pattern: str) -> re.Pattern[str]:
+def glob_regex(pattern: str, *, ignore_case: bool = False) -> re.Pattern[str]:
     """Compile one glob (see the module docstring) to a regex over a POSIX path."""
     anchored = "/" in pattern.strip("/")
     body, i = "", 0
@@ -42,7 +43,7 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
         else:
             body += {"*": "[^/]*", "?": "[^/]"}.get(text[i], re.escape(text[i]))
             i += 1
-    return re.compile(body if anchored else f"(?:.*/)?{body}")
+    return re.compile(body if anchored else f"(?:.*/)?{body}", re.I if ignore_case else 0)
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class ReleaseFiles:
 
     @cached_property
     def _release(self) -> list[re.Pattern[str]]:
-        return [glob_regex(g) for g in self.globs]
+        return [glob_regex(g, ignore_case=True) for g in self.globs]  # changelog.rst too
 
     @cached_property
     def _version(self) -> list[re.Pattern[str]]:

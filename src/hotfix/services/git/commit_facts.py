@@ -2,8 +2,8 @@
 
 A commit never changes, so what we derive from it is cached under its SHA for good:
 
-- ``commit-meta/2``: subject, touched files (a merge: against its first parent), trailer
-  keys and what it reverts (JSON);
+- ``commit-meta/3``: subject, touched files (a merge: against its first parent), trailer
+  keys, what it reverts and the PR it backports (JSON);
 - ``patch-id``: ``git patch-id --stable`` (``""`` for an empty diff).
 
 A second audit reads these instead of asking git for diffs again.
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from hotfix.domain.audit.commits import CommitInfo, parse_commit
 from hotfix.ports import Cache, GitRepo
 
-META = "commit-meta/2"
+META = "commit-meta/3"
 PATCH_ID = "patch-id"
 
 
@@ -43,14 +43,16 @@ def load_patch_ids(git: GitRepo, cache: Cache, shas: Sequence[str]) -> dict[str,
 
 def _encode(info: CommitInfo) -> str:
     return json.dumps([info.subject, info.files, info.cherry_from, info.backport_of,
-                       info.hotfix_ids, info.is_release, info.reverts, info.is_revert],
+                       info.hotfix_ids, info.is_release, info.reverts, info.is_revert,
+                       info.backport_prs],
                       separators=(",", ":"),
                       ensure_ascii=False)
 
 
 def _decode(sha: str, value: str) -> CommitInfo:
-    subject, files, cherry, backport, hotfix, is_release, reverts, is_revert = json.loads(value)
+    (subject, files, cherry, backport, hotfix, is_release, reverts, is_revert,
+     prs) = json.loads(value)
     return CommitInfo(sha=sha, subject=subject, files=tuple(files), cherry_from=tuple(cherry),
                       backport_of=tuple(backport), hotfix_ids=tuple(hotfix),
                       is_release=bool(is_release), reverts=tuple(reverts),
-                      is_revert=bool(is_revert))
+                      is_revert=bool(is_revert), backport_prs=tuple(prs))
