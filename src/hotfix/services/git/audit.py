@@ -154,27 +154,33 @@ def read_window(git: GitRepo, cache: Cache, lines: Sequence[LineRef], mainline: 
         boundaries[line.name] = boundary
         line_shas[line.name] = sorted((sha for sha in own if len(graph[sha]) <= 1),
                                       key=order.__getitem__)
-    bit = {name: 1 << i for i, name in enumerate(boundaries)}
+    # a line without commits of its own (merged forward) has nothing to look up (the
+    # audit's case; `contains` looks for the fix on the mainline since every fork)
+    bit = {name: 1 << i for i, name in enumerate(n for n in boundaries
+                                                 if line_shas[n] or with_tags)}
     seeds: dict[str, int] = {}
-    for name, boundary in boundaries.items():
-        for sha in boundary:
-            seeds[sha] = seeds.get(sha, 0) | bit[name]
+    for name, b in bit.items():
+        for sha in boundaries[name]:
+            seeds[sha] = seeds.get(sha, 0) | b
     has = _ancestors(graph, seeds)  # mainline sha -> the lines that have it (bits)
     every = (1 << len(bit)) - 1
-    main_shas = [sha for sha in graph if sha in on_main and has.get(sha, 0) != every]
-    before = {name: _ShaSet(has, b) for name, b in bit.items()}
+    main_shas = [sha for sha in graph if sha in on_main and has.get(sha, 0) != every] \
+        if bit else []
+    before = {name: _ShaSet(has, bit.get(name, 0)) for name in line_shas}
     wanted = list(dict.fromkeys([*main_shas, *(s for v in line_shas.values() for s in v)]))
     facts = load_commits(git, cache, wanted)
     main = [facts[s] for s in main_shas]
+    by_fork: dict[str, MainIndex] = {}
     indexes: dict[str, MainIndex] = {}
-    for name, b in bit.items():
-        key = ",".join(sorted(boundaries[name]))
-        if key not in indexes:
-            indexes[key] = MainIndex([c for c in main if not has.get(c.sha, 0) & b],
+    for name in line_shas:
+        b = bit.get(name, 0)
+        key = ",".join(sorted(boundaries[name])) if b else ""
+        if key not in by_fork:
+            by_fork[key] = MainIndex([c for c in main if b and not has.get(c.sha, 0) & b],
                                      options.release, options.release_subjects)
-        indexes[name] = indexes[key]
+        indexes[name] = by_fork[key]
     return Window({n: [facts[s] for s in shas] for n, shas in line_shas.items()},
-                  {n: indexes[n] for n in line_shas}, before, main)
+                  indexes, before, main)
 
 
 def _ancestors(graph: dict[str, tuple[str, ...]], seeds: dict[str, int]) -> dict[str, int]:
