@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from datetime import date
 
 from hotfix.config import Config
@@ -150,14 +149,6 @@ def mainline_name(git: GitRepo, cfg: Config) -> str:
             if git.commit_of(ref) is not None:
                 return candidate
     return "main"
-
-
-def with_mainline(git: GitRepo, cfg: Config) -> Config:
-    """``cfg`` with ``lines.mainline`` resolved (see ``mainline_name``) when it is not set."""
-    if cfg.str("lines.mainline").strip():
-        return cfg
-    return replace(cfg, values={**cfg.values, "lines.mainline": mainline_name(git, cfg)},
-                   sources={**cfg.sources, "lines.mainline": "git"})
 
 
 def mainline_ref(git: GitRepo, cfg: Config) -> str:
