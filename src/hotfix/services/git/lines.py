@@ -116,9 +116,11 @@ def require_line(git: GitRepo, cfg: Config, name: str,
                        hint="see them: hotfix lines; a line needs a tag like "
                             f"v{name}.0 or a branch like release/{name}")
     if line.latest_tag is None:
-        raise NotFound(f"line {name} has no release yet (branch {line.branch}, no tag)",
+        has = (f"only the pre-release {line.prerelease}" if line.prerelease
+               else f"branch {line.branch}, no tag")
+        raise NotFound(f"line {name} has no release yet ({has})",
                        hint=f"tag its release first, e.g. git tag -a v{name}.0 -m 'Release "
-                            f"{name}.0' {line.branch}")
+                            f"{name}.0' {line.branch or line.tip}")
     return line
 
 
