@@ -174,9 +174,18 @@ def run_case(case: dict[str, Any], truth: dict[str, Any], runs: int,
         seconds, report = hotfix(repo, db, "audit", "--lines", names)
         warm.append(seconds)
     n_main = int(git(repo, "rev-list", "--count", case["mainline_sha"]).strip())
+    floor = statistics.median(time_startup(repo, db) for _ in range(runs))
     return {"case": case, "lines": lines, "report": report, "truth": truth,
             "cherry": cherry, "cold": statistics.median(cold),
-            "warm": statistics.median(warm), "n_main": n_main}
+            "warm": statistics.median(warm), "n_main": n_main, "floor": floor}
+
+
+def time_startup(repo: Path, db: Path) -> float:
+    """Python start-up plus importing the CLI: a floor no audit run can go under."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import hotfix.cli.main"], cwd=repo, env=_env(db),
+                   check=True)
+    return time.perf_counter() - started
 
 
 def print_case(r: dict[str, Any]) -> tuple[int, int, int, int]:
@@ -225,7 +234,8 @@ def print_case(r: dict[str, Any]) -> tuple[int, int, int, int]:
         print(f"     {name:<6} {c['sha'][:12]} {c['subject'][:100]}")
     print(f"   time (median)   git cherry {r['cherry']:6.2f}s   audit cold {r['cold']:6.2f}s "
           f"({r['cold'] / r['cherry']:.2f}x, target <= 1.5x)   warm {r['warm']:6.2f}s "
-          f"({r['warm'] / r['cherry']:.2f}x, target <= 0.5x)")
+          f"({r['warm'] / r['cherry']:.2f}x, target <= 0.5x)   python + import hotfix.cli "
+          f"{r['floor']:5.2f}s ({r['floor'] / r['cherry']:.2f}x, included)")
     return recognised, total, release_missing, len(rest)
 
 
@@ -246,17 +256,19 @@ def main() -> None:
         raise SystemExit(f"no ground truth at {TRUTH}: write it first (--write-truth)")
     truth = json.loads(TRUTH.read_text())
     totals = Counter[str]()
-    cherry = cold = warm = 0.0
+    cherry = cold = warm = floor = 0.0
     for case in cases:
         result = run_case(case, truth[case["name"]], args.runs, args.mirrors)
         recognised, total, release_missing, rest = print_case(result)
         totals.update({"recognised": recognised, "backports": total,
                        "release_missing": release_missing, "rest": rest})
         cherry, cold, warm = cherry + result["cherry"], cold + result["cold"], warm + result["warm"]
+        floor += result["floor"]
     print(f"\nall cases: backports recognised {totals['recognised']}/{totals['backports']}, "
           f"release commits missing {totals['release_missing']}, remaining missing "
           f"{totals['rest']}; time: git cherry {cherry:.2f}s, cold {cold:.2f}s "
-          f"({cold / cherry:.2f}x), warm {warm:.2f}s ({warm / cherry:.2f}x)")
+          f"({cold / cherry:.2f}x), warm {warm:.2f}s ({warm / cherry:.2f}x); python + import "
+          f"hotfix.cli {floor:.2f}s ({floor / cherry:.2f}x)")
 
 
 if __name__ == "__main__":
