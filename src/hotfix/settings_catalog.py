@@ -127,23 +127,43 @@ CATALOG: tuple[Setting, ...] = (
     Setting(
         "lines.tag_pattern",
         DEFAULT_TAG_PATTERN,
-        "Regular expression of a release tag, with the named groups major, minor and patch.\n"
-        "Default: v?MAJOR.MINOR.PATCH (v1.2.3 or 1.2.3).",
+        "Regular expression of a release tag, with the named groups major and minor, and\n"
+        "optionally patch and pre (a pre-release). Default: v1.2.3, 1.2.3, two-part and\n"
+        "calendar versions (24.1, 2024.10: patch 0) and pre-releases (1.3.0rc1, v2.0.0-beta.2).",
     ),
     Setting(
         "lines.branch_patterns",
-        ["release/{line}", "{line}.x", "stable/{line}.x"],
+        ["release/{line}", "{line}", "{line}.x", "stable/{line}.x"],
         "Names of maintenance branches; {line} stands for MAJOR.MINOR (e.g. release/1.2).",
     ),
-    Setting("lines.mainline", "main", "The mainline branch every fix must reach."),
+    Setting(
+        "lines.floating_branches",
+        ["stable"],
+        "Branches that float from line to line (a 'stable' merged forward). \"stable\" serves\n"
+        "the line of its newest release tag (git describe --tags); \"stable=3.1\" names it.\n"
+        "It is that line's branch when the line has no maintenance branch of its own.",
+    ),
+    Setting(
+        "lines.mainline",
+        "",
+        "The mainline branch every fix must reach. Empty: the remote's default branch\n"
+        "(origin/HEAD), else main, else master.",
+    ),
     Setting(
         "lines.support",
         {},
         "Support matrix, line -> true | false | last supported day. Quote the line names:\n"
         '"1.0" = false, "1.1" = "2026-12-31", "1.2" = true.\n'
-        "Lines not listed follow lines.support_default.",
+        "Lines not listed follow lines.support_default and lines.support_months.",
     ),
     Setting("lines.support_default", True, "Whether lines not in lines.support are supported."),
+    Setting(
+        "lines.support_months",
+        18,
+        "A line not in lines.support is supported while its newest release (tag date) is\n"
+        "younger than this many months; a line without a release yet is supported. 0: no age\n"
+        "limit.",
+    ),
     Setting(
         "lines.version_scheme",
         DEFAULT_SCHEME,
@@ -199,7 +219,15 @@ CATALOG: tuple[Setting, ...] = (
         True,
         "When neither a trailer nor the patch-id matches, accept a mainline commit with the\n"
         "same PR number (#123), or the same subject and a common file (a backport whose diff\n"
-        "had to change).",
+        "had to change). A revert only matches a revert; release commits never match.",
+    ),
+    Setting(
+        "audit.release_subjects",
+        [],
+        "More regular expressions (matched against the whole subject, case-insensitive) of\n"
+        "release commits, besides the built-in ones: 'Prepare release version 8.3.5',\n"
+        "'Release 1.2.3', 'Bump version', 'Start version 3.1.3', 'Back to dev'. A line commit\n"
+        "with such a subject that matches nothing on the mainline is release_only.",
     ),
     # ── judge: the canary judge (docs/judge.md) ──────────────────────────────────────────
     Setting(

@@ -15,7 +15,7 @@ from hotfix.adapters.clock import SystemClock
 from hotfix.adapters.git.exclude import ensure_state_dir
 from hotfix.adapters.git.repo import Git
 from hotfix.adapters.git.repository import repo_root
-from hotfix.config import Config, load_config
+from hotfix.config import Config, load_config, resolved_later
 from hotfix.errors import ConfigError, NotConfigured, NotFound
 from hotfix.ports import (
     Addresses,
@@ -64,7 +64,7 @@ def open_context(
     clock = clock or SystemClock()
     remote = open_remote(cfg, environ, clock)
     if remote is not None:  # the server decides: its policy, also for the local pre-checks
-        cfg = load_config(root, environ, {**(overrides or {}), **remote.policy})
+        cfg = with_mainline(git, load_config(root, environ, {**(overrides or {}), **remote.policy}))
     store = store or open_store(root, cfg)
     records: Records = (remote.records if remote is not None
                         else LocalRecords(store, RecordSettings.from_config(cfg), clock))
@@ -206,7 +206,22 @@ def find_settings(
 ) -> tuple[GitRepo, Config]:
     """The repository above ``start`` and its resolved settings (no store opened)."""
     git = open_git(start)
-    return git, load_config(git.root, environ, overrides)
+    return git, with_mainline(git, load_config(git.root, environ, overrides))
+
+
+def with_mainline(git: GitRepo, cfg: Config) -> Config:
+    """``cfg`` whose ``lines.mainline``, when not set, is found in git the first time a
+    command reads it (``hotfix.services.git.lines.mainline_name``: origin/HEAD, else main,
+    else master); commands that never read it never ask git."""
+    if cfg.str("lines.mainline").strip():
+        return cfg
+
+    def found() -> str:
+        from hotfix.services.git.lines import mainline_name
+
+        return mainline_name(git, cfg)
+
+    return resolved_later(cfg, "lines.mainline", found, "git")
 
 
 def open_clock() -> Clock:

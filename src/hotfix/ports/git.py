@@ -99,6 +99,14 @@ class GitRefs(Protocol):
         """Every local tag → the commit it names."""
         ...
 
+    def tag_dates(self) -> dict[str, int]:
+        """Every local tag → when it was made (tagger date, else its commit's; Unix time)."""
+        ...
+
+    def default_branch(self, remote: str) -> str | None:
+        """The branch ``remote/HEAD`` points at (``main`` for ``origin/main``), if known."""
+        ...
+
     def branches(self) -> list[str]:
         """Local branches and remote-tracking ones (``remotes/origin/…``)."""
         ...
@@ -172,18 +180,22 @@ class GitHistory(Protocol):
 
     def changed_files(self, sha: str) -> list[str]: ...
 
-    def rev_list(self, include: str, exclude: Iterable[str] = ()) -> list[str]:
-        """Non-merge commits of ``include`` not in ``exclude``, oldest first."""
+    def rev_graph(self, include: Sequence[str], exclude: Iterable[str] = ()
+                  ) -> dict[str, tuple[str, ...]]:
+        """Every commit of ``include`` not in ``exclude`` → its parents, parents before
+        children, in one ``rev-list --parents --topo-order`` (merges included)."""
         ...
 
     def read_commits(self, shas: Sequence[str]) -> dict[str, RawCommit]:
-        """Message and touched files of many commits, in one git process."""
+        """Message and touched files of many commits (a merge: against its first parent),
+        in one git process."""
         ...
 
     def tags_containing(self, sha: str) -> list[str]: ...
 
     def patch_ids(self, shas: Sequence[str]) -> dict[str, str]:
-        """``git patch-id --stable`` of each commit (``""`` for an empty diff)."""
+        """``git patch-id --stable`` of each commit (``""`` for an empty diff); a merge's is
+        that of its diff against its first parent (``cherry-pick -m 1``)."""
         ...
 
     def diffs(self, shas: Sequence[str]) -> dict[str, str]:
@@ -200,11 +212,7 @@ class GitHistory(Protocol):
 
 
 class GitDates(Protocol):
-    """When things happened: tags made, commits committed (the delivery metrics)."""
-
-    def tag_dates(self) -> dict[str, datetime]:
-        """Every tag → when it was made (tagger date, else its commit's)."""
-        ...
+    """When commits were committed (the delivery metrics' lead times)."""
 
     def commit_times(self, include: str, exclude: Iterable[str] = ()) -> list[datetime]:
         """The committer times of the commits in ``include`` and in none of ``exclude``."""

@@ -1,4 +1,4 @@
-"""When things happened in git: each tag's date, and the commit times in a range."""
+"""When commits were committed: the times in a range (the delivery metrics' lead times)."""
 
 from __future__ import annotations
 
@@ -7,18 +7,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from hotfix.adapters.git import cmd
-
-
-def tag_dates(root: Path) -> dict[str, datetime]:
-    """Every tag → when it was made (an annotated tag's tagger date, else its commit's)."""
-    text = cmd.out(["for-each-ref", "refs/tags", "--format=%(refname:strip=2)%00"
-                    "%(creatordate:unix)"], root)
-    found = {}
-    for row in text.splitlines():
-        name, _, stamp = row.partition("\0")
-        if stamp.strip().lstrip("-").isdigit():
-            found[name] = datetime.fromtimestamp(int(stamp), UTC)
-    return found
 
 
 def commit_times(root: Path, include: str, exclude: Iterable[str] = ()) -> list[datetime]:

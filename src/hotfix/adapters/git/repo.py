@@ -82,6 +82,12 @@ class Git:
     def tags(self) -> dict[str, str]:
         return refs.tags(self._root)
 
+    def tag_dates(self) -> dict[str, int]:
+        return refs.tag_dates(self._root)
+
+    def default_branch(self, remote: str) -> str | None:
+        return refs.default_branch(self._root, remote)
+
     def branches(self) -> list[str]:
         return refs.branches(self._root)
 
@@ -113,9 +119,6 @@ class Git:
         return reservations.reserved(self._root)
 
     # dates -------------------------------------------------------------------------------
-
-    def tag_dates(self) -> dict[str, datetime]:
-        return dates.tag_dates(self._root)
 
     def commit_times(self, include: str, exclude: Iterable[str] = ()) -> list[datetime]:
         return dates.commit_times(self._root, include, exclude)
@@ -149,8 +152,9 @@ class Git:
     def changed_files(self, sha: str) -> list[str]:
         return history.changed_files(self._root, sha)
 
-    def rev_list(self, include: str, exclude: Iterable[str] = ()) -> list[str]:
-        return bulk.rev_list(self._root, include, exclude)
+    def rev_graph(self, include: Sequence[str], exclude: Iterable[str] = ()
+                  ) -> dict[str, tuple[str, ...]]:
+        return bulk.rev_graph(self._root, include, exclude)
 
     def read_commits(self, shas: Sequence[str]) -> dict[str, RawCommit]:
         return bulk.read_commits(self._root, shas)

@@ -95,7 +95,8 @@ def _deploys(ctx: Context) -> list[Deploy]:
         reported.append(Deploy(d.version, datetime.fromtimestamp(d.at, UTC), d.source, d.key))
     known = {d.version for d in reported}
     pattern = tag_pattern(ctx.cfg)
-    tagged = [Deploy(tag, at, "tag") for tag, at in ctx.git.tag_dates().items()
+    tagged = [Deploy(tag, datetime.fromtimestamp(at, UTC), "tag")
+              for tag, at in ctx.git.tag_dates().items()
               if tag not in known and pattern.parse(tag) is not None]
     return sorted(reported + tagged, key=lambda d: d.at)
 
