@@ -215,8 +215,9 @@ class Git:
     def abort(self, tree: Path) -> None:
         picking.abort(tree)
 
-    def commit(self, tree: Path, message: str, *, what: str, retry: str) -> str:
-        return picking.commit(tree, message, what=what, retry=retry)
+    def commit(self, tree: Path, message: str, *, what: str, retry: str,
+               author_of: str | None = None) -> str:
+        return picking.commit(tree, message, what=what, retry=retry, author_of=author_of)
 
     def require_resolved(self, tree: Path, retry: str) -> None:
         picking.require_resolved(tree, retry)

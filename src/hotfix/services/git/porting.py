@@ -123,7 +123,7 @@ def _port_all(ctx: Context, key: str, path: Path, todo: Sequence[Commit],
             ctx.git.abort(path)
             continue
         result.commits.append(ctx.git.commit(path, message, what=f"the port of {fix.sha[:12]}",
-                                             retry=f"hotfix backport {key}"))
+                                             retry=f"hotfix backport {key}", author_of=fix.sha))
     if not result.commits:
         return TargetResult(result.target, PRESENT, message="every change is already there")
     return result
@@ -142,9 +142,11 @@ def _resume(ctx: Context, key: str, path: Path, fixes: Sequence[Commit],
                             message="still unresolved: " + ", ".join(conflicted or markers))
     result.commits = list(prior.get("commits", []))
     if ctx.git.has_staged(path):
+        source = prior.get("source")
         result.commits.append(ctx.git.commit(path, str(prior["message_text"]),
                                              what="the resolved port",
-                                             retry=f"hotfix backport {key}"))
+                                             retry=f"hotfix backport {key}",
+                                             author_of=str(source) if source else None))
     rest = [f for f in fixes if f.sha in set(prior.get("remaining", []))]
     done = _port_all(ctx, key, path, rest, result)
     if done.status == PRESENT and result.commits:
