@@ -128,7 +128,21 @@ CATALOG: tuple[Setting, ...] = (
         "Tracked files (glob patterns, from the repository root) whose declared version a\n"
         "release bumps. Files without a version declaration are left alone.",
     ),
-    Setting("lines.changelog", "CHANGELOG.md", "The release notes file a release adds to."),
+    Setting("lines.changelog", "CHANGELOG.md",
+            "The release notes file a release adds to (Markdown or reStructuredText, written\n"
+            "in its own heading style). When the project has no such file but a usual one\n"
+            "(CHANGES.rst, HISTORY.md, NEWS.rst, …), that one. A towncrier project\n"
+            "([tool.towncrier]) gets news fragments compiled by towncrier build instead."),
+    Setting(
+        "release.commands",
+        [],
+        "Commands a release runs in the hotfix's worktree after bumping the version and\n"
+        "writing the notes, before the release commit, e.g. [\"uv lock\"] or\n"
+        "[[\"npm\", \"install\", \"--package-lock-only\"]]: each a string (split like a\n"
+        "shell would, no shell runs) or an argument list; {tag}, {version}, {python} are\n"
+        "substituted. What they change in tracked files joins the release commit; a failure\n"
+        "stops the release before anything is committed.",
+    ),
     # -- release: publishing a library (project.kind = "library") ---------------------------
     Setting(
         "release.publish_command",

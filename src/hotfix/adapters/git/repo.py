@@ -241,6 +241,9 @@ class Git:
     def stage(self, tree: Path, paths: Iterable[str]) -> None:
         release_files.stage(tree, paths)
 
+    def changelog_path(self, tree: Path, changelog: str) -> str:
+        return release_files.changelog_path(tree, changelog)
+
     def release_paths(self, tree: Path, patterns: list[str], changelog: str) -> set[str]:
         return release_files.release_paths(tree, patterns, changelog)
 

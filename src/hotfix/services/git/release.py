@@ -8,10 +8,13 @@ explicit and atomic: the branch and the tag together, or nothing.
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hotfix.adapters.release import towncrier
+from hotfix.adapters.release.publish import fill, run_command
 from hotfix.domain.record.lifecycle import Hotfix
 from hotfix.domain.release.journal import begun, notes
 from hotfix.domain.release.notes import NoteEntry
@@ -21,6 +24,7 @@ from hotfix.services.context import Context
 from hotfix.services.git.steps import Work, guard, journal, release_paths, tree, work_of
 
 TRAILER = "Hotfix-Release"
+HOOKS = "release.commands"
 
 
 @dataclass
@@ -118,15 +122,45 @@ def _make_release(ctx: Context, rec: Hotfix, work: Work, path: Path, code: str,
 
 def _write_release_files(ctx: Context, rec: Hotfix, work: Work, path: Path,
                          notes: list[NoteEntry]) -> tuple[dict[str, str], list[str]]:
+    """Bump the version files (and their locks), write the notes in the project's format
+    (or compile towncrier fragments), run the release hooks; stage what changed."""
     patterns = [str(p) for p in ctx.cfg.list("lines.version_files")]
-    changelog = ctx.cfg.str("lines.changelog")
+    day = ctx.now().date().isoformat()
     bumped = ctx.git.bump_versions(path, patterns, work.version)
-    added = ctx.git.write_notes(path, changelog, tag=work.tag,
-                                day=ctx.now().date().isoformat(),
-                                title=f"{rec.key}: {rec.title}",
-                                entries=notes)
-    ctx.git.stage(path, [*bumped, *([changelog] if added else [])])
+    news = towncrier.detect(path)
+    if news is not None:
+        added = towncrier.write_fragments(path, news, notes)
+        ctx.git.stage(path, [towncrier.fragment_name(news, e) for e in added])
+        if added:
+            towncrier.build(path, news, work.version, day)
+    else:
+        changelog = ctx.git.changelog_path(path, ctx.cfg.str("lines.changelog"))
+        added = ctx.git.write_notes(path, changelog, tag=work.tag, day=day,
+                                    title=f"{rec.key}: {rec.title}", entries=notes)
+        ctx.git.stage(path, [changelog] if added else [])
+    ctx.git.stage(path, bumped)
+    _run_hooks(ctx, work, path)
+    ctx.git.stage(path, ctx.git.uncommitted(path))
     return bumped, [e.render() for e in added]
+
+
+def _run_hooks(ctx: Context, work: Work, path: Path) -> None:
+    """``release.commands`` (e.g. ``uv lock``), in order, before the release commit."""
+    values = {"tag": work.tag, "version": work.version}
+    env = {"HOTFIX_ID": work.key, "HOTFIX_TAG": work.tag, "HOTFIX_VERSION": work.version}
+    for command in ctx.cfg.list(HOOKS):
+        argv = [str(a) for a in command] if isinstance(command, list) else shlex.split(
+            str(command))
+        if not argv:
+            continue
+        run = run_command(fill(argv, values), path, env, ctx.cfg.float("release.publish_timeout"),
+                          HOOKS)
+        if not run.passed:
+            how = "timed out" if run.timed_out else f"exited {run.exit_code}"
+            raise PolicyViolation(
+                f"the release command {' '.join(run.args)} {how} in {path}; nothing was "
+                f"committed or tagged:\n{run.output}",
+                hint=f"fix it (or {HOOKS} in hotfix.toml), then: hotfix resume {work.key}")
 
 
 def entries(git: GitRepo, rec: Hotfix, work: Work, code: str) -> list[NoteEntry]:
