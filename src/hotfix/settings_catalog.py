@@ -134,6 +134,22 @@ CATALOG: tuple[Setting, ...] = (
             "(CHANGES.rst, HISTORY.md, NEWS.rst, …), that one. A towncrier project\n"
             "([tool.towncrier]) gets news fragments compiled by towncrier build instead."),
     Setting(
+        "backport.check",
+        True,
+        "Check a port before hotfix backport --merge lands it: the check pipeline of hotfix\n"
+        "check (scope guard, targeted tests, full suite) on the port's head; a failure leaves\n"
+        "the target ported, with the reason. Off only for a project without tests.",
+    ),
+    Setting(
+        "release.land",
+        "merge",
+        "How a release lands on its line's maintenance branch (9.0.x, release/9.0): \"merge\"\n"
+        "fast-forwards it to the tagged release commit, or makes a merge commit when the\n"
+        "branch moved on since the hotfix started; \"ff-only\" only fast-forwards; \"off\"\n"
+        "leaves it to hotfix backport HF-N --to X.Y --merge. A checkout with changes is never\n"
+        "touched.",
+    ),
+    Setting(
         "release.commands",
         [],
         "Commands a release runs in the hotfix's worktree after bumping the version and\n"

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 SHORT = {"not asked": "not merged yet", "dirty": "not merged: the checkout has changes",
          "moved": "not merged: the target moved on", "busy": "not merged: a rebase/bisect "
          "is under way", "refused": "not merged: git refused", "remote only":
-         "push it and open a pull request", "no branch": "the line has no branch"}
+         "push it and open a pull request", "no branch": "the line has no branch",
+         "merge commit": "a merge commit", "check failed": "not merged: its check failed"}
 STYLE = {"merged": "green", "already present": "green", "ported": "yellow",
          "skipped": "yellow", "conflict": "bold red", "failed": "bold red"}
 
@@ -59,7 +60,7 @@ def _render(result: BackportResult) -> None:
         table.add_row(t.target, f"[{style}]{t.status}[/]", t.branch or "-", detail)
     console.print(table)
     for t in result.targets:
-        if t.status == "conflict":
+        if t.status == "conflict" and t.next is None:
             console.print(f"[dim]resolve {t.target}:[/] edit in {t.worktree}, git add, then "
                           f"hotfix backport {result.key} --to {t.target}", soft_wrap=True)
         elif t.next:

@@ -289,6 +289,11 @@ class GitReleasing(Protocol):
         """``git merge --ff-only`` in ``tree``; None when done, else git's reason."""
         ...
 
+    def merge(self, tree: Path, rev: str, message: str) -> tuple[str | None, list[str]]:
+        """``git merge --no-ff`` in ``tree``: (None, []) when done, else (git's reason, the
+        conflicted files) with the merge aborted."""
+        ...
+
     def push_atomic(self, remote: str, refspecs: Sequence[str]) -> str | None:
         """Push all or nothing (never forced); None when done, else git's reason."""
         ...

@@ -260,5 +260,8 @@ class Git:
     def fast_forward(self, tree: Path, rev: str) -> str | None:
         return advance.fast_forward(tree, rev)
 
+    def merge(self, tree: Path, rev: str, message: str) -> tuple[str | None, list[str]]:
+        return advance.merge(tree, rev, message)
+
     def push_atomic(self, remote: str, refspecs: Sequence[str]) -> str | None:
         return advance.push_atomic(self._root, remote, refspecs)

@@ -16,11 +16,15 @@ from typing import Any
 from hotfix.adapters.release import towncrier
 from hotfix.adapters.release.publish import fill, run_command
 from hotfix.domain.record.lifecycle import Hotfix
-from hotfix.domain.release.journal import begun, notes
+from hotfix.domain.release.journal import backport_targets, begun, notes
+from hotfix.domain.release.lines import find_line
 from hotfix.domain.release.notes import NoteEntry
-from hotfix.errors import GitError, PolicyViolation, UsageError
+from hotfix.errors import GitError, HotfixError, PolicyViolation, UsageError
 from hotfix.ports import Commit, GitRepo
 from hotfix.services.context import Context
+from hotfix.services.git import foldback
+from hotfix.services.git import lines as lines_svc
+from hotfix.services.git.porting import FAILED, TargetResult
 from hotfix.services.git.steps import Work, guard, journal, release_paths, tree, work_of
 
 TRAILER = "Hotfix-Release"
@@ -39,12 +43,15 @@ class Released:
     notes: list[str] = field(default_factory=list)
     signed: bool = False
     pushed: bool = False
+    landed: TargetResult | None = None  # the release on its line's maintenance branch
+    pushed_refs: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.key, "tag": self.tag, "version": self.version, "commit": self.commit,
                 "release_commit": self.release_commit, "branch": self.branch,
                 "bumped": self.bumped, "notes": self.notes, "signed": self.signed,
-                "pushed": self.pushed}
+                "pushed": self.pushed, "pushed_refs": self.pushed_refs,
+                "landed": self.landed.to_dict() if self.landed else None}
 
 
 def release(ctx: Context, key: str, actor: str, push: bool = False) -> Released:
@@ -65,6 +72,7 @@ def release(ctx: Context, key: str, actor: str, push: bool = False) -> Released:
         journal(ctx, rec.key, actor, "release", "begin", tag=work.tag, version=work.version,
                 commit=code)
     result = _make_release(ctx, rec, work, path, code, head, fresh=begin is None)
+    result.landed = _land(ctx, actor, work, result.release_commit)
     facts = {"tag": work.tag, "release_commit": result.release_commit}
     ctx.records.act(rec.key, "release", actor, {**result.to_dict(), "facts": facts})
     return _push(ctx, rec.key, actor, work, result) if push else result
@@ -170,6 +178,30 @@ def entries(git: GitRepo, rec: Hotfix, work: Work, code: str) -> list[NoteEntry]
             if TRAILER not in c.body]
 
 
+def _land(ctx: Context, actor: str, work: Work, commit: str) -> TargetResult:
+    """The release onto its line's maintenance branch; journaled as that line's backport
+    target, so ``backport`` and ``close`` see it. A failure here never loses the release."""
+    mode = foldback.land_mode(ctx)
+    try:
+        landed = foldback.land(ctx, work, commit, merge=mode != "off", mode=mode)
+    except HotfixError as exc:
+        landed = TargetResult(work.line, FAILED, work.branch,
+                              message=f"{exc.message} ({exc.hint or ''})",
+                              next=f"hotfix backport {work.key} --to {work.line} --merge")
+    if landed.merge != foldback.NO_BRANCH:  # a line of tags only: nothing to record
+        journal(ctx, work.key, actor, "backport", "target", **landed.to_dict())
+    return landed
+
+
+def _line_branch(ctx: Context, work: Work, commit: str) -> str | None:
+    """The line's local maintenance branch when it holds ``commit`` (pushed with the tag)."""
+    line = find_line(lines_svc.discover_lines(ctx.git, ctx.cfg), work.line)
+    if line is None or line.branch is None or ctx.git.ref_kind(line.branch) != "local":
+        return None
+    return line.branch if ctx.git.is_ancestor(commit, ctx.git.require_commit(
+        f"refs/heads/{line.branch}")) else None
+
+
 def _push(ctx: Context, key: str, actor: str, work: Work, result: Released) -> Released:
     remote = ctx.cfg.str("lines.remote")
     if not ctx.git.has_remote(remote):
@@ -179,9 +211,12 @@ def _push(ctx: Context, key: str, actor: str, work: Work, result: Released) -> R
     _refuse_markers(ctx.git, work, result.release_commit)
     specs = [f"refs/heads/{work.branch}:refs/heads/{work.branch}",
              f"refs/tags/{work.tag}:refs/tags/{work.tag}"]
+    line_branch = _line_branch(ctx, work, result.release_commit)
+    if line_branch is not None:
+        specs.append(f"refs/heads/{line_branch}:refs/heads/{line_branch}")
     _push_atomic(ctx.git, remote, specs)
     journal(ctx, key, actor, "push", "done", remote=remote, refs=specs)
-    result.pushed = True
+    result.pushed, result.pushed_refs = True, specs
     return result
 
 
@@ -196,9 +231,12 @@ def _push_atomic(git: GitRepo, remote: str, specs: list[str]) -> None:
 
 
 def _from_record(rec: Hotfix, work: Work, done: Any) -> Released:
-    pushed = any(n.get("refs") and f"refs/tags/{work.tag}:refs/tags/{work.tag}" in n["refs"]
-                 for n in notes(rec.events, "push"))
+    pushes = [list(n["refs"]) for n in notes(rec.events, "push")
+              if n.get("refs") and f"refs/tags/{work.tag}:refs/tags/{work.tag}" in n["refs"]]
+    landed = backport_targets(rec.events).get(work.line)
     return Released(rec.key, str(done["tag"]), str(done["version"]), str(done["commit"]),
                     str(done["release_commit"]), work.branch, dict(done.get("bumped", {})),
-                    list(done.get("notes", [])), bool(done.get("signed")), pushed)
+                    list(done.get("notes", [])), bool(done.get("signed")), bool(pushes),
+                    TargetResult.from_dict(landed.detail) if landed else None,
+                    pushes[-1] if pushes else [])
 
