@@ -37,7 +37,7 @@ request = urllib.request.Request(f"{index}/upload/{wheel.name}", data=wheel.read
 with urllib.request.urlopen(request, timeout=60) as answer:
     print(f"uploaded {wheel.name} to {index}: {answer.status}")
 '''
-VERIFY = '''"""Install tinycsv==HOTFIX_VERSION from the index in a fresh venv; check the bug is gone."""
+VERIFY = '''"""Install tinycsv==HOTFIX_VERSION from the index in a fresh venv; check the bug."""
 import os, pathlib, subprocess, sys, tempfile
 
 version, simple = os.environ["HOTFIX_VERSION"], sys.argv[1]

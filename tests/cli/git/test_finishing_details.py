@@ -47,11 +47,13 @@ def test_a_closed_stdout_does_not_turn_success_into_failure(shop: Repo) -> None:
     def run(*args: str) -> int:
         with subprocess.Popen([sys.executable, "-m", "hotfix", *args], cwd=shop.path,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
-            assert proc.stdout is not None and proc.stderr is not None
+            assert proc.stdout is not None
+            assert proc.stderr is not None
             proc.stdout.close()  # like `| head -0`: the reader is gone before any output
             error = proc.stderr.read()
             proc.wait()
-        assert b"Traceback" not in error and b"BrokenPipe" not in error, error
+        assert b"Traceback" not in error, error
+        assert b"BrokenPipe" not in error, error
         return proc.returncode
 
     answers = ["-a", "significant=yes", "-a", "users=60%", "-a", "workaround=no"]
@@ -63,3 +65,24 @@ def test_a_closed_stdout_does_not_turn_success_into_failure(shop: Repo) -> None:
     assert '"state": "triaged"' in shown.stdout  # the action happened
 
 
+
+
+def test_start_from_an_older_tag_of_the_line(shop: Repo, ctx: Context, hotfix: Invoke) -> None:
+    shop.git("checkout", "-q", "-b", "release/1.1", "v1.1.0")
+    shop.commit("1.1.1: a change production does not run yet", {"docs/1.1.md": "x\n"})
+    shop.tag("v1.1.1")
+    shop.checkout("main")
+    key = approved(ctx)
+    bad = hotfix("start", key, "--from", "v7.0.0", "--as", ENGINEER, cwd=shop.path)
+    assert bad.code == 2
+    assert "--from 'v7.0.0' is not a release tag of this repository" in bad.err
+    clash = hotfix("start", key, "--line", "1.0", "--from", "v1.1.0", "--as", ENGINEER,
+                   cwd=shop.path)
+    assert clash.code == 2
+    assert "is a release of line 1.1, not of --line 1.0" in clash.err
+    done = hotfix("start", key, "--from", "v1.1.0", "--as", ENGINEER, "--json",
+                  cwd=shop.path).json()
+    assert (done["line"], done["base_tag"], done["version"], done["tag"]) == (
+        "1.1", "v1.1.0", "1.1.2", "v1.1.2")  # the next free version, past v1.1.1
+    tree = Repo(Path(done["worktree"]))
+    assert tree.head() == shop.head("v1.1.0^{commit}")
