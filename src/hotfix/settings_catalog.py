@@ -123,10 +123,11 @@ CATALOG: tuple[Setting, ...] = (
     ),
     Setting(
         "lines.version_files",
-        ["pyproject.toml", "package.json", "VERSION", "*/__init__.py", "*/_version.py",
-         "src/*/__init__.py", "src/*/_version.py"],
+        ["pyproject.toml", "package.json", "Cargo.toml", "VERSION", "*/__init__.py",
+         "*/_version.py", "src/*/__init__.py", "src/*/_version.py"],
         "Tracked files (glob patterns, from the repository root) whose declared version a\n"
-        "release bumps. Files without a version declaration are left alone.",
+        "release bumps. Files without a version declaration are left alone. The lock file\n"
+        "beside a bumped manifest (uv.lock, package-lock.json, Cargo.lock) is bumped too.",
     ),
     Setting("lines.changelog", "CHANGELOG.md",
             "The release notes file a release adds to (Markdown or reStructuredText, written\n"

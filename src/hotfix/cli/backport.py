@@ -28,11 +28,14 @@ def register(app: typer.Typer) -> None:
 def backport(
     key: Annotated[str, typer.Argument(help="The hotfix, e.g. HF-1.")],
     to: Annotated[str | None, typer.Option("--to", help="Targets, comma-separated: main and/or "
-                                           "lines (main,1.2). Default: every newer supported "
-                                           "line, then main.")] = None,
+                                           "lines (main,1.2). Default: the own line (when it "
+                                           "has a branch), every newer supported line, then "
+                                           "main.")] = None,
     merge: Annotated[bool, typer.Option(
-        "--merge", help="Fast-forward each target branch to its backport branch when that is "
-                        "safe (never a checkout with changes); exit 1 if one could not be.")
+        "--merge", help="Check each port (backport.check: the check pipeline), then "
+                        "fast-forward its target branch to it when that is safe (never a "
+                        "checkout with changes); the own line gets its release. Exit 1 if one "
+                        "could not be.")
     ] = False,
     push: Annotated[bool, typer.Option(
         "--push", help="Push the target branches that hold their port to lines.remote, "
