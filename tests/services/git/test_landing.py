@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from hotfix.services.context import Context
 from hotfix.services.git.backport import backport
 from hotfix.services.git.pick import pick
@@ -145,3 +147,19 @@ def test_the_record_of_ports_accumulates_across_runs(shop: Repo, ctx: Context) -
     last = ctx.records.get(key).last("backport")
     assert last is not None
     assert last["main_ported"] is True
+
+
+def test_a_bad_land_mode_is_refused_before_any_work(shop: Repo) -> None:
+    from hotfix.errors import ConfigError
+
+    ctx = open_context(shop.path, {}, {**SHOP_SETTINGS, "release.land": "rebase"})
+    try:
+        key = approved(ctx)
+        tree = Repo(start(ctx, key, ENGINEER).work.worktree)
+        pick(ctx, key, ENGINEER, ["fix/eu-cards"])
+        checked(ctx, key, tree.head())
+        with pytest.raises(ConfigError, match=r"release\.land is 'rebase'"):
+            release(ctx, key, ENGINEER)
+        assert "v1.1.1" not in shop.tags()
+    finally:
+        ctx.close()

@@ -1,9 +1,12 @@
-"""``hotfix release``: bump the version, write the line's notes, commit, tag, (push).
+"""``hotfix release``: bump the version, write the line's notes, commit, tag, land, (push).
 
 The tagged commit is the checked commit plus one release commit that only touches release
-files (version files and the changelog), so what was tested is what ships. A tag that
-exists is refused, a commit with conflict markers is never tagged or pushed, and pushing is
-explicit and atomic: the branch and the tag together, or nothing.
+files (version files and their lock files, the changelog in the project's format or its
+towncrier news, what the release hooks ``release.commands`` change), so what was tested is
+what ships. A tag that exists is refused, a commit with conflict markers is never tagged or
+pushed. The release then lands on the line's maintenance branch (``foldback.land``,
+``release.land``), and pushing is explicit and atomic: the hotfix branch, the tag and the
+line's branch together, or nothing.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ def release(ctx: Context, key: str, actor: str, push: bool = False) -> Released:
     if done is not None:
         result = _from_record(rec, work, done)
         return _push(ctx, rec.key, actor, work, result) if push and not result.pushed else result
+    mode = foldback.land_mode(ctx)  # a bad setting is refused before any work
     path = tree(ctx, work)
     begin = begun(rec.events, "release", "release")
     head = ctx.git.read_commit("HEAD", tree=path)
@@ -72,7 +76,7 @@ def release(ctx: Context, key: str, actor: str, push: bool = False) -> Released:
         journal(ctx, rec.key, actor, "release", "begin", tag=work.tag, version=work.version,
                 commit=code)
     result = _make_release(ctx, rec, work, path, code, head, fresh=begin is None)
-    result.landed = _land(ctx, actor, work, result.release_commit)
+    result.landed = _land(ctx, actor, work, result.release_commit, mode)
     facts = {"tag": work.tag, "release_commit": result.release_commit}
     ctx.records.act(rec.key, "release", actor, {**result.to_dict(), "facts": facts})
     return _push(ctx, rec.key, actor, work, result) if push else result
@@ -178,10 +182,9 @@ def entries(git: GitRepo, rec: Hotfix, work: Work, code: str) -> list[NoteEntry]
             if TRAILER not in c.body]
 
 
-def _land(ctx: Context, actor: str, work: Work, commit: str) -> TargetResult:
+def _land(ctx: Context, actor: str, work: Work, commit: str, mode: str) -> TargetResult:
     """The release onto its line's maintenance branch; journaled as that line's backport
     target, so ``backport`` and ``close`` see it. A failure here never loses the release."""
-    mode = foldback.land_mode(ctx)
     try:
         landed = foldback.land(ctx, work, commit, merge=mode != "off", mode=mode)
     except HotfixError as exc:
