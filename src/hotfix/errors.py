@@ -22,6 +22,9 @@ each have one handler that renders them.
     │                                   (hotfix.adapters.deploy.local)
     ├── RouterError            exit 1   the router refused a change or is not running
     │                                   (hotfix.adapters.routers)
+    ├── NotAuthenticated       exit 1   no, an unknown, expired or revoked token (HTTP 401)
+    ├── Forbidden              exit 1   the user's roles do not allow it (HTTP 403)
+    ├── ServerUnavailable      exit 1   the team server cannot be reached or failed
     └── UsageError             exit 2   bad arguments or input
         └── ConfigError        exit 2   hotfix.toml is malformed (names key and line)
 
@@ -88,6 +91,19 @@ class ConflictError(HotfixError):
 class NotConfigured(HotfixError):
     """A step needs a setting that is empty, or that names a program that is not installed;
     the message names the setting, the hint the line that sets it."""
+
+
+class NotAuthenticated(HotfixError):
+    """The team server does not know who is asking: no token, or one it does not accept."""
+
+
+class Forbidden(HotfixError):
+    """The user is known but none of their roles allows the action; the message names the
+    roles that would."""
+
+
+class ServerUnavailable(HotfixError):
+    """The team server is unreachable, went away mid-request, or failed (HTTP 5xx)."""
 
 
 class UsageError(HotfixError):

@@ -37,6 +37,14 @@ CATALOG: tuple[Setting, ...] = (
     ),
     Setting("records.prefix", "HF", "Prefix of hotfix ids (HF-1, HF-2, ...)."),
     Setting(
+        "testing.failpoint",
+        "",
+        "Fault injection for hotfix's own tests: the process kills itself (SIGKILL) right\n"
+        "after writing the event KIND[:STEP[:PHASE]][@N], e.g. git:pick:begin. Never set it\n"
+        "in production. tests/cli/test_fault_injection.py",
+        env="HOTFIX_FAILPOINT",
+    ),
+    Setting(
         "project.kind",
         "service",
         "What a code hotfix of this project is: service (deployed and verified in production)\n"
@@ -413,4 +421,29 @@ CATALOG: tuple[Setting, ...] = (
         "Let the check environment see hotfix's own packages (pytest, coverage) after its own,\n"
         "so it builds in a second; false: a bare venv that must declare everything.",
     ),
+    Setting("server.listen", "127.0.0.1:8600",
+            "Where `hotfix serve` listens (host:port). TLS is the proxy's job: docs/server.md.",
+            env="HOTFIX_SERVER_LISTEN"),
+    Setting("server.project", "default",
+            "The project this repository is on the team server (its HF numbers and roles).",
+            env="HOTFIX_PROJECT"),
+    Setting("server.trusted_proxies", [],
+            "Addresses (or networks, 10.0.0.0/8) of the single sign-on proxies whose identity\n"
+            "header the server trusts. Empty: the header is never trusted.",
+            env="HOTFIX_TRUSTED_PROXIES"),
+    Setting("server.identity_header", "X-Forwarded-Email",
+            "The header a trusted proxy names the signed-in user's email in."),
+    Setting("server.rate_limit", 600,
+            "Requests per minute one token may make; more get 429 Too Many Requests."),
+    Setting("server.login_rate_limit", 20,
+            "Failed sign-ins (bad tokens) per minute from one address before it gets 429."),
+    Setting("server.url", "",
+            "The team server this CLI acts through (hotfix login URL sets it). Empty: local.",
+            env="HOTFIX_SERVER"),
+    Setting("server.token", "",
+            "The API token for server.url (hotfix login keeps it in your config directory,\n"
+            "mode 0600). Set it through the environment only, never in hotfix.toml.",
+            env="HOTFIX_TOKEN"),
+    Setting("server.timeout", 30.0,
+            "Seconds the CLI waits for the team server per request before retrying."),
 )

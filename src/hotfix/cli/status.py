@@ -17,7 +17,7 @@ def register(app: typer.Typer) -> None:
 def status(key: Annotated[str, typer.Argument(help="The hotfix, e.g. HF-1.")],
            as_json: JsonOpt = False) -> None:
     """One hotfix: state, triage and its reasons, approvals, facts, time, next step."""
-    from hotfix.cli.render import print_record, print_time
+    from hotfix.cli.render import print_record, print_time, warn_integrity
     from hotfix.services.record import views as record_views
 
     with context() as ctx:
@@ -28,6 +28,7 @@ def status(key: Annotated[str, typer.Argument(help="The hotfix, e.g. HF-1.")],
         print_time(view.time)
 
     emit(as_json, view.to_dict(), render)
+    warn_integrity(view.integrity)
 
 
 def list_(
@@ -37,9 +38,10 @@ def list_(
     as_json: JsonOpt = False,
 ) -> None:
     """Every hotfix, newest last."""
-    from hotfix.cli.render import print_list
+    from hotfix.cli.render import print_list, warn_integrity
     from hotfix.services.record import views as record_views
 
     with context() as ctx:
-        records = record_views.listing(ctx, set(state) if state else None, open_only=open_only)
-    emit(as_json, [r.summary() for r in records], lambda: print_list(records))
+        view = record_views.listing(ctx, set(state) if state else None, open_only=open_only)
+    emit(as_json, [r.summary() for r in view.records], lambda: print_list(view.records))
+    warn_integrity(view.integrity)

@@ -138,6 +138,27 @@ class GitRefs(Protocol):
         ...
 
 
+class GitAnchors(Protocol):
+    """Each record's checkpointed chain head, kept in git (``refs/hotfix/anchor/``)."""
+
+    def anchor(self, key: str) -> str | None:
+        """The text of ``key``'s newest checkpoint; None when it has none."""
+        ...
+
+    def anchors(self) -> dict[str, str]:
+        """Every record's newest checkpoint text, by record id."""
+        ...
+
+    def write_anchor(self, key: str, text: str, message: str) -> bool:
+        """Make ``text`` ``key``'s newest checkpoint (its history kept); False when it
+        already was."""
+        ...
+
+    def anchor_refspecs(self, keys: Sequence[str] | None = None) -> list[str]:
+        """Push refspecs of the anchors of ``keys`` (all when None), for ``push_atomic``."""
+        ...
+
+
 class GitHistory(Protocol):
     """Commits: messages, touched files, patch-ids, and which changes a branch has."""
 
@@ -299,6 +320,6 @@ class GitReleasing(Protocol):
         ...
 
 
-class GitRepo(GitRevisions, GitRefs, GitHistory, GitContent, GitWorktrees, GitPicking,
+class GitRepo(GitRevisions, GitRefs, GitAnchors, GitHistory, GitContent, GitWorktrees, GitPicking,
               GitReleasing, Protocol):
     """What services need of git: one repository, bound to its root."""

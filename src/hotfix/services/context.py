@@ -27,6 +27,8 @@ class Context:
     git: GitRepo = field(kw_only=True)  # the repository, through the git CLI
     rollout: RolloutAdapters = field(kw_only=True)  # target, router, metrics, state, judge
     closers: tuple[Callable[[], None], ...] = ()  # what ``close`` releases, in order
+    # client mode: the team server's user this CLI acts as (its token's), else None
+    acting_as: str | None = field(default=None, kw_only=True)
 
     def now(self) -> datetime:
         return self.clock.now()

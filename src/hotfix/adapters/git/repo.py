@@ -12,6 +12,7 @@ from pathlib import Path
 
 from hotfix.adapters.git import (
     advance,
+    anchors,
     blobs,
     bulk,
     diffs,
@@ -108,6 +109,20 @@ class Git:
 
     def reserved_versions(self) -> list[str]:
         return reservations.reserved(self._root)
+
+    # anchors -----------------------------------------------------------------------------
+
+    def anchor(self, key: str) -> str | None:
+        return anchors.read(self._root, key)
+
+    def anchors(self) -> dict[str, str]:
+        return anchors.read_all(self._root)
+
+    def write_anchor(self, key: str, text: str, message: str) -> bool:
+        return anchors.write(self._root, key, text, message)
+
+    def anchor_refspecs(self, keys: Sequence[str] | None = None) -> list[str]:
+        return anchors.refspecs(self._root, keys)
 
     def remote_refs(self, remote: str) -> list[str]:
         return refs.remote_refs(self._root, remote)

@@ -29,6 +29,7 @@ from hotfix.services.git import foldback
 from hotfix.services.git import lines as lines_svc
 from hotfix.services.git.porting import FAILED, TargetResult
 from hotfix.services.git.steps import Work, guard, journal, release_paths, tree, work_of
+from hotfix.services.record import anchor
 
 TRAILER = "Hotfix-Release"
 HOOKS = "release.commands"
@@ -212,8 +213,9 @@ def _push(ctx: Context, key: str, actor: str, work: Work, result: Released) -> R
                          hint=f"add it (git remote add {remote} URL) or set lines.remote; "
                               f"then: hotfix release {key} --push")
     _refuse_markers(ctx.git, work, result.release_commit)
+    anchor.checkpoint(ctx, [key])  # the record's head goes to the remote with its release
     specs = [f"refs/heads/{work.branch}:refs/heads/{work.branch}",
-             f"refs/tags/{work.tag}:refs/tags/{work.tag}"]
+             f"refs/tags/{work.tag}:refs/tags/{work.tag}", *ctx.git.anchor_refspecs([key])]
     line_branch = _line_branch(ctx, work, result.release_commit)
     if line_branch is not None:
         specs.append(f"refs/heads/{line_branch}:refs/heads/{line_branch}")
