@@ -179,12 +179,43 @@ CATALOG: tuple[Setting, ...] = (
     ),
     Setting(
         "lines.version_files",
-        ["pyproject.toml", "package.json", "VERSION", "*/__init__.py", "*/_version.py",
-         "src/*/__init__.py", "src/*/_version.py"],
+        ["pyproject.toml", "package.json", "Cargo.toml", "VERSION", "*/__init__.py",
+         "*/_version.py", "src/*/__init__.py", "src/*/_version.py"],
         "Tracked files (glob patterns, from the repository root) whose declared version a\n"
-        "release bumps. Files without a version declaration are left alone.",
+        "release bumps. Files without a version declaration are left alone. The lock file\n"
+        "beside a bumped manifest (uv.lock, package-lock.json, Cargo.lock) is bumped too.",
     ),
-    Setting("lines.changelog", "CHANGELOG.md", "The release notes file a release adds to."),
+    Setting("lines.changelog", "CHANGELOG.md",
+            "The release notes file a release adds to (Markdown or reStructuredText, written\n"
+            "in its own heading style). When the project has no such file but a usual one\n"
+            "(CHANGES.rst, HISTORY.md, NEWS.rst, …), that one. A towncrier project\n"
+            "([tool.towncrier]) gets news fragments compiled by towncrier build instead."),
+    Setting(
+        "backport.check",
+        True,
+        "Check a port before hotfix backport --merge lands it: the check pipeline of hotfix\n"
+        "check (scope guard, targeted tests, full suite) on the port's head; a failure leaves\n"
+        "the target ported, with the reason. Off only for a project without tests.",
+    ),
+    Setting(
+        "release.land",
+        "merge",
+        "How a release lands on its line's maintenance branch (9.0.x, release/9.0): \"merge\"\n"
+        "fast-forwards it to the tagged release commit, or makes a merge commit when the\n"
+        "branch moved on since the hotfix started; \"ff-only\" only fast-forwards; \"off\"\n"
+        "leaves it to hotfix backport HF-N --to X.Y --merge. A checkout with changes is never\n"
+        "touched.",
+    ),
+    Setting(
+        "release.commands",
+        [],
+        "Commands a release runs in the hotfix's worktree after bumping the version and\n"
+        "writing the notes, before the release commit, e.g. [\"uv lock\"] or\n"
+        "[[\"npm\", \"install\", \"--package-lock-only\"]]: each a string (split like a\n"
+        "shell would, no shell runs) or an argument list; {tag}, {version}, {python} are\n"
+        "substituted. What they change in tracked files joins the release commit; a failure\n"
+        "stops the release before anything is committed.",
+    ),
     # -- release: publishing a library (project.kind = "library") ---------------------------
     Setting(
         "release.publish_command",

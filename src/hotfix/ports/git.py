@@ -289,7 +289,10 @@ class GitPicking(Protocol):
 
     def abort(self, tree: Path) -> None: ...
 
-    def commit(self, tree: Path, message: str, *, what: str, retry: str) -> str: ...
+    def commit(self, tree: Path, message: str, *, what: str, retry: str,
+               author_of: str | None = None) -> str:
+        """``git commit`` (hooks run); ``author_of``: keep that commit's author and date."""
+        ...
 
     def require_resolved(self, tree: Path, retry: str) -> None: ...
 
@@ -306,6 +309,11 @@ class GitReleasing(Protocol):
     def write_notes(self, tree: Path, changelog: str, *, tag: str, day: str, title: str,
                     entries: Iterable[NoteEntry]) -> list[NoteEntry]: ...
 
+    def changelog_path(self, tree: Path, changelog: str) -> str:
+        """The changelog a release extends: ``changelog`` if the project has it, else the
+        project's changelog under a usual name (``CHANGES.rst``, …)."""
+        ...
+
     def stage(self, tree: Path, paths: Iterable[str]) -> None: ...
 
     def release_paths(self, tree: Path, patterns: list[str], changelog: str) -> set[str]: ...
@@ -321,6 +329,11 @@ class GitReleasing(Protocol):
 
     def fast_forward(self, tree: Path, rev: str) -> str | None:
         """``git merge --ff-only`` in ``tree``; None when done, else git's reason."""
+        ...
+
+    def merge(self, tree: Path, rev: str, message: str) -> tuple[str | None, list[str]]:
+        """``git merge --no-ff`` in ``tree``: (None, []) when done, else (git's reason, the
+        conflicted files) with the merge aborted."""
         ...
 
     def push_atomic(self, remote: str, refspecs: Sequence[str]) -> str | None:

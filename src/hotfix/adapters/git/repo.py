@@ -244,8 +244,9 @@ class Git:
     def abort(self, tree: Path) -> None:
         picking.abort(tree)
 
-    def commit(self, tree: Path, message: str, *, what: str, retry: str) -> str:
-        return picking.commit(tree, message, what=what, retry=retry)
+    def commit(self, tree: Path, message: str, *, what: str, retry: str,
+               author_of: str | None = None) -> str:
+        return picking.commit(tree, message, what=what, retry=retry, author_of=author_of)
 
     def require_resolved(self, tree: Path, retry: str) -> None:
         picking.require_resolved(tree, retry)
@@ -269,6 +270,9 @@ class Git:
     def stage(self, tree: Path, paths: Iterable[str]) -> None:
         release_files.stage(tree, paths)
 
+    def changelog_path(self, tree: Path, changelog: str) -> str:
+        return release_files.changelog_path(tree, changelog)
+
     def release_paths(self, tree: Path, patterns: list[str], changelog: str) -> set[str]:
         return release_files.release_paths(tree, patterns, changelog)
 
@@ -284,6 +288,9 @@ class Git:
 
     def fast_forward(self, tree: Path, rev: str) -> str | None:
         return advance.fast_forward(tree, rev)
+
+    def merge(self, tree: Path, rev: str, message: str) -> tuple[str | None, list[str]]:
+        return advance.merge(tree, rev, message)
 
     def push_atomic(self, remote: str, refspecs: Sequence[str]) -> str | None:
         return advance.push_atomic(self._root, remote, refspecs)
