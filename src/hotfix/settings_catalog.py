@@ -48,30 +48,6 @@ CATALOG: tuple[Setting, ...] = (
     Setting("metrics.sprint_start", "2026-01-05",
             "The first day of a sprint (any one): sprints are counted from it."),
     Setting("metrics.sprint_days", 14, "How many days a sprint lasts."),
-    # -- the team's CI as the check's test runner (docs/integrations.md) ------------------
-    Setting(
-        "check.backend",
-        "local",
-        "Where hotfix check runs the tests: local (here, targeted then the suite), or the\n"
-        "team's pipeline: github-actions, jenkins, circleci (the hotfix branch is pushed to\n"
-        "lines.remote and the pipeline's run and JUnit report decide).",
-    ),
-    Setting("ci.url", "", "The CI system's API. Empty: https://api.github.com or\n"
-                          "https://circleci.com/api/v2; Jenkins needs its own URL."),
-    Setting("ci.token_env", "", "The environment variable holding the CI token (never stored).\n"
-                                "Empty: GITHUB_TOKEN, JENKINS_API_TOKEN or CIRCLECI_TOKEN."),
-    Setting("ci.user_env", "JENKINS_USER", "Jenkins: the variable holding the API user."),
-    Setting("ci.github_repo", "", "GitHub Actions: the repository, OWNER/NAME."),
-    Setting("ci.github_workflow", "hotfix-check.yml",
-            "GitHub Actions: the workflow (file name or id) with on: workflow_dispatch."),
-    Setting("ci.github_artifact", "junit",
-            "GitHub Actions: the run's artifact holding its JUnit XML files."),
-    Setting("ci.jenkins_job", "", "Jenkins: the job (folder/name), parameterised BRANCH, SHA."),
-    Setting("ci.circleci_project", "", "CircleCI: the project slug, e.g. gh/ORG/REPO."),
-    Setting("ci.timeout_seconds", 3600.0, "How long a CI run may take before it is a failure."),
-    Setting("ci.start_timeout_seconds", 300.0,
-            "How long the pipeline may take to start before it is a failure."),
-    Setting("ci.poll_seconds", 10.0, "How often hotfix asks the CI system about its run."),
     Setting(
         "project.kind",
         "service",
@@ -497,6 +473,30 @@ CATALOG: tuple[Setting, ...] = (
         "Let the check environment see hotfix's own packages (pytest, coverage) after its own,\n"
         "so it builds in a second; false: a bare venv that must declare everything.",
     ),
+    # -- the team's CI as the check's test runner (docs/integrations.md) ------------------
+    Setting(
+        "check.backend",
+        "local",
+        "Where hotfix check runs the tests: local (here, targeted then the suite), or the\n"
+        "team's pipeline: github-actions, jenkins, circleci (the hotfix branch is pushed to\n"
+        "lines.remote and the pipeline's run and JUnit report decide).",
+    ),
+    Setting("ci.url", "", "The CI system's API. Empty: https://api.github.com or\n"
+                          "https://circleci.com/api/v2; Jenkins needs its own URL."),
+    Setting("ci.token_env", "", "The environment variable holding the CI token (never stored).\n"
+                                "Empty: GITHUB_TOKEN, JENKINS_API_TOKEN or CIRCLECI_TOKEN."),
+    Setting("ci.user_env", "JENKINS_USER", "Jenkins: the variable holding the API user."),
+    Setting("ci.github_repo", "", "GitHub Actions: the repository, OWNER/NAME."),
+    Setting("ci.github_workflow", "hotfix-check.yml",
+            "GitHub Actions: the workflow (file name or id) with on: workflow_dispatch."),
+    Setting("ci.github_artifact", "junit",
+            "GitHub Actions: the run's artifact holding its JUnit XML files."),
+    Setting("ci.jenkins_job", "", "Jenkins: the job (folder/name), parameterised BRANCH, SHA."),
+    Setting("ci.circleci_project", "", "CircleCI: the project slug, e.g. gh/ORG/REPO."),
+    Setting("ci.timeout_seconds", 3600.0, "How long a CI run may take before it is a failure."),
+    Setting("ci.start_timeout_seconds", 300.0,
+            "How long the pipeline may take to start before it is a failure."),
+    Setting("ci.poll_seconds", 10.0, "How often hotfix asks the CI system about its run."),
     Setting("server.listen", "127.0.0.1:8600",
             "Where `hotfix serve` listens (host:port). TLS is the proxy's job: docs/server.md.",
             env="HOTFIX_SERVER_LISTEN"),
