@@ -260,6 +260,10 @@ CATALOG: tuple[Setting, ...] = (
     Setting("rollout.sticky_header", "",
             "Request header whose value pins a user to one version (empty: no stickiness)."),
     Setting("rollout.sticky_cookie", "", "Cookie whose value pins a user to one version."),
+    Setting("rollout.upstream_timeout", 10.0,
+            "Seconds the builtin router gives an instance for its whole response. Past it\n"
+            "the client gets 504 at once and the request counts as an error of its version,\n"
+            "so a hung canary is rolled back like a failing one."),
     Setting("rollout.drain_seconds", 5.0,
             "After the canary's weight goes to 0, how long its in-flight requests may take\n"
             "before its instances are stopped."),

@@ -154,7 +154,8 @@ def _builtin_router(cfg: Config, root: Path) -> Router:
 
     return BuiltinRouter(_rollout_dir(root) / "builtin", cfg.str("rollout.listen"),
                          cfg.str("rollout.admin"), cfg.str("rollout.sticky_header"),
-                         cfg.str("rollout.sticky_cookie"))
+                         cfg.str("rollout.sticky_cookie"),
+                         cfg.float("rollout.upstream_timeout"))
 
 
 def _nginx_router(cfg: Config, root: Path) -> Router:
