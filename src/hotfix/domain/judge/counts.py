@@ -105,7 +105,16 @@ class CountEvidence:
         """Add requests; per request, log E of the regression and non-inferiority tests."""
         self._count_totals(canary, event, eligible)
         counts, done_at = self._blocks(canary, event, eligible)
-        return self._advance_reg(counts)[done_at], self._advance_ni(counts)[done_at]
+        reg, ni = self.feed_blocks(counts)
+        return reg[done_at], ni[done_at]
+
+    def feed_blocks(self, counts: BlockCounts) -> tuple[Floats, Floats]:
+        """Add complete blocks; log E of both tests before and after each (blocks + 1).
+
+        For callers that count blocks themselves (the benchmark): only the e-values move,
+        not the totals or the bounds; ``feed`` counts requests.
+        """
+        return self._advance_reg(counts), self._advance_ni(counts)
 
     def flush(self) -> tuple[float, float]:
         """Fold the partial block in (the end of the bake time); the final log E values."""
