@@ -260,21 +260,17 @@ CATALOG: tuple[Setting, ...] = (
         "(1 + tolerance) x the baseline's.",
     ),
     Setting(
-        "judge.tail_margin",
-        0.5,
-        "Promote only once the canary's rate of slow requests (slower than the baseline's\n"
-        "judge.tail_quantile) is shown below (1 + margin) x the baseline's.",
-    ),
-    Setting(
         "judge.weights",
         {"errors": 0.7, "latency": 0.25, "tail": 0.05},
-        "Shares of alpha for the regression tests of each metric; 0 turns a metric off.",
+        "Shares of alpha for the regression (rollback) tests of each metric; 0 turns a metric\n"
+        "off. A bigger share catches that metric's regressions sooner and the others' later\n"
+        "(the false-rollback rate stays alpha); see docs/judge.md.",
     ),
     Setting(
         "judge.burn_in",
         50,
-        "Latencies per version before the latency tests start (variance, cap and tail threshold\n"
-        "are estimated from them).",
+        "Latencies per version before the latency test starts (the variance and the cap are\n"
+        "estimated from them).",
     ),
     Setting(
         "judge.winsor_quantile",
@@ -284,12 +280,20 @@ CATALOG: tuple[Setting, ...] = (
     Setting(
         "judge.tail_quantile",
         0.95,
-        "A request is slow when slower than this quantile of the baseline's burn-in latencies.",
+        "A request is slow when slower than this quantile of the baseline's first\n"
+        "judge.tail_burn_in latencies. Slow requests roll back; promotion does not wait on them.",
+    ),
+    Setting(
+        "judge.tail_burn_in",
+        400,
+        "Baseline latencies the slow threshold is estimated from (the tail test starts after\n"
+        "them; more is a steadier threshold).",
     ),
     Setting(
         "judge.block",
         100,
-        "Requests per block of the error and tail count tests (evidence arrives per block).",
+        "Requests per block: errors, slow requests and latency are compared within blocks of\n"
+        "consecutive requests, so load that changes over time is no evidence.",
     ),
     Setting(
         "judge.srm_alpha",
@@ -347,6 +351,10 @@ CATALOG: tuple[Setting, ...] = (
     Setting("rollout.sticky_header", "",
             "Request header whose value pins a user to one version (empty: no stickiness)."),
     Setting("rollout.sticky_cookie", "", "Cookie whose value pins a user to one version."),
+    Setting("rollout.upstream_timeout", 10.0,
+            "Seconds the builtin router gives an instance for its whole response. Past it\n"
+            "the client gets 504 at once and the request counts as an error of its version,\n"
+            "so a hung canary is rolled back like a failing one."),
     Setting("rollout.drain_seconds", 5.0,
             "After the canary's weight goes to 0, how long its in-flight requests may take\n"
             "before its instances are stopped."),

@@ -481,7 +481,8 @@ def _builtin_router(cfg: Config, root: Path) -> Router:
 
     return BuiltinRouter(_rollout_dir(root) / "builtin", cfg.str("rollout.listen"),
                          cfg.str("rollout.admin"), cfg.str("rollout.sticky_header"),
-                         cfg.str("rollout.sticky_cookie"))
+                         cfg.str("rollout.sticky_cookie"),
+                         cfg.float("rollout.upstream_timeout"))
 
 
 def _nginx_router(cfg: Config, root: Path) -> Router:
@@ -572,13 +573,13 @@ def judge_settings(cfg: Config) -> JudgeSettings:
             error_margin=cfg.float("judge.error_margin"),
             error_floor=cfg.float("judge.error_floor"),
             latency_tolerance=cfg.float("judge.latency_tolerance"),
-            tail_margin=cfg.float("judge.tail_margin"),
             weight_errors=float(weights.get("errors", 0.0)),
             weight_latency=float(weights.get("latency", 0.0)),
             weight_tail=float(weights.get("tail", 0.0)),
             burn_in=cfg.int("judge.burn_in"),
             winsor_quantile=cfg.float("judge.winsor_quantile"),
             tail_quantile=cfg.float("judge.tail_quantile"),
+            tail_burn_in=cfg.int("judge.tail_burn_in"),
             block=cfg.int("judge.block"),
             srm_alpha=cfg.float("judge.srm_alpha"),
         )

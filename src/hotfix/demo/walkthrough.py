@@ -54,10 +54,10 @@ def _free_port() -> int:
 
 
 def demo_settings() -> dict[str, Any]:
-    """The sample's hotfix.toml: approvers, a quick rollout plan, free loopback ports."""
+    """The sample's hotfix.toml: approvers, a quick rollout plan, free loopback ports; the
+    judge's settings are the defaults."""
     return {
         "approvals.approvers": [APPROVER],
-        "judge.alpha": 0.002,
         "rollout.steps": [{"weight": 10, "min_requests": 100, "bake_seconds": 2},
                           {"weight": 50, "min_requests": 500, "bake_seconds": 5},
                           {"weight": 100}],
