@@ -8,7 +8,6 @@ import pytest
 
 from tests.cli.conftest import Invoke
 
-
 # the whole walk-through runs once for the module; a busy 2-core machine needs minutes
 pytestmark = pytest.mark.timeout(900)
 
