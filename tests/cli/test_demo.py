@@ -11,6 +11,7 @@ from tests.cli.conftest import Invoke
 # the whole walk-through runs once for the module; a busy 2-core machine needs minutes
 pytestmark = pytest.mark.timeout(900)
 
+
 @pytest.fixture(scope="module")
 def demo_steps(hotfix_module: Invoke) -> list[dict[str, Any]]:
     result = hotfix_module("demo", "--json")
