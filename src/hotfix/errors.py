@@ -25,6 +25,15 @@ each have one handler that renders them.
     ├── NotAuthenticated       exit 1   no, an unknown, expired or revoked token (HTTP 401)
     ├── Forbidden              exit 1   the user's roles do not allow it (HTTP 403)
     ├── ServerUnavailable      exit 1   the team server cannot be reached or failed
+    ├── LoginRequired          exit 1   a dashboard page without a session (a redirect to
+    │                                   sign in)
+    ├── CIError                exit 1   the team's CI failed or answered unusably
+    │                                   (hotfix.adapters.ci)
+    ├── RollbackFailed         exit 1   the release to return to did not start or take the
+    │                                   traffic; production stayed
+    │                                   (hotfix.services.rollout.roll_back)
+    ├── BackupFailed           exit 1   the backup before a deploy failed; the deploy did not
+    │                                   start (hotfix.services.rollout.backup)
     └── UsageError             exit 2   bad arguments or input
         └── ConfigError        exit 2   hotfix.toml is malformed (names key and line)
 
@@ -112,3 +121,11 @@ class UsageError(HotfixError):
 
 class ConfigError(UsageError):
     pass
+
+
+class LoginRequired(HotfixError):
+    """No valid dashboard session: the page redirects to the sign-in form."""
+
+
+class CIError(HotfixError):
+    """The CI system failed or answered in a way hotfix cannot use."""

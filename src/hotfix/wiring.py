@@ -34,6 +34,7 @@ from hotfix.services.record.records import LocalRecords, RecordSettings
 
 if TYPE_CHECKING:
     from hotfix.ports import Identities, Records, Store
+    from hotfix.ports.ci import CIPipeline, CIResult
     from hotfix.services.server import ServerParts, ServerSettings
 
 if TYPE_CHECKING:
@@ -71,7 +72,8 @@ def open_context(
     return Context(root=root, cfg=cfg, records=records,
                    cache=store.cache, waivers=store.waivers, clock=clock, git=git,
                    rollout=WiredRollout(cfg, root, rollout or RolloutParts()),
-                   closers=closers, acting_as=remote.email if remote is not None else None)
+                   ci=open_ci(cfg, environ), closers=closers,
+                   acting_as=remote.email if remote is not None else None)
 
 
 @dataclass(frozen=True)
@@ -218,10 +220,104 @@ def open_git(start: Path) -> GitRepo:
 
 
 def open_store(root: Path, cfg: Config) -> Store:
-    """SQLite in ``.hotfix/`` when ``database.url`` is empty, else the database it names."""
+    """SQLite in ``.hotfix/`` when ``database.url`` is empty, else the database it names
+    (wrapped to die at ``testing.failpoint`` when one is set: hotfix's fault-injection tests)."""
     from hotfix.adapters.store.sql import SqlStore
 
-    return SqlStore(database_url(root, cfg))
+    store: Store = SqlStore(database_url(root, cfg))
+    spec = cfg.str("testing.failpoint")
+    if spec:
+        from hotfix.adapters.store.failpoints import CrashingStore, Failpoint
+
+        try:
+            point = Failpoint(spec)
+        except ValueError as exc:
+            store.close()
+            raise ConfigError(str(exc), hint="e.g. HOTFIX_FAILPOINT=git:pick:begin") from None
+        store = CrashingStore(store, point)
+    return store
+
+
+# ── the team's CI as the check's test runner (docs/integrations.md) ─────────────────────
+
+CI_SYSTEMS = ("local", "github-actions", "jenkins", "circleci")
+CI_TOKENS = {"github-actions": "GITHUB_TOKEN", "jenkins": "JENKINS_API_TOKEN",
+             "circleci": "CIRCLECI_TOKEN"}
+CI_URLS = {"github-actions": "https://api.github.com", "circleci": "https://circleci.com/api/v2"}
+
+
+class LazyCI:
+    """``check.backend``'s pipeline, built (and its token read) only when a check runs."""
+
+    def __init__(self, cfg: Config, environ: Mapping[str, str]) -> None:
+        self.cfg, self.environ = cfg, dict(environ)
+        self.system = cfg.str("check.backend")
+
+    def run(self, branch: str, sha: str, on_progress: Callable[[str], None]) -> CIResult:
+        pipeline = build_ci(self.cfg, self.environ)
+        try:
+            return pipeline.run(branch, sha, on_progress)
+        finally:
+            pipeline.close()
+
+    def close(self) -> None:
+        """Nothing is open until a run."""
+
+
+def open_ci(cfg: Config, environ: Mapping[str, str]) -> CIPipeline | None:
+    system = cfg.str("check.backend")
+    if system not in CI_SYSTEMS:
+        raise ConfigError(f"check.backend {system!r} is not one of {', '.join(CI_SYSTEMS)}",
+                          hint="check.backend = \"local\" runs the tests here")
+    return None if system == "local" else LazyCI(cfg, environ)
+
+
+def build_ci(cfg: Config, environ: Mapping[str, str]) -> CIPipeline:
+    """The CI pipeline ``check.backend`` names, with its token from the environment."""
+    from hotfix.adapters.ci.circleci import CircleCI
+    from hotfix.adapters.ci.github import GitHubActions
+    from hotfix.adapters.ci.http import Api
+    from hotfix.adapters.ci.jenkins import Jenkins
+
+    system = cfg.str("check.backend")
+    token_env = cfg.str("ci.token_env") or CI_TOKENS[system]
+    token = environ.get(token_env, "").strip()
+    if not token:
+        raise ConfigError(f"check.backend = {system!r} needs a token in ${token_env}, which "
+                          "is not set", hint=f"export {token_env}=… (or name another variable "
+                                             "with ci.token_env)")
+    url = cfg.str("ci.url") or CI_URLS.get(system, "")
+    poll, timeout = cfg.float("ci.poll_seconds"), cfg.float("ci.timeout_seconds")
+    start = cfg.float("ci.start_timeout_seconds")
+    if system == "github-actions":
+        repo = _required(cfg, "ci.github_repo", "OWNER/NAME")
+        api = Api(system, url, {"Authorization": f"Bearer {token}",
+                                "Accept": "application/vnd.github+json",
+                                "X-GitHub-Api-Version": "2022-11-28"}, token_env)
+        return GitHubActions(api, repo, cfg.str("ci.github_workflow"),
+                             cfg.str("ci.github_artifact"), poll_seconds=poll, timeout=timeout,
+                             start_timeout=start)
+    if system == "jenkins":
+        user_env = cfg.str("ci.user_env")
+        user = environ.get(user_env, "").strip()
+        if not url or not user:
+            raise ConfigError("check.backend = \"jenkins\" needs ci.url and a user in "
+                              f"${user_env}", hint=f"set ci.url = \"https://ci.example\" and "
+                                                   f"export {user_env}=…")
+        api = Api(system, url, {}, token_env, auth=(user, token))
+        return Jenkins(api, _required(cfg, "ci.jenkins_job", "folder/name"), poll_seconds=poll,
+                       timeout=timeout, start_timeout=start)
+    api = Api(system, url, {"Circle-Token": token}, token_env)
+    return CircleCI(api, _required(cfg, "ci.circleci_project", "gh/ORG/REPO"),
+                    poll_seconds=poll, timeout=timeout, start_timeout=start)
+
+
+def _required(cfg: Config, key: str, example: str) -> str:
+    value = cfg.str(key)
+    if not value:
+        raise ConfigError(f"check.backend = {cfg.str('check.backend')!r} needs {key}",
+                          hint=f"set {key} = \"{example}\" in hotfix.toml")
+    return value
 
 
 def database_url(root: Path, cfg: Config) -> str:

@@ -18,7 +18,8 @@ from hotfix.server.auth import current_user, require
 from tests.server.live import ANSWERS, LiveServer, live_server
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
-OPEN = {"/healthz"}  # answer anyone (besides /openapi.json and /docs, not API routes)
+OPEN = {"/healthz", "/"}  # answer anyone (besides /openapi.json and /docs); "/" → /ui/
+DASHBOARD = "/ui/"  # pages: tests/server/test_dashboard.py walks them the same way
 WHO_AM_I = {"/api/v1/me", "/api/v1/projects", "/api/v1/projects/{project}/me"}  # any user
 
 # (method, path) → a request that succeeds for an allowed role: (path params, body) built
@@ -123,7 +124,7 @@ def api_routes(live: LiveServer) -> list[APIRoute]:
 
 def test_every_route_is_guarded_and_every_mutating_route_is_sampled(server: LiveServer) -> None:
     for route in api_routes(server):
-        if route.path in OPEN:
+        if route.path in OPEN or route.path.startswith(DASHBOARD):
             continue
         if route.path in WHO_AM_I:
             assert authenticated(route), route.path

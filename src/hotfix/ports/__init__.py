@@ -16,7 +16,13 @@ from hotfix.ports.git import (
     Commit as Commit,
 )
 from hotfix.ports.git import (
+    GitAnchors as GitAnchors,
+)
+from hotfix.ports.git import (
     GitContent as GitContent,
+)
+from hotfix.ports.git import (
+    GitDates as GitDates,
 )
 from hotfix.ports.git import (
     GitHistory as GitHistory,

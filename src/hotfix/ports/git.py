@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -138,6 +139,27 @@ class GitRefs(Protocol):
         ...
 
 
+class GitAnchors(Protocol):
+    """Each record's checkpointed chain head, kept in git (``refs/hotfix/anchor/``)."""
+
+    def anchor(self, key: str) -> str | None:
+        """The text of ``key``'s newest checkpoint; None when it has none."""
+        ...
+
+    def anchors(self) -> dict[str, str]:
+        """Every record's newest checkpoint text, by record id."""
+        ...
+
+    def write_anchor(self, key: str, text: str, message: str) -> bool:
+        """Make ``text`` ``key``'s newest checkpoint (its history kept); False when it
+        already was."""
+        ...
+
+    def anchor_refspecs(self, keys: Sequence[str] | None = None) -> list[str]:
+        """Push refspecs of the anchors of ``keys`` (all when None), for ``push_atomic``."""
+        ...
+
+
 class GitHistory(Protocol):
     """Commits: messages, touched files, patch-ids, and which changes a branch has."""
 
@@ -174,6 +196,18 @@ class GitHistory(Protocol):
 
     def all_landed(self, upstream: str, head: str) -> bool:
         """Every commit of ``head`` has its change in ``upstream``."""
+        ...
+
+
+class GitDates(Protocol):
+    """When things happened: tags made, commits committed (the delivery metrics)."""
+
+    def tag_dates(self) -> dict[str, datetime]:
+        """Every tag → when it was made (tagger date, else its commit's)."""
+        ...
+
+    def commit_times(self, include: str, exclude: Iterable[str] = ()) -> list[datetime]:
+        """The committer times of the commits in ``include`` and in none of ``exclude``."""
         ...
 
 
@@ -286,6 +320,6 @@ class GitReleasing(Protocol):
         ...
 
 
-class GitRepo(GitRevisions, GitRefs, GitHistory, GitContent, GitWorktrees, GitPicking,
-              GitReleasing, Protocol):
+class GitRepo(GitRevisions, GitRefs, GitAnchors, GitDates, GitHistory, GitContent,
+              GitWorktrees, GitPicking, GitReleasing, Protocol):
     """What services need of git: one repository, bound to its root."""

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from hotfix import __version__
-from hotfix.server import problems
+from hotfix.server import dashboard, problems
 from hotfix.server.api import actions, projects, records, transfer, users
 from hotfix.server.state import ServerState
 from hotfix.services.server import ServerParts, ServerSettings
@@ -36,6 +36,7 @@ def create_app(settings: ServerSettings, parts: ServerParts) -> FastAPI:
     problems.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    dashboard.install(app)
 
     @app.get("/healthz", tags=["server"], summary="Liveness: the server answers")
     def healthz() -> dict[str, str]:

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from datetime import datetime
 from pathlib import Path
 
 from hotfix.adapters.git import (
     advance,
+    anchors,
     blobs,
     bulk,
+    dates,
     diffs,
     history,
     patches,
@@ -108,6 +111,28 @@ class Git:
 
     def reserved_versions(self) -> list[str]:
         return reservations.reserved(self._root)
+
+    # dates -------------------------------------------------------------------------------
+
+    def tag_dates(self) -> dict[str, datetime]:
+        return dates.tag_dates(self._root)
+
+    def commit_times(self, include: str, exclude: Iterable[str] = ()) -> list[datetime]:
+        return dates.commit_times(self._root, include, exclude)
+
+    # anchors -----------------------------------------------------------------------------
+
+    def anchor(self, key: str) -> str | None:
+        return anchors.read(self._root, key)
+
+    def anchors(self) -> dict[str, str]:
+        return anchors.read_all(self._root)
+
+    def write_anchor(self, key: str, text: str, message: str) -> bool:
+        return anchors.write(self._root, key, text, message)
+
+    def anchor_refspecs(self, keys: Sequence[str] | None = None) -> list[str]:
+        return anchors.refspecs(self._root, keys)
 
     def remote_refs(self, remote: str) -> list[str]:
         return refs.remote_refs(self._root, remote)

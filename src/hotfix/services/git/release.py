@@ -19,6 +19,7 @@ from hotfix.errors import GitError, PolicyViolation, UsageError
 from hotfix.ports import Commit, GitRepo
 from hotfix.services.context import Context
 from hotfix.services.git.steps import Work, guard, journal, release_paths, tree, work_of
+from hotfix.services.record import anchor
 
 TRAILER = "Hotfix-Release"
 
@@ -143,8 +144,9 @@ def _push(ctx: Context, key: str, actor: str, work: Work, result: Released) -> R
                          hint=f"add it (git remote add {remote} URL) or set lines.remote; "
                               f"then: hotfix release {key} --push")
     _refuse_markers(ctx.git, work, result.release_commit)
+    anchor.checkpoint(ctx, [key])  # the record's head goes to the remote with its release
     specs = [f"refs/heads/{work.branch}:refs/heads/{work.branch}",
-             f"refs/tags/{work.tag}:refs/tags/{work.tag}"]
+             f"refs/tags/{work.tag}:refs/tags/{work.tag}", *ctx.git.anchor_refspecs([key])]
     _push_atomic(ctx.git, remote, specs)
     journal(ctx, key, actor, "push", "done", remote=remote, refs=specs)
     result.pushed = True
