@@ -229,9 +229,14 @@ def _closest_hint(key: str) -> str:
 
 
 def by_section(settings: Iterable[Setting]) -> Iterator[tuple[Setting, bool]]:
-    """Each setting, and whether it opens a new ``[section]`` (settings come grouped)."""
+    """Each setting, and whether it opens a new ``[section]``: grouped by section, in the
+    order sections first appear (a TOML table may be declared only once)."""
+    listed = list(settings)
+    first: dict[str, int] = {}
+    for n, setting in enumerate(listed):
+        first.setdefault(setting.key.rpartition(".")[0], n)
     section = None
-    for setting in settings:
+    for setting in sorted(listed, key=lambda s: first[s.key.rpartition(".")[0]]):
         head = setting.key.rpartition(".")[0]
         yield setting, head != section
         section = head
