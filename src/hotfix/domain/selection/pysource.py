@@ -28,7 +28,18 @@ class Block:
     end: int
     body_start: int
     targets: frozenset[str]  # names it binds
-    idents: frozenset[str]  # names it mentions
+    idents: frozenset[str]  # names it mentions (a class: not those of its methods)
+    bare: frozenset[str] = frozenset()  # the idents mentioned other than as ``x.name``
+    attrs: frozenset[tuple[str, str]] = frozenset()  # ``x.name`` (and ``x.y.name``) as (x, name)
+
+    def mentions(self, name: str, foreign: frozenset[str] = frozenset()) -> bool:
+        """``name`` is mentioned, other than only as an attribute of a ``foreign`` name (one
+        bound by an import from outside the repository: ``os.path.join`` is no ``join``)."""
+        if name not in self.idents:
+            return False
+        if name in self.bare or not foreign:
+            return True
+        return any(attr == name and owner not in foreign for owner, attr in self.attrs)
 
     @property
     def name(self) -> str:
@@ -40,6 +51,7 @@ class Import:
     module: str  # as written, without the leading dots
     level: int  # 0 absolute, 1 for "from . import", ...
     names: tuple[str, ...]  # imported names for "from M import a, b"; () for "import M"
+    bound: tuple[str, ...] = ()  # the names it binds in the importing module
 
 
 @dataclass(frozen=True)
@@ -111,9 +123,9 @@ def _blocks(body: list[ast.stmt], prefix: str) -> list[Block]:
             out.extend(_import_blocks(node))
         elif not prefix:
             kind = "inert" if _inert(node) else "statement"
-            out.append(Block(f"<line {node.lineno}>", kind, node.lineno,
-                             node.end_lineno or node.lineno, node.lineno,
-                             frozenset(_bound(node)), frozenset(_idents(node))))
+            out.append(_block(f"<line {node.lineno}>", kind, node.lineno,
+                              node.end_lineno or node.lineno, node.lineno, _bound(node),
+                              [node]))
     return out
 
 
@@ -121,8 +133,32 @@ def _def_block(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
                prefix: str) -> Block:
     start = min([d.lineno for d in node.decorator_list] + [node.lineno])
     kind = "class" if isinstance(node, ast.ClassDef) else "function"
-    return Block(prefix + node.name, kind, start, node.end_lineno or node.lineno,
-                 node.body[0].lineno, frozenset({node.name}), frozenset(_idents(node)))
+    own: list[ast.AST] = [node]
+    if isinstance(node, ast.ClassDef) and not prefix:
+        own = _class_parts(node)
+    return _block(prefix + node.name, kind, start, node.end_lineno or node.lineno,
+                  node.body[0].lineno, {node.name}, own)
+
+
+def _class_parts(node: ast.ClassDef) -> list[ast.AST]:
+    """What a class mentions itself: its decorators, bases and class-level statements (its
+    methods and nested classes are blocks of their own)."""
+    return [*node.decorator_list, *node.bases, *node.keywords,
+            *(n for n in node.body if not isinstance(n, _DEFS))]
+
+
+def _block(qualname: str, kind: str, start: int, end: int, body_start: int,
+           targets: set[str], nodes: list[ast.AST]) -> Block:
+    idents: set[str] = set()
+    bare: set[str] = set()
+    attrs: set[tuple[str, str]] = set()
+    for node in nodes:
+        found, plain, pairs = _mentioned(node)
+        idents |= found
+        bare |= plain
+        attrs |= pairs
+    return Block(qualname, kind, start, end, body_start, frozenset(targets), frozenset(idents),
+                 frozenset(bare), frozenset(attrs))
 
 
 def _header_block(node: ast.stmt) -> Block:
@@ -131,9 +167,8 @@ def _header_block(node: ast.stmt) -> Block:
     head: list[ast.AST] = [getattr(node, a) for a in ("test", "iter", "target")
                            if getattr(node, a, None) is not None]
     head += [item.context_expr for item in getattr(node, "items", [])]
-    idents = {i for h in head for i in _idents(h)}
-    return Block(f"<line {node.lineno}>", "statement", node.lineno, end, node.lineno,
-                 frozenset(_bound_targets(getattr(node, "target", None))), frozenset(idents))
+    return _block(f"<line {node.lineno}>", "statement", node.lineno, end, node.lineno,
+                  _bound_targets(getattr(node, "target", None)), head)
 
 
 def _import_blocks(node: ast.Import | ast.ImportFrom) -> list[Block]:
@@ -142,6 +177,7 @@ def _import_blocks(node: ast.Import | ast.ImportFrom) -> list[Block]:
     source = node.module.split(".") if isinstance(node, ast.ImportFrom) and node.module else []
     return [Block(f"<line {node.lineno}>", "statement", node.lineno, end, node.lineno,
                   frozenset({(a.asname or a.name).split(".")[0]}),
+                  frozenset([*a.name.split("."), *source]),
                   frozenset([*a.name.split("."), *source]))
             for a in node.names]
 
@@ -158,21 +194,33 @@ def _sub_bodies(node: ast.stmt) -> list[list[ast.stmt]]:
     return [p for p in parts if p]
 
 
-def _idents(node: ast.AST) -> set[str]:
-    out: set[str] = set()
+def _mentioned(node: ast.AST) -> tuple[set[str], set[str], set[tuple[str, str]]]:
+    """(every identifier, those not only attributes of a name, the (name, attribute) pairs)."""
+    bare: set[str] = set()
+    attrs: set[tuple[str, str]] = set()
     for sub in ast.walk(node):
         if isinstance(sub, ast.Name):
-            out.add(sub.id)
+            bare.add(sub.id)
         elif isinstance(sub, ast.Attribute):
-            out.add(sub.attr)
+            root = _root_name(sub.value)
+            if root is None:
+                bare.add(sub.attr)
+            else:
+                attrs.add((root, sub.attr))
         elif isinstance(sub, ast.arg):
-            out.add(sub.arg)
+            bare.add(sub.arg)
         elif isinstance(sub, ast.alias):
-            out.update(sub.name.split("."))
+            bare.update(sub.name.split("."))
         elif (isinstance(sub, ast.Constant) and isinstance(sub.value, str)
               and len(sub.value) < 200 and _WORDS.match(sub.value)):
-            out.update(sub.value.split("."))
-    return out
+            bare.update(sub.value.split("."))
+    return bare | {a for _, a in attrs}, bare, attrs
+
+
+def _root_name(node: ast.expr) -> str | None:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
 
 
 def _bound(node: ast.stmt) -> set[str]:
@@ -196,9 +244,11 @@ def _imports(tree: ast.Module) -> list[Import]:
     out: list[Import] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            out.extend(Import(a.name, 0, ()) for a in node.names)
+            out.extend(Import(a.name, 0, (), ((a.asname or a.name).split(".")[0],))
+                       for a in node.names)
         elif isinstance(node, ast.ImportFrom):
-            out.append(Import(node.module or "", node.level, tuple(a.name for a in node.names)))
+            out.append(Import(node.module or "", node.level, tuple(a.name for a in node.names),
+                              tuple(a.asname or a.name for a in node.names)))
     return out
 
 

@@ -15,6 +15,7 @@ everything that imports it is affected. ``closure`` is the plain import-closure 
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -32,6 +33,8 @@ class StaticIndex:
     imports: Mapping[str, frozenset[str]]  # path → paths it imports (direct)
     importers: Mapping[str, frozenset[str]]  # path → paths importing it (direct)
     test_paths: frozenset[str]
+    foreign: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    # path → names its imports bind from outside the repository (``os``, ``json``)
 
     def all_tests(self) -> list[str]:
         return [t for path in sorted(self.test_paths) for t in self.modules[path].test_ids()]
@@ -61,9 +64,19 @@ def build_index(modules: Mapping[str, ModuleInfo], roots: Sequence[str],
         for name in module_names(path, roots):
             by_name.setdefault(name, path)
     tests = frozenset(test_paths) & set(modules)
+    ours = {part for name in by_name for part in name.split(".")}
+    ours |= {part.removesuffix(".py") for p in paths for part in p.split("/")}
     imports: dict[str, frozenset[str]] = {}
+    foreign: dict[str, frozenset[str]] = {}
     for path, info in modules.items():
-        found = {p for imp in info.imports for p in _resolve(imp, path, by_name, paths)}
+        found: set[str] = set()
+        outside: set[str] = set()
+        for imp in info.imports:
+            resolved = _resolve(imp, path, by_name, paths)
+            found |= resolved
+            if not resolved and not imp.level and imp.module.split(".")[0] not in ours:
+                outside.update(imp.bound)
+        foreign[path] = frozenset(outside)
         if path in tests:
             found |= _conftests(path, paths)
         found.discard(path)
@@ -72,7 +85,8 @@ def build_index(modules: Mapping[str, ModuleInfo], roots: Sequence[str],
     for path, targets in imports.items():
         for target in targets:
             reverse.setdefault(target, set()).add(path)
-    return StaticIndex(modules, imports, {k: frozenset(v) for k, v in reverse.items()}, tests)
+    return StaticIndex(modules, imports, {k: frozenset(v) for k, v in reverse.items()}, tests,
+                       foreign)
 
 
 def _resolve(imp: Import, importer: str, by_name: Mapping[str, str],
@@ -162,14 +176,14 @@ def _spread(index: StaticIndex, source: str, user: str, names: Mapping[str, str]
     if whole:
         mark(user, [ALL], names[ALL])
     tests = _test_blocks(info) if user in index.test_paths else {}
+    foreign = index.foreign.get(user, frozenset())
     for block in info.blocks:
         if block.kind == "inert":
             continue
-        hit = whole or bool(block.idents & names.keys()) or block_is_seed(block, user, source,
-                                                                          names)
-        if not hit:
+        used = sorted(n for n in block.idents & names.keys() if block.mentions(n, foreign))
+        if not (whole or used or block_is_seed(block, user, source, names)):
             continue
-        origin, why = _why(block, source, names, whole)
+        origin, why = _why(block, source, names, whole, used)
         mark(user, _bound_names(block), origin)
         for test_id in tests.get(block.qualname, ()):
             selected.setdefault(test_id, why)
@@ -180,21 +194,26 @@ def block_is_seed(block: Block, user: str, source: str, names: Mapping[str, str]
     return user == source and block.kind != "statement" and block.qualname in names
 
 
-def _why(block: Block, source: str, names: Mapping[str, str],
-         whole: bool) -> tuple[str, str]:
+def _why(block: Block, source: str, names: Mapping[str, str], whole: bool,
+         used: list[str]) -> tuple[str, str]:
     """(the root cause carried on, the reason shown for a test reached here)."""
     if whole:
         return names[ALL], f"imports {source}, affected as a whole: {names[ALL]}"
-    used = sorted(block.idents & names.keys())
     if used:
         return names[used[0]], f"uses {used[0]} from {source}: {names[used[0]]}"
     return names[block.qualname], f"changed test: {names[block.qualname]}"
 
 
 def _bound_names(block: Block) -> set[str]:
+    """What a change to ``block`` affects: a method is reached by its name (``x.m()``, so
+    overrides and calls on any receiver count), not through its class; a special method
+    (``__init__``, ``__eq__``) is called implicitly, so it affects its class."""
     if block.kind == "statement":
         return set(block.targets)
-    return {block.name, block.qualname, block.qualname.split(".", 1)[0]}
+    owner, _, name = block.qualname.rpartition(".")
+    if owner and name.startswith("__") and name.endswith("__"):
+        return {name, block.qualname, owner}
+    return {name, block.qualname}
 
 
 def seed_names(blocks: Iterable[Block]) -> set[str]:
@@ -208,12 +227,17 @@ def seed_names(blocks: Iterable[Block]) -> set[str]:
 
 
 def _test_blocks(info: ModuleInfo) -> dict[str, list[str]]:
-    """Block qualname → the test ids it contains (a test class holds its methods)."""
+    """Block qualname → the test ids it selects: a test method itself, a test class (its
+    class-level code) or any other method of it all of its tests."""
     out: dict[str, list[str]] = {}
     for tail in info.tests:
         test_id = f"{info.path}::{tail}"
         out.setdefault(tail.replace("::", "."), []).append(test_id)
         if "::" in tail:
             out.setdefault(tail.split("::", 1)[0], []).append(test_id)
+    for block in info.blocks:  # a test class's setUp, fixtures and helpers serve its tests
+        owner = block.qualname.partition(".")[0]
+        if "." in block.qualname and block.qualname not in out and owner in out:
+            out[block.qualname] = out[owner]
     return out
 
