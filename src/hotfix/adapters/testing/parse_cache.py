@@ -26,13 +26,24 @@ def cache_path(home: Path) -> Path:
     return home / ".hotfix" / "impact" / f"parsed-{digest}.pickle"
 
 
+_loaded: dict[Path, tuple[tuple[int, int], Entries]] = {}  # read once per process
+
+
 def load(home: Path) -> Entries:
+    path = cache_path(home)
     try:
-        with cache_path(home).open("rb") as fh:
+        stat = path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        if path in _loaded and _loaded[path][0] == stamp:
+            return _loaded[path][1]
+        with path.open("rb") as fh:
             found = pickle.load(fh)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
         return {}
-    return found if isinstance(found, dict) else {}
+    if not isinstance(found, dict):
+        return {}
+    _loaded[path] = (stamp, found)
+    return found
 
 
 def save(home: Path, entries: Mapping[Key, ModuleInfo | SyntaxProblem]) -> None:
@@ -46,3 +57,5 @@ def save(home: Path, entries: Mapping[Key, ModuleInfo | SyntaxProblem]) -> None:
     with tmp.open("wb") as fh:
         pickle.dump(dict(entries), fh, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(path)
+    stat = path.stat()
+    _loaded[path] = ((stat.st_mtime_ns, stat.st_size), dict(entries))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -157,8 +158,9 @@ def _block(qualname: str, kind: str, start: int, end: int, body_start: int,
         idents |= found
         bare |= plain
         attrs |= pairs
-    return Block(qualname, kind, start, end, body_start, frozenset(targets), frozenset(idents),
-                 frozenset(bare), frozenset(attrs))
+    return Block(qualname, kind, start, end, body_start, frozenset(targets),
+                 frozenset(map(sys.intern, idents)), frozenset(map(sys.intern, bare)),
+                 frozenset((sys.intern(o), sys.intern(a)) for o, a in attrs))
 
 
 def _header_block(node: ast.stmt) -> Block:

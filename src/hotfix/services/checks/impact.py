@@ -116,9 +116,9 @@ def _load(info: covmap.MapInfo | None, changes: list[FileChange]) -> CoverageMap
 
 def _analysed(git: GitRepo, commit: str, paths: list[str],
               rules: ImpactRules) -> dict[str, ModuleInfo | SyntaxProblem]:
-    wanted = [p for p in paths if p.endswith(".py")]
-    texts = git.read_files(commit, wanted)
-    return {p: _analyse_text(p, t, rules) for p, t in texts.items()}
+    """The Python files among ``paths`` at ``commit`` (absent ones left out)."""
+    wanted = {p for p in paths if p.endswith(".py")}
+    return analysed_tree(git, commit, rules, wanted)
 
 
 def _analyse_text(path: str, text: str | None, rules: ImpactRules) -> ModuleInfo | SyntaxProblem:
@@ -141,10 +141,13 @@ def static_index(git: GitRepo, commit: str, rules: ImpactRules,
 _CACHE_LIMIT = 50_000  # entries kept across commits before the cache restarts from one tree
 
 
-def analysed_tree(git: GitRepo, commit: str,
-                  rules: ImpactRules) -> dict[str, ModuleInfo | SyntaxProblem]:
-    """Every Python file of ``commit``, parsing only blobs the cache has not seen."""
+def analysed_tree(git: GitRepo, commit: str, rules: ImpactRules,
+                  only: set[str] | None = None) -> dict[str, ModuleInfo | SyntaxProblem]:
+    """Every Python file of ``commit`` (or those in ``only``), parsing only blobs the cache
+    has not seen."""
     blobs = git.python_files(commit)
+    if only is not None:
+        blobs = {p: b for p, b in blobs.items() if p in only}
     keys = {p: (p, blob, rules.is_test(p)) for p, blob in blobs.items()}
     cached = parse_cache.load(git.home())
     missing = [p for p, key in keys.items() if key not in cached]
@@ -152,7 +155,7 @@ def analysed_tree(git: GitRepo, commit: str,
     fresh = {keys[p]: _analyse_text(p, t, rules) for p, t in zip(missing, texts, strict=True)}
     if fresh:
         merged = {**cached, **fresh}
-        if len(merged) > _CACHE_LIMIT:
+        if len(merged) > _CACHE_LIMIT:  # a new start: keep only this tree's files
             merged = {key: merged[key] for key in keys.values()}
         parse_cache.save(git.home(), merged)
         cached = merged
