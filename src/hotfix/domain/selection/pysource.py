@@ -30,17 +30,19 @@ class Block:
     body_start: int
     targets: frozenset[str]  # names it binds
     idents: frozenset[str]  # names it mentions (a class: not those of its methods)
-    bare: frozenset[str] = frozenset()  # the idents mentioned other than as ``x.name``
-    attrs: frozenset[tuple[str, str]] = frozenset()  # ``x.name`` (and ``x.y.name``) as (x, name)
+    # the idents mentioned only as attributes of imported names (``os.path.join``: join),
+    # and those (imported name, attribute) pairs
+    only_imported: frozenset[str] = frozenset()
+    imported_attrs: frozenset[tuple[str, str]] = frozenset()
 
     def mentions(self, name: str, foreign: frozenset[str] = frozenset()) -> bool:
         """``name`` is mentioned, other than only as an attribute of a ``foreign`` name (one
         bound by an import from outside the repository: ``os.path.join`` is no ``join``)."""
         if name not in self.idents:
             return False
-        if name in self.bare or not foreign:
+        if name not in self.only_imported or not foreign:
             return True
-        return any(attr == name and owner not in foreign for owner, attr in self.attrs)
+        return any(attr == name and owner not in foreign for owner, attr in self.imported_attrs)
 
     @property
     def name(self) -> str:
@@ -102,43 +104,44 @@ def analyse(path: str, text: str, *, is_test: bool = False) -> ModuleInfo | Synt
     except (SyntaxError, ValueError) as exc:
         line = getattr(exc, "lineno", None) or 0
         return SyntaxProblem(path, int(line), getattr(exc, "msg", None) or str(exc))
-    blocks = list(_blocks(tree.body, ""))
+    imports = _imports(tree)
+    blocks = list(_blocks(tree.body, "", frozenset(n for i in imports for n in i.bound)))
     spans = sorted((n.lineno, n.end_lineno or n.lineno)
                    for n in ast.walk(tree) if isinstance(n, ast.stmt))
     tests = _tests(tree) if is_test else ()
-    return ModuleInfo(path, tuple(blocks), tuple(_imports(tree)), tuple(spans), tests)
+    return ModuleInfo(path, tuple(blocks), tuple(imports), tuple(spans), tests)
 
 
-def _blocks(body: list[ast.stmt], prefix: str) -> list[Block]:
+def _blocks(body: list[ast.stmt], prefix: str, imported: frozenset[str]) -> list[Block]:
     out: list[Block] = []
     for node in body:
         if isinstance(node, _DEFS):
-            out.append(_def_block(node, prefix))
+            out.append(_def_block(node, prefix, imported))
             if isinstance(node, ast.ClassDef) and not prefix:
-                out.extend(_blocks(node.body, node.name + "."))
+                out.extend(_blocks(node.body, node.name + ".", imported))
         elif isinstance(node, _COMPOUND) and not prefix:
-            out.append(_header_block(node))
+            out.append(_header_block(node, imported))
             for part in _sub_bodies(node):
-                out.extend(_blocks(part, prefix))
+                out.extend(_blocks(part, prefix, imported))
         elif isinstance(node, ast.Import | ast.ImportFrom) and not prefix:
             out.extend(_import_blocks(node))
         elif not prefix:
             kind = "inert" if _inert(node) else "statement"
             out.append(_block(f"<line {node.lineno}>", kind, node.lineno,
                               node.end_lineno or node.lineno, node.lineno, _bound(node),
-                              [node]))
+                              [node], imported))
     return out
 
 
 def _def_block(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
-               prefix: str) -> Block:
+               prefix: str, imported: frozenset[str]) -> Block:
     start = min([d.lineno for d in node.decorator_list] + [node.lineno])
     kind = "class" if isinstance(node, ast.ClassDef) else "function"
     own: list[ast.AST] = [node]
     if isinstance(node, ast.ClassDef) and not prefix:
         own = _class_parts(node)
     return _block(prefix + node.name, kind, start, node.end_lineno or node.lineno,
-                  node.body[0].lineno, {node.name}, own)
+                  node.body[0].lineno, {node.name}, own, imported)
 
 
 def _class_parts(node: ast.ClassDef) -> list[ast.AST]:
@@ -149,7 +152,7 @@ def _class_parts(node: ast.ClassDef) -> list[ast.AST]:
 
 
 def _block(qualname: str, kind: str, start: int, end: int, body_start: int,
-           targets: set[str], nodes: list[ast.AST]) -> Block:
+           targets: set[str], nodes: list[ast.AST], imported: frozenset[str]) -> Block:
     idents: set[str] = set()
     bare: set[str] = set()
     attrs: set[tuple[str, str]] = set()
@@ -158,19 +161,21 @@ def _block(qualname: str, kind: str, start: int, end: int, body_start: int,
         idents |= found
         bare |= plain
         attrs |= pairs
+    via = {(o, a) for o, a in attrs if o in imported}
+    only = {a for _, a in via} - bare - {a for o, a in attrs if o not in imported}
     return Block(qualname, kind, start, end, body_start, frozenset(targets),
-                 frozenset(map(sys.intern, idents)), frozenset(map(sys.intern, bare)),
-                 frozenset((sys.intern(o), sys.intern(a)) for o, a in attrs))
+                 frozenset(map(sys.intern, idents)), frozenset(only),
+                 frozenset((o, a) for o, a in via if a in only))
 
 
-def _header_block(node: ast.stmt) -> Block:
+def _header_block(node: ast.stmt, imported: frozenset[str]) -> Block:
     first_body = min(part[0].lineno for part in _sub_bodies(node) if part)
     end = max(node.lineno, first_body - 1)
     head: list[ast.AST] = [getattr(node, a) for a in ("test", "iter", "target")
                            if getattr(node, a, None) is not None]
     head += [item.context_expr for item in getattr(node, "items", [])]
     return _block(f"<line {node.lineno}>", "statement", node.lineno, end, node.lineno,
-                  _bound_targets(getattr(node, "target", None)), head)
+                  _bound_targets(getattr(node, "target", None)), head, imported)
 
 
 def _import_blocks(node: ast.Import | ast.ImportFrom) -> list[Block]:
@@ -179,7 +184,6 @@ def _import_blocks(node: ast.Import | ast.ImportFrom) -> list[Block]:
     source = node.module.split(".") if isinstance(node, ast.ImportFrom) and node.module else []
     return [Block(f"<line {node.lineno}>", "statement", node.lineno, end, node.lineno,
                   frozenset({(a.asname or a.name).split(".")[0]}),
-                  frozenset([*a.name.split("."), *source]),
                   frozenset([*a.name.split("."), *source]))
             for a in node.names]
 

@@ -146,14 +146,17 @@ def narrowed(index: StaticIndex, seeds: Mapping[str, Iterable[str]]) -> dict[str
     affected: dict[str, dict[str, str]] = {}
     selected: dict[str, str] = {}
     queue: deque[str] = deque()
+    queued: set[str] = set()
+    tests: dict[str, dict[str, list[str]]] = {}  # a test module's blocks → its test ids
 
     def mark(path: str, names: Iterable[str], why: str) -> None:
         have = affected.setdefault(path, {})
         fresh = [n for n in names if n not in have]
         for name in fresh:
             have[name] = why
-        if fresh and path not in queue:
+        if fresh and path not in queued:
             queue.append(path)
+            queued.add(path)
 
     for path, names in seeds.items():
         for name in names:
@@ -161,26 +164,32 @@ def narrowed(index: StaticIndex, seeds: Mapping[str, Iterable[str]]) -> dict[str
                  else f"{name} changed in {path}")
     while queue:
         source = queue.popleft()
+        queued.discard(source)
         names = affected[source]
         for user in sorted({source} | set(index.importers.get(source, ()))):
-            _spread(index, source, user, names, mark=mark, selected=selected)
+            info = index.modules.get(user)
+            if info is None:
+                continue
+            if user in index.test_paths and user not in tests:
+                tests[user] = _test_blocks(info)
+            _spread(index, source, info, names, mark=mark, selected=selected,
+                    tests=tests.get(user, {}))
     return selected
 
 
-def _spread(index: StaticIndex, source: str, user: str, names: Mapping[str, str], *,
-            mark: _Mark, selected: dict[str, str]) -> None:
-    info = index.modules.get(user)
-    if info is None:
-        return
+def _spread(index: StaticIndex, source: str, info: ModuleInfo, names: Mapping[str, str], *,
+            mark: _Mark, selected: dict[str, str], tests: Mapping[str, list[str]]) -> None:
+    user = info.path
     whole = ALL in names and user != source
     if whole:
         mark(user, [ALL], names[ALL])
-    tests = _test_blocks(info) if user in index.test_paths else {}
     foreign = index.foreign.get(user, frozenset())
+    wanted = frozenset(names)
     for block in info.blocks:
         if block.kind == "inert":
             continue
-        used = sorted(n for n in block.idents & names.keys() if block.mentions(n, foreign))
+        hits = block.idents & wanted
+        used = sorted(n for n in hits if block.mentions(n, foreign)) if hits else []
         if not (whole or used or block_is_seed(block, user, source, names)):
             continue
         origin, why = _why(block, source, names, whole, used)
