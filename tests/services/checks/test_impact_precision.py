@@ -219,3 +219,18 @@ def test_parse_results_are_cached_by_blob_id(tmp_path: Path) -> None:
     after = _Counting(root)
     impact(after, load_config(root), clock=SystemClock(), base="base")
     assert after.read == [rb.git(root, "rev-parse", "HEAD:app/paths.py")]  # only the new blob
+
+
+def test_a_deleted_line_is_told_by_the_old_side_not_its_neighbours(tmp_path: Path) -> None:
+    root = tmp_path / "r"
+    root.mkdir()
+    rb.git(root, "init", "-q", "-b", "main")
+    compat = ("import sys\n\nif sys.version_info >= (3,):\n    A = 1\n    B = 2\n"
+              "else:\n    A = 0\n    B = 0\n")
+    tests = {"tests/test_a.py": "from pkg.compat import A\n\n\ndef test_a():\n    assert A\n",
+             "tests/test_b.py": "from pkg.compat import B\n\n\ndef test_b():\n    assert B\n"}
+    rb.commit(root, "v1", {"pkg/__init__.py": "", "pkg/compat.py": compat, **tests,
+                           ".gitignore": ".hotfix/\n__pycache__/\n"})
+    rb.git(root, "tag", "base")
+    rb.commit(root, "drop B", {"pkg/compat.py": compat.replace("    B = 2\n", "")})
+    assert _select(root).selected == ("tests/test_b.py::test_b",)  # not test_a

@@ -228,7 +228,10 @@ def _deleted(change: FileChange, coverage: CoverageMap | None, picks: _Picks) ->
 def _static_names(change: FileChange, new: Analysed | None, was: Analysed | None) -> set[str]:
     names: set[str] = set()
     if isinstance(new, ModuleInfo):
-        names |= seed_names(_blocks_at(new, change.new_touched))
+        # a pure deletion is told by the old side: its new-side neighbours did not change
+        # (taking them made `if PY3:` around a deleted line affect the whole module)
+        lines = change.new_lines if isinstance(was, ModuleInfo) else change.new_touched
+        names |= seed_names(_blocks_at(new, lines))
     now = new if isinstance(new, ModuleInfo) else None
     if isinstance(was, ModuleInfo):
         lines, _ = old_lines_that_matter(change, was, now)
