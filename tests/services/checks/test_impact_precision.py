@@ -234,3 +234,21 @@ def test_a_deleted_line_is_told_by_the_old_side_not_its_neighbours(tmp_path: Pat
     rb.git(root, "tag", "base")
     rb.commit(root, "drop B", {"pkg/compat.py": compat.replace("    B = 2\n", "")})
     assert _select(root).selected == ("tests/test_b.py::test_b",)  # not test_a
+
+
+def test_a_name_imported_from_elsewhere_is_not_the_changed_one(tmp_path: Path) -> None:
+    root = tmp_path / "r"
+    root.mkdir()
+    rb.git(root, "init", "-q", "-b", "main")
+    rb.commit(root, "v1", {
+        "pkg/__init__.py": "", "pkg/a.py": "def helper():\n    return 1\n",
+        "pkg/b.py": "def helper():\n    return 2\n",
+        "pkg/uses.py": "from pkg.a import helper as _unused\nfrom pkg.b import helper\n\n\n"
+                       "def both():\n    return helper() + _unused()\n",
+        "tests/test_a.py": "from pkg.a import helper\n\n\ndef test_a():\n    assert helper()\n",
+        "tests/test_b.py": "import pkg.a\nfrom pkg.b import helper\n\n\n"
+                           "def test_b():\n    assert helper() == 2\n",
+        ".gitignore": ".hotfix/\n__pycache__/\n"})
+    rb.git(root, "tag", "base")
+    rb.commit(root, "change a", {"pkg/a.py": "def helper():\n    return 10\n"})
+    assert _select(root).selected == ("tests/test_a.py::test_a",)  # test_b's helper is b's

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from hotfix.domain.selection.pysource import Block, Import, ModuleInfo
 
 ALL = "*"
+OUTSIDE = "<outside the repository>"
 _Mark = Callable[[str, Iterable[str], str], None]
 
 
@@ -35,6 +36,9 @@ class StaticIndex:
     test_paths: frozenset[str]
     foreign: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
     # path → names its imports bind from outside the repository (``os``, ``json``)
+    origins: Mapping[str, Mapping[str, frozenset[str]]] = dataclasses.field(
+        default_factory=dict)
+    # path → name bound by ``from M import name`` → the files it comes from (OUTSIDE: none)
 
     def all_tests(self) -> list[str]:
         return [t for path in sorted(self.test_paths) for t in self.modules[path].test_ids()]
@@ -68,6 +72,7 @@ def build_index(modules: Mapping[str, ModuleInfo], roots: Sequence[str],
     ours |= {part.removesuffix(".py") for p in paths for part in p.split("/")}
     imports: dict[str, frozenset[str]] = {}
     foreign: dict[str, frozenset[str]] = {}
+    origins: dict[str, dict[str, frozenset[str]]] = {}
     for path, info in modules.items():
         found: set[str] = set()
         outside: set[str] = set()
@@ -77,6 +82,7 @@ def build_index(modules: Mapping[str, ModuleInfo], roots: Sequence[str],
             if not resolved and not imp.level and imp.module.split(".")[0] not in ours:
                 outside.update(imp.bound)
         foreign[path] = frozenset(outside)
+        origins[path] = _origins(info, path, by_name, paths, ours)
         if path in tests:
             found |= _conftests(path, paths)
         found.discard(path)
@@ -86,7 +92,29 @@ def build_index(modules: Mapping[str, ModuleInfo], roots: Sequence[str],
         for target in targets:
             reverse.setdefault(target, set()).add(path)
     return StaticIndex(modules, imports, {k: frozenset(v) for k, v in reverse.items()}, tests,
-                       foreign)
+                       foreign, origins)
+
+
+def _origins(info: ModuleInfo, path: str, by_name: Mapping[str, str], paths: set[str],
+             ours: set[str]) -> dict[str, frozenset[str]]:
+    """Name → the files ``from M import name`` takes it from, over all such imports of the
+    module; a name also bound by a plain import, or unresolved in the repo, is left out."""
+    out: dict[str, set[str]] = {}
+    unsure: set[str] = set()
+    for imp in info.imports:
+        if not imp.names:
+            unsure.update(imp.bound)
+            continue
+        for name, bound in zip(imp.names, imp.bound, strict=False):
+            if name == "*":
+                continue
+            files = _resolve(Import(imp.module, imp.level, (name,)), path, by_name, paths)
+            if not files and not imp.level and imp.module.split(".")[0] not in ours:
+                files = {OUTSIDE}
+            if not files:
+                unsure.add(bound)
+            out.setdefault(bound, set()).update(files)
+    return {n: frozenset(f) for n, f in out.items() if n not in unsure}
 
 
 def _resolve(imp: Import, importer: str, by_name: Mapping[str, str],
@@ -185,6 +213,9 @@ def _spread(index: StaticIndex, source: str, info: ModuleInfo, names: Mapping[st
         mark(user, [ALL], names[ALL])
     foreign = index.foreign.get(user, frozenset())
     wanted = frozenset(names)
+    if user != source:  # a name the user imports from elsewhere is not the changed one
+        taken = index.origins.get(user, {})
+        wanted = frozenset(n for n in wanted if n not in taken or source in taken[n])
     for block in info.blocks:
         if block.kind == "inert":
             continue
@@ -221,7 +252,7 @@ def _bound_names(block: Block) -> set[str]:
         return set(block.targets)
     owner, _, name = block.qualname.rpartition(".")
     if owner and name.startswith("__") and name.endswith("__"):
-        return {name, block.qualname, owner}
+        return {block.qualname, owner}  # not ``__init__`` itself: every super() call has it
     return {name, block.qualname}
 
 
