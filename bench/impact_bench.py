@@ -55,6 +55,7 @@ PROJECTS = [  # name, old, new, source roots for imports
     ("python-dateutil", "python-dateutil==2.8.2", "python-dateutil==2.9.0", [""]),
     ("idna", "idna==3.6", "idna==3.7", [""]),
 ]
+UNSPLICED = "(its tests could not be spliced: counted as a miss)"
 PYTEST = ["-p", "no:randomly", "-q", "-o", "junit_family=xunit1",
           "--continue-on-collection-errors"]
 
@@ -167,8 +168,9 @@ def run_project(name: str, old: str, new: str, roots: list[str], limit: int,
         row = run_fix(repo, newer, roots, fix, index, already, scratch, tm_dir)
         if row:
             rows.append(row)
-            print(f"   {row.fix}: {len(row.failing)} failing before, suite {row.total}",
-                  flush=True)
+            what = (UNSPLICED if UNSPLICED in row.failing
+                    else f"{len(row.failing)} failing before, suite {row.total}")
+            print(f"   {row.fix}: {what}", flush=True)
     return rows
 
 
@@ -177,9 +179,9 @@ def run_fix(repo: Path, newer: Path, roots: list[str], fix: Fix, index: int, alr
     git(repo, "checkout", "-q", "base")
     try:
         apply(fix, repo, newer, tests_only=True)
-    except SyntaxError:  # the extraction could not splice this fix's tests: skip it
+    except SyntaxError:  # its tests could not be spliced: a miss for every tool, not a skip
         git(repo, "checkout", "-q", "-f", "base")
-        return None
+        return Row(repo.parent.name, fix.name, 0, {UNSPLICED})
     before, _ = pytest(repo, roots, [], scratch)
     git(repo, "checkout", "-q", "--", ".")
     branch = f"fix-{index}"
@@ -266,6 +268,8 @@ def report(rows: list[Row], testmon: bool) -> None:
 
 
 def _recall(row: Row, tool: str) -> float:
+    if UNSPLICED in row.failing:
+        return 0.0
     chosen = row.chosen.get(tool, [])
     return sum(covers(chosen, t) for t in row.failing) / len(row.failing)
 

@@ -45,6 +45,25 @@ def test_impact_records_a_map_then_selects_with_it(hotfix: Invoke, tmp_path: Pat
     assert "… and 4 more" in people.out
 
 
+def test_impact_record_refuses_a_broken_suite_and_shows_failures(hotfix: Invoke,
+                                                                 tmp_path: Path) -> None:
+    shop = rb.shop_repo(tmp_path / "shop")
+    rb.git(shop, "checkout", "-q", "-b", "broken", "v1.0.0")
+    rb.commit(shop, "broken", {"tests/test_broken.py": "import no_such_module_here\n"})
+    refused = hotfix("impact", "--record", "--base", "broken", cwd=shop)
+    assert refused.code == 1
+    assert "exited with code 2" in refused.err
+    assert "no_such_module_here" in refused.err  # pytest's own words
+    assert not list((shop / ".hotfix" / "impact").glob("*.sqlite"))
+    rb.commit(shop, "failing", {"tests/test_broken.py": "def test_no():\n    assert False\n"})
+    rb.git(shop, "tag", "failing")
+    rb.commit(shop, "change", {"shop/util.py": rb.UTIL.replace("upper()", "upper( )")})
+    kept = hotfix("impact", "--record", "--base", "failing", cwd=shop)
+    assert kept.code == 0, kept.err
+    assert "failed while recording: tests/test_broken.py::test_no" in kept.out
+    assert "1 of its 10 tests failed while it was recorded" in kept.out
+
+
 def test_check_command_renders_and_records(hotfix: Invoke, tmp_path: Path) -> None:
     shop = rb.shop_repo(tmp_path / "shop")
     rb.fix_vat(shop)

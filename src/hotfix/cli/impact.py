@@ -44,6 +44,12 @@ def print_impact(report: ImpactReport, show: int) -> None:
     share = len(sel.selected) / sel.total_tests if sel.total_tests else 0.0
     console.print(f"{len(sel.selected)} of {sel.total_tests} tests selected ({share:.0%}), "
                   f"strategy {sel.strategy}, {report.seconds * 1000:.0f} ms")
+    recorded = report.recorded
+    if recorded:
+        console.print(f"  recorded the map of {recorded.commit[:12]}: {recorded.tests} tests in "
+                      f"{recorded.seconds:.1f} s")
+        for test in recorded.failed[:show]:
+            console.print(f"  [yellow]![/] failed while recording: {escape(test)}")
     console.print(f"  [dim]{escape(report.map_note)}[/]")
     for problem in sel.syntax_errors:
         console.print(f"  [red]syntax error[/] {escape(problem.path)}:{problem.line}: "

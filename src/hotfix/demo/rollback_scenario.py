@@ -20,13 +20,12 @@ from hotfix.adapters.git import cmd as git
 from hotfix.adapters.rollout.loadgen import LoadReport, Req, run_load
 from hotfix.config import SETTINGS
 from hotfix.demo import shop_files as f
-from hotfix.demo.sample import APPROVER, ENGINEER
-from hotfix.demo.walkthrough import Demo, Step, demo_settings, render_settings
+from hotfix.demo.sample import APPROVER, ENGINEER, init_sample_repo
+from hotfix.demo.walkthrough import Demo, Step, demo_settings, walk
 from hotfix.services.checks import check
 from hotfix.services.git import pick, release, start
 from hotfix.services.rollout import backout, deploy, production, verify
 from hotfix.services.rollout.roll_back_first import roll_back_first
-from hotfix.wiring import open_context
 
 TITLE = "Search answers nothing since this morning's deploy"
 PIPELINE = "ci@shop.example"
@@ -67,12 +66,7 @@ def _server(query: str) -> str:
 
 def build_shop(path: Path) -> Path:
     """v1.1.1 (search works), v1.2.0 (search answers nothing), fix/search (the fix + test)."""
-    path.mkdir(parents=True, exist_ok=True)
-    git.run(["init", "-q", "-b", "main"], path)
-    for key, value in (("user.email", ENGINEER), ("user.name", "Dana Engineer"),
-                       ("commit.gpgsign", "false"), ("tag.gpgsign", "false"),
-                       ("core.hooksPath", ".git/hooks")):
-        git.run(["config", key, value], path)
+    init_sample_repo(path)
     checkout = f.CHECKOUT_VAT.replace(f.BUGGY_LINE, f.FIXED_LINE)
     _commit(path, "Shop 1.1.1: catalog with search, checkout, server", {
         **_version("1.1.1"), "shop/catalog.py": f.CATALOG + f.SEARCH,
@@ -115,19 +109,7 @@ def scenario_settings() -> dict[str, Any]:
 
 
 def run_rollback_demo(workdir: Path, environ: dict[str, str]) -> Iterator[Step]:
-    root = build_shop(workdir / "shop")
-    (root / "hotfix.toml").write_text(render_settings(scenario_settings()), encoding="utf-8")
-    git.run(["add", "hotfix.toml"], root)
-    git.run(["commit", "-q", "--no-verify", "-m", "Configure hotfix"], root)
-    env = {k: v for k, v in environ.items() if not k.startswith("HOTFIX_")}
-    ctx = open_context(root, env)
-    demo = Demo(root, ctx)
-    try:
-        for step in STEPS:
-            yield step(demo)
-    finally:
-        production.teardown(ctx)
-        ctx.close()
+    yield from walk(build_shop(workdir / "shop"), scenario_settings(), environ, STEPS)
 
 
 def _live(demo: Demo) -> Step:

@@ -20,15 +20,20 @@ ENGINEER = "dana@shop.example"
 APPROVER = "lee@shop.example"
 
 
-def build_sample(path: Path) -> Path:
-    """Create the repository at ``path`` (which must not exist or be empty)."""
+def init_sample_repo(path: Path) -> None:
+    """An empty repository at ``path`` whose own settings win over the user's global ones
+    (identity, signing, hooks)."""
     path.mkdir(parents=True, exist_ok=True)
     git.run(["init", "-q", "-b", "main"], path)
-    # the sample's own settings win over the user's global ones (signing, hooks)
     for key, value in (("user.email", ENGINEER), ("user.name", "Dana Engineer"),
                        ("commit.gpgsign", "false"), ("tag.gpgsign", "false"),
                        ("core.hooksPath", ".git/hooks")):
         git.run(["config", key, value], path)
+
+
+def build_sample(path: Path) -> Path:
+    """Create the repository at ``path`` (which must not exist or be empty)."""
+    init_sample_repo(path)
     _v1_0(path)
     _v1_1(path)
     _main_moves_on(path)

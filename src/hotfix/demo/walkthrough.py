@@ -8,7 +8,7 @@ check, release, deploy and fold back.
 from __future__ import annotations
 
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,16 +85,22 @@ def render_settings(settings: dict[str, Any]) -> str:
 def run_demo(workdir: Path, environ: dict[str, str]) -> Iterator[Step]:
     from hotfix.demo.shipping import SHIPPING_STEPS
 
-    root = build_sample(workdir / "shop")
-    (root / "hotfix.toml").write_text(render_settings(demo_settings()), encoding="utf-8")
+    steps = [_sample_step, *RECORD_STEPS, *SHIPPING_STEPS, _verify_log, _report]
+    yield from walk(build_sample(workdir / "shop"), demo_settings(), environ, steps)
+
+
+def walk(root: Path, settings: dict[str, Any], environ: dict[str, str],
+         steps: Sequence[StepFn]) -> Iterator[Step]:
+    """Commit ``settings`` as the sample's hotfix.toml, then run ``steps`` in its context
+    (the user's own HOTFIX_* variables never reach it); production is torn down after."""
+    (root / "hotfix.toml").write_text(render_settings(settings), encoding="utf-8")
     git.run(["add", "hotfix.toml"], root)
     git.run(["commit", "-q", "--no-verify", "-m", "Configure hotfix"], root)
     env = {k: v for k, v in environ.items() if not k.startswith("HOTFIX_")}
     ctx = open_context(root, env)
     demo = Demo(root, ctx)
     try:
-        yield _sample_step(demo)
-        for step in [*RECORD_STEPS, *SHIPPING_STEPS, _verify_log, _report]:
+        for step in steps:
             yield step(demo)
     finally:
         production.teardown(ctx)

@@ -226,7 +226,13 @@ class GitContent(Protocol):
 
     def changed_paths(self, base: str, head: str) -> list[str]: ...
 
-    def python_files(self, commit: str) -> list[str]: ...
+    def python_files(self, commit: str) -> dict[str, str]:
+        """Every ``.py`` file at ``commit`` → its blob id."""
+        ...
+
+    def read_blobs(self, ids: Sequence[str]) -> list[str | None]:
+        """Text of each blob id, in order (None: binary or not UTF-8)."""
+        ...
 
     def read_files(self, commit: str, paths: Sequence[str]) -> dict[str, str | None]:
         """Text of each path at ``commit`` (None: absent, binary or not UTF-8)."""

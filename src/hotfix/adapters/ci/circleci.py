@@ -9,11 +9,10 @@ Auth: ``Circle-Token``.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
-from hotfix.adapters.ci.http import Api, CIError, poll
+from hotfix.adapters.ci.http import Api, CIError, Polled
 from hotfix.domain.checks.testrun import Case
 from hotfix.ports.ci import CIResult
 
@@ -22,18 +21,12 @@ DONE = {"success": "success", "failed": "failure", "error": "failure", "failing"
 RESULT = {"success": "passed", "failure": "failed", "skipped": "skipped"}
 
 
-class CircleCI:
+class CircleCI(Polled):
     system = "circleci"
 
-    def __init__(self, api: Api, project: str, *, poll_seconds: float = 10.0,
-                 timeout: float = 3600.0, start_timeout: float = 300.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.api, self.project = api, project
-        self.poll_seconds, self.timeout, self.start_timeout = poll_seconds, timeout, start_timeout
-        self.clock = clock
-
-    def close(self) -> None:
-        self.api.close()
+    def __init__(self, api: Api, project: str, **timing: Any) -> None:
+        super().__init__(api, **timing)
+        self.project = project
 
     def run(self, branch: str, sha: str, on_progress: Callable[[str], None]) -> CIResult:
         began = self.clock()
@@ -45,13 +38,11 @@ class CircleCI:
                           hint="check ci.circleci.project (e.g. gh/ORG/REPO)")
         url = f"https://app.circleci.com/pipelines/{self.project}/{created.get('number', '')}"
         on_progress(f"pipeline {created.get('number')}: {url}")
-        workflows = poll(lambda: self._workflows(pipeline), every=self.poll_seconds,
-                         timeout=self.start_timeout, sleep=self.api.sleep, clock=self.clock)
+        workflows = self.wait(lambda: self._workflows(pipeline), starting=True)
         if workflows is None:
             return CIResult(self.system, url, "never_started", "", self.clock() - began,
                             detail=f"no workflow started within {self.start_timeout:.0f} s")
-        done = poll(lambda: self._finished(pipeline), every=self.poll_seconds,
-                    timeout=self.timeout, sleep=self.api.sleep, clock=self.clock)
+        done = self.wait(lambda: self._finished(pipeline))
         if done is None:
             return CIResult(self.system, url, "timed_out", sha, self.clock() - began,
                             detail=f"the pipeline did not finish within {self.timeout:.0f} s")

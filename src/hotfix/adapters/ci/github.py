@@ -10,13 +10,12 @@ JUnit XML files. REST API v3 (api.github.com, or GitHub Enterprise's ``/api/v3``
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from hotfix.adapters.ci.http import Api, CIError, poll
+from hotfix.adapters.ci.http import Api, CIError, Polled
 from hotfix.adapters.testing.junit import parse_text
 from hotfix.domain.checks.testrun import Case
 from hotfix.ports.ci import CIResult
@@ -27,19 +26,14 @@ CONCLUSION = {"success": "success", "failure": "failure", "cancelled": "cancelle
               "stale": "cancelled"}
 
 
-class GitHubActions:
+class GitHubActions(Polled):
     system = "github-actions"
 
     def __init__(self, api: Api, repo: str, workflow: str, artifact: str = "junit", *,
-                 poll_seconds: float = 10.0, timeout: float = 3600.0,
-                 start_timeout: float = 300.0, clock: Callable[[], float] = time.monotonic,
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        self.api, self.repo, self.workflow, self.artifact = api, repo, workflow, artifact
-        self.poll_seconds, self.timeout, self.start_timeout = poll_seconds, timeout, start_timeout
-        self.clock, self.now = clock, now
-
-    def close(self) -> None:
-        self.api.close()
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 **timing: Any) -> None:
+        super().__init__(api, **timing)
+        self.repo, self.workflow, self.artifact, self.now = repo, workflow, artifact, now
 
     def run(self, branch: str, sha: str, on_progress: Callable[[str], None]) -> CIResult:
         began, since = self.clock(), self.now() - timedelta(minutes=1)
@@ -52,8 +46,7 @@ class GitHubActions:
                           hint="the workflow needs `on: workflow_dispatch`, and the branch must "
                                "be pushed")
         on_progress(f"dispatched {self.workflow} on {branch}; waiting for its run")
-        found = poll(lambda: self._find(base, branch, sha, since), every=self.poll_seconds,
-                     timeout=self.start_timeout, sleep=self.api.sleep, clock=self.clock)
+        found = self.wait(lambda: self._find(base, branch, sha, since), starting=True)
         if found is None:
             return CIResult(self.system, f"https://github.com/{self.repo}/actions", "never_started",
                             "", self.clock() - began,
@@ -61,8 +54,7 @@ class GitHubActions:
                                    f"{self.start_timeout:.0f} s")
         url = str(found.get("html_url", ""))
         on_progress(f"run {found['id']}: {url}")
-        done = poll(lambda: self._completed(base, found["id"]), every=self.poll_seconds,
-                    timeout=self.timeout, sleep=self.api.sleep, clock=self.clock)
+        done = self.wait(lambda: self._completed(base, found["id"]))
         if done is None:
             return CIResult(self.system, url, "timed_out", sha, self.clock() - began,
                             detail=f"the run did not finish within {self.timeout:.0f} s")

@@ -88,3 +88,22 @@ def poll(until: Callable[[], Any], *, every: float, timeout: float,
         if clock() >= deadline:
             return None
         sleep(every)
+
+
+class Polled:
+    """What the three pipelines share: their API, how often and how long they wait."""
+
+    def __init__(self, api: Api, *, poll_seconds: float = 10.0, timeout: float = 3600.0,
+                 start_timeout: float = 300.0, clock: Callable[[], float] = time.monotonic
+                 ) -> None:
+        self.api, self.clock = api, clock
+        self.poll_seconds, self.timeout, self.start_timeout = poll_seconds, timeout, start_timeout
+
+    def close(self) -> None:
+        self.api.close()
+
+    def wait(self, until: Callable[[], Any], *, starting: bool = False) -> Any:
+        """``until``'s first answer, polled; None past the start or the run's timeout."""
+        return poll(until, every=self.poll_seconds,
+                    timeout=self.start_timeout if starting else self.timeout,
+                    sleep=self.api.sleep, clock=self.clock)

@@ -11,11 +11,10 @@ and an API token (HTTP basic).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
-from hotfix.adapters.ci.http import Api, CIError, poll
+from hotfix.adapters.ci.http import Api, CIError, Polled
 from hotfix.domain.checks.testrun import Case
 from hotfix.ports.ci import CIResult
 
@@ -25,18 +24,12 @@ STATUS = {"PASSED": "passed", "FIXED": "passed", "FAILED": "failed", "REGRESSION
           "SKIPPED": "skipped"}
 
 
-class Jenkins:
+class Jenkins(Polled):
     system = "jenkins"
 
-    def __init__(self, api: Api, job: str, *, poll_seconds: float = 10.0,
-                 timeout: float = 3600.0, start_timeout: float = 300.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.api, self.job = api, job
-        self.poll_seconds, self.timeout, self.start_timeout = poll_seconds, timeout, start_timeout
-        self.clock = clock
-
-    def close(self) -> None:
-        self.api.close()
+    def __init__(self, api: Api, job: str, **timing: Any) -> None:
+        super().__init__(api, **timing)
+        self.job = job
 
     def run(self, branch: str, sha: str, on_progress: Callable[[str], None]) -> CIResult:
         began = self.clock()
@@ -49,15 +42,13 @@ class Jenkins:
                           f"{response.text[:300]}",
                           hint="the job must be parameterised with BRANCH and SHA")
         on_progress(f"queued {self.job} ({queue})")
-        build = poll(lambda: self._started(queue), every=self.poll_seconds,
-                     timeout=self.start_timeout, sleep=self.api.sleep, clock=self.clock)
+        build = self.wait(lambda: self._started(queue), starting=True)
         if build is None:
             return CIResult(self.system, queue, "never_started", "", self.clock() - began,
                             detail=f"the build did not leave the queue within "
                                    f"{self.start_timeout:.0f} s")
         on_progress(f"build {build}")
-        done = poll(lambda: self._finished(build), every=self.poll_seconds,
-                    timeout=self.timeout, sleep=self.api.sleep, clock=self.clock)
+        done = self.wait(lambda: self._finished(build))
         if done is None:
             return CIResult(self.system, build, "timed_out", sha, self.clock() - began,
                             detail=f"the build did not finish within {self.timeout:.0f} s")

@@ -1,4 +1,4 @@
-"""Files as they are at a commit: which exist, and their text, read in one git call."""
+"""Files at a commit, read byte-exact in one ``git cat-file --batch`` call."""
 
 from __future__ import annotations
 
@@ -8,55 +8,49 @@ from pathlib import Path
 from hotfix.adapters.git import cmd
 
 
-def python_files(root: Path, commit: str) -> list[str]:
-    listing = cmd.out(["ls-tree", "-r", "-z", "--name-only", commit], root)
-    return [p for p in cmd.split_z(listing) if p.endswith(".py")]
+def python_files(root: Path, commit: str) -> dict[str, str]:
+    """Every ``.py`` file at ``commit`` → its blob id (one ``ls-tree`` call)."""
+    listing = cmd.out(["ls-tree", "-r", "-z", "--full-tree", commit], root)
+    out: dict[str, str] = {}
+    for entry in cmd.split_z(listing):
+        meta, _, path = entry.partition("\t")
+        kind, blob = meta.split(" ")[1:3]
+        if kind == "blob" and path.endswith(".py"):
+            out[path] = blob
+    return out
 
 
 def read_files(root: Path, commit: str, paths: Sequence[str]) -> dict[str, str | None]:
     """Text of each path at ``commit`` (None: absent, binary or not UTF-8), in one git call."""
-    if not paths:
-        return {}
-    spec = "".join(f"{commit}:{p}\n" for p in paths)
-    try:
-        text = cmd.run(["cat-file", "--batch"], root, input=spec).stdout
-    except UnicodeDecodeError:
-        return {p: _read_one(root, commit, p) for p in paths}
-    return _split_batch(text, list(paths))
+    return dict(zip(paths, read_objects(root, [f"{commit}:{p}" for p in paths]), strict=True))
 
 
-def _split_batch(text: str, paths: list[str]) -> dict[str, str | None]:
-    out: dict[str, str | None] = {}
+def read_objects(root: Path, specs: Sequence[str]) -> list[str | None]:
+    """Text of each object (``sha``, ``commit:path``): sizes are counted in bytes, so line
+    endings and multi-byte characters never shift the next object."""
+    if not specs:
+        return []
+    raw = cmd.pipe(["cat-file", "--batch"], None, root,
+                   input="".join(f"{s}\n" for s in specs).encode("utf-8"))
+    out: list[str | None] = []
     pos = 0
-    for i, path in enumerate(paths):
-        header_end = text.index("\n", pos)
-        header = text[pos:header_end].split(" ")
-        if len(header) < 3 or header[1] != "blob":
-            out[path] = None
-            pos = header_end + 1
+    for _ in specs:
+        header_end = raw.index(b"\n", pos)
+        header = raw[pos:header_end].split(b" ")
+        pos = header_end + 1
+        if len(header) < 3 or header[1] != b"blob":
+            out.append(None)
             continue
-        body_start = header_end + 1
-        end = _body_end(text, body_start, int(header[2]), last=i == len(paths) - 1)
-        out[path] = text[body_start:end]
-        pos = end + 1
+        size = int(header[2])
+        out.append(_text(raw[pos:pos + size]))
+        pos += size + 1  # the body, then the newline git writes after it
     return out
 
 
-def _body_end(text: str, start: int, size: int, *, last: bool) -> int:
-    """Where a blob of ``size`` bytes ends; exact for ASCII, searched for other UTF-8."""
-    guess = start + size
-    if text[start:guess].isascii() and (last or text.startswith("\n", guess)):
-        return guess
-    consumed, i = 0, start
-    while consumed < size and i < len(text):
-        consumed += len(text[i].encode("utf-8", "surrogatepass"))
-        i += 1
-    return i
-
-
-def _read_one(root: Path, commit: str, path: str) -> str | None:
+def _text(body: bytes) -> str | None:
+    if b"\0" in body:
+        return None
     try:
-        proc = cmd.run(["show", f"{commit}:{path}"], root, check=False)
+        return body.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    return proc.stdout if proc.returncode == 0 else None

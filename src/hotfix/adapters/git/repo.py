@@ -182,8 +182,11 @@ class Git:
     def changed_paths(self, base: str, head: str) -> list[str]:
         return diffs.changed_paths(self._root, base, head)
 
-    def python_files(self, commit: str) -> list[str]:
+    def python_files(self, commit: str) -> dict[str, str]:
         return blobs.python_files(self._root, commit)
+
+    def read_blobs(self, ids: Sequence[str]) -> list[str | None]:
+        return blobs.read_objects(self._root, ids)
 
     def read_files(self, commit: str, paths: Sequence[str]) -> dict[str, str | None]:
         return blobs.read_files(self._root, commit, paths)

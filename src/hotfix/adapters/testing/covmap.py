@@ -30,6 +30,14 @@ class MapInfo:
     path: Path
     tests: int
     recorded_at: str
+    failed: int = 0  # tests that failed or errored while it was recorded
+
+    def failures_note(self) -> str:
+        if not self.failed:
+            return ""
+        return (f"; {self.failed} of its {self.tests} tests failed while it was recorded, "
+                "so it misses what they would have run after failing: a change there may "
+                "go unselected (fix them and record again)")
 
 
 def map_dir(home: Path) -> Path:
@@ -95,10 +103,13 @@ def available(home: Path) -> list[MapInfo]:
             with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
                 meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
                 count = db.execute("SELECT count(*) FROM tests").fetchone()[0]
+                failed = db.execute("SELECT count(*) FROM tests WHERE outcome IN "
+                                    "('failed', 'error')").fetchone()[0]
             db.close()
         except sqlite3.Error:
             continue
-        out.append(MapInfo(str(meta["commit"]), path, int(count), str(meta["recorded_at"])))
+        out.append(MapInfo(str(meta["commit"]), path, int(count), str(meta["recorded_at"]),
+                           int(failed)))
     return sorted(out, key=lambda m: m.recorded_at, reverse=True)
 
 

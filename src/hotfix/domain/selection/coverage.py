@@ -5,7 +5,11 @@ taken to the first line of its innermost statement, the unit coverage.py records
 
 - inside a function or method body: the tests that ran that statement (rank 1); if none
   ran it, the tests that ran any line of the function (rank 2);
-- a ``def``/``class`` header or decorator: the tests that ran any line of it (rank 2);
+- definition-time code (a decorator and its arguments, a ``def`` header with its default
+  values, a class header or class-level statement such as a class attribute): the tests
+  that ran any line of it (rank 2), and the defined name is returned for the static graph
+  to follow to the tests that import or call it: such code runs at import time, under no
+  test, so the map alone cannot tell who depends on it;
 - a module-level statement: the tests that ran a function of this file mentioning a name it
   binds (rank 3), and the bound names are returned for the static graph to follow into other
   modules (``*`` when it binds nothing: import-time side effects).
@@ -29,13 +33,14 @@ def by_coverage(change: FileChange, was: ModuleInfo, per_test: PerTest,
     found: Found = {}
     lines, added = old_lines_that_matter(change, was, now)
     module_level = [b for b in added if b.kind == "statement"]
+    defined: list[Block] = []
     for line in sorted(lines):
         for block in was.blocks_at(line):
             if block.kind == "statement":
                 module_level.append(block)
-            elif block.kind != "inert":
-                _in_def(was, block, line, per_test, found)
-    names = seed_names(module_level)
+            elif block.kind != "inert" and _in_def(was, block, line, per_test, found):
+                defined.append(block)
+    names = seed_names(module_level) | seed_names(defined)
     if names:
         _users(was, names, per_test, found)
     return found, names
@@ -66,19 +71,22 @@ def old_lines_that_matter(change: FileChange, was: ModuleInfo | None,
     return frozenset(lines), added
 
 
-def _in_def(was: ModuleInfo, block: Block, line: int, per_test: PerTest, found: Found) -> None:
+def _in_def(was: ModuleInfo, block: Block, line: int, per_test: PerTest, found: Found) -> bool:
+    """Select for a changed line of a def or class; True when it runs at definition time."""
     where = f"{was.path}:{line}"
     stmt = was.statement_at(line)
-    if line < block.body_start or stmt is None or stmt == block.start:
+    if (line < block.body_start or stmt is None or stmt == block.start
+            or block.kind == "class"):  # a class-level statement: not inside a method
         _add(found, _ran_any(per_test, block), FUNCTION,
              f"runs {block.qualname}, whose definition changed at {where}")
-        return
+        return True
     ran = [t for t, lines in per_test.items() if stmt in lines]
     if ran:
         _add(found, ran, LINE, f"runs the changed line {where} in {block.qualname}")
     else:
         _add(found, _ran_any(per_test, block), FUNCTION,
              f"runs {block.qualname}, changed at {where} (a line no test ran)")
+    return False
 
 
 def _users(was: ModuleInfo, names: set[str], per_test: PerTest, found: Found) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -28,7 +29,20 @@ class Block:
     end: int
     body_start: int
     targets: frozenset[str]  # names it binds
-    idents: frozenset[str]  # names it mentions
+    idents: frozenset[str]  # names it mentions (a class: not those of its methods)
+    # the idents mentioned only as attributes of imported names (``os.path.join``: join),
+    # and those (imported name, attribute) pairs
+    only_imported: frozenset[str] = frozenset()
+    imported_attrs: frozenset[tuple[str, str]] = frozenset()
+
+    def mentions(self, name: str, foreign: frozenset[str] = frozenset()) -> bool:
+        """``name`` is mentioned, other than only as an attribute of a ``foreign`` name (one
+        bound by an import from outside the repository: ``os.path.join`` is no ``join``)."""
+        if name not in self.idents:
+            return False
+        if name not in self.only_imported or not foreign:
+            return True
+        return any(attr == name and owner not in foreign for owner, attr in self.imported_attrs)
 
     @property
     def name(self) -> str:
@@ -40,6 +54,7 @@ class Import:
     module: str  # as written, without the leading dots
     level: int  # 0 absolute, 1 for "from . import", ...
     names: tuple[str, ...]  # imported names for "from M import a, b"; () for "import M"
+    bound: tuple[str, ...] = ()  # the names it binds in the importing module
 
 
 @dataclass(frozen=True)
@@ -89,51 +104,78 @@ def analyse(path: str, text: str, *, is_test: bool = False) -> ModuleInfo | Synt
     except (SyntaxError, ValueError) as exc:
         line = getattr(exc, "lineno", None) or 0
         return SyntaxProblem(path, int(line), getattr(exc, "msg", None) or str(exc))
-    blocks = list(_blocks(tree.body, ""))
+    imports = _imports(tree)
+    blocks = list(_blocks(tree.body, "", frozenset(n for i in imports for n in i.bound)))
     spans = sorted((n.lineno, n.end_lineno or n.lineno)
                    for n in ast.walk(tree) if isinstance(n, ast.stmt))
     tests = _tests(tree) if is_test else ()
-    return ModuleInfo(path, tuple(blocks), tuple(_imports(tree)), tuple(spans), tests)
+    return ModuleInfo(path, tuple(blocks), tuple(imports), tuple(spans), tests)
 
 
-def _blocks(body: list[ast.stmt], prefix: str) -> list[Block]:
+def _blocks(body: list[ast.stmt], prefix: str, imported: frozenset[str]) -> list[Block]:
     out: list[Block] = []
     for node in body:
         if isinstance(node, _DEFS):
-            out.append(_def_block(node, prefix))
+            out.append(_def_block(node, prefix, imported))
             if isinstance(node, ast.ClassDef) and not prefix:
-                out.extend(_blocks(node.body, node.name + "."))
+                out.extend(_blocks(node.body, node.name + ".", imported))
         elif isinstance(node, _COMPOUND) and not prefix:
-            out.append(_header_block(node))
+            out.append(_header_block(node, imported))
             for part in _sub_bodies(node):
-                out.extend(_blocks(part, prefix))
+                out.extend(_blocks(part, prefix, imported))
         elif isinstance(node, ast.Import | ast.ImportFrom) and not prefix:
             out.extend(_import_blocks(node))
         elif not prefix:
             kind = "inert" if _inert(node) else "statement"
-            out.append(Block(f"<line {node.lineno}>", kind, node.lineno,
-                             node.end_lineno or node.lineno, node.lineno,
-                             frozenset(_bound(node)), frozenset(_idents(node))))
+            out.append(_block(f"<line {node.lineno}>", kind, node.lineno,
+                              node.end_lineno or node.lineno, node.lineno, _bound(node),
+                              [node], imported))
     return out
 
 
 def _def_block(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
-               prefix: str) -> Block:
+               prefix: str, imported: frozenset[str]) -> Block:
     start = min([d.lineno for d in node.decorator_list] + [node.lineno])
     kind = "class" if isinstance(node, ast.ClassDef) else "function"
-    return Block(prefix + node.name, kind, start, node.end_lineno or node.lineno,
-                 node.body[0].lineno, frozenset({node.name}), frozenset(_idents(node)))
+    own: list[ast.AST] = [node]
+    if isinstance(node, ast.ClassDef) and not prefix:
+        own = _class_parts(node)
+    return _block(prefix + node.name, kind, start, node.end_lineno or node.lineno,
+                  node.body[0].lineno, {node.name}, own, imported)
 
 
-def _header_block(node: ast.stmt) -> Block:
+def _class_parts(node: ast.ClassDef) -> list[ast.AST]:
+    """What a class mentions itself: its decorators, bases and class-level statements (its
+    methods and nested classes are blocks of their own)."""
+    return [*node.decorator_list, *node.bases, *node.keywords,
+            *(n for n in node.body if not isinstance(n, _DEFS))]
+
+
+def _block(qualname: str, kind: str, start: int, end: int, body_start: int,
+           targets: set[str], nodes: list[ast.AST], imported: frozenset[str]) -> Block:
+    idents: set[str] = set()
+    bare: set[str] = set()
+    attrs: set[tuple[str, str]] = set()
+    for node in nodes:
+        found, plain, pairs = _mentioned(node)
+        idents |= found
+        bare |= plain
+        attrs |= pairs
+    via = {(o, a) for o, a in attrs if o in imported}
+    only = {a for _, a in via} - bare - {a for o, a in attrs if o not in imported}
+    return Block(qualname, kind, start, end, body_start, frozenset(targets),
+                 frozenset(map(sys.intern, idents)), frozenset(only),
+                 frozenset((o, a) for o, a in via if a in only))
+
+
+def _header_block(node: ast.stmt, imported: frozenset[str]) -> Block:
     first_body = min(part[0].lineno for part in _sub_bodies(node) if part)
     end = max(node.lineno, first_body - 1)
     head: list[ast.AST] = [getattr(node, a) for a in ("test", "iter", "target")
                            if getattr(node, a, None) is not None]
     head += [item.context_expr for item in getattr(node, "items", [])]
-    idents = {i for h in head for i in _idents(h)}
-    return Block(f"<line {node.lineno}>", "statement", node.lineno, end, node.lineno,
-                 frozenset(_bound_targets(getattr(node, "target", None))), frozenset(idents))
+    return _block(f"<line {node.lineno}>", "statement", node.lineno, end, node.lineno,
+                  _bound_targets(getattr(node, "target", None)), head, imported)
 
 
 def _import_blocks(node: ast.Import | ast.ImportFrom) -> list[Block]:
@@ -158,21 +200,33 @@ def _sub_bodies(node: ast.stmt) -> list[list[ast.stmt]]:
     return [p for p in parts if p]
 
 
-def _idents(node: ast.AST) -> set[str]:
-    out: set[str] = set()
+def _mentioned(node: ast.AST) -> tuple[set[str], set[str], set[tuple[str, str]]]:
+    """(every identifier, those not only attributes of a name, the (name, attribute) pairs)."""
+    bare: set[str] = set()
+    attrs: set[tuple[str, str]] = set()
     for sub in ast.walk(node):
         if isinstance(sub, ast.Name):
-            out.add(sub.id)
+            bare.add(sub.id)
         elif isinstance(sub, ast.Attribute):
-            out.add(sub.attr)
+            root = _root_name(sub.value)
+            if root is None:
+                bare.add(sub.attr)
+            else:
+                attrs.add((root, sub.attr))
         elif isinstance(sub, ast.arg):
-            out.add(sub.arg)
+            bare.add(sub.arg)
         elif isinstance(sub, ast.alias):
-            out.update(sub.name.split("."))
+            bare.update(sub.name.split("."))
         elif (isinstance(sub, ast.Constant) and isinstance(sub.value, str)
               and len(sub.value) < 200 and _WORDS.match(sub.value)):
-            out.update(sub.value.split("."))
-    return out
+            bare.update(sub.value.split("."))
+    return bare | {a for _, a in attrs}, bare, attrs
+
+
+def _root_name(node: ast.expr) -> str | None:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
 
 
 def _bound(node: ast.stmt) -> set[str]:
@@ -196,9 +250,11 @@ def _imports(tree: ast.Module) -> list[Import]:
     out: list[Import] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            out.extend(Import(a.name, 0, ()) for a in node.names)
+            out.extend(Import(a.name, 0, (), ((a.asname or a.name).split(".")[0],))
+                       for a in node.names)
         elif isinstance(node, ast.ImportFrom):
-            out.append(Import(node.module or "", node.level, tuple(a.name for a in node.names)))
+            out.append(Import(node.module or "", node.level, tuple(a.name for a in node.names),
+                              tuple(a.asname or a.name for a in node.names)))
     return out
 
 

@@ -209,7 +209,12 @@ def _test_file(change: FileChange, new: ModuleInfo, picks: _Picks) -> None:
 
 
 def _within(test: str, qualname: str) -> bool:
+    """``test`` is the block ``qualname`` or in it; a test class's other methods (setUp,
+    helpers) serve all of its tests."""
     dotted = test.split("::", 1)[1].replace("::", ".")
+    owner, _, method = qualname.partition(".")
+    if method and not method.startswith("test"):
+        qualname = owner
     return dotted == qualname or dotted.startswith(qualname + ".")
 
 
@@ -223,7 +228,10 @@ def _deleted(change: FileChange, coverage: CoverageMap | None, picks: _Picks) ->
 def _static_names(change: FileChange, new: Analysed | None, was: Analysed | None) -> set[str]:
     names: set[str] = set()
     if isinstance(new, ModuleInfo):
-        names |= seed_names(_blocks_at(new, change.new_touched))
+        # a pure deletion is told by the old side: its new-side neighbours did not change
+        # (taking them made `if PY3:` around a deleted line affect the whole module)
+        lines = change.new_lines if isinstance(was, ModuleInfo) else change.new_touched
+        names |= seed_names(_blocks_at(new, lines))
     now = new if isinstance(new, ModuleInfo) else None
     if isinstance(was, ModuleInfo):
         lines, _ = old_lines_that_matter(change, was, now)
@@ -238,10 +246,27 @@ def _blocks_at(info: ModuleInfo, lines: Iterable[int]) -> list[Block]:
 
 
 def _result(picks: _Picks, strategy: str) -> Selection:
-    valid = set(picks.universe)
-    best = {t: v for t, v in picks.best.items() if t in valid or "[" not in t}
-    chosen = {t.split("[", 1)[0] for t in best if "[" not in t}
-    best = {t: v for t, v in best.items() if "[" not in t or t.split("[", 1)[0] not in chosen}
+    best = _pytest_ids(picks.best, picks.universe)
     order = sorted(best, key=lambda t: (best[t][0], t))
     return Selection(tuple(order), {t: best[t][1] for t in order}, len(picks.universe),
                      strategy, tuple(dict.fromkeys(picks.notes)), tuple(picks.problems))
+
+
+def _pytest_ids(best: Mapping[str, tuple[int, str]],
+                universe: Sequence[str]) -> dict[str, tuple[int, str]]:
+    """Selected tests under pytest's own ids: a function found by name stands for each of its
+    parametrised cases the universe lists (``test_x`` → ``test_x[1]``, ``test_x[2]``); a
+    parametrised id the universe no longer has is dropped."""
+    cases: dict[str, list[str]] = {}
+    for test in universe:
+        if "[" in test:
+            cases.setdefault(test.split("[", 1)[0], []).append(test)
+    valid = set(universe)
+    out: dict[str, tuple[int, str]] = {}
+    for test, found in best.items():
+        if "[" in test and test not in valid:
+            continue
+        for case in cases.get(test, [test]) if "[" not in test else [test]:
+            if case not in out or out[case][0] > found[0]:
+                out[case] = found
+    return out

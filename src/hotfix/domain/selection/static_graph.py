@@ -15,6 +15,7 @@ everything that imports it is affected. ``closure`` is the plain import-closure 
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from hotfix.domain.selection.pysource import Block, Import, ModuleInfo
 
 ALL = "*"
+OUTSIDE = "<outside the repository>"
 _Mark = Callable[[str, Iterable[str], str], None]
 
 
@@ -32,6 +34,11 @@ class StaticIndex:
     imports: Mapping[str, frozenset[str]]  # path → paths it imports (direct)
     importers: Mapping[str, frozenset[str]]  # path → paths importing it (direct)
     test_paths: frozenset[str]
+    foreign: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    # path → names its imports bind from outside the repository (``os``, ``json``)
+    origins: Mapping[str, Mapping[str, frozenset[str]]] = dataclasses.field(
+        default_factory=dict)
+    # path → name bound by ``from M import name`` → the files it comes from (OUTSIDE: none)
 
     def all_tests(self) -> list[str]:
         return [t for path in sorted(self.test_paths) for t in self.modules[path].test_ids()]
@@ -61,9 +68,21 @@ def build_index(modules: Mapping[str, ModuleInfo], roots: Sequence[str],
         for name in module_names(path, roots):
             by_name.setdefault(name, path)
     tests = frozenset(test_paths) & set(modules)
+    ours = {part for name in by_name for part in name.split(".")}
+    ours |= {part.removesuffix(".py") for p in paths for part in p.split("/")}
     imports: dict[str, frozenset[str]] = {}
+    foreign: dict[str, frozenset[str]] = {}
+    origins: dict[str, dict[str, frozenset[str]]] = {}
     for path, info in modules.items():
-        found = {p for imp in info.imports for p in _resolve(imp, path, by_name, paths)}
+        found: set[str] = set()
+        outside: set[str] = set()
+        for imp in info.imports:
+            resolved = _resolve(imp, path, by_name, paths)
+            found |= resolved
+            if not resolved and not imp.level and imp.module.split(".")[0] not in ours:
+                outside.update(imp.bound)
+        foreign[path] = frozenset(outside)
+        origins[path] = _origins(info, path, by_name, paths, ours)
         if path in tests:
             found |= _conftests(path, paths)
         found.discard(path)
@@ -72,7 +91,30 @@ def build_index(modules: Mapping[str, ModuleInfo], roots: Sequence[str],
     for path, targets in imports.items():
         for target in targets:
             reverse.setdefault(target, set()).add(path)
-    return StaticIndex(modules, imports, {k: frozenset(v) for k, v in reverse.items()}, tests)
+    return StaticIndex(modules, imports, {k: frozenset(v) for k, v in reverse.items()}, tests,
+                       foreign, origins)
+
+
+def _origins(info: ModuleInfo, path: str, by_name: Mapping[str, str], paths: set[str],
+             ours: set[str]) -> dict[str, frozenset[str]]:
+    """Name → the files ``from M import name`` takes it from, over all such imports of the
+    module; a name also bound by a plain import, or unresolved in the repo, is left out."""
+    out: dict[str, set[str]] = {}
+    unsure: set[str] = set()
+    for imp in info.imports:
+        if not imp.names:
+            unsure.update(imp.bound)
+            continue
+        for name, bound in zip(imp.names, imp.bound, strict=False):
+            if name == "*":
+                continue
+            files = _resolve(Import(imp.module, imp.level, (name,)), path, by_name, paths)
+            if not files and not imp.level and imp.module.split(".")[0] not in ours:
+                files = {OUTSIDE}
+            if not files:
+                unsure.add(bound)
+            out.setdefault(bound, set()).update(files)
+    return {n: frozenset(f) for n, f in out.items() if n not in unsure}
 
 
 def _resolve(imp: Import, importer: str, by_name: Mapping[str, str],
@@ -132,14 +174,17 @@ def narrowed(index: StaticIndex, seeds: Mapping[str, Iterable[str]]) -> dict[str
     affected: dict[str, dict[str, str]] = {}
     selected: dict[str, str] = {}
     queue: deque[str] = deque()
+    queued: set[str] = set()
+    tests: dict[str, dict[str, list[str]]] = {}  # a test module's blocks → its test ids
 
     def mark(path: str, names: Iterable[str], why: str) -> None:
         have = affected.setdefault(path, {})
         fresh = [n for n in names if n not in have]
         for name in fresh:
             have[name] = why
-        if fresh and path not in queue:
+        if fresh and path not in queued:
             queue.append(path)
+            queued.add(path)
 
     for path, names in seeds.items():
         for name in names:
@@ -147,29 +192,38 @@ def narrowed(index: StaticIndex, seeds: Mapping[str, Iterable[str]]) -> dict[str
                  else f"{name} changed in {path}")
     while queue:
         source = queue.popleft()
+        queued.discard(source)
         names = affected[source]
         for user in sorted({source} | set(index.importers.get(source, ()))):
-            _spread(index, source, user, names, mark=mark, selected=selected)
+            info = index.modules.get(user)
+            if info is None:
+                continue
+            if user in index.test_paths and user not in tests:
+                tests[user] = _test_blocks(info)
+            _spread(index, source, info, names, mark=mark, selected=selected,
+                    tests=tests.get(user, {}))
     return selected
 
 
-def _spread(index: StaticIndex, source: str, user: str, names: Mapping[str, str], *,
-            mark: _Mark, selected: dict[str, str]) -> None:
-    info = index.modules.get(user)
-    if info is None:
-        return
+def _spread(index: StaticIndex, source: str, info: ModuleInfo, names: Mapping[str, str], *,
+            mark: _Mark, selected: dict[str, str], tests: Mapping[str, list[str]]) -> None:
+    user = info.path
     whole = ALL in names and user != source
     if whole:
         mark(user, [ALL], names[ALL])
-    tests = _test_blocks(info) if user in index.test_paths else {}
+    foreign = index.foreign.get(user, frozenset())
+    wanted = frozenset(names)
+    if user != source:  # a name the user imports from elsewhere is not the changed one
+        taken = index.origins.get(user, {})
+        wanted = frozenset(n for n in wanted if n not in taken or source in taken[n])
     for block in info.blocks:
         if block.kind == "inert":
             continue
-        hit = whole or bool(block.idents & names.keys()) or block_is_seed(block, user, source,
-                                                                          names)
-        if not hit:
+        hits = block.idents & wanted
+        used = sorted(n for n in hits if block.mentions(n, foreign)) if hits else []
+        if not (whole or used or block_is_seed(block, user, source, names)):
             continue
-        origin, why = _why(block, source, names, whole)
+        origin, why = _why(block, source, names, whole, used)
         mark(user, _bound_names(block), origin)
         for test_id in tests.get(block.qualname, ()):
             selected.setdefault(test_id, why)
@@ -180,21 +234,26 @@ def block_is_seed(block: Block, user: str, source: str, names: Mapping[str, str]
     return user == source and block.kind != "statement" and block.qualname in names
 
 
-def _why(block: Block, source: str, names: Mapping[str, str],
-         whole: bool) -> tuple[str, str]:
+def _why(block: Block, source: str, names: Mapping[str, str], whole: bool,
+         used: list[str]) -> tuple[str, str]:
     """(the root cause carried on, the reason shown for a test reached here)."""
     if whole:
         return names[ALL], f"imports {source}, affected as a whole: {names[ALL]}"
-    used = sorted(block.idents & names.keys())
     if used:
         return names[used[0]], f"uses {used[0]} from {source}: {names[used[0]]}"
     return names[block.qualname], f"changed test: {names[block.qualname]}"
 
 
 def _bound_names(block: Block) -> set[str]:
+    """What a change to ``block`` affects: a method is reached by its name (``x.m()``, so
+    overrides and calls on any receiver count), not through its class; a special method
+    (``__init__``, ``__eq__``) is called implicitly, so it affects its class."""
     if block.kind == "statement":
         return set(block.targets)
-    return {block.name, block.qualname, block.qualname.split(".", 1)[0]}
+    owner, _, name = block.qualname.rpartition(".")
+    if owner and name.startswith("__") and name.endswith("__"):
+        return {block.qualname, owner}  # not ``__init__`` itself: every super() call has it
+    return {name, block.qualname}
 
 
 def seed_names(blocks: Iterable[Block]) -> set[str]:
@@ -208,12 +267,17 @@ def seed_names(blocks: Iterable[Block]) -> set[str]:
 
 
 def _test_blocks(info: ModuleInfo) -> dict[str, list[str]]:
-    """Block qualname → the test ids it contains (a test class holds its methods)."""
+    """Block qualname → the test ids it selects: a test method itself, a test class (its
+    class-level code) or any other method of it all of its tests."""
     out: dict[str, list[str]] = {}
     for tail in info.tests:
         test_id = f"{info.path}::{tail}"
         out.setdefault(tail.replace("::", "."), []).append(test_id)
         if "::" in tail:
             out.setdefault(tail.split("::", 1)[0], []).append(test_id)
+    for block in info.blocks:  # a test class's setUp, fixtures and helpers serve its tests
+        owner = block.qualname.partition(".")[0]
+        if "." in block.qualname and block.qualname not in out and owner in out:
+            out[block.qualname] = out[owner]
     return out
 

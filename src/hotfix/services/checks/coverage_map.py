@@ -1,4 +1,9 @@
-"""Record a coverage map for a commit (``hotfix impact --record``)."""
+"""Record a coverage map for a commit (``hotfix impact --record``).
+
+A recording that did not run the suite is refused and nothing is stored: pytest stopped
+(exit codes other than 0 and 1: interrupted, internal or usage error, no tests), files it
+could not collect, or no test at all. A map with failing tests is stored and says so.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,17 @@ from hotfix.errors import HotfixError
 from hotfix.ports import GitRepo
 from hotfix.services.checks.policy import REV_HINT
 
+_EXIT = {2: "was interrupted (collection errors, or a test called pytest.exit)",
+         3: "hit an internal error (a plugin or conftest.py raised)",
+         4: "refused its command line (a bad option in addopts or the config)",
+         5: "collected no tests"}
+_HINT = {2: "fix the errors above; `python -m pytest --collect-only -q` in the project "
+            "shows them",
+         3: "fix the failing plugin or conftest.py shown above, then record again",
+         4: "fix the pytest options in the project's pytest config (addopts), then record "
+            "again",
+         5: "check testpaths / python_files in the project's pytest config, or add tests"}
+
 
 @dataclass(frozen=True)
 class Recorded:
@@ -21,10 +37,12 @@ class Recorded:
     seconds: float
     exit_code: int | None
     timed_out: bool
+    failed: tuple[str, ...] = ()  # tests that failed while recording
 
     def to_dict(self) -> dict[str, Any]:
         return {"commit": self.commit, "tests": self.tests, "seconds": round(self.seconds, 3),
-                "exit_code": self.exit_code, "timed_out": self.timed_out}
+                "exit_code": self.exit_code, "timed_out": self.timed_out,
+                "failed": list(self.failed)}
 
 
 def check_env(home: Path, tree: Path, cfg: Config) -> venv.Env:
@@ -40,14 +58,36 @@ def record_map(git: GitRepo, cfg: Config, commit: str,
     sha = git.require_commit(commit, hint=REV_HINT)
     with git.detached(sha, "record") as tree:
         env = check_env(home, tree, cfg)
-        run, tests = recorder.record(home=home, worktree=tree, commit=sha, python=env.python,
-                                     env=venv.test_env(env, tree),
-                                     timeout=cfg.float("check.timeout_seconds"), on_line=on_line)
+        recording = recorder.run(home=home, worktree=tree, commit=sha, python=env.python,
+                                 env=venv.test_env(env, tree),
+                                 timeout=cfg.float("check.timeout_seconds"), on_line=on_line)
+        refuse_failed(recording, commit, cfg)
+        recorder.save(recording, home, sha)
+    run = recording.finished
+    return Recorded(sha, len(recording.tests), run.seconds, run.exit_code, run.timed_out,
+                    tuple(recording.failed))
+
+
+def refuse_failed(recording: recorder.Recording, commit: str, cfg: Config) -> None:
+    """Raise unless the recording ran the suite (see the module's docstring)."""
+    run = recording.finished
+    tail = "\n".join(run.tail.splitlines()[-25:])
+    where = f"recording the coverage map of {commit}"
     if run.timed_out:
-        raise HotfixError(f"recording the coverage map of {commit} passed the "
-                          f"{cfg.int('check.timeout_seconds')} s limit and was stopped",
+        raise HotfixError(f"{where} passed the {cfg.int('check.timeout_seconds')} s limit and "
+                          "was stopped; no map was saved",
                           hint="raise check.timeout_seconds in hotfix.toml")
-    if tests == 0:
-        raise HotfixError(f"no tests ran at {commit}, so there is no coverage map to record",
+    code = run.exit_code
+    if code not in (0, 1):
+        raise HotfixError(f"{where} failed: pytest exited with code {code}, it "
+                          f"{_EXIT.get(code or 0, 'failed')}; no map was saved. pytest said:\n"
+                          f"{tail}", hint=_HINT.get(code or 0, "fix what pytest reports above"))
+    if recording.collection_errors:
+        files = ", ".join(recording.collection_errors[:5])
+        raise HotfixError(f"{where} failed: pytest could not collect {files}, so their tests "
+                          f"would be missing from the map; no map was saved. pytest said:\n"
+                          f"{tail}", hint=_HINT[2])
+    if not recording.tests:
+        raise HotfixError(f"no tests ran at {commit}, so there is no coverage map to record. "
+                          f"pytest said:\n{tail}",
                           hint="add tests (pytest finds tests/test_*.py), then record again")
-    return Recorded(sha, tests, run.seconds, run.exit_code, run.timed_out)

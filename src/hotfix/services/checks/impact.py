@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from hotfix.adapters.testing import covmap
+from hotfix.adapters.testing import covmap, parse_cache
 from hotfix.config import Config
 from hotfix.domain.checks.diffs import FileChange
 from hotfix.domain.selection.pysource import ModuleInfo, SyntaxProblem, analyse
@@ -87,7 +87,8 @@ def choose_map(git: GitRepo, cfg: Config,
     maps = covmap.available(git.home())
     exact = next((m for m in maps if m.commit == base_sha), None)
     if exact:
-        return exact, f"coverage map recorded on the base {base_sha[:12]} ({exact.tests} tests)"
+        return exact, (f"coverage map recorded on the base {base_sha[:12]} ({exact.tests} tests)"
+                       f"{exact.failures_note()}")
     best: tuple[int, covmap.MapInfo] | None = None
     for info in maps:
         try:
@@ -100,7 +101,8 @@ def choose_map(git: GitRepo, cfg: Config,
     if best and best[0] <= limit:
         return best[1], (f"no map for the base {base_sha[:12]}: used the map recorded on "
                          f"{best[1].commit[:12]} with the diff from it ({best[0]} files differ "
-                         "from the base, and are analysed as changed too)")
+                         "from the base, and are analysed as changed too)"
+                         f"{best[1].failures_note()}")
     why = f" (the nearest differs in {best[0]} files)" if best else ""
     return None, (f"no usable coverage map for the base {base_sha[:12]}{why}: static import "
                   "analysis; record one with `hotfix impact --record`")
@@ -114,9 +116,9 @@ def _load(info: covmap.MapInfo | None, changes: list[FileChange]) -> CoverageMap
 
 def _analysed(git: GitRepo, commit: str, paths: list[str],
               rules: ImpactRules) -> dict[str, ModuleInfo | SyntaxProblem]:
-    wanted = [p for p in paths if p.endswith(".py")]
-    texts = git.read_files(commit, wanted)
-    return {p: _analyse_text(p, t, rules) for p, t in texts.items()}
+    """The Python files among ``paths`` at ``commit`` (absent ones left out)."""
+    wanted = {p for p in paths if p.endswith(".py")}
+    return analysed_tree(git, commit, rules, wanted)
 
 
 def _analyse_text(path: str, text: str | None, rules: ImpactRules) -> ModuleInfo | SyntaxProblem:
@@ -127,11 +129,34 @@ def _analyse_text(path: str, text: str | None, rules: ImpactRules) -> ModuleInfo
 
 def static_index(git: GitRepo, commit: str, rules: ImpactRules,
                  changes: list[FileChange]) -> StaticIndex:
-    """Every Python file of ``commit`` analysed and linked by its imports."""
-    modules = _analysed(git, commit, git.python_files(commit), rules)
+    """Every Python file of ``commit`` analysed (cached by blob id) and linked by imports."""
+    modules = analysed_tree(git, commit, rules)
     good = {p: m for p, m in modules.items() if isinstance(m, ModuleInfo)}
     other = [p for p in modules if p not in good]
     other += [c.old_path for c in changes if c.status == "D" and c.old_path]
     tests = [p for p in good if rules.is_test(p)]
     return build_index(good, rules.source_roots, other, tests)
 
+
+_CACHE_LIMIT = 50_000  # entries kept across commits before the cache restarts from one tree
+
+
+def analysed_tree(git: GitRepo, commit: str, rules: ImpactRules,
+                  only: set[str] | None = None) -> dict[str, ModuleInfo | SyntaxProblem]:
+    """Every Python file of ``commit`` (or those in ``only``), parsing only blobs the cache
+    has not seen."""
+    blobs = git.python_files(commit)
+    if only is not None:
+        blobs = {p: b for p, b in blobs.items() if p in only}
+    keys = {p: (p, blob, rules.is_test(p)) for p, blob in blobs.items()}
+    cached = parse_cache.load(git.home())
+    missing = [p for p, key in keys.items() if key not in cached]
+    texts = git.read_blobs([blobs[p] for p in missing])
+    fresh = {keys[p]: _analyse_text(p, t, rules) for p, t in zip(missing, texts, strict=True)}
+    if fresh:
+        merged = {**cached, **fresh}
+        if len(merged) > _CACHE_LIMIT:  # a new start: keep only this tree's files
+            merged = {key: merged[key] for key in keys.values()}
+        parse_cache.save(git.home(), merged)
+        cached = merged
+    return {p: cached[key] for p, key in keys.items()}
