@@ -25,7 +25,7 @@ def record(*, home: Path, worktree: Path, commit: str, python: Path, env: Mappin
     for stale in scratch.glob("coverage.db*"):
         stale.unlink()
     args = [str(python), str(DRIVER), str(data), str(tests_json), str(worktree),
-            "-p", "no:cacheprovider", "-q", "-p", "no:randomly"]
+            "-q", "-p", "no:randomly"]
     finished = run_streaming(args, worktree, env, timeout, on_line)
     missing_tool(finished.exit_code, finished.tail, str(python))
     if finished.timed_out or not tests_json.is_file():
