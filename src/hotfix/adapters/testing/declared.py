@@ -36,7 +36,11 @@ class Declared:
     inputs: dict[str, bytes] = field(default_factory=dict)  # what the environment hashes
 
     def names(self) -> set[str]:
-        return {norm(m[1]) for r in self.requirements if (m := _NAME.match(r))}
+        """The names of every requirement declared, in pyproject or a requirement file."""
+        lines = [x for f in self.files
+                 for x in f.read_text(encoding="utf-8", errors="replace").splitlines()]
+        return {norm(m[1]) for r in [*self.requirements, *lines]
+                if not r.lstrip().startswith(("-", "#")) and (m := _NAME.match(r))}
 
 
 def declared(worktree: Path, extras: list[str], globs: list[str]) -> Declared:

@@ -35,6 +35,8 @@ def nodeid(attrs: dict[str, str]) -> str:
     if not file:
         return f"{classname}::{name}" if classname else name
     module = file.removesuffix(".py").replace("/", ".")
+    if not classname and name == module:  # the file itself: it could not be collected
+        return file
     inner = classname[len(module) + 1:] if classname.startswith(module + ".") else ""
     parts = [file, *inner.split(".")] if inner else [file]
     return "::".join([*parts, name])
