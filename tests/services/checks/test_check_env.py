@@ -127,7 +127,9 @@ def test_a_project_pinned_to_an_older_pytest_on_python_38(tmp_path: Path) -> Non
         "tests/test_oldlib.py": OLD["tests/test_oldlib.py"] + "\n"})
     bad = run(root)
     assert not bad.passed
-    assert bad.env is not None and bad.env.base is not None and bad.env.base.reused
+    assert bad.env is not None
+    assert bad.env.base is not None
+    assert bad.env.base.reused
     assert {c.nodeid for c in bad.runs[0].failures} == {"tests/test_oldlib.py::test_add"}
     assert own_ci(root, "hotfix/bad", python, ["-r", "requirements-dev.txt"]) != 0
 
@@ -195,7 +197,8 @@ def test_a_setuptools_scm_project_on_python_313_is_installed_as_its_ci_does(
         "tests/test_scmlib.py": SCM["tests/test_scmlib.py"] + "\n"})
     broken = run(root)
     assert not broken.passed
-    assert broken.problem is not None and "could not be collected" in broken.problem
+    assert broken.problem is not None
+    assert "could not be collected" in broken.problem
     assert own_ci(root, "hotfix/nover", python, ["-e", ".[test]"]) != 0
 
 
@@ -226,10 +229,12 @@ source = { virtual = "." }
                             "tests/test_locked.py": files["tests/test_locked.py"] + "\n"})
     first = run(root)
     assert first.passed, first.to_payload()
-    assert first.env is not None and first.env.base is not None
+    assert first.env is not None
+    assert first.env.base is not None
     assert first.env.packages["iniconfig"] == "2.0.0"
     again = run(root)
-    assert again.env is not None and again.env.base is not None
+    assert again.env is not None
+    assert again.env.base is not None
     assert (again.env.base.reused, again.env.base.key) == (True, first.env.base.key)
 
     repinned = declared(root, [], [])
@@ -239,7 +244,8 @@ source = { virtual = "." }
                              .replace("2.0.0", "2.1.0")})
     bumped = run(root, override={"by": "lee@example.com", "reason": "a lock file bump"})
     assert bumped.passed, bumped.to_payload()
-    assert bumped.env is not None and bumped.env.base is not None
+    assert bumped.env is not None
+    assert bumped.env.base is not None
     assert not bumped.env.base.reused
     assert bumped.env.base.key != first.env.base.key
 
@@ -357,12 +363,12 @@ def test_a_usage_error_says_so_with_pytests_own_words(shop_fixed: Path) -> None:
 
 def test_an_unknown_interpreter_or_venv_is_a_clear_error(shop_fixed: Path) -> None:
     rb.configure(shop_fixed, '[check]\npython = "python2.5"\n')
-    with pytest.raises(UsageError, match="check.python 'python2.5' is not an interpreter"):
+    with pytest.raises(UsageError, match=r"check\.python 'python2\.5' is not an interpreter"):
         run(shop_fixed)
     rb.configure(shop_fixed, '[check]\nvenv = "no/such/venv"\n')
     with pytest.raises(UsageError, match="is not a virtualenv"):
         run(shop_fixed)
     rb.configure(shop_fixed, f'[check]\npython = "{PYENV / "3.6.15" / "bin" / "python"}"\n')
     if (PYENV / "3.6.15").is_dir():
-        with pytest.raises(UsageError, match="supports Python 3.7 to 3.13"):
+        with pytest.raises(UsageError, match=r"supports Python 3\.7 to 3\.13"):
             run(shop_fixed)
