@@ -372,3 +372,18 @@ def test_an_unknown_interpreter_or_venv_is_a_clear_error(shop_fixed: Path) -> No
     if (PYENV / "3.6.15").is_dir():
         with pytest.raises(UsageError, match=r"supports Python 3\.7 to 3\.13"):
             run(shop_fixed)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("version", ["3.8.18", "3.13.0"])
+def test_a_recording_runs_in_the_projects_interpreter(tmp_path: Path, version: str) -> None:
+    python = pyenv(version)
+    shop = rb.shop_repo(tmp_path / "shop")
+    rb.configure(shop, f'[check]\npython = "{python}"\n')
+    recorded = record_map(Git(shop), load_config(shop), "v1.0.0")
+    assert recorded.tests == 9
+    (built,) = (p.parent for p in (shop / ".hotfix" / "venvs").glob("*/hotfix-env.json"))
+    seen = venv.probe(built / "bin" / "python")
+    assert seen["version"][:2] == [int(x) for x in version.split(".")[:2]]
+    assert "coverage" not in seen["packages"]  # coverage went into the overlay only
+    assert "pytest" in seen["packages"]

@@ -77,10 +77,11 @@ class RunResult:
         """What happened to a run that did not pass for want of a failing test."""
         if self.timed_out:
             return "killed at the time limit (check.timeout_seconds)"
-        if self.failures and self.exit_code in (1, 2):
-            collection = [c for c in self.failures if "::" not in c.nodeid]
-            return (f"{len(collection)} file(s) could not be collected (import errors)"
-                    if collection else None)
+        collection = [c for c in self.failures if "::" not in c.nodeid]
+        if collection:
+            return f"{len(collection)} file(s) could not be collected (import errors)"
+        if self.failures and self.exit_code == 1:
+            return None
         if self.exit_code == 0 and self.cases:
             return None
         return _EXITS.get(self.exit_code if self.exit_code is not None else -1,
