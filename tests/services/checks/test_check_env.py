@@ -380,8 +380,11 @@ def test_a_recording_runs_in_the_projects_interpreter(tmp_path: Path, version: s
     python = pyenv(version)
     shop = rb.shop_repo(tmp_path / "shop")
     rb.configure(shop, f'[check]\npython = "{python}"\n')
-    recorded = record_map(Git(shop), load_config(shop), "v1.0.0")
-    assert recorded.tests == 9
+    rb.commit(shop, "a test of the stdlib's venv", {  # hotfix's own venv.py must not shadow it
+        "tests/test_stdlib.py": "import venv\n\n\ndef test_venv():\n"
+                                "    assert hasattr(venv, 'EnvBuilder')\n"})
+    recorded = record_map(Git(shop), load_config(shop), "HEAD")
+    assert (recorded.tests, recorded.exit_code) == (10, 0)
     (built,) = (p.parent for p in (shop / ".hotfix" / "venvs").glob("*/hotfix-env.json"))
     seen = venv.probe(built / "bin" / "python")
     assert seen["version"][:2] == [int(x) for x in version.split(".")[:2]]

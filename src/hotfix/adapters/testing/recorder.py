@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +25,9 @@ def record(*, home: Path, worktree: Path, commit: str, python: Path, env: Mappin
     data, tests_json = scratch / "coverage.db", scratch / "tests.json"
     for stale in scratch.glob("coverage.db*"):
         stale.unlink()
-    args = [str(python), str(DRIVER), str(data), str(tests_json), str(worktree),
+    driver = scratch / DRIVER.name  # run from here: hotfix's own folder stays off sys.path
+    shutil.copyfile(DRIVER, driver)
+    args = [str(python), str(driver), str(data), str(tests_json), str(worktree),
             "-q", "-p", "no:randomly"]
     finished = run_streaming(args, worktree, env, timeout, on_line)
     missing_tool(finished.exit_code, finished.tail, str(python))

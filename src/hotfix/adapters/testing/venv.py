@@ -24,6 +24,7 @@ left by a killed check: the next check removes it.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -125,7 +126,7 @@ def env_key(facts: dict[str, Any], reqs: list[str], decl: Declared) -> str:
 def probe(python: Path) -> dict[str, Any]:
     """What ``python`` is and sees (``env_probe.py``, run by it)."""
     try:
-        proc = subprocess.run([str(python), str(PROBE)], capture_output=True, text=True,
+        proc = subprocess.run([str(python), "-I", str(PROBE)], capture_output=True, text=True,
                               check=False, timeout=120)
     except OSError as exc:
         raise UsageError(f"cannot run the interpreter {python}: {exc.strerror}",
@@ -153,7 +154,9 @@ def pip(python: Path, facts: dict[str, Any]) -> list[str]:
 
 
 def _ours(facts: dict[str, Any]) -> bool:
-    return tuple(facts["version"][:2]) == sys.version_info[:2]
+    """Whether hotfix's own pip can install for this interpreter (its version, and a pip)."""
+    return (tuple(facts["version"][:2]) == sys.version_info[:2]
+            and importlib.util.find_spec("pip") is not None)
 
 
 def sweep(venvs: Path) -> list[Path]:

@@ -113,7 +113,8 @@ def _stages(git: GitRepo, cfg: Config, outcome: CheckOutcome, runner: _Runner,
         outcome.targeted_skipped = skip_targeted(len(sel.selected), sel.total_tests,
                                                  cfg.float("check.targeted_max_share"))
         if outcome.targeted_skipped:
-            runner.on_progress(Progress("targeted", f"skipped: {outcome.targeted_skipped}"))
+            runner.on_progress(Progress("impact", "targeted stage skipped: "
+                                                  f"{outcome.targeted_skipped}"))
         else:
             outcome.runs.append(runner.run("targeted", list(sel.selected)))
             if not outcome.runs[-1].passed and not keep_going:
