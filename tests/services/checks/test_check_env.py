@@ -385,7 +385,12 @@ def test_a_recording_runs_in_the_projects_interpreter(tmp_path: Path, version: s
                                 "    assert hasattr(venv, 'EnvBuilder')\n"})
     recorded = record_map(Git(shop), load_config(shop), "HEAD")
     assert (recorded.tests, recorded.exit_code) == (10, 0)
-    (built,) = (p.parent for p in (shop / ".hotfix" / "venvs").glob("*/hotfix-env.json"))
+    again = record_map(Git(shop), load_config(shop), "HEAD")
+    assert again.tests == 10
+    venvs = shop / ".hotfix" / "venvs"
+    (tools,) = venvs.glob("tools-*")  # coverage, installed once for this interpreter
+    assert list(tools.glob("coverage-*.dist-info"))
+    (built,) = (p.parent for p in venvs.glob("*/hotfix-env.json"))
     seen = venv.probe(built / "bin" / "python")
     assert seen["version"][:2] == [int(x) for x in version.split(".")[:2]]
     assert "coverage" not in seen["packages"]  # coverage went into the overlay only

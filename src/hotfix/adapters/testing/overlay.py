@@ -4,21 +4,24 @@ The check environment (built and cached, or the project's own ``check.venv``) is
 changed. Each check makes an overlay beside it, ``.hotfix/venvs/<sha12>.run-<pid>``: a
 venv without pip, from the same interpreter, whose ``zz_hotfix_base.pth`` adds the base
 environment's site-packages after its own (``site.addsitedir``, so their ``.pth`` files
-work too). Into the overlay go the project itself, installed the way CI installs it
-(``pip install --no-deps -e .`` by default, so a setuptools_scm project has its
-``_version.py`` and its metadata), and what hotfix needs beside the project's packages
-(coverage, for a recording). The overlay is removed with the check; one a killed check
+work too), then what hotfix needs beside the project's packages (coverage, for a
+recording: installed once per interpreter under ``.hotfix/venvs/tools-<hash>``). Into the
+overlay goes the project itself, installed the way CI installs it (``pip install
+--no-deps -e .`` by default, so a setuptools_scm project has its ``_version.py`` and its
+metadata). The overlay is removed with the check; one a killed check
 left is removed by the next (``venv.sweep``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from hotfix.adapters.testing import venv
 from hotfix.adapters.testing.process import run_captured
@@ -40,15 +43,15 @@ def overlay(home: Path, worktree: Path, sha: str, base: venv.Env, *, install: st
     try:
         venv.run([facts["base_executable"], "-m", "venv", "--without-pip", str(path)],
                  "create the check's overlay environment")
-        major, minor = facts["version"][:2]
-        site = path / "lib" / f"python{major}.{minor}" / "site-packages"
-        (site / "zz_hotfix_base.pth").write_text(
-            "".join(f"import site; site.addsitedir({s!r})\n" for s in facts["sites"]), "utf-8")
         python = path / "bin" / "python"
         pip = [*venv.pip(python, facts), "install", "--disable-pip-version-check", "--quiet"]
+        major, minor = facts["version"][:2]
+        pth = path / "lib" / f"python{major}.{minor}" / "site-packages" / "zz_hotfix_base.pth"
+        pth.write_text(_adding(facts["sites"]), "utf-8")
         missing = [r for r in extra if r not in facts["packages"]]
         if missing:
-            venv.run([*pip, *missing], f"install {', '.join(missing)} into the overlay")
+            pth.write_text(_adding([*facts["sites"], str(_tools(home, facts, missing, pip))]),
+                           "utf-8")
         if builds and install != "none":
             editable = ["-e"] if install == "editable" else []
             venv.run([*pip, "--no-deps", *editable, str(worktree)],
@@ -57,6 +60,32 @@ def overlay(home: Path, worktree: Path, sha: str, base: venv.Env, *, install: st
         yield python
     finally:
         shutil.rmtree(path, ignore_errors=True)
+
+
+def _adding(sites: list[str]) -> str:
+    return "".join(f"import site; site.addsitedir({s!r})\n" for s in sites)
+
+
+def _tools(home: Path, facts: dict[str, Any], wanted: list[str], pip: list[str]) -> Path:
+    """What hotfix needs beside the project's packages (coverage), installed once per
+    interpreter into ``.hotfix/venvs/tools-<hash>`` (``pip --target``), seen by overlays
+    only: never by the project's environments."""
+    key = hashlib.sha256(f"{facts['base_executable']}|{facts['version']}|{sorted(wanted)}"
+                         .encode()).hexdigest()[:16]
+    path = home / ".hotfix" / "venvs" / f"tools-{key}"
+    if (path / ".complete").is_file():
+        return path
+    building = path.with_name(f"{path.name}.building-{os.getpid()}")
+    shutil.rmtree(building, ignore_errors=True)
+    try:
+        venv.run([*pip, "--target", str(building), *wanted],
+                 f"install {', '.join(wanted)} for hotfix's recording")
+        (building / ".complete").write_text("", "utf-8")
+        if not path.exists():
+            building.rename(path)
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return path
 
 
 def variables(env: Path | None, worktree: Path, *, installed: bool) -> dict[str, str]:
