@@ -37,6 +37,42 @@ CATALOG: tuple[Setting, ...] = (
     ),
     Setting("records.prefix", "HF", "Prefix of hotfix ids (HF-1, HF-2, ...)."),
     Setting(
+        "testing.failpoint",
+        "",
+        "Fault injection for hotfix's own tests: the process kills itself (SIGKILL) right\n"
+        "after writing the event KIND[:STEP[:PHASE]][@N], e.g. git:pick:begin. Never set it\n"
+        "in production. tests/cli/test_fault_injection.py",
+        env="HOTFIX_FAILPOINT",
+    ),
+    # -- delivery metrics (docs/metrics.md) ---------------------------------------------
+    Setting("metrics.sprint_start", "2026-01-05",
+            "The first day of a sprint (any one): sprints are counted from it."),
+    Setting("metrics.sprint_days", 14, "How many days a sprint lasts."),
+    # -- the team's CI as the check's test runner (docs/integrations.md) ------------------
+    Setting(
+        "check.backend",
+        "local",
+        "Where hotfix check runs the tests: local (here, targeted then the suite), or the\n"
+        "team's pipeline: github-actions, jenkins, circleci (the hotfix branch is pushed to\n"
+        "lines.remote and the pipeline's run and JUnit report decide).",
+    ),
+    Setting("ci.url", "", "The CI system's API. Empty: https://api.github.com or\n"
+                          "https://circleci.com/api/v2; Jenkins needs its own URL."),
+    Setting("ci.token_env", "", "The environment variable holding the CI token (never stored).\n"
+                                "Empty: GITHUB_TOKEN, JENKINS_API_TOKEN or CIRCLECI_TOKEN."),
+    Setting("ci.user_env", "JENKINS_USER", "Jenkins: the variable holding the API user."),
+    Setting("ci.github_repo", "", "GitHub Actions: the repository, OWNER/NAME."),
+    Setting("ci.github_workflow", "hotfix-check.yml",
+            "GitHub Actions: the workflow (file name or id) with on: workflow_dispatch."),
+    Setting("ci.github_artifact", "junit",
+            "GitHub Actions: the run's artifact holding its JUnit XML files."),
+    Setting("ci.jenkins_job", "", "Jenkins: the job (folder/name), parameterised BRANCH, SHA."),
+    Setting("ci.circleci_project", "", "CircleCI: the project slug, e.g. gh/ORG/REPO."),
+    Setting("ci.timeout_seconds", 3600.0, "How long a CI run may take before it is a failure."),
+    Setting("ci.start_timeout_seconds", 300.0,
+            "How long the pipeline may take to start before it is a failure."),
+    Setting("ci.poll_seconds", 10.0, "How often hotfix asks the CI system about its run."),
+    Setting(
         "project.kind",
         "service",
         "What a code hotfix of this project is: service (deployed and verified in production)\n"
@@ -91,23 +127,43 @@ CATALOG: tuple[Setting, ...] = (
     Setting(
         "lines.tag_pattern",
         DEFAULT_TAG_PATTERN,
-        "Regular expression of a release tag, with the named groups major, minor and patch.\n"
-        "Default: v?MAJOR.MINOR.PATCH (v1.2.3 or 1.2.3).",
+        "Regular expression of a release tag, with the named groups major and minor, and\n"
+        "optionally patch and pre (a pre-release). Default: v1.2.3, 1.2.3, two-part and\n"
+        "calendar versions (24.1, 2024.10: patch 0) and pre-releases (1.3.0rc1, v2.0.0-beta.2).",
     ),
     Setting(
         "lines.branch_patterns",
-        ["release/{line}", "{line}.x", "stable/{line}.x"],
+        ["release/{line}", "{line}", "{line}.x", "stable/{line}.x"],
         "Names of maintenance branches; {line} stands for MAJOR.MINOR (e.g. release/1.2).",
     ),
-    Setting("lines.mainline", "main", "The mainline branch every fix must reach."),
+    Setting(
+        "lines.floating_branches",
+        ["stable"],
+        "Branches that float from line to line (a 'stable' merged forward). \"stable\" serves\n"
+        "the line of its newest release tag (git describe --tags); \"stable=3.1\" names it.\n"
+        "It is that line's branch when the line has no maintenance branch of its own.",
+    ),
+    Setting(
+        "lines.mainline",
+        "",
+        "The mainline branch every fix must reach. Empty: the remote's default branch\n"
+        "(origin/HEAD), else main, else master.",
+    ),
     Setting(
         "lines.support",
         {},
         "Support matrix, line -> true | false | last supported day. Quote the line names:\n"
         '"1.0" = false, "1.1" = "2026-12-31", "1.2" = true.\n'
-        "Lines not listed follow lines.support_default.",
+        "Lines not listed follow lines.support_default and lines.support_months.",
     ),
     Setting("lines.support_default", True, "Whether lines not in lines.support are supported."),
+    Setting(
+        "lines.support_months",
+        18,
+        "A line not in lines.support is supported while its newest release (tag date) is\n"
+        "younger than this many months; a line without a release yet is supported. 0: no age\n"
+        "limit.",
+    ),
     Setting(
         "lines.version_scheme",
         DEFAULT_SCHEME,
@@ -123,12 +179,43 @@ CATALOG: tuple[Setting, ...] = (
     ),
     Setting(
         "lines.version_files",
-        ["pyproject.toml", "package.json", "VERSION", "*/__init__.py", "*/_version.py",
-         "src/*/__init__.py", "src/*/_version.py"],
+        ["pyproject.toml", "package.json", "Cargo.toml", "VERSION", "*/__init__.py",
+         "*/_version.py", "src/*/__init__.py", "src/*/_version.py"],
         "Tracked files (glob patterns, from the repository root) whose declared version a\n"
-        "release bumps. Files without a version declaration are left alone.",
+        "release bumps. Files without a version declaration are left alone. The lock file\n"
+        "beside a bumped manifest (uv.lock, package-lock.json, Cargo.lock) is bumped too.",
     ),
-    Setting("lines.changelog", "CHANGELOG.md", "The release notes file a release adds to."),
+    Setting("lines.changelog", "CHANGELOG.md",
+            "The release notes file a release adds to (Markdown or reStructuredText, written\n"
+            "in its own heading style). When the project has no such file but a usual one\n"
+            "(CHANGES.rst, HISTORY.md, NEWS.rst, …), that one. A towncrier project\n"
+            "([tool.towncrier]) gets news fragments compiled by towncrier build instead."),
+    Setting(
+        "backport.check",
+        True,
+        "Check a port before hotfix backport --merge lands it: the check pipeline of hotfix\n"
+        "check (scope guard, targeted tests, full suite) on the port's head; a failure leaves\n"
+        "the target ported, with the reason. Off only for a project without tests.",
+    ),
+    Setting(
+        "release.land",
+        "merge",
+        "How a release lands on its line's maintenance branch (9.0.x, release/9.0): \"merge\"\n"
+        "fast-forwards it to the tagged release commit, or makes a merge commit when the\n"
+        "branch moved on since the hotfix started; \"ff-only\" only fast-forwards; \"off\"\n"
+        "leaves it to hotfix backport HF-N --to X.Y --merge. A checkout with changes is never\n"
+        "touched.",
+    ),
+    Setting(
+        "release.commands",
+        [],
+        "Commands a release runs in the hotfix's worktree after bumping the version and\n"
+        "writing the notes, before the release commit, e.g. [\"uv lock\"] or\n"
+        "[[\"npm\", \"install\", \"--package-lock-only\"]]: each a string (split like a\n"
+        "shell would, no shell runs) or an argument list; {tag}, {version}, {python} are\n"
+        "substituted. What they change in tracked files joins the release commit; a failure\n"
+        "stops the release before anything is committed.",
+    ),
     # -- release: publishing a library (project.kind = "library") ---------------------------
     Setting(
         "release.publish_command",
@@ -163,7 +250,15 @@ CATALOG: tuple[Setting, ...] = (
         True,
         "When neither a trailer nor the patch-id matches, accept a mainline commit with the\n"
         "same PR number (#123), or the same subject and a common file (a backport whose diff\n"
-        "had to change).",
+        "had to change). A revert only matches a revert; release commits never match.",
+    ),
+    Setting(
+        "audit.release_subjects",
+        [],
+        "More regular expressions (matched against the whole subject, case-insensitive) of\n"
+        "release commits, besides the built-in ones: 'Prepare release version 8.3.5',\n"
+        "'Release 1.2.3', 'Bump version', 'Start version 3.1.3', 'Back to dev'. A line commit\n"
+        "with such a subject that matches nothing on the mainline is release_only.",
     ),
     # ── judge: the canary judge (docs/judge.md) ──────────────────────────────────────────
     Setting(
@@ -225,6 +320,26 @@ CATALOG: tuple[Setting, ...] = (
         0.001,
         "Level of the sample-ratio check; a mismatch withholds promotion (never rolls back).",
     ),
+    # ── deploy: the back-out plan and the backup before a deploy (docs/rollout.md) ────────
+    Setting(
+        "deploy.backup_command",
+        [],
+        "Runs before every deploy's canary starts (empty: no backup), e.g.\n"
+        '["pg_dump", "-Fc", "-f", "{output}", "shop"]. {output} (a new file under\n'
+        "deploy.backup_dir), {key}, {version} and {python} are substituted. Its exit code,\n"
+        "location, size and SHA-256 go on the record; a failure stops the deploy unless an\n"
+        "approver overrides (hotfix deploy HF-N --override \"why\").",
+    ),
+    Setting("deploy.backup_timeout", 600.0,
+            "Seconds the backup may take before it is stopped (and the deploy with it)."),
+    Setting("deploy.backup_dir", ".hotfix/backups",
+            "Where {output} files go, relative to the repository (or absolute)."),
+    Setting("deploy.backout_dry_start", True,
+            "hotfix backout starts one instance of the release to return to, health-checks\n"
+            "it and stops it, to prove it deployable now."),
+    Setting("deploy.irreversible_kinds", ["migrations"],
+            "Scope-guard file kinds (scope.forbidden_kinds) that make a fix hard to back out:\n"
+            "its back-out plan needs an approver's --acknowledge of how to back it out."),
     # ── rollout: canary deploys (docs/rollout.md) ─────────────────────────────────────────
     Setting(
         "rollout.steps",
@@ -406,4 +521,29 @@ CATALOG: tuple[Setting, ...] = (
         "Skip the targeted stage when impact selects more than this share of the suite: the\n"
         "full suite runs those tests anyway.",
     ),
+    Setting("server.listen", "127.0.0.1:8600",
+            "Where `hotfix serve` listens (host:port). TLS is the proxy's job: docs/server.md.",
+            env="HOTFIX_SERVER_LISTEN"),
+    Setting("server.project", "default",
+            "The project this repository is on the team server (its HF numbers and roles).",
+            env="HOTFIX_PROJECT"),
+    Setting("server.trusted_proxies", [],
+            "Addresses (or networks, 10.0.0.0/8) of the single sign-on proxies whose identity\n"
+            "header the server trusts. Empty: the header is never trusted.",
+            env="HOTFIX_TRUSTED_PROXIES"),
+    Setting("server.identity_header", "X-Forwarded-Email",
+            "The header a trusted proxy names the signed-in user's email in."),
+    Setting("server.rate_limit", 600,
+            "Requests per minute one token may make; more get 429 Too Many Requests."),
+    Setting("server.login_rate_limit", 20,
+            "Failed sign-ins (bad tokens) per minute from one address before it gets 429."),
+    Setting("server.url", "",
+            "The team server this CLI acts through (hotfix login URL sets it). Empty: local.",
+            env="HOTFIX_SERVER"),
+    Setting("server.token", "",
+            "The API token for server.url (hotfix login keeps it in your config directory,\n"
+            "mode 0600). Set it through the environment only, never in hotfix.toml.",
+            env="HOTFIX_TOKEN"),
+    Setting("server.timeout", 30.0,
+            "Seconds the CLI waits for the team server per request before retrying."),
 )

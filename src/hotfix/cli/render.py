@@ -48,6 +48,17 @@ def print_triage(decision: Any) -> None:
                       f"{', '.join(decision['assumed'])}[/]")
 
 
+def warn_integrity(problems: list[str]) -> None:
+    """Say on stderr, whatever the output format, that what was shown may be tampered."""
+    from hotfix.cli.common import err_console
+
+    for problem in problems:
+        err_console.print(f"[bold red]warning:[/] {escape(problem)}")
+    if problems:
+        err_console.print("  the record does not verify: run `hotfix anchor --verify`; "
+                          "docs/security.md says what to do")
+
+
 def print_list(records: list[Hotfix]) -> None:
     if not records:
         console.print('no hotfixes yet: hotfix open "what is broken"')

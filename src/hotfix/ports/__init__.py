@@ -16,7 +16,13 @@ from hotfix.ports.git import (
     Commit as Commit,
 )
 from hotfix.ports.git import (
+    GitAnchors as GitAnchors,
+)
+from hotfix.ports.git import (
     GitContent as GitContent,
+)
+from hotfix.ports.git import (
+    GitDates as GitDates,
 )
 from hotfix.ports.git import (
     GitHistory as GitHistory,
@@ -45,6 +51,21 @@ from hotfix.ports.git import (
 from hotfix.ports.git import (
     Worktree as Worktree,
 )
+from hotfix.ports.identity import (
+    Identities as Identities,
+)
+from hotfix.ports.identity import (
+    Identity as Identity,
+)
+from hotfix.ports.identity import (
+    SecurityEvent as SecurityEvent,
+)
+from hotfix.ports.identity import (
+    TokenRecord as TokenRecord,
+)
+from hotfix.ports.identity import (
+    UserView as UserView,
+)
 from hotfix.ports.notify import (
     Notice as Notice,
 )
@@ -56,6 +77,9 @@ from hotfix.ports.record import (
 )
 from hotfix.ports.record import (
     Draft as Draft,
+)
+from hotfix.ports.record import (
+    EventImport as EventImport,
 )
 from hotfix.ports.record import (
     EventLog as EventLog,

@@ -14,6 +14,7 @@ from hotfix.config import Config
 
 if TYPE_CHECKING:
     from hotfix.ports import Cache, Clock, GitRepo, Records, RolloutAdapters, Waivers
+    from hotfix.ports.ci import CIPipeline
 
 
 @dataclass
@@ -26,7 +27,10 @@ class Context:
     clock: Clock
     git: GitRepo = field(kw_only=True)  # the repository, through the git CLI
     rollout: RolloutAdapters = field(kw_only=True)  # target, router, metrics, state, judge
+    ci: CIPipeline | None = field(default=None, kw_only=True)  # check.backend's, or local
     closers: tuple[Callable[[], None], ...] = ()  # what ``close`` releases, in order
+    # client mode: the team server's user this CLI acts as (its token's), else None
+    acting_as: str | None = field(default=None, kw_only=True)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -13,6 +13,7 @@ from hotfix.services.git.release import release
 from hotfix.services.git.resume import resume
 from hotfix.services.git.start import start
 from hotfix.wiring import open_context
+from tests.conftest import git
 from tests.gitrepo import Repo, bare_remote
 from tests.hotfix_flow import ENGINEER, approved, checked
 
@@ -93,6 +94,10 @@ def test_push_is_atomic_branch_and_tag(shop: Repo, tmp_path: Path) -> None:
         assert pushed.pushed
         assert remote.head("refs/tags/v1.1.1^{commit}") == done.release_commit
         assert remote.head("refs/heads/hotfix/1.1.1") == done.release_commit
+        # the record's head goes with the release: a witness outside the database
+        witnessed = git(remote.path, "cat-file", "blob", f"refs/hotfix/anchor/{key}:head")
+        assert f"record {key}\n" in witnessed
+        assert f"hash {ctx.records.get(key).events[-2].hash}\n" in witnessed
     finally:
         ctx.close()
 

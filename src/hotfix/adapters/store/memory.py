@@ -11,11 +11,18 @@ object, so ``close`` leaves it readable.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from hotfix.adapters.store.rows import EventRow, WaiverRow, chained, kept_waiver, no_hotfix
+from hotfix.adapters.store.rows import (
+    EventRow,
+    WaiverRow,
+    chained,
+    kept_waiver,
+    no_hotfix,
+    taken,
+)
 from hotfix.domain.audit.equivalence import Waiver
 from hotfix.domain.record.events import Event
 
@@ -66,6 +73,14 @@ class MemoryStore:
     def all_events(self) -> dict[int, list[Event]]:
         with self._lock:
             return {n: [row.to_event() for row in rows] for n, rows in sorted(self.rows.items())}
+
+    def import_records(self, records: Mapping[int, Sequence[Event]]) -> None:
+        with self._lock:
+            clash = set(records) & set(self.rows)
+            if clash:
+                raise taken(clash)
+            for number, events in records.items():
+                self._keep(number, [], list(events))
 
     def _events(self, number: int) -> list[Event]:
         if number not in self.rows:
