@@ -476,10 +476,34 @@ CATALOG: tuple[Setting, ...] = (
         "pyproject optional-dependency extras / dependency groups installed for tests.",
     ),
     Setting(
-        "check.inherit_packages",
-        True,
-        "Let the check environment see hotfix's own packages (pytest, coverage) after its own,\n"
-        "so it builds in a second; false: a bare venv that must declare everything.",
+        "check.python",
+        "",
+        "The interpreter the check environment is built from (a path or a command on PATH,\n"
+        "e.g. ~/.pyenv/versions/3.8.18/bin/python). Empty: the Python running hotfix.",
+    ),
+    Setting(
+        "check.venv",
+        "",
+        "The project's own virtualenv to test in instead of building one (relative to the repo\n"
+        "root); used as it is and never changed: each check adds a throw-away overlay.",
+    ),
+    Setting(
+        "check.install_project",
+        "editable",
+        "How each check installs the project into its overlay, as CI does: editable\n"
+        "(pip install --no-deps -e .), regular (pip install --no-deps .) or none.",
+    ),
+    Setting(
+        "check.setup",
+        [],
+        "A command run in the check's worktree before the tests, in the check environment\n"
+        "(a leading \"python\" is its Python), e.g. [\"make\", \"build\"]. Empty: none.",
+    ),
+    Setting(
+        "check.targeted_max_share",
+        0.8,
+        "Skip the targeted stage when impact selects more than this share of the suite: the\n"
+        "full suite runs those tests anyway.",
     ),
     # -- the team's CI as the check's test runner (docs/integrations.md) ------------------
     Setting(

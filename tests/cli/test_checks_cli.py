@@ -85,3 +85,33 @@ def test_check_command_renders_and_records(hotfix: Invoke, tmp_path: Path) -> No
     assert "HF-1 check passed on" in shown.out
     log = hotfix("log", "HF-1", "--json", cwd=shop).json()
     assert [e["kind"] for e in log["events"]][-1] == "check"
+
+
+def test_a_failed_check_shows_its_cause_on_the_console(hotfix: Invoke, tmp_path: Path) -> None:
+    shop = rb.shop_repo(tmp_path / "shop")
+    rb.git(shop, "checkout", "-q", "-b", "hotfix/vat", "v1.0.0")
+    rb.commit(shop, "fix with a test that cannot import", {
+        "shop/pricing.py": rb.PRICING.replace('"IT"}', '"IT", "ES"}'),
+        "tests/test_pricing_es.py": "from shop.pricing import vat_table\n\n\n"
+                                    "def test_es():\n    assert vat_table()['ES'] == 0.2\n"})
+    rb.git(shop, "checkout", "-q", "main")
+    answers = ["-a", "significant=yes", "-a", "users=60%", "-a", "workaround=no"]
+    assert hotfix("open", "VAT for Spain", *answers, "--as", DEV, cwd=shop).code == 0
+    assert hotfix("approve", "HF-1", "--as", APPROVER, cwd=shop).code == 0
+    from hotfix.wiring import open_context
+
+    ctx = open_context(shop, {})
+    ctx.records.act("HF-1", "start", DEV, {"facts": {"base_tag": "v1.0.0",
+                                                     "branch": "hotfix/vat"}})
+    ctx.close()
+    shown = hotfix("check", "HF-1", "--as", DEV, cwd=shop)
+    assert shown.code == 1
+    out = " ".join(shown.out.split())  # rich wraps long lines
+    assert "targeted: failed — 0 passed, 0 failed, 1 errors" in out
+    assert ("✗ tests/test_pricing_es.py: collection failure: ImportError: cannot import name "
+            "'vat_table' from 'shop.pricing'") in out
+    assert "1 file(s) could not be collected (import errors) (exit 4)" in out
+    assert "lines of `" in out
+    assert "E ImportError: cannot import name 'vat_table' from 'shop.pricing'" in out  # the tail
+    assert ("the targeted run failed: 1 file(s) could not be collected (import errors): the "
+            "full suite was not run") in out

@@ -20,6 +20,7 @@ from hotfix.cli.policy import WaiveOpt
 
 if TYPE_CHECKING:
     from hotfix.domain.checks.testrun import Progress as Step
+    from hotfix.domain.checks.testrun import RunResult
     from hotfix.services.checks.pipeline import CheckOutcome
 
 KeyArg = Annotated[str, typer.Argument(help="The hotfix, e.g. HF-1.")]
@@ -82,6 +83,19 @@ class _Live:
             self.bar.console.print(f"  {MARK['failed']} {escape(step.test)}")
 
 
+TAIL_LINES = 25
+
+
+def _print_cause(run: RunResult) -> None:
+    """Why a run failed without (only) failing tests, and the end of what it printed."""
+    console.print(f"  [red]{escape(run.diagnosis or '')}[/] (exit {run.exit_code})")
+    lines = run.output_tail.rstrip().splitlines()[-TAIL_LINES:]
+    if lines:
+        console.print(f"  the last {len(lines)} lines of `{escape(' '.join(run.command[:4]))}"
+                      f"{' …' if len(run.command) > 4 else ''}`:")
+        console.print("\n".join(f"    {escape(line)}" for line in lines), highlight=False)
+
+
 def print_outcome(outcome: CheckOutcome, key: str) -> None:
     from hotfix.domain.checks.testrun import failures_first
 
@@ -104,6 +118,10 @@ def print_outcome(outcome: CheckOutcome, key: str) -> None:
                           f"{escape(case.message.splitlines()[0] if case.message else '')}")
         for test in run.flaky:
             console.print(f"  [yellow]flaky[/] {escape(test)} (failed, then passed on retry)")
+        if not run.passed and run.diagnosis:
+            _print_cause(run)
+    if outcome.targeted_skipped:
+        console.print(f"targeted: skipped — {escape(outcome.targeted_skipped)}")
     if outcome.problem:
         console.print(f"[red]{escape(outcome.problem)}[/]")
     verdict = "[green]check passed[/]" if outcome.passed else "[red]check failed[/]"

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from hotfix.adapters.testing import covmap, junit
+from hotfix.domain.checks.testrun import RunResult
+from tests.services.checks import repo_builder as rb
 
 
 @given(st.sets(st.integers(min_value=1, max_value=5000), max_size=200))
@@ -59,3 +63,18 @@ def test_junit_cases_with_node_ids(tmp_path: Path) -> None:
     ]
     assert cases[1].message == "assert 1 == 2"
     assert junit.parse_file(tmp_path / "absent.xml") == []
+
+
+def test_a_collection_error_is_the_file_with_the_error_it_hit(tmp_path: Path) -> None:
+    rb.write(tmp_path, {"tests/test_x.py": "import no_such_module_here\n",
+                        "tests/test_y.py": "def test_y():\n    pass\n"})
+    xml = tmp_path / "j.xml"
+    subprocess.run([sys.executable, "-m", "pytest", "-q", f"--junitxml={xml}",
+                    "-o", "junit_family=xunit1", "-p", "no:randomly"],
+                   cwd=tmp_path, capture_output=True, check=False)
+    (case,) = junit.parse_file(xml)
+    assert (case.nodeid, case.outcome) == ("tests/test_x.py", "error")
+    assert case.message == ("collection failure: ModuleNotFoundError: "
+                            "No module named 'no_such_module_here'")
+    run = RunResult("full", ("pytest",), 2, 0.1, (case,))
+    assert run.diagnosis == "1 file(s) could not be collected (import errors)"

@@ -15,6 +15,7 @@ import pytest
 
 from hotfix.adapters.pids import alive
 from hotfix.adapters.testing import venv
+from hotfix.adapters.testing.declared import declared
 
 RUNNER = textwrap.dedent("""
     import sys
@@ -99,7 +100,7 @@ def test_the_next_check_removes_a_killed_checks_half_built_environment(tmp_path:
         (folder / "bin").mkdir(parents=True)
     project = tmp_path / "project"
     project.mkdir()
-    env = venv.ensure(tmp_path, project, extras=[], globs=[], inherit=True)
+    env = venv.ensure(tmp_path, declared(project, [], []), python=Path(sys.executable))
     assert env.python.is_file()
     assert not left.exists()
     assert busy.is_dir()  # a live check is still building it

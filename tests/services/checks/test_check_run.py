@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,7 +65,8 @@ def test_a_good_fix_passes_targeted_then_full_with_progress(shop: Path) -> None:
 
     again = run(shop)
     assert again.env is not None
-    assert again.env.reused
+    assert again.env.base is not None
+    assert again.env.base.reused
 
 
 def test_a_failing_targeted_test_stops_before_the_full_suite(shop: Path) -> None:
@@ -139,6 +142,8 @@ def test_missing_test_tools_are_clear_errors(shop: Path) -> None:
     rb.configure(shop, '[check]\ntest_command = ["no-such-test-runner", "--all"]\n')
     with pytest.raises(UsageError, match="'no-such-test-runner' is not installed"):
         run(shop)
-    rb.configure(shop, "[check]\ninherit_packages = false\n")
+    bare = shop / ".hotfix" / "bare-venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True)
+    rb.configure(shop, f'[check]\nvenv = "{bare}"\n')
     with pytest.raises(UsageError, match="pytest is not installed in the check environment"):
         run(shop)

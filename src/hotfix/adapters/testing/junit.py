@@ -33,7 +33,7 @@ def _case(node: ET.Element) -> Case:
         child = node.find(tag)
         if child is not None:
             outcome = {"failure": "failed"}.get(tag, tag)
-            message = (child.get("message") or child.text or "").strip()[:2000]
+            message = _message(child)
             break
     return Case(nodeid(node.attrib), outcome, float(node.get("time") or 0.0), message)
 
@@ -44,6 +44,17 @@ def nodeid(attrs: dict[str, str]) -> str:
     if not file:
         return f"{classname}::{name}" if classname else name
     module = file.removesuffix(".py").replace("/", ".")
+    if not classname and name == module:  # the file itself: it could not be collected
+        return file
     inner = classname[len(module) + 1:] if classname.startswith(module + ".") else ""
     parts = [file, *inner.split(".")] if inner else [file]
     return "::".join([*parts, name])
+
+
+def _message(node: ET.Element) -> str:
+    """The reason pytest gave; for a collection error, with the error it hit."""
+    message = (node.get("message") or node.text or "").strip()
+    if message == "collection failure" and node.text:
+        raised = [x for x in node.text.splitlines() if x.startswith("E ")]
+        message += f": {raised[-1][1:].strip()}" if raised else ""
+    return message[:2000]

@@ -74,9 +74,10 @@ def _no_test_command(args: Sequence[str], exc: OSError) -> HotfixError | None:
                       hint="install it, or set check.test_command in hotfix.toml")
 
 
-def run_captured(args: Sequence[str]) -> tuple[int, str, str]:
+def run_captured(args: Sequence[str], *, cwd: Path | None = None,
+                 env: Mapping[str, str] | None = None) -> tuple[int, str, str]:
     """Run ``args`` to the end in its own group: exit code, stdout, stderr."""
-    proc = _start(args, None, os.environ, stderr=subprocess.PIPE)
+    proc = _start(args, cwd, os.environ if env is None else env, stderr=subprocess.PIPE)
     with _reaped(proc):
         out, err = proc.communicate()
     return proc.returncode, out, err

@@ -1,7 +1,10 @@
 """Run the project's test command (pytest by default) and read back what happened.
 
-Progress comes from pytest's verbose lines (``tests/x.py::test_y PASSED [ 50%]``), results
-from its JUnit XML (``junit_family=xunit1``, which carries each test's file).
+hotfix adds to a pytest command only what changes what it prints, never what a test sees:
+``-v`` (progress comes from its lines, ``tests/x.py::test_y PASSED [ 50%]``) and
+``--junitxml`` (results come from the JUnit XML, ``junit_family=xunit1``, which carries each
+test's file). A command with ``{junitxml}`` or ``{tests}`` in it (the project's own, such
+as ``tox -e py -- --junitxml={junitxml} {tests}``) gets those filled in and nothing added.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from hotfix.errors import UsageError
 
 _RESULT = re.compile(r"^(?P<id>\S+::.+?) (?P<outcome>PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)\b")
 _COLLECTED = re.compile(r"collected (\d+) items?")
+TESTS, JUNIT = "{tests}", "{junitxml}"
 _MISSING = re.compile(r"No module named '?(pytest|coverage)'?")
 
 
@@ -24,20 +28,36 @@ def is_pytest(command: Sequence[str]) -> bool:
     return any("pytest" in part for part in command)
 
 
-def command_for(command: Sequence[str], python: str) -> list[str]:
-    """The configured command with ``python`` pointing at the check environment."""
-    return [python if i == 0 and part in ("python", "python3") else part
+def targets(command: Sequence[str]) -> bool:
+    """Whether the command can run a chosen list of tests (pytest, or ``{tests}``)."""
+    return is_pytest(command) or any(TESTS in part for part in command)
+
+
+def command_for(command: Sequence[str], python: str | None, tests: Sequence[str] | None,
+                junit_path: Path) -> list[str]:
+    """The configured command with ``python`` pointing at the check environment's, and
+    what hotfix adds (or fills in) to run ``tests`` and write JUnit XML."""
+    args = [python if i == 0 and python and part in ("python", "python3") else part
             for i, part in enumerate(command)]
-
-
-def run_tests(*, command: Sequence[str], python: str, cwd: Path, env: Mapping[str, str],
-              tests: Sequence[str] | None, stage: str, timeout: float, junit_path: Path,
-              on_progress: Callable[[Progress], None]) -> RunResult:
-    """Run ``tests`` (None: the whole suite) and return the parsed result."""
-    args = command_for(command, python)
+    if any(TESTS in a or JUNIT in a for a in args):
+        return [filled for part in args for filled in _fill(part, tests or [], junit_path)]
     if is_pytest(args):
-        args += ["-v", "-p", "no:cacheprovider", f"--junitxml={junit_path}",
-                 "-o", "junit_family=xunit1", *(tests or [])]
+        args += ["-v", f"--junitxml={junit_path}", "-o", "junit_family=xunit1", *(tests or [])]
+    return args
+
+
+def _fill(part: str, tests: Sequence[str], junit_path: Path) -> list[str]:
+    if part == TESTS:
+        return list(tests)
+    return [part.replace(JUNIT, str(junit_path)).replace(TESTS, " ".join(tests))]
+
+
+def run_tests(*, command: Sequence[str], python: str | None, cwd: Path,
+              env: Mapping[str, str], tests: Sequence[str] | None, stage: str, timeout: float,
+              junit_path: Path, on_progress: Callable[[Progress], None]) -> RunResult:
+    """Run ``tests`` (None: the whole suite) and return the parsed result."""
+    args = command_for(command, python, tests, junit_path)
+    junit_path.parent.mkdir(parents=True, exist_ok=True)
     junit_path.unlink(missing_ok=True)
     state = {"done": 0, "total": len(tests) if tests else None}
 
@@ -50,7 +70,7 @@ def run_tests(*, command: Sequence[str], python: str, cwd: Path, env: Mapping[st
                                  done=state["done"] or 0, total=state["total"]))
 
     finished = run_streaming(args, cwd, env, timeout, line)
-    missing_tool(finished.exit_code, finished.tail, python)
+    missing_tool(finished.exit_code, finished.tail, python or args[0])
     return RunResult(stage, tuple(args), finished.exit_code, finished.seconds,
                      tuple(junit.parse_file(junit_path)), timed_out=finished.timed_out,
                      output_tail=finished.tail[-6000:], requested=len(tests or ()))

@@ -11,6 +11,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 NO_TESTS = 5  # pytest's exit code when it collected nothing
+_EXITS = {
+    0: "the test command wrote no JUnit XML, so no test result could be read",
+    1: "tests failed, but their results could not be read from the JUnit XML",
+    2: "pytest was interrupted (collection errors, or a plugin or conftest.py stopped it)",
+    3: "pytest hit an internal error (a plugin or conftest.py crashed)",
+    4: "pytest refused its command line (a usage error: an option in the project's "
+       "addopts or a plugin it needs is missing)",
+    5: "pytest collected no tests",
+}
 BAD = ("failed", "error")
 
 
@@ -63,6 +72,21 @@ class RunResult:
     def passed(self) -> bool:
         return not (self.timed_out or self.no_tests or self.failures) and self.exit_code == 0
 
+    @property
+    def diagnosis(self) -> str | None:
+        """What happened to a run that did not pass for want of a failing test."""
+        if self.timed_out:
+            return "killed at the time limit (check.timeout_seconds)"
+        collection = [c for c in self.failures if "::" not in c.nodeid]
+        if collection:
+            return f"{len(collection)} file(s) could not be collected (import errors)"
+        if self.failures and self.exit_code == 1:
+            return None
+        if self.exit_code == 0 and self.cases:
+            return None
+        return _EXITS.get(self.exit_code if self.exit_code is not None else -1,
+                          f"the test command exited with {self.exit_code}")
+
     def counts(self) -> dict[str, int]:
         out = {"passed": 0, "failed": 0, "error": 0, "skipped": 0}
         for case in self.cases:
@@ -79,6 +103,7 @@ class RunResult:
             "failures": [c.to_dict() for c in self.failures],
             "slowest": [c.to_dict() for c in slowest], "requested": self.requested,
             "output_tail": self.output_tail if not self.passed else "",
+            "diagnosis": self.diagnosis,
         }
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from hotfix.adapters.testing import recorder, venv
+from hotfix.adapters.testing import recorder
 from hotfix.config import Config
 from hotfix.errors import HotfixError
 from hotfix.ports import GitRepo
+from hotfix.services.checks.environment import prepared
 from hotfix.services.checks.policy import REV_HINT
 
 _EXIT = {2: "was interrupted (collection errors, or a test called pytest.exit)",
@@ -45,21 +45,17 @@ class Recorded:
                 "failed": list(self.failed)}
 
 
-def check_env(home: Path, tree: Path, cfg: Config) -> venv.Env:
-    return venv.ensure(home, tree, extras=cfg.list("check.extras"),
-                       globs=cfg.list("check.requirements"),
-                       inherit=cfg.bool("check.inherit_packages"))
-
-
 def record_map(git: GitRepo, cfg: Config, commit: str,
                on_line: Callable[[str], None] = lambda _: None) -> Recorded:
     """Run the whole suite of ``commit`` under coverage and store its per-test map."""
     home = git.home()
     sha = git.require_commit(commit, hint=REV_HINT)
-    with git.detached(sha, "record") as tree:
-        env = check_env(home, tree, cfg)
+    # the project's environment, with coverage in a throw-away overlay (never in its venv)
+    with (git.detached(sha, "record") as tree,
+          prepared(home, tree, sha, cfg, extra=("coverage",)) as env):
+        assert env.python is not None
         recording = recorder.run(home=home, worktree=tree, commit=sha, python=env.python,
-                                 env=venv.test_env(env, tree),
+                                 env=env.variables,
                                  timeout=cfg.float("check.timeout_seconds"), on_line=on_line)
         refuse_failed(recording, commit, cfg)
         recorder.save(recording, home, sha)

@@ -1,7 +1,10 @@
 """The check pipeline on one commit: scope guard → environment → impact → targeted → full.
 
-Runs in a throw-away worktree at the exact commit, with the cached check environment.
-Reports progress through ``on_progress``; returns a ``CheckOutcome`` (never prints).
+Runs in a throw-away worktree at the exact commit, in the check's environment
+(``environment``). The targeted stage runs the tests impact selected first, unless they
+are more than ``check.targeted_max_share`` of the suite: then the full suite runs them
+anyway, and the stage is skipped (the outcome says why). Reports progress through
+``on_progress``; returns a ``CheckOutcome`` (never prints).
 """
 
 from __future__ import annotations
@@ -11,15 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hotfix.adapters.testing import venv
-from hotfix.adapters.testing.pytest_run import is_pytest, run_tests
+from hotfix.adapters.testing.pytest_run import run_tests, targets
 from hotfix.config import Config
 from hotfix.domain.checks.scope import ScopeReport, check_scope
-from hotfix.domain.checks.testrun import Progress, RunResult, merge_retry
+from hotfix.domain.checks.testrun import NO_TESTS, Progress, RunResult, merge_retry
 from hotfix.ports import Clock, GitRepo
 from hotfix.ports.ci import CIPipeline
 from hotfix.services.checks.ci import ci_run
-from hotfix.services.checks.coverage_map import check_env
+from hotfix.services.checks.environment import RunEnv, prepared
 from hotfix.services.checks.impact import ImpactReport, select_for
 from hotfix.services.checks.policy import Range, scope_rules
 
@@ -33,10 +35,10 @@ class CheckOutcome:
     scope: ScopeReport
     scope_override: dict[str, str] | None = None
     impact: ImpactReport | None = None
-    env: venv.Env | None = None
-    packages: dict[str, str] = field(default_factory=dict)
+    env: RunEnv | None = None
     runs: list[RunResult] = field(default_factory=list)
     problem: str | None = None
+    targeted_skipped: str | None = None  # why the targeted stage did not run
     seconds: float = 0.0
 
     @property
@@ -57,8 +59,8 @@ class CheckOutcome:
             "impact": _impact_summary(self.impact), "seconds": round(self.seconds, 3),
             "runs": [r.to_dict() for r in self.runs],
             "flaky": [t for r in self.runs for t in r.flaky],
-            "environment": {**(self.env.to_dict() if self.env else {}),
-                            "packages": self.packages},
+            "targeted_skipped": self.targeted_skipped,
+            "environment": self.env.to_dict() if self.env else {},
         }
 
 
@@ -100,33 +102,71 @@ def run_pipeline(git: GitRepo, cfg: Config, found: Range, *, clock: Clock,
 
 def _in_worktree(git: GitRepo, cfg: Config, outcome: CheckOutcome, keep_going: bool,
                  on_progress: OnProgress, clock: Clock) -> None:
-    home = git.home()
-    with git.detached(outcome.range.head_sha, "check") as tree:
+    home, sha = git.home(), outcome.range.head_sha
+    with git.detached(sha, "check") as tree:
         on_progress(Progress("environment", "preparing the check environment"))
-        outcome.env = check_env(home, tree, cfg)
-        outcome.packages = venv.packages(outcome.env.python)
-        on_progress(Progress("environment", ("reused" if outcome.env.reused else "built") +
-                             f" {outcome.env.path} in {outcome.env.seconds:.1f}s"))
-        outcome.impact = select_for(git, cfg, outcome.range, clock=clock)
-        sel = outcome.impact.selection
-        on_progress(Progress("impact", f"{len(sel.selected)} of {sel.total_tests} tests "
-                                       f"selected ({sel.strategy})", total=len(sel.selected)))
-        runner = _Runner(cfg, tree, outcome.env, home, on_progress)
-        if sel.selected and is_pytest(cfg.list("check.test_command")):
+        with prepared(home, tree, sha, cfg) as env:
+            outcome.env = env
+            on_progress(Progress("environment", _env_line(env)))
+            _stages(git, cfg, outcome, _Runner(cfg, tree, env, home, on_progress),
+                    keep_going, clock)
+
+
+def _stages(git: GitRepo, cfg: Config, outcome: CheckOutcome, runner: _Runner,
+            keep_going: bool, clock: Clock) -> None:
+    outcome.impact = select_for(git, cfg, outcome.range, clock=clock)
+    sel = outcome.impact.selection
+    runner.on_progress(Progress("impact", f"{len(sel.selected)} of {sel.total_tests} tests "
+                                          f"selected ({sel.strategy})", total=len(sel.selected)))
+    if sel.selected and targets(cfg.list("check.test_command")):
+        outcome.targeted_skipped = skip_targeted(len(sel.selected), sel.total_tests,
+                                                 cfg.float("check.targeted_max_share"))
+        if outcome.targeted_skipped:
+            runner.on_progress(Progress("impact", "targeted stage skipped: "
+                                                  f"{outcome.targeted_skipped}"))
+        else:
             outcome.runs.append(runner.run("targeted", list(sel.selected)))
             if not outcome.runs[-1].passed and not keep_going:
-                outcome.problem = "a targeted test failed: the full suite was not run"
+                outcome.problem = _failed(outcome.runs[-1]) + ": the full suite was not run"
                 return
-        outcome.runs.append(runner.run("full", None))
-        if outcome.runs[-1].no_tests:
-            outcome.problem = "the project has no tests: nothing was verified"
+    outcome.runs.append(runner.run("full", None))
+    full = outcome.runs[-1]
+    if full.exit_code == NO_TESTS:
+        outcome.problem = "the project has no tests: nothing was verified"
+    elif not full.passed and full.diagnosis:
+        outcome.problem = _failed(full)
+
+
+def skip_targeted(selected: int, total: int, max_share: float) -> str | None:
+    """Why the targeted stage is not worth running (None: run it)."""
+    if total <= 0 or selected / total <= max_share:
+        return None
+    return (f"impact selected {selected} of {total} tests ({selected / total:.0%}, more than "
+            f"check.targeted_max_share = {max_share:.0%}): the full suite runs them")
+
+
+def _failed(run: RunResult) -> str:
+    why = run.diagnosis
+    if why is None:
+        return f"a {run.stage} test failed"
+    return f"the {run.stage} run failed: {why}"
+
+
+def _env_line(env: RunEnv) -> str:
+    if env.base is None:
+        return "the test command brings its own environment: hotfix built none"
+    base = env.base
+    how = {"built": "built" if not base.reused else "reused", "venv": "using"}[base.source]
+    project = (f"; the project installed ({env.installed})" if env.installed != "none"
+               else "; the project is imported from the worktree")
+    return f"{how} {base.path} in {base.seconds:.1f}s{project}"
 
 
 @dataclass
 class _Runner:
     cfg: Config
     tree: Path
-    env: venv.Env
+    env: RunEnv
     home: Path
     on_progress: OnProgress
 
@@ -142,9 +182,10 @@ class _Runner:
         return merge_retry(first, self._once("retry", failed))
 
     def _once(self, stage: str, tests: list[str] | None) -> RunResult:
+        python = str(self.env.python) if self.env.python else None
         return run_tests(command=self.cfg.list("check.test_command"),
-                         python=str(self.env.python), cwd=self.tree,
-                         env=venv.test_env(self.env, self.tree), tests=tests, stage=stage,
+                         python=python, cwd=self.tree,
+                         env=self.env.variables, tests=tests, stage=stage,
                          timeout=self.cfg.float("check.timeout_seconds"),
                          junit_path=self.home / ".hotfix" / "check" / f"junit-{stage}.xml",
                          on_progress=self.on_progress)
