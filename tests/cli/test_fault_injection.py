@@ -62,7 +62,9 @@ def build(root: Path) -> Repo:
                                                     '"1.2.0"\n'})
     shop.tag("v1.2.0")
     shop.checkout("main")
-    shop.commit("hotfix settings", {"hotfix.toml": f'[approvals]\napprovers = ["{APPROVER}"]\n'})
+    # the shop has no tests: the test gate on ports (backport.check) could pass nothing
+    shop.commit("hotfix settings", {"hotfix.toml": f'[approvals]\napprovers = ["{APPROVER}"]\n'
+                                                   '\n[backport]\ncheck = false\n'})
     from hotfix.wiring import open_context
 
     ctx = open_context(shop.path, {})
