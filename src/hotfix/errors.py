@@ -22,6 +22,9 @@ each have one handler that renders them.
     │                                   (hotfix.adapters.deploy.local)
     ├── RouterError            exit 1   the router refused a change or is not running
     │                                   (hotfix.adapters.routers)
+    ├── DeliveryFailed         exit 1   a notification channel did not take a notice: retried
+    │                                   later, or a dead letter when ``permanent``
+    │                                   (hotfix.adapters.notify)
     └── UsageError             exit 2   bad arguments or input
         └── ConfigError        exit 2   hotfix.toml is malformed (names key and line)
 
@@ -88,6 +91,18 @@ class ConflictError(HotfixError):
 class NotConfigured(HotfixError):
     """A step needs a setting that is empty, or that names a program that is not installed;
     the message names the setting, the hint the line that sets it."""
+
+
+class DeliveryFailed(HotfixError):
+    """A channel did not take a notice. ``permanent``: retrying the same notice cannot help
+    (the receiver refused it), so it becomes a dead letter; else it is retried later, not
+    before ``retry_after`` seconds when the receiver said so (HTTP ``Retry-After``)."""
+
+    def __init__(self, message: str, *, hint: str | None = None, permanent: bool = False,
+                 retry_after: float | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.permanent = permanent
+        self.retry_after = retry_after
 
 
 class UsageError(HotfixError):

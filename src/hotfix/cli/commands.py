@@ -23,7 +23,7 @@ COMMANDS: dict[str, str] = {  # command → its module in hotfix.cli, in the ord
     "publish": "publish", "backport": "backport", "resume": "resume", "contains": "contains",
     "judge": "judge", "backout": "backout", "deploy": "deploy", "rollback": "rollback",
     "defer": "defer", "verify": "verify", "policy": "policy", "impact": "impact",
-    "check": "check", "audit": "audit", "anchor": "anchor", "db": "db",
+    "check": "check", "audit": "audit", "anchor": "anchor", "db": "db", "notify": "notify",
 }
 
 

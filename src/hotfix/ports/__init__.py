@@ -49,10 +49,25 @@ from hotfix.ports.git import (
     Worktree as Worktree,
 )
 from hotfix.ports.notify import (
+    Message as Message,
+)
+from hotfix.ports.notify import (
     Notice as Notice,
 )
 from hotfix.ports.notify import (
+    NoticeWriter as NoticeWriter,
+)
+from hotfix.ports.notify import (
     Notifier as Notifier,
+)
+from hotfix.ports.notify import (
+    NotifyAdapters as NotifyAdapters,
+)
+from hotfix.ports.notify import (
+    Outbox as Outbox,
+)
+from hotfix.ports.notify import (
+    Outgoing as Outgoing,
 )
 from hotfix.ports.record import (
     Cache as Cache,
@@ -62,6 +77,9 @@ from hotfix.ports.record import (
 )
 from hotfix.ports.record import (
     EventLog as EventLog,
+)
+from hotfix.ports.record import (
+    Notify as Notify,
 )
 from hotfix.ports.record import (
     Records as Records,

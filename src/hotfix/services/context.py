@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING
 from hotfix.config import Config
 
 if TYPE_CHECKING:
-    from hotfix.ports import Cache, Clock, GitRepo, Records, RolloutAdapters, Waivers
+    from hotfix.ports import (
+        Cache,
+        Clock,
+        GitRepo,
+        NotifyAdapters,
+        Records,
+        RolloutAdapters,
+        Waivers,
+    )
 
 
 @dataclass
@@ -26,6 +34,7 @@ class Context:
     clock: Clock
     git: GitRepo = field(kw_only=True)  # the repository, through the git CLI
     rollout: RolloutAdapters = field(kw_only=True)  # target, router, metrics, state, judge
+    notify: NotifyAdapters = field(kw_only=True)  # the outbox and the configured channels
     closers: tuple[Callable[[], None], ...] = ()  # what ``close`` releases, in order
 
     def now(self) -> datetime:

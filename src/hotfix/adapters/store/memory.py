@@ -15,12 +15,13 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from hotfix.adapters.store.memory_outbox import MemoryOutbox
 from hotfix.adapters.store.rows import EventRow, WaiverRow, chained, kept_waiver, no_hotfix
 from hotfix.domain.audit.equivalence import Waiver
 from hotfix.domain.record.events import Event
 
 if TYPE_CHECKING:
-    from hotfix.ports import Draft
+    from hotfix.ports import Draft, Notify
 
 
 class MemoryStore:
@@ -33,25 +34,28 @@ class MemoryStore:
         self.heads: dict[int, tuple[int, str]] = {}  # what the record says its newest is
         self.cache = MemoryCache()
         self.waivers = MemoryWaivers()
+        self.outbox = MemoryOutbox()
         self._lock = threading.Lock()
 
     def close(self) -> None:
         """Nothing to release: the data stays, as a database's does."""
 
-    def create(self, title: str, actor: str, at: datetime, payload: dict[str, Any]) -> Event:
+    def create(self, title: str, actor: str, at: datetime, payload: dict[str, Any],
+               notify: Notify | None = None) -> Event:
         with self._lock:
             number = max(self.rows, default=0) + 1
             (opened,) = chained(number, [], [(actor, "open", payload)], at)
-            self._keep(number, [], [opened])
+            self._keep(number, [], [], [opened], at, notify)
             return opened
 
     def append(self, number: int, decide: Callable[[list[Event]], list[Draft]],
-               at: datetime) -> list[Event]:
-        """Hold the lock, let ``decide`` see the events and return new ones, append them."""
+               at: datetime, notify: Notify | None = None) -> list[Event]:
+        """Hold the lock, let ``decide`` see the events and return new ones, append them
+        with the notices ``notify`` derives from them, all or nothing."""
         with self._lock:
             before = self._events(number)
             new = chained(number, before, decide(before), at)
-            self._keep(number, self.rows[number], new)
+            self._keep(number, self.rows[number], before, new, at, notify)
             return new
 
     def events(self, number: int) -> list[Event]:
@@ -72,12 +76,16 @@ class MemoryStore:
             raise no_hotfix(number)
         return [row.to_event() for row in self.rows[number]]
 
-    def _keep(self, number: int, rows: list[EventRow], new: list[Event]) -> None:
-        """Append only once every new event is sealed: a failure leaves nothing behind."""
+    def _keep(self, number: int, rows: list[EventRow], before: list[Event], new: list[Event],
+              at: datetime, notify: Notify | None) -> None:
+        """Append only once every new event is sealed and its notices derived: a failure
+        leaves nothing behind."""
         if not new:
             return
+        outgoing = notify(before, new) if notify is not None else []
         self.rows[number] = [*rows, *(EventRow.of(e) for e in new)]
         self.heads[number] = (new[-1].seq, new[-1].hash)
+        self.outbox.add(number, outgoing, at)
 
 
 class MemoryCache:

@@ -6,11 +6,21 @@ build, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 # The newest migration in migrations/versions; tests/adapters/test_store_contract.py checks it
 # against Alembic's own head. A database stamped with it needs no migration run.
-SCHEMA_HEAD = "0002_waivers"
+SCHEMA_HEAD = "0004_outbox"
 
 metadata = MetaData()
 
@@ -56,4 +66,21 @@ waivers = Table(
     Column("actor", String(320), nullable=False),
     Column("at", String(40), nullable=False),  # ISO 8601 UTC
     UniqueConstraint("sha", "line", name="uq_waivers_sha_line"),
+)
+
+# Notices waiting for delivery (docs/notifications.md): written in the same transaction as
+# the event they tell of, delivered at least once, the id the same on every attempt.
+outbox = Table(
+    "outbox", metadata,
+    Column("id", String(200), primary_key=True),  # the notice's id (webhook-id)
+    Column("channel", String(64), nullable=False),
+    Column("hotfix", ForeignKey("hotfixes.number"), nullable=False, index=True),
+    Column("notice", Text, nullable=False),  # the notice, as JSON
+    Column("state", String(16), nullable=False),  # pending | delivered | dead
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_at", String(40), nullable=False),  # ISO 8601 UTC: due (pending), or last try
+    Column("created_at", String(40), nullable=False),
+    Column("delivered_at", String(40), nullable=True),
+    Column("last_error", Text, nullable=False, default=""),
+    Index("ix_outbox_state_next_at", "state", "next_at"),
 )
