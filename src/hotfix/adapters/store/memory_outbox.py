@@ -13,7 +13,8 @@ from hotfix.ports.notify import DEAD, DELIVERED, PENDING, Message, Outgoing
 
 
 class MemoryOutbox:
-    """``ports.Outbox`` over a dict of rows, by id, in the order they were queued."""
+    """``ports.Outbox`` over a dict of rows, by id, in the order they were queued (as the
+    table's ``number`` orders them)."""
 
     def __init__(self) -> None:
         self.rows: dict[str, MessageRow] = {}
@@ -27,9 +28,9 @@ class MemoryOutbox:
 
     def claim(self, now: datetime, until: datetime, limit: int) -> list[Message]:
         with self._lock:
-            due = sorted((r for r in self.rows.values()
+            due = sorted((r for r in self.rows.values()  # stable: queued order breaks ties
                           if r.state == PENDING and r.next_at <= iso(now)),
-                         key=lambda r: (r.next_at, r.created_at, r.id))[:limit]
+                         key=lambda r: r.next_at)[:limit]
             for row in due:
                 self.rows[row.id] = row._replace(next_at=iso(until), attempts=row.attempts + 1)
             return [row._replace(attempts=row.attempts + 1).to_message() for row in due]
@@ -44,8 +45,8 @@ class MemoryOutbox:
             self._change(id, state=PENDING, next_at=iso(next_at), last_error=error[:2000])
 
     def messages(self, states: Collection[str] | None = None) -> list[Message]:
-        rows = sorted(self.rows.values(), key=lambda r: (r.created_at, r.id))
-        return [r.to_message() for r in rows if not states or r.state in states]
+        return [r.to_message() for r in list(self.rows.values())
+                if not states or r.state in states]
 
     def retry(self, id: str | None, now: datetime) -> list[str]:
         with self._lock:

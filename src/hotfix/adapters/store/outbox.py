@@ -31,7 +31,7 @@ class SqlOutbox:
         with self.db.writing("claim notices") as conn:
             due = conn.execute(select(*_COLUMNS).where(
                 outbox.c.state == PENDING, outbox.c.next_at <= iso(now))
-                .order_by(outbox.c.next_at, outbox.c.created_at, outbox.c.id)
+                .order_by(outbox.c.next_at, outbox.c.number)
                 .limit(limit)).all()
             return [row._replace(attempts=row.attempts + 1).to_message()
                     for row in map(MessageRow._make, due) if _held(conn, row, until)]
@@ -49,7 +49,7 @@ class SqlOutbox:
                          .values(last_error=error[:2000], **values))
 
     def messages(self, states: Collection[str] | None = None) -> list[Message]:
-        query = select(*_COLUMNS).order_by(outbox.c.created_at, outbox.c.id)
+        query = select(*_COLUMNS).order_by(outbox.c.number)
         if states:
             query = query.where(outbox.c.state.in_(list(states)))
         with self.db.reading("read the outbox") as conn:

@@ -72,7 +72,8 @@ waivers = Table(
 # the event they tell of, delivered at least once, the id the same on every attempt.
 outbox = Table(
     "outbox", metadata,
-    Column("id", String(200), primary_key=True),  # the notice's id (webhook-id)
+    Column("number", Integer, primary_key=True, autoincrement=True),  # the order queued
+    Column("id", String(200), nullable=False),  # the notice's id (webhook-id)
     Column("channel", String(64), nullable=False),
     Column("hotfix", ForeignKey("hotfixes.number"), nullable=False, index=True),
     Column("notice", Text, nullable=False),  # the notice, as JSON
@@ -83,4 +84,5 @@ outbox = Table(
     Column("delivered_at", String(40), nullable=True),
     Column("last_error", Text, nullable=False, default=""),
     Index("ix_outbox_state_next_at", "state", "next_at"),
+    UniqueConstraint("id", name="uq_outbox_id"),
 )

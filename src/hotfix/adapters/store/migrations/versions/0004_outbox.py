@@ -19,7 +19,8 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "outbox",
-        sa.Column("id", sa.String(200), primary_key=True),
+        sa.Column("number", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("id", sa.String(200), nullable=False),
         sa.Column("channel", sa.String(64), nullable=False),
         sa.Column("hotfix", sa.Integer(), sa.ForeignKey("hotfixes.number"), nullable=False),
         sa.Column("notice", sa.Text(), nullable=False),
@@ -29,6 +30,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.String(40), nullable=False),
         sa.Column("delivered_at", sa.String(40), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=False),
+        sa.UniqueConstraint("id", name="uq_outbox_id"),
     )
     op.create_index("ix_outbox_hotfix", "outbox", ["hotfix"])
     op.create_index("ix_outbox_state_next_at", "outbox", ["state", "next_at"])
