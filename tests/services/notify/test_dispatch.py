@@ -15,7 +15,7 @@ from hotfix.adapters.notify.fake import FakeNotifier
 from hotfix.errors import ConfigError, NotFound
 from hotfix.ports import Notifier
 from hotfix.services.context import Context
-from hotfix.services.notify.dispatch import Backoff, deliver_due
+from hotfix.services.notify.dispatch import Backoff, deliver_due, deliver_forever
 from hotfix.services.notify.outbox import outbox_status, retry_dead
 from tests.adapters.notify.receivers import SECRET, WebhookReceiver, down_for
 from tests.services.notify.setup import BOSS, REPORTER, SEV1_ANSWERS, T0, context, routed
@@ -158,3 +158,21 @@ def test_a_real_receiver_down_for_n_attempts_sees_every_message_once_by_id(
     assert sorted(p["type"] for p in receiver.by_id.values()) == [
         "hotfix.approve", "hotfix.open", "hotfix.triage"]
     assert outbox_status(ctx).delivered == 3
+
+
+def test_watching_delivers_each_round_until_interrupted(repo: Path) -> None:
+    clock = ManualClock(T0)
+    ctx = context(routed(repo), fakes(fail=1), clock=clock)
+    ctx.records.open("Checkout 500", REPORTER, SEV1_ANSWERS)
+    rounds: list[int] = []
+
+    def each(report: object) -> None:
+        rounds.append(len(report.attempts))
+        if len(rounds) == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        deliver_forever(ctx, 15.0, each)
+    assert rounds == [2, 1, 0]  # both tried; the failed one again 15 s on; nothing left
+    assert clock.slept == [15.0, 15.0]
+    assert outbox_status(ctx).delivered == 2
