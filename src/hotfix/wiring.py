@@ -400,7 +400,7 @@ def _slack_notifier(name: str, spec: Mapping[str, Any], cfg: Config,
 
 def _email_notifier(name: str, spec: Mapping[str, Any], cfg: Config,
                     environ: Mapping[str, str]) -> Notifier:
-    from hotfix.adapters.notify.email import EmailNotifier, Smtp
+    from hotfix.adapters.notify.mail import EmailNotifier, Smtp
 
     where = f"notify.channels.{name}"
     to = spec.get("to")

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hotfix.adapters.notify.email import EmailNotifier, Smtp
+from hotfix.adapters.notify.mail import EmailNotifier, Smtp
 from hotfix.adapters.notify.slack import SlackNotifier
 from hotfix.adapters.notify.text import ZWSP
 from hotfix.adapters.notify.webhook import WebhookNotifier

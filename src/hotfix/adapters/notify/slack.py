@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from hotfix.adapters.notify import text
-from hotfix.adapters.notify.http import checked_url, post
+from hotfix.adapters.notify.http_post import checked_url, post
 from hotfix.ports.notify import Notice
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from standardwebhooks.webhooks import EmptyWebhookSecretError, Webhook
 
-from hotfix.adapters.notify.http import checked_url, post
+from hotfix.adapters.notify.http_post import checked_url, post
 from hotfix.errors import ConfigError
 from hotfix.ports.notify import Notice
 
