@@ -4,6 +4,7 @@ nor a notice without its event), each id once, each claim held by one dispatcher
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -69,3 +70,28 @@ def test_a_claimed_message_is_not_claimed_twice_until_its_hold_ends(store: Store
     assert again.attempts == 2
 
 
+
+
+def test_dispatchers_claiming_at_once_never_share_a_message(backend: Backend) -> None:
+    stores = [backend.open() for _ in range(4)]
+    number = stores[0].create("Bug", REPORTER, T0, {"title": "Bug"}).hotfix
+    stores[0].outbox.add(number, [o for i in range(40) for o in _notice(f"m{i}")], T0)
+    claimed: list[list[str]] = []
+    start = threading.Barrier(len(stores))
+
+    def dispatcher(store: Store) -> None:
+        start.wait()
+        mine: list[str] = []
+        while batch := store.outbox.claim(T0, T0 + timedelta(minutes=5), 3):
+            mine.extend(m.id for m in batch)
+        claimed.append(mine)
+
+    threads = [threading.Thread(target=dispatcher, args=(s,)) for s in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for store in stores:
+        store.close()
+    every = [i for mine in claimed for i in mine]
+    assert sorted(every) == sorted(f"m{i}" for i in range(40))  # each once, none lost
