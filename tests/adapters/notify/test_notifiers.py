@@ -199,3 +199,13 @@ def test_an_smtp_server_that_refuses_is_a_dead_letter_and_one_down_is_retried() 
     with pytest.raises(DeliveryFailed, match=r"SMTP 127\.0\.0\.1") as down:
         _mailer(free_port()).send(NOTICE)
     assert not down.value.permanent
+
+
+def test_starttls_asked_of_a_server_without_it_is_a_dead_letter(smtp: SmtpServer) -> None:
+    mailer = EmailNotifier("support", Smtp("127.0.0.1", smtp.port, starttls=True,
+                                           sender="hotfix@example.com", timeout=5),
+                           ["lead@example.com"])
+    with pytest.raises(DeliveryFailed, match="does not offer STARTTLS") as info:
+        mailer.send(NOTICE)
+    assert info.value.permanent
+    assert smtp.mails == []

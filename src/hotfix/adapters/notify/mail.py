@@ -43,6 +43,11 @@ class EmailNotifier:
                 s.send_message(mail)
         except smtplib.SMTPResponseException as exc:
             raise self._refused(exc.smtp_code, exc.smtp_error) from None
+        except smtplib.SMTPNotSupportedError:
+            raise DeliveryFailed(f"{self.name}: {self.smtp.host} does not offer STARTTLS",
+                                 hint="set notify.smtp.starttls = false (a trusted network "
+                                 "only), or name a server that offers it; then hotfix notify "
+                                 "retry", permanent=True) from None
         except smtplib.SMTPRecipientsRefused as exc:
             code, why = next(iter(exc.recipients.values()))
             raise self._refused(code, why) from None
