@@ -70,7 +70,7 @@ def open_context(
     clock = clock or SystemClock()
     store = store or open_store(root, cfg)
     records = LocalRecords(store, RecordSettings.from_config(cfg), clock,
-                           notices=LazyNoticeWriter(cfg))
+                           notices=LazyNoticeWriter(cfg) if cfg.list("notify.routes") else None)
     return Context(root=root, cfg=cfg, records=records,
                    cache=store.cache, waivers=store.waivers, clock=clock, git=git,
                    rollout=WiredRollout(cfg, root, rollout or RolloutParts()),
