@@ -22,6 +22,18 @@ each have one handler that renders them.
     │                                   (hotfix.adapters.deploy.local)
     ├── RouterError            exit 1   the router refused a change or is not running
     │                                   (hotfix.adapters.routers)
+    ├── NotAuthenticated       exit 1   no, an unknown, expired or revoked token (HTTP 401)
+    ├── Forbidden              exit 1   the user's roles do not allow it (HTTP 403)
+    ├── ServerUnavailable      exit 1   the team server cannot be reached or failed
+    ├── LoginRequired          exit 1   a dashboard page without a session (a redirect to
+    │                                   sign in)
+    ├── CIError                exit 1   the team's CI failed or answered unusably
+    │                                   (hotfix.adapters.ci)
+    ├── RollbackFailed         exit 1   the release to return to did not start or take the
+    │                                   traffic; production stayed
+    │                                   (hotfix.services.rollout.roll_back)
+    ├── BackupFailed           exit 1   the backup before a deploy failed; the deploy did not
+    │                                   start (hotfix.services.rollout.backup)
     ├── DeliveryFailed         exit 1   a notification channel did not take a notice: retried
     │                                   later, or a dead letter when ``permanent``
     │                                   (hotfix.adapters.notify)
@@ -93,6 +105,19 @@ class NotConfigured(HotfixError):
     the message names the setting, the hint the line that sets it."""
 
 
+class NotAuthenticated(HotfixError):
+    """The team server does not know who is asking: no token, or one it does not accept."""
+
+
+class Forbidden(HotfixError):
+    """The user is known but none of their roles allows the action; the message names the
+    roles that would."""
+
+
+class ServerUnavailable(HotfixError):
+    """The team server is unreachable, went away mid-request, or failed (HTTP 5xx)."""
+
+
 class DeliveryFailed(HotfixError):
     """A channel did not take a notice. ``permanent``: retrying the same notice cannot help
     (the receiver refused it), so it becomes a dead letter; else it is retried later, not
@@ -111,3 +136,11 @@ class UsageError(HotfixError):
 
 class ConfigError(UsageError):
     pass
+
+
+class LoginRequired(HotfixError):
+    """No valid dashboard session: the page redirects to the sign-in form."""
+
+
+class CIError(HotfixError):
+    """The CI system failed or answered in a way hotfix cannot use."""

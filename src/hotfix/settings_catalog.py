@@ -37,6 +37,38 @@ CATALOG: tuple[Setting, ...] = (
     ),
     Setting("records.prefix", "HF", "Prefix of hotfix ids (HF-1, HF-2, ...)."),
     Setting(
+        "testing.failpoint",
+        "",
+        "Fault injection for hotfix's own tests: the process kills itself (SIGKILL) right\n"
+        "after writing the event KIND[:STEP[:PHASE]][@N], e.g. git:pick:begin. Never set it\n"
+        "in production. tests/cli/test_fault_injection.py",
+        env="HOTFIX_FAILPOINT",
+    ),
+    # -- the team's CI as the check's test runner (docs/integrations.md) ------------------
+    Setting(
+        "check.backend",
+        "local",
+        "Where hotfix check runs the tests: local (here, targeted then the suite), or the\n"
+        "team's pipeline: github-actions, jenkins, circleci (the hotfix branch is pushed to\n"
+        "lines.remote and the pipeline's run and JUnit report decide).",
+    ),
+    Setting("ci.url", "", "The CI system's API. Empty: https://api.github.com or\n"
+                          "https://circleci.com/api/v2; Jenkins needs its own URL."),
+    Setting("ci.token_env", "", "The environment variable holding the CI token (never stored).\n"
+                                "Empty: GITHUB_TOKEN, JENKINS_API_TOKEN or CIRCLECI_TOKEN."),
+    Setting("ci.user_env", "JENKINS_USER", "Jenkins: the variable holding the API user."),
+    Setting("ci.github_repo", "", "GitHub Actions: the repository, OWNER/NAME."),
+    Setting("ci.github_workflow", "hotfix-check.yml",
+            "GitHub Actions: the workflow (file name or id) with on: workflow_dispatch."),
+    Setting("ci.github_artifact", "junit",
+            "GitHub Actions: the run's artifact holding its JUnit XML files."),
+    Setting("ci.jenkins_job", "", "Jenkins: the job (folder/name), parameterised BRANCH, SHA."),
+    Setting("ci.circleci_project", "", "CircleCI: the project slug, e.g. gh/ORG/REPO."),
+    Setting("ci.timeout_seconds", 3600.0, "How long a CI run may take before it is a failure."),
+    Setting("ci.start_timeout_seconds", 300.0,
+            "How long the pipeline may take to start before it is a failure."),
+    Setting("ci.poll_seconds", 10.0, "How often hotfix asks the CI system about its run."),
+    Setting(
         "project.kind",
         "service",
         "What a code hotfix of this project is: service (deployed and verified in production)\n"
@@ -225,6 +257,26 @@ CATALOG: tuple[Setting, ...] = (
         0.001,
         "Level of the sample-ratio check; a mismatch withholds promotion (never rolls back).",
     ),
+    # ── deploy: the back-out plan and the backup before a deploy (docs/rollout.md) ────────
+    Setting(
+        "deploy.backup_command",
+        [],
+        "Runs before every deploy's canary starts (empty: no backup), e.g.\n"
+        '["pg_dump", "-Fc", "-f", "{output}", "shop"]. {output} (a new file under\n'
+        "deploy.backup_dir), {key}, {version} and {python} are substituted. Its exit code,\n"
+        "location, size and SHA-256 go on the record; a failure stops the deploy unless an\n"
+        "approver overrides (hotfix deploy HF-N --override \"why\").",
+    ),
+    Setting("deploy.backup_timeout", 600.0,
+            "Seconds the backup may take before it is stopped (and the deploy with it)."),
+    Setting("deploy.backup_dir", ".hotfix/backups",
+            "Where {output} files go, relative to the repository (or absolute)."),
+    Setting("deploy.backout_dry_start", True,
+            "hotfix backout starts one instance of the release to return to, health-checks\n"
+            "it and stops it, to prove it deployable now."),
+    Setting("deploy.irreversible_kinds", ["migrations"],
+            "Scope-guard file kinds (scope.forbidden_kinds) that make a fix hard to back out:\n"
+            "its back-out plan needs an approver's --acknowledge of how to back it out."),
     # ── rollout: canary deploys (docs/rollout.md) ─────────────────────────────────────────
     Setting(
         "rollout.steps",
@@ -423,4 +475,29 @@ CATALOG: tuple[Setting, ...] = (
         "Let the check environment see hotfix's own packages (pytest, coverage) after its own,\n"
         "so it builds in a second; false: a bare venv that must declare everything.",
     ),
+    Setting("server.listen", "127.0.0.1:8600",
+            "Where `hotfix serve` listens (host:port). TLS is the proxy's job: docs/server.md.",
+            env="HOTFIX_SERVER_LISTEN"),
+    Setting("server.project", "default",
+            "The project this repository is on the team server (its HF numbers and roles).",
+            env="HOTFIX_PROJECT"),
+    Setting("server.trusted_proxies", [],
+            "Addresses (or networks, 10.0.0.0/8) of the single sign-on proxies whose identity\n"
+            "header the server trusts. Empty: the header is never trusted.",
+            env="HOTFIX_TRUSTED_PROXIES"),
+    Setting("server.identity_header", "X-Forwarded-Email",
+            "The header a trusted proxy names the signed-in user's email in."),
+    Setting("server.rate_limit", 600,
+            "Requests per minute one token may make; more get 429 Too Many Requests."),
+    Setting("server.login_rate_limit", 20,
+            "Failed sign-ins (bad tokens) per minute from one address before it gets 429."),
+    Setting("server.url", "",
+            "The team server this CLI acts through (hotfix login URL sets it). Empty: local.",
+            env="HOTFIX_SERVER"),
+    Setting("server.token", "",
+            "The API token for server.url (hotfix login keeps it in your config directory,\n"
+            "mode 0600). Set it through the environment only, never in hotfix.toml.",
+            env="HOTFIX_TOKEN"),
+    Setting("server.timeout", 30.0,
+            "Seconds the CLI waits for the team server per request before retrying."),
 )

@@ -16,7 +16,7 @@ from hotfix.adapters.git.exclude import ensure_state_dir
 from hotfix.adapters.git.repo import Git
 from hotfix.adapters.git.repository import repo_root
 from hotfix.config import Config, load_config
-from hotfix.errors import ConfigError, NotFound
+from hotfix.errors import ConfigError, NotConfigured, NotFound
 from hotfix.ports import (
     Addresses,
     Clock,
@@ -38,8 +38,10 @@ from hotfix.services.record.records import LocalRecords, RecordSettings
 if TYPE_CHECKING:
     from hotfix.domain.record.events import Event
     from hotfix.domain.record.lifecycle import Hotfix
-    from hotfix.ports import Store
+    from hotfix.ports import Identities, Records, Store
+    from hotfix.ports.ci import CIPipeline, CIResult
     from hotfix.services.notify.notices import NoticeWriter
+    from hotfix.services.server import ServerParts, ServerSettings
 
 if TYPE_CHECKING:
     from hotfix.adapters.deploy.command import DeployCommand
@@ -68,14 +70,146 @@ def open_context(
     git, cfg = find_settings(start, environ, overrides)
     root = git.root
     clock = clock or SystemClock()
+    remote = open_remote(cfg, environ, clock)
+    if remote is not None:  # the server decides: its policy, also for the local pre-checks
+        cfg = load_config(root, environ, {**(overrides or {}), **remote.policy})
     store = store or open_store(root, cfg)
-    records = LocalRecords(store, RecordSettings.from_config(cfg), clock,
-                           notices=LazyNoticeWriter(cfg) if cfg.list("notify.routes") else None)
+    notices = LazyNoticeWriter(cfg) if cfg.list("notify.routes") else None
+    records: Records = (remote.records if remote is not None
+                        else LocalRecords(store, RecordSettings.from_config(cfg), clock,
+                                          notices=notices))
+    closers = (store.close, remote.close) if remote is not None else (store.close,)
     return Context(root=root, cfg=cfg, records=records,
                    cache=store.cache, waivers=store.waivers, clock=clock, git=git,
                    rollout=WiredRollout(cfg, root, rollout or RolloutParts()),
                    notify=WiredNotify(cfg, environ, store.outbox, notifiers),
-                   closers=(store.close,))
+                   ci=open_ci(cfg, environ), closers=closers,
+                   acting_as=remote.email if remote is not None else None)
+
+
+@dataclass(frozen=True)
+class Remote:
+    """Client mode: the team server's record, the token's user, the server's policy."""
+
+    records: Records
+    email: str
+    policy: Mapping[str, Any]  # settings the server decides with, over the local ones
+    close: Callable[[], None]
+
+
+def server_credentials(cfg: Config, environ: Mapping[str, str]) -> tuple[str, str] | None:
+    """(url, token) of the team server this CLI acts through, or None in local mode."""
+    from hotfix.adapters.remote.credentials import load
+
+    url, token = cfg.str("server.url").rstrip("/"), cfg.str("server.token")
+    kept = load(environ)
+    if not url and kept is None:
+        return None
+    if not url and kept is not None:
+        url = kept.url
+    if not token and kept is not None and kept.url == url:
+        token = kept.token
+    checked_server_url(url)
+    if not token.strip():
+        raise NotConfigured(f"server.url is {url} but there is no token for it",
+                            hint=f"hotfix login {url}, or set HOTFIX_TOKEN")
+    if not (token.isascii() and token.isprintable()) or " " in token.strip():
+        raise ConfigError("the server token is not a token (printable ASCII, no spaces)",
+                          hint=f"hotfix login {url}, or set HOTFIX_TOKEN to what "
+                          "hotfix users add printed")
+    return url, token.strip()
+
+
+def checked_server_url(url: str) -> str:
+    """``url`` if it is an http(s) URL with a host; else a ``ConfigError`` saying so."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # a port that is not a number raises ValueError
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and url.isprintable()
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ConfigError(f"server.url {url!r} is not an http(s) URL of a server",
+                          hint="e.g. HOTFIX_SERVER=https://hotfix.shop.example, or "
+                          "hotfix login https://hotfix.shop.example")
+    return url
+
+
+def sign_in(url: str, token: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """``hotfix login``: check the token against the server, then keep it (mode 0600)."""
+    from hotfix.adapters.remote.client import ServerClient
+    from hotfix.adapters.remote.credentials import Credentials, save
+    from hotfix.errors import UsageError
+
+    url = checked_server_url(url.strip().rstrip("/"))
+    if not (token.isascii() and token.isprintable()):
+        raise UsageError("that is not a token (printable ASCII)",
+                         hint="paste what hotfix users add printed")
+    client = ServerClient(url, token)
+    try:
+        me = client.get("/api/v1/me")
+    finally:
+        client.close()
+    path = save(environ, Credentials(url, token, str(me["email"])))
+    return {"url": url, "email": str(me["email"]), "path": str(path)}
+
+
+def import_to_server(start: Path, environ: Mapping[str, str],
+                     source: str | None = None) -> dict[str, Any]:
+    """``hotfix server import``: the repository's local record (or the database ``source``)
+    into its project on the team server, every number, event and hash kept."""
+    from hotfix.adapters.remote.client import ServerClient
+    from hotfix.adapters.store.sql import SqlStore
+
+    git, cfg = find_settings(start, environ)
+    found = server_credentials(cfg, environ)
+    if found is None:
+        raise NotConfigured("there is no team server to import into",
+                            hint="sign in first: hotfix login URL")
+    store = SqlStore(source or database_url(git.root, cfg))
+    try:
+        records, where = store.all_events(), store.location
+    finally:
+        store.close()
+    body = {"records": [{"events": [e.to_dict() for e in evs]} for evs in records.values() if evs]}
+    project = cfg.str("server.project")
+    client = ServerClient(found[0], found[1], timeout=max(cfg.float("server.timeout"), 120.0))
+    try:
+        done = client.post(f"/api/v1/projects/{project}/import", body)
+    finally:
+        client.close()
+    return {"from": where, "server": found[0], "project": project,
+            "imported": list(done["imported"])}
+
+
+def sign_out(environ: Mapping[str, str]) -> bool:
+    from hotfix.adapters.remote.credentials import forget
+
+    return forget(environ)
+
+
+def open_remote(cfg: Config, environ: Mapping[str, str], clock: Clock) -> Remote | None:
+    """The team server's ``Records`` when one is configured (``hotfix login``,
+    HOTFIX_SERVER + HOTFIX_TOKEN), else None."""
+    found = server_credentials(cfg, environ)
+    if found is None:
+        return None
+    from hotfix.adapters.remote.client import ServerClient
+    from hotfix.adapters.remote.records import RemoteRecords
+
+    client = ServerClient(found[0], found[1], timeout=cfg.float("server.timeout"))
+    try:
+        records = RemoteRecords(client, cfg.str("server.project"), clock)
+        me = client.get(f"{records.base}/me")
+        policy = {"approvals.approvers": list(records.approvers),
+                  "approvals.required": records.approvals_required,
+                  "records.prefix": records.prefix}
+    except BaseException:
+        client.close()
+        raise
+    return Remote(records, str(me["email"]), policy, client.close)
 
 
 def find_settings(
@@ -97,10 +231,104 @@ def open_git(start: Path) -> GitRepo:
 
 
 def open_store(root: Path, cfg: Config) -> Store:
-    """SQLite in ``.hotfix/`` when ``database.url`` is empty, else the database it names."""
+    """SQLite in ``.hotfix/`` when ``database.url`` is empty, else the database it names
+    (wrapped to die at ``testing.failpoint`` when one is set: hotfix's fault-injection tests)."""
     from hotfix.adapters.store.sql import SqlStore
 
-    return SqlStore(database_url(root, cfg))
+    store: Store = SqlStore(database_url(root, cfg))
+    spec = cfg.str("testing.failpoint")
+    if spec:
+        from hotfix.adapters.store.failpoints import CrashingStore, Failpoint
+
+        try:
+            point = Failpoint(spec)
+        except ValueError as exc:
+            store.close()
+            raise ConfigError(str(exc), hint="e.g. HOTFIX_FAILPOINT=git:pick:begin") from None
+        store = CrashingStore(store, point)
+    return store
+
+
+# ── the team's CI as the check's test runner (docs/integrations.md) ─────────────────────
+
+CI_SYSTEMS = ("local", "github-actions", "jenkins", "circleci")
+CI_TOKENS = {"github-actions": "GITHUB_TOKEN", "jenkins": "JENKINS_API_TOKEN",
+             "circleci": "CIRCLECI_TOKEN"}
+CI_URLS = {"github-actions": "https://api.github.com", "circleci": "https://circleci.com/api/v2"}
+
+
+class LazyCI:
+    """``check.backend``'s pipeline, built (and its token read) only when a check runs."""
+
+    def __init__(self, cfg: Config, environ: Mapping[str, str]) -> None:
+        self.cfg, self.environ = cfg, dict(environ)
+        self.system = cfg.str("check.backend")
+
+    def run(self, branch: str, sha: str, on_progress: Callable[[str], None]) -> CIResult:
+        pipeline = build_ci(self.cfg, self.environ)
+        try:
+            return pipeline.run(branch, sha, on_progress)
+        finally:
+            pipeline.close()
+
+    def close(self) -> None:
+        """Nothing is open until a run."""
+
+
+def open_ci(cfg: Config, environ: Mapping[str, str]) -> CIPipeline | None:
+    system = cfg.str("check.backend")
+    if system not in CI_SYSTEMS:
+        raise ConfigError(f"check.backend {system!r} is not one of {', '.join(CI_SYSTEMS)}",
+                          hint="check.backend = \"local\" runs the tests here")
+    return None if system == "local" else LazyCI(cfg, environ)
+
+
+def build_ci(cfg: Config, environ: Mapping[str, str]) -> CIPipeline:
+    """The CI pipeline ``check.backend`` names, with its token from the environment."""
+    from hotfix.adapters.ci.circleci import CircleCI
+    from hotfix.adapters.ci.github import GitHubActions
+    from hotfix.adapters.ci.http import Api
+    from hotfix.adapters.ci.jenkins import Jenkins
+
+    system = cfg.str("check.backend")
+    token_env = cfg.str("ci.token_env") or CI_TOKENS[system]
+    token = environ.get(token_env, "").strip()
+    if not token:
+        raise ConfigError(f"check.backend = {system!r} needs a token in ${token_env}, which "
+                          "is not set", hint=f"export {token_env}=… (or name another variable "
+                                             "with ci.token_env)")
+    url = cfg.str("ci.url") or CI_URLS.get(system, "")
+    poll, timeout = cfg.float("ci.poll_seconds"), cfg.float("ci.timeout_seconds")
+    start = cfg.float("ci.start_timeout_seconds")
+    if system == "github-actions":
+        repo = _required(cfg, "ci.github_repo", "OWNER/NAME")
+        api = Api(system, url, {"Authorization": f"Bearer {token}",
+                                "Accept": "application/vnd.github+json",
+                                "X-GitHub-Api-Version": "2022-11-28"}, token_env)
+        return GitHubActions(api, repo, cfg.str("ci.github_workflow"),
+                             cfg.str("ci.github_artifact"), poll_seconds=poll, timeout=timeout,
+                             start_timeout=start)
+    if system == "jenkins":
+        user_env = cfg.str("ci.user_env")
+        user = environ.get(user_env, "").strip()
+        if not url or not user:
+            raise ConfigError("check.backend = \"jenkins\" needs ci.url and a user in "
+                              f"${user_env}", hint=f"set ci.url = \"https://ci.example\" and "
+                                                   f"export {user_env}=…")
+        api = Api(system, url, {}, token_env, auth=(user, token))
+        return Jenkins(api, _required(cfg, "ci.jenkins_job", "folder/name"), poll_seconds=poll,
+                       timeout=timeout, start_timeout=start)
+    api = Api(system, url, {"Circle-Token": token}, token_env)
+    return CircleCI(api, _required(cfg, "ci.circleci_project", "gh/ORG/REPO"),
+                    poll_seconds=poll, timeout=timeout, start_timeout=start)
+
+
+def _required(cfg: Config, key: str, example: str) -> str:
+    value = cfg.str(key)
+    if not value:
+        raise ConfigError(f"check.backend = {cfg.str('check.backend')!r} needs {key}",
+                          hint=f"set {key} = \"{example}\" in hotfix.toml")
+    return value
 
 
 def database_url(root: Path, cfg: Config) -> str:
@@ -112,6 +340,91 @@ def database_url(root: Path, cfg: Config) -> str:
         ensure_state_dir(root)
         url = sqlite_url(root)
     return url
+
+
+# ── the team server (docs/server.md) ─────────────────────────────────────────────────
+
+
+def server_database_url(start: Path, cfg: Config) -> str:
+    """The server's database: ``database.url``, else SQLite in ``start/.hotfix/``."""
+    from hotfix.adapters.store.database import sqlite_url
+
+    url = cfg.str("database.url")
+    if url:
+        return url
+    (start / ".hotfix").mkdir(parents=True, exist_ok=True)
+    return sqlite_url(start)
+
+
+def server_config(start: Path, environ: Mapping[str, str],
+                  overrides: Mapping[str, Any] | None = None) -> Config:
+    """The server's own settings: the hotfix.toml in the directory it serves from."""
+    return load_config(start, environ, overrides)
+
+
+def open_identities(start: Path, environ: Mapping[str, str]) -> tuple[Identities, Clock,
+                                                                        Callable[[], None]]:
+    """The server database's users and tokens (``hotfix users``), its clock, its closer."""
+    from hotfix.adapters.store.sql import SqlStore
+
+    store = SqlStore(server_database_url(start, server_config(start, environ)))
+    return store.identities, SystemClock(), store.close
+
+
+def open_server(start: Path, environ: Mapping[str, str],
+                overrides: Mapping[str, Any] | None = None) -> tuple[ServerSettings, ServerParts]:
+    """What ``hotfix serve`` runs on: its settings, each project's record, the identities.
+
+    ``start/hotfix.toml`` is the server's and its first project's (``server.project``);
+    every ``start/projects/NAME/hotfix.toml`` is one more project, with its own settings and
+    its own record (``database.url`` there, else SQLite in ``projects/NAME/.hotfix/``)."""
+    from hotfix.adapters.store.sql import SqlStore
+    from hotfix.services.server import ServerParts, ServerSettings
+
+    cfg = server_config(start, environ, overrides)
+    main = SqlStore(server_database_url(start, cfg))
+    stores: list[SqlStore] = [main]
+    try:
+        settings = ServerSettings.from_config(cfg, main.location)
+        logs: dict[str, SqlStore] = dict.fromkeys(settings.projects, main)
+        for name, where in project_dirs(start, settings.default_project):
+            pcfg = load_config(where, _project_environ(environ))
+            stores.append(SqlStore(server_database_url(where, pcfg)))
+            logs[name] = stores[-1]
+            settings = settings.with_project(name, RecordSettings.from_config(pcfg))
+    except BaseException:
+        for store in stores:
+            store.close()
+        raise
+
+    def close() -> None:
+        for store in stores:
+            store.close()
+
+    return settings, ServerParts(dict(logs), main.identities, SystemClock(), close,
+                                 imports=dict(logs))
+
+
+def project_dirs(start: Path, default: str) -> list[tuple[str, Path]]:
+    """The further projects a server directory holds: ``projects/NAME/hotfix.toml``."""
+    from hotfix.services.identity.users import checked_project
+
+    found = []
+    for toml in sorted((start / "projects").glob("*/hotfix.toml")):
+        name = checked_project(toml.parent.name)
+        if name in (default, "*") or name != toml.parent.name:
+            raise ConfigError(f"{toml.parent} cannot be a project: its name must be lower-case "
+                              f"and differ from server.project ({default})",
+                              hint="rename the folder, e.g. projects/shop")
+        found.append((name, toml.parent))
+    return found
+
+
+def _project_environ(environ: Mapping[str, str]) -> dict[str, str]:
+    """A project's settings come from its own file: the server's database and project
+    variables are the first project's only."""
+    return {k: v for k, v in environ.items()
+            if k not in ("HOTFIX_DATABASE_URL", "HOTFIX_PROJECT")}
 
 
 def backup_database(start: Path, environ: Mapping[str, str], dest: Path | None) -> Copy:

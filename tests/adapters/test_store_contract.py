@@ -211,3 +211,25 @@ def test_the_tables_are_what_the_migrations_build(db_url: str) -> None:
     with store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     store.close()
+
+
+def test_imported_records_keep_their_numbers_and_hashes(backend: Backend) -> None:
+    from hotfix.adapters.store.memory import MemoryStore
+    from hotfix.errors import ConflictError
+
+    source = MemoryStore()
+    for title in ("one", "two", "three"):
+        opened = source.create(title, "a@x", T0, {"title": title})
+        source.append(opened.hotfix, note("b@x", 1), T0)
+    moved = {n: evs for n, evs in source.all_events().items() if n != 1}  # #2 and #3
+    store = backend.open()
+    store.import_records(moved)  # type: ignore[attr-defined]
+    assert store.all_events() == moved
+    assert store.head(3) == (moved[3][-1].seq, moved[3][-1].hash)
+    assert verify_chain(store.events(3), store.head(3)).ok
+    assert store.create("next", "a@x", T0, {"title": "next"}).hotfix == 4
+    with pytest.raises(ConflictError, match="#3 exist"):
+        store.import_records({1: source.events(1), 3: moved[3]})  # type: ignore[attr-defined]
+    with pytest.raises(NotFound):
+        store.events(1)  # nothing of a refused import is written
+    store.close()

@@ -76,6 +76,18 @@ CASES: dict[str, st.SearchStrategy[Case]] = {
                               st.one_of(lines, lines.map("v{}".format))),
     "publish": st.builds(lambda k: (["publish", k, "--as", REQ], {}), ids),
     "database.url": st.builds(lambda u: (["list"], {"HOTFIX_DATABASE_URL": u}), urls),
+    "users add": st.builds(lambda e, r, p, x: (["users", "add", e, "--role", r, "--project", p,
+                                                "--expires", x], {}),
+                           actors, st.one_of(words, st.sampled_from(["admin", "viewer"])),
+                           st.one_of(words, st.just("*")), durations),
+    "users revoke": st.builds(lambda e: (["users", "revoke", e], {}), actors),
+    "login": st.builds(lambda u, t: (["login", u, "--token", t], {}),
+                       st.one_of(urls, st.just(f"http://{CLOSED}")), words),
+    "server.url": st.builds(lambda u, t: (["list"], {"HOTFIX_SERVER": u, "HOTFIX_TOKEN": t}),
+                            st.one_of(urls, st.just(f"http://{CLOSED}")), words),
+    "server import": st.builds(lambda u: (["server", "import", "--database", u],
+                                          {"HOTFIX_SERVER": f"http://{CLOSED}",
+                                           "HOTFIX_TOKEN": "hfx_x"}), urls),
 }
 
 

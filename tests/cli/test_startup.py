@@ -18,7 +18,9 @@ from hotfix.cli.commands import COMMANDS, module_commands
 from tests.cli.conftest import Invoke
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
-HEAVY = ("sqlalchemy", "alembic", "numpy", "scipy", "httpx", "coverage", "pytest")
+# the team server's stack too (typer itself imports pydantic when it is installed)
+HEAVY = ("sqlalchemy", "alembic", "numpy", "scipy", "httpx", "coverage", "pytest", "fastapi",
+         "starlette", "uvicorn")
 IMPORTED_AFTER = """
 import json, sys
 from hotfix.cli.main import run

@@ -21,9 +21,12 @@ COMMANDS: dict[str, str] = {  # command → its module in hotfix.cli, in the ord
     "document": "document", "close": "close", "config": "config_cmd", "demo": "demo",
     "lines": "lines", "start": "start", "pick": "pick", "release": "release",
     "publish": "publish", "backport": "backport", "resume": "resume", "contains": "contains",
-    "judge": "judge", "backout": "backout", "deploy": "deploy", "rollback": "rollback",
+    "judge": "judge", "backout": "backout", "deploy": "deploy", "deployed": "deployed",
+    "rollback": "rollback",
     "defer": "defer", "verify": "verify", "policy": "policy", "impact": "impact",
-    "check": "check", "audit": "audit", "anchor": "anchor", "db": "db", "notify": "notify",
+    "check": "check", "audit": "audit", "anchor": "anchor", "report": "report", "db": "db",
+    "serve": "serve", "users": "users", "login": "login", "logout": "login",
+    "server": "server_cmd", "notify": "notify",
 }
 
 

@@ -58,7 +58,15 @@ def settings(repo: Path | None = None) -> tuple[GitRepo, Config]:
 
 
 def actor(ctx: Context, given: str | None) -> str:
-    """``--as`` if given, else the repository's git user.email."""
+    """Who acts: through a team server, its token's user (``--as`` is refused there);
+    locally, ``--as`` if given, else the repository's git user.email."""
+    if ctx.acting_as is not None:
+        if given is not None:
+            raise UsageError(f"--as is refused when acting through the team server: who acts "
+                             f"is the signed-in user, {ctx.acting_as}",
+                             hint="drop --as; to act as someone else, sign in as them: "
+                             "hotfix login URL")
+        return ctx.acting_as
     who = given or ctx.git.config_value("user.email")
     if not who:
         raise UsageError("who is acting? no --as given and git has no user.email",

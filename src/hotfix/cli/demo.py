@@ -21,10 +21,24 @@ def register(app: typer.Typer) -> None:
 def demo(
     keep: Annotated[bool, typer.Option("--keep", help="Keep the sample project afterwards.")]
     = False,
+    scenario: Annotated[str, typer.Option(
+        "--scenario", help="hotfix: a checkout bug walked through the whole lifecycle; "
+        "rollback: a release that broke search, rolled back first, then fixed forward.")]
+    = "hotfix",
     as_json: JsonOpt = False,
 ) -> None:
-    """Build a sample web shop with a checkout bug and walk a hotfix through its lifecycle."""
-    from hotfix.demo.walkthrough import run_demo
+    """Build a sample web shop with a checkout bug and walk a hotfix through its lifecycle.
+
+    --scenario rollback: v1.2.0 breaks search; triage says roll back first; production
+    returns to v1.1.1 under traffic, is verified, and the fix ships forward as v1.2.1."""
+    if scenario == "rollback":
+        from hotfix.demo.rollback_scenario import run_rollback_demo as run_demo
+    elif scenario == "hotfix":
+        from hotfix.demo.walkthrough import run_demo
+    else:
+        from hotfix.errors import UsageError
+
+        raise UsageError(f"unknown demo scenario {scenario!r}", hint="choose hotfix or rollback")
 
     workdir = Path(tempfile.mkdtemp(prefix="hotfix-demo-"))
     steps = []

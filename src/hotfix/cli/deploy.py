@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.live import Live
 
-from hotfix.cli.common import ActorOpt, JsonOpt, actor, console, context, emit
+from hotfix.cli.common import ActorOpt, JsonOpt, OverrideOpt, actor, console, context, emit
 from hotfix.domain.rollout.state import Status
 
 if TYPE_CHECKING:
@@ -24,12 +24,16 @@ def deploy(
         "--tag", help="Version to deploy. Default: the hotfix's release tag.")] = None,
     approve_gate: Annotated[bool, typer.Option(
         "--approve-gate", help="Approve the manual gate the rollout waits at.")] = False,
+    override: OverrideOpt = None,
     as_: ActorOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Canary the release beside production and let the judge promote or roll it back.
 
     Runs the plan in rollout.steps; run it again to resume a rollout whose controller died.
+    First the backup (deploy.backup_command) runs, if configured; a failed backup, a missing
+    back-out plan (guard backout-plan) or an unacknowledged irreversible change stops the
+    deploy unless an approver passes --override with the reason (recorded).
     """
     from hotfix.cli.rollout_view import print_outcome, progress_table
     from hotfix.services.rollout import deploy as service
@@ -37,12 +41,14 @@ def deploy(
     with context() as ctx:
         who = actor(ctx, as_)
         if as_json or approve_gate:
-            out = service.deploy(ctx, key, who, tag=tag, approve_gate=approve_gate)
+            out = service.deploy(ctx, key, who, tag=tag, approve_gate=approve_gate,
+                                 override=override)
         else:
             with Live(console=console, refresh_per_second=4, transient=False) as live:
                 def show(p: Progress) -> None:
                     live.update(progress_table(p))
-                out = service.deploy(ctx, key, who, tag=tag, on_progress=show)
+                out = service.deploy(ctx, key, who, tag=tag, on_progress=show,
+                                     override=override)
         emit(as_json, out.to_dict(), lambda: print_outcome(console, out))
         if out.status == Status.ROLLED_BACK:
             raise typer.Exit(1)

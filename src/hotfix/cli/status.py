@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 import typer
 
@@ -23,12 +24,36 @@ def status(key: Annotated[str, typer.Argument(help="The hotfix, e.g. HF-1.")],
     with context() as ctx:
         view = record_views.status(ctx, key)
 
+    backup = view.record.last("backup")
+
     def render() -> None:
         print_record(view.record)
+        if backup is not None:
+            print_backup(backup)
         print_time(view.time)
 
-    emit(as_json, view.to_dict(), render)
+    emit(as_json, {**view.to_dict(), "backup": backup}, render)
     warn_integrity(view.integrity)
+
+
+def print_backup(backup: Mapping[str, Any]) -> None:
+    """The latest backup before a deploy: where it is, how big, its checksum, or why not."""
+    from rich.markup import escape
+
+    from hotfix.cli.common import console
+
+    size = backup.get("size")
+    where = escape(str(backup.get("location") or "?"))
+    shown = f"{where}, {size} bytes" if size is not None else where
+    if backup.get("sha256"):
+        shown += f", sha256 {str(backup['sha256'])[:16]}…"
+    if backup.get("passed"):
+        console.print(f"  backup     {shown} (before {backup.get('version')})")
+        return
+    forced = backup.get("overridden") or {}
+    tail = f"; overridden by {escape(str(forced['by']))}" if forced else ""
+    console.print(f"  backup     [red]failed[/]: {escape(str(backup.get('problem')))} "
+                  f"(before {backup.get('version')}){tail}")
 
 
 def list_(

@@ -48,6 +48,21 @@ from hotfix.ports.git import (
 from hotfix.ports.git import (
     Worktree as Worktree,
 )
+from hotfix.ports.identity import (
+    Identities as Identities,
+)
+from hotfix.ports.identity import (
+    Identity as Identity,
+)
+from hotfix.ports.identity import (
+    SecurityEvent as SecurityEvent,
+)
+from hotfix.ports.identity import (
+    TokenRecord as TokenRecord,
+)
+from hotfix.ports.identity import (
+    UserView as UserView,
+)
 from hotfix.ports.notify import (
     Message as Message,
 )
@@ -74,6 +89,9 @@ from hotfix.ports.record import (
 )
 from hotfix.ports.record import (
     Draft as Draft,
+)
+from hotfix.ports.record import (
+    EventImport as EventImport,
 )
 from hotfix.ports.record import (
     EventLog as EventLog,

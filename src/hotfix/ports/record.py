@@ -7,7 +7,7 @@ commits by SHA; ``Waivers`` keeps the audit's waivers that belong to no hotfix."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -106,6 +106,16 @@ class EventLog(Protocol):
 
     def all_events(self) -> dict[int, list[Event]]:
         """Every hotfix's events, by number, in order."""
+        ...
+
+
+class EventImport(Protocol):
+    """Records moved in whole from another database (``hotfix server import``): numbers,
+    events and hashes kept exactly as they were."""
+
+    def import_records(self, records: Mapping[int, Sequence[Event]]) -> None:
+        """Keep every record at its number, in one transaction; ``ConflictError`` naming the
+        numbers that exist already (nothing is written then)."""
         ...
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from hotfix.domain.rollout.history import Deployment, Rollback
 from hotfix.domain.rollout.state import ControllerId, DeployState, Fleet
 from hotfix.domain.rollout.state import Instance as Instance  # noqa: PLC0414  (a port value)
 
@@ -180,6 +181,22 @@ class RolloutStates(Protocol):
     def rollout_keys(self) -> list[str]:
         """Every hotfix with a saved rollout, sorted."""
         ...
+
+    def load_rollback(self, key: str) -> Rollback | None:
+        """A roll-back-first's state (where production was, where it goes, the phase)."""
+        ...
+
+    def save_rollback(self, rollback: Rollback) -> None: ...
+
+    def rollback_keys(self) -> list[str]:
+        """Every record with a saved rollback, sorted."""
+        ...
+
+    def deployments(self) -> list[Deployment]:
+        """Every release that went live, oldest first."""
+        ...
+
+    def add_deployment(self, deployment: Deployment) -> None: ...
 
 
 class Controllers(Protocol):

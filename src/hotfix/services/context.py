@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         RolloutAdapters,
         Waivers,
     )
+    from hotfix.ports.ci import CIPipeline
 
 
 @dataclass
@@ -34,8 +35,11 @@ class Context:
     clock: Clock
     git: GitRepo = field(kw_only=True)  # the repository, through the git CLI
     rollout: RolloutAdapters = field(kw_only=True)  # target, router, metrics, state, judge
+    ci: CIPipeline | None = field(default=None, kw_only=True)  # check.backend's, or local
     notify: NotifyAdapters = field(kw_only=True)  # the outbox and the configured channels
     closers: tuple[Callable[[], None], ...] = ()  # what ``close`` releases, in order
+    # client mode: the team server's user this CLI acts as (its token's), else None
+    acting_as: str | None = field(default=None, kw_only=True)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -45,3 +45,25 @@ def test_a_state_file_written_before_instance_handles_is_still_read(tmp_path: Pa
     loaded = StateFiles(tmp_path).load("HF-1")
     assert loaded is not None
     assert loaded.baseline.instances == state().baseline.instances
+
+
+def test_a_rollback_and_the_record_of_deployments_read_back(tmp_path: Path) -> None:
+    from hotfix.domain.rollout.history import Deployment, Phase, Rollback
+
+    files = StateFiles(tmp_path / "rollout")
+    assert (files.load_rollback("HF-1"), files.deployments(), files.rollback_keys()) == (
+        None, [], [])
+    back = Rollback("HF-1", state().canary, state().baseline, controller=(5, 6), started_at=2.0)
+    back.enter(Phase.SWITCHED)
+    back.switch_seconds = 0.25
+    files.save_rollback(back)
+    assert files.load_rollback("HF-1") == back
+    assert files.rollback_keys() == ["HF-1"]
+    first, second = Deployment("v1", 1.0, "ci", "pipeline"), Deployment("v2", 2.0, "a", "promote",
+                                                                          "HF-3")
+    files.add_deployment(first)
+    with (tmp_path / "rollout" / "deployments.jsonl").open("a") as out:
+        out.write('{"version": "v9", "at"')  # a write cut short by a crash
+        out.write("\n")
+    files.add_deployment(second)
+    assert files.deployments() == [first, second]

@@ -118,7 +118,7 @@ def test_backout_plan_is_off_unless_switched_on() -> None:
                                "deploy goes wrong")
     assert refusal.hint == "record it first: hotfix backout HF-1 --to vX.Y.Z"
     assert_forced_by_approvers_only(refusal)
-    assert "--override" not in (refusal.command_hint or "")  # deploy takes no --override
+    assert "--override" in (refusal.command_hint or "")  # hotfix deploy --override
     t.add(REQUESTER, "backout", {"to": "v1.1.0", "reversible": True})
     assert t.refusal(REQUESTER, "deploy") is None
 

@@ -259,3 +259,15 @@ def test_wiring_takes_a_store_and_no_setting_selects_the_fake(repo: Path) -> Non
     assert not (repo / ".hotfix").exists()  # nothing on disk
     with pytest.raises(ConfigError, match=r"database\.url is not a database URL"):
         open_context(repo, {}, {"database.url": "memory"})
+
+
+def test_people_are_compared_trimmed_and_case_insensitive(tmp_path: Path) -> None:
+    desk = Desk(tmp_path, **{"approvals.approvers": ["Lee@Example.com", REQ.upper()],
+                             "approvals.required": {"SEV2": 2}})
+    key = desk.records.open("Checkout 500", REQ, ANSWERS).key
+    with pytest.raises(GuardRefused, match="cannot approve"):
+        desk.records.act(key, "approve", f" {REQ.upper()} ", {})
+    desk.records.act(key, "approve", "LEE@example.com", {})
+    with pytest.raises(GuardRefused, match="already approved"):
+        desk.records.act(key, "approve", "lee@EXAMPLE.com", {})
+    assert desk.records.get(key).state is State.TRIAGED  # one person is one approval

@@ -3,6 +3,8 @@
     env.json          the live version and its instances (what production runs)
     deploys/HF-N.json one rollout: versions, instances, controller, the metrics cursor
                       taken when it began (to replay the evidence), the plan position
+    rollbacks/HF-N.json  one roll-back-first: where production was, where it goes, the phase
+    deployments.jsonl every release that went live, one JSON object a line, oldest first
 
 Files are replaced atomically (write to a temporary file, then rename).
 """
@@ -14,6 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from hotfix.domain.rollout.history import Deployment, Rollback
 from hotfix.domain.rollout.state import DeployState, Fleet
 
 
@@ -37,6 +40,36 @@ class StateFiles:
 
     def rollout_keys(self) -> list[str]:
         return sorted(path.stem for path in (self.dir / "deploys").glob("*.json"))
+
+    def load_rollback(self, key: str) -> Rollback | None:
+        data = _read(self.dir / "rollbacks" / f"{key}.json")
+        return Rollback.from_dict(data) if data else None
+
+    def save_rollback(self, rollback: Rollback) -> None:
+        _write(self.dir / "rollbacks" / f"{rollback.key}.json", rollback.to_dict())
+
+    def rollback_keys(self) -> list[str]:
+        return sorted(path.stem for path in (self.dir / "rollbacks").glob("*.json"))
+
+    def deployments(self) -> list[Deployment]:
+        try:
+            text = (self.dir / "deployments.jsonl").read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        found = []
+        for line in text.splitlines():
+            try:  # a line cut short by a crash mid-write is skipped, never fatal
+                found.append(Deployment.from_dict(json.loads(line)))
+            except (ValueError, KeyError, TypeError):
+                continue
+        return found
+
+    def add_deployment(self, deployment: Deployment) -> None:
+        path = self.dir / "deployments.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        line = json.dumps(deployment.to_dict(), sort_keys=True) + "\n"
+        with path.open("a", encoding="utf-8") as out:  # one write: lines never interleave
+            out.write(line)
 
     def _deploy(self, key: str) -> Path:
         return self.dir / "deploys" / f"{key}.json"

@@ -11,12 +11,19 @@ object, so ``close`` leaves it readable.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from hotfix.adapters.store.memory_outbox import MemoryOutbox
-from hotfix.adapters.store.rows import EventRow, WaiverRow, chained, kept_waiver, no_hotfix
+from hotfix.adapters.store.rows import (
+    EventRow,
+    WaiverRow,
+    chained,
+    kept_waiver,
+    no_hotfix,
+    taken,
+)
 from hotfix.domain.audit.equivalence import Waiver
 from hotfix.domain.record.events import Event
 
@@ -45,7 +52,9 @@ class MemoryStore:
         with self._lock:
             number = max(self.rows, default=0) + 1
             (opened,) = chained(number, [], [(actor, "open", payload)], at)
-            self._keep(number, [], [], [opened], at, notify)
+            outgoing = notify([], [opened]) if notify is not None else []
+            self._keep(number, [], [opened])
+            self.outbox.add(number, outgoing, at)
             return opened
 
     def append(self, number: int, decide: Callable[[list[Event]], list[Draft]],
@@ -55,7 +64,9 @@ class MemoryStore:
         with self._lock:
             before = self._events(number)
             new = chained(number, before, decide(before), at)
-            self._keep(number, self.rows[number], before, new, at, notify)
+            outgoing = notify(before, new) if notify is not None and new else []
+            self._keep(number, self.rows[number], new)  # the notices derived first: all or none
+            self.outbox.add(number, outgoing, at)
             return new
 
     def events(self, number: int) -> list[Event]:
@@ -71,21 +82,25 @@ class MemoryStore:
         with self._lock:
             return {n: [row.to_event() for row in rows] for n, rows in sorted(self.rows.items())}
 
+    def import_records(self, records: Mapping[int, Sequence[Event]]) -> None:
+        with self._lock:
+            clash = set(records) & set(self.rows)
+            if clash:
+                raise taken(clash)
+            for number, events in records.items():
+                self._keep(number, [], list(events))
+
     def _events(self, number: int) -> list[Event]:
         if number not in self.rows:
             raise no_hotfix(number)
         return [row.to_event() for row in self.rows[number]]
 
-    def _keep(self, number: int, rows: list[EventRow], before: list[Event], new: list[Event],
-              at: datetime, notify: Notify | None) -> None:
-        """Append only once every new event is sealed and its notices derived: a failure
-        leaves nothing behind."""
+    def _keep(self, number: int, rows: list[EventRow], new: list[Event]) -> None:
+        """Append only once every new event is sealed: a failure leaves nothing behind."""
         if not new:
             return
-        outgoing = notify(before, new) if notify is not None else []
         self.rows[number] = [*rows, *(EventRow.of(e) for e in new)]
         self.heads[number] = (new[-1].seq, new[-1].hash)
-        self.outbox.add(number, outgoing, at)
 
 
 class MemoryCache:

@@ -114,3 +114,10 @@ def kept_waiver(existing: WaiverRow, waiver: Waiver) -> Waiver:
 
 def no_hotfix(number: int) -> NotFound:
     return NotFound(f"no hotfix number {number}", hint="see them all: hotfix list")
+
+
+def taken(numbers: Iterable[int]) -> ConflictError:
+    listed = ", ".join(f"#{n}" for n in sorted(numbers))
+    return ConflictError(f"hotfix number(s) {listed} exist already in this record; nothing "
+                         "was imported", hint="import into a new project, or a database "
+                         "where those numbers are free (commits carry Hotfix-Id: HF-N)")

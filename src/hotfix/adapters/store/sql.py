@@ -7,13 +7,14 @@ in order, with the chain intact. SQLAlchemy Core only: no ORM on the read path.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, text, update
 
 from hotfix.adapters.store.database import Database
+from hotfix.adapters.store.identity import SqlIdentities
 from hotfix.adapters.store.outbox import SqlOutbox, queue
 from hotfix.adapters.store.rows import (
     EventRow,
@@ -22,6 +23,7 @@ from hotfix.adapters.store.rows import (
     iso,
     kept_waiver,
     no_hotfix,
+    taken,
 )
 from hotfix.adapters.store.tables import cache, events, hotfixes, waivers
 from hotfix.domain.audit.equivalence import Waiver
@@ -42,6 +44,7 @@ class SqlStore:
         self.db = Database(url)
         self.cache = SqlCache(self.db)
         self.waivers = SqlWaivers(self.db)
+        self.identities = SqlIdentities(self.db)
         self.outbox = SqlOutbox(self.db)
 
     @property
@@ -99,6 +102,26 @@ class SqlStore:
             for row in conn.execute(select(*_EVENT).order_by(events.c.hotfix, events.c.seq)):
                 out.setdefault(row.hotfix, []).append(EventRow(*row).to_event())
             return out
+
+
+    def import_records(self, records: Mapping[int, Sequence[Event]]) -> None:
+        """Every record at its own number, its rows exactly as they were, in one
+        transaction; PostgreSQL's number sequence moves past the largest."""
+        with self.db.writing("import records") as conn:
+            clash = set(conn.execute(select(hotfixes.c.number).where(
+                hotfixes.c.number.in_(list(records)))).scalars())
+            if clash:
+                raise taken(clash)
+            for number, evs in sorted(records.items()):
+                opened, last = evs[0], evs[-1]
+                conn.execute(insert(hotfixes).values(
+                    number=number, title=str(opened.payload.get("title", "")),
+                    requester=opened.actor, opened_at=iso(opened.at), head_seq=last.seq,
+                    head_hash=last.hash))
+                conn.execute(insert(events), [EventRow.of(e)._asdict() for e in evs])
+            if conn.dialect.name == "postgresql" and records:
+                conn.execute(text("SELECT setval(pg_get_serial_sequence('hotfixes', 'number'), "
+                                  "(SELECT max(number) FROM hotfixes))"))
 
 
 class SqlCache:

@@ -68,6 +68,50 @@ waivers = Table(
     UniqueConstraint("sha", "line", name="uq_waivers_sha_line"),
 )
 
+# The team server's identities (hotfix.adapters.store.identity): emails normalised.
+projects = Table(
+    "projects", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("settings", Text, nullable=False, default="{}"),  # JSON: the server's settings
+    Column("created_at", String(40), nullable=False),
+)
+
+users = Table(
+    "users", metadata,
+    Column("email", String(320), primary_key=True),
+    Column("created_at", String(40), nullable=False),
+)
+
+grants = Table(
+    "grants", metadata,
+    Column("email", ForeignKey("users.email"), primary_key=True),
+    Column("project", String(64), primary_key=True),  # "*": every project
+    Column("role", String(32), primary_key=True),
+)
+
+tokens = Table(
+    "tokens", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("email", ForeignKey("users.email"), nullable=False, index=True),
+    Column("hash", String(64), nullable=False, unique=True),  # SHA-256 of the secret
+    Column("label", String(200), nullable=False, default=""),
+    Column("created_at", String(40), nullable=False),
+    Column("expires_at", String(40)),
+    Column("revoked_at", String(40)),
+    Column("last_used_at", String(40)),
+)
+
+# Refused attempts worth an audit: forged identity headers, requesters approving, …
+security_events = Table(
+    "security_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("claimed", String(320), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("detail", Text, nullable=False, default=""),
+)
+
 # Notices waiting for delivery (docs/notifications.md): written in the same transaction as
 # the event they tell of, delivered at least once, the id the same on every attempt.
 outbox = Table(

@@ -18,6 +18,15 @@ def parse_file(path: Path) -> list[Case]:
     return [_case(node) for node in root.iter("testcase")]
 
 
+def parse_text(text: str | bytes) -> list[Case]:
+    """The cases of one JUnit XML document (a CI system's report); [] when it is not one."""
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError:
+        return []
+    return [_case(node) for node in root.iter("testcase")]
+
+
 def _case(node: ET.Element) -> Case:
     outcome, message = "passed", ""
     for tag in ("failure", "error", "skipped"):

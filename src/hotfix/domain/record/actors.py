@@ -14,3 +14,13 @@ def actor_problem(actor: str) -> str | None:
     if not _EMAIL.fullmatch(actor.strip()):
         return f"the actor {actor!r} is not an email"
     return None
+
+
+def person(actor: str) -> str:
+    """The form people are compared in: trimmed, lower-case (``Lee@Shop.example `` is
+    ``lee@shop.example``)."""
+    return actor.strip().lower()
+
+
+def same_person(a: str, b: str) -> bool:
+    return person(a) == person(b)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hotfix.domain.record import kinds as k
+from hotfix.domain.record.actors import person, same_person
 from hotfix.domain.record.documentation import document_command
 from hotfix.domain.record.hotfix import Hotfix
 from hotfix.domain.record.kind_model import APPROVER
@@ -44,21 +45,21 @@ class Guard:
 
 def _requester_not_approver(a: Attempt) -> Blocked | None:
     key = a.record.key
-    if a.actor != a.record.requester:
+    if not same_person(a.actor, a.record.requester):
         return None
     return Blocked(f"{a.actor} requested {key} and cannot approve it",
                    f"another person approves: hotfix approve {key} --as OTHER@EXAMPLE.COM")
 
 
 def _listed_approver(a: Attempt) -> Blocked | None:
-    if not a.approvers or a.actor in a.approvers:
+    if not a.approvers or person(a.actor) in {person(p) for p in a.approvers}:
         return None
     return Blocked(f"{a.actor} is not an approver",
                    "approvers are listed in hotfix.toml under [approvals] approvers")
 
 
 def _one_approval_each(a: Attempt) -> Blocked | None:
-    if a.actor not in a.record.approvals:
+    if person(a.actor) not in {person(p) for p in a.record.approvals}:
         return None
     return Blocked(f"{a.actor} already approved {a.record.key}",
                    "a second approval must come from someone else")

@@ -213,4 +213,4 @@ ROLLBACK = Kind(
 KINDS: dict[str, Kind] = {k.name: k for k in (SERVICE, LIBRARY, CONTENT, FLAG, ROLLBACK)}
 ALL_ACTIONS = frozenset(a for kind in KINDS.values() for a in kind.actions)
 # actions whose command takes ``--override`` for the lifecycle (check's is the scope guard's)
-OVERRIDE_OPTION = frozenset({"close"})
+OVERRIDE_OPTION = frozenset({"close", "deploy"})

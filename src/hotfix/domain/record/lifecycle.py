@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from hotfix.domain.record.actors import person
 from hotfix.domain.record.events import Event
 from hotfix.domain.record.guards import GUARDS, Attempt
 from hotfix.domain.record.hotfix import Hotfix, Refusal
@@ -160,7 +161,7 @@ def _target(transition: Transition, state: State, p: Mapping[str, Any], seen: Se
 def _enough(triage: Mapping[str, Any] | None, approvals: list[str],
             needed: Mapping[str, int]) -> bool:
     severity = triage["severity"] if triage else "SEV4"
-    return len(set(approvals)) >= int(needed.get(severity, 1))
+    return len({person(a) for a in approvals}) >= int(needed.get(severity, 1))
 
 
 def plan(record: Hotfix, action: str, actor: str, payload: Mapping[str, Any],

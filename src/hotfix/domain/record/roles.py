@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from hotfix.domain.record.actors import person
+
 Members = Mapping[str, Collection[str]]
 
 
@@ -33,7 +35,7 @@ def role(name: str) -> Role:
 
 
 def holds(members: Members, name: str, actor: str) -> bool:
-    return actor in members.get(name, ())
+    return person(actor) in {person(m) for m in members.get(name, ())}
 
 
 def override_hint(roles: Collection[str]) -> str:

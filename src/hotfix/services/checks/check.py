@@ -29,7 +29,8 @@ def check(ctx: Context, key: str, actor: str, *, keep_going: bool = False,
     scope_override = _override(ctx, actor, override)
     outcome = run_pipeline(ctx.git, ctx.cfg, found, clock=ctx.clock, keep_going=keep_going,
                            waiver=waive_test,
-                           override=scope_override, on_progress=on_progress)
+                           override=scope_override, on_progress=on_progress,
+                           ci=ctx.ci, branch=str(rec.facts.get("branch") or ""))
     payload: dict[str, Any] = {**outcome.to_payload(), "keep_going": keep_going,
                                "uncommitted_not_tested": dirty}
     return outcome, ctx.records.act(key, "check", actor, payload)

@@ -17,6 +17,8 @@ from hotfix.config import Config
 from hotfix.domain.checks.scope import ScopeReport, check_scope
 from hotfix.domain.checks.testrun import Progress, RunResult, merge_retry
 from hotfix.ports import Clock, GitRepo
+from hotfix.ports.ci import CIPipeline
+from hotfix.services.checks.ci import ci_run
 from hotfix.services.checks.coverage_map import check_env
 from hotfix.services.checks.impact import ImpactReport, select_for
 from hotfix.services.checks.policy import Range, scope_rules
@@ -44,7 +46,7 @@ class CheckOutcome:
     @property
     def passed(self) -> bool:
         return (not self.blocked and self.problem is None and bool(self.runs)
-                and all(r.passed for r in self.runs) and self.runs[-1].stage == "full")
+                and all(r.passed for r in self.runs) and self.runs[-1].stage in ("full", "ci"))
 
     def to_payload(self) -> dict[str, Any]:
         """What the ``check`` event records."""
@@ -74,7 +76,10 @@ def _impact_summary(report: ImpactReport | None) -> dict[str, Any] | None:
 def run_pipeline(git: GitRepo, cfg: Config, found: Range, *, clock: Clock,
                  keep_going: bool = False,
                  waiver: str | None = None, override: dict[str, str] | None = None,
-                 on_progress: OnProgress = lambda _: None) -> CheckOutcome:
+                 on_progress: OnProgress = lambda _: None,
+                 ci: CIPipeline | None = None, branch: str = "") -> CheckOutcome:
+    """The scope guard, then the tests: here (targeted, then the suite) or, with ``ci``, in
+    the team's pipeline on ``branch`` (services/checks/ci.py)."""
     start = clock.monotonic()
     on_progress(Progress("scope", f"scope guard on {found.base}..{found.head_sha[:12]}"))
     changes = git.diff(found.base_sha, found.head_sha)
@@ -82,7 +87,11 @@ def run_pipeline(git: GitRepo, cfg: Config, found: Range, *, clock: Clock,
                            override if override else None)
     if outcome.scope.ok:
         outcome.scope_override = None
-    if not outcome.blocked:
+    if not outcome.blocked and ci is not None:
+        outcome.runs.append(ci_run(git, cfg, ci, found, branch, on_progress))
+        if not outcome.runs[-1].passed:
+            outcome.problem = outcome.runs[-1].output_tail
+    elif not outcome.blocked:
         _in_worktree(git, cfg, outcome, keep_going, on_progress, clock)
     outcome.seconds = clock.monotonic() - start
     on_progress(Progress("done", "passed" if outcome.passed else "failed"))

@@ -24,6 +24,7 @@ from hotfix.services.git import start as start_svc
 from hotfix.services.git.foldback import HELD
 from hotfix.services.git.steps import Work, work_of
 from hotfix.services.rollout import deploy as deploy_svc
+from hotfix.services.rollout import roll_back
 
 
 @dataclass
@@ -55,6 +56,7 @@ def resume(ctx: Context, key: str, actor: str) -> Resumed:
         _release(ctx, rec, actor, result)
         _backport(ctx, rec, actor, result)
     _deploy(ctx, rec, actor, result)  # a rollout may run without hotfix's git steps (--tag)
+    _roll_back(ctx, rec, actor, result)
     return result
 
 
@@ -79,6 +81,21 @@ def _deploy(ctx: Context, rec: Hotfix, actor: str, result: Resumed) -> None:
         out = deploy_svc.resume(ctx, rec.key, actor)
         result.done.append(f"resumed the rollout of {out.canary}: {out.status.replace('_', ' ')}"
                            f" ({out.reason})")
+
+
+def _roll_back(ctx: Context, rec: Hotfix, actor: str, result: Resumed) -> None:
+    """A roll-back-first cut short: finished or undone by the router's real weights."""
+    if roll_back.interrupted(ctx, rec.key):
+        out = roll_back.resume(ctx, rec.key, actor)
+        result.done += out.steps
+        if out.phase != "done":
+            result.waiting.append(f"production stays on {out.live}; roll back again: "
+                                  f"hotfix rollback {rec.key} --to {out.to}")
+    elif rec.state.value == "rolling_back":
+        failed = ctx.rollout.states.load_rollback(rec.key)
+        why = f" ({failed.reason})" if failed is not None and failed.reason else ""
+        result.waiting.append(f"the last rollback did not finish{why}; roll back again: "
+                              f"hotfix rollback {rec.key} --to vX.Y.Z")
 
 
 def _worktree(ctx: Context, work: Work, result: Resumed) -> None:

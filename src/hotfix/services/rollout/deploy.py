@@ -24,7 +24,7 @@ from hotfix.domain.rollout.state import DeployState, Fleet, Status
 from hotfix.errors import ConfigError, ConflictError, GuardRefused, NotFound, UsageError
 from hotfix.ports import JudgeLike, Split
 from hotfix.services.context import Context
-from hotfix.services.rollout import production
+from hotfix.services.rollout import backout, backup, deployments, production
 from hotfix.services.rollout.canary import Progress, Rollout, step_for_weight
 from hotfix.services.rollout.record_link import gate_checker, recorder
 
@@ -58,7 +58,10 @@ def plan_of(ctx: Context) -> Plan:
 
 
 def deploy(ctx: Context, key: str, actor: str, *, tag: str | None = None,
-           on_progress: ProgressFn | None = None, approve_gate: bool = False) -> Outcome:
+           on_progress: ProgressFn | None = None, approve_gate: bool = False,
+           override: str | None = None) -> Outcome:
+    """``override`` (an approver's reason) forces a refused back-out plan or a failed
+    backup; both overrides are recorded."""
     rec = ctx.records.get(key)
     state = ctx.rollout.states.load(rec.key)
     if state is not None and state.active:
@@ -74,7 +77,7 @@ def deploy(ctx: Context, key: str, actor: str, *, tag: str | None = None,
         raise UsageError(f"{rec.key} has no rollout waiting at a gate",
                          hint=f"start one: hotfix deploy {rec.key}")
     return _fresh(ctx, rec.key, actor, _canary_tag(rec.facts, rec.last("release"), tag),
-                  on_progress)
+                  on_progress, override)
 
 
 def _canary_tag(facts: Any, release: Any, tag: str | None) -> str:
@@ -86,21 +89,27 @@ def _canary_tag(facts: Any, release: Any, tag: str | None) -> str:
 
 
 def _fresh(ctx: Context, key: str, actor: str, tag: str,
-           on_progress: ProgressFn | None) -> Outcome:
+           on_progress: ProgressFn | None, override: str | None = None) -> Outcome:
     plan, parts = plan_of(ctx), ctx.rollout
     rec = ctx.records.get(key)
-    if rec.state.value != "deploying":
-        _allowed(ctx, key, "deploy", actor)
+    fresh = rec.state.value != "deploying"  # else an earlier attempt stopped before its canary
+    if fresh:
+        _allowed(ctx, key, "deploy", actor, override)
     judge = parts.judge()  # the judge.* settings are checked before production is touched
     live = parts.states.load_env()
     baseline_tag = live.version if live else rec.facts.get("base_tag")
     if not baseline_tag:
         raise UsageError("nothing is live and the hotfix has no base tag to start from",
                          hint=f"start the hotfix from a release: hotfix start {key}")
-    if rec.state.value != "deploying":  # else an earlier attempt stopped before its canary
-        ctx.records.act(key, "deploy", actor, {"tag": tag, "baseline": baseline_tag,
-                                               "plan": plan.describe(),
-                                               "router": parts.router.name})
+    if fresh:
+        forced = backout.require_reversible(ctx, rec, actor, override)
+        backup.back_up(ctx, key, actor, tag, override)
+        payload = {"tag": tag, "baseline": baseline_tag, "plan": plan.describe(),
+                   "router": parts.router.name}
+        if forced:
+            payload["irreversible_overridden"] = {"files": forced, "by": actor,
+                                                  "reason": override}
+        ctx.records.act(key, "deploy", actor, payload, override=override)
     baseline = production.up(ctx, str(baseline_tag))
     try:
         canary = Fleet(tag, parts.target.start(tag, ctx.cfg.int("rollout.instances")))
@@ -114,7 +123,7 @@ def _fresh(ctx: Context, key: str, actor: str, tag: str,
     state.cursor = rollout.metrics.cursor()
     parts.states.save(state)
     rollout.enter(0)
-    return _finish(ctx, rollout)
+    return _finish(ctx, rollout, actor)
 
 
 def resume(ctx: Context, key: str, actor: str, *,
@@ -133,7 +142,7 @@ def resume(ctx: Context, key: str, actor: str, *,
     rollout = _rollout(ctx, plan, state, actor, on_progress, cursor=state.cursor)
     if not all(parts.target.alive(i) for i in state.canary.instances):
         rollout.rollback("resumed: the canary's instances are gone")
-        return _finish(ctx, rollout)
+        return _finish(ctx, rollout, actor)
     rollout.replay()
     live = parts.router.current() or Split({}, {})
     step = step_for_weight(plan.weights, live.weight(state.canary.version))
@@ -143,7 +152,7 @@ def resume(ctx: Context, key: str, actor: str, *,
         state.position = state.position.entered(state.position.step, ctx.clock.time())
         state.status = Status.RUNNING
     parts.states.save(state)
-    return _finish(ctx, rollout)
+    return _finish(ctx, rollout, actor)
 
 
 def interrupted(ctx: Context, key: str) -> bool:
@@ -171,15 +180,30 @@ def rollback(ctx: Context, key: str, actor: str, reason: str = "rolled back by h
     elif state.status == Status.ROLLED_BACK:
         parts.target.stop(state.canary.instances)  # finish one that was cut short
         return _outcome(rollout)
+    promoted = state.status == Status.PROMOTED
     rollout.rollback(reason)
     parts.states.save_env(state.baseline)
+    if promoted:
+        deployments.note(ctx, state.baseline, actor, "rollback", state.key)
     return _outcome(rollout)
 
 
-def _allowed(ctx: Context, key: str, action: str, actor: str) -> None:
+def _allowed(ctx: Context, key: str, action: str, actor: str,
+             override: str | None = None) -> None:
+    """Refuse before production is touched; an approver's ``override`` passes a guard that
+    approvers may force (``records.act`` then records the override)."""
     refusal = guard(ctx.records.get(key), action, actor, {}, [])
-    if refusal is not None:
-        raise GuardRefused(refusal.message, hint=refusal.hint)
+    if refusal is None:
+        return
+    approvers = [str(a) for a in ctx.cfg.list("approvals.approvers")]
+    if override is not None and refusal.overridable and actor in approvers:
+        return
+    if override is not None and refusal.overridable:
+        raise GuardRefused(f"{actor} cannot override: only approvers can",
+                           hint="approvers are listed in hotfix.toml under [approvals] "
+                                "approvers")
+    raise GuardRefused(refusal.message, hint=refusal.command_hint)
+
 
 
 def _approve_gate(ctx: Context, key: str, actor: str, state: DeployState) -> Outcome:
@@ -208,10 +232,11 @@ def _rollout(ctx: Context, plan: Plan, state: DeployState, actor: str,
         share_known=not (cfg.str("rollout.sticky_header") or cfg.str("rollout.sticky_cookie")))
 
 
-def _finish(ctx: Context, rollout: Rollout) -> Outcome:
+def _finish(ctx: Context, rollout: Rollout, actor: str) -> Outcome:
     state = rollout.run()
     if state.status == Status.PROMOTED:
         ctx.rollout.states.save_env(state.canary)
+        deployments.note(ctx, state.canary, actor, "promote", state.key)
     return _outcome(rollout)
 
 

@@ -1,4 +1,5 @@
-"""What production runs now, and taking it all down (demos, tests, a clean slate)."""
+"""What production runs now, replacing it at once, and taking it all down (demos, tests, a
+clean slate). Every release that goes live here is noted in the record of deployments."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from hotfix.domain.rollout.state import Fleet
 from hotfix.ports import Split
 from hotfix.services.context import Context
+from hotfix.services.rollout import deployments
 
 
 def up(ctx: Context, tag: str) -> Fleet:
@@ -20,9 +22,26 @@ def up(ctx: Context, tag: str) -> Fleet:
             target.stop(live.instances)
         live = Fleet(tag, target.start(tag, ctx.cfg.int("rollout.instances")))
         states.save_env(live)
+        deployments.note(ctx, live, "hotfix", "up")
     router.ensure()
     router.apply(Split({live.version: live.addresses}, {live.version: 100.0}))
     return live
+
+
+def replace(ctx: Context, tag: str, actor: str) -> Fleet:
+    """A regular deployment, as a pipeline makes one: ``tag`` takes all the traffic at once
+    and the old fleet stops (demos, tests). Recorded as the pipeline's (``hotfix deployed``)."""
+    states, target, router = ctx.rollout.states, ctx.rollout.target, ctx.rollout.router
+    old = states.load_env()
+    new = Fleet(tag, target.start(tag, ctx.cfg.int("rollout.instances")))
+    router.ensure()
+    router.apply(Split({tag: new.addresses}, {tag: 100.0}))
+    states.save_env(new)
+    if old is not None and old.version != tag:
+        router.drain(old.version, ctx.cfg.float("rollout.drain_seconds"))
+        target.stop(old.instances)
+    deployments.report(ctx, tag, actor)
+    return new
 
 
 def status(ctx: Context) -> dict[str, Any]:
@@ -43,6 +62,10 @@ def teardown(ctx: Context) -> list[str]:
         state = states.load(key)
         if state is not None:
             fleets += [state.baseline, state.canary]
+    for key in states.rollback_keys():
+        back = states.load_rollback(key)
+        if back is not None:
+            fleets += [back.live, back.to]
     for fleet in fleets:
         if fleet is not None:
             target.stop(fleet.instances)

@@ -64,6 +64,15 @@ def verify(ctx: Context, key: str, actor: str, *, bug_check: Mapping[str, Any] |
     return result
 
 
+def precheck(ctx: Context, key: str, bug: BugCheckOptions | None) -> None:
+    """Refuse bad check input (UsageError, exit 2) before a step that verifies afterwards
+    (a rollback) has touched production."""
+    given = _shaped(bug)
+    rec = ctx.records.get(key)
+    _check_inputs(ctx, rec, dict(given) if given else rec.facts.get("bug_check"),
+                  given=bool(given))
+
+
 def _check_inputs(ctx: Context, rec: Hotfix, kept: Mapping[str, Any] | None, *,
                   given: bool) -> None:
     """Refuse a malformed smoke check or bug check, or a library's missing command."""

@@ -1,8 +1,7 @@
 """outbox: notices written with the events they tell of, delivered at least once
 
 Revision ID: 0004_outbox
-Revises: 0002_waivers (0003, users and tokens, is written beside it: the merge re-chains
-this one after it)
+Revises: 0003_identity
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_outbox"
-down_revision = "0002_waivers"
+down_revision = "0003_identity"
 branch_labels = None
 depends_on = None
 

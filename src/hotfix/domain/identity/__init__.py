@@ -1,0 +1,1 @@
+"""Who may do what on the team server: roles, permissions, identities, token hashes (pure)."""

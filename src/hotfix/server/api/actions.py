@@ -1,0 +1,100 @@
+"""Changing hotfixes: every action the CLI has, decided by the server's ``LocalRecords``.
+
+Each mutating route takes an optional ``Idempotency-Key`` header: a retry with the same key
+writes nothing more and returns the record as the first attempt left it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Path, Request
+
+from hotfix.domain.identity.access import allows
+from hotfix.domain.record.kinds import ALL_ACTIONS
+from hotfix.domain.release.journal import NOTE
+from hotfix.errors import Forbidden, GuardRefused
+from hotfix.ports.identity import SecurityEvent
+from hotfix.server.auth import Caller, HotfixKey, peer, project_path, require
+from hotfix.server.problems import PROJECT
+from hotfix.server.schemas import ActionIn, HotfixWithEvents, NoteIn, OpenIn, TimeIn, TriageIn
+from hotfix.server.state import server_state
+from hotfix.services.git.waivers import WAIVE_EVENT
+from hotfix.services.record.idempotent import REQUEST
+from hotfix.services.record.records import LocalRecords
+
+router = APIRouter(prefix="/api/v1/projects/{project}/hotfixes", tags=["actions"],
+                   dependencies=[Depends(project_path)], responses=PROJECT)
+Actor = Annotated[Caller, Depends(require("act"))]
+Approver = Annotated[Caller, Depends(require("approve"))]
+RequestKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+APPROVING = frozenset({"approve", "reject"})  # only through their own routes
+# what the CLI's steps record through Records.act; open, triage, time, approve and reject
+# have their own routes, and an override is written only by the record itself
+GENERIC = sorted((ALL_ACTIONS | {"document", "backout", NOTE, WAIVE_EVENT})
+                 - APPROVING - {"triage", "open", "time", "override"})
+ActionName = Annotated[str, Path(pattern=f"^({'|'.join(GENERIC)})$", examples=["document"],
+                                 description="a lifecycle action or a step's record")]
+RESERVED = frozenset({"override", REQUEST})  # payload keys only the record writes
+
+
+def _records(request: Request, caller: Caller, key: HotfixKey | None) -> LocalRecords:
+    return server_state(request).records(caller.project, key)
+
+
+@router.post("", response_model=HotfixWithEvents, status_code=201, summary="Open a hotfix")
+def open_hotfix(request: Request, caller: Actor, body: OpenIn,
+                idempotency_key: RequestKey = None) -> HotfixWithEvents:
+    records = _records(request, caller, idempotency_key)
+    return HotfixWithEvents.full(records.open(body.title, caller.email, body.answers, body.kind))
+
+
+@router.post("/{key}/triage", response_model=HotfixWithEvents, summary="(Re-)triage it")
+def triage(request: Request, caller: Actor, key: HotfixKey, body: TriageIn,
+           idempotency_key: RequestKey = None) -> HotfixWithEvents:
+    records = _records(request, caller, idempotency_key)
+    return HotfixWithEvents.full(records.triage(key, caller.email, body.answers))
+
+
+@router.post("/{key}/time", response_model=HotfixWithEvents, summary="Log active work")
+def log_time(request: Request, caller: Actor, key: HotfixKey, body: TimeIn,
+             idempotency_key: RequestKey = None) -> HotfixWithEvents:
+    records = _records(request, caller, idempotency_key)
+    return HotfixWithEvents.full(records.log_time(key, caller.email, body.duration, body.note))
+
+
+@router.post("/{key}/approve", response_model=HotfixWithEvents, summary="Approve it")
+def approve(request: Request, caller: Approver, key: HotfixKey, body: NoteIn,
+            idempotency_key: RequestKey = None) -> HotfixWithEvents:
+    return _approving(request, caller, key, "approve", {"note": body.note}, idempotency_key)
+
+
+@router.post("/{key}/reject", response_model=HotfixWithEvents, summary="Reject it")
+def reject(request: Request, caller: Approver, key: HotfixKey, body: NoteIn,
+           idempotency_key: RequestKey = None) -> HotfixWithEvents:
+    return _approving(request, caller, key, "reject", {"note": body.note}, idempotency_key)
+
+
+@router.post("/{key}/actions/{action}", response_model=HotfixWithEvents,
+             summary="Any other lifecycle action (start, pick, check, release, close, …)")
+def act(request: Request, caller: Actor, key: HotfixKey, action: ActionName, body: ActionIn,
+        idempotency_key: RequestKey = None) -> HotfixWithEvents:
+    if body.override is not None and not allows(caller.roles, "approve"):
+        raise Forbidden(f"{caller.email} may not force a refused guard: that needs the "
+                        "role approver or admin", hint="ask an approver to run it with --override")
+    payload = {k: v for k, v in body.payload.items() if k not in RESERVED}
+    records = _records(request, caller, idempotency_key)
+    return HotfixWithEvents.full(records.act(key, action, caller.email, payload, body.override))
+
+
+def _approving(request: Request, caller: Caller, key: HotfixKey, action: str,
+               payload: dict[str, Any], request_key: str | None) -> HotfixWithEvents:
+    records = _records(request, caller, request_key)
+    try:
+        return HotfixWithEvents.full(records.act(key, action, caller.email, payload))
+    except GuardRefused as exc:
+        if records.get(key).requester.strip().lower() == caller.email:
+            state = server_state(request)
+            state.parts.identities.record(SecurityEvent(
+                state.parts.clock.now(), "requester_approval", caller.email, peer(request),
+                f"{action} {key} refused: {exc.message}"))
+        raise

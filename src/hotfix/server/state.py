@@ -1,0 +1,73 @@
+"""What a running server holds: its settings, the built parts, the rate limiters.
+
+``hotfix.wiring.open_server`` builds the parts (the record's store, the identities, the
+clock); routes reach them through ``server_state(request)``."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field, replace
+
+from fastapi import Request
+
+from hotfix.domain.identity.access import RECORD_ROLES
+from hotfix.errors import NotFound
+from hotfix.services.record.idempotent import IdempotentLog
+from hotfix.services.record.records import LocalRecords
+from hotfix.services.server import ServerParts, ServerSettings
+
+
+class RateLimiter:
+    """At most ``limit`` hits per key in any 60-second window (per process)."""
+
+    def __init__(self, window: float = 60.0) -> None:
+        self.window = window
+        self.hits: dict[str, deque[float]] = {}
+        self.lock = threading.Lock()
+
+    def hit(self, key: str, limit: int) -> int | None:
+        """Count a hit; the seconds to wait when over ``limit`` (nothing counted), else None."""
+        now = time.monotonic()
+        with self.lock:
+            seen = self.hits.setdefault(key, deque())
+            while seen and seen[0] <= now - self.window:
+                seen.popleft()
+            if len(seen) >= limit:
+                return max(1, int(seen[0] + self.window - now) + 1)
+            seen.append(now)
+            return None
+
+    def over(self, key: str, limit: int) -> int | None:
+        """The seconds to wait if ``key`` is already at ``limit``, without counting."""
+        now = time.monotonic()
+        with self.lock:
+            seen = [t for t in self.hits.get(key, ()) if t > now - self.window]
+        return max(1, int(seen[0] + self.window - now) + 1) if len(seen) >= limit else None
+
+
+@dataclass
+class ServerState:
+    settings: ServerSettings
+    parts: ServerParts
+    tokens: RateLimiter = field(default_factory=RateLimiter)
+    failures: RateLimiter = field(default_factory=RateLimiter)
+
+    def records(self, project: str, request_key: str | None = None) -> LocalRecords:
+        """The project's record, decided with the server's settings and the database's
+        approvers (never an environment variable, never the client's hotfix.toml)."""
+        if project not in self.settings.projects or project not in self.parts.logs:
+            raise NotFound(f"there is no project {project!r} on this server",
+                           hint="the projects: GET /api/v1/projects")
+        approvers = self.parts.identities.holders(project, RECORD_ROLES["approver"])
+        settings = replace(self.settings.projects[project], approvers=tuple(sorted(approvers)))
+        log = self.parts.logs[project]
+        if request_key:
+            log = IdempotentLog(log, request_key)
+        return LocalRecords(log, settings, self.parts.clock)
+
+
+def server_state(request: Request) -> ServerState:
+    state: ServerState = request.app.state.hotfix
+    return state

@@ -1,0 +1,77 @@
+"""What a team server runs with: its own settings (never a client's ``hotfix.toml``) and
+the parts ``hotfix.wiring.open_server`` builds for it (``hotfix.server.app.create_app``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from ipaddress import IPv4Network, IPv6Network, ip_network
+from typing import TYPE_CHECKING
+
+from hotfix.config import Config
+from hotfix.errors import ConfigError
+from hotfix.services.record.records import RecordSettings
+
+if TYPE_CHECKING:
+    from hotfix.ports import Clock, EventImport, EventLog, Identities
+
+Network = IPv4Network | IPv6Network
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """The server's settings: where it listens, whom it trusts, each project's record rules."""
+
+    projects: Mapping[str, RecordSettings]  # project → the server's settings for its record
+    default_project: str = "default"
+    listen: str = "127.0.0.1:8600"
+    trusted_proxies: tuple[Network, ...] = ()
+    identity_header: str = "X-Forwarded-Email"
+    rate_limit: int = 600  # requests per minute per token
+    login_rate_limit: int = 20  # failed sign-ins per minute per address
+    database_location: str = ""
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def from_config(cls, cfg: Config, database_location: str = "") -> ServerSettings:
+        project = cfg.str("server.project").strip().lower() or "default"
+        return cls(projects={project: RecordSettings.from_config(cfg)},
+                   default_project=project, listen=cfg.str("server.listen"),
+                   trusted_proxies=_networks(cfg.list("server.trusted_proxies")),
+                   identity_header=cfg.str("server.identity_header"),
+                   rate_limit=cfg.int("server.rate_limit"),
+                   login_rate_limit=cfg.int("server.login_rate_limit"),
+                   database_location=database_location)
+
+    def with_project(self, name: str, record: RecordSettings) -> ServerSettings:
+        return replace(self, projects={**self.projects, name: record})
+
+    def host_port(self) -> tuple[str, int]:
+        host, _, port = self.listen.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ConfigError(f"server.listen = {self.listen!r} is not host:port",
+                              hint='e.g. server.listen = "127.0.0.1:8600"')
+        return host.strip("[]"), int(port)
+
+
+def _networks(given: list[object]) -> tuple[Network, ...]:
+    out = []
+    for item in given:
+        try:
+            out.append(ip_network(str(item).strip(), strict=False))
+        except ValueError:
+            raise ConfigError(f"server.trusted_proxies: {item!r} is not an address or network",
+                              hint='e.g. server.trusted_proxies = ["10.0.0.5", "10.1.0.0/16"]'
+                              ) from None
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class ServerParts:
+    """The adapters a server runs on: one event log per project, identities, the clock."""
+
+    logs: Mapping[str, EventLog]
+    identities: Identities
+    clock: Clock
+    close: Callable[[], None] = lambda: None
+    imports: Mapping[str, EventImport] = field(default_factory=dict)  # per project
