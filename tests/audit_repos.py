@@ -1,7 +1,10 @@
-"""A small builder of real git histories for the audit tests: main and release lines."""
+"""A small builder of real git histories for the audit tests: main and release lines,
+merged pull requests, reverts and dated tags."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 from tests.conftest import git, make_repo
@@ -40,3 +43,27 @@ class Repo:
         if message is not None:
             self.git("commit", "-q", "--amend", "-m", message)
         return self.git("rev-parse", "HEAD")
+
+    def merge_pr(self, number: int, branch: str, commits: list[tuple[str, dict[str, str]]],
+                 into: str = "main") -> str:
+        """A pull request as GitHub merges it: ``branch`` from ``into`` with ``commits``,
+        merged with ``--no-ff`` as "Merge pull request #N from user/branch"; the merge SHA."""
+        self.checkout(into)
+        self.checkout(branch, new=True)
+        for message, files in commits:
+            self.commit(message, files)
+        self.checkout(into)
+        self.git("merge", "-q", "--no-ff", "-m",
+                 f"Merge pull request #{number} from user/{branch}", branch)
+        return self.git("rev-parse", "HEAD")
+
+    def revert(self, sha: str, *extra: str) -> str:
+        """``git revert`` (its message: Revert "…" / This reverts commit SHA.)."""
+        self.git("revert", "--no-edit", *extra, sha)
+        return self.git("rev-parse", "HEAD")
+
+    def tag(self, name: str, rev: str = "HEAD", *, at: str | None = None) -> None:
+        """An annotated tag, made at ``at`` (an ISO date) when given."""
+        env = {**os.environ, **({"GIT_COMMITTER_DATE": at} if at else {})}
+        subprocess.run(["git", "tag", "-a", "-m", name, name, rev], cwd=self.path, env=env,
+                       check=True, capture_output=True)

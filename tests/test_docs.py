@@ -33,3 +33,13 @@ def test_every_command_in_docs_exists() -> None:
     for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
         for used in re.findall(r"`hotfix ([a-z][a-z-]*)", page.read_text(encoding="utf-8")):
             assert used in known, f"{page.name} mentions `hotfix {used}`, which does not exist"
+
+
+def test_each_settings_section_is_one_block_of_the_catalog() -> None:
+    """``hotfix init`` writes the catalog in order: a section split in two would be declared
+    twice in the hotfix.toml it writes, which TOML refuses."""
+    from hotfix.settings_catalog import CATALOG
+
+    order = [s.key.split(".")[0] for s in CATALOG]
+    blocks = [section for i, section in enumerate(order) if i == 0 or order[i - 1] != section]
+    assert len(blocks) == len(set(blocks)), f"split sections: {blocks}"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import builtins
 import re
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,6 +65,35 @@ class Config:
 
     def source(self, key: builtins.str) -> builtins.str:
         return self.sources.get(key, "default")
+
+
+class _Later(Mapping[str, Any]):
+    """Settings values where some are computed on first use (see ``resolved_later``)."""
+
+    def __init__(self, values: Mapping[str, Any],
+                 later: Mapping[str, Callable[[], Any]]) -> None:
+        self._values, self._later = values, later
+        self._done: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._later:
+            if key not in self._done:
+                self._done[key] = self._later[key]()
+            return self._done[key]
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+def resolved_later(cfg: Config, key: str, compute: Callable[[], Any], source: str) -> Config:
+    """``cfg`` where ``key`` is computed by ``compute`` the first time it is read (e.g. the
+    mainline from git, only by the commands that need it), its source named ``source``."""
+    return Config(root=cfg.root, values=_Later(cfg.values, {key: compute}),
+                  sources={**cfg.sources, key: source}, path=cfg.path)
 
 
 def load_config(
@@ -200,9 +229,14 @@ def _closest_hint(key: str) -> str:
 
 
 def by_section(settings: Iterable[Setting]) -> Iterator[tuple[Setting, bool]]:
-    """Each setting, and whether it opens a new ``[section]`` (settings come grouped)."""
+    """Each setting, and whether it opens a new ``[section]``: grouped by section, in the
+    order sections first appear (a TOML table may be declared only once)."""
+    listed = list(settings)
+    first: dict[str, int] = {}
+    for n, setting in enumerate(listed):
+        first.setdefault(setting.key.rpartition(".")[0], n)
     section = None
-    for setting in settings:
+    for setting in sorted(listed, key=lambda s: first[s.key.rpartition(".")[0]]):
         head = setting.key.rpartition(".")[0]
         yield setting, head != section
         section = head

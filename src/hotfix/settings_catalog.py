@@ -44,30 +44,10 @@ CATALOG: tuple[Setting, ...] = (
         "in production. tests/cli/test_fault_injection.py",
         env="HOTFIX_FAILPOINT",
     ),
-    # -- the team's CI as the check's test runner (docs/integrations.md) ------------------
-    Setting(
-        "check.backend",
-        "local",
-        "Where hotfix check runs the tests: local (here, targeted then the suite), or the\n"
-        "team's pipeline: github-actions, jenkins, circleci (the hotfix branch is pushed to\n"
-        "lines.remote and the pipeline's run and JUnit report decide).",
-    ),
-    Setting("ci.url", "", "The CI system's API. Empty: https://api.github.com or\n"
-                          "https://circleci.com/api/v2; Jenkins needs its own URL."),
-    Setting("ci.token_env", "", "The environment variable holding the CI token (never stored).\n"
-                                "Empty: GITHUB_TOKEN, JENKINS_API_TOKEN or CIRCLECI_TOKEN."),
-    Setting("ci.user_env", "JENKINS_USER", "Jenkins: the variable holding the API user."),
-    Setting("ci.github_repo", "", "GitHub Actions: the repository, OWNER/NAME."),
-    Setting("ci.github_workflow", "hotfix-check.yml",
-            "GitHub Actions: the workflow (file name or id) with on: workflow_dispatch."),
-    Setting("ci.github_artifact", "junit",
-            "GitHub Actions: the run's artifact holding its JUnit XML files."),
-    Setting("ci.jenkins_job", "", "Jenkins: the job (folder/name), parameterised BRANCH, SHA."),
-    Setting("ci.circleci_project", "", "CircleCI: the project slug, e.g. gh/ORG/REPO."),
-    Setting("ci.timeout_seconds", 3600.0, "How long a CI run may take before it is a failure."),
-    Setting("ci.start_timeout_seconds", 300.0,
-            "How long the pipeline may take to start before it is a failure."),
-    Setting("ci.poll_seconds", 10.0, "How often hotfix asks the CI system about its run."),
+    # -- delivery metrics (docs/metrics.md) ---------------------------------------------
+    Setting("metrics.sprint_start", "2026-01-05",
+            "The first day of a sprint (any one): sprints are counted from it."),
+    Setting("metrics.sprint_days", 14, "How many days a sprint lasts."),
     Setting(
         "project.kind",
         "service",
@@ -123,23 +103,43 @@ CATALOG: tuple[Setting, ...] = (
     Setting(
         "lines.tag_pattern",
         DEFAULT_TAG_PATTERN,
-        "Regular expression of a release tag, with the named groups major, minor and patch.\n"
-        "Default: v?MAJOR.MINOR.PATCH (v1.2.3 or 1.2.3).",
+        "Regular expression of a release tag, with the named groups major and minor, and\n"
+        "optionally patch and pre (a pre-release). Default: v1.2.3, 1.2.3, two-part and\n"
+        "calendar versions (24.1, 2024.10: patch 0) and pre-releases (1.3.0rc1, v2.0.0-beta.2).",
     ),
     Setting(
         "lines.branch_patterns",
-        ["release/{line}", "{line}.x", "stable/{line}.x"],
+        ["release/{line}", "{line}", "{line}.x", "stable/{line}.x"],
         "Names of maintenance branches; {line} stands for MAJOR.MINOR (e.g. release/1.2).",
     ),
-    Setting("lines.mainline", "main", "The mainline branch every fix must reach."),
+    Setting(
+        "lines.floating_branches",
+        ["stable"],
+        "Branches that float from line to line (a 'stable' merged forward). \"stable\" serves\n"
+        "the line of its newest release tag (git describe --tags); \"stable=3.1\" names it.\n"
+        "It is that line's branch when the line has no maintenance branch of its own.",
+    ),
+    Setting(
+        "lines.mainline",
+        "",
+        "The mainline branch every fix must reach. Empty: the remote's default branch\n"
+        "(origin/HEAD), else main, else master.",
+    ),
     Setting(
         "lines.support",
         {},
         "Support matrix, line -> true | false | last supported day. Quote the line names:\n"
         '"1.0" = false, "1.1" = "2026-12-31", "1.2" = true.\n'
-        "Lines not listed follow lines.support_default.",
+        "Lines not listed follow lines.support_default and lines.support_months.",
     ),
     Setting("lines.support_default", True, "Whether lines not in lines.support are supported."),
+    Setting(
+        "lines.support_months",
+        18,
+        "A line not in lines.support is supported while its newest release (tag date) is\n"
+        "younger than this many months; a line without a release yet is supported. 0: no age\n"
+        "limit.",
+    ),
     Setting(
         "lines.version_scheme",
         DEFAULT_SCHEME,
@@ -155,12 +155,43 @@ CATALOG: tuple[Setting, ...] = (
     ),
     Setting(
         "lines.version_files",
-        ["pyproject.toml", "package.json", "VERSION", "*/__init__.py", "*/_version.py",
-         "src/*/__init__.py", "src/*/_version.py"],
+        ["pyproject.toml", "package.json", "Cargo.toml", "VERSION", "*/__init__.py",
+         "*/_version.py", "src/*/__init__.py", "src/*/_version.py"],
         "Tracked files (glob patterns, from the repository root) whose declared version a\n"
-        "release bumps. Files without a version declaration are left alone.",
+        "release bumps. Files without a version declaration are left alone. The lock file\n"
+        "beside a bumped manifest (uv.lock, package-lock.json, Cargo.lock) is bumped too.",
     ),
-    Setting("lines.changelog", "CHANGELOG.md", "The release notes file a release adds to."),
+    Setting("lines.changelog", "CHANGELOG.md",
+            "The release notes file a release adds to (Markdown or reStructuredText, written\n"
+            "in its own heading style). When the project has no such file but a usual one\n"
+            "(CHANGES.rst, HISTORY.md, NEWS.rst, …), that one. A towncrier project\n"
+            "([tool.towncrier]) gets news fragments compiled by towncrier build instead."),
+    Setting(
+        "backport.check",
+        True,
+        "Check a port before hotfix backport --merge lands it: the check pipeline of hotfix\n"
+        "check (scope guard, targeted tests, full suite) on the port's head; a failure leaves\n"
+        "the target ported, with the reason. Off only for a project without tests.",
+    ),
+    Setting(
+        "release.land",
+        "merge",
+        "How a release lands on its line's maintenance branch (9.0.x, release/9.0): \"merge\"\n"
+        "fast-forwards it to the tagged release commit, or makes a merge commit when the\n"
+        "branch moved on since the hotfix started; \"ff-only\" only fast-forwards; \"off\"\n"
+        "leaves it to hotfix backport HF-N --to X.Y --merge. A checkout with changes is never\n"
+        "touched.",
+    ),
+    Setting(
+        "release.commands",
+        [],
+        "Commands a release runs in the hotfix's worktree after bumping the version and\n"
+        "writing the notes, before the release commit, e.g. [\"uv lock\"] or\n"
+        "[[\"npm\", \"install\", \"--package-lock-only\"]]: each a string (split like a\n"
+        "shell would, no shell runs) or an argument list; {tag}, {version}, {python} are\n"
+        "substituted. What they change in tracked files joins the release commit; a failure\n"
+        "stops the release before anything is committed.",
+    ),
     # -- release: publishing a library (project.kind = "library") ---------------------------
     Setting(
         "release.publish_command",
@@ -195,7 +226,15 @@ CATALOG: tuple[Setting, ...] = (
         True,
         "When neither a trailer nor the patch-id matches, accept a mainline commit with the\n"
         "same PR number (#123), or the same subject and a common file (a backport whose diff\n"
-        "had to change).",
+        "had to change). A revert only matches a revert; release commits never match.",
+    ),
+    Setting(
+        "audit.release_subjects",
+        [],
+        "More regular expressions (matched against the whole subject, case-insensitive) of\n"
+        "release commits, besides the built-in ones: 'Prepare release version 8.3.5',\n"
+        "'Release 1.2.3', 'Bump version', 'Start version 3.1.3', 'Back to dev'. A line commit\n"
+        "with such a subject that matches nothing on the mainline is release_only.",
     ),
     # ── judge: the canary judge (docs/judge.md) ──────────────────────────────────────────
     Setting(
@@ -221,21 +260,17 @@ CATALOG: tuple[Setting, ...] = (
         "(1 + tolerance) x the baseline's.",
     ),
     Setting(
-        "judge.tail_margin",
-        0.5,
-        "Promote only once the canary's rate of slow requests (slower than the baseline's\n"
-        "judge.tail_quantile) is shown below (1 + margin) x the baseline's.",
-    ),
-    Setting(
         "judge.weights",
         {"errors": 0.7, "latency": 0.25, "tail": 0.05},
-        "Shares of alpha for the regression tests of each metric; 0 turns a metric off.",
+        "Shares of alpha for the regression (rollback) tests of each metric; 0 turns a metric\n"
+        "off. A bigger share catches that metric's regressions sooner and the others' later\n"
+        "(the false-rollback rate stays alpha); see docs/judge.md.",
     ),
     Setting(
         "judge.burn_in",
         50,
-        "Latencies per version before the latency tests start (variance, cap and tail threshold\n"
-        "are estimated from them).",
+        "Latencies per version before the latency test starts (the variance and the cap are\n"
+        "estimated from them).",
     ),
     Setting(
         "judge.winsor_quantile",
@@ -245,12 +280,20 @@ CATALOG: tuple[Setting, ...] = (
     Setting(
         "judge.tail_quantile",
         0.95,
-        "A request is slow when slower than this quantile of the baseline's burn-in latencies.",
+        "A request is slow when slower than this quantile of the baseline's first\n"
+        "judge.tail_burn_in latencies. Slow requests roll back; promotion does not wait on them.",
+    ),
+    Setting(
+        "judge.tail_burn_in",
+        400,
+        "Baseline latencies the slow threshold is estimated from (the tail test starts after\n"
+        "them; more is a steadier threshold).",
     ),
     Setting(
         "judge.block",
         100,
-        "Requests per block of the error and tail count tests (evidence arrives per block).",
+        "Requests per block: errors, slow requests and latency are compared within blocks of\n"
+        "consecutive requests, so load that changes over time is no evidence.",
     ),
     Setting(
         "judge.srm_alpha",
@@ -308,6 +351,10 @@ CATALOG: tuple[Setting, ...] = (
     Setting("rollout.sticky_header", "",
             "Request header whose value pins a user to one version (empty: no stickiness)."),
     Setting("rollout.sticky_cookie", "", "Cookie whose value pins a user to one version."),
+    Setting("rollout.upstream_timeout", 10.0,
+            "Seconds the builtin router gives an instance for its whole response. Past it\n"
+            "the client gets 504 at once and the request counts as an error of its version,\n"
+            "so a hung canary is rolled back like a failing one."),
     Setting("rollout.drain_seconds", 5.0,
             "After the canary's weight goes to 0, how long its in-flight requests may take\n"
             "before its instances are stopped."),
@@ -475,6 +522,30 @@ CATALOG: tuple[Setting, ...] = (
         "Let the check environment see hotfix's own packages (pytest, coverage) after its own,\n"
         "so it builds in a second; false: a bare venv that must declare everything.",
     ),
+    # -- the team's CI as the check's test runner (docs/integrations.md) ------------------
+    Setting(
+        "check.backend",
+        "local",
+        "Where hotfix check runs the tests: local (here, targeted then the suite), or the\n"
+        "team's pipeline: github-actions, jenkins, circleci (the hotfix branch is pushed to\n"
+        "lines.remote and the pipeline's run and JUnit report decide).",
+    ),
+    Setting("ci.url", "", "The CI system's API. Empty: https://api.github.com or\n"
+                          "https://circleci.com/api/v2; Jenkins needs its own URL."),
+    Setting("ci.token_env", "", "The environment variable holding the CI token (never stored).\n"
+                                "Empty: GITHUB_TOKEN, JENKINS_API_TOKEN or CIRCLECI_TOKEN."),
+    Setting("ci.user_env", "JENKINS_USER", "Jenkins: the variable holding the API user."),
+    Setting("ci.github_repo", "", "GitHub Actions: the repository, OWNER/NAME."),
+    Setting("ci.github_workflow", "hotfix-check.yml",
+            "GitHub Actions: the workflow (file name or id) with on: workflow_dispatch."),
+    Setting("ci.github_artifact", "junit",
+            "GitHub Actions: the run's artifact holding its JUnit XML files."),
+    Setting("ci.jenkins_job", "", "Jenkins: the job (folder/name), parameterised BRANCH, SHA."),
+    Setting("ci.circleci_project", "", "CircleCI: the project slug, e.g. gh/ORG/REPO."),
+    Setting("ci.timeout_seconds", 3600.0, "How long a CI run may take before it is a failure."),
+    Setting("ci.start_timeout_seconds", 300.0,
+            "How long the pipeline may take to start before it is a failure."),
+    Setting("ci.poll_seconds", 10.0, "How often hotfix asks the CI system about its run."),
     Setting("server.listen", "127.0.0.1:8600",
             "Where `hotfix serve` listens (host:port). TLS is the proxy's job: docs/server.md.",
             env="HOTFIX_SERVER_LISTEN"),

@@ -15,7 +15,7 @@ from hotfix.adapters.clock import SystemClock
 from hotfix.adapters.git.exclude import ensure_state_dir
 from hotfix.adapters.git.repo import Git
 from hotfix.adapters.git.repository import repo_root
-from hotfix.config import Config, load_config
+from hotfix.config import Config, load_config, resolved_later
 from hotfix.errors import ConfigError, NotConfigured, NotFound
 from hotfix.ports import (
     Addresses,
@@ -72,7 +72,7 @@ def open_context(
     clock = clock or SystemClock()
     remote = open_remote(cfg, environ, clock)
     if remote is not None:  # the server decides: its policy, also for the local pre-checks
-        cfg = load_config(root, environ, {**(overrides or {}), **remote.policy})
+        cfg = with_mainline(git, load_config(root, environ, {**(overrides or {}), **remote.policy}))
     store = store or open_store(root, cfg)
     notices = LazyNoticeWriter(cfg) if cfg.list("notify.routes") else None
     records: Records = (remote.records if remote is not None
@@ -217,7 +217,22 @@ def find_settings(
 ) -> tuple[GitRepo, Config]:
     """The repository above ``start`` and its resolved settings (no store opened)."""
     git = open_git(start)
-    return git, load_config(git.root, environ, overrides)
+    return git, with_mainline(git, load_config(git.root, environ, overrides))
+
+
+def with_mainline(git: GitRepo, cfg: Config) -> Config:
+    """``cfg`` whose ``lines.mainline``, when not set, is found in git the first time a
+    command reads it (``hotfix.services.git.lines.mainline_name``: origin/HEAD, else main,
+    else master); commands that never read it never ask git."""
+    if cfg.str("lines.mainline").strip():
+        return cfg
+
+    def found() -> str:
+        from hotfix.services.git.lines import mainline_name
+
+        return mainline_name(git, cfg)
+
+    return resolved_later(cfg, "lines.mainline", found, "git")
 
 
 def open_clock() -> Clock:
@@ -477,7 +492,8 @@ def _builtin_router(cfg: Config, root: Path) -> Router:
 
     return BuiltinRouter(_rollout_dir(root) / "builtin", cfg.str("rollout.listen"),
                          cfg.str("rollout.admin"), cfg.str("rollout.sticky_header"),
-                         cfg.str("rollout.sticky_cookie"))
+                         cfg.str("rollout.sticky_cookie"),
+                         cfg.float("rollout.upstream_timeout"))
 
 
 def _nginx_router(cfg: Config, root: Path) -> Router:
@@ -568,13 +584,13 @@ def judge_settings(cfg: Config) -> JudgeSettings:
             error_margin=cfg.float("judge.error_margin"),
             error_floor=cfg.float("judge.error_floor"),
             latency_tolerance=cfg.float("judge.latency_tolerance"),
-            tail_margin=cfg.float("judge.tail_margin"),
             weight_errors=float(weights.get("errors", 0.0)),
             weight_latency=float(weights.get("latency", 0.0)),
             weight_tail=float(weights.get("tail", 0.0)),
             burn_in=cfg.int("judge.burn_in"),
             winsor_quantile=cfg.float("judge.winsor_quantile"),
             tail_quantile=cfg.float("judge.tail_quantile"),
+            tail_burn_in=cfg.int("judge.tail_burn_in"),
             block=cfg.int("judge.block"),
             srm_alpha=cfg.float("judge.srm_alpha"),
         )

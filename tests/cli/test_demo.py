@@ -8,6 +8,9 @@ import pytest
 
 from tests.cli.conftest import Invoke
 
+# the whole walk-through runs once for the module; a busy 2-core machine needs minutes
+pytestmark = pytest.mark.timeout(900)
+
 
 @pytest.fixture(scope="module")
 def demo_steps(hotfix_module: Invoke) -> list[dict[str, Any]]:
@@ -46,7 +49,15 @@ def test_the_fix_goes_all_the_way(demo_steps: list[dict[str, Any]]) -> None:
         step(demo_steps, "hotfix backport HF-1"))
     assert "line 1.1: 0 missing" in text(step(demo_steps, "hotfix audit"))
     assert "HF-1 is closed" in text(step(demo_steps, "hotfix time HF-1"))
-    assert "chain intact" in text(demo_steps[-1])
+    assert "chain intact" in text(step(demo_steps, "hotfix log HF-1 --verify"))
+    report = text(step(demo_steps, "hotfix report HF-1"))
+    assert "rollout promote" in report
+    written = [line.split(": ", 1)[1] for line in report.splitlines()
+               if line.startswith(("html: /", "pdf: /"))]
+    assert written, report
+    from pathlib import Path
+
+    assert all(Path(p).is_file() for p in written)  # kept after the sample is removed
 
 
 def test_content_requests_are_routed(demo_steps: list[dict[str, Any]]) -> None:

@@ -3,6 +3,7 @@ verified → folded back → closed, with no override; publish and verify by rea
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from hotfix.wiring import open_context
@@ -54,6 +55,14 @@ def test_a_library_walks_from_report_to_close_without_an_override(
     assert [(c["kind"], c["passed"]) for c in verified.json()["checks"]] == [("bug", True)]
     folded = run("backport", "HF-1", "--to", "main", "--merge", "--as", DEV, "--json")
     assert folded.json()["main_ported"] is True
+    [main] = folded.json()["targets"]
+    assert main["check"]["passed"] is True  # the port's tests ran before main moved
+    # the fix lives in a version file (src/tinycsv/__init__.py): its code is ported, its
+    # version line is not
+    ported = subprocess.run(["git", "show", "main:src/tinycsv/__init__.py"], cwd=lib.path,
+                            capture_output=True, text=True, check=True).stdout
+    assert 'fields[:-1] if fields[-1] == ""' in ported
+    assert '__version__ = "1.0.0"' in ported
 
     refused = run("close", "HF-1", "--as", DEV, code=1)
     assert "HF-1 cannot close: missing documentation: root_cause" in refused.err

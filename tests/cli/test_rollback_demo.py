@@ -10,7 +10,7 @@ import pytest
 
 from tests.cli.conftest import Invoke
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # minutes on a busy 2-core machine
 
 
 @pytest.fixture(scope="module")

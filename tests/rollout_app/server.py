@@ -2,7 +2,8 @@
 
 Its behaviour comes from ``behaviour.json`` beside the package (so each git tag can behave
 differently): ``error_rate`` (share of 500s), ``latency_ms`` (median, log-normal),
-``healthy`` (whether /health answers 200), ``spawn_child`` (start a long ``sleep`` child, to
+``healthy`` (whether /health answers 200), ``hang`` (every other request waits for an hour:
+a hung instance that still looks healthy), ``spawn_child`` (start a long ``sleep`` child, to
 prove process-group cleanup), ``version``. Serves GET /health, GET /metrics (Prometheus
 text), and anything else as the app.
 """
@@ -76,6 +77,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200 if ok else 500, "ok" if ok else "sick", "text/plain")
         if self.path == "/metrics":
             return self._send(200, metrics_text(), "text/plain; version=0.0.4")
+        if BEHAVIOUR.get("hang"):
+            time.sleep(3600)
         start = time.perf_counter()
         median = BEHAVIOUR.get("latency_ms", 0.0)
         if median:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -19,13 +20,15 @@ SCHEMATHESIS = "from schemathesis.cli import schemathesis; schemathesis()"  # it
 
 
 @pytest.mark.slow
-def test_schemathesis_finds_no_server_error_and_no_schema_violation(server: LiveServer) -> None:
+def test_schemathesis_finds_no_server_error_and_no_schema_violation(server: LiveServer,
+                                                                    tmp_path: Path) -> None:
     server.opened("engineer")  # HF-1, so the routes of one hotfix reach their logic
     run = subprocess.run(
         [sys.executable, "-c", SCHEMATHESIS, "run", f"{server.url}/openapi.json",
          "-H", f"Authorization: Bearer {server.tokens['admin']}", "--checks", CHECKS,
          "--exclude-path-regex", EXCLUDED, "-n", "15", "--seed", "7",
          "--phases", "examples,coverage,fuzzing", "--request-timeout", "20"],
-        capture_output=True, text=True, timeout=600, check=False)
+        capture_output=True, text=True, timeout=600, check=False,
+        cwd=tmp_path)  # its cache (.schemathesis/) goes there, not into the repository
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
     assert "Tested: " in run.stdout

@@ -27,8 +27,8 @@ def register(app: typer.Typer) -> None:
 def audit(
     typer_ctx: typer.Context,
     lines: Annotated[str, typer.Option(
-        "--lines", help="Comma-separated lines to audit, e.g. 1.1,1.2. Default: every "
-                        "supported line.")] = "",
+        "--lines", help="Comma-separated lines to audit, as X.Y or branch names, e.g. "
+                        "1.1,release/1.2,stable. Default: every supported line.")] = "",
     as_json: JsonOpt = False,
 ) -> None:
     """Check that every fix on each release line is in the mainline; exit 1 when one is

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 SHORT = {"not asked": "not merged yet", "dirty": "not merged: the checkout has changes",
          "moved": "not merged: the target moved on", "busy": "not merged: a rebase/bisect "
          "is under way", "refused": "not merged: git refused", "remote only":
-         "push it and open a pull request", "no branch": "the line has no branch"}
+         "push it and open a pull request", "no branch": "the line has no branch",
+         "merge commit": "a merge commit", "check failed": "not merged: its check failed"}
 STYLE = {"merged": "green", "already present": "green", "ported": "yellow",
          "skipped": "yellow", "conflict": "bold red", "failed": "bold red"}
 
@@ -27,11 +28,14 @@ def register(app: typer.Typer) -> None:
 def backport(
     key: Annotated[str, typer.Argument(help="The hotfix, e.g. HF-1.")],
     to: Annotated[str | None, typer.Option("--to", help="Targets, comma-separated: main and/or "
-                                           "lines (main,1.2). Default: every newer supported "
-                                           "line, then main.")] = None,
+                                           "lines (main,1.2). Default: the own line (when it "
+                                           "has a branch), every newer supported line, then "
+                                           "main.")] = None,
     merge: Annotated[bool, typer.Option(
-        "--merge", help="Fast-forward each target branch to its backport branch when that is "
-                        "safe (never a checkout with changes); exit 1 if one could not be.")
+        "--merge", help="Check each port (backport.check: the check pipeline), then "
+                        "fast-forward its target branch to it when that is safe (never a "
+                        "checkout with changes); the own line gets its release. Exit 1 if one "
+                        "could not be.")
     ] = False,
     push: Annotated[bool, typer.Option(
         "--push", help="Push the target branches that hold their port to lines.remote, "
@@ -59,7 +63,7 @@ def _render(result: BackportResult) -> None:
         table.add_row(t.target, f"[{style}]{t.status}[/]", t.branch or "-", detail)
     console.print(table)
     for t in result.targets:
-        if t.status == "conflict":
+        if t.status == "conflict" and t.next is None:
             console.print(f"[dim]resolve {t.target}:[/] edit in {t.worktree}, git add, then "
                           f"hotfix backport {result.key} --to {t.target}", soft_wrap=True)
         elif t.next:

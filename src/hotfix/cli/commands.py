@@ -24,7 +24,8 @@ COMMANDS: dict[str, str] = {  # command → its module in hotfix.cli, in the ord
     "judge": "judge", "backout": "backout", "deploy": "deploy", "deployed": "deployed",
     "rollback": "rollback",
     "defer": "defer", "verify": "verify", "policy": "policy", "impact": "impact",
-    "check": "check", "audit": "audit", "anchor": "anchor", "report": "report", "db": "db",
+    "check": "check", "audit": "audit", "anchor": "anchor", "report": "report",
+    "metrics": "metrics", "db": "db",
     "serve": "serve", "users": "users", "login": "login", "logout": "login",
     "server": "server_cmd", "notify": "notify",
 }

@@ -105,11 +105,13 @@ def _row(m: MetricVerdict) -> list[str]:
         reg = f"[red]{reg}[/]"
     if m.within_tolerance_at is not None:
         ni = f"[green]{ni}[/]"
+    if not m.gates_promotion:
+        ni = "– (rollback only)"
     return [
         LABELS[m.name],
         _ratio(m.estimate),
         f"[{_ratio(m.lower)}, {_ratio(m.upper)}]",
-        f"{m.tolerance:g}",
+        f"{m.tolerance:g}" if m.gates_promotion else "–",
         reg,
         ni,
         _data(m),

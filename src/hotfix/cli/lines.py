@@ -18,7 +18,8 @@ def register(app: typer.Typer) -> None:
 
 
 def lines(as_json: JsonOpt = False) -> None:
-    """List release lines (from tags and maintenance branches) and whether each is supported."""
+    """List release lines (from tags, maintenance branches and floating branches such as
+    stable) and whether each is supported."""
     from hotfix.services.git.lines import discover_lines
 
     with context() as ctx:
@@ -36,6 +37,12 @@ def _render(found: list[ReleaseLine]) -> None:
     for line in found:
         support = ("yes" if line.supported else "[red]no[/]") + (
             f" (until {line.until})" if line.until else "")
-        table.add_row(line.name, line.latest_tag or "[yellow]none[/]", line.branch or "-",
-                      support, str(len(line.tags)))
+        latest = line.latest_tag or "[yellow]none[/]"
+        if line.prerelease:
+            latest += f" (pre-release {line.prerelease})"
+        branch = line.branch or "-"
+        extra = [a for a in line.aliases if a != line.branch]
+        if extra:
+            branch += f" (also {', '.join(extra)})"
+        table.add_row(line.name, latest, branch, support, str(len(line.tags)))
     console.print(table)

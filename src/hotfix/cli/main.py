@@ -8,6 +8,7 @@ import sys
 import traceback
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -42,9 +43,49 @@ def _main(
     """hotfix: triage, approve, branch, test, release, deploy, verify, fold back, record."""
 
 
+class _Pacified:
+    """stdout that a closed reader (``hotfix log | head -1``) cannot fail: once the pipe is
+    gone, what is left goes to /dev/null, so the exit code says how the action went (click
+    would otherwise exit 1 on EPIPE, as if it had been refused)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def _gone(self) -> None:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, self._stream.fileno())
+        os.close(devnull)
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._stream.write(text))
+        except BrokenPipeError:
+            self._gone()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._gone()
+            self._stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _pacify_stdout() -> None:
+    try:
+        sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (tests capture it)
+        return
+    sys.stdout = _Pacified(sys.stdout)
+
+
 def run() -> None:
     """Entry point: run the app; turn every failure into a message and an exit code."""
     as_json = "--json" in sys.argv
+    _pacify_stdout()
     try:
         _refuse_undecodable(sys.argv[1:], os.environ)
         app()

@@ -19,6 +19,9 @@ def start(
     key: KeyArg,
     line: Annotated[str | None, typer.Option(
         "--line", help="The affected release line, e.g. 1.1. Default: the newest one.")] = None,
+    from_tag: Annotated[str | None, typer.Option(
+        "--from", help="Branch from this older release tag of the line (the one production "
+                       "runs), e.g. v1.1.2. Default: the line's latest tag.")] = None,
     as_: ActorOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -26,7 +29,7 @@ def start(
     from hotfix.services.git.start import start as start_service
 
     with context() as ctx:
-        done = start_service(ctx, key, actor(ctx, as_), line=line)
+        done = start_service(ctx, key, actor(ctx, as_), line=line, from_tag=from_tag)
         work = done.work
 
         def render() -> None:

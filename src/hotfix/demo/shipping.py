@@ -6,13 +6,12 @@ JavaScript) stopped by the scope guard, and a bad hotfix rolled back by the cana
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Mapping
 from typing import Any
 
 from hotfix.adapters.git import cmd as git
-from hotfix.adapters.rollout.loadgen import LoadReport, Req, run_load
+from hotfix.adapters.rollout.loadgen import LoadProcess, LoadReport, Req
 from hotfix.demo.sample import APPROVER, ENGINEER
 from hotfix.demo.walkthrough import Demo, Step, StepFn
 from hotfix.services.checks import check
@@ -82,12 +81,6 @@ def _deploy(demo: Demo, role: str = "fix") -> Step:
     key = demo.keys[role]
     url = f"http://{demo.ctx.cfg.str('rollout.listen')}"
     seen: list[str] = []
-    stop = threading.Event()
-    report: dict[str, LoadReport] = {}
-
-    def traffic() -> None:
-        report["load"] = run_load(url, rate=300, seconds=240, max_requests=72_000, mix=TRAFFIC,
-                                  stop=stop, seed=7)
 
     def progress(p: Progress) -> None:
         line = f"step {p.step}/{p.steps}: canary at {p.weight:g}% — {p.move}"
@@ -95,40 +88,21 @@ def _deploy(demo: Demo, role: str = "fix") -> Step:
             seen.append(line)
 
     began = time.monotonic()
-    thread = threading.Thread(target=_after_production(demo, key, traffic), daemon=True)
-    thread.start()
+    # its own process, so that the rollout loop and the judge do not hold it below the rate;
+    # it starts sending once the router answers (deploy brings production up first)
+    load = LoadProcess(url, rate=300, seconds=240, max_requests=72_000, mix=TRAFFIC, seed=7,
+                       ready_path="/health")
     try:
         outcome = deploy.deploy(demo.ctx, key, ENGINEER, on_progress=progress)
     finally:
-        stop.set()
-        thread.join(30)
+        sent = load.stop()
     took = time.monotonic() - began
     return Step(f"hotfix deploy {key}   (with generated checkout traffic: EU and US cards)",
-                [*seen[-8:], *_outcome_lines(outcome.to_dict(), took)],
+                [*seen[-8:], *_outcome_lines(outcome.to_dict(), took, sent)],
                 refused=outcome.status != "promoted")
 
 
-def _after_production(demo: Demo, key: str, traffic: Any) -> Any:
-    """Start the traffic once the router answers (deploy brings production up first)."""
-    import httpx
-
-    url = f"http://{demo.ctx.cfg.str('rollout.listen')}/health"
-
-    def run() -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(url, timeout=1, trust_env=False).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        traffic()
-
-    return run
-
-
-def _outcome_lines(out: Mapping[str, Any], took: float) -> list[str]:
+def _outcome_lines(out: Mapping[str, Any], took: float, sent: LoadReport) -> list[str]:
     verdict = out.get("verdict") or {}
     lines = [f"{out['status']}: {out['reason']}"]
     for role in ("baseline", "canary"):
@@ -138,7 +112,8 @@ def _outcome_lines(out: Mapping[str, Any], took: float) -> list[str]:
         if isinstance(metric, Mapping) and "ratio" in metric:
             lines.append(f"  {name}: canary/baseline {_num(metric.get('ratio'))} "
                          f"(bounds {_num(metric.get('lower'))} … {_num(metric.get('upper'))})")
-    lines.append(f"  decided after {sum(out['requests'].values())} requests, {took:.1f}s")
+    lines.append(f"  decided after {sum(out['requests'].values())} requests, {took:.1f}s "
+                 f"(traffic: {sent.sent} requests sent in {sent.seconds:.1f}s)")
     return lines
 
 

@@ -54,10 +54,10 @@ def _free_port() -> int:
 
 
 def demo_settings() -> dict[str, Any]:
-    """The sample's hotfix.toml: approvers, a quick rollout plan, free loopback ports."""
+    """The sample's hotfix.toml: approvers, a quick rollout plan, free loopback ports; the
+    judge's settings are the defaults."""
     return {
         "approvals.approvers": [APPROVER],
-        "judge.alpha": 0.002,
         "rollout.steps": [{"weight": 10, "min_requests": 100, "bake_seconds": 2},
                           {"weight": 50, "min_requests": 500, "bake_seconds": 5},
                           {"weight": 100}],
@@ -94,7 +94,7 @@ def run_demo(workdir: Path, environ: dict[str, str]) -> Iterator[Step]:
     demo = Demo(root, ctx)
     try:
         yield _sample_step(demo)
-        for step in [*RECORD_STEPS, *SHIPPING_STEPS, _verify_log]:
+        for step in [*RECORD_STEPS, *SHIPPING_STEPS, _verify_log, _report]:
             yield step(demo)
     finally:
         production.teardown(ctx)
@@ -158,6 +158,30 @@ def _verify_log(demo: Demo) -> Step:
     lines.append(f"chain intact: {chain.checked} events verified" if chain.ok
                  else f"chain broken: {chain.problem}")
     return Step(f"hotfix log {demo.key} --verify", lines)
+
+
+def _report(demo: Demo) -> Step:
+    from hotfix.services.record import report as reports
+
+    made = reports.report(demo.ctx, demo.key)
+    workdir = demo.root.parent  # removed after the demo unless --keep; the report stays
+    folder = workdir.with_name(f"{workdir.name}-report")
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = []
+    for fmt in ("html", "pdf"):
+        path = folder / f"{demo.key}.{fmt}"
+        try:
+            path.write_bytes(reports.render(made, fmt))
+        except HotfixError as exc:  # PDF needs the system's Pango: say so, keep the HTML
+            lines.append(f"{fmt}: not written: {exc.message}")
+            continue
+        lines.append(f"{fmt}: {path}")
+    rollout = made.to_dict()["rollout"] or {}
+    lines.append(f"{len(made.timeline)} events, {len(made.checks)} check(s), rollout "
+                 f"{rollout.get('decision', 'not deployed')}, "
+                 f"{len(made.verification['checks']) if made.verification else 0} "
+                 "verification check(s)")
+    return Step(f"hotfix report {demo.key} -f pdf", lines)
 
 
 def refusal(command: str, action: Callable[[], object]) -> Step:

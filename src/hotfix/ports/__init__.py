@@ -22,6 +22,9 @@ from hotfix.ports.git import (
     GitContent as GitContent,
 )
 from hotfix.ports.git import (
+    GitDates as GitDates,
+)
+from hotfix.ports.git import (
     GitHistory as GitHistory,
 )
 from hotfix.ports.git import (

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -98,6 +99,14 @@ class GitRefs(Protocol):
         """Every local tag → the commit it names."""
         ...
 
+    def tag_dates(self) -> dict[str, int]:
+        """Every local tag → when it was made (tagger date, else its commit's; Unix time)."""
+        ...
+
+    def default_branch(self, remote: str) -> str | None:
+        """The branch ``remote/HEAD`` points at (``main`` for ``origin/main``), if known."""
+        ...
+
     def branches(self) -> list[str]:
         """Local branches and remote-tracking ones (``remotes/origin/…``)."""
         ...
@@ -171,18 +180,22 @@ class GitHistory(Protocol):
 
     def changed_files(self, sha: str) -> list[str]: ...
 
-    def rev_list(self, include: str, exclude: Iterable[str] = ()) -> list[str]:
-        """Non-merge commits of ``include`` not in ``exclude``, oldest first."""
+    def rev_graph(self, include: Sequence[str], exclude: Iterable[str] = ()
+                  ) -> dict[str, tuple[str, ...]]:
+        """Every commit of ``include`` not in ``exclude`` → its parents, parents before
+        children, in one ``rev-list --parents --topo-order`` (merges included)."""
         ...
 
     def read_commits(self, shas: Sequence[str]) -> dict[str, RawCommit]:
-        """Message and touched files of many commits, in one git process."""
+        """Message and touched files of many commits (a merge: against its first parent),
+        in one git process."""
         ...
 
     def tags_containing(self, sha: str) -> list[str]: ...
 
     def patch_ids(self, shas: Sequence[str]) -> dict[str, str]:
-        """``git patch-id --stable`` of each commit (``""`` for an empty diff)."""
+        """``git patch-id --stable`` of each commit (``""`` for an empty diff); a merge's is
+        that of its diff against its first parent (``cherry-pick -m 1``)."""
         ...
 
     def diffs(self, shas: Sequence[str]) -> dict[str, str]:
@@ -195,6 +208,14 @@ class GitHistory(Protocol):
 
     def all_landed(self, upstream: str, head: str) -> bool:
         """Every commit of ``head`` has its change in ``upstream``."""
+        ...
+
+
+class GitDates(Protocol):
+    """When commits were committed (the delivery metrics' lead times)."""
+
+    def commit_times(self, include: str, exclude: Iterable[str] = ()) -> list[datetime]:
+        """The committer times of the commits in ``include`` and in none of ``exclude``."""
         ...
 
 
@@ -268,7 +289,10 @@ class GitPicking(Protocol):
 
     def abort(self, tree: Path) -> None: ...
 
-    def commit(self, tree: Path, message: str, *, what: str, retry: str) -> str: ...
+    def commit(self, tree: Path, message: str, *, what: str, retry: str,
+               author_of: str | None = None) -> str:
+        """``git commit`` (hooks run); ``author_of``: keep that commit's author and date."""
+        ...
 
     def require_resolved(self, tree: Path, retry: str) -> None: ...
 
@@ -284,6 +308,11 @@ class GitReleasing(Protocol):
 
     def write_notes(self, tree: Path, changelog: str, *, tag: str, day: str, title: str,
                     entries: Iterable[NoteEntry]) -> list[NoteEntry]: ...
+
+    def changelog_path(self, tree: Path, changelog: str) -> str:
+        """The changelog a release extends: ``changelog`` if the project has it, else the
+        project's changelog under a usual name (``CHANGES.rst``, …)."""
+        ...
 
     def stage(self, tree: Path, paths: Iterable[str]) -> None: ...
 
@@ -302,11 +331,16 @@ class GitReleasing(Protocol):
         """``git merge --ff-only`` in ``tree``; None when done, else git's reason."""
         ...
 
+    def merge(self, tree: Path, rev: str, message: str) -> tuple[str | None, list[str]]:
+        """``git merge --no-ff`` in ``tree``: (None, []) when done, else (git's reason, the
+        conflicted files) with the merge aborted."""
+        ...
+
     def push_atomic(self, remote: str, refspecs: Sequence[str]) -> str | None:
         """Push all or nothing (never forced); None when done, else git's reason."""
         ...
 
 
-class GitRepo(GitRevisions, GitRefs, GitAnchors, GitHistory, GitContent, GitWorktrees, GitPicking,
-              GitReleasing, Protocol):
+class GitRepo(GitRevisions, GitRefs, GitAnchors, GitDates, GitHistory, GitContent,
+              GitWorktrees, GitPicking, GitReleasing, Protocol):
     """What services need of git: one repository, bound to its root."""

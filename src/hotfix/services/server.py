@@ -9,7 +9,9 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import TYPE_CHECKING
 
 from hotfix.config import Config
+from hotfix.domain.identity.access import ALL_PROJECTS
 from hotfix.errors import ConfigError
+from hotfix.services.identity.users import checked_project
 from hotfix.services.record.records import RecordSettings
 
 if TYPE_CHECKING:
@@ -30,11 +32,12 @@ class ServerSettings:
     rate_limit: int = 600  # requests per minute per token
     login_rate_limit: int = 20  # failed sign-ins per minute per address
     database_location: str = ""
-    extra: Mapping[str, object] = field(default_factory=dict)
 
     @classmethod
     def from_config(cls, cfg: Config, database_location: str = "") -> ServerSettings:
-        project = cfg.str("server.project").strip().lower() or "default"
+        project = checked_project(cfg.str("server.project") or "default")
+        if project == ALL_PROJECTS:
+            raise ConfigError("server.project cannot be *", hint='e.g. server.project = "shop"')
         return cls(projects={project: RecordSettings.from_config(cfg)},
                    default_project=project, listen=cfg.str("server.listen"),
                    trusted_proxies=_networks(cfg.list("server.trusted_proxies")),

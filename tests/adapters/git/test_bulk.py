@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hotfix.adapters.git import bulk, cmd
+from hotfix.adapters.git import bulk, cmd, patches
 from hotfix.errors import GitError
 from tests.audit_repos import Repo
 
@@ -29,7 +29,7 @@ def test_read_commits_messages_and_odd_file_names(repo: Repo) -> None:
     assert found[empty][1] == ()
 
 
-def test_rev_list_leaves_out_merges_oldest_first(repo: Repo) -> None:
+def test_rev_graph_has_merges_and_parents_oldest_first(repo: Repo) -> None:
     base = repo.git("rev-parse", "HEAD")
     repo.checkout("side", new=True)
     s1 = repo.commit("side 1", {"s": "1\n"})
@@ -37,9 +37,24 @@ def test_rev_list_leaves_out_merges_oldest_first(repo: Repo) -> None:
     m1 = repo.commit("main 1", {"m": "1\n"})
     m2 = repo.commit("main 2", {"m": "2\n"})
     repo.git("merge", "-q", "-m", "merge side", "side")
-    listed = bulk.rev_list(repo.path, "main", [base])
-    assert sorted(listed) == sorted([m1, m2, s1])  # the merge itself is left out
-    assert listed.index(m1) < listed.index(m2)  # oldest first
+    merge = repo.git("rev-parse", "HEAD")
+    graph = bulk.rev_graph(repo.path, ["main"], [base])
+    assert sorted(graph) == sorted([m1, m2, s1, merge])
+    assert graph[merge] == (m2, s1)
+    assert graph[m1] == (base,)
+    listed = list(graph)
+    assert listed.index(m1) < listed.index(m2) < listed.index(merge)  # oldest first
+
+
+def test_a_merge_reads_as_its_diff_against_the_first_parent(repo: Repo) -> None:
+    repo.checkout("side", new=True)
+    repo.commit("side 1", {"s.py": "1\n"})
+    repo.checkout("main")
+    repo.commit("main 1", {"m.py": "1\n"})
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge pull request #7 from x/side", "side")
+    merge = repo.git("rev-parse", "HEAD")
+    assert bulk.read_commits(repo.path, [merge])[merge][1] == ("s.py",)
+    assert patches.patch_ids(repo.path, [merge])[merge] != ""
 
 
 def test_tags_containing(repo: Repo) -> None:

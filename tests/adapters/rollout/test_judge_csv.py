@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from hotfix.adapters.rollout import judge_csv
 from hotfix.adapters.rollout.judge_csv import read_stream
 from hotfix.errors import NotFound, UsageError
 from tests.services.rollout.test_judge_files import HEADER
@@ -57,3 +58,46 @@ def test_a_missing_or_wrong_header_is_refused(tmp_path: Path, text: str) -> None
 def test_a_missing_file_is_not_found(tmp_path: Path) -> None:
     with pytest.raises(NotFound):
         read_stream(tmp_path / "nope.csv")
+
+
+def odd_but_valid() -> list[str]:
+    """Rows the fast path hands to the careful reader, which accepts them."""
+    long_ms = "1." + "0" * 45 + "1"  # longer than the fast path's latency text: never truncated
+    return ["0, baseline ,1,12.5", f"0.5,canary,1,{long_ms}", "1,canary,0, 7 ", "2,baseline,1,nan"]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("gaps", [True, False])
+def test_the_fast_path_reads_what_the_careful_reader_reads(tmp_path: Path, newline: str,
+                                                           gaps: bool) -> None:
+    rng = np.random.default_rng(4)
+    rows = [f"{i * 0.01:.2f},{'canary' if rng.random() < 0.3 else 'baseline'},"
+            f"{int(rng.random() > 0.1)},{'' if gaps and i % 7 == 0 else f'{rng.random():.4f}'}"
+            for i in range(500)]
+    path = tmp_path / "a.csv"
+    path.write_bytes((newline.join([HEADER.strip(), *rows]) + newline).encode())
+    assert judge_csv._fast(path) is not None
+    fast, careful = read_stream(path), judge_csv._careful(path)
+    for got, want in zip(fast.__dict__.values(), careful.__dict__.values(), strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_odd_but_valid_rows_are_read_by_the_careful_reader(tmp_path: Path) -> None:
+    path = tmp_path / "odd.csv"
+    path.write_text(HEADER + "\n".join(odd_but_valid()) + "\n")
+    assert judge_csv._fast(path) is None
+    s = read_stream(path)
+    assert s.canary.tolist() == [False, True, True, False]
+    assert s.latency_ms[1] == pytest.approx(1.0)
+    assert s.latency_ms[2] == 7.0
+    assert np.isnan(s.latency_ms[3])
+
+
+@pytest.mark.parametrize("row", ["1,canary,1,5,9", "1,baselines,1,5", "1,canary,10,5",
+                                 "1,canary,1,5e", "1,canary,1"])
+def test_a_bad_row_in_a_big_file_is_named_by_its_line(tmp_path: Path, row: str) -> None:
+    good = [f"{i},baseline,1,5" for i in range(2_000)]
+    path = tmp_path / "big.csv"
+    path.write_text(HEADER + "\n".join([*good[:1500], row, *good[1500:]]) + "\n")
+    with pytest.raises(UsageError, match=r"big.csv:1502: "):
+        read_stream(path)

@@ -14,7 +14,9 @@ import pytest
 
 from hotfix.adapters.deploy.local import process_of
 from hotfix.adapters.metrics.router_log import from_log
+from hotfix.adapters.rollout.loadgen import run_load
 from hotfix.adapters.routers.builtin import BuiltinRouter
+from hotfix.domain.judge.engine import Judge
 from hotfix.ports import Instance, Split
 from tests.rollout_app.support import GOOD, Started, get_many, make_app_repo
 
@@ -125,3 +127,30 @@ def test_a_restarted_router_resumes_its_split_and_no_split_means_503(
     assert router.current() is None
     router.ensure()
     assert router.current() == split(v1, v2, 25)
+
+
+def test_a_hung_instance_fails_fast_as_504_and_the_judge_rolls_it_back(
+        tmp_path: Path, started: Started) -> None:
+    """v2 answers /health but hangs on every request (for an hour): with a 0.5 s upstream
+    timeout its requests come back as 504 (well before the hour, however loaded the machine),
+    count as v2's errors, and the judge rolls it back within 300 requests — 3 s at 100/s."""
+    repo = make_app_repo(tmp_path / "repo", {"v1": GOOD, "v2": {**GOOD, "hang": True}})
+    target = started.local(repo)
+    v1, v2 = target.start("v1", 1), target.start("v2", 1)
+    router = started.builtin(tmp_path / "router", upstream_timeout=0.5)
+    router.ensure()
+    router.apply(split(v1, v2, 50))
+    report = run_load(router.url, rate=100, seconds=4, max_requests=400, seed=3)
+    rows = log_rows(router)
+    hung = [r for r in rows if r["version"] == "v2"]
+    assert len(hung) > 50
+    assert {r["status"] for r in hung} == {504}
+    assert max(float(r["ms"]) for r in hung) < 5_000  # type: ignore[arg-type]
+    assert report.statuses[504] == len(hung)
+    assert report.statuses[200] == len(rows) - len(hung)
+    obs = from_log(router.request_log(), "v2", "v1", offset=0).poll()
+    verdict = Judge().update(obs.canary, obs.ok, obs.latency_ms, 0.5)
+    assert verdict.decision == "rollback"
+    assert verdict.decided_at is not None
+    assert verdict.decided_at < 300
+    assert "error rate" in verdict.reason

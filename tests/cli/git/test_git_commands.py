@@ -17,7 +17,11 @@ Cli = Callable[..., tuple[int, str, str]]
 
 @pytest.fixture
 def cli(shop: Repo, hotfix: Invoke) -> Cli:
-    """The CLI in-process (tests/cli/conftest.py), run in the shop repository."""
+    """The CLI in-process (tests/cli/conftest.py), run in the shop repository.
+
+    Its hotfix.toml is left uncommitted, as `hotfix init` leaves it: it never blocks --merge.
+    The shop has no tests, so the test gate on ports is off (tested in test_port_gate.py)."""
+    shop.write("hotfix.toml", "[backport]\ncheck = false\n")
 
     def invoke(*args: str) -> tuple[int, str, str]:
         result = hotfix(*args, cwd=shop.path)

@@ -65,7 +65,9 @@ def test_normalise_strips_line_suffixes() -> None:
     for decorated in ("Fix EU cards on 1.0", "Fix EU cards (backport to release/1.1)",
                       "Fix EU cards [1.1]", "Fix EU cards (backport)", "Fix EU cards for v2.3.x"):
         assert normalise_subject(decorated) == key, decorated
-    assert normalise_subject("Upgrade to Python 3.12") == "upgrade to python"  # accepted cost
+    assert normalise_subject("Upgrade to Python 3.12") == "upgrade to python 3.12"
+    for versioned in ("Release version 8.5.0", "Bump foo to 2.1", "Release 8.2.1"):
+        assert normalise_subject(versioned) == versioned.lower(), versioned
     assert normalise_subject("Fix EU cards in checkout") == "fix eu cards in checkout"
 
 
@@ -73,3 +75,16 @@ def test_normalise_is_idempotent_on_tricky_endings() -> None:
     for subject in ("x 1.1.", "a to 1.1 1.2", "[1.1] [backport] x (backport)", " . "):
         once = normalise_subject(subject)
         assert normalise_subject(once) == once, subject
+
+
+def test_reverts_and_backport_pr_references_are_read() -> None:
+    revert = parse_commit("a" * 40, 'Revert "Fix x (#5)"\n\nThis reverts commit ' + "b" * 40
+                          + ".\n")
+    assert (revert.reverts, revert.is_revert, revert.prs) == (("b" * 40,), True, {5})
+    manual = parse_commit("c" * 40, "[8.0.x] Use isort (#11898)\n\nBackport of #11896\n")
+    assert manual.prs == {11896, 11898}
+    assert pr_numbers("Merge pull request #13264 from pytest-dev/release-8.3.5") == {13264}
+    assert pr_numbers("[PR #13509/2d9c5c10 backport][3.15] Fix base64 (#13512)") == {
+        13509, 13512}
+    django = parse_commit("d" * 40, "[5.0.x] Fixed #1 -- x.\n\nBackport of 1234abcd from main\n")
+    assert django.backport_of == ("1234abcd",)

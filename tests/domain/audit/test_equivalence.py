@@ -116,7 +116,8 @@ def test_line_audit_shape_and_counts() -> None:
          "match": {"sha": sha(1), "by": "trailer"}},
         {"sha": sha(61), "subject": "Fix a thing", "status": "missing", "match": None},
     ]}
-    assert audit.counts() == {"in_mainline": 1, "missing": 1, "release_only": 0, "waived": 0}
+    assert audit.counts() == {"in_mainline": 1, "missing": 1, "release_only": 0, "waived": 0,
+                              "reverted": 0, "reverted_in_mainline": 0}
     assert [v.sha for v in audit.missing] == [sha(61)]
 
 

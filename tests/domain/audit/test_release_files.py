@@ -60,3 +60,9 @@ def test_version_only_bump() -> None:
 def test_a_dependency_change_is_not_a_version_bump() -> None:
     deps = BUMP.replace('+version = "1.1.1"', '+version = "1.1.1"\n+dependencies = ["x>=2.0"]')
     assert not RF.version_only(deps)
+
+
+def test_release_globs_ignore_case() -> None:
+    files = ReleaseFiles(("CHANGELOG*",), ())
+    assert files.is_release_file("doc/en/changelog.rst")
+    assert files.kind(["doc/en/changelog.rst"]) is Kind.RELEASE

@@ -187,3 +187,61 @@ def test_latency_bound_is_where_the_mixture_reaches_one_over_alpha() -> None:
     width = bound_offset(400.0, 0.1, 0.05)
     at = float(half_normal_log_e(np.array(width * 400.0), np.array(400.0), 0.1))
     assert math.isclose(at, math.log(20), rel_tol=1e-9)
+
+
+def loaded_steps(seed: int, *, slower: float = 1.0):
+    """An identical canary at 10% on a quiet machine, then at 50% while load makes every
+    request 4× slower: the load, not the canary, moves the level between the steps."""
+    out = []
+    for k, (share, level) in enumerate(((0.1, 20.0), (0.5, 80.0))):
+        canary, ok, latency = traffic(seed * 2 + k, 3_000, share=share, errors=0.0,
+                                      base_errors=0.0)
+        out.append((canary, ok, latency / 50.0 * level * np.where(canary, slower, 1.0), share))
+    return out
+
+
+def test_load_that_changes_with_the_split_is_no_evidence_against_the_canary() -> None:
+    """Pooled means would see the canary 'slower' (it has more of its requests in the slow
+    step); blocks of consecutive requests compare like with like."""
+    rollbacks = 0
+    for seed in range(40):
+        judge = Judge()
+        for canary, ok, latency, share in loaded_steps(seed):
+            verdict = judge.update(canary, ok, latency, share)
+        rollbacks += verdict.decision == "rollback"
+    assert rollbacks <= 2  # α = 5% for latency alone would be 2 of 40
+
+
+def test_a_slower_canary_is_still_caught_under_changing_load() -> None:
+    judge = Judge()
+    for canary, ok, latency, share in loaded_steps(3, slower=1.25):
+        verdict = judge.update(canary, ok, latency, share)
+    assert verdict.decision == "rollback"
+    assert "latency" in verdict.reason
+
+
+def test_promotion_does_not_wait_on_the_tail() -> None:
+    """A fix (20% errors → none) with the same latency: promoted once errors and latency are
+    shown fine, long before a slow-request rate of 5% could be shown below 1.5× the
+    baseline's."""
+    verdict = Judge().update(*traffic(31, 4_000, errors=0.0, base_errors=0.2),
+                             expected_canary_share=0.5)
+    assert verdict.decision == "promote"
+    tail = verdict.to_dict()["metrics"]["tail"]
+    assert tail["e_noninferior"] is None
+    assert tail["tolerance"] is None
+    assert "slow requests" not in verdict.reason
+
+
+def test_the_slow_threshold_comes_from_the_baselines_first_tail_burn_in_latencies() -> None:
+    canary, ok, latency = traffic(32, 3_000)
+    ok[:] = True
+    judge = Judge(JudgeSettings(tail_burn_in=800))
+    judge.update(canary, ok, latency)
+    first = np.flatnonzero(~canary)[:800]
+    expected = np.quantile(np.log(latency[first]), 0.95)
+    verdict = judge.verdict()
+    assert math.isclose(verdict.metric("latency").counts["tail_threshold_ms"],
+                        math.exp(expected), rel_tol=1e-9)
+    tail = verdict.metric("tail").counts
+    assert tail["baseline"] == (~canary[first[-1] + 1:]).sum()

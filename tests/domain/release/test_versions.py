@@ -23,9 +23,13 @@ versions = st.builds(Version, numbers, numbers, numbers)
     ("v1.2.3", Version(1, 2, 3)),
     ("1.2.3", Version(1, 2, 3)),
     ("v10.0.12", Version(10, 0, 12)),
-    ("v1.2", None),
-    ("v1.2.3-rc1", None),
+    ("v1.2", Version(1, 2, 0)),  # two-part
+    ("24.1", Version(24, 1, 0)),
+    ("2024.10", Version(2024, 10, 0)),  # calendar
+    ("v1.2.3-rc1", Version(1, 2, 3, "-rc1")),  # a pre-release of 1.2.3
+    ("2.0.0rc2", Version(2, 0, 0, "rc2")),
     ("release-1.2.3", None),
+    ("v1.2.3.4", None),
     ("v01.2.3", None),
 ])
 def test_default_pattern_parses_release_tags_only(tag: str, expected: Version | None) -> None:
@@ -33,11 +37,27 @@ def test_default_pattern_parses_release_tags_only(tag: str, expected: Version | 
 
 
 def test_custom_pattern_needs_the_named_groups() -> None:
-    with pytest.raises(VersionSyntaxError, match="patch"):
-        TagPattern.compile(r"^r(?P<major>\d+)\.(?P<minor>\d+)$")
+    with pytest.raises(VersionSyntaxError, match="minor"):
+        TagPattern.compile(r"^r(?P<major>\d+)$")
+    two = TagPattern.compile(r"^r(?P<major>\d+)\.(?P<minor>\d+)$")  # no patch group: no crash
+    assert two.parse("r24.1") == Version(24, 1, 0)
+    assert two.tag_like("r24.1", Version(24, 1, 1)) == "r24.1.1"
     custom = TagPattern.compile(r"^shop-(?P<major>\d+)\.(?P<minor>\d+)\.(?P<patch>\d+)$")
     assert custom.parse("shop-2.0.1") == Version(2, 0, 1)
     assert custom.tag_like("shop-2.0.1", Version(2, 0, 2)) == "shop-2.0.2"
+
+
+def test_pre_releases_sort_before_their_release() -> None:
+    tags = ["1.3.0", "1.3.0rc2", "1.3.0rc1", "1.3.0b1", "1.3.0a2", "1.2.9", "1.3.0.dev1"]
+    assert [str(v) for v in sorted(PATTERN.parse(t) for t in tags)] == [  # type: ignore[type-var]
+        "1.2.9", "1.3.0.dev1", "1.3.0a2", "1.3.0b1", "1.3.0rc1", "1.3.0rc2", "1.3.0"]
+    assert next_patch(Version(1, 3, 0), [Version(1, 3, 1, "rc1")]) == Version(1, 3, 1)
+
+
+def test_two_part_and_calendar_tags_get_a_third_part() -> None:
+    assert PATTERN.tag_like("24.1", Version(24, 1, 1)) == "24.1.1"
+    assert PATTERN.tag_like("v2024.10", Version(2024, 10, 1)) == "v2024.10.1"
+    assert PATTERN.tag_like("v1.2.0rc1", Version(1, 2, 0)) == "v1.2.0"
 
 
 def test_new_tag_keeps_the_prefix_of_the_base_tag() -> None:

@@ -110,7 +110,10 @@ def test_already_present_and_skipped_targets(shop: Repo, ctx: Context) -> None:
     key = released(ctx, fix)
     result = backport(ctx, key, ENGINEER, ["main", "1.0", "1.1"])
     assert [(t.target, t.status) for t in result.targets] == [
-        ("1.0", "ported"), ("1.1", "skipped"), ("main", "already present")]
+        ("1.0", "ported"), ("1.1", "already present"), ("main", "already present")]
+    # the hotfix's own line has no branch: its release tag is the line's newest release
+    assert result.targets[1].message == ("line 1.1 has no maintenance branch; its newest "
+                                         "release is the tag v1.1.1")
     assert not result.failed
 
 

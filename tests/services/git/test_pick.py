@@ -178,3 +178,35 @@ def test_hook_rejecting_the_commit_keeps_the_change(shop: Repo, ctx: Context) ->
     result = pick_continue(ctx, key, ENGINEER)
     assert result.picked[0]["subject"] == "Fix checkout for EU cards"
     assert "Hotfix-Id: " + key in tree.git("log", "-1", "--format=%B")
+
+
+def authored(shop: Repo, branch: str, base: str, files: dict[str, str]) -> str:
+    """A fix by someone else, written long ago (author ≠ committer, dates differ)."""
+    shop.git("checkout", "-q", "-b", branch, base)
+    for path, text in files.items():
+        shop.write(path, text)
+    shop.git("add", "-A")
+    shop.git("commit", "-q", "-m", f"Fix on {branch}", "--author", "Bo Fixer <bo@example.com>",
+             "--date", "2024-03-05T10:00:00+01:00")
+    shop.checkout("main")
+    return shop.head(branch)
+
+
+def test_picks_keep_the_fix_author_and_date_clean_and_conflicted(
+        shop: Repo, ctx: Context) -> None:
+    key, tree = started(ctx)
+    clean = authored(shop, "fix/bo", "v1.1.0", {"shop/app.py": APP_V1.replace(
+        "        return 500\n", "        return 200\n")})
+    clash = authored(shop, "fix/bo-austria", "v1.0.0", {"shop/app.py": AUSTRIA})
+    pick(ctx, key, ENGINEER, [clean])
+    with pytest.raises(ConflictError):
+        pick(ctx, key, ENGINEER, [clash])
+    tree.write("shop/app.py", tree.read("shop/app.py").split("<<<<<<<")[0] + "EU = ()\n")
+    tree.git("add", "shop/app.py")
+    pick_continue(ctx, key, ENGINEER)
+
+    people = tree.git("log", "--format=%an|%ae|%aI|%cn|%ce", "v1.1.0..").splitlines()
+    want = "Bo Fixer|bo@example.com|2024-03-05T10:00:00+01:00|Ada Dev|ada@example.com"
+    assert people == [want, want]  # the committer is the operator, as with git cherry-pick
+    assert shop.git("log", "-1", "--format=%aI", clean) == shop.git(
+        "log", "-1", "--format=%aI", tree.head("HEAD~1"))

@@ -23,7 +23,7 @@ FAST_PLAN = [{"weight": 25, "min_requests": 40, "bake_seconds": 1},
 # wide tolerances, so a good canary is shown within them after a few hundred requests; a
 # small alpha, so that these tests roll a good canary back by chance once in 1000 runs at most
 LENIENT = {"judge.alpha": 0.001, "judge.error_floor": 0.05, "judge.latency_tolerance": 1.0,
-           "judge.tail_margin": 3.0, "judge.error_margin": 2.0}
+           "judge.error_margin": 2.0}
 
 
 def settings(**extra: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from tests.services.rollout.rollout_fakes import GATED, PLAN, ScriptedJudge, Wor
 
 NO_CANARY_TRAFFIC = "no traffic to the canary at this step: waiting"
 # wide tolerances, as in rollout_setup.LENIENT: a good canary is shown within them quickly
-LENIENT = JudgeSettings(alpha=0.001, error_floor=0.05, latency_tolerance=1.0, tail_margin=3.0,
+LENIENT = JudgeSettings(alpha=0.001, error_floor=0.05, latency_tolerance=1.0,
                         error_margin=2.0)
 
 

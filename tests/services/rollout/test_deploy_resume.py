@@ -66,8 +66,7 @@ def kill_controller(ctx: Context, key: str, slow: dict[str, Any]
 def overrides(ctx: Context, **extra: Any) -> dict[str, Any]:
     keys = ("approvals.approvers", "rollout.listen", "rollout.admin", "rollout.local.command",
             "rollout.instances", "rollout.poll_seconds", "rollout.steps", "judge.alpha",
-            "judge.error_floor", "judge.latency_tolerance", "judge.tail_margin",
-            "judge.error_margin")
+            "judge.error_floor", "judge.latency_tolerance", "judge.error_margin")
     return {**{k: ctx.cfg.get(k) for k in keys}, **extra}
 
 

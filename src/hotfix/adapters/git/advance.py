@@ -1,4 +1,5 @@
-"""Move a branch forward safely: compare-and-swap, a clean checkout's ``merge --ff-only``, push.
+"""Move a branch forward safely: compare-and-swap, a clean checkout's ``merge --ff-only`` (or
+a merge commit, for a release landing on a line that moved on), push.
 
 Nothing here ever rewrites history or touches a checkout with changes: a ref moves only by
 a fast-forward, either with ``git update-ref <ref> <new> <old>`` (refused by git when the
@@ -45,6 +46,19 @@ def fast_forward(tree: Path, rev: str) -> str | None:
     proc = cmd.run(["merge", "--ff-only", "--no-stat", "--end-of-options", rev], tree,
                    check=False)
     return None if proc.returncode == 0 else (proc.stderr.strip() or proc.stdout.strip())
+
+
+def merge(tree: Path, rev: str, message: str) -> tuple[str | None, list[str]]:
+    """``git merge --no-ff rev`` in ``tree`` (its hooks run): (None, []) when done, else
+    (git's reason, the conflicted files), with the merge aborted so ``tree`` is as before."""
+    proc = cmd.run(["merge", "--no-ff", "--no-stat", "-m", message, "--end-of-options", rev],
+                   tree, check=False)
+    if proc.returncode == 0:
+        return None, []
+    files = cmd.split_z(cmd.run(["diff", "--name-only", "--diff-filter=U", "-z"], tree,
+                                check=False).stdout)
+    cmd.run(["merge", "--abort"], tree, check=False)
+    return (proc.stderr.strip() or proc.stdout.strip()), files
 
 
 def push_atomic(root: Path, remote: str, refspecs: Sequence[str]) -> str | None:

@@ -1,12 +1,14 @@
 """Bulk reads of commit history for the audit: one git process per question.
 
-- ``rev_list``: the SHAs of a range (no diffs: cheap even for 50,000 commits);
+- ``rev_graph``: the commits of several heads at once, with their parents (one walk, no
+  diffs: cheap even for 50,000 commits);
 - ``read_commits``: message and touched files of many commits in ONE ``git log --stdin``;
 - ``tags_containing``: the tags whose history has a commit.
 
 Their patch-ids and diffs, read the same way, are in ``hotfix.adapters.git.patches``.
 Renames are off (``--no-renames``) so a file list and a patch-id see the same paths.
-Merge commits are skipped: their changes arrive through their parents.
+A merge commit's files are those of its diff against its first parent (what ``git
+cherry-pick -m 1`` applies).
 """
 
 from __future__ import annotations
@@ -20,11 +22,17 @@ from hotfix.ports import RawCommit
 _FORMAT = "--format=%x1e%H%x1f%B%x1f"
 
 
-def rev_list(root: Path, include: str, exclude: Iterable[str] = ()) -> list[str]:
-    """Non-merge commits reachable from ``include`` but not ``exclude``, oldest first."""
-    args = ["rev-list", "--no-merges", "--reverse", "--end-of-options", include,
+def rev_graph(root: Path, include: Sequence[str], exclude: Iterable[str] = ()
+              ) -> dict[str, tuple[str, ...]]:
+    """Commits of ``include`` not in ``exclude`` → their parents, parents before children
+    (``--topo-order --reverse``; one walk)."""
+    args = ["rev-list", "--parents", "--topo-order", "--reverse", "--end-of-options", *include,
             *(f"^{rev}" for rev in exclude), "--"]
-    return cmd.out(args, root).split()
+    graph: dict[str, tuple[str, ...]] = {}
+    for row in cmd.out(args, root).splitlines():
+        sha, *parents = row.split()
+        graph[sha] = tuple(parents)
+    return graph
 
 
 def read_commits(root: Path, shas: Sequence[str]) -> dict[str, RawCommit]:
@@ -32,7 +40,7 @@ def read_commits(root: Path, shas: Sequence[str]) -> dict[str, RawCommit]:
     if not shas:
         return {}
     raw = cmd.pipe(["log", "--no-walk=unsorted", "--stdin", "-z", "--no-renames",
-                    "--name-only", "--no-color", _FORMAT], None, root,
+                    "--name-only", "--diff-merges=first-parent", "--no-color", _FORMAT], None, root,
                    input="".join(f"{s}\n" for s in shas).encode())
     return parse_log(raw.decode("utf-8", "replace"))
 

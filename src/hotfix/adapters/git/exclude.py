@@ -10,9 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from hotfix.adapters.git import cmd
-from hotfix.adapters.git.repository import git_path
+from hotfix.adapters.git.repository import STATE_DIR, git_path
 
-STATE_DIR = ".hotfix"
 LINE = f"/{STATE_DIR}/"
 COMMENT = "# hotfix: its worktrees and state"
 _SAME = {LINE, f"{STATE_DIR}/", f"/{STATE_DIR}", STATE_DIR}  # what earlier versions wrote
@@ -47,3 +46,22 @@ def _ignored(root: Path) -> bool:
     """The user's own rules (``.gitignore``, global excludes) already cover ``.hotfix/``."""
     probe = f"{STATE_DIR}/worktrees/x"
     return cmd.run(["check-ignore", "-q", probe], root, check=False).returncode == 0
+
+
+def exclude_file(root: Path, name: str) -> bool:
+    """Keep the repository-root file ``name`` out of git through ``.git/info/exclude`` (this
+    clone only); True when the line was added."""
+    exclude = git_path(root, "info/exclude")
+    text = exclude.read_text(encoding="utf-8") if exclude.is_file() else ""
+    if f"/{name}" in (line.strip() for line in text.splitlines()):
+        return False
+    exclude.parent.mkdir(parents=True, exist_ok=True)
+    with exclude.open("a", encoding="utf-8") as handle:
+        handle.write(("" if not text or text.endswith("\n") else "\n") +
+                     f"# hotfix: its settings, kept in this clone only\n/{name}\n")
+    return True
+
+
+def is_tracked(root: Path, name: str) -> bool:
+    return cmd.run(["ls-files", "--error-unmatch", "--", name], root,
+                   check=False).returncode == 0

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from hotfix.adapters.git import cmd
 
-_DIFF_TREE = ["diff-tree", "--stdin", "-p", "--no-renames", "--no-color"]
+# a merge: its diff against the first parent, the change `cherry-pick -m 1` applies
+_DIFF_TREE = ["diff-tree", "--stdin", "-p", "--no-renames", "--diff-merges=first-parent",
+              "--no-color"]
 
 
 def _stdin(shas: Sequence[str]) -> bytes:

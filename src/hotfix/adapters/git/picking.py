@@ -73,10 +73,14 @@ def _in_head(tree: Path, path: str) -> bool:
     return cmd.run(["cat-file", "-e", f"HEAD:{path}"], tree, check=False).returncode == 0
 
 
-def commit(tree: Path, message: str, *, what: str, retry: str) -> str:
-    """``git commit -F -`` (hooks run); a hook's refusal becomes a clear error."""
+def commit(tree: Path, message: str, *, what: str, retry: str,
+           author_of: str | None = None) -> str:
+    """``git commit -F -`` (hooks run); a hook's refusal becomes a clear error.
+
+    ``author_of``: the commit whose author (name, email, date) the new commit keeps, as
+    ``git cherry-pick`` does; the committer is whoever runs hotfix."""
     proc = cmd.run(["commit", "-q", "--allow-empty", "-F", "-"], tree, check=False,
-                   input=message)
+                   input=message, env=author_env(tree, author_of) if author_of else None)
     if proc.returncode != 0:
         output = (proc.stderr.strip() or proc.stdout.strip())[-1500:]
         raise GitError(
@@ -86,6 +90,13 @@ def commit(tree: Path, message: str, *, what: str, retry: str) -> str:
                  f"lost), then run: {retry}",
         )
     return cmd.out(["rev-parse", "HEAD"], tree)
+
+
+def author_env(root: Path, source: str) -> dict[str, str]:
+    """``GIT_AUTHOR_*`` of ``source``: its author's name, email and date (raw, with zone)."""
+    name, email, date = cmd.out(["log", "-1", "--date=raw", "--format=%an%x00%ae%x00%ad",
+                                 "--end-of-options", source, "--"], root).split("\0")
+    return {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_AUTHOR_DATE": date}
 
 
 def abort(tree: Path) -> None:

@@ -22,6 +22,25 @@ def tags(root: Path) -> dict[str, str]:
     return found
 
 
+def tag_dates(root: Path) -> dict[str, int]:
+    """Every local tag → its creation time (tagger date; a lightweight tag: its commit's)."""
+    text = cmd.out(["for-each-ref", "refs/tags",
+                    "--format=%(refname:strip=2)%00%(creatordate:unix)"], root)
+    found: dict[str, int] = {}
+    for row in text.splitlines():
+        name, _, when = row.partition("\0")
+        found[name] = int(when) if when.strip().isdigit() else 0
+    return found
+
+
+def default_branch(root: Path, remote: str) -> str | None:
+    """The branch ``refs/remotes/<remote>/HEAD`` points at, None when it is not set."""
+    proc = cmd.run(["symbolic-ref", "-q", f"refs/remotes/{remote}/HEAD"], root, check=False)
+    ref = proc.stdout.strip()
+    prefix = f"refs/remotes/{remote}/"
+    return ref.removeprefix(prefix) if proc.returncode == 0 and ref.startswith(prefix) else None
+
+
 def branches(root: Path) -> list[str]:
     """Local branches (``release/1.1``) and remote-tracking ones (``remotes/origin/…``)."""
     text = cmd.out(["for-each-ref", "refs/heads", "refs/remotes",

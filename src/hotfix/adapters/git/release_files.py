@@ -1,4 +1,5 @@
-"""Release-only files in a worktree: version files to bump and the changelog to extend."""
+"""Release-only files in a worktree: version files (and their lock files) to bump, and the
+changelog to extend in its own format."""
 
 from __future__ import annotations
 
@@ -20,23 +21,51 @@ def version_paths(tree: Path, patterns: list[str]) -> list[str]:
 
 
 def bump_versions(tree: Path, patterns: list[str], new: str) -> dict[str, str]:
-    """Set the declared version of every matching file to ``new``: path → old version."""
+    """Set the declared version of every matching file to ``new``, and of the lock file
+    beside a bumped manifest (``uv.lock``, ``package-lock.json``, ``Cargo.lock``): path → old
+    version."""
     bumped: dict[str, str] = {}
-    for path in version_paths(tree, patterns):
+    files = tracked(tree)
+    for path in version_files.matching(files, patterns):
         file = tree / path
-        result = version_files.bump(path, file.read_text(encoding="utf-8"), new)
-        if result.old is not None:
-            file.write_text(result.text, encoding="utf-8")
-            bumped[path] = result.old
+        text = file.read_text(encoding="utf-8")
+        result = version_files.bump(path, text, new)
+        if result.old is None:
+            continue
+        file.write_text(result.text, encoding="utf-8")
+        bumped[path] = result.old
+        lock = version_files.lock_of(path)
+        if lock is not None and lock in files and lock not in bumped:
+            name = version_files.manifest_name(path, text)
+            locked = version_files.bump_lock(lock, (tree / lock).read_text(encoding="utf-8"),
+                                             name, result.old, new)
+            if locked.old is not None:
+                (tree / lock).write_text(locked.text, encoding="utf-8")
+                bumped[lock] = locked.old
     return bumped
+
+
+KNOWN_CHANGELOGS = ("CHANGELOG.md", "CHANGELOG.rst", "CHANGES.md", "CHANGES.rst", "HISTORY.md",
+                    "HISTORY.rst", "NEWS.md", "NEWS.rst", "CHANGELOG", "CHANGES", "NEWS",
+                    "docs/changelog.md", "docs/changelog.rst", "doc/changelog.rst")
+
+
+def changelog_path(tree: Path, changelog: str) -> str:
+    """The changelog a release extends: ``lines.changelog`` when the project has it, else
+    the first of the usual names it has (``CHANGES.rst``, ``HISTORY.md``, …), else the
+    setting's (created)."""
+    if (tree / changelog).is_file():
+        return changelog
+    return next((name for name in KNOWN_CHANGELOGS if (tree / name).is_file()), changelog)
 
 
 def write_notes(tree: Path, changelog: str, *, tag: str, day: str, title: str,
                 entries: Iterable[NoteEntry]) -> list[NoteEntry]:
-    """Add the entries the changelog does not list yet; return those added."""
+    """Add the entries the changelog does not list yet, in its format; return those added."""
     file = tree / changelog
     text = file.read_text(encoding="utf-8") if file.is_file() else ""
-    new_text, added = release_notes.add_release(text, tag, day, title, entries)
+    new_text, added = release_notes.add_release(text, tag, day, title, entries,
+                                                release_notes.format_of(changelog, text))
     if added:
         file.parent.mkdir(parents=True, exist_ok=True)
         file.write_text(new_text, encoding="utf-8")
@@ -51,5 +80,8 @@ def stage(tree: Path, paths: Iterable[str]) -> None:
 
 def release_paths(tree: Path, patterns: list[str], changelog: str) -> set[str]:
     """Files whose changes are release-only: never ported, never a conflict."""
-    return {*version_paths(tree, patterns), changelog}
+    files = tracked(tree)
+    versions = version_files.matching(files, patterns)
+    locks = {lock for p in versions if (lock := version_files.lock_of(p)) in files}
+    return {*versions, *locks, changelog, changelog_path(tree, changelog)}
 

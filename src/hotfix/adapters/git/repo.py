@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from datetime import datetime
 from pathlib import Path
 
 from hotfix.adapters.git import (
@@ -15,6 +16,7 @@ from hotfix.adapters.git import (
     anchors,
     blobs,
     bulk,
+    dates,
     diffs,
     history,
     patches,
@@ -80,6 +82,12 @@ class Git:
     def tags(self) -> dict[str, str]:
         return refs.tags(self._root)
 
+    def tag_dates(self) -> dict[str, int]:
+        return refs.tag_dates(self._root)
+
+    def default_branch(self, remote: str) -> str | None:
+        return refs.default_branch(self._root, remote)
+
     def branches(self) -> list[str]:
         return refs.branches(self._root)
 
@@ -110,6 +118,11 @@ class Git:
     def reserved_versions(self) -> list[str]:
         return reservations.reserved(self._root)
 
+    # dates -------------------------------------------------------------------------------
+
+    def commit_times(self, include: str, exclude: Iterable[str] = ()) -> list[datetime]:
+        return dates.commit_times(self._root, include, exclude)
+
     # anchors -----------------------------------------------------------------------------
 
     def anchor(self, key: str) -> str | None:
@@ -139,8 +152,9 @@ class Git:
     def changed_files(self, sha: str) -> list[str]:
         return history.changed_files(self._root, sha)
 
-    def rev_list(self, include: str, exclude: Iterable[str] = ()) -> list[str]:
-        return bulk.rev_list(self._root, include, exclude)
+    def rev_graph(self, include: Sequence[str], exclude: Iterable[str] = ()
+                  ) -> dict[str, tuple[str, ...]]:
+        return bulk.rev_graph(self._root, include, exclude)
 
     def read_commits(self, shas: Sequence[str]) -> dict[str, RawCommit]:
         return bulk.read_commits(self._root, shas)
@@ -230,8 +244,9 @@ class Git:
     def abort(self, tree: Path) -> None:
         picking.abort(tree)
 
-    def commit(self, tree: Path, message: str, *, what: str, retry: str) -> str:
-        return picking.commit(tree, message, what=what, retry=retry)
+    def commit(self, tree: Path, message: str, *, what: str, retry: str,
+               author_of: str | None = None) -> str:
+        return picking.commit(tree, message, what=what, retry=retry, author_of=author_of)
 
     def require_resolved(self, tree: Path, retry: str) -> None:
         picking.require_resolved(tree, retry)
@@ -255,6 +270,9 @@ class Git:
     def stage(self, tree: Path, paths: Iterable[str]) -> None:
         release_files.stage(tree, paths)
 
+    def changelog_path(self, tree: Path, changelog: str) -> str:
+        return release_files.changelog_path(tree, changelog)
+
     def release_paths(self, tree: Path, patterns: list[str], changelog: str) -> set[str]:
         return release_files.release_paths(tree, patterns, changelog)
 
@@ -270,6 +288,9 @@ class Git:
 
     def fast_forward(self, tree: Path, rev: str) -> str | None:
         return advance.fast_forward(tree, rev)
+
+    def merge(self, tree: Path, rev: str, message: str) -> tuple[str | None, list[str]]:
+        return advance.merge(tree, rev, message)
 
     def push_atomic(self, remote: str, refspecs: Sequence[str]) -> str | None:
         return advance.push_atomic(self._root, remote, refspecs)

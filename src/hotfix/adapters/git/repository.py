@@ -9,14 +9,32 @@ from hotfix.errors import NotFound
 
 
 def repo_root(path: Path) -> Path:
-    """The top of the work tree containing ``path``; a clear error outside a repository."""
+    """The top of the work tree containing ``path``; a clear error outside a repository.
+
+    Inside one of hotfix's own worktrees (``<checkout>/.hotfix/worktrees/HF-1``, where a
+    conflict hint sends you) it is the checkout they belong to, so hotfix finds that
+    checkout's settings and records instead of opening an empty database there."""
     proc = cmd.run(["rev-parse", "--show-toplevel"], path, check=False)
     if proc.returncode != 0:
         raise NotFound(
             f"{path} is not inside a git repository",
             hint="cd into your project's checkout, or run `git init` first",
         )
-    return Path(proc.stdout.strip())
+    return _owner(Path(proc.stdout.strip()))
+
+
+STATE_DIR = ".hotfix"  # hotfix's folder in a checkout (adapters/git/exclude.py keeps it out)
+
+
+def _owner(top: Path) -> Path:
+    """``top``, or the checkout whose ``.hotfix/`` holds the worktree ``top``."""
+    parts = top.parts
+    if STATE_DIR not in parts:
+        return top
+    home = Path(*parts[:len(parts) - 1 - parts[::-1].index(STATE_DIR)])
+    common = cmd.run(["rev-parse", "--path-format=absolute", "--git-common-dir"], top,
+                     check=False).stdout.strip()
+    return home if common and Path(common) == home / ".git" else top
 
 
 def repo_home(path: Path) -> Path:

@@ -16,7 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from hotfix.adapters.git import cmd
-from hotfix.adapters.git.exclude import STATE_DIR, ensure_excluded
+from hotfix.adapters.git.exclude import ensure_excluded
+from hotfix.adapters.git.repository import STATE_DIR
 from hotfix.adapters.pids import alive, read_owner
 from hotfix.errors import ConflictError, NotFound
 from hotfix.ports import Worktree

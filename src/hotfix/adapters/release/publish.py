@@ -1,4 +1,5 @@
-"""The project's publish command (``release.publish_command``), run once, with a hard timeout.
+"""The project's publish command (``release.publish_command``) and release hooks
+(``release.commands``), each run once, with a hard timeout.
 
 The command is an argument list; ``{tag}``, ``{version}`` and ``{python}`` (this Python) are
 substituted in each argument. It runs as a check's commands do
@@ -53,21 +54,28 @@ def _filled(part: str, values: Mapping[str, str]) -> str:
 
 def run_publish(args: Sequence[str], cwd: Path, env: Mapping[str, str],
                 timeout: float) -> CommandRun:
-    """Run ``args`` in ``cwd`` with ``env`` added to this process's environment."""
+    """Run the publish command ``args`` in ``cwd`` with ``env`` added to this process's."""
+    return run_command(args, cwd, env, timeout, SETTING)
+
+
+def run_command(args: Sequence[str], cwd: Path, env: Mapping[str, str], timeout: float,
+                setting: str) -> CommandRun:
+    """Run ``args`` (configured by ``setting``) in ``cwd`` with ``env`` added."""
     done = run_streaming(args, cwd, {**os.environ, **env}, timeout, lambda _line: None,
-                         cannot_start=lambda argv, exc: _cannot_start(argv, cwd, exc))
+                         cannot_start=lambda argv, exc: _cannot_start(argv, cwd, exc, setting))
     return CommandRun(tuple(args), done.exit_code, _tail(done.tail), done.seconds)
 
 
-def _cannot_start(args: Sequence[str], cwd: Path, exc: OSError) -> NotConfigured | None:
+def _cannot_start(args: Sequence[str], cwd: Path, exc: OSError,
+                  setting: str) -> NotConfigured | None:
     if isinstance(exc, FileNotFoundError):
-        return NotConfigured(f"{SETTING} runs {args[0]!r}, which is not installed (not found "
+        return NotConfigured(f"{setting} runs {args[0]!r}, which is not installed (not found "
                              f"on PATH, nor in {cwd})",
-                             hint=f"install it, or change {SETTING} in hotfix.toml")
+                             hint=f"install it, or change {setting} in hotfix.toml")
     if isinstance(exc, PermissionError):
-        return NotConfigured(f"{SETTING} runs {args[0]!r}, which is not executable",
+        return NotConfigured(f"{setting} runs {args[0]!r}, which is not executable",
                              hint=f"make it executable (chmod +x {args[0]}), or change "
-                                  f"{SETTING} in hotfix.toml")
+                                  f"{setting} in hotfix.toml")
     return None
 
 

@@ -24,6 +24,7 @@ class BuiltinRouter:
     admin: str = "127.0.0.1:8081"
     sticky_header: str = ""
     sticky_cookie: str = ""
+    upstream_timeout: float = 10.0
     start_timeout: float = 10.0
     name: str = "builtin"
 
@@ -48,7 +49,8 @@ class BuiltinRouter:
         argv = [sys.executable, "-m", "hotfix.adapters.routers.proxy_server",
                 "--listen", self.listen, "--admin", self.admin, "--log", str(self.log_path),
                 "--state", str(self.state_path), "--sticky-header", self.sticky_header,
-                "--sticky-cookie", self.sticky_cookie]
+                "--sticky-cookie", self.sticky_cookie,
+                "--upstream-timeout", repr(self.upstream_timeout)]
         out = self.state_dir / "router.log"
         pid, ticks = procs.spawn(argv, self.state_dir, out, python_env())
         deadline = time.monotonic() + self.start_timeout

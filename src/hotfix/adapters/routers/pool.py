@@ -2,7 +2,9 @@
 
 A request written to a reused connection that the backend had already closed (its
 keep-alive timeout) is retried once on a fresh connection; a failure on a fresh connection
-is the backend's failure (an instance that died counts as an error for its version).
+is the backend's failure (an instance that died counts as an error for its version). An
+exchange has a deadline: a backend that does not answer by then is a ``BackendTimeout``, and
+its connection is closed (never reused).
 """
 
 from __future__ import annotations
@@ -15,12 +17,15 @@ from dataclasses import dataclass, field
 from hotfix.adapters.routers import http1
 
 CONNECT_TIMEOUT = 2.0
-RESPONSE_TIMEOUT = 30.0
 MAX_IDLE = 64
 
 
 class BackendError(Exception):
     """The backend could not be reached or broke the exchange before a response head."""
+
+
+class BackendTimeout(BackendError):
+    """The backend did not answer before the exchange's deadline."""
 
 
 @dataclass
@@ -37,20 +42,22 @@ class Conn:
 class Pool:
     idle: defaultdict[str, list[Conn]] = field(default_factory=lambda: defaultdict(list))
 
-    async def exchange(self, address: str, request: bytes) -> tuple[Conn, http1.Head]:
-        """Send ``request``; return the connection and the response head."""
+    async def exchange(self, address: str, request: bytes,
+                       deadline: float) -> tuple[Conn, http1.Head]:
+        """Send ``request``; the connection and the response head, by ``deadline`` (the
+        event loop's clock)."""
         while self.idle[address]:
             conn = self.idle[address].pop()
             try:
-                return conn, await self._send(conn, request)
+                return conn, await self._send(conn, request, deadline)
             except _Stale:
                 conn.close()  # the backend closed it while idle: nothing was processed
             except BackendError:
                 conn.close()
                 raise
-        conn = await self._connect(address)
+        conn = await self._connect(address, deadline)
         try:
-            return conn, await self._send(conn, request)
+            return conn, await self._send(conn, request, deadline)
         except _Stale as exc:
             conn.close()
             raise BackendError(str(exc)) from None
@@ -70,25 +77,27 @@ class Pool:
                 conn.close()
         self.idle.clear()
 
-    async def _connect(self, address: str) -> Conn:
+    async def _connect(self, address: str, deadline: float) -> Conn:
         host, _, port = address.rpartition(":")
+        loop = asyncio.get_running_loop()
         try:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(host, int(port), limit=http1.MAX_HEAD),
-                CONNECT_TIMEOUT)
+            async with asyncio.timeout_at(min(deadline, loop.time() + CONNECT_TIMEOUT)):
+                reader, writer = await asyncio.open_connection(host, int(port),
+                                                               limit=http1.MAX_HEAD)
         except (OSError, TimeoutError) as exc:
             raise BackendError(f"cannot connect: {exc or type(exc).__name__}") from None
         return Conn(reader, writer)
 
-    async def _send(self, conn: Conn, request: bytes) -> http1.Head:
+    async def _send(self, conn: Conn, request: bytes, deadline: float) -> http1.Head:
         try:
-            conn.writer.write(request)
-            await conn.writer.drain()
-            head = await asyncio.wait_for(http1.read_head(conn.reader), RESPONSE_TIMEOUT)
+            async with asyncio.timeout_at(deadline):
+                conn.writer.write(request)
+                await conn.writer.drain()
+                head = await http1.read_head(conn.reader)
         except (ConnectionResetError, BrokenPipeError) as exc:
             raise _Stale(f"{type(exc).__name__}: {exc}") from None
         except TimeoutError:
-            raise BackendError(f"no response within {RESPONSE_TIMEOUT:g} s") from None
+            raise BackendTimeout("no response before the upstream timeout") from None
         except (OSError, asyncio.IncompleteReadError, http1.ProtocolError) as exc:
             raise BackendError(f"{type(exc).__name__}: {exc}") from None
         if head is None:

@@ -6,6 +6,11 @@ the moment it arrives (a weight change takes effect at once, also on kept-alive 
 connections) and appended to a JSON-lines request log: start time, version, status, latency.
 An admin endpoint on a second port shows and changes the split; the split is also written to
 a state file, from which a restarted proxy resumes.
+
+Every forwarded request has ``upstream_timeout`` seconds for the backend's whole response:
+past it the client gets ``504`` at once (or, if the response had begun, its connection is
+closed), the backend connection is dropped, and the request is logged as a 504 of its
+version — a hung instance is an erroring instance, and no client waits past the timeout.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from hotfix.adapters.routers import http1
-from hotfix.adapters.routers.pool import BackendError, Pool
+from hotfix.adapters.routers.pool import BackendError, BackendTimeout, Pool
 from hotfix.adapters.routers.reqlog import RequestLog
 from hotfix.adapters.routers.split import Chooser, cookie_value
 from hotfix.ports import Split
@@ -30,6 +35,7 @@ class Proxy:
     log: RequestLog
     sticky_header: str = ""
     sticky_cookie: str = ""
+    upstream_timeout: float = 30.0
     chooser: Chooser = field(default_factory=lambda: Chooser(Split({}, {})))
     pool: Pool = field(default_factory=Pool)
     in_flight: Counter[str] = field(default_factory=Counter)
@@ -81,8 +87,13 @@ class Proxy:
     async def _forward(self, address: str, head: http1.Head, body: bytes,
                        writer: asyncio.StreamWriter) -> tuple[int, bool]:
         method = head.parts[0]
+        deadline = asyncio.get_running_loop().time() + self.upstream_timeout
         try:
-            conn, resp = await self.pool.exchange(address, _request_bytes(head, body))
+            conn, resp = await self.pool.exchange(address, _request_bytes(head, body), deadline)
+        except BackendTimeout:
+            await _reply(writer, 504, f"backend {address} did not answer within "
+                                      f"{self.upstream_timeout:g} s")
+            return 504, True
         except BackendError as exc:
             await _reply(writer, 502, f"backend {address} failed: {exc}")
             return 502, True
@@ -96,7 +107,11 @@ class Proxy:
         headers.append(("Connection", "keep-alive" if client_keep else "close"))
         writer.write(http1.encode_head(resp.start, headers))
         try:
-            await http1.relay_body(conn.reader, writer, framing, length)
+            async with asyncio.timeout_at(deadline):
+                await http1.relay_body(conn.reader, writer, framing, length)
+        except TimeoutError:
+            conn.close()
+            return 504, False  # the response had begun: the client's connection is cut
         except (ConnectionError, asyncio.IncompleteReadError):
             conn.close()
             raise
@@ -115,7 +130,8 @@ def _request_bytes(head: http1.Head, body: bytes) -> bytes:
 
 async def _reply(writer: asyncio.StreamWriter, status: int, text: str) -> None:
     body = (text + "\n").encode()
-    reason = {502: "Bad Gateway", 503: "Service Unavailable"}.get(status, "Error")
+    reason = {502: "Bad Gateway", 503: "Service Unavailable",
+              504: "Gateway Timeout"}.get(status, "Error")
     writer.write(http1.encode_head(
         f"HTTP/1.1 {status} {reason}",
         [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))]) + body)

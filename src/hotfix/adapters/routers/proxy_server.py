@@ -33,13 +33,15 @@ class Server:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.state_path = Path(args.state)
-        self.proxy = Proxy(RequestLog(Path(args.log)), args.sticky_header, args.sticky_cookie)
+        self.proxy = Proxy(RequestLog(Path(args.log)), args.sticky_header, args.sticky_cookie,
+                           args.upstream_timeout)
         self.split = Split({}, {})
         self.stopping = asyncio.Event()
 
     def state(self) -> dict[str, Any]:
         return {"pid": os.getpid(), "listen": self.args.listen, "admin": self.args.admin,
                 "log": self.args.log, "split": self.split.to_dict(),
+                "upstream_timeout": self.proxy.upstream_timeout,
                 "in_flight": {k: v for k, v in self.proxy.in_flight.items() if v},
                 "served": dict(self.proxy.served)}
 
@@ -127,6 +129,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--state", required=True)
     parser.add_argument("--sticky-header", default="")
     parser.add_argument("--sticky-cookie", default="")
+    parser.add_argument("--upstream-timeout", type=float, default=30.0,
+                        help="seconds for a backend's whole response; then 504")
     asyncio.run(Server(parser.parse_args(argv)).run())
 
 

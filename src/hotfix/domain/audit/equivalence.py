@@ -1,28 +1,40 @@
 """Is a release line's change in the mainline? Pure decisions over commit facts.
 
-For each commit on a line (since it forked), in this order:
+The mainline index holds every mainline commit since the line forked, merge commits
+included (a merge's files and patch-id are those of its diff against its first parent, the
+change ``git cherry-pick -m 1`` applies). For each commit on a line, in this order:
 
+0. **reverted** — the line reverts it later, or it is the revert of an earlier line commit:
+   the two cancel and nothing needs porting (``match`` names the other one, by ``revert``);
 1. **trailer** — the line commit and a mainline commit name the same origin
    (``cherry picked from commit X`` / ``Backport-Of: X`` either way, or both from one X), or
-   share a ``Hotfix-Id`` and touch a common non-release file;
-2. **release_only** — it only touches release files (``hotfix.domain.audit.release_files``), or
-   is a release commit of ``hotfix release`` (trailer ``Hotfix-Release``);
+   share a ``Hotfix-Id`` and touch a common non-release file; **revert** — both revert the
+   same commit;
+2. **release_only** — it only touches release files (``hotfix.domain.audit.release_files``),
+   is a release commit of ``hotfix release`` (trailer ``Hotfix-Release``), or its subject is
+   a release subject (``Prepare release version 8.3.5``, ``Bump version``;
+   ``audit.release_subjects``);
 3. **patch-id** — ``git patch-id --stable`` equals a mainline commit's;
 4. **subject** — (``audit.subject_fallback``) same PR number, or the same normalised
-   subject and a common file: a backport whose diff had to change;
+   subject and a common file: a backport whose diff had to change. A revert only ever
+   matches a revert and a change only a change; a release commit never matches;
 5. **waived** — someone recorded that this line does not need it;
 6. otherwise **missing**.
+
+A match to a mainline commit that the mainline itself reverted later (and did not re-apply)
+is ``reverted_in_mainline``: the line has a change the mainline took back.
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from hotfix.domain.audit.commits import CommitInfo
@@ -34,10 +46,13 @@ class Status(StrEnum):
     MISSING = "missing"
     RELEASE_ONLY = "release_only"
     WAIVED = "waived"
+    REVERTED = "reverted"  # reverted on the line itself: nothing to port
+    REVERTED_IN_MAINLINE = "reverted_in_mainline"  # the mainline had it and took it back
 
 
 class By(StrEnum):
     TRAILER = "trailer"
+    REVERT = "revert"
     PATCH_ID = "patch-id"
     SUBJECT = "subject"
 
@@ -109,40 +124,113 @@ class Evidence:
     release_only: frozenset[str] = frozenset()  # line shas that only do release bookkeeping
     waivers: Mapping[str, Waiver] = field(default_factory=dict)  # sha -> waiver (this line)
     subject_fallback: bool = True
+    release_subjects: re.Pattern[str] | None = None  # a subject that is release bookkeeping
+    pre_fork: Mapping[str, str] = field(default_factory=dict)  # line sha -> mainline origin
+    # that is older than the line's fork (so on the mainline, outside the index's window)
+
+
+class ShaMap:
+    """SHA (full or abbreviated, either side) → commit."""
+
+    def __init__(self) -> None:
+        self._map: dict[str, CommitInfo] = {}
+        self._sorted: list[str] | None = None
+        self._short: list[int] = []
+
+    def add(self, key: str, commit: CommitInfo) -> None:
+        self._map.setdefault(key, commit)
+        self._sorted = None
+
+    def get(self, key: str) -> CommitInfo | None:
+        found = self._map.get(key)
+        if found is not None:
+            return found
+        if self._sorted is None:
+            self._sorted = sorted(k for k in self._map if len(k) == 40)
+            self._short = sorted({len(k) for k in self._map if len(k) < 40})
+        for n in self._short:  # the mainline abbreviated it
+            if key[:n] in self._map:
+                return self._map[key[:n]]
+        if len(key) < 40:  # the line abbreviated it
+            i = bisect.bisect_left(self._sorted, key)
+            if i < len(self._sorted) and self._sorted[i].startswith(key):
+                return self._map[self._sorted[i]]
+        return None
+
+
+def undone(commits: Sequence[CommitInfo]) -> dict[str, CommitInfo]:
+    """Commits of ``commits`` (oldest first) that a later one reverts and that stay
+    reverted (a revert of the revert re-applies): sha → the revert in effect."""
+    by_sha = ShaMap()
+    for commit in commits:
+        by_sha.add(commit.sha, commit)
+    reverted_by: dict[str, CommitInfo] = {}
+    for commit in commits:
+        for target in commit.reverts:
+            found = by_sha.get(target)
+            if found is not None and found.sha != commit.sha:
+                reverted_by[found.sha] = commit
+    out: dict[str, CommitInfo] = {}
+    for sha, revert in reverted_by.items():
+        if not _in_effect_undone(revert.sha, reverted_by):
+            continue
+        out[sha] = revert
+    return out
+
+
+def _in_effect_undone(sha: str, reverted_by: Mapping[str, CommitInfo]) -> bool:
+    """Whether commit ``sha`` is in effect: not reverted, or its revert was reverted."""
+    seen: set[str] = set()
+    in_effect = True
+    while sha in reverted_by and sha not in seen:
+        seen.add(sha)
+        sha = reverted_by[sha].sha
+        in_effect = not in_effect
+    return in_effect
 
 
 class MainIndex:
     """The mainline commits of the audit window, indexed every way a match is looked up."""
 
-    def __init__(self, commits: Iterable[CommitInfo], release: ReleaseFiles) -> None:
+    def __init__(self, commits: Iterable[CommitInfo], release: ReleaseFiles,
+                 release_subjects: re.Pattern[str] | None = None) -> None:
         self.commits = list(commits)
         self.release = release
-        self._origin: dict[str, CommitInfo] = {}
+        self.release_subjects = release_subjects
+        self._origin = ShaMap()
+        self._reverted_target = ShaMap()  # what a mainline revert undoes -> the revert
         self._hotfix: dict[str, list[CommitInfo]] = defaultdict(list)
         for commit in self.commits:
             for origin in commit.origins:
-                self._origin.setdefault(origin, commit)
+                self._origin.add(origin, commit)
+            for target in commit.reverts:
+                self._reverted_target.add(target, commit)
             for hid in () if commit.is_release else commit.hotfix_ids:
                 self._hotfix[hid].append(commit)
-        self._full = sorted(k for k in self._origin if len(k) == 40)
-        self._short_lengths = sorted({len(k) for k in self._origin if len(k) < 40})
+
+    @cached_property
+    def undone(self) -> dict[str, CommitInfo]:
+        """Mainline commits the mainline reverted later (and did not re-apply)."""
+        return undone(self.commits)
 
     def by_origin(self, commit: CommitInfo) -> CommitInfo | None:
         for origin in sorted(commit.origins):
-            found = self._origin.get(origin) or self._by_prefix(origin)
+            found = self._origin.get(origin)
             if found is not None:
                 return found
         return None
 
-    def _by_prefix(self, origin: str) -> CommitInfo | None:
-        for n in self._short_lengths:  # the mainline abbreviated it
-            if origin[:n] in self._origin:
-                return self._origin[origin[:n]]
-        if len(origin) < 40:  # the line abbreviated it
-            i = bisect.bisect_left(self._full, origin)
-            if i < len(self._full) and self._full[i].startswith(origin):
-                return self._origin[self._full[i]]
+    def by_revert_target(self, commit: CommitInfo) -> CommitInfo | None:
+        """A mainline revert that undoes what the line's revert ``commit`` undoes."""
+        for target in sorted(commit.reverts):
+            found = self._reverted_target.get(target)
+            if found is not None:
+                return found
         return None
+
+    def is_release_commit(self, commit: CommitInfo) -> bool:
+        return commit.is_release or (self.release_subjects is not None
+                                     and _release_subject(self.release_subjects, commit.subject))
 
     def by_hotfix_id(self, commit: CommitInfo) -> CommitInfo | None:
         code = {f for f in commit.files if not self.release.is_release_file(f)}
@@ -176,36 +264,55 @@ class MainIndex:
         return out
 
     @cached_property
-    def _by_pr(self) -> dict[int, CommitInfo]:
-        out: dict[int, CommitInfo] = {}
+    def _by_pr(self) -> dict[tuple[int, bool], CommitInfo]:
+        out: dict[tuple[int, bool], CommitInfo] = {}
         for commit in self.commits:
+            if self.is_release_commit(commit):
+                continue
             for number in commit.prs:
-                out.setdefault(number, commit)
+                out.setdefault((number, commit.is_revert), commit)
         return out
 
     def by_subject(self, commit: CommitInfo) -> CommitInfo | None:
+        """Same PR number, or same normalised subject and a common code file; a revert
+        only matches a revert, a change only a change, a release commit nothing."""
+        if self.is_release_commit(commit):
+            return None
         for number in sorted(commit.prs):
-            if number in self._by_pr:
-                return self._by_pr[number]
+            found = self._by_pr.get((number, commit.is_revert))
+            if found is not None:
+                return found
         key = commit.key
         for path in commit.files if key else ():
             if self.release.is_release_file(path) or self.release.is_version_file(path):
                 continue  # "Release 1.1.0" and "Release 1.2.0" share pyproject.toml only
             for other in self._by_file.get(path, ()):
-                if other.key == key:  # same subject and a common code file
+                if (other.key == key and other.is_revert == commit.is_revert
+                        and not self.is_release_commit(other)):
                     return other
         return None
 
 
+@lru_cache(maxsize=65536)
+def _release_subject(pattern: re.Pattern[str], subject: str) -> bool:
+    return pattern.fullmatch(subject) is not None
+
+
 def by_trailer(commit: CommitInfo, index: MainIndex) -> Match | None:
     found = index.by_origin(commit) or index.by_hotfix_id(commit)
-    return Match(found.sha, By.TRAILER) if found else None
+    if found is not None:
+        return Match(found.sha, By.TRAILER)
+    revert = index.by_revert_target(commit) if commit.reverts else None
+    return Match(revert.sha, By.REVERT) if revert else None
 
 
 def decide(commit: CommitInfo, index: MainIndex, evidence: Evidence) -> Verdict:
     """The status of one line commit (see the module docstring for the order)."""
     match = by_trailer(commit, index)
-    if match is None and (commit.is_release or commit.sha in evidence.release_only):
+    if match is None and commit.sha in evidence.pre_fork:
+        match = Match(evidence.pre_fork[commit.sha], By.TRAILER)
+    if match is None and (commit.sha in evidence.release_only
+                          or index.is_release_commit(commit)):
         return Verdict(commit.sha, commit.subject, Status.RELEASE_ONLY)
     pid = evidence.patch_ids.get(commit.sha)
     if match is None and pid and pid in evidence.main_by_patch_id:
@@ -214,7 +321,9 @@ def decide(commit: CommitInfo, index: MainIndex, evidence: Evidence) -> Verdict:
         found = index.by_subject(commit)
         match = Match(found.sha, By.SUBJECT) if found else None
     if match is not None:
-        return Verdict(commit.sha, commit.subject, Status.IN_MAINLINE, match)
+        status = (Status.REVERTED_IN_MAINLINE if match.sha in index.undone
+                  else Status.IN_MAINLINE)
+        return Verdict(commit.sha, commit.subject, status, match)
     waiver = evidence.waivers.get(commit.sha)
     status = Status.WAIVED if waiver else Status.MISSING
     return Verdict(commit.sha, commit.subject, status, waiver=waiver)
@@ -222,5 +331,12 @@ def decide(commit: CommitInfo, index: MainIndex, evidence: Evidence) -> Verdict:
 
 def audit_line(line: str, commits: Sequence[CommitInfo], index: MainIndex,
                evidence: Evidence) -> LineAudit:
-    """Decide every commit of one line, in the order given (oldest first)."""
-    return LineAudit(line, tuple(decide(c, index, evidence) for c in commits))
+    """Decide every commit of one line, in the order given (oldest first). A commit the
+    line reverts later and that revert are ``reverted``, each naming the other."""
+    cancelled: dict[str, Match] = {}
+    for original, revert in undone(commits).items():
+        cancelled[original] = Match(revert.sha, By.REVERT)
+        cancelled[revert.sha] = Match(original, By.REVERT)
+    return LineAudit(line, tuple(
+        Verdict(c.sha, c.subject, Status.REVERTED, cancelled[c.sha]) if c.sha in cancelled
+        else decide(c, index, evidence) for c in commits))

@@ -10,13 +10,14 @@ Such commits belong to one line and are never ported, so the audit calls them
 
 Globs: a pattern without ``/`` matches a file name at any depth (``CHANGELOG*``); one with
 ``/`` matches from the repository root (``.github/workflows/*``); ``**`` spans directories.
+Release globs ignore case (``CHANGELOG*`` matches ``doc/en/changelog.rst``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 
@@ -29,7 +30,7 @@ class Kind(StrEnum):
     CODE = "code"
 
 
-def glob_regex(pattern: str) -> re.Pattern[str]:
+def glob_regex(pattern: str, *, ignore_case: bool = False) -> re.Pattern[str]:
     """Compile one glob (see the module docstring) to a regex over a POSIX path."""
     anchored = "/" in pattern.strip("/")
     body, i = "", 0
@@ -42,24 +43,28 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
         else:
             body += {"*": "[^/]*", "?": "[^/]"}.get(text[i], re.escape(text[i]))
             i += 1
-    return re.compile(body if anchored else f"(?:.*/)?{body}")
+    return re.compile(body if anchored else f"(?:.*/)?{body}", re.I if ignore_case else 0)
 
 
 @dataclass(frozen=True)
 class ReleaseFiles:
     globs: Sequence[str] = ()
     version_files: Sequence[str] = ()
+    _seen: dict[str, bool] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @cached_property
     def _release(self) -> list[re.Pattern[str]]:
-        return [glob_regex(g) for g in self.globs]
+        return [glob_regex(g, ignore_case=True) for g in self.globs]  # changelog.rst too
 
     @cached_property
     def _version(self) -> list[re.Pattern[str]]:
         return [glob_regex(g) for g in self.version_files]
 
     def is_release_file(self, path: str) -> bool:
-        return any(p.fullmatch(path) for p in self._release)
+        found = self._seen.get(path)
+        if found is None:  # the audit asks about the same paths again and again
+            found = self._seen[path] = any(p.fullmatch(path) for p in self._release)
+        return found
 
     def is_version_file(self, path: str) -> bool:
         return any(p.fullmatch(path) for p in self._version)

@@ -71,15 +71,16 @@ def block_log_lr(counts: BlockCounts, alt: Floats, null: float) -> Floats:
 class CountEvidence:
     """The regression e-process and its non-inferiority twin for one bad-event count.
 
-    ``floor`` > 0 adds, to the non-inferiority side, an absolute test "the canary's rate is
-    below ``floor``" (averaged with the ratio test), so a service with no bad events at all
-    can still be shown fine.
+    ``ni_grid`` None: a regression test only (the tail), whose non-inferiority side stays
+    at log E = 0. ``floor`` > 0 adds, to the non-inferiority side, an absolute test "the
+    canary's rate is below ``floor``" (averaged with the ratio test), so a service with no
+    bad events at all can still be shown fine.
     """
 
     block: int
     margin: float
     grid: Grid
-    ni_grid: Grid
+    ni_grid: Grid | None
     floor: float = 0.0
     totals: Totals = field(default_factory=Totals)
     _reg: Floats = field(init=False)
@@ -92,7 +93,7 @@ class CountEvidence:
 
     def __post_init__(self) -> None:
         self._reg = np.zeros(self.grid.offsets.size)
-        self._ni = np.zeros(self.ni_grid.offsets.size)
+        self._ni = np.zeros(0 if self.ni_grid is None else self.ni_grid.offsets.size)
         self._floor_lr = np.zeros(FLOOR_FRACTIONS.size)
         self._events_by_split = np.zeros((self.block + 1, self.block + 1))
 
@@ -104,7 +105,16 @@ class CountEvidence:
         """Add requests; per request, log E of the regression and non-inferiority tests."""
         self._count_totals(canary, event, eligible)
         counts, done_at = self._blocks(canary, event, eligible)
-        return self._advance_reg(counts)[done_at], self._advance_ni(counts)[done_at]
+        reg, ni = self.feed_blocks(counts)
+        return reg[done_at], ni[done_at]
+
+    def feed_blocks(self, counts: BlockCounts) -> tuple[Floats, Floats]:
+        """Add complete blocks; log E of both tests before and after each (blocks + 1).
+
+        For callers that count blocks themselves (the benchmark): only the e-values move,
+        not the totals or the bounds; ``feed`` counts requests.
+        """
+        return self._advance_reg(counts), self._advance_ni(counts)
 
     def flush(self) -> tuple[float, float]:
         """Fold the partial block in (the end of the bake time); the final log E values."""
@@ -117,6 +127,8 @@ class CountEvidence:
     def log_e(self) -> tuple[float, float]:
         """Current log E of the regression and non-inferiority tests."""
         reg = mix(self.grid.log_weights, self._reg[:, None])
+        if self.ni_grid is None:
+            return float(reg[0]), 0.0
         ratio = mix(self.ni_grid.log_weights, self._ni[:, None])
         return float(reg[0]), float(self._with_floor(ratio, self._floor_lr[:, None])[0])
 
@@ -160,6 +172,8 @@ class CountEvidence:
         return mix(self.grid.log_weights, path)
 
     def _advance_ni(self, counts: BlockCounts) -> Floats:
+        if self.ni_grid is None:
+            return np.zeros(counts.x.size + 1)
         alt = self.null_ni - self.ni_grid.offsets
         lr = nch_block_log_lr(counts.n_c, counts.n_b, counts.x, counts.m, alt, self.null_ni)
         self._ni, path = advance(self._ni, lr)

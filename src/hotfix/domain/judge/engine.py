@@ -5,11 +5,13 @@
     verdict.decision   # "continue" | "rollback" | "promote"
     judge.finish()     # end of bake time: "inconclusive" unless decided
 
-Each metric has a regression e-process (errors, mean log-latency, slow-request tail) and a
-non-inferiority twin. ``rollback`` as soon as the weighted average of the regression
-e-processes reaches 1/α (one α for the canary, split by weight); ``promote`` once every
-non-inferiority e-process has reached 1/α (an intersection-union test, so each at α) and
-the sample-ratio check has not flagged the split. Every request is a look: the verdict is
+Each metric has a regression e-process (errors, mean log-latency, slow-request tail); errors
+and latency have a non-inferiority twin. ``rollback`` as soon as the weighted average of the
+regression e-processes reaches 1/α (one α for the canary, split by weight); ``promote`` once
+the error and latency non-inferiority e-processes have reached 1/α (an intersection-union
+test, so each at α) and the sample-ratio check has not flagged the split. The tail test
+only rolls back: showing that a rare event is not rarer by a relative margin takes many
+thousands of requests, so promotion does not wait for it. Every request is a look: the verdict is
 checked after each one and ``decided_at`` names the request where it was reached.
 Evidence is carried across batches and across changes of traffic weight.
 """
@@ -22,10 +24,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from hotfix.domain.judge.counts import CountEvidence, Ints
-from hotfix.domain.judge.latency import Burnin
+from hotfix.domain.judge.latency import Burnin, Strata, TailThreshold
 from hotfix.domain.judge.mixture import Bools, Floats, Grid, first_at_least, logsumexp, offset_grid
 from hotfix.domain.judge.report import Snapshot, build_verdict
-from hotfix.domain.judge.settings import METRICS, JudgeSettings
+from hotfix.domain.judge.settings import METRICS, PROMOTION_METRICS, JudgeSettings
 from hotfix.domain.judge.shift import LatencyEvidence
 from hotfix.domain.judge.srm import SampleRatio
 from hotfix.domain.judge.verdict import MetricVerdict, SampleRatioVerdict, Verdict
@@ -57,15 +59,21 @@ class Judge:
             noninferiority_grid(s.error_margin),
             floor=s.error_floor,
         )
-        tail = CountEvidence(
-            s.block, s.tail_margin, regression_grid(), noninferiority_grid(s.tail_margin)
+        tail = CountEvidence(s.block, 0.0, regression_grid(), None)
+        self.latency = LatencyEvidence(
+            burnin=Burnin(s.burn_in, s.winsor_quantile),
+            strata=Strata(s.block),
+            threshold=TailThreshold(s.tail_burn_in, s.tail_quantile),
+            tolerance=s.latency_tolerance,
+            tau=s.latency_scale,
+            tail=tail,
         )
-        burnin = Burnin(s.burn_in, s.winsor_quantile, s.tail_quantile)
-        self.latency = LatencyEvidence(burnin, s.latency_tolerance, s.latency_scale, tail)
         self.sample_ratio = SampleRatio(s.srm_alpha)
         self.seen = 0
         self.rollback_at: int | None = None
-        self.within_at: dict[str, int | None] = dict.fromkeys(self.weights)
+        self.within_at: dict[str, int | None] = dict.fromkeys(
+            k for k in self.weights if k in PROMOTION_METRICS
+        )
         self.regressed_at: dict[str, int | None] = dict.fromkeys(self.weights)
         self.srm_at: int | None = None
         self.log_e = 0.0
@@ -145,7 +153,7 @@ class Judge:
             alone = level - math.log(self.weights[name])
             if self.regressed_at[name] is None:
                 self.regressed_at[name] = _at(reg, alone, at)
-            if self.within_at[name] is None:
+            if name in self.within_at and self.within_at[name] is None:
                 self.within_at[name] = _at(ni, level, at)
 
     def _note_srm(self, path: Floats) -> None:

@@ -70,7 +70,7 @@ def _metric(
         reg, ni = latency.log_e()
         lower, upper = latency.bounds(alpha)
         stats = latency.stats()
-        n = latency.sums.n
+        n = latency.strata.n
         estimate = math.exp(float(stats.diff[0])) if n.min() > 0 else math.nan
         counts = {"canary": float(n[0]), "baseline": float(n[1]), "sigma": math.sqrt(stats.var[0])}
         counts |= _thresholds_ms(latency)
@@ -80,16 +80,16 @@ def _metric(
         reg, ni = ev.log_e()
         lower, upper = ev.bounds(alpha)
         estimate, counts = _rate_ratio(ev)
-        tolerance = 1 + (s.error_margin if name == "errors" else s.tail_margin)
+        tolerance = 1 + s.error_margin if name == "errors" else math.inf
     return MetricVerdict(
         name=name,
         weight=snap.weights[name],
         log_e_regression=reg,
         log_e_noninferior=ni,
         threshold_regression=1 / (alpha * snap.weights[name]),
-        threshold_noninferior=1 / alpha,
+        threshold_noninferior=1 / alpha if name in snap.within_at else math.inf,
         regressed_at=snap.regressed_at[name],
-        within_tolerance_at=snap.within_at[name],
+        within_tolerance_at=snap.within_at.get(name),
         estimate=estimate,
         lower=lower,
         upper=upper,
@@ -113,10 +113,9 @@ def _rate_ratio(ev: CountEvidence) -> tuple[float, dict[str, float]]:
 
 
 def _thresholds_ms(latency: LatencyEvidence) -> dict[str, float]:
-    b = latency.burnin
-    if b.cap is None or b.threshold is None:
-        return {}
-    return {"winsor_cap_ms": math.exp(b.cap), "tail_threshold_ms": math.exp(b.threshold)}
+    cap, slow = latency.burnin.cap, latency.threshold.threshold
+    out = {} if cap is None else {"winsor_cap_ms": math.exp(cap)}
+    return out if slow is None else {**out, "tail_threshold_ms": math.exp(slow)}
 
 
 def _sample_ratio(snap: Snapshot, srm: SampleRatio) -> SampleRatioVerdict:
@@ -144,10 +143,11 @@ def _reason(
             f"(at least {_x(worst.lower)}); "
             f"combined e-value reached 1/α = {1 / snap.settings.alpha:g}"
         )
+    gating = [m for m in metrics if m.gates_promotion]
     if decision == "promote":
-        shown = ", ".join(f"{LABELS[m.name]} < {_x(m.tolerance)}" for m in metrics)
+        shown = ", ".join(f"{LABELS[m.name]} < {_x(m.tolerance)}" for m in gating)
         return f"every metric shown within tolerance: {shown}"
-    waiting = [LABELS[m.name] for m in metrics if m.within_tolerance_at is None]
+    waiting = [LABELS[m.name] for m in gating if m.within_tolerance_at is None]
     prefix = (
         "bake time ended without a decision"
         if decision == "inconclusive"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 METRICS = ("errors", "latency", "tail")
+PROMOTION_METRICS = ("errors", "latency")
+"""The metrics whose non-inferiority gates promotion; the tail test only rolls back."""
 
 
 @dataclass(frozen=True)
@@ -18,12 +20,14 @@ class JudgeSettings:
     error_floor      ... or below this absolute rate (0: ratio only)
     latency_tolerance  promote only if the canary's geometric-mean latency is shown below
                      (1 + latency_tolerance) × the baseline's
-    tail_margin      same as error_margin for requests slower than the baseline's tail quantile
     weight_*         shares of α for the regression tests (normalised; 0 turns a metric off)
-    burn_in          latencies per version before the latency tests start
+    burn_in          latencies per version before the latency test starts
     winsor_quantile  log-latency is capped at this quantile of the baseline's burn-in
-    tail_quantile    "slow" means slower than this quantile of the baseline's burn-in
-    block            requests per block of the count tests (evidence arrives per block)
+    tail_quantile    "slow" means slower than this quantile of the baseline's first
+                     ``tail_burn_in`` latencies
+    tail_burn_in     baseline latencies the slow threshold is estimated from
+    block            requests per block: the count tests compare versions within blocks
+                     (evidence arrives per block), the latency test within blocks too
     srm_alpha        level of the sample-ratio check (it withholds promotion, never rolls back)
     latency_scale    prior scale τ of the latency mixture, in log units (≈ relative shift)
     """
@@ -32,13 +36,13 @@ class JudgeSettings:
     error_margin: float = 0.5
     error_floor: float = 0.001
     latency_tolerance: float = 0.10
-    tail_margin: float = 0.5
     weight_errors: float = 0.7
     weight_latency: float = 0.25
     weight_tail: float = 0.05
     burn_in: int = 50
     winsor_quantile: float = 0.99
     tail_quantile: float = 0.95
+    tail_burn_in: int = 400
     block: int = 100
     srm_alpha: float = 0.001
     latency_scale: float = 0.1
@@ -63,7 +67,7 @@ class JudgeSettings:
         for name in ("alpha", "srm_alpha"):
             if not 0 < getattr(self, name) < 1:
                 out.append(f"{name} must be between 0 and 1")
-        for name in ("error_margin", "latency_tolerance", "tail_margin", "latency_scale"):
+        for name in ("error_margin", "latency_tolerance", "latency_scale"):
             if getattr(self, name) <= 0:
                 out.append(f"{name} must be > 0")
         if not 0 <= self.error_floor < 1:
@@ -72,8 +76,8 @@ class JudgeSettings:
             if not 0.5 <= getattr(self, name) < 1:
                 out.append(f"{name} must be in [0.5, 1)")
         weights = (self.weight_errors, self.weight_latency, self.weight_tail)
-        if min(weights) < 0 or sum(weights) <= 0:
-            out.append("weights must be ≥ 0 and not all 0")
-        if self.burn_in < 2 or self.block < 1:
-            out.append("burn_in must be ≥ 2 and block ≥ 1")
+        if min(weights) < 0 or self.weight_errors + self.weight_latency <= 0:
+            out.append("weights must be ≥ 0, errors or latency on (the tail alone never promotes)")
+        if self.burn_in < 2 or self.tail_burn_in < 20 or self.block < 2:
+            out.append("burn_in must be ≥ 2, tail_burn_in ≥ 20 and block ≥ 2")
         return out

@@ -7,12 +7,19 @@ test (``judge_counts``) for the tail.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from hotfix.domain.judge.counts import CountEvidence
-from hotfix.domain.judge.latency import Burnin, ShiftStats, Sums, bound_offset, half_normal_log_e
+from hotfix.domain.judge.latency import (
+    Burnin,
+    ShiftStats,
+    Strata,
+    TailThreshold,
+    bound_offset,
+    half_normal_log_e,
+)
 from hotfix.domain.judge.mixture import Bools, Floats
 
 
@@ -29,10 +36,11 @@ class LatencyPaths:
 @dataclass
 class LatencyEvidence:
     burnin: Burnin
+    strata: Strata
+    threshold: TailThreshold
     tolerance: float
     tau: float
     tail: CountEvidence
-    sums: Sums = field(default_factory=Sums)
 
     @property
     def null_ni(self) -> float:
@@ -46,28 +54,23 @@ class LatencyEvidence:
         if not self.burnin.done:
             end = self.burnin.take(canary, y, use)
             if end < 0:
-                return self._with_tail(reg, ni, canary, y, np.zeros(n, dtype=bool))
-            held_c, held_y = self.burnin.release()
-            self.sums.cumulative(held_c, held_y, np.ones(held_c.size, dtype=bool))
+                return self._with_tail(reg, ni, canary, y, use)
+            self.strata.feed(*self.burnin.release())
             reg[end], ni[end] = self.log_e()
             start = end + 1
         part = slice(start, n)
         seg_use = use[part]
         clipped = np.where(seg_use, self.burnin.clip(np.nan_to_num(y[part])), 0.0)
-        stats = ShiftStats.of(self.sums.cumulative(canary[part], clipped, seg_use))
+        stats = self.strata.feed(canary[part], clipped, seg_use)
         reg[part], ni[part] = self._log_e(stats)
-        after = np.arange(n) >= start
-        return self._with_tail(reg, ni, canary, y, use & after)
+        return self._with_tail(reg, ni, canary, y, use)
 
     def log_e(self) -> tuple[float, float]:
-        stats = self.stats()
-        reg, ni = self._log_e(stats)
+        reg, ni = self._log_e(self.stats())
         return float(reg[0]), float(ni[0])
 
     def stats(self) -> ShiftStats:
-        s = self.sums
-        one = [np.array([v]) for v in (s.n[0], s.n[1], s.s[0], s.s[1], s.q[0], s.q[1])]
-        return ShiftStats.of(tuple(one))
+        return ShiftStats.of(self.strata.totals())
 
     def bounds(self, alpha: float) -> tuple[float, float]:
         """Anytime-valid (1 − α) bounds on the ratio of geometric-mean latencies."""
@@ -90,7 +93,9 @@ class LatencyEvidence:
     def _with_tail(
         self, reg: Floats, ni: Floats, canary: Bools, y: Floats, use: Bools
     ) -> LatencyPaths:
-        threshold = self.burnin.threshold
-        slow = y > threshold if threshold is not None else np.zeros(y.size, dtype=bool)
-        tail_reg, tail_ni = self.tail.feed(canary, slow & use, use)
+        first = self.threshold.take(canary, y, use)
+        limit = self.threshold.threshold
+        counted = use & (np.arange(canary.size) >= first)
+        slow = counted & (y > limit) if limit is not None else np.zeros(y.size, dtype=bool)
+        tail_reg, tail_ni = self.tail.feed(canary, slow, counted)
         return LatencyPaths(reg=reg, ni=ni, tail_reg=tail_reg, tail_ni=tail_ni)

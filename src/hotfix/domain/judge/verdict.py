@@ -25,7 +25,8 @@ class MetricVerdict:
 
     ``estimate``, ``lower`` and ``upper`` are canary/baseline ratios: of error rates, of
     geometric-mean latencies, of slow-request rates. ``tolerance`` is the ratio below which
-    the canary counts as fine.
+    the canary counts as fine; a metric that only rolls back (the tail) has no tolerance
+    (inf) and no non-inferiority test.
     """
 
     name: str
@@ -42,12 +43,17 @@ class MetricVerdict:
     tolerance: float
     counts: dict[str, float] = field(default_factory=dict)
 
+    @property
+    def gates_promotion(self) -> bool:
+        return math.isfinite(self.threshold_noninferior)
+
     def to_dict(self) -> dict[str, Any]:
+        gates = self.gates_promotion
         return {
             "weight": json_number(self.weight),
             "e_regression": json_number(e_value(self.log_e_regression)),
             "threshold_regression": json_number(self.threshold_regression),
-            "e_noninferior": json_number(e_value(self.log_e_noninferior)),
+            "e_noninferior": json_number(e_value(self.log_e_noninferior)) if gates else None,
             "threshold_noninferior": json_number(self.threshold_noninferior),
             "regressed_at": self.regressed_at,
             "within_tolerance_at": self.within_tolerance_at,

@@ -1,8 +1,16 @@
-"""Release notes of a line: one entry per fix, never twice.
+"""Release notes of a line, in the changelog's own format: one entry per fix, never twice.
 
 Each entry names the hotfix and the fix's original commit, ``- Subject (HF-3, 1a2b3c4d5e6f)``;
 that pair is the entry's identity. Adding notes for a release that already lists a fix (a
 re-run, a resumed release, a changelog merged from another line) adds nothing for it.
+
+A changelog is Markdown (``#`` headings) or reStructuredText (titles underlined, perhaps
+overlined, with ``=``, ``-``, ``~``, …), chosen by the file's name, else by its text. The new
+release goes where the project's newest release is — above its heading, so an
+``Unreleased`` section stays on top — written in that heading's style: its level (``##``, or
+the same underline and overline), its words with the version and the date replaced
+(``## [1.1.0] - 2024-02-01`` → ``## [1.1.1] - 2024-03-01``, ``1.1.0 (2024-02-01)`` →
+``1.1.1 (2024-03-01)``), and its list bullet. Never appended at the end of the file.
 """
 
 from __future__ import annotations
@@ -13,6 +21,14 @@ from dataclasses import dataclass
 
 HEADER = "# Changelog"
 SHORT = 12
+MARKDOWN, RST = "markdown", "rst"
+
+_VERSION = re.compile(r"(?<![\d.])\d+\.\d+(?:\.\d+)?(?!\.?\d)")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_ADORNMENT = re.compile(r"^([=\-~^\"'`#*+:.])\1{2,}\s*$")
+_BULLET = re.compile(r"^([-*+])\s+\S")
+_FENCE = re.compile(r"^\s*(```|~~~)")
 
 
 @dataclass(frozen=True)
@@ -24,30 +40,72 @@ class NoteEntry:
     def identity(self) -> str:
         return f"({self.key}, {self.source[:SHORT]})"
 
-    def render(self) -> str:
-        return f"- {self.subject} {self.identity()}"
+    def render(self, bullet: str = "-") -> str:
+        return f"{bullet} {self.subject} {self.identity()}"
+
+
+@dataclass(frozen=True)
+class Heading:
+    start: int  # first line of the title (the overline, if any)
+    body: int  # first line after the title
+    text: str
+    style: tuple[str, int, bool]  # (format, level or underline char code, overlined)
+
+
+def format_of(path: str, text: str) -> str:
+    """``rst`` or ``markdown``: by the file's suffix, else by what its headings look like."""
+    name = path.rsplit("/", 1)[-1].lower()
+    if name.endswith((".rst", ".rest")):
+        return RST
+    if name.endswith((".md", ".markdown")):
+        return MARKDOWN
+    lines = text.splitlines()
+    if any(h.style[0] == MARKDOWN for h in _md_headings(lines)):
+        return MARKDOWN
+    return RST if _rst_headings(lines) else MARKDOWN
 
 
 def present(text: str, entry: NoteEntry) -> bool:
     return entry.identity() in text
 
 
-def add_release(text: str, tag: str, day: str, title: str,
-                entries: Iterable[NoteEntry]) -> tuple[str, list[NoteEntry]]:
-    """``text`` with the entries not yet listed added under ``## tag``; and those added."""
+def add_release(text: str, tag: str, day: str, title: str, entries: Iterable[NoteEntry],
+                fmt: str = MARKDOWN) -> tuple[str, list[NoteEntry]]:
+    """``text`` with the entries not yet listed added to ``tag``'s section; and those added."""
     fresh = _unique(e for e in entries if not present(text, e))
     if not fresh:
         return text, []
-    lines = text.splitlines() if text.strip() else [HEADER, ""]
-    rendered = [e.render() for e in fresh]
-    at = _section_end(lines, tag)
-    if at is None:
-        at = _first_section(lines)
-        block = [f"## {tag} — {day}", "", f"{title}", "", *rendered, ""]
+    version = _version_of(tag)
+    lines = text.splitlines() if text.strip() else _empty(fmt)
+    headings = _headings(lines, fmt)
+    releases = [h for h in headings if _VERSION.search(h.text)]
+    own = next((h for h in releases if _names(h.text, version)), None)
+    template = releases[0] if releases else None
+    bullet = _bullet(lines, template or own)
+    rendered = [e.render(bullet) for e in fresh]
+    if own is not None:
+        at, block = _section_end(lines, own, headings), rendered
     else:
-        block = rendered
+        at = template.start if template else _after_title(lines, headings)
+        block = [*_title(template, fmt, tag, version, day, headings), "", title, "",
+                 *rendered, ""]
+        if at > 0 and lines[at - 1].strip():
+            block.insert(0, "")
     lines[at:at] = block
     return "\n".join(lines).rstrip("\n") + "\n", fresh
+
+
+def _version_of(tag: str) -> str:
+    match = _VERSION.search(tag)
+    return match.group(0) if match else tag
+
+
+def _names(text: str, version: str) -> bool:
+    return any(m.group(0) == version for m in _VERSION.finditer(text))
+
+
+def _empty(fmt: str) -> list[str]:
+    return ["Changelog", "=========", ""] if fmt == RST else [HEADER, ""]
 
 
 def _unique(entries: Iterable[NoteEntry]) -> list[NoteEntry]:
@@ -60,30 +118,101 @@ def _unique(entries: Iterable[NoteEntry]) -> list[NoteEntry]:
     return out
 
 
-def _heading(line: str) -> str | None:
-    match = re.match(r"^##\s+(\S+)", line)
-    return match.group(1) if match else None
+def _headings(lines: list[str], fmt: str) -> list[Heading]:
+    return _rst_headings(lines) if fmt == RST else _md_headings(lines)
 
 
-def _first_section(lines: list[str]) -> int:
-    """Where a new section goes: before the first ``## `` heading, else at the end."""
+def _md_headings(lines: list[str]) -> list[Heading]:
+    found: list[Heading] = []
+    fenced = False
     for index, line in enumerate(lines):
-        if _heading(line) is not None:
-            return index
-    if lines and lines[-1].strip():
-        lines.append("")
-    return len(lines)
+        if _FENCE.match(line):
+            fenced = not fenced
+        match = None if fenced else _MD_HEADING.match(line)
+        if match:
+            found.append(Heading(index, index + 1, match.group(2),
+                                 (MARKDOWN, len(match.group(1)), False)))
+    return found
 
 
-def _section_end(lines: list[str], tag: str) -> int | None:
-    """The index just after the last entry of the ``## tag`` section, if there is one."""
-    start = next((i for i, line in enumerate(lines) if _heading(line) == tag), None)
-    if start is None:
-        return None
-    end = start + 1
-    for index in range(start + 1, len(lines)):
-        if _heading(lines[index]) is not None:
-            break
-        if lines[index].startswith("- "):
+def _rst_headings(lines: list[str]) -> list[Heading]:
+    found: list[Heading] = []
+    index = 0
+    while index + 1 < len(lines):
+        line, below = lines[index], lines[index + 1]
+        over = _ADORNMENT.match(line)
+        if over and index + 2 < len(lines) and lines[index + 2].rstrip() == line.rstrip() \
+                and below.strip() and not _ADORNMENT.match(below):
+            found.append(Heading(index, index + 3, below.strip(),
+                                 (RST, ord(over.group(1)), True)))
+            index += 3
+            continue
+        under = _ADORNMENT.match(below)
+        if under and line.strip() and not line[0].isspace() and not _ADORNMENT.match(line) \
+                and len(below.rstrip()) >= len(line.rstrip()) \
+                and (index == 0 or not lines[index - 1].strip()):
+            found.append(Heading(index, index + 2, line.strip(),
+                                 (RST, ord(under.group(1)), False)))
+            index += 2
+            continue
+        index += 1
+    return found
+
+
+def _bullet(lines: list[str], heading: Heading | None) -> str:
+    """The list bullet the project uses under its newest release (``-`` by default)."""
+    if heading is not None:
+        for line in lines[heading.body:]:
+            match = _BULLET.match(line)
+            if match:
+                return match.group(1)
+    return "-"
+
+
+def _title(template: Heading | None, fmt: str, tag: str, version: str, day: str,
+           headings: list[Heading]) -> list[str]:
+    """The new release's heading, in the style of the newest release's heading."""
+    if template is None:
+        text = f"{tag} — {day}" if fmt == MARKDOWN else f"{tag} ({day})"
+        style = _section_style(fmt, headings)
+    else:
+        text = _VERSION.sub(version, template.text, count=1)
+        text = _DAY.sub(day, text, count=1)
+        style = template.style
+    if style[0] == MARKDOWN:
+        return [f"{'#' * style[1]} {text}"]
+    rule = chr(style[1]) * len(text)
+    return [rule, text, rule] if style[2] else [text, rule]
+
+
+def _section_style(fmt: str, headings: list[Heading]) -> tuple[str, int, bool]:
+    """A section one level below the document's title, when no release is listed yet."""
+    if fmt == MARKDOWN:
+        return MARKDOWN, 2, False
+    used = {h.style for h in headings}
+    for char in "-~^\"'":
+        if (RST, ord(char), False) not in used:
+            return RST, ord(char), False
+    return RST, ord("+"), False
+
+
+def _after_title(lines: list[str], headings: list[Heading]) -> int:
+    """Where the first release goes when none is listed: under the document's title (and
+    the paragraphs below it), before any other section; at the top when there is no title."""
+    if not headings:
+        return 0
+    first = headings[0]
+    titled = first.style[0] == RST or first.style[1] == 1
+    if not titled:
+        return first.start
+    return headings[1].start if len(headings) > 1 else len(lines)
+
+
+def _section_end(lines: list[str], own: Heading, headings: list[Heading]) -> int:
+    """The index just after the last entry of ``own``'s section."""
+    stop = next((h.start for h in headings if h.start > own.start), len(lines))
+    end = own.body
+    for index in range(own.body, stop):
+        if _BULLET.match(lines[index]):
             end = index + 1
     return end

@@ -6,9 +6,16 @@ Known shapes, chosen by the file name:
 - ``package.json``: the top-level ``"version": "…"``
 - ``VERSION`` (or ``VERSION.txt``): the whole file
 - ``*.py`` (``__init__.py``, ``_version.py``, …): ``__version__ = "…"``
+- ``Cargo.toml``: ``version = "…"`` in ``[package]`` (or ``[workspace.package]``)
 
 A file without such a slot is left alone (``bump`` returns ``None`` as the old value), so a
 project that derives its version from tags loses nothing.
+
+A manifest's lock file records the project's own version too, and is bumped with it
+(``lock_of``, ``bump_lock``): ``uv.lock`` (the ``[[package]]`` of the project's name, next to
+``pyproject.toml``), ``package-lock.json`` (its top-level ``version`` and the root
+``packages[""]``), ``Cargo.lock`` (the ``[[package]]`` of the crate). ``poetry.lock`` lists
+only dependencies, never the project itself, so a release leaves it as it is.
 """
 
 from __future__ import annotations
@@ -17,7 +24,10 @@ import json
 import re
 from dataclasses import dataclass
 
-_TOML_SECTIONS = ("[project]", "[tool.poetry]")
+_TOML_SECTIONS = ("[project]", "[tool.poetry]", "[package]", "[workspace.package]")
+_TOML_NAME = re.compile(r"""^\s*name\s*=\s*(["'])([^"']*)\1""")
+LOCKS = {"pyproject.toml": "uv.lock", "package.json": "package-lock.json",
+         "Cargo.toml": "Cargo.lock"}
 _TOML_VERSION = re.compile(r"""^(\s*version\s*=\s*)(["'])([^"']*)(\2)""")
 _PY_VERSION = re.compile(r"""^(__version__\s*(?::\s*str\s*)?=\s*)(["'])([^"']*)(\2)""", re.M)
 
@@ -30,7 +40,7 @@ class Bump:
 
 def kind_of(path: str) -> str | None:
     name = path.rsplit("/", 1)[-1]
-    if name == "pyproject.toml":
+    if name in ("pyproject.toml", "Cargo.toml"):
         return "pyproject"
     if name == "package.json":
         return "package.json"
@@ -94,6 +104,71 @@ def _sub_first(pattern: re.Pattern[str], text: str, new: str) -> Bump:
     if match is None:
         return Bump(text, None)
     return Bump(text[:match.start(3)] + new + text[match.end(3):], match.group(3))
+
+
+def lock_of(manifest: str) -> str | None:
+    """The lock file beside ``manifest`` that records the project's version, if any kind."""
+    head, _, name = manifest.rpartition("/")
+    lock = LOCKS.get(name)
+    return None if lock is None else (f"{head}/{lock}" if head else lock)
+
+
+def manifest_name(path: str, text: str) -> str | None:
+    """The project's name in a TOML manifest (``[project]``, ``[tool.poetry]``, ``[package]``)."""
+    section = ""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("["):
+            section = stripped.split("#", 1)[0].strip()
+            continue
+        match = _TOML_NAME.match(line)
+        if section in _TOML_SECTIONS and match:
+            return match.group(2)
+    return None
+
+
+def bump_lock(path: str, text: str, project: str | None, old: str, new: str) -> Bump:
+    """The lock file ``text`` with the project's own entry moved from ``old`` to ``new``."""
+    if path.rsplit("/", 1)[-1] == "package-lock.json":
+        return _package_lock(text, old, new)
+    if project is None:
+        return Bump(text, None)
+    return _toml_lock(text, project, old, new)
+
+
+def _toml_lock(text: str, project: str, old: str, new: str) -> Bump:
+    """``uv.lock``/``Cargo.lock``: the ``version`` of the ``[[package]]`` named ``project``."""
+    lines = text.splitlines(keepends=True)
+    ours = False
+    wanted = {project, project.replace("_", "-").lower(), project.replace("-", "_")}
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            ours = False
+            continue
+        name = _TOML_NAME.match(line)
+        if name:
+            ours = name.group(2) in wanted or name.group(2).lower() in wanted
+            continue
+        match = _TOML_VERSION.match(line)
+        if ours and match and match.group(3) == old:
+            lines[index] = line[:match.start(3)] + new + line[match.end(3):]
+            return Bump("".join(lines), old)
+    return Bump(text, None)
+
+
+def _package_lock(text: str, old: str, new: str) -> Bump:
+    """``package-lock.json``: the top-level version and the root package's (``""``)."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return Bump(text, None)
+    if not isinstance(data, dict) or data.get("version") != old:
+        return Bump(text, None)
+    pattern = re.compile(r'("version"\s*:\s*")' + re.escape(old) + '(")')
+    count = 2 if isinstance(data.get("packages"), dict) and isinstance(
+        data["packages"].get(""), dict) and data["packages"][""].get("version") == old else 1
+    return Bump(pattern.sub(lambda m: m.group(1) + new + m.group(2), text, count=count), old)
 
 
 def glob_regex(pattern: str) -> re.Pattern[str]:

@@ -2,21 +2,25 @@
 
 The work, in as few git processes as possible:
 
-1. per line: its fork point from the mainline and its commits since (``rev-list``);
-2. the mainline window since the oldest fork (``rev-list``), then the facts of every commit
-   involved from the cache or ONE ``git log --stdin``;
+1. ONE ``rev-list --parents`` of the mainline and every line: from that graph, each line's
+   commits the mainline lacks, its fork points, and the mainline commits since (merge
+   commits included); then the facts of every commit involved from the cache or ONE
+   ``git log --stdin``;
 3. trailers first; only what they leave open needs patch-ids, and only mainline commits that
    touch exactly the same files can share one: ONE ``diff-tree | patch-id`` for those;
-4. the pure decisions of ``hotfix.domain.audit.equivalence``.
+4. the pure decisions of ``hotfix.domain.audit.equivalence``, each line against the mainline
+   since ITS fork only: a commit's verdict never depends on which other lines are audited.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import bisect
+import re
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from hotfix.config import Config
-from hotfix.domain.audit.commits import CommitInfo
+from hotfix.domain.audit.commits import CommitInfo, release_subject_regex
 from hotfix.domain.audit.equivalence import (
     Evidence,
     LineAudit,
@@ -26,11 +30,11 @@ from hotfix.domain.audit.equivalence import (
     by_trailer,
 )
 from hotfix.domain.audit.release_files import Kind, ReleaseFiles
-from hotfix.errors import NotFound
+from hotfix.errors import ConfigError, NotFound
 from hotfix.ports import Cache, GitRepo
 from hotfix.services.context import Context
-from hotfix.services.git.commit_facts import load_commits, load_patch_ids, merge_base
-from hotfix.services.git.lines import ReleaseLine, discover_lines, mainline_ref
+from hotfix.services.git.commit_facts import load_commits, load_patch_ids
+from hotfix.services.git.lines import ReleaseLine, discover_lines, mainline_ref, pick_lines
 
 FETCH_HINT = ("check the name with `git log --oneline -1 REV`; fetch it with "
               "`git fetch --tags` if it lives on the remote")
@@ -49,77 +53,190 @@ class LineRef:
 class AuditOptions:
     release: ReleaseFiles
     subject_fallback: bool = True
+    release_subjects: re.Pattern[str] | None = None
 
     @classmethod
     def from_config(cls, cfg: Config) -> AuditOptions:
         """``audit.*``, plus the changelog and version files ``hotfix release`` writes."""
         globs = [*cfg.list("audit.release_only_globs"), cfg.str("lines.changelog")]
         versions = [*cfg.list("audit.version_files"), *cfg.list("lines.version_files")]
+        try:
+            subjects = release_subject_regex(str(p) for p in cfg.list("audit.release_subjects"))
+        except re.error as exc:
+            raise ConfigError(f"audit.release_subjects is not a list of regexes: {exc}",
+                              hint="fix audit.release_subjects in hotfix.toml") from None
         return cls(ReleaseFiles(tuple(dict.fromkeys(str(g) for g in globs)),
                                 tuple(dict.fromkeys(str(v) for v in versions))),
-                   cfg.bool("audit.subject_fallback"))
+                   cfg.bool("audit.subject_fallback"), subjects)
 
 
 @dataclass(frozen=True)
 class Window:
-    """The commits an audit looks at: each line's since its fork, and the mainline's."""
+    """The commits an audit looks at: each line's since its fork, and the mainline since
+    that fork (``indexes``, by line); ``main`` is every mainline commit read, oldest first."""
 
     lines: dict[str, list[CommitInfo]]
-    index: MainIndex
+    indexes: dict[str, MainIndex]
+    before: dict[str, _ShaSet]  # by line: the mainline commits it has (before its fork)
+    main: list[CommitInfo]
 
 
 def audit_refs(git: GitRepo, cache: Cache, lines: Sequence[LineRef], *, mainline: str,
                options: AuditOptions, waivers: Iterable[Waiver] = ()) -> list[LineAudit]:
     """Audit ``lines`` against the ``mainline`` ref (see the module docstring)."""
-    window = read_window(git, cache, lines, mainline, options.release)
-    pending = [c for commits in window.lines.values() for c in commits
-               if by_trailer(c, window.index) is None]
-    release_only = _release_only(git, pending, options.release)
-    code = [c for c in pending if c.sha not in release_only and not c.is_release]
-    candidates = window.index.patch_id_candidates(code)
-    pids = load_patch_ids(git, cache, [c.sha for c in (*code, *candidates)])
-    main_pids = {pids[c.sha]: c.sha for c in candidates if pids.get(c.sha)}
+    window = read_window(git, cache, lines, mainline, options)
+    pending = {name: [c for c in commits if by_trailer(c, window.indexes[name]) is None]
+               for name, commits in window.lines.items()}
+    release_only = _release_only(git, [c for cs in pending.values() for c in cs],
+                                 options.release)
+    code = {name: [c for c in commits if c.sha not in release_only
+                   and not window.indexes[name].is_release_commit(c)]
+            for name, commits in pending.items()}
+    candidates = {name: window.indexes[name].patch_id_candidates(commits)
+                  for name, commits in code.items()}
+    pids = load_patch_ids(git, cache, [c.sha for name in code
+                                       for c in (*code[name], *candidates[name])])
     by_line: dict[str, dict[str, Waiver]] = {}
     for waiver in waivers:
         by_line.setdefault(waiver.line, {})[waiver.sha] = waiver
-    return [audit_line(name, commits, window.index, Evidence(
-        patch_ids=pids, main_by_patch_id=main_pids, release_only=release_only,
-        waivers=by_line.get(name, {}), subject_fallback=options.subject_fallback))
-        for name, commits in window.lines.items()]
+    out = []
+    for name, commits in window.lines.items():
+        main_pids: dict[str, str] = {}
+        for c in candidates[name]:
+            if pids.get(c.sha):
+                main_pids.setdefault(pids[c.sha], c.sha)
+        evidence = Evidence(patch_ids=pids, main_by_patch_id=main_pids,
+                            release_only=release_only, waivers=by_line.get(name, {}),
+                            subject_fallback=options.subject_fallback,
+                            release_subjects=options.release_subjects,
+                            pre_fork=_pre_fork(pending[name], window.before[name]))
+        out.append(audit_line(name, commits, window.indexes[name], evidence))
+    return out
+
+
+def _pre_fork(commits: Sequence[CommitInfo], before: _ShaSet) -> dict[str, str]:
+    """Line commits whose trailer names a mainline commit older than the fork (a re-pick
+    after a revert, say): on the mainline, though outside the line's window."""
+    found: dict[str, str] = {}
+    for commit in commits:
+        for origin in sorted(commit.origins - {commit.sha}):
+            full = before.find(origin)
+            if full is not None:
+                found[commit.sha] = full
+                break
+    return found
 
 
 def read_window(git: GitRepo, cache: Cache, lines: Sequence[LineRef], mainline: str,
-                release: ReleaseFiles) -> Window:
+                options: AuditOptions, *, with_tags: bool = False) -> Window:
+    """The commits of each line that the mainline does not have (with ``with_tags``: of
+    its release tags too, a release that is not on the line's branch), and the mainline
+    commits that the line does not have, from ONE walk of the history
+    (``rev-list --parents``): no merge-base is asked of git."""
     main_tip = resolve(git, mainline)
-    forks: dict[str, str] = {}
+    tag_commits = git.tags() if with_tags else {}
+    heads = {line.name: [resolve(git, line.tip),
+                         *(tag_commits[t] for t in line.tags if t in tag_commits)]
+             for line in lines}
+    graph = git.rev_graph([main_tip, *(h for hs in heads.values() for h in hs)])
+    on_main = _ancestors(graph, {main_tip: 1})
+    order = {sha: i for i, sha in enumerate(graph)}
     line_shas: dict[str, list[str]] = {}
+    boundaries: dict[str, set[str]] = {}
     for line in lines:
-        tip = resolve(git, line.tip)
-        forks[line.name] = _fork(git, cache, line, tip, main_tip, mainline)
-        line_shas[line.name] = git.rev_list(tip, [forks[line.name]])
-    unique = sorted(set(forks.values()))
-    base = merge_base(git, cache, *unique) if len(unique) > 1 else None
-    main_shas = git.rev_list(main_tip, [base or next(iter(forks.values()), main_tip)])
+        own, boundary = _line_part(graph, heads[line.name], on_main)
+        if not boundary:
+            raise NotFound(
+                f"line {line.name} ({line.tip}) shares no history with the mainline "
+                f"{mainline}",
+                hint="set the mainline branch with `lines.mainline` in hotfix.toml, or fetch "
+                     "the full history: `git fetch --unshallow`")
+        boundaries[line.name] = boundary
+        line_shas[line.name] = sorted((sha for sha in own if len(graph[sha]) <= 1),
+                                      key=order.__getitem__)
+    # a line without commits of its own (merged forward) has nothing to look up (the
+    # audit's case; `contains` looks for the fix on the mainline since every fork)
+    bit = {name: 1 << i for i, name in enumerate(n for n in boundaries
+                                                 if line_shas[n] or with_tags)}
+    seeds: dict[str, int] = {}
+    for name, b in bit.items():
+        for sha in boundaries[name]:
+            seeds[sha] = seeds.get(sha, 0) | b
+    has = _ancestors(graph, seeds)  # mainline sha -> the lines that have it (bits)
+    every = (1 << len(bit)) - 1
+    main_shas = [sha for sha in graph if sha in on_main and has.get(sha, 0) != every] \
+        if bit else []
+    before = {name: _ShaSet(has, bit.get(name, 0)) for name in line_shas}
     wanted = list(dict.fromkeys([*main_shas, *(s for v in line_shas.values() for s in v)]))
     facts = load_commits(git, cache, wanted)
-    index = MainIndex((facts[s] for s in main_shas), release)
-    return Window({n: [facts[s] for s in shas] for n, shas in line_shas.items()}, index)
+    main = [facts[s] for s in main_shas]
+    by_fork: dict[str, MainIndex] = {}
+    indexes: dict[str, MainIndex] = {}
+    for name in line_shas:
+        b = bit.get(name, 0)
+        key = ",".join(sorted(boundaries[name])) if b else ""
+        if key not in by_fork:
+            by_fork[key] = MainIndex([c for c in main if b and not has.get(c.sha, 0) & b],
+                                     options.release, options.release_subjects)
+        indexes[name] = by_fork[key]
+    return Window({n: [facts[s] for s in shas] for n, shas in line_shas.items()},
+                  indexes, before, main)
+
+
+def _ancestors(graph: dict[str, tuple[str, ...]], seeds: dict[str, int]) -> dict[str, int]:
+    """For every commit that is an ancestor of (or is) a seed: the OR of those seeds'
+    bits. One pass over ``graph`` children first (it lists parents before children)."""
+    mask: dict[str, int] = dict(seeds)
+    for sha in reversed(graph):
+        bits = mask.get(sha)
+        if bits:
+            for parent in graph[sha]:
+                mask[parent] = mask.get(parent, 0) | bits
+    return mask
+
+
+def _line_part(graph: dict[str, tuple[str, ...]], heads: Iterable[str],
+               on_main: Container[str]) -> tuple[set[str], set[str]]:
+    """The commits reachable from ``heads`` that the mainline lacks, and the mainline
+    commits where that walk stops (the fork points)."""
+    own: set[str] = set()
+    boundary: set[str] = set()
+    todo = [h for h in heads if h in graph]
+    while todo:
+        sha = todo.pop()
+        if sha in own or sha in boundary:
+            continue
+        if sha in on_main:
+            boundary.add(sha)
+            continue
+        own.add(sha)
+        todo.extend(p for p in graph[sha] if p in graph)
+    return own, boundary
+
+
+class _ShaSet:
+    """The mainline commits a line already has (its history before the fork: those whose
+    ``has`` mask holds the line's bit), looked up by full or abbreviated SHA."""
+
+    def __init__(self, has: Mapping[str, int], bit: int) -> None:
+        self._has, self._bit = has, bit
+        self._sorted: list[str] | None = None
+
+    def find(self, sha: str) -> str | None:
+        if self._has.get(sha, 0) & self._bit:
+            return sha
+        if len(sha) >= 40:
+            return None
+        if self._sorted is None:
+            self._sorted = sorted(self._has)
+        i = bisect.bisect_left(self._sorted, sha)
+        found = self._sorted[i] if i < len(self._sorted) else ""
+        return found if found.startswith(sha) and self._has[found] & self._bit else None
 
 
 def resolve(git: GitRepo, rev: str) -> str:
     """The commit a line or mainline ref names; ``NotFound`` says how to fetch it."""
     return git.require_commit(rev, hint=FETCH_HINT)
-
-
-def _fork(git: GitRepo, cache: Cache, line: LineRef, tip: str, main_tip: str,
-          mainline: str) -> str:
-    fork = merge_base(git, cache, tip, main_tip)
-    if fork is None:
-        raise NotFound(
-            f"line {line.name} ({line.tip}) shares no history with the mainline {mainline}",
-            hint="set the mainline branch with `lines.mainline` in hotfix.toml, or fetch the "
-                 "full history: `git fetch --unshallow`")
-    return fork
 
 
 def _release_only(git: GitRepo, commits: Sequence[CommitInfo],
@@ -133,17 +250,12 @@ def _release_only(git: GitRepo, commits: Sequence[CommitInfo],
 
 
 def select_lines(ctx: Context, names: Sequence[str] = ()) -> list[ReleaseLine]:
-    """The lines named (any, supported or not), else every supported line, oldest first."""
+    """The lines named (``X.Y`` or a branch name; supported or not), else every supported
+    line, oldest first."""
     found = discover_lines(ctx.git, ctx.cfg)
     if not names:
         return [line for line in found if line.supported]
-    by_name = {line.name: line for line in found}
-    unknown = [name for name in names if name not in by_name]
-    if unknown:
-        raise NotFound(f"no release line {', '.join(unknown)} "
-                       f"(lines: {', '.join(by_name) or 'none'})",
-                       hint="see them: hotfix lines")
-    return [by_name[name] for name in dict.fromkeys(names)]
+    return pick_lines(found, names)
 
 
 def line_refs(lines: Iterable[ReleaseLine]) -> list[LineRef]:

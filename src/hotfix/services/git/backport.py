@@ -10,7 +10,7 @@ not finish and notices ports merged since (by hand or by a pull request).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +21,7 @@ from hotfix.domain.release.versions import line_key, parse_line
 from hotfix.errors import HotfixError, UsageError
 from hotfix.ports import Commit
 from hotfix.services.context import Context
-from hotfix.services.git import foldback
+from hotfix.services.git import foldback, port_gate
 from hotfix.services.git import lines as lines_svc
 from hotfix.services.git.foldback import HELD, Fold
 from hotfix.services.git.porting import (
@@ -34,6 +34,7 @@ from hotfix.services.git.porting import (
     Target,
     TargetResult,
     port,
+    release_only_files,
 )
 from hotfix.services.git.steps import Work, guard, journal, release_paths, work_of
 
@@ -55,6 +56,7 @@ class BackportResult:
     merge: bool = False  # --merge was asked
     pushed: Pushed | None = None  # --push
     mainline: str = "main"
+    earlier: list[TargetResult] = field(default_factory=list)  # targets of earlier runs only
 
     @property
     def failed(self) -> bool:
@@ -63,13 +65,20 @@ class BackportResult:
                    for t in self.targets) or bool(self.pushed and self.pushed.error)
 
     @property
+    def every_target(self) -> list[TargetResult]:
+        """This run's targets, then those only earlier runs did: the record accumulates."""
+        ran = {t.target for t in self.targets}
+        return [*self.targets, *(t for t in self.earlier if t.target not in ran)]
+
+    @property
     def main_ported(self) -> bool:
         return any(t.target == self.mainline and t.status in (MERGED, PRESENT)
-                   for t in self.targets)
+                   for t in self.every_target)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.key, "failed": self.failed, "main_ported": self.main_ported,
                 "targets": [t.to_dict() for t in self.targets],
+                "earlier": [t.to_dict() for t in self.every_target[len(self.targets):]],
                 "pushed": self.pushed.to_dict() if self.pushed else None}
 
 
@@ -83,12 +92,13 @@ def backport(ctx: Context, key: str, actor: str, targets: Sequence[str] | None =
     guard(ctx, rec, "backport", actor)
     remote = _push_remote(ctx, rec.key, push)
     work = work_of(rec)
-    fixes = _fixes(ctx, rec, work)
+    fixes = fix_commits(ctx, rec, work)
     plan = _targets(ctx, work, targets)
     journal(ctx, rec.key, actor, "backport", "begin", targets=[t.name for t, _ in plan],
             merge=merge)
     prior = backport_targets(rec.events)
-    result = BackportResult(rec.key, merge=merge, mainline=ctx.cfg.str("lines.mainline"))
+    result = BackportResult(rec.key, merge=merge, mainline=ctx.cfg.str("lines.mainline"),
+                            earlier=[TargetResult.from_dict(p.detail) for p in prior.values()])
     for target, skip_reason in plan:
         outcome = _one(ctx, rec, work, Fold(rec.key, target.name, target.tip, merge),
                        skip_reason, fixes, prior[target.name].detail if target.name in prior
@@ -97,10 +107,12 @@ def backport(ctx: Context, key: str, actor: str, targets: Sequence[str] | None =
         result.targets.append(outcome)
     if remote is not None:
         result.pushed = _push(ctx, remote, result.targets)
+    every = result.every_target
     ctx.records.act(rec.key, "backport", actor, {
-        "targets": [t.to_dict() for t in result.targets], "main_ported": result.main_ported,
-        "mainline": result.mainline, "pushed": result.pushed.to_dict() if result.pushed else None,
-        "facts": {"backport": {t.target: t.status for t in result.targets}}})
+        "targets": [t.to_dict() for t in every], "ran": [t.target for t in result.targets],
+        "main_ported": result.main_ported, "mainline": result.mainline,
+        "pushed": result.pushed.to_dict() if result.pushed else None,
+        "facts": {"backport": {t.target: t.status for t in every}}})
     return result
 
 
@@ -125,19 +137,54 @@ def _one(ctx: Context, rec: Hotfix, work: Work, fold: Fold, skip_reason: str | N
          fixes: list[Commit], prior: Any) -> TargetResult:
     if skip_reason:
         return TargetResult(fold.target, SKIPPED, message=skip_reason)
-    if not fixes:
-        return TargetResult(fold.target, PRESENT, message="the hotfix has no fix commits")
     try:
-        ported = _ported_before(ctx, prior)
-        todo = foldback.missing(ctx, fold.tip, work.base_tag, fixes,
-                                str(prior["branch"]) if ported else None)
-        if not todo:
-            return _held_already(fold, prior if ported else None)
-        result = _earlier(fold, prior) if ported else port(
-            ctx, rec.key, Target(fold.target, fold.tip), fixes, work.base_tag, prior, todo)
-        return foldback.fold(ctx, fold, result) if result.status == PORTED else result
+        return _own_line(ctx, rec, work, fold, prior) if fold.target == work.line else \
+            _port_one(ctx, rec, work, fold, fixes, prior)
     except HotfixError as exc:
         return TargetResult(fold.target, FAILED, message=f"{exc.message} ({exc.hint or ''})")
+
+
+def _port_one(ctx: Context, rec: Hotfix, work: Work, fold: Fold, fixes: list[Commit],
+              prior: Any) -> TargetResult:
+    """Another line or main: port the fixes missing there, then fold the port in."""
+    if not fixes:
+        return TargetResult(fold.target, PRESENT, message="the hotfix has no fix commits")
+    ported = _ported_before(ctx, prior)
+    todo = foldback.missing(ctx, fold.tip, work.base_tag, fixes,
+                            str(prior["branch"]) if ported else None)
+    if not todo:
+        return _held_already(fold, prior if ported else None)
+    result = _earlier(fold, prior) if ported else port(
+        ctx, rec.key, Target(fold.target, fold.tip), fixes, work.base_tag, prior, todo)
+    if result.status != PORTED:
+        return result
+    return foldback.fold(ctx, fold, result, gate=_gate(ctx, fold, prior))
+
+
+def _own_line(ctx: Context, rec: Hotfix, work: Work, fold: Fold, prior: Any) -> TargetResult:
+    """The hotfix's own line: its release lands on the line's maintenance branch."""
+    released = rec.last("release")
+    if released is None:
+        return TargetResult(fold.target, SKIPPED,
+                            message=f"{fold.target} is the hotfix's own line; {work.tag} is "
+                                    "not released yet, so there is nothing to land on it",
+                            next=f"hotfix release {rec.key}")
+    mode = foldback.land_mode(ctx)
+    return foldback.land(ctx, work, str(released["release_commit"]), merge=fold.merge,
+                         mode="merge" if mode == "off" else mode, prior=prior)
+
+
+def _gate(ctx: Context, fold: Fold, prior: Any) -> foldback.Gate | None:
+    """The port's check, run just before ``--merge`` would move the target."""
+    if not port_gate.enabled(ctx):
+        return None
+
+    def gate(result: TargetResult) -> str | None:
+        checked = port_gate.gate(ctx, fold.tip, f"refs/heads/{result.branch}",
+                                 prior if isinstance(prior, Mapping) else None)
+        result.check = checked
+        return None if checked["passed"] else str(checked["reason"])
+    return gate
 
 
 def _ported_before(ctx: Context, prior: Any) -> bool:
@@ -164,18 +211,19 @@ def _earlier(fold: Fold, prior: Any) -> TargetResult:
                         list(prior.get("commits", [])), message="ported by an earlier run")
 
 
-def _fixes(ctx: Context, rec: Hotfix, work: Work) -> list[Commit]:
+def fix_commits(ctx: Context, rec: Hotfix, work: Work) -> list[Commit]:
     """The hotfix's fix commits, without release-only ones (version bump, notes)."""
     released = rec.last("release")
     head = str(released["commit"]) if released else ctx.git.require_commit(work.branch)
     release = release_paths(ctx, ctx.root) | {ctx.cfg.str("lines.changelog")}
     return [c for c in ctx.git.commits(f"{work.base_tag}..{head}")
-            if not _release_only(ctx.git.changed_files(c.sha), release)]
+            if not _release_only(ctx, c.sha, release)]
 
 
-def _release_only(changed: Sequence[str], release: set[str]) -> bool:
-    """A commit touching release files only (the version bump, the notes) is no fix."""
-    return bool(changed) and all(f in release for f in changed)
+def _release_only(ctx: Context, sha: str, release: set[str]) -> bool:
+    """A commit whose every change is release bookkeeping (the version bump, the notes)."""
+    changed = set(ctx.git.changed_files(sha))
+    return bool(changed) and release_only_files(ctx, ctx.root, sha, release) == changed
 
 
 def _targets(ctx: Context, work: Work,
@@ -184,8 +232,9 @@ def _targets(ctx: Context, work: Work,
     mainline = ctx.cfg.str("lines.mainline")
     found = lines_svc.discover_lines(ctx.git, ctx.cfg)
     if wanted is None:
-        names = [x.name for x in found if x.supported and x.tip
-                 and line_key(x.name) > line_key(work.line)] + [mainline]
+        names = [x.name for x in found if x.supported and x.tip and (
+            line_key(x.name) > line_key(work.line) or (x.name == work.line and x.branch))]
+        names.append(mainline)
     else:
         names = _checked_names(wanted, mainline, found)
     names.sort(key=lambda n: (n == mainline, line_key(n) if n != mainline else (0, 0)))
@@ -218,7 +267,7 @@ def _line_target(line: ReleaseLine | None, work: Work) -> tuple[Target, str | No
     assert line is not None
     target = Target(line.name, line.tip)
     if line.name == work.line:
-        return target, f"{line.name} is the hotfix's own line (released as {work.tag})"
+        return target, None
     if not line.supported:
         return target, f"line {line.name} is not supported" + (
             f" (ended {line.until})" if line.until else "")

@@ -2,9 +2,9 @@
 
 A commit never changes, so what we derive from it is cached under its SHA for good:
 
-- ``commit-meta/1``: subject, touched files and trailer keys (JSON);
-- ``patch-id``: ``git patch-id --stable`` (``""`` for an empty diff);
-- ``merge-base``: the best common ancestor of two commits (``""``: none), keyed by both.
+- ``commit-meta/3``: subject, touched files (a merge: against its first parent), trailer
+  keys, what it reverts and the PR it backports (JSON);
+- ``patch-id``: ``git patch-id --stable`` (``""`` for an empty diff).
 
 A second audit reads these instead of asking git for diffs again.
 """
@@ -17,9 +17,8 @@ from collections.abc import Sequence
 from hotfix.domain.audit.commits import CommitInfo, parse_commit
 from hotfix.ports import Cache, GitRepo
 
-META = "commit-meta/1"
+META = "commit-meta/3"
 PATCH_ID = "patch-id"
-MERGE_BASE = "merge-base"
 
 
 def load_commits(git: GitRepo, cache: Cache, shas: Sequence[str]) -> dict[str, CommitInfo]:
@@ -41,24 +40,19 @@ def load_patch_ids(git: GitRepo, cache: Cache, shas: Sequence[str]) -> dict[str,
     return found | fresh
 
 
-def merge_base(git: GitRepo, cache: Cache, *shas: str) -> str | None:
-    """``git merge-base`` of full SHAs (octopus for more than two), remembered."""
-    key = " ".join(sorted(shas))
-    found = cache.get(MERGE_BASE, [key]).get(key)
-    if found is None:
-        found = git.merge_base(*shas) or ""
-        cache.put(MERGE_BASE, {key: found})
-    return found or None
-
 
 def _encode(info: CommitInfo) -> str:
     return json.dumps([info.subject, info.files, info.cherry_from, info.backport_of,
-                       info.hotfix_ids, info.is_release], separators=(",", ":"),
+                       info.hotfix_ids, info.is_release, info.reverts, info.is_revert,
+                       info.backport_prs],
+                      separators=(",", ":"),
                       ensure_ascii=False)
 
 
 def _decode(sha: str, value: str) -> CommitInfo:
-    subject, files, cherry, backport, hotfix, is_release = json.loads(value)
+    (subject, files, cherry, backport, hotfix, is_release, reverts, is_revert,
+     prs) = json.loads(value)
     return CommitInfo(sha=sha, subject=subject, files=tuple(files), cherry_from=tuple(cherry),
                       backport_of=tuple(backport), hotfix_ids=tuple(hotfix),
-                      is_release=bool(is_release))
+                      is_release=bool(is_release), reverts=tuple(reverts),
+                      is_revert=bool(is_revert), backport_prs=tuple(prs))

@@ -1,9 +1,12 @@
 """``hotfix contains SHA|HF-N``: which released versions carry a fix, by the audit's rules.
 
 The fix is a commit (any ref), or every commit with the trailer ``Hotfix-Id: HF-N``. Its
-equivalents are found among the mainline and the release lines (since they forked) by the
-same trailers, patch-ids and subject fallback as ``hotfix audit``; a tag contains the fix
-when its history has the fix or any equivalent.
+equivalents (*carriers*) are found among the mainline (merges included), the release lines
+since they forked and the history of every release tag (so a hotfix's own release, tagged
+on its ``hotfix/`` branch, counts) by the same trailers, patch-ids and subject fallback as
+``hotfix audit``. The reverts of a carrier (``This reverts commit …``, and their picks) are
+found too. A tag contains the fix when its history applies it more often than it reverts
+it: a fix reverted before a release is not in that release; re-applied, it is again.
 """
 
 from __future__ import annotations
@@ -14,7 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from hotfix.domain.audit.commits import CommitInfo
-from hotfix.domain.audit.equivalence import Evidence, MainIndex, Match, Status, decide
+from hotfix.domain.audit.equivalence import (
+    Evidence,
+    MainIndex,
+    Match,
+    ShaMap,
+    Status,
+    decide,
+)
 from hotfix.errors import NotFound
 from hotfix.ports import Cache, GitRepo
 from hotfix.services.context import Context
@@ -69,13 +79,20 @@ def contains_refs(git: GitRepo, cache: Cache, query: str, lines: Sequence[LineRe
                   mainline: str, options: AuditOptions, hotfix_id: str | None = None,
                   release_tags: Sequence[str] | None = None) -> Containment:
     """Where the fix ``query`` (a commit, or the hotfix ``hotfix_id``) was released."""
-    window = read_window(git, cache, lines, mainline, options.release)
-    pool = [*window.index.commits, *(c for cs in window.lines.values() for c in cs)]
+    window = read_window(git, cache, lines, mainline, options, with_tags=True)
+    pool = list({c.sha: c for c in (*window.main, *(c for cs in window.lines.values()
+                                                     for c in cs))}.values())
     targets = _targets(git, cache, query, hotfix_id, pool)
     carriers = _carriers(git, cache, targets, pool, options)
-    tagged: set[str] = set()
-    for carrier in carriers:
-        tagged.update(git.tags_containing(carrier.sha))
+    reverts = _reverts(carriers, pool)
+    applied: dict[str, int] = {}
+    for sha in (c.sha for c in carriers):
+        for tag in git.tags_containing(sha):
+            applied[tag] = applied.get(tag, 0) + 1
+    for sha in reverts:
+        for tag in git.tags_containing(sha):
+            applied[tag] = applied.get(tag, 0) - 1
+    tagged = {tag for tag, count in applied.items() if count > 0}
     known = list(release_tags) if release_tags is not None else sorted(tagged)
     per_line = tuple(LineHas(line.name, tuple(t for t in line.tags if t in tagged),
                              tuple(t for t in line.tags if t not in tagged),
@@ -101,11 +118,12 @@ def _targets(git: GitRepo, cache: Cache, query: str, hotfix_id: str | None,
 
 def _carriers(git: GitRepo, cache: Cache, targets: list[CommitInfo],
               pool: Sequence[CommitInfo], options: AuditOptions) -> tuple[Carrier, ...]:
-    index = MainIndex(targets, options.release)
+    index = MainIndex(targets, options.release, options.release_subjects)
     same_files = {frozenset(t.files) for t in targets}
     suspects = [c for c in pool if frozenset(c.files) in same_files]
     pids = load_patch_ids(git, cache, [c.sha for c in (*targets, *suspects)])
     evidence = Evidence(patch_ids=pids, subject_fallback=options.subject_fallback,
+                        release_subjects=options.release_subjects,
                         main_by_patch_id={pids[t.sha]: t.sha for t in targets if pids[t.sha]})
     out = {t.sha: Carrier(t.sha, t.subject, None) for t in targets}
     for commit in pool:
@@ -113,6 +131,24 @@ def _carriers(git: GitRepo, cache: Cache, targets: list[CommitInfo],
         if commit.sha not in out and verdict.status is Status.IN_MAINLINE:
             out[commit.sha] = Carrier(commit.sha, commit.subject, verdict.match)
     return tuple(out.values())
+
+
+def _reverts(carriers: Sequence[Carrier], pool: Sequence[CommitInfo]) -> list[str]:
+    """Commits of ``pool`` that revert a carrier, and the picks of those reverts."""
+    by_sha = ShaMap()
+    for carrier in carriers:
+        by_sha.add(carrier.sha, _as_commit(carrier))
+    found = [c for c in pool if any(by_sha.get(t) is not None for t in c.reverts)]
+    undo = ShaMap()
+    for commit in found:
+        undo.add(commit.sha, commit)
+    picks = [c for c in pool if c not in found
+             and any(undo.get(o) is not None for o in c.origins - {c.sha})]
+    return list(dict.fromkeys(c.sha for c in (*found, *picks)))
+
+
+def _as_commit(carrier: Carrier) -> CommitInfo:
+    return CommitInfo(sha=carrier.sha, subject=carrier.subject)
 
 
 def hotfix_id_of(query: str, prefix: str) -> str | None:

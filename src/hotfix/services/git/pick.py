@@ -103,7 +103,8 @@ def _commit(ctx: Context, work: Work, path: Path, actor: str, source: str,
             message: str) -> dict[str, str]:
     retry = f"hotfix pick {work.key} --continue"
     try:
-        commit = ctx.git.commit(path, message, what=f"the pick of {source[:12]}", retry=retry)
+        commit = ctx.git.commit(path, message, what=f"the pick of {source[:12]}", retry=retry,
+                                author_of=source)
     except GitError:
         journal(ctx, work.key, actor, "pick", "conflict", source=source, files=[],
                 message=message, reason="commit refused")

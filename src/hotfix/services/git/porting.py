@@ -1,7 +1,8 @@
 """Port a hotfix's fixes to one target (a line or main), in the target's own worktree.
 
-The fixes go onto ``backport/HF-N-<target>``, made from the target's tip. Changes to
-release files (version files, changelog) are never ported, so they never conflict. A
+The fixes go onto ``backport/HF-N-<target>``, made from the target's tip. Release
+bookkeeping (the changelog, lock files, a version file's version line) is never ported, so
+it never conflicts; a version file's other changes (the code in an ``__init__.py``) are. A
 conflict stops this target only; running the backport again after resolving it in the
 target's worktree continues where it stopped.
 """
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hotfix.domain.audit.release_files import ReleaseFiles
+from hotfix.domain.release.version_files import matching
 from hotfix.ports import Commit, GitRepo
 from hotfix.services.context import Context
 from hotfix.services.git.steps import release_paths
@@ -36,13 +39,21 @@ class TargetResult:
     into: str | None = None  # the target's own ref (main, release/1.2, origin/…, a tag)
     merge: str | None = None  # how folding the port into ``into`` went (see foldback)
     next: str | None = None  # the command a person runs next, when one is needed
+    check: dict[str, Any] | None = None  # the test gate's check of the port (port_gate)
 
     def to_dict(self) -> dict[str, Any]:
         return {"target": self.target, "status": self.status, "branch": self.branch,
                 "worktree": self.worktree, "commits": self.commits, "files": self.files,
                 "message": self.message, "source": self.source,
                 "message_text": self.message_text, "remaining": self.remaining,
-                "into": self.into, "merge": self.merge, "next": self.next}
+                "into": self.into, "merge": self.merge, "next": self.next,
+                "check": self.check}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TargetResult:
+        """A result as recorded (a journal note carries more keys; they are left out)."""
+        known = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in data.items() if k in known})
 
 
 @dataclass(frozen=True)
@@ -105,13 +116,40 @@ def _open_tree(ctx: Context, branch: str, path: Path, start: str | None) -> None
         ctx.git.add_worktree(path, branch, start)
 
 
+def release_only_files(ctx: Context, tree: Path, sha: str,
+                       release: set[str] | None = None) -> set[str]:
+    """The files whose change in commit ``sha`` is release bookkeeping, never ported: the
+    changelog, lock files, and version files when every changed line sets a version. A
+    version file that also holds code (``__init__.py``) keeps a change to its code."""
+    release = release_paths(ctx, tree) if release is None else release
+    touched = set(ctx.git.changed_files(sha)) & release
+    versions = set(matching(sorted(touched), [str(p) for p in ctx.cfg.list("lines.version_files")]))
+    if not versions:
+        return touched
+    check = ReleaseFiles(version_files=sorted(versions))
+    blocks = _by_file(ctx.git.diffs([sha]).get(sha, ""))
+    return {f for f in touched if f not in versions or check.version_only(blocks.get(f, ""))}
+
+
+def _by_file(diff: str) -> dict[str, str]:
+    """A commit's patch split by file (``diff --git a/… b/…`` blocks)."""
+    found: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in diff.splitlines():
+        if line.startswith("diff --git "):
+            current = found.setdefault(line.rsplit(" b/", 1)[-1], [])
+        if current is not None:
+            current.append(line)
+    return {path: "\n".join(lines) for path, lines in found.items()}
+
+
 def _port_all(ctx: Context, key: str, path: Path, todo: Sequence[Commit],
               result: TargetResult) -> TargetResult:
     release = release_paths(ctx, path)
     for index, fix in enumerate(todo):
         message = ctx.git.message_for(fix.sha, {"Hotfix-Id": key, "Backport-Of": fix.origin()})
         applied = ctx.git.apply(path, fix.sha)
-        ctx.git.keep_ours(path, sorted(set(ctx.git.changed_files(fix.sha)) & release))
+        ctx.git.keep_ours(path, sorted(release_only_files(ctx, path, fix.sha, release)))
         conflicted = ctx.git.unmerged(path)
         if conflicted:
             result.status, result.files, result.source = CONFLICT, conflicted, fix.sha
@@ -123,7 +161,7 @@ def _port_all(ctx: Context, key: str, path: Path, todo: Sequence[Commit],
             ctx.git.abort(path)
             continue
         result.commits.append(ctx.git.commit(path, message, what=f"the port of {fix.sha[:12]}",
-                                             retry=f"hotfix backport {key}"))
+                                             retry=f"hotfix backport {key}", author_of=fix.sha))
     if not result.commits:
         return TargetResult(result.target, PRESENT, message="every change is already there")
     return result
@@ -142,9 +180,11 @@ def _resume(ctx: Context, key: str, path: Path, fixes: Sequence[Commit],
                             message="still unresolved: " + ", ".join(conflicted or markers))
     result.commits = list(prior.get("commits", []))
     if ctx.git.has_staged(path):
+        source = prior.get("source")
         result.commits.append(ctx.git.commit(path, str(prior["message_text"]),
                                              what="the resolved port",
-                                             retry=f"hotfix backport {key}"))
+                                             retry=f"hotfix backport {key}",
+                                             author_of=str(source) if source else None))
     rest = [f for f in fixes if f.sha in set(prior.get("remaining", []))]
     done = _port_all(ctx, key, path, rest, result)
     if done.status == PRESENT and result.commits:

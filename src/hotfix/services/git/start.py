@@ -36,9 +36,15 @@ class Started:
         return {**self.work.facts(), "id": self.work.key, "resumed": self.resumed}
 
 
-def start(ctx: Context, key: str, actor: str, line: str | None = None) -> Started:
-    """Create the hotfix branch and worktree from the release tag, and record it."""
+def start(ctx: Context, key: str, actor: str, line: str | None = None,
+          from_tag: str | None = None) -> Started:
+    """Create the hotfix branch and worktree from the release tag, and record it.
+
+    ``from_tag``: an older release tag of the line to branch from (the one production
+    runs) instead of the line's latest; the version is still the line's next free one."""
     line = _given_line(line)
+    if from_tag is not None:
+        line = _line_of_tag(ctx, from_tag, line)
     rec = ctx.records.get(key)
     guard(ctx, rec, "start", actor)
     ctx.git.require_full_history()
@@ -46,8 +52,10 @@ def start(ctx: Context, key: str, actor: str, line: str | None = None) -> Starte
     work = Work.from_payload(rec.key, pending) if pending is not None and (
         line is None or pending["line"] == line) else None
     fresh = work is None or not owns(ctx, work)
+    if pending is not None and from_tag is not None and pending["base_tag"] != from_tag:
+        work, fresh = None, True
     if work is None or fresh:  # a version another record reserved is never adopted
-        work = reserve_work(ctx, rec, line or (work.line if work else None))
+        work = reserve_work(ctx, rec, line or (work.line if work else None), from_tag)
         journal(ctx, rec.key, actor, "start", "begin", **work.facts())
     resumed = make_branch(ctx, work, fresh=fresh)
     ctx.records.act(rec.key, "start", actor, {"facts": work.facts()})
@@ -60,10 +68,11 @@ def owns(ctx: Context, work: Work) -> bool:
             or ctx.git.reservation_owner(work.version) == work.key)
 
 
-def reserve_work(ctx: Context, rec: Hotfix, name: str | None) -> Work:
+def reserve_work(ctx: Context, rec: Hotfix, name: str | None,
+                 from_tag: str | None = None) -> Work:
     """Plan the next free version and reserve it; plan again when another got it first."""
     for _ in range(_ATTEMPTS):
-        work = plan_work(ctx, rec, name)
+        work = plan_work(ctx, rec, name, from_tag)
         if ctx.git.reserve_version(work.version, rec.key, _remote(ctx)):
             return work
     raise ConflictError(
@@ -86,7 +95,22 @@ def _given_line(line: str | None) -> str | None:
     return line.strip() if line is not None else None
 
 
-def plan_work(ctx: Context, rec: Hotfix, name: str | None) -> Work:
+def _line_of_tag(ctx: Context, tag: str, line: str | None) -> str:
+    """The line of the release tag ``tag`` (``--from``); it must agree with ``--line``."""
+    version = lines_svc.tag_pattern(ctx.cfg).parse(tag.strip())
+    if version is None or ctx.git.tag_commit(tag.strip()) is None:
+        raise UsageError(f"--from {tag!r} is not a release tag of this repository",
+                         hint="name one of the line's tags (git tag --list 'v1.1.*'); see the "
+                              "lines: hotfix lines")
+    if line is not None and line != version.line:
+        raise UsageError(f"--from {tag} is a release of line {version.line}, not of --line "
+                         f"{line}", hint=f"drop --line, or: hotfix start --line {version.line} "
+                                         f"--from {tag}")
+    return version.line
+
+
+def plan_work(ctx: Context, rec: Hotfix, name: str | None,
+              from_tag: str | None = None) -> Work:
     """Which line, base tag, version, tag, branch and worktree this hotfix gets."""
     tags, branches = ctx.git.tags(), ctx.git.branches()
     found = lines_svc.discover_lines(ctx.git, ctx.cfg, tags=tags, branches=branches)
@@ -99,13 +123,14 @@ def plan_work(ctx: Context, rec: Hotfix, name: str | None) -> Work:
             hint="fix a supported line (see `hotfix lines`), or change [lines] support in "
                  "hotfix.toml")
     assert line.latest_tag is not None
+    base_tag = from_tag.strip() if from_tag is not None else line.latest_tag
     pattern = lines_svc.tag_pattern(ctx.cfg)
-    base = pattern.parse(line.latest_tag)
+    base = pattern.parse(base_tag)
     assert base is not None
     version = next_patch(base, taken_versions(ctx, tags, branches), _scheme(ctx))
-    tag = pattern.tag_like(line.latest_tag, version)
+    tag = pattern.tag_like(base_tag, version)
     branch = f"{HOTFIX_BRANCH}{version}"  # digits and dots: always a valid name, like the tag
-    return Work(rec.key, line.name, line.latest_tag, str(version), tag, branch,
+    return Work(rec.key, line.name, base_tag, str(version), tag, branch,
                 ctx.git.worktree_path(rec.key))
 
 

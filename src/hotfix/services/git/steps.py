@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hotfix.adapters.release import towncrier
 from hotfix.domain.record.lifecycle import Hotfix, plan
 from hotfix.domain.release.journal import NOTE
 from hotfix.errors import GuardRefused, NotFound
@@ -63,5 +64,9 @@ def journal(ctx: Context, key: str, actor: str, step: str, phase: str, **data: A
 
 
 def release_paths(ctx: Context, path: Path) -> set[str]:
-    return ctx.git.release_paths(path, [str(p) for p in ctx.cfg.list("lines.version_files")],
-                                 ctx.cfg.str("lines.changelog"))
+    """Files only a release changes (version files, their locks, the changelog or the
+    towncrier news file): never ported, reset when a cut-short release is redone."""
+    found = ctx.git.release_paths(path, [str(p) for p in ctx.cfg.list("lines.version_files")],
+                                  ctx.cfg.str("lines.changelog"))
+    news = towncrier.detect(path)
+    return found | {news.news} if news is not None else found
