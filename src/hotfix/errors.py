@@ -34,6 +34,9 @@ each have one handler that renders them.
     │                                   (hotfix.services.rollout.roll_back)
     ├── BackupFailed           exit 1   the backup before a deploy failed; the deploy did not
     │                                   start (hotfix.services.rollout.backup)
+    ├── DeliveryFailed         exit 1   a notification channel did not take a notice: retried
+    │                                   later, or a dead letter when ``permanent``
+    │                                   (hotfix.adapters.notify)
     └── UsageError             exit 2   bad arguments or input
         └── ConfigError        exit 2   hotfix.toml is malformed (names key and line)
 
@@ -113,6 +116,18 @@ class Forbidden(HotfixError):
 
 class ServerUnavailable(HotfixError):
     """The team server is unreachable, went away mid-request, or failed (HTTP 5xx)."""
+
+
+class DeliveryFailed(HotfixError):
+    """A channel did not take a notice. ``permanent``: retrying the same notice cannot help
+    (the receiver refused it), so it becomes a dead letter; else it is retried later, not
+    before ``retry_after`` seconds when the receiver said so (HTTP ``Retry-After``)."""
+
+    def __init__(self, message: str, *, hint: str | None = None, permanent: bool = False,
+                 retry_after: float | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.permanent = permanent
+        self.retry_after = retry_after
 
 
 class UsageError(HotfixError):

@@ -403,6 +403,47 @@ CATALOG: tuple[Setting, ...] = (
         "or path = \"/checkout\", method, status, match, json. The record keeps the name;\n"
         "a command is only ever read from here or the command line, never from the record.",
     ),
+    # ── notify: who hears what, and how it is delivered (docs/notifications.md) ────────────
+    Setting(
+        "notify.channels",
+        {},
+        "Named places to tell, each a table with a type: webhook (url, secret_env: the\n"
+        "environment variable holding its Standard Webhooks secret, whsec_…), slack (url or\n"
+        "url_env: an incoming webhook), email (to = [addresses], over notify.smtp.*), e.g.\n"
+        "[notify.channels.oncall] type = \"slack\" url_env = \"HOTFIX_SLACK_ONCALL\"",
+    ),
+    Setting(
+        "notify.routes",
+        [],
+        "Who hears what: [[notify.routes]] on = [event kinds, or \"*\"], severity = [SEV1, …]\n"
+        "(optional: any), to = [channel names]. Kinds: open, triage, approve, start, check,\n"
+        "release, deploy, promote, rollback, verify, close, … and status (the updates\n"
+        "notify.status_every sends), e.g. on = [\"verify\"] to = [\"stakeholders\"].",
+    ),
+    Setting(
+        "notify.status_every",
+        {"SEV1": "30m", "SEV2": "2h"},
+        "While a record of these severities is open (not yet verified, closed, rejected or\n"
+        "deferred), a status notice goes to the routes on \"status\" this often after its\n"
+        "triage.",
+    ),
+    Setting("notify.dashboard_url", "",
+            "Base URL of the dashboard; notices link to <url>/hotfixes/HF-N. Empty: no link."),
+    Setting("notify.timeout", 10.0,
+            "Seconds a receiver may take to answer; past it the attempt fails and is retried."),
+    Setting("notify.backoff_seconds", 10.0,
+            "Wait before the first retry; doubled each attempt, with jitter (half to all of it)."),
+    Setting("notify.backoff_max_seconds", 900.0, "The longest wait between two attempts."),
+    Setting("notify.max_attempts", 30,
+            "Attempts before a notice becomes a dead letter (`hotfix notify retry` revives it).\n"
+            "The defaults keep retrying for three hours or more."),
+    Setting("notify.smtp.host", "", "SMTP server for email channels."),
+    Setting("notify.smtp.port", 587, "SMTP port."),
+    Setting("notify.smtp.starttls", True, "Upgrade the SMTP connection with STARTTLS."),
+    Setting("notify.smtp.sender", "", "The From address of notices sent by email."),
+    Setting("notify.smtp.username", "", "SMTP login (empty: none)."),
+    Setting("notify.smtp.password_env", "HOTFIX_SMTP_PASSWORD",
+            "The environment variable holding the SMTP password (when a username is set)."),
     # -- checks: scope guard, impact analysis, test runs (issue 4) ---------------------------
     Setting("scope.max_files", 10, "Most files a hotfix may change (rule max-files)."),
     Setting("scope.max_lines", 200, "Most lines a hotfix may add + delete (rule max-lines)."),

@@ -5,7 +5,7 @@ tests, which pass fakes in) constructs an adapter."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -26,6 +26,9 @@ from hotfix.ports import (
     JudgeLike,
     MetricsFactory,
     MetricsSource,
+    Notifier,
+    Outbox,
+    Outgoing,
     RolloutStates,
     Router,
 )
@@ -33,8 +36,11 @@ from hotfix.services.context import Context
 from hotfix.services.record.records import LocalRecords, RecordSettings
 
 if TYPE_CHECKING:
+    from hotfix.domain.record.events import Event
+    from hotfix.domain.record.lifecycle import Hotfix
     from hotfix.ports import Identities, Records, Store
     from hotfix.ports.ci import CIPipeline, CIResult
+    from hotfix.services.notify.notices import NoticeWriter
     from hotfix.services.server import ServerParts, ServerSettings
 
 if TYPE_CHECKING:
@@ -54,11 +60,13 @@ def open_context(
     clock: Clock | None = None,
     store: Store | None = None,
     rollout: RolloutParts | None = None,
+    notifiers: Mapping[str, Notifier] | None = None,
 ) -> Context:
     """Find the repository above ``start``, load its settings, build its adapters.
 
     Tests pass fakes in (``store=MemoryStore()``, ``clock=ManualClock()``, ``rollout=
-    RolloutParts(target=FakeTarget(), …)``); no setting selects them."""
+    RolloutParts(target=FakeTarget(), …)``, ``notifiers={"oncall": FakeNotifier()}``); no
+    setting selects them."""
     git, cfg = find_settings(start, environ, overrides)
     root = git.root
     clock = clock or SystemClock()
@@ -66,12 +74,15 @@ def open_context(
     if remote is not None:  # the server decides: its policy, also for the local pre-checks
         cfg = with_mainline(git, load_config(root, environ, {**(overrides or {}), **remote.policy}))
     store = store or open_store(root, cfg)
+    notices = LazyNoticeWriter(cfg) if cfg.list("notify.routes") else None
     records: Records = (remote.records if remote is not None
-                        else LocalRecords(store, RecordSettings.from_config(cfg), clock))
+                        else LocalRecords(store, RecordSettings.from_config(cfg), clock,
+                                          notices=notices))
     closers = (store.close, remote.close) if remote is not None else (store.close,)
     return Context(root=root, cfg=cfg, records=records,
                    cache=store.cache, waivers=store.waivers, clock=clock, git=git,
                    rollout=WiredRollout(cfg, root, rollout or RolloutParts()),
+                   notify=WiredNotify(cfg, environ, store.outbox, notifiers),
                    ci=open_ci(cfg, environ), closers=closers,
                    acting_as=remote.email if remote is not None else None)
 
@@ -661,3 +672,107 @@ def open_judging(start: Path, environ: Mapping[str, str],
     except NotFound:
         root = start
     return Judging(judge_settings(load_config(root, environ, overrides)), read_stream)
+
+
+# ── notify: channels and the outbox (docs/notifications.md) ─────────────────────────────
+
+
+class LazyNoticeWriter:
+    """``services.notify.notices.NoticeWriter``, imported on the first event written, so a
+    command that only reads never loads it."""
+
+    def __init__(self, cfg: Config) -> None:
+        self.cfg = cfg
+        self.writer: NoticeWriter | None = None
+
+    def __call__(self, record: Hotfix, new: Sequence[Event]) -> list[Outgoing]:
+        if self.writer is None:
+            from hotfix.services.notify.notices import NoticeWriter
+
+            self.writer = NoticeWriter(self.cfg)
+        return self.writer(record, new)
+
+
+def _secret(environ: Mapping[str, str], spec: Mapping[str, Any], key: str, where: str) -> str:
+    """The value of the environment variable ``spec[key]`` names; ``ConfigError`` saying
+    which is missing."""
+    name = spec.get(key)
+    if not isinstance(name, str) or not name:
+        raise ConfigError(f"{where}.{key} must name an environment variable",
+                          hint=f'[{where}] {key} = "HOTFIX_…"')
+    value = environ.get(name, "")
+    if not value:
+        raise ConfigError(f"{where}: the environment variable {name} is not set",
+                          hint=f"export {name}=… where hotfix runs (it holds the secret)")
+    return value
+
+
+def _webhook_notifier(name: str, spec: Mapping[str, Any], cfg: Config,
+                      environ: Mapping[str, str]) -> Notifier:
+    from hotfix.adapters.notify.webhook import WebhookNotifier
+
+    where = f"notify.channels.{name}"
+    secret = _secret(environ, spec, "secret_env", where)
+    return WebhookNotifier(name, str(spec.get("url", "")), secret,
+                           timeout=cfg.float("notify.timeout"),
+                           secret_source=f"{where}: ${spec['secret_env']}")
+
+
+def _slack_notifier(name: str, spec: Mapping[str, Any], cfg: Config,
+                    environ: Mapping[str, str]) -> Notifier:
+    from hotfix.adapters.notify.slack import SlackNotifier
+
+    where = f"notify.channels.{name}"
+    url = _secret(environ, spec, "url_env", where) if "url_env" in spec else spec.get("url")
+    return SlackNotifier(name, str(url or ""), timeout=cfg.float("notify.timeout"))
+
+
+def _email_notifier(name: str, spec: Mapping[str, Any], cfg: Config,
+                    environ: Mapping[str, str]) -> Notifier:
+    from hotfix.adapters.notify.mail import EmailNotifier, Smtp
+
+    where = f"notify.channels.{name}"
+    to = spec.get("to")
+    if not isinstance(to, list) or not to or not all(isinstance(a, str) and "@" in a
+                                                    for a in to):
+        raise ConfigError(f"{where}.to must list email addresses",
+                          hint=f'[{where}] type = "email" to = ["lead@example.com"]')
+    for key in ("notify.smtp.host", "notify.smtp.sender"):
+        if not cfg.str(key):
+            raise ConfigError(f"{where} sends email, but {key} is empty",
+                              hint=f"set {key} in hotfix.toml")
+    username = cfg.str("notify.smtp.username")
+    password = (_secret(environ, {"password_env": cfg.str("notify.smtp.password_env")},
+                        "password_env", "notify.smtp") if username else "")
+    smtp = Smtp(cfg.str("notify.smtp.host"), cfg.int("notify.smtp.port"),
+                cfg.bool("notify.smtp.starttls"), cfg.str("notify.smtp.sender"), username,
+                password, cfg.float("notify.timeout"))
+    return EmailNotifier(name, smtp, [str(a) for a in to])
+
+
+NOTIFIERS: dict[str, Callable[[str, Mapping[str, Any], Config, Mapping[str, str]], Notifier]] = {
+    "webhook": _webhook_notifier,
+    "slack": _slack_notifier,
+    "email": _email_notifier,
+}
+
+
+class WiredNotify:
+    """``ports.NotifyAdapters``: the store's outbox, and the channels built on first use."""
+
+    def __init__(self, cfg: Config, environ: Mapping[str, str], outbox: Outbox,
+                 given: Mapping[str, Notifier] | None) -> None:
+        self.cfg, self.environ, self.outbox, self.given = cfg, dict(environ), outbox, given
+        self._built: dict[str, Notifier] | None = None
+
+    def channels(self) -> Mapping[str, Notifier]:
+        if self.given is not None:
+            return self.given
+        if self._built is None:
+            from hotfix.services.notify.routes import channel_specs
+
+            specs = channel_specs(self.cfg.table("notify.channels"))
+            self._built = {name: NOTIFIERS[str(spec["type"])](name, spec, self.cfg,
+                                                             self.environ)
+                           for name, spec in specs.items()}
+        return self._built

@@ -67,10 +67,25 @@ from hotfix.ports.identity import (
     UserView as UserView,
 )
 from hotfix.ports.notify import (
+    Message as Message,
+)
+from hotfix.ports.notify import (
     Notice as Notice,
 )
 from hotfix.ports.notify import (
+    NoticeWriter as NoticeWriter,
+)
+from hotfix.ports.notify import (
     Notifier as Notifier,
+)
+from hotfix.ports.notify import (
+    NotifyAdapters as NotifyAdapters,
+)
+from hotfix.ports.notify import (
+    Outbox as Outbox,
+)
+from hotfix.ports.notify import (
+    Outgoing as Outgoing,
 )
 from hotfix.ports.record import (
     Cache as Cache,
@@ -83,6 +98,9 @@ from hotfix.ports.record import (
 )
 from hotfix.ports.record import (
     EventLog as EventLog,
+)
+from hotfix.ports.record import (
+    Notify as Notify,
 )
 from hotfix.ports.record import (
     Records as Records,

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from hotfix.domain.record.events import ChainReport, Event
     from hotfix.domain.record.lifecycle import Hotfix
     from hotfix.domain.record.timing import TimeReport
+    from hotfix.ports.notify import Outbox, Outgoing
 
 
 class Records(Protocol):
@@ -71,6 +72,8 @@ class Records(Protocol):
 
 
 Draft = tuple[str, str, dict[str, Any]]  # (actor, kind, payload) of an event to append
+# (events before, new events sealed) → the notices they cause, queued with them
+Notify = Callable[[list["Event"], list["Event"]], list["Outgoing"]]
 
 
 class EventLog(Protocol):
@@ -81,14 +84,18 @@ class EventLog(Protocol):
     @property
     def location(self) -> str: ...
 
-    def create(self, title: str, actor: str, at: datetime, payload: dict[str, Any]) -> Event:
-        """A new hotfix (the next number) with its ``open`` event."""
+    def create(self, title: str, actor: str, at: datetime, payload: dict[str, Any],
+               notify: Notify | None = None) -> Event:
+        """A new hotfix (the next number) with its ``open`` event (and the notices
+        ``notify`` derives from it, in the same transaction)."""
         ...
 
     def append(self, number: int, decide: Callable[[list[Event]], list[Draft]],
-               at: datetime) -> list[Event]:
+               at: datetime, notify: Notify | None = None) -> list[Event]:
         """Lock the record, let ``decide`` see its events and return new ones (or raise,
-        which writes nothing), append them, and return them sealed."""
+        which writes nothing), append them, and return them sealed. ``notify`` sees the
+        events before and the new ones, sealed; the notices it returns go to the outbox in
+        the same transaction (it raising writes nothing either)."""
         ...
 
     def events(self, number: int) -> list[Event]: ...
@@ -145,5 +152,10 @@ class Store(EventLog, Protocol):
 
     @property
     def waivers(self) -> Waivers: ...
+
+    @property
+    def outbox(self) -> Outbox:
+        """Notices queued with the events that caused them (``hotfix.ports.notify``)."""
+        ...
 
     def close(self) -> None: ...

@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING
 from hotfix.config import Config
 
 if TYPE_CHECKING:
-    from hotfix.ports import Cache, Clock, GitRepo, Records, RolloutAdapters, Waivers
+    from hotfix.ports import (
+        Cache,
+        Clock,
+        GitRepo,
+        NotifyAdapters,
+        Records,
+        RolloutAdapters,
+        Waivers,
+    )
     from hotfix.ports.ci import CIPipeline
 
 
@@ -28,6 +36,7 @@ class Context:
     git: GitRepo = field(kw_only=True)  # the repository, through the git CLI
     rollout: RolloutAdapters = field(kw_only=True)  # target, router, metrics, state, judge
     ci: CIPipeline | None = field(default=None, kw_only=True)  # check.backend's, or local
+    notify: NotifyAdapters = field(kw_only=True)  # the outbox and the configured channels
     closers: tuple[Callable[[], None], ...] = ()  # what ``close`` releases, in order
     # client mode: the team server's user this CLI acts as (its token's), else None
     acting_as: str | None = field(default=None, kw_only=True)

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from hotfix.domain.record.events import Event
-from hotfix.ports import Cache, Draft, Store, Waivers
+from hotfix.ports import Cache, Draft, Notify, Outbox, Store, Waivers
 
 
 class Failpoint:
@@ -62,12 +62,17 @@ class CrashingStore:
     def waivers(self) -> Waivers:
         return self.inner.waivers
 
-    def create(self, title: str, actor: str, at: datetime, payload: dict[str, Any]) -> Event:
-        return self._after([self.inner.create(title, actor, at, payload)])[0]
+    @property
+    def outbox(self) -> Outbox:
+        return self.inner.outbox
+
+    def create(self, title: str, actor: str, at: datetime, payload: dict[str, Any],
+               notify: Notify | None = None) -> Event:
+        return self._after([self.inner.create(title, actor, at, payload, notify)])[0]
 
     def append(self, number: int, decide: Callable[[list[Event]], list[Draft]],
-               at: datetime) -> list[Event]:
-        return self._after(self.inner.append(number, decide, at))
+               at: datetime, notify: Notify | None = None) -> list[Event]:
+        return self._after(self.inner.append(number, decide, at, notify))
 
     def events(self, number: int) -> list[Event]:
         return self.inner.events(number)

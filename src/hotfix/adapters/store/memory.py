@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from hotfix.adapters.store.memory_outbox import MemoryOutbox
 from hotfix.adapters.store.rows import (
     EventRow,
     WaiverRow,
@@ -27,7 +28,7 @@ from hotfix.domain.audit.equivalence import Waiver
 from hotfix.domain.record.events import Event
 
 if TYPE_CHECKING:
-    from hotfix.ports import Draft
+    from hotfix.ports import Draft, Notify
 
 
 class MemoryStore:
@@ -40,25 +41,32 @@ class MemoryStore:
         self.heads: dict[int, tuple[int, str]] = {}  # what the record says its newest is
         self.cache = MemoryCache()
         self.waivers = MemoryWaivers()
+        self.outbox = MemoryOutbox()
         self._lock = threading.Lock()
 
     def close(self) -> None:
         """Nothing to release: the data stays, as a database's does."""
 
-    def create(self, title: str, actor: str, at: datetime, payload: dict[str, Any]) -> Event:
+    def create(self, title: str, actor: str, at: datetime, payload: dict[str, Any],
+               notify: Notify | None = None) -> Event:
         with self._lock:
             number = max(self.rows, default=0) + 1
             (opened,) = chained(number, [], [(actor, "open", payload)], at)
+            outgoing = notify([], [opened]) if notify is not None else []
             self._keep(number, [], [opened])
+            self.outbox.add(number, outgoing, at)
             return opened
 
     def append(self, number: int, decide: Callable[[list[Event]], list[Draft]],
-               at: datetime) -> list[Event]:
-        """Hold the lock, let ``decide`` see the events and return new ones, append them."""
+               at: datetime, notify: Notify | None = None) -> list[Event]:
+        """Hold the lock, let ``decide`` see the events and return new ones, append them
+        with the notices ``notify`` derives from them, all or nothing."""
         with self._lock:
             before = self._events(number)
             new = chained(number, before, decide(before), at)
-            self._keep(number, self.rows[number], new)
+            outgoing = notify(before, new) if notify is not None and new else []
+            self._keep(number, self.rows[number], new)  # the notices derived first: all or none
+            self.outbox.add(number, outgoing, at)
             return new
 
     def events(self, number: int) -> list[Event]:

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, insert, select, text, update
 
 from hotfix.adapters.store.database import Database
 from hotfix.adapters.store.identity import SqlIdentities
+from hotfix.adapters.store.outbox import SqlOutbox, queue
 from hotfix.adapters.store.rows import (
     EventRow,
     WaiverRow,
@@ -29,7 +30,7 @@ from hotfix.domain.audit.equivalence import Waiver
 from hotfix.domain.record.events import Event
 
 if TYPE_CHECKING:
-    from hotfix.ports import Draft
+    from hotfix.ports import Draft, Notify
 
 _EVENT = [events.c[name] for name in EventRow._fields]
 _WAIVER = [waivers.c[name] for name in WaiverRow._fields]
@@ -44,6 +45,7 @@ class SqlStore:
         self.cache = SqlCache(self.db)
         self.waivers = SqlWaivers(self.db)
         self.identities = SqlIdentities(self.db)
+        self.outbox = SqlOutbox(self.db)
 
     @property
     def engine(self) -> Engine:
@@ -59,23 +61,25 @@ class SqlStore:
     def close(self) -> None:
         self.db.close()
 
-    def create(self, title: str, actor: str, at: datetime, payload: dict[str, Any]) -> Event:
+    def create(self, title: str, actor: str, at: datetime, payload: dict[str, Any],
+               notify: Notify | None = None) -> Event:
         with self.db.writing("create a hotfix") as conn:
             number = conn.execute(
                 insert(hotfixes).values(title=title, requester=actor, opened_at=iso(at),
                                         head_seq=0, head_hash="")
                 .returning(hotfixes.c.number)
             ).scalar_one()
-            (opened,) = _append(conn, number, [], [(actor, "open", payload)], at)
+            (opened,) = _append(conn, number, [], [(actor, "open", payload)], at, notify)
             return opened
 
     def append(self, number: int, decide: Callable[[list[Event]], list[Draft]],
-               at: datetime) -> list[Event]:
-        """Lock the record, let ``decide`` see its events and return new ones, append them."""
+               at: datetime, notify: Notify | None = None) -> list[Event]:
+        """Lock the record, let ``decide`` see its events and return new ones, append them
+        with the notices ``notify`` derives from them, in one transaction."""
         with self.db.writing("record an event") as conn:
             _lock(conn, number)
             before = _events(conn, number)
-            return _append(conn, number, before, decide(before), at)
+            return _append(conn, number, before, decide(before), at, notify)
 
     def events(self, number: int) -> list[Event]:
         with self.db.reading("read events") as conn:
@@ -179,12 +183,14 @@ def _events(conn: Connection, number: int) -> list[Event]:
 
 
 def _append(conn: Connection, number: int, before: list[Event], drafts: Iterable[Draft],
-            at: datetime) -> list[Event]:
+            at: datetime, notify: Notify | None) -> list[Event]:
     new = chained(number, before, drafts, at)
     if new:
         conn.execute(insert(events), [EventRow.of(e)._asdict() for e in new])
         conn.execute(update(hotfixes).where(hotfixes.c.number == number)
                      .values(head_seq=new[-1].seq, head_hash=new[-1].hash))
+        if notify is not None:
+            queue(conn, number, notify(before, new), at)
     return new
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import (
     Column,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -19,7 +20,7 @@ from sqlalchemy import (
 
 # The newest migration in migrations/versions; tests/adapters/test_store_contract.py checks it
 # against Alembic's own head. A database stamped with it needs no migration run.
-SCHEMA_HEAD = "0003_identity"
+SCHEMA_HEAD = "0004_outbox"
 
 metadata = MetaData()
 
@@ -109,4 +110,23 @@ security_events = Table(
     Column("claimed", String(320), nullable=False),
     Column("address", String(64), nullable=False),
     Column("detail", Text, nullable=False, default=""),
+)
+
+# Notices waiting for delivery (docs/notifications.md): written in the same transaction as
+# the event they tell of, delivered at least once, the id the same on every attempt.
+outbox = Table(
+    "outbox", metadata,
+    Column("number", Integer, primary_key=True, autoincrement=True),  # the order queued
+    Column("id", String(200), nullable=False),  # the notice's id (webhook-id)
+    Column("channel", String(64), nullable=False),
+    Column("hotfix", ForeignKey("hotfixes.number"), nullable=False, index=True),
+    Column("notice", Text, nullable=False),  # the notice, as JSON
+    Column("state", String(16), nullable=False),  # pending | delivered | dead
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_at", String(40), nullable=False),  # ISO 8601 UTC: due (pending), or last try
+    Column("created_at", String(40), nullable=False),
+    Column("delivered_at", String(40), nullable=True),
+    Column("last_error", Text, nullable=False, default=""),
+    Index("ix_outbox_state_next_at", "state", "next_at"),
+    UniqueConstraint("id", name="uq_outbox_id"),
 )

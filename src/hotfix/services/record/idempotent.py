@@ -17,7 +17,7 @@ from hotfix.domain.record.events import Event
 from hotfix.errors import HotfixError
 
 if TYPE_CHECKING:
-    from hotfix.ports import Draft, EventLog
+    from hotfix.ports import Draft, EventLog, Notify
 
 REQUEST = "request"  # the payload key holding the idempotency key
 
@@ -40,15 +40,16 @@ class IdempotentLog:
     def location(self) -> str:
         return self.log.location
 
-    def create(self, title: str, actor: str, at: datetime, payload: dict[str, Any]) -> Event:
+    def create(self, title: str, actor: str, at: datetime, payload: dict[str, Any],
+               notify: Notify | None = None) -> Event:
         mark = self._mark()
         for events in self.log.all_events().values():
             if events and events[0].payload.get(REQUEST) == mark:
                 return events[0]
-        return self.log.create(title, actor, at, {**payload, REQUEST: mark})
+        return self.log.create(title, actor, at, {**payload, REQUEST: mark}, notify)
 
     def append(self, number: int, decide: Callable[[list[Event]], list[Draft]],
-               at: datetime) -> list[Event]:
+               at: datetime, notify: Notify | None = None) -> list[Event]:
         mark = self._mark()
 
         def once(events: list[Event]) -> list[Draft]:
@@ -58,7 +59,7 @@ class IdempotentLog:
                 return []
             return [(who, kind, {**body, REQUEST: mark}) for who, kind, body in decide(events)]
 
-        return self.log.append(number, once, at)
+        return self.log.append(number, once, at, notify)  # a repeat appends none: no notice
 
     def events(self, number: int) -> list[Event]:
         return self.log.events(number)

@@ -30,7 +30,7 @@ from hotfix.errors import ConfigError, GuardRefused, NotFound, UsageError
 
 if TYPE_CHECKING:
     from hotfix.config import Config
-    from hotfix.ports import Clock, Draft, EventLog
+    from hotfix.ports import Clock, Draft, EventLog, NoticeWriter, Outgoing
 
 
 @dataclass(frozen=True)
@@ -101,10 +101,12 @@ def answers_with(record: Hotfix, answers: Mapping[str, Any]) -> dict[str, Any]:
 class LocalRecords:
     """``Records`` decided here: the lifecycle and policy evaluated under the log's lock."""
 
-    def __init__(self, log: EventLog, settings: RecordSettings, clock: Clock) -> None:
+    def __init__(self, log: EventLog, settings: RecordSettings, clock: Clock,
+                 notices: NoticeWriter | None = None) -> None:
         self.log = log
         self.settings = settings
         self.clock = clock
+        self.notices = notices  # the notices new events cause, queued with them
 
     @property
     def location(self) -> str:
@@ -119,7 +121,8 @@ class LocalRecords:
         decision = self._decision(answers) if answers else None
         opened = self.log.create(title.strip(), actor, self.clock.now(),
                                  {"title": title.strip(),
-                                  "kind": _open_kind(kind, self.settings.lifecycle.project_kind)})
+                                  "kind": _open_kind(kind, self.settings.lifecycle.project_kind)},
+                                 notify=self._notify)
         key = format_key(self.settings.prefix, opened.hotfix)
         if answers:
             return self.act(key, "triage", actor, _triage_payload(answers, decision))
@@ -140,7 +143,7 @@ class LocalRecords:
             return self._drafts(self._derive(events), action, actor, payload, override)
 
         try:
-            added = self.log.append(number, decide, self.clock.now())
+            added = self.log.append(number, decide, self.clock.now(), notify=self._notify)
         except NotFound:
             raise self._missing(number) from None
         return self._derive([*before, *added])  # what the lock saw, plus ours: no second read
@@ -170,6 +173,13 @@ class LocalRecords:
     def list(self, states: Collection[str] | None = None) -> list[Hotfix]:
         records = [self._derive(evs) for evs in self.log.all_events().values() if evs]
         return [r for r in records if not states or r.state.value in states]
+
+    def _notify(self, before: builtins.list[Event],
+                new: builtins.list[Event]) -> builtins.list[Outgoing]:
+        """The notices ``new`` cause, from the record as it is after them."""
+        if self.notices is None:
+            return []
+        return self.notices(self._derive([*before, *new]), new)
 
     def _derive(self, events: builtins.list[Event]) -> Hotfix:
         return derive(format_key(self.settings.prefix, events[0].hotfix), events,
