@@ -184,3 +184,22 @@ def test_flags_and_keys_through_the_management_api(server: LiveServer, tmp_path:
         assert "key" not in admin.get("/api/v1/projects/default/flags/keys").json()[0]
     evaluated = sdk(server, secret, "api-key").get_boolean_details("listed", True)
     assert (evaluated.value, evaluated.reason) == (False, "STATIC")
+
+
+def test_a_bad_definition_sent_to_the_api_is_refused_and_nothing_changes(
+        server: LiveServer) -> None:
+    serve(server, "guarded", BOOL, default="on")
+    record = changes.one(remote(server, "engineer"), "guarded").record
+    bad = {"flag": "guarded", "reason": "x", "definition": {
+        "key": "guarded", "type": "boolean", "variants": {"on": "yes"}, "default": "on"}}
+    with server.client("engineer") as http:
+        refused = http.post(server.api(f"/{record}/actions/set"), json={"payload": bad})
+        other = http.post(server.api(f"/{record}/actions/set"), json={"payload": {
+            **bad, "definition": {**BOOL, "key": "another"}}})
+    assert refused.status_code == 422, refused.text
+    assert "variant 'on' is 'yes', not a boolean" in refused.json()["detail"]
+    assert other.status_code == 422
+    assert "names flag 'guarded' but defines 'another'" in other.json()["detail"]
+    served = changes.one(remote(server, "viewer"), "guarded").served
+    assert served is not None
+    assert served.variants == {"on": True, "off": False}

@@ -19,6 +19,7 @@ from hotfix.server.problems import PROJECT
 from hotfix.server.schemas import ActionIn, HotfixWithEvents, NoteIn, OpenIn, TimeIn, TriageIn
 from hotfix.server.state import server_state
 from hotfix.services.flags.catalog import PROPOSED
+from hotfix.services.flags.changes import check_change
 from hotfix.services.git.waivers import WAIVE_EVENT
 from hotfix.services.record.idempotent import REQUEST
 from hotfix.services.record.records import LocalRecords
@@ -83,6 +84,7 @@ def act(request: Request, caller: Actor, key: HotfixKey, action: ActionName, bod
         raise Forbidden(f"{caller.email} may not force a refused guard: that needs the "
                         "role approver or admin", hint="ask an approver to run it with --override")
     payload = {k: v for k, v in body.payload.items() if k not in RESERVED}
+    check_change(action, payload)  # a flag's definition is checked before it is written
     records = _records(request, caller, idempotency_key)
     return HotfixWithEvents.full(records.act(key, action, caller.email, payload, body.override))
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from hotfix.domain.flags.model import Flag, parse_flag
+from hotfix.domain.flags.model import Flag, FlagError, parse_flag
 from hotfix.domain.record.hotfix import Hotfix
 from hotfix.domain.record.states import State
 
@@ -63,9 +63,21 @@ class FlagState:
 
 
 def flag_of(record: Hotfix) -> str | None:
-    """The flag a ``flag`` record is about (its proposal names it)."""
-    proposal = record.last(PROPOSED) if record.kind == "flag" else None
+    """The flag a ``flag`` record is about: its first proposal names it."""
+    if record.kind != "flag":
+        return None
+    proposal = next((e.payload for e in record.events if e.kind == PROPOSED), None)
     return str(proposal["flag"]) if proposal and "flag" in proposal else None
+
+
+def _definition(event: Any, key: str) -> Flag | None:
+    """The flag an event defines, if it is a valid definition of ``key`` (the server checks
+    every one before it is written; a record from elsewhere may hold anything)."""
+    try:
+        flag = parse_flag(event.payload.get("definition"))
+    except FlagError:
+        return None
+    return flag if flag.key == key else None
 
 
 def catalog(records: Iterable[Hotfix]) -> dict[str, FlagState]:
@@ -76,16 +88,19 @@ def catalog(records: Iterable[Hotfix]) -> dict[str, FlagState]:
         if key is None:
             continue
         for event in record.events:
-            if event.kind in CHANGES:
+            if event.kind in CHANGES and event.payload.get("flag") == key:
                 changes.append((event.at, record.number, event.seq, key, record, event))
     flags: dict[str, FlagState] = {}
     for at, _, _, key, record, event in sorted(changes, key=lambda c: c[:3]):
         state = flags.setdefault(key, FlagState(key))
         definition = event.payload.get("definition")
+        flag = _definition(event, key) if event.kind != "kill" else None
+        if event.kind != "kill" and flag is None:
+            continue  # not a definition of this flag: nothing changes
         if event.kind == PROPOSED:
-            state.proposed = parse_flag(definition)
+            state.proposed = flag
         elif event.kind == "set":
-            state.served = parse_flag(definition)
+            state.served = flag
         elif state.served is not None:  # kill
             state.served = replace(state.served, killed=True)
         state.record, state.record_state = record.key, record.state

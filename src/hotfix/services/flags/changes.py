@@ -58,7 +58,13 @@ def propose(records: Records, actor: str, definition: Mapping[str, Any], reason:
 def set_flag(records: Records, actor: str, key: str, changes: Mapping[str, Any],
              reason: str) -> Hotfix:
     """Serve the flag's definition with ``changes`` applied (``set`` on its open record)."""
-    state = one(records, check_key(key))
+    try:
+        state = one(records, check_key(key))
+    except FlagError as exc:
+        raise UsageError(str(exc)) from None
+    if not reason.strip():
+        raise UsageError("say why: a flag change records its reason",
+                         hint=f'hotfix flags set {key} … --reason "…"')
     definition = {**newest_definition(state), **changes, "key": key, "killed": False}
     flag = checked(definition)
     record = _open_record(state)
@@ -84,6 +90,17 @@ def kill(records: Records, actor: str, key: str, reason: str,
     if state.record is None:
         raise NotFound(f"there is no record of flag {key!r}")
     return records.act(state.record, "kill", actor, {"flag": key, "reason": reason}, override)
+
+
+def check_change(action: str, payload: Mapping[str, Any]) -> None:
+    """Refuse a flag change whose definition is not a flag's (the server calls this before
+    any ``flag_proposed`` or ``set`` is written, whoever sends it)."""
+    if action not in (PROPOSED, "set") or "definition" not in payload:
+        return
+    flag = checked(payload["definition"])
+    if payload.get("flag") != flag.key:
+        raise UsageError(f"the change names flag {payload.get('flag')!r} but defines "
+                         f"{flag.key!r}")
 
 
 def _open_record(state: FlagState) -> str:
