@@ -106,3 +106,24 @@ def test_a_second_record_for_an_open_flag_is_refused_and_a_killed_flag_comes_bac
     back = hotfix("flags", "set", "new-checkout", "--default", "on", "--reason", "fixed",
                   "--as", APP, "--json").json()
     assert (back["status"], back["record"], back["served"]["default"]) == ("on", record, "on")
+
+
+def test_kill_reaches_the_serving_record_while_a_new_proposal_waits(
+        hotfix: Invoke, repo: Path) -> None:
+    config(repo)
+    first = approved_flag(hotfix)
+    hotfix("flags", "set", "new-checkout", "--default", "on", "--reason", "on", "--as", APP)
+    from hotfix.wiring import open_context
+    from tests.contexts import kept
+
+    records = kept(open_context(repo, {})).records
+    records.act(first, "deploy", APP, {})  # what the flag rollout will record
+    records.act(first, "promote", APP, {})  # completed: a new change needs a new record
+    pending = hotfix("flags", "create", "new-checkout", "--reason", "v2", "--as", REQ,
+                     "--json").json()["record"]
+    killed = hotfix("flags", "kill", "new-checkout", "--reason", "errors", "--as", REQ,
+                    "--json")
+    assert killed.code == 0, killed.err
+    assert (killed.json()["status"], killed.json()["history"][-1]["record"]) == (
+        "killed", first)
+    assert pending != first

@@ -44,6 +44,7 @@ class FlagState:
     proposed: Flag | None = None
     record: str | None = None                      # the newest record about this flag
     record_state: State | None = None
+    served_by: tuple[str, State] | None = None     # the record whose ``set`` is served
     history: list[Change] = field(default_factory=list)
 
     @property
@@ -100,7 +101,7 @@ def catalog(records: Iterable[Hotfix]) -> dict[str, FlagState]:
         if event.kind == PROPOSED:
             state.proposed = flag
         elif event.kind == "set":
-            state.served = flag
+            state.served, state.served_by = flag, (record.key, record.state)
         elif state.served is not None:  # kill
             state.served = replace(state.served, killed=True)
         state.record, state.record_state = record.key, record.state

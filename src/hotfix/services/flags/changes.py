@@ -16,6 +16,7 @@ from hotfix.ports.record import Records
 from hotfix.services.flags.catalog import PROPOSED, FlagState, catalog
 
 FINISHED = frozenset({State.KILLED, State.CLOSED, State.REJECTED, State.COMPLETED})
+KILLABLE = frozenset({State.SET, State.ROLLING_OUT, State.COMPLETED})
 
 
 def flags(records: Records) -> dict[str, FlagState]:
@@ -87,9 +88,11 @@ def kill(records: Records, actor: str, key: str, reason: str,
     if state.served is not None and state.served.killed:
         raise ConflictError(f"flag {key!r} is killed already ({state.record})",
                             hint=f"bring it back with a new record: hotfix flags create {key}")
-    if state.record is None:
-        raise NotFound(f"there is no record of flag {key!r}")
-    return records.act(state.record, "kill", actor, {"flag": key, "reason": reason}, override)
+    record = state.record
+    if state.served_by is not None and state.served_by[1] in KILLABLE:
+        record = state.served_by[0]  # the record serving it, even with a newer proposal open
+    assert record is not None
+    return records.act(record, "kill", actor, {"flag": key, "reason": reason}, override)
 
 
 def check_change(action: str, payload: Mapping[str, Any]) -> None:
