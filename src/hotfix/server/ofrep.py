@@ -19,15 +19,43 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from hotfix.domain.flags.evaluate import context_error, evaluate, failure
 from hotfix.domain.flags.model import Flag
 from hotfix.errors import NotAuthenticated
+from hotfix.server.problems import responses
 from hotfix.server.state import server_state
 from hotfix.services.flags.catalog import catalog
 from hotfix.services.flags.client_keys import project_of_key
 
 router = APIRouter(prefix="/ofrep/v1", tags=["ofrep"])
+
+
+class Success(BaseModel):
+    key: str
+    value: Any
+    variant: str
+    reason: str = Field(examples=["TARGETING_MATCH"])
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class Failure(BaseModel):
+    key: str | None = None
+    errorCode: str = Field(examples=["FLAG_NOT_FOUND"])  # OFREP names its fields so
+    errorDetails: str | None = None
+
+
+class Bulk(BaseModel):
+    flags: list[Success | Failure]
+
+
+CONTEXT = {"requestBody": {"required": False, "content": {"application/json": {"schema": {
+    "type": "object", "properties": {"context": {"type": "object",
+                                                 "additionalProperties": True}}}}}}}
+NOT_SERVED = {400: {"model": Failure, "description": "INVALID_CONTEXT, PARSE_ERROR or "
+                    "TARGETING_KEY_MISSING"},
+              **responses(401, 500, 503)}
 
 
 def client_project(request: Request) -> str:
@@ -70,7 +98,9 @@ def _error(status: int, key: str | None, code: str, details: str) -> JSONRespons
     return JSONResponse({"key": key, **body} if key else body, status_code=status)
 
 
-@router.post("/evaluate/flags/{key}", summary="Evaluate one flag (OFREP)")
+@router.post("/evaluate/flags/{key}", summary="Evaluate one flag (OFREP)",
+             response_model=Success, openapi_extra=CONTEXT,
+             responses={**NOT_SERVED, 404: {"model": Failure, "description": "FLAG_NOT_FOUND"}})
 async def evaluate_flag(request: Request, project: Project, key: FlagKey) -> Response:
     context, refused = await _context(request, key)
     if refused:
@@ -83,7 +113,9 @@ async def evaluate_flag(request: Request, project: Project, key: FlagKey) -> Res
     return JSONResponse(result.ofrep(), status_code=400 if result.error_code else 200)
 
 
-@router.post("/evaluate/flags", summary="Evaluate every flag (OFREP bulk, with an ETag)")
+@router.post("/evaluate/flags", summary="Evaluate every flag (OFREP bulk, with an ETag)",
+             response_model=Bulk, openapi_extra=CONTEXT,
+             responses={**NOT_SERVED, 304: {"description": "unchanged since If-None-Match"}})
 async def evaluate_flags(request: Request, project: Project) -> Response:
     context, refused = await _context(request, None)
     if refused:
