@@ -19,7 +19,6 @@ ANSWERS = ["-a", "significant=yes", "-a", "users=60%", "-a", "workaround=no"]
 # commands and options that next steps name before they exist; each with the issue noted
 PLANNED = {
     "content": "the marketers' content commands (content issue)",
-    "flags": "feature flags (flags issue)",
 }
 PLANNED_OPTIONS = {
     ("deploy", "--via"): "a flag's rollout by percentage (flags issue)",

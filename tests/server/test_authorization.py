@@ -20,6 +20,7 @@ from tests.server.live import ANSWERS, LiveServer, live_server
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 OPEN = {"/healthz", "/"}  # answer anyone (besides /openapi.json and /docs); "/" → /ui/
 DASHBOARD = "/ui/"  # pages: tests/server/test_dashboard.py walks them the same way
+OFREP = "/ofrep/"  # a project's flag client key, never a person: tests/server/test_ofrep.py
 WHO_AM_I = {"/api/v1/me", "/api/v1/projects", "/api/v1/projects/{project}/me"}  # any user
 
 # (method, path) → a request that succeeds for an allowed role: (path params, body) built
@@ -51,7 +52,18 @@ SAMPLES: dict[tuple[str, str], Sample] = {
         lambda live: ({}, {"email": "new@shop.example", "role": "viewer"}),
     ("POST", "/api/v1/users/{email}/revoke"):
         lambda live: ({"email": _someone(live)}, None),
+    ("POST", "/api/v1/projects/{project}/flags/keys"):
+        lambda live: ({"project": "default"}, {"label": "checkout"}),
+    ("POST", "/api/v1/projects/{project}/flags/keys/{key_id}/revoke"):
+        lambda live: ({"project": "default", "key_id": _client_key(live)}, None),
 }
+
+
+def _client_key(live: LiveServer) -> str:
+    from hotfix.services.flags.client_keys import create_key
+
+    issued = create_key(live.parts.identities, "default", "", "test", live.parts.clock.now())
+    return str(issued.key.id)
 
 
 def _fresh_by_viewer(live: LiveServer) -> dict[str, str]:
@@ -124,7 +136,7 @@ def api_routes(live: LiveServer) -> list[APIRoute]:
 
 def test_every_route_is_guarded_and_every_mutating_route_is_sampled(server: LiveServer) -> None:
     for route in api_routes(server):
-        if route.path in OPEN or route.path.startswith(DASHBOARD):
+        if route.path in OPEN or route.path.startswith((DASHBOARD, OFREP)):
             continue
         if route.path in WHO_AM_I:
             assert authenticated(route), route.path

@@ -52,6 +52,9 @@ from hotfix.ports.git import (
     Worktree as Worktree,
 )
 from hotfix.ports.identity import (
+    ClientKey as ClientKey,
+)
+from hotfix.ports.identity import (
     Identities as Identities,
 )
 from hotfix.ports.identity import (

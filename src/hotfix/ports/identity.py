@@ -59,7 +59,38 @@ class SecurityEvent:
     detail: str = ""
 
 
-class Identities(Protocol):
+@dataclass(frozen=True)
+class ClientKey:
+    """A project's flag client key (its hash): it evaluates flags and does nothing else."""
+
+    id: int
+    project: str
+    hash: str
+    label: str
+    created_by: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+class ClientKeys(Protocol):
+    """Feature flags' client keys (``hotfix flags key``), kept beside the people's tokens
+    but never one of them: a client key signs nobody in."""
+
+    def add_client_key(self, project: str, key_hash: str, label: str, by: str,
+                       at: datetime) -> ClientKey: ...
+
+    def client_key(self, key_hash: str) -> ClientKey | None:
+        """The key with this hash, revoked or not."""
+        ...
+
+    def revoke_client_key(self, project: str, key_id: int, at: datetime) -> bool:
+        """Revoke the project's key ``key_id``; False when it has no such live key."""
+        ...
+
+    def client_keys(self, project: str | None = None) -> list[ClientKey]: ...
+
+
+class Identities(ClientKeys, Protocol):
     def add_user(self, email: str, at: datetime) -> Identity:
         """The user ``email``, created when new (an existing one is returned as it is)."""
         ...

@@ -14,13 +14,13 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from hotfix import __version__
-from hotfix.server import dashboard, problems
-from hotfix.server.api import actions, projects, records, transfer, users
+from hotfix.server import dashboard, ofrep, problems
+from hotfix.server.api import actions, flags, projects, records, transfer, users
 from hotfix.server.state import ServerState
 from hotfix.services.server import ServerParts, ServerSettings
 
 ROUTERS = (projects.router, records.records_router, records.router, actions.router,
-           transfer.router, users.router)
+           transfer.router, users.router, flags.router, ofrep.router)
 
 
 def create_app(settings: ServerSettings, parts: ServerParts) -> FastAPI:

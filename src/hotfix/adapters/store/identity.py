@@ -13,9 +13,9 @@ from sqlalchemy import Connection, insert, select, update
 
 from hotfix.adapters.store.database import Database
 from hotfix.adapters.store.rows import iso
-from hotfix.adapters.store.tables import grants, security_events, tokens, users
+from hotfix.adapters.store.tables import flag_client_keys, grants, security_events, tokens, users
 from hotfix.errors import NotFound
-from hotfix.ports.identity import Identity, SecurityEvent, TokenRecord, UserView
+from hotfix.ports.identity import ClientKey, Identity, SecurityEvent, TokenRecord, UserView
 
 _TOKEN = [tokens.c[n] for n in ("id", "email", "hash", "created_at", "expires_at",
                                 "revoked_at", "last_used_at", "label")]
@@ -103,6 +103,39 @@ class SqlIdentities:
                                 .order_by(security_events.c.id)).all()
         return [SecurityEvent(_time(at), kind, claimed, address, detail)
                 for at, kind, claimed, address, detail in rows]
+
+    def add_client_key(self, project: str, key_hash: str, label: str, by: str,
+                       at: datetime) -> ClientKey:
+        with self.db.writing("add a flag client key") as conn:
+            key_id = conn.execute(insert(flag_client_keys).values(
+                project=project, hash=key_hash, label=label, created_by=by,
+                created_at=iso(at)).returning(flag_client_keys.c.id)).scalar_one()
+        return ClientKey(int(key_id), project, key_hash, label, by, at)
+
+    def client_key(self, key_hash: str) -> ClientKey | None:
+        with self.db.reading("read a flag client key") as conn:
+            row = conn.execute(select(flag_client_keys)
+                               .where(flag_client_keys.c.hash == key_hash)).first()
+        return _client_key(row) if row else None
+
+    def revoke_client_key(self, project: str, key_id: int, at: datetime) -> bool:
+        with self.db.writing("revoke a flag client key") as conn:
+            done = conn.execute(update(flag_client_keys).where(
+                flag_client_keys.c.id == key_id, flag_client_keys.c.project == project,
+                flag_client_keys.c.revoked_at.is_(None)).values(revoked_at=iso(at)))
+            return bool(done.rowcount)
+
+    def client_keys(self, project: str | None = None) -> list[ClientKey]:
+        query = select(flag_client_keys).order_by(flag_client_keys.c.id)
+        if project is not None:
+            query = query.where(flag_client_keys.c.project == project)
+        with self.db.reading("list flag client keys") as conn:
+            return [_client_key(row) for row in conn.execute(query)]
+
+
+def _client_key(row: Any) -> ClientKey:
+    return ClientKey(int(row.id), str(row.project), str(row.hash), str(row.label),
+                     str(row.created_by), _time(row.created_at), _maybe(row.revoked_at))
 
 
 def _require_user(conn: Connection, email: str) -> None:

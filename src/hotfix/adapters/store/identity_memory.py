@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import datetime
 
 from hotfix.errors import NotFound
-from hotfix.ports.identity import Identity, SecurityEvent, TokenRecord, UserView
+from hotfix.ports.identity import ClientKey, Identity, SecurityEvent, TokenRecord, UserView
 
 
 class MemoryIdentities:
@@ -16,6 +16,7 @@ class MemoryIdentities:
         self._grants: set[tuple[str, str, str]] = set()
         self._tokens: list[TokenRecord] = []
         self._events: list[SecurityEvent] = []
+        self._client_keys: list[ClientKey] = []
 
     def add_user(self, email: str, at: datetime) -> Identity:
         self._users.setdefault(email, at)
@@ -66,6 +67,27 @@ class MemoryIdentities:
 
     def security_events(self) -> list[SecurityEvent]:
         return list(self._events)
+
+    def add_client_key(self, project: str, key_hash: str, label: str, by: str,
+                       at: datetime) -> ClientKey:
+        if self.client_key(key_hash) is not None:
+            raise ValueError("client key hash already kept")
+        key = ClientKey(len(self._client_keys) + 1, project, key_hash, label, by, at)
+        self._client_keys.append(key)
+        return key
+
+    def client_key(self, key_hash: str) -> ClientKey | None:
+        return next((k for k in self._client_keys if k.hash == key_hash), None)
+
+    def revoke_client_key(self, project: str, key_id: int, at: datetime) -> bool:
+        for i, key in enumerate(self._client_keys):
+            if (key.id, key.project, key.revoked_at) == (key_id, project, None):
+                self._client_keys[i] = dataclasses.replace(key, revoked_at=at)
+                return True
+        return False
+
+    def client_keys(self, project: str | None = None) -> list[ClientKey]:
+        return [k for k in self._client_keys if project in (None, k.project)]
 
     def _identity(self, email: str) -> Identity:
         held: dict[str, set[str]] = {}

@@ -20,7 +20,7 @@ from sqlalchemy import (
 
 # The newest migration in migrations/versions; tests/adapters/test_store_contract.py checks it
 # against Alembic's own head. A database stamped with it needs no migration run.
-SCHEMA_HEAD = "0004_outbox"
+SCHEMA_HEAD = "0005_flag_client_keys"
 
 metadata = MetaData()
 
@@ -129,4 +129,16 @@ outbox = Table(
     Column("last_error", Text, nullable=False, default=""),
     Index("ix_outbox_state_next_at", "state", "next_at"),
     UniqueConstraint("id", name="uq_outbox_id"),
+)
+
+# Feature flags' client keys (hotfix flags key): what an OpenFeature SDK evaluates with
+flag_client_keys = Table(
+    "flag_client_keys", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("project", String(64), nullable=False, index=True),
+    Column("hash", String(64), nullable=False, unique=True),  # SHA-256 of the secret
+    Column("label", String(200), nullable=False, default=""),
+    Column("created_by", String(320), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("revoked_at", String(40)),
 )

@@ -18,6 +18,8 @@ from hotfix.server.auth import Caller, HotfixKey, peer, project_path, require
 from hotfix.server.problems import PROJECT
 from hotfix.server.schemas import ActionIn, HotfixWithEvents, NoteIn, OpenIn, TimeIn, TriageIn
 from hotfix.server.state import server_state
+from hotfix.services.flags.catalog import PROPOSED
+from hotfix.services.flags.changes import check_change
 from hotfix.services.git.waivers import WAIVE_EVENT
 from hotfix.services.record.idempotent import REQUEST
 from hotfix.services.record.records import LocalRecords
@@ -30,7 +32,7 @@ RequestKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=20
 APPROVING = frozenset({"approve", "reject"})  # only through their own routes
 # what the CLI's steps record through Records.act; open, triage, time, approve and reject
 # have their own routes, and an override is written only by the record itself
-GENERIC = sorted((ALL_ACTIONS | {"document", "backout", NOTE, WAIVE_EVENT})
+GENERIC = sorted((ALL_ACTIONS | {"document", "backout", NOTE, WAIVE_EVENT, PROPOSED})
                  - APPROVING - {"triage", "open", "time", "override"})
 ActionName = Annotated[str, Path(pattern=f"^({'|'.join(GENERIC)})$", examples=["document"],
                                  description="a lifecycle action or a step's record")]
@@ -82,6 +84,7 @@ def act(request: Request, caller: Actor, key: HotfixKey, action: ActionName, bod
         raise Forbidden(f"{caller.email} may not force a refused guard: that needs the "
                         "role approver or admin", hint="ask an approver to run it with --override")
     payload = {k: v for k, v in body.payload.items() if k not in RESERVED}
+    check_change(action, payload)  # a flag's definition is checked before it is written
     records = _records(request, caller, idempotency_key)
     return HotfixWithEvents.full(records.act(key, action, caller.email, payload, body.override))
 
