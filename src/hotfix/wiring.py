@@ -35,6 +35,7 @@ from hotfix.services.record.records import LocalRecords, RecordSettings
 if TYPE_CHECKING:
     from hotfix.ports import Identities, Records, Store
     from hotfix.ports.ci import CIPipeline, CIResult
+    from hotfix.services.content.changes import ContentDesk
     from hotfix.services.server import ServerParts, ServerSettings
 
 if TYPE_CHECKING:
@@ -73,7 +74,29 @@ def open_context(
                    cache=store.cache, waivers=store.waivers, clock=clock, git=git,
                    rollout=WiredRollout(cfg, root, rollout or RolloutParts()),
                    ci=open_ci(cfg, environ), closers=closers,
-                   acting_as=remote.email if remote is not None else None)
+                   acting_as=remote.email if remote is not None else None,
+                   content=store.content if remote is None else None)
+
+
+def content_desk(ctx: Context) -> ContentDesk:
+    """The content use cases on the local record (``hotfix content``); in client mode the
+    team server keeps the catalog and decides, so this refuses with what to use instead."""
+    from hotfix.domain.content.catalog import Catalog
+    from hotfix.errors import UsageError
+    from hotfix.services.content.catalog import ContentSettings
+    from hotfix.services.content.changes import ContentDesk, deciding_with
+
+    local = ctx.records
+    if ctx.content is None or not isinstance(local, LocalRecords):
+        raise UsageError("hotfix content works on the local record; this CLI is signed in "
+                         "to a team server", hint="use the server's content API "
+                         "(docs/content.md), or hotfix logout for a local record")
+
+    def records_for(catalog: Catalog) -> Records:
+        return deciding_with(local, catalog)
+
+    return ContentDesk(ctx.content, records_for, ctx.clock,
+                       ContentSettings.from_config(ctx.cfg).checkout)
 
 
 @dataclass(frozen=True)
@@ -383,6 +406,7 @@ def open_server(start: Path, environ: Mapping[str, str],
     every ``start/projects/NAME/hotfix.toml`` is one more project, with its own settings and
     its own record (``database.url`` there, else SQLite in ``projects/NAME/.hotfix/``)."""
     from hotfix.adapters.store.sql import SqlStore
+    from hotfix.services.content.catalog import ContentSettings
     from hotfix.services.server import ServerParts, ServerSettings
 
     cfg = server_config(start, environ, overrides)
@@ -395,7 +419,8 @@ def open_server(start: Path, environ: Mapping[str, str],
             pcfg = load_config(where, _project_environ(environ))
             stores.append(SqlStore(server_database_url(where, pcfg)))
             logs[name] = stores[-1]
-            settings = settings.with_project(name, RecordSettings.from_config(pcfg))
+            settings = settings.with_project(name, RecordSettings.from_config(pcfg),
+                                             ContentSettings.from_config(pcfg))
     except BaseException:
         for store in stores:
             store.close()
@@ -406,7 +431,8 @@ def open_server(start: Path, environ: Mapping[str, str],
             store.close()
 
     return settings, ServerParts(dict(logs), main.identities, SystemClock(), close,
-                                 imports=dict(logs))
+                                 imports=dict(logs),
+                                 content={name: s.content for name, s in logs.items()})
 
 
 def project_dirs(start: Path, default: str) -> list[tuple[str, Path]]:

@@ -18,7 +18,8 @@ from hotfix.server.auth import current_user, require
 from tests.server.live import ANSWERS, LiveServer, live_server
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
-OPEN = {"/healthz", "/"}  # answer anyone (besides /openapi.json and /docs); "/" → /ui/
+# answer anyone (besides /openapi.json and /docs); "/" → /ui/; a site reads its content zones
+OPEN = {"/healthz", "/", "/content/v1/zones/{zone}"}
 DASHBOARD = "/ui/"  # pages: tests/server/test_dashboard.py walks them the same way
 WHO_AM_I = {"/api/v1/me", "/api/v1/projects", "/api/v1/projects/{project}/me"}  # any user
 
@@ -51,7 +52,37 @@ SAMPLES: dict[tuple[str, str], Sample] = {
         lambda live: ({}, {"email": "new@shop.example", "role": "viewer"}),
     ("POST", "/api/v1/users/{email}/revoke"):
         lambda live: ({"email": _someone(live)}, None),
+    ("POST", "/api/v1/projects/{project}/content/catalog"):
+        lambda live: ({"project": "default"}, CATALOG),
+    ("POST", "/api/v1/projects/{project}/content/changes"):
+        lambda live: (_synced(live), {"template": "stock-level", "values": {"units": "7"}}),
+    ("POST", "/api/v1/projects/{project}/content/changes/{key}/publish"):
+        lambda live: ({**_synced(live), "key": _content_change(live)}, None),
+    ("POST", "/api/v1/projects/{project}/content/changes/{key}/revert"):
+        lambda live: ({**_synced(live), "key": _content_change(live, publish=True)}, None),
 }
+CATALOG = {"zones": {"stock": {"paths": ["/products/*"]}}, "templates": {"stock-level": {
+    "zone": "stock", "approved": True, "author": "engineer@shop.example",
+    "approved_by": "approver@shop.example", "slots": {"units": {"type": "integer"}}}}}
+
+
+def _synced(live: LiveServer) -> dict[str, str]:
+    with live.client("engineer") as c:
+        assert c.post("/api/v1/projects/default/content/catalog", json=CATALOG).is_success
+    return {"project": "default"}
+
+
+def _content_change(live: LiveServer, publish: bool = False) -> str:
+    """A content change by the marketer, approved by the approver (and published)."""
+    changes = "/api/v1/projects/default/content/changes"
+    with live.client("marketer") as c:
+        key = str(c.post(changes, json={"template": "stock-level",
+                                        "values": {"units": "3"}}).json()["id"])
+        with live.client("approver") as a:
+            assert a.post(live.api(f"/{key}/approve"), json={"note": "ok"}).is_success
+        if publish:
+            assert c.post(f"{changes}/{key}/publish").is_success
+    return key
 
 
 def _fresh_by_viewer(live: LiveServer) -> dict[str, str]:

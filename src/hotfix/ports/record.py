@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from hotfix.domain.record.events import ChainReport, Event
     from hotfix.domain.record.lifecycle import Hotfix
     from hotfix.domain.record.timing import TimeReport
+    from hotfix.ports.content import ContentCatalogs
 
 
 class Records(Protocol):
@@ -145,5 +146,8 @@ class Store(EventLog, Protocol):
 
     @property
     def waivers(self) -> Waivers: ...
+
+    @property
+    def content(self) -> ContentCatalogs: ...
 
     def close(self) -> None: ...

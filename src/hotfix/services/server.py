@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 
 from hotfix.config import Config
 from hotfix.errors import ConfigError
+from hotfix.services.content.catalog import ContentSettings
 from hotfix.services.record.records import RecordSettings
 
 if TYPE_CHECKING:
-    from hotfix.ports import Clock, EventImport, EventLog, Identities
+    from hotfix.ports import Clock, ContentCatalogs, EventImport, EventLog, Identities
 
 Network = IPv4Network | IPv6Network
 
@@ -31,11 +32,13 @@ class ServerSettings:
     login_rate_limit: int = 20  # failed sign-ins per minute per address
     database_location: str = ""
     extra: Mapping[str, object] = field(default_factory=dict)
+    content: Mapping[str, ContentSettings] = field(default_factory=dict)  # per project
 
     @classmethod
     def from_config(cls, cfg: Config, database_location: str = "") -> ServerSettings:
         project = cfg.str("server.project").strip().lower() or "default"
         return cls(projects={project: RecordSettings.from_config(cfg)},
+                   content={project: ContentSettings.from_config(cfg)},
                    default_project=project, listen=cfg.str("server.listen"),
                    trusted_proxies=_networks(cfg.list("server.trusted_proxies")),
                    identity_header=cfg.str("server.identity_header"),
@@ -43,8 +46,10 @@ class ServerSettings:
                    login_rate_limit=cfg.int("server.login_rate_limit"),
                    database_location=database_location)
 
-    def with_project(self, name: str, record: RecordSettings) -> ServerSettings:
-        return replace(self, projects={**self.projects, name: record})
+    def with_project(self, name: str, record: RecordSettings,
+                     content: ContentSettings | None = None) -> ServerSettings:
+        return replace(self, projects={**self.projects, name: record},
+                       content={**self.content, name: content or ContentSettings()})
 
     def host_port(self) -> tuple[str, int]:
         host, _, port = self.listen.rpartition(":")
@@ -75,3 +80,4 @@ class ServerParts:
     clock: Clock
     close: Callable[[], None] = lambda: None
     imports: Mapping[str, EventImport] = field(default_factory=dict)  # per project
+    content: Mapping[str, ContentCatalogs] = field(default_factory=dict)  # per project

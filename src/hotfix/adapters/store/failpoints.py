@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from hotfix.domain.record.events import Event
-from hotfix.ports import Cache, Draft, Store, Waivers
+from hotfix.ports import Cache, ContentCatalogs, Draft, Store, Waivers
 
 
 class Failpoint:
@@ -61,6 +61,10 @@ class CrashingStore:
     @property
     def waivers(self) -> Waivers:
         return self.inner.waivers
+
+    @property
+    def content(self) -> ContentCatalogs:
+        return self.inner.content
 
     def create(self, title: str, actor: str, at: datetime, payload: dict[str, Any]) -> Event:
         return self._after([self.inner.create(title, actor, at, payload)])[0]

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from hotfix.adapters.store.content_memory import MemoryContentCatalogs
 from hotfix.adapters.store.rows import (
     EventRow,
     WaiverRow,
@@ -40,6 +41,7 @@ class MemoryStore:
         self.heads: dict[int, tuple[int, str]] = {}  # what the record says its newest is
         self.cache = MemoryCache()
         self.waivers = MemoryWaivers()
+        self.content = MemoryContentCatalogs()
         self._lock = threading.Lock()
 
     def close(self) -> None:

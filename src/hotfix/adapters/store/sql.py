@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, insert, select, text, update
 
+from hotfix.adapters.store.content import SqlContentCatalogs
 from hotfix.adapters.store.database import Database
 from hotfix.adapters.store.identity import SqlIdentities
 from hotfix.adapters.store.rows import (
@@ -44,6 +45,7 @@ class SqlStore:
         self.cache = SqlCache(self.db)
         self.waivers = SqlWaivers(self.db)
         self.identities = SqlIdentities(self.db)
+        self.content = SqlContentCatalogs(self.db)
 
     @property
     def engine(self) -> Engine:

@@ -19,7 +19,7 @@ from sqlalchemy import (
 
 # The newest migration in migrations/versions; tests/adapters/test_store_contract.py checks it
 # against Alembic's own head. A database stamped with it needs no migration run.
-SCHEMA_HEAD = "0003_identity"
+SCHEMA_HEAD = "0004_content"
 
 metadata = MetaData()
 
@@ -109,4 +109,14 @@ security_events = Table(
     Column("claimed", String(320), nullable=False),
     Column("address", String(64), nullable=False),
     Column("detail", Text, nullable=False, default=""),
+)
+
+# ``hotfix content sync``: every version of the zones and templates, kept (ports.ContentCatalogs)
+content_catalogs = Table(
+    "content_catalogs", metadata,
+    Column("version", Integer, primary_key=True, autoincrement=True),
+    Column("digest", String(64), nullable=False),  # SHA-256 of the canonical body
+    Column("body", Text, nullable=False),  # JSON: {"zones": {...}, "templates": {...}}
+    Column("actor", String(320), nullable=False),
+    Column("at", String(40), nullable=False),
 )
