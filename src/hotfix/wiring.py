@@ -35,7 +35,7 @@ from hotfix.services.record.records import LocalRecords, RecordSettings
 if TYPE_CHECKING:
     from hotfix.ports import Identities, Records, Store
     from hotfix.ports.ci import CIPipeline, CIResult
-    from hotfix.services.content.changes import ContentDesk
+    from hotfix.ports.content import Content
     from hotfix.services.server import ServerParts, ServerSettings
 
 if TYPE_CHECKING:
@@ -78,19 +78,21 @@ def open_context(
                    content=store.content if remote is None else None)
 
 
-def content_desk(ctx: Context) -> ContentDesk:
-    """The content use cases on the local record (``hotfix content``); in client mode the
-    team server keeps the catalog and decides, so this refuses with what to use instead."""
+def content_desk(ctx: Context) -> Content:
+    """The content use cases for ``hotfix content``: on the local record, or on the team
+    server when signed in (it keeps the catalog and decides)."""
+    from hotfix.adapters.remote.content import RemoteContent
+    from hotfix.adapters.remote.records import RemoteRecords
     from hotfix.domain.content.catalog import Catalog
-    from hotfix.errors import UsageError
     from hotfix.services.content.catalog import ContentSettings
     from hotfix.services.content.changes import ContentDesk, deciding_with
 
     local = ctx.records
+    if isinstance(local, RemoteRecords):
+        return RemoteContent(local)
     if ctx.content is None or not isinstance(local, LocalRecords):
-        raise UsageError("hotfix content works on the local record; this CLI is signed in "
-                         "to a team server", hint="use the server's content API "
-                         "(docs/content.md), or hotfix logout for a local record")
+        raise NotConfigured("this record keeps no content catalog",
+                            hint="hotfix content needs the SQL record or a team server")
 
     def records_for(catalog: Catalog) -> Records:
         return deciding_with(local, catalog)

@@ -56,6 +56,9 @@ SAMPLES: dict[tuple[str, str], Sample] = {
         lambda live: ({"project": "default"}, CATALOG),
     ("POST", "/api/v1/projects/{project}/content/changes"):
         lambda live: (_synced(live), {"template": "stock-level", "values": {"units": "7"}}),
+    ("POST", "/api/v1/projects/{project}/content/changes/{key}/draft"):
+        lambda live: ({**_synced(live), "key": _content_change(live)},
+                      {"template": "stock-level", "values": {"units": "4"}}),
     ("POST", "/api/v1/projects/{project}/content/changes/{key}/publish"):
         lambda live: ({**_synced(live), "key": _content_change(live)}, None),
     ("POST", "/api/v1/projects/{project}/content/changes/{key}/revert"):

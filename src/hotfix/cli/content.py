@@ -27,13 +27,11 @@ def register(app: typer.Typer) -> None:
 @content_app.command("sync")
 def sync_cmd(as_: ActorOpt = None, as_json: JsonOpt = False) -> None:
     """Upload content/zones.toml and content/templates/*.toml as a new catalog version."""
-    from hotfix.services.content.catalog import read_catalog, sync
+    from hotfix.services.content.catalog import read_catalog
     from hotfix.wiring import content_desk
 
     with context() as ctx:
-        desk = content_desk(ctx)
-        version, created = sync(desk.catalogs, read_catalog(ctx.root), actor(ctx, as_),
-                                desk.clock, desk.checkout)
+        version, created = content_desk(ctx).sync(read_catalog(ctx.root), actor(ctx, as_))
         data: dict[str, Any] = {
             "version": version.version, "digest": version.digest, "created": created,
             "zones": sorted(version.body["zones"]),
@@ -47,12 +45,10 @@ def sync_cmd(as_: ActorOpt = None, as_json: JsonOpt = False) -> None:
 @content_app.command("templates")
 def templates_cmd(as_json: JsonOpt = False) -> None:
     """The synced templates: zone, approval and slots."""
-    from hotfix.services.content.catalog import current
     from hotfix.wiring import content_desk
 
     with context() as ctx:
-        desk = content_desk(ctx)
-        version, catalog = current(desk.catalogs, desk.checkout)
+        version, catalog = content_desk(ctx).catalog()
         rows: list[dict[str, Any]] = [{"template": t.name, "zone": t.zone, "approved": t.approved,
                  "slots": {s.name: s.type for s in t.slots}}
                 for t in catalog.templates.values()]

@@ -9,7 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from hotfix.domain.content.catalog import Catalog
+    from hotfix.domain.content.live import Live
+    from hotfix.domain.record.hotfix import Hotfix
 
 
 @dataclass(frozen=True)
@@ -35,3 +40,24 @@ class ContentCatalogs(Protocol):
     def versions(self) -> list[CatalogVersion]:
         """Every version, oldest first."""
         ...
+
+
+class Content(Protocol):
+    """The content use cases as the CLI calls them: on the local record
+    (``hotfix.services.content.changes.ContentDesk``) or on the team server
+    (``hotfix.adapters.remote.content.RemoteContent``), which decides with its own catalog."""
+
+    def sync(self, body: Mapping[str, Any], actor: str) -> tuple[CatalogVersion, bool]: ...
+
+    def catalog(self) -> tuple[CatalogVersion, Catalog]: ...
+
+    def change(self, name: str, values: Mapping[str, Any], actor: str,
+               title: str | None = None) -> Hotfix: ...
+
+    def draft(self, key: str, name: str, values: Mapping[str, Any], actor: str) -> Hotfix: ...
+
+    def publish(self, key: str, actor: str) -> Hotfix: ...
+
+    def revert(self, key: str, actor: str) -> Hotfix: ...
+
+    def zone(self, name: str) -> Live: ...

@@ -108,6 +108,24 @@ def change(request: Request, caller: Marketer, body: ChangeIn,
     return HotfixWithEvents.full(d.change(body.template, body.values, caller.email, body.title))
 
 
+class DraftIn(BaseModel):
+    template: str = Field(min_length=1, max_length=100)
+    values: dict[str, str | int] = Field(default_factory=dict)
+
+
+@router.post("/changes/{key}/draft", response_model=HotfixWithEvents,
+             summary="(Re-)draft a record routed to content: it needs a new approval")
+def draft(request: Request, caller: Marketer, key: HotfixKey, body: DraftIn,
+          idempotency_key: RequestKey = None) -> HotfixWithEvents:
+    d = desk(request, caller.project, idempotency_key)
+    return HotfixWithEvents.full(d.draft(key, body.template, body.values, caller.email))
+
+
+@router.get("/zones/{zone}", response_model=ZoneOut, summary="What a zone shows now")
+def project_zone(request: Request, caller: Reader, zone: ZoneName) -> dict[str, Any]:
+    return desk(request, caller.project).zone(zone).body()
+
+
 @router.post("/changes/{key}/publish", response_model=HotfixWithEvents,
              summary="Publish an approved content change now")
 def publish(request: Request, caller: Marketer, key: HotfixKey,

@@ -13,9 +13,9 @@ from hotfix.domain.content.slots import SlotRefused
 from hotfix.domain.record.hotfix import Hotfix
 from hotfix.errors import GuardRefused, NotFound, PolicyViolation, UsageError
 from hotfix.ports.clock import Clock
-from hotfix.ports.content import ContentCatalogs
+from hotfix.ports.content import CatalogVersion, ContentCatalogs
 from hotfix.ports.record import Records
-from hotfix.services.content.catalog import current
+from hotfix.services.content.catalog import current, sync
 from hotfix.services.record.records import LocalRecords
 
 CODE_HOTFIX = ("anything without an approved template is a code hotfix: "
@@ -42,6 +42,12 @@ class ContentDesk:
     records_for: Callable[[Catalog], Records]
     clock: Clock
     checkout: Sequence[str]
+
+    def sync(self, body: Mapping[str, Any], actor: str) -> tuple[CatalogVersion, bool]:
+        return sync(self.catalogs, body, actor, self.clock, self.checkout)
+
+    def catalog(self) -> tuple[CatalogVersion, Catalog]:
+        return current(self.catalogs, self.checkout)
 
     def _current(self) -> tuple[int, Catalog, Records]:
         version, catalog = current(self.catalogs, self.checkout)
