@@ -83,6 +83,18 @@ CATALOG: tuple[Setting, ...] = (
         ["banner-text", "product-image", "stock-level", "shipping-deadline"],
         "Pre-approved content templates. A content change without one goes to engineering.",
     ),
+    Setting(
+        "content.checkout_paths",
+        ["/checkout", "/checkout/**", "/cart/pay", "/payment/**"],
+        "Site path globs of checkout and payment: a content zone appearing on any of them is\n"
+        "refused at hotfix content sync, whatever it is called (docs/content.md).",
+    ),
+    Setting(
+        "content.max_age",
+        5,
+        "Seconds a site or CDN may cache GET /content/v1/zones/ZONE (Cache-Control max-age);\n"
+        "it revalidates with the ETag after that.",
+    ),
     # -- record kinds: close requirements and optional guards (docs/lifecycle.md) --------
     Setting(
         "close.require",

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from hotfix.domain.record.lifecycle import Hotfix
     from hotfix.ports import Identities, Records, Store
     from hotfix.ports.ci import CIPipeline, CIResult
+    from hotfix.ports.content import Content
     from hotfix.services.notify.notices import NoticeWriter
     from hotfix.services.server import ServerParts, ServerSettings
 
@@ -84,7 +85,31 @@ def open_context(
                    rollout=WiredRollout(cfg, root, rollout or RolloutParts()),
                    notify=WiredNotify(cfg, environ, store.outbox, notifiers),
                    ci=open_ci(cfg, environ), closers=closers,
-                   acting_as=remote.email if remote is not None else None)
+                   acting_as=remote.email if remote is not None else None,
+                   content=store.content if remote is None else None)
+
+
+def content_desk(ctx: Context) -> Content:
+    """The content use cases for ``hotfix content``: on the local record, or on the team
+    server when signed in (it keeps the catalog and decides)."""
+    from hotfix.adapters.remote.content import RemoteContent
+    from hotfix.adapters.remote.records import RemoteRecords
+    from hotfix.domain.content.catalog import Catalog
+    from hotfix.services.content.catalog import ContentSettings
+    from hotfix.services.content.changes import ContentDesk, deciding_with
+
+    local = ctx.records
+    if isinstance(local, RemoteRecords):
+        return RemoteContent(local)
+    if ctx.content is None or not isinstance(local, LocalRecords):
+        raise NotConfigured("this record keeps no content catalog",
+                            hint="hotfix content needs the SQL record or a team server")
+
+    def records_for(catalog: Catalog) -> Records:
+        return deciding_with(local, catalog)
+
+    return ContentDesk(ctx.content, records_for, ctx.clock,
+                       ContentSettings.from_config(ctx.cfg).checkout)
 
 
 @dataclass(frozen=True)
@@ -394,6 +419,7 @@ def open_server(start: Path, environ: Mapping[str, str],
     every ``start/projects/NAME/hotfix.toml`` is one more project, with its own settings and
     its own record (``database.url`` there, else SQLite in ``projects/NAME/.hotfix/``)."""
     from hotfix.adapters.store.sql import SqlStore
+    from hotfix.services.content.catalog import ContentSettings
     from hotfix.services.server import ServerParts, ServerSettings
 
     cfg = server_config(start, environ, overrides)
@@ -406,7 +432,8 @@ def open_server(start: Path, environ: Mapping[str, str],
             pcfg = load_config(where, _project_environ(environ))
             stores.append(SqlStore(server_database_url(where, pcfg)))
             logs[name] = stores[-1]
-            settings = settings.with_project(name, RecordSettings.from_config(pcfg))
+            settings = settings.with_project(name, RecordSettings.from_config(pcfg),
+                                             ContentSettings.from_config(pcfg))
     except BaseException:
         for store in stores:
             store.close()
@@ -417,7 +444,8 @@ def open_server(start: Path, environ: Mapping[str, str],
             store.close()
 
     return settings, ServerParts(dict(logs), main.identities, SystemClock(), close,
-                                 imports=dict(logs))
+                                 imports=dict(logs),
+                                 content={name: s.content for name, s in logs.items()})
 
 
 def project_dirs(start: Path, default: str) -> list[tuple[str, Path]]:

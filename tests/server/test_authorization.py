@@ -18,7 +18,8 @@ from hotfix.server.auth import current_user, require
 from tests.server.live import ANSWERS, LiveServer, live_server
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
-OPEN = {"/healthz", "/"}  # answer anyone (besides /openapi.json and /docs); "/" → /ui/
+# answer anyone (besides /openapi.json and /docs); "/" → /ui/; a site reads its content zones
+OPEN = {"/healthz", "/", "/content/v1/zones/{zone}"}
 DASHBOARD = "/ui/"  # pages: tests/server/test_dashboard.py walks them the same way
 OFREP = "/ofrep/"  # a project's flag client key, never a person: tests/server/test_ofrep.py
 WHO_AM_I = {"/api/v1/me", "/api/v1/projects", "/api/v1/projects/{project}/me"}  # any user
@@ -56,7 +57,40 @@ SAMPLES: dict[tuple[str, str], Sample] = {
         lambda live: ({"project": "default"}, {"label": "checkout"}),
     ("POST", "/api/v1/projects/{project}/flags/keys/{key_id}/revoke"):
         lambda live: ({"project": "default", "key_id": _client_key(live)}, None),
+    ("POST", "/api/v1/projects/{project}/content/catalog"):
+        lambda live: ({"project": "default"}, CATALOG),
+    ("POST", "/api/v1/projects/{project}/content/changes"):
+        lambda live: (_synced(live), {"template": "stock-level", "values": {"units": "7"}}),
+    ("POST", "/api/v1/projects/{project}/content/changes/{key}/draft"):
+        lambda live: ({**_synced(live), "key": _content_change(live)},
+                      {"template": "stock-level", "values": {"units": "4"}}),
+    ("POST", "/api/v1/projects/{project}/content/changes/{key}/publish"):
+        lambda live: ({**_synced(live), "key": _content_change(live)}, None),
+    ("POST", "/api/v1/projects/{project}/content/changes/{key}/revert"):
+        lambda live: ({**_synced(live), "key": _content_change(live, publish=True)}, None),
 }
+CATALOG = {"zones": {"stock": {"paths": ["/products/*"]}}, "templates": {"stock-level": {
+    "zone": "stock", "approved": True, "author": "engineer@shop.example",
+    "approved_by": "approver@shop.example", "slots": {"units": {"type": "integer"}}}}}
+
+
+def _synced(live: LiveServer) -> dict[str, str]:
+    with live.client("engineer") as c:
+        assert c.post("/api/v1/projects/default/content/catalog", json=CATALOG).is_success
+    return {"project": "default"}
+
+
+def _content_change(live: LiveServer, publish: bool = False) -> str:
+    """A content change by the marketer, approved by the approver (and published)."""
+    changes = "/api/v1/projects/default/content/changes"
+    with live.client("marketer") as c:
+        key = str(c.post(changes, json={"template": "stock-level",
+                                        "values": {"units": "3"}}).json()["id"])
+        with live.client("approver") as a:
+            assert a.post(live.api(f"/{key}/approve"), json={"note": "ok"}).is_success
+        if publish:
+            assert c.post(f"{changes}/{key}/publish").is_success
+    return key
 
 
 def _client_key(live: LiveServer) -> str:

@@ -27,7 +27,7 @@ COMMANDS: dict[str, str] = {  # command → its module in hotfix.cli, in the ord
     "check": "check", "audit": "audit", "anchor": "anchor", "report": "report",
     "metrics": "metrics", "db": "db",
     "serve": "serve", "users": "users", "login": "login", "logout": "login",
-    "server": "server_cmd", "notify": "notify", "flags": "flags",
+    "server": "server_cmd", "notify": "notify", "flags": "flags", "content": "content",
 }
 
 

@@ -9,6 +9,12 @@ fakes ship beside them for tests.
 from hotfix.ports.clock import (
     Clock as Clock,
 )
+from hotfix.ports.content import (
+    CatalogVersion as CatalogVersion,
+)
+from hotfix.ports.content import (
+    ContentCatalogs as ContentCatalogs,
+)
 from hotfix.ports.git import (
     Applied as Applied,
 )

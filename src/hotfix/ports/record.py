@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from hotfix.domain.record.events import ChainReport, Event
     from hotfix.domain.record.lifecycle import Hotfix
     from hotfix.domain.record.timing import TimeReport
+    from hotfix.ports.content import ContentCatalogs
     from hotfix.ports.notify import Outbox, Outgoing
 
 
@@ -157,5 +158,8 @@ class Store(EventLog, Protocol):
     def outbox(self) -> Outbox:
         """Notices queued with the events that caused them (``hotfix.ports.notify``)."""
         ...
+
+    @property
+    def content(self) -> ContentCatalogs: ...
 
     def close(self) -> None: ...

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         Waivers,
     )
     from hotfix.ports.ci import CIPipeline
+    from hotfix.ports.content import ContentCatalogs
 
 
 @dataclass
@@ -40,6 +41,8 @@ class Context:
     closers: tuple[Callable[[], None], ...] = ()  # what ``close`` releases, in order
     # client mode: the team server's user this CLI acts as (its token's), else None
     acting_as: str | None = field(default=None, kw_only=True)
+    # the synced content catalogs of the local record (None in client mode: the server's)
+    content: ContentCatalogs | None = field(default=None, kw_only=True)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 from hotfix.config import Config
 from hotfix.domain.identity.access import ALL_PROJECTS
 from hotfix.errors import ConfigError
+from hotfix.services.content.catalog import ContentSettings
 from hotfix.services.identity.users import checked_project
 from hotfix.services.record.records import RecordSettings
 
 if TYPE_CHECKING:
-    from hotfix.ports import Clock, EventImport, EventLog, Identities
+    from hotfix.ports import Clock, ContentCatalogs, EventImport, EventLog, Identities
 
 Network = IPv4Network | IPv6Network
 
@@ -32,6 +33,8 @@ class ServerSettings:
     rate_limit: int = 600  # requests per minute per token
     login_rate_limit: int = 20  # failed sign-ins per minute per address
     database_location: str = ""
+    extra: Mapping[str, object] = field(default_factory=dict)
+    content: Mapping[str, ContentSettings] = field(default_factory=dict)  # per project
 
     @classmethod
     def from_config(cls, cfg: Config, database_location: str = "") -> ServerSettings:
@@ -39,6 +42,7 @@ class ServerSettings:
         if project == ALL_PROJECTS:
             raise ConfigError("server.project cannot be *", hint='e.g. server.project = "shop"')
         return cls(projects={project: RecordSettings.from_config(cfg)},
+                   content={project: ContentSettings.from_config(cfg)},
                    default_project=project, listen=cfg.str("server.listen"),
                    trusted_proxies=_networks(cfg.list("server.trusted_proxies")),
                    identity_header=cfg.str("server.identity_header"),
@@ -46,8 +50,10 @@ class ServerSettings:
                    login_rate_limit=cfg.int("server.login_rate_limit"),
                    database_location=database_location)
 
-    def with_project(self, name: str, record: RecordSettings) -> ServerSettings:
-        return replace(self, projects={**self.projects, name: record})
+    def with_project(self, name: str, record: RecordSettings,
+                     content: ContentSettings | None = None) -> ServerSettings:
+        return replace(self, projects={**self.projects, name: record},
+                       content={**self.content, name: content or ContentSettings()})
 
     def host_port(self) -> tuple[str, int]:
         host, _, port = self.listen.rpartition(":")
@@ -78,3 +84,4 @@ class ServerParts:
     clock: Clock
     close: Callable[[], None] = lambda: None
     imports: Mapping[str, EventImport] = field(default_factory=dict)  # per project
+    content: Mapping[str, ContentCatalogs] = field(default_factory=dict)  # per project

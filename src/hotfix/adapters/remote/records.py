@@ -95,6 +95,10 @@ class RemoteRecords:
     def _path(self, key: str, tail: str = "") -> str:
         return f"{self.base}/hotfixes/{quote(key.strip(), safe='')}" + (f"/{tail}" if tail else "")
 
+    def record_of(self, body: Mapping[str, Any]) -> Hotfix:
+        """A record the server answered with (its events), derived with its settings."""
+        return self._record(body)
+
     def _record(self, body: Mapping[str, Any]) -> Hotfix:
         events = [event_of(e) for e in body["events"]]
         return derive(str(body["id"]), events, self._project["approvals_required"],

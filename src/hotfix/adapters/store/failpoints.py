@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from hotfix.domain.record.events import Event
-from hotfix.ports import Cache, Draft, Notify, Outbox, Store, Waivers
+from hotfix.ports import Cache, ContentCatalogs, Draft, Notify, Outbox, Store, Waivers
 
 
 class Failpoint:
@@ -65,6 +65,10 @@ class CrashingStore:
     @property
     def outbox(self) -> Outbox:
         return self.inner.outbox
+
+    @property
+    def content(self) -> ContentCatalogs:
+        return self.inner.content
 
     def create(self, title: str, actor: str, at: datetime, payload: dict[str, Any],
                notify: Notify | None = None) -> Event:

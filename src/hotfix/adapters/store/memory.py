@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from hotfix.adapters.store.content_memory import MemoryContentCatalogs
 from hotfix.adapters.store.memory_outbox import MemoryOutbox
 from hotfix.adapters.store.rows import (
     EventRow,
@@ -42,6 +43,7 @@ class MemoryStore:
         self.cache = MemoryCache()
         self.waivers = MemoryWaivers()
         self.outbox = MemoryOutbox()
+        self.content = MemoryContentCatalogs()
         self._lock = threading.Lock()
 
     def close(self) -> None:

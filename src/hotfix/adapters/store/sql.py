@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, insert, select, text, update
 
+from hotfix.adapters.store.content import SqlContentCatalogs
 from hotfix.adapters.store.database import Database
 from hotfix.adapters.store.identity import SqlIdentities
 from hotfix.adapters.store.outbox import SqlOutbox, queue
@@ -46,6 +47,7 @@ class SqlStore:
         self.waivers = SqlWaivers(self.db)
         self.identities = SqlIdentities(self.db)
         self.outbox = SqlOutbox(self.db)
+        self.content = SqlContentCatalogs(self.db)
 
     @property
     def engine(self) -> Engine:

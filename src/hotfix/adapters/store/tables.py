@@ -20,7 +20,7 @@ from sqlalchemy import (
 
 # The newest migration in migrations/versions; tests/adapters/test_store_contract.py checks it
 # against Alembic's own head. A database stamped with it needs no migration run.
-SCHEMA_HEAD = "0005_flag_client_keys"
+SCHEMA_HEAD = "0006_content"
 
 metadata = MetaData()
 
@@ -141,4 +141,14 @@ flag_client_keys = Table(
     Column("created_by", String(320), nullable=False),
     Column("created_at", String(40), nullable=False),
     Column("revoked_at", String(40)),
+)
+
+# ``hotfix content sync``: every version of the zones and templates, kept (ports.ContentCatalogs)
+content_catalogs = Table(
+    "content_catalogs", metadata,
+    Column("version", Integer, primary_key=True, autoincrement=True),
+    Column("digest", String(64), nullable=False),  # SHA-256 of the canonical body
+    Column("body", Text, nullable=False),  # JSON: {"zones": {...}, "templates": {...}}
+    Column("actor", String(320), nullable=False),
+    Column("at", String(40), nullable=False),
 )

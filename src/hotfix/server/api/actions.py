@@ -37,6 +37,8 @@ GENERIC = sorted((ALL_ACTIONS | {"document", "backout", NOTE, WAIVE_EVENT, PROPO
 ActionName = Annotated[str, Path(pattern=f"^({'|'.join(GENERIC)})$", examples=["document"],
                                  description="a lifecycle action or a step's record")]
 RESERVED = frozenset({"override", REQUEST})  # payload keys only the record writes
+# a content record's own steps: only through /content (permission content, api/content.py)
+CONTENT_STEPS = frozenset({"draft", "schedule", "publish", "expire", "revert"})
 
 
 def _records(request: Request, caller: Caller, key: HotfixKey | None) -> LocalRecords:
@@ -86,6 +88,10 @@ def act(request: Request, caller: Actor, key: HotfixKey, action: ActionName, bod
     payload = {k: v for k, v in body.payload.items() if k not in RESERVED}
     check_change(action, payload)  # a flag's definition is checked before it is written
     records = _records(request, caller, idempotency_key)
+    if action in CONTENT_STEPS and records.get(key).kind == "content":
+        raise Forbidden(f"{action} of a content change goes through the content routes, "
+                        "with the role marketer or admin", hint="POST /api/v1/projects/"
+                        f"{caller.project}/content/changes/{key}/{action} (docs/content.md)")
     return HotfixWithEvents.full(records.act(key, action, caller.email, payload, body.override))
 
 

@@ -1,0 +1,62 @@
+"""``ports.Content`` on the team server: ``hotfix content`` signed in (docs/content.md).
+
+The server keeps the catalog and decides every step with it; records come back as their
+events and are derived here with the server's settings (``RemoteRecords.record_of``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from hotfix.adapters.remote.records import RemoteRecords
+from hotfix.domain.content.catalog import Catalog, catalog_from
+from hotfix.domain.content.live import Live
+from hotfix.domain.record.hotfix import Hotfix
+from hotfix.ports.content import CatalogVersion
+
+
+class RemoteContent:
+    def __init__(self, records: RemoteRecords) -> None:
+        self.records, self.client = records, records.client
+        self.base = f"{records.base}/content"
+
+    def sync(self, body: Mapping[str, Any], actor: str) -> tuple[CatalogVersion, bool]:
+        answer = self.client.post(f"{self.base}/catalog", dict(body))
+        return _version(answer), bool(answer["created"])
+
+    def catalog(self) -> tuple[CatalogVersion, Catalog]:
+        version = _version(self.client.get(f"{self.base}/catalog"))
+        return version, catalog_from(version.body, ())  # the server enforced the policy
+
+    def change(self, name: str, values: Mapping[str, Any], actor: str,
+               title: str | None = None) -> Hotfix:
+        body = {"template": name, "values": dict(values), "title": title}
+        return self.records.record_of(self.client.post(f"{self.base}/changes", body))
+
+    def draft(self, key: str, name: str, values: Mapping[str, Any], actor: str) -> Hotfix:
+        body = {"template": name, "values": dict(values)}
+        return self.records.record_of(self.client.post(self._change(key, "draft"), body))
+
+    def publish(self, key: str, actor: str) -> Hotfix:
+        return self.records.record_of(self.client.post(self._change(key, "publish")))
+
+    def revert(self, key: str, actor: str) -> Hotfix:
+        return self.records.record_of(self.client.post(self._change(key, "revert")))
+
+    def zone(self, name: str) -> Live:
+        got = self.client.get(f"{self.base}/zones/{quote(name, safe='')}")
+        at = got.get("published_at")
+        return Live(str(got["zone"]), got.get("record"), got.get("template"),
+                    dict(got.get("values") or {}), datetime.fromisoformat(at) if at else None,
+                    got.get("catalog_version"))
+
+    def _change(self, key: str, step: str) -> str:
+        return f"{self.base}/changes/{quote(key.strip(), safe='')}/{step}"
+
+
+def _version(answer: Mapping[str, Any]) -> CatalogVersion:
+    body = {"zones": dict(answer["zones"]), "templates": dict(answer["templates"])}
+    return CatalogVersion(int(answer["version"]), str(answer["digest"]), body,
+                          str(answer["actor"]), datetime.fromisoformat(str(answer["at"])))

@@ -1,0 +1,148 @@
+"""``hotfix content``: sync zones and templates, change a zone through an approved
+template, publish, revert, and show what a zone serves (docs/content.md)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from hotfix.cli.common import ActorOpt, JsonOpt, actor, console, context, emit
+
+if TYPE_CHECKING:
+    from hotfix.domain.record.hotfix import Hotfix
+
+content_app = typer.Typer(help="Content hotfixes through pre-approved templates: sync, "
+                          "change, publish, revert.", no_args_is_help=True,
+                          rich_markup_mode=None, add_completion=False)
+KeyArg = Annotated[str, typer.Argument(help="The content change, e.g. HF-3.")]
+SetOpt = Annotated[list[str] | None, typer.Option(
+    "--set", "-s", help="A slot's value, SLOT=VALUE (repeat for each slot).")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(content_app, name="content")
+
+
+@content_app.command("sync")
+def sync_cmd(as_: ActorOpt = None, as_json: JsonOpt = False) -> None:
+    """Upload content/zones.toml and content/templates/*.toml as a new catalog version."""
+    from hotfix.services.content.catalog import read_catalog
+    from hotfix.wiring import content_desk
+
+    with context() as ctx:
+        version, created = content_desk(ctx).sync(read_catalog(ctx.root), actor(ctx, as_))
+        data: dict[str, Any] = {
+            "version": version.version, "digest": version.digest, "created": created,
+            "zones": sorted(version.body["zones"]),
+            "templates": sorted(version.body["templates"])}
+        emit(as_json, data, lambda: console.print(
+            f"content catalog version {version.version} "
+            f"{'synced' if created else 'unchanged (already the newest)'}: "
+            f"{len(data['zones'])} zones, {len(data['templates'])} templates"))
+
+
+@content_app.command("templates")
+def templates_cmd(as_json: JsonOpt = False) -> None:
+    """The synced templates: zone, approval and slots."""
+    from hotfix.wiring import content_desk
+
+    with context() as ctx:
+        version, catalog = content_desk(ctx).catalog()
+        rows: list[dict[str, Any]] = [{"template": t.name, "zone": t.zone, "approved": t.approved,
+                 "slots": {s.name: s.type for s in t.slots}}
+                for t in catalog.templates.values()]
+
+        def show() -> None:
+            console.print(f"catalog version {version.version}")
+            for row in rows:
+                slots = ", ".join(f"{n} ({k})" for n, k in row["slots"].items())
+                state = "approved" if row["approved"] else "NOT approved"
+                console.print(f"  {row['template']:<24} zone {row['zone']:<16} {state}: {slots}")
+
+        emit(as_json, {"version": version.version, "templates": rows}, show)
+
+
+@content_app.command("change")
+def change_cmd(template: Annotated[str, typer.Argument(help="The approved template.")],
+               set_: SetOpt = None, title: Annotated[str | None, typer.Option(
+                   "--title", help="The record's title (default: template and zone).")] = None,
+               as_: ActorOpt = None, as_json: JsonOpt = False) -> None:
+    """Open a content change: the slots checked against the synced template (a content
+    record, drafted; it is published once approved)."""
+    from hotfix.wiring import content_desk
+
+    values = _pairs(set_ or [])
+    with context() as ctx:
+        rec = content_desk(ctx).change(template, values, actor(ctx, as_), title)
+        _show(as_json, rec, "drafted")
+
+
+@content_app.command("draft")
+def draft_cmd(key: KeyArg, template: Annotated[str, typer.Option(
+                  "--template", "-t", help="The approved template.")],
+              set_: SetOpt = None, as_: ActorOpt = None, as_json: JsonOpt = False) -> None:
+    """Draft a record triage routed to content (or redraft it): it needs a new approval."""
+    from hotfix.wiring import content_desk
+
+    values = _pairs(set_ or [])
+    with context() as ctx:
+        _show(as_json, content_desk(ctx).draft(key, template, values, actor(ctx, as_)),
+              "drafted")
+
+
+@content_app.command("publish")
+def publish_cmd(key: KeyArg, as_: ActorOpt = None, as_json: JsonOpt = False) -> None:
+    """Publish an approved content change now: its zone serves its values."""
+    from hotfix.wiring import content_desk
+
+    with context() as ctx:
+        _show(as_json, content_desk(ctx).publish(key, actor(ctx, as_)), "published")
+
+
+@content_app.command("revert")
+def revert_cmd(key: KeyArg, as_: ActorOpt = None, as_json: JsonOpt = False) -> None:
+    """Revert a published change now: its zone serves what it showed before."""
+    from hotfix.wiring import content_desk
+
+    with context() as ctx:
+        _show(as_json, content_desk(ctx).revert(key, actor(ctx, as_)), "reverted")
+
+
+@content_app.command("show")
+def show_cmd(zone: Annotated[str, typer.Argument(help="The zone, e.g. shipping.")],
+             as_json: JsonOpt = False) -> None:
+    """What a zone serves now (as GET /content/v1/zones/ZONE does)."""
+    from hotfix.wiring import content_desk
+
+    with context() as ctx:
+        live = content_desk(ctx).zone(zone)
+        body = live.body()
+
+        def show() -> None:
+            console.print(f"zone {zone}: " + (f"{live.key} ({live.template})" if live.key
+                                              else "nothing published"))
+            for name, value in live.values.items():
+                console.print(f"  {name} = {value}", markup=False)
+
+        emit(as_json, body, show)
+
+
+def _pairs(given: list[str]) -> dict[str, Any]:
+    from hotfix.errors import UsageError
+
+    values: dict[str, Any] = {}
+    for item in given:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--set {item!r} is not SLOT=VALUE",
+                             hint="e.g. --set deadline=2026-12-20")
+        values[name.strip()] = value
+    return values
+
+
+def _show(as_json: bool, rec: Hotfix, what: str) -> None:
+    from hotfix.cli.render import print_record
+
+    emit(as_json, {**rec.summary(), "draft": rec.last("draft")},
+         lambda: print_record(rec, headline=what))

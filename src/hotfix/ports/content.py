@@ -1,0 +1,63 @@
+"""The synced content catalogs (zones and templates), every version kept.
+
+Implemented by ``hotfix.adapters.store.content.SqlContentCatalogs`` (the record's database,
+migration 0004_content) and ``hotfix.adapters.store.content_memory.MemoryContentCatalogs``
+(the fake)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from hotfix.domain.content.catalog import Catalog
+    from hotfix.domain.content.live import Live
+    from hotfix.domain.record.hotfix import Hotfix
+
+
+@dataclass(frozen=True)
+class CatalogVersion:
+    version: int  # 1, 2, … in the order synced
+    digest: str  # SHA-256 of the canonical body
+    body: Mapping[str, Any]  # {"zones": {…}, "templates": {…}}
+    actor: str
+    at: datetime
+
+
+class ContentCatalogs(Protocol):
+    def add(self, body: Mapping[str, Any], digest: str, actor: str,
+            at: datetime) -> tuple[CatalogVersion, bool]:
+        """Keep ``body`` as a new version, unless the newest has the same digest (then that
+        one, and False)."""
+        ...
+
+    def latest(self) -> CatalogVersion | None: ...
+
+    def get(self, version: int) -> CatalogVersion | None: ...
+
+    def versions(self) -> list[CatalogVersion]:
+        """Every version, oldest first."""
+        ...
+
+
+class Content(Protocol):
+    """The content use cases as the CLI calls them: on the local record
+    (``hotfix.services.content.changes.ContentDesk``) or on the team server
+    (``hotfix.adapters.remote.content.RemoteContent``), which decides with its own catalog."""
+
+    def sync(self, body: Mapping[str, Any], actor: str) -> tuple[CatalogVersion, bool]: ...
+
+    def catalog(self) -> tuple[CatalogVersion, Catalog]: ...
+
+    def change(self, name: str, values: Mapping[str, Any], actor: str,
+               title: str | None = None) -> Hotfix: ...
+
+    def draft(self, key: str, name: str, values: Mapping[str, Any], actor: str) -> Hotfix: ...
+
+    def publish(self, key: str, actor: str) -> Hotfix: ...
+
+    def revert(self, key: str, actor: str) -> Hotfix: ...
+
+    def zone(self, name: str) -> Live: ...

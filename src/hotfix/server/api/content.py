@@ -1,0 +1,159 @@
+"""Content hotfixes on the server: the synced catalog, changes through approved templates,
+publish and revert (``require("content")``: marketers and admins), and the public, cached
+zone a site or CDN reads (``GET /content/v1/zones/{zone}``, docs/content.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Path, Request, Response
+from pydantic import BaseModel, Field
+
+from hotfix.domain.content.catalog import Catalog
+from hotfix.errors import NotFound
+from hotfix.ports.record import Records
+from hotfix.server.api.actions import RequestKey
+from hotfix.server.auth import Caller, HotfixKey, project_path, require
+from hotfix.server.problems import PROJECT, responses
+from hotfix.server.schemas import HotfixWithEvents
+from hotfix.server.state import server_state
+from hotfix.services.content.catalog import ContentSettings, current, sync
+from hotfix.services.content.changes import ContentDesk, deciding_with
+
+router = APIRouter(prefix="/api/v1/projects/{project}/content", tags=["content"],
+                   dependencies=[Depends(project_path)], responses=PROJECT)
+public = APIRouter(prefix="/content/v1", tags=["content"])
+Marketer = Annotated[Caller, Depends(require("content"))]
+Engineer = Annotated[Caller, Depends(require("act"))]  # engineering syncs, never a marketer
+Reader = Annotated[Caller, Depends(require("read"))]
+ZoneName = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$",
+                               examples=["shipping"])]
+
+
+class CatalogIn(BaseModel):
+    zones: dict[str, dict[str, Any]]
+    templates: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class CatalogOut(BaseModel):
+    version: int
+    digest: str
+    created: bool = False
+    actor: str
+    at: str
+    zones: dict[str, Any]
+    templates: dict[str, Any]
+    approved: list[str]
+
+
+class ZoneOut(BaseModel):
+    zone: str
+    record: str | None  # the content change it shows; None: nothing published
+    template: str | None
+    values: dict[str, Any]
+    catalog_version: int | None
+    published_at: str | None
+
+
+class ChangeIn(BaseModel):
+    template: str = Field(min_length=1, max_length=100)
+    values: dict[str, str | int] = Field(default_factory=dict)
+    title: str | None = Field(default=None, max_length=300)
+
+
+def desk(request: Request, project: str, request_key: str | None = None) -> ContentDesk:
+    state = server_state(request)
+    base = state.records(project, request_key)  # NotFound for an unknown project
+    settings = state.settings.content.get(project, ContentSettings())
+
+    def records_for(catalog: Catalog) -> Records:
+        return deciding_with(base, catalog)
+
+    if project not in state.parts.content:
+        raise NotFound(f"project {project!r} keeps no content catalog on this server",
+                       hint="the server's record must be SQL (hotfix serve's database)")
+    return ContentDesk(state.parts.content[project], records_for, state.parts.clock,
+                       settings.checkout)
+
+
+def _catalog_out(request: Request, project: str, created: bool = False) -> CatalogOut:
+    d = desk(request, project)
+    version, catalog = current(d.catalogs, d.checkout)
+    return CatalogOut(version=version.version, digest=version.digest, created=created,
+                      actor=version.actor, at=version.at.isoformat(),
+                      zones=dict(version.body["zones"]), templates=dict(version.body["templates"]),
+                      approved=sorted(n for n, t in catalog.templates.items() if t.approved))
+
+
+@router.post("/catalog", response_model=CatalogOut, summary="Sync zones and templates "
+             "(hotfix content sync): a new version when they changed")
+def sync_catalog(request: Request, caller: Engineer, body: CatalogIn) -> CatalogOut:
+    d = desk(request, caller.project)
+    _, created = sync(d.catalogs, body.model_dump(), caller.email, d.clock, d.checkout)
+    return _catalog_out(request, caller.project, created)
+
+
+@router.get("/catalog", response_model=CatalogOut, summary="The newest synced catalog")
+def catalog(request: Request, caller: Reader) -> CatalogOut:
+    return _catalog_out(request, caller.project)
+
+
+@router.post("/changes", response_model=HotfixWithEvents, status_code=201,
+             summary="Open a content change through an approved template")
+def change(request: Request, caller: Marketer, body: ChangeIn,
+           idempotency_key: RequestKey = None) -> HotfixWithEvents:
+    d = desk(request, caller.project, idempotency_key)
+    return HotfixWithEvents.full(d.change(body.template, body.values, caller.email, body.title))
+
+
+class DraftIn(BaseModel):
+    template: str = Field(min_length=1, max_length=100)
+    values: dict[str, str | int] = Field(default_factory=dict)
+
+
+@router.post("/changes/{key}/draft", response_model=HotfixWithEvents,
+             summary="(Re-)draft a record routed to content: it needs a new approval")
+def draft(request: Request, caller: Marketer, key: HotfixKey, body: DraftIn,
+          idempotency_key: RequestKey = None) -> HotfixWithEvents:
+    d = desk(request, caller.project, idempotency_key)
+    return HotfixWithEvents.full(d.draft(key, body.template, body.values, caller.email))
+
+
+@router.get("/zones/{zone}", response_model=ZoneOut, summary="What a zone shows now")
+def project_zone(request: Request, caller: Reader, zone: ZoneName) -> dict[str, Any]:
+    return desk(request, caller.project).zone(zone).body()
+
+
+@router.post("/changes/{key}/publish", response_model=HotfixWithEvents,
+             summary="Publish an approved content change now")
+def publish(request: Request, caller: Marketer, key: HotfixKey,
+            idempotency_key: RequestKey = None) -> HotfixWithEvents:
+    return HotfixWithEvents.full(desk(request, caller.project, idempotency_key).publish(
+        key, caller.email))
+
+
+@router.post("/changes/{key}/revert", response_model=HotfixWithEvents,
+             summary="Revert a published content change: its zone shows what it showed before")
+def revert(request: Request, caller: Marketer, key: HotfixKey,
+           idempotency_key: RequestKey = None) -> HotfixWithEvents:
+    return HotfixWithEvents.full(desk(request, caller.project, idempotency_key).revert(
+        key, caller.email))
+
+
+@public.get("/zones/{zone}", summary="A zone's live content (public; ETag, short max-age)",
+            responses={200: {"model": ZoneOut, "description": "What the zone shows now"},
+                       **responses(404, 422, 503), 304: {"description": "Not modified"}})
+def zone(request: Request, zone: ZoneName,
+         if_none_match: Annotated[str | None, Header()] = None) -> Response:
+    state = server_state(request)
+    project = state.settings.default_project
+    body = json.dumps(desk(request, project).zone(zone).body(), sort_keys=True).encode()
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    max_age = state.settings.content.get(project, ContentSettings()).max_age
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}",
+               "Access-Control-Allow-Origin": "*", "Vary": "Accept-Encoding"}
+    if if_none_match and etag in {t.strip() for t in if_none_match.split(",")}:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)

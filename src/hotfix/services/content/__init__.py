@@ -1,0 +1,1 @@
+"""Content hotfixes: sync the catalog, change a zone through a template, publish, revert."""

@@ -1,0 +1,80 @@
+"""The catalog in the repository (``content/zones.toml``, ``content/templates/*.toml``)
+and its sync to the record, as a new version each time it changes."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hotfix.config import Config
+from hotfix.domain.content.catalog import (
+    CHECKOUT_PATHS,
+    Catalog,
+    CatalogError,
+    catalog_from,
+    digest,
+)
+from hotfix.errors import NotFound, PolicyViolation, UsageError
+from hotfix.ports.clock import Clock
+from hotfix.ports.content import CatalogVersion, ContentCatalogs
+
+
+@dataclass(frozen=True)
+class ContentSettings:
+    checkout: tuple[str, ...] = CHECKOUT_PATHS  # content.checkout_paths
+    max_age: int = 5  # content.max_age: seconds a site or CDN may cache a zone
+
+    @classmethod
+    def from_config(cls, cfg: Config) -> ContentSettings:
+        return cls(tuple(str(p) for p in cfg.list("content.checkout_paths")),
+                   max(0, cfg.int("content.max_age")))
+
+
+SYNC_HINT = "an engineer runs: hotfix content sync (in the repository, with content/)"
+
+
+def read_catalog(root: Path) -> dict[str, Any]:
+    """The catalog's body as written in ``root/content/``; a clear error naming the file."""
+    folder = root / "content"
+    zones_file = folder / "zones.toml"
+    if not zones_file.is_file():
+        raise NotFound(f"{zones_file} does not exist",
+                       hint='declare the zones there: [banner] paths = ["/", "/products/*"]')
+    body: dict[str, Any] = {"zones": _toml(zones_file), "templates": {}}
+    for path in sorted((folder / "templates").glob("*.toml")):
+        body["templates"][path.stem] = _toml(path)
+    return body
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: {exc}", hint="fix the TOML, then sync again") from None
+
+
+def checked(body: Mapping[str, Any], checkout: Sequence[str]) -> Catalog:
+    try:
+        return catalog_from(body, checkout)
+    except CatalogError as exc:
+        raise PolicyViolation(str(exc), hint="fix content/ and sync again; see "
+                              "docs/content.md (policy)") from None
+
+
+def sync(catalogs: ContentCatalogs, body: Mapping[str, Any], actor: str, clock: Clock,
+         checkout: Sequence[str]) -> tuple[CatalogVersion, bool]:
+    """Keep ``body`` as the newest version when it passes the policy and differs from the
+    newest; nothing is written otherwise."""
+    catalog = checked(body, checkout)
+    return catalogs.add(catalog.body, digest(catalog.body), actor, clock.now())
+
+
+def current(catalogs: ContentCatalogs, checkout: Sequence[str]) -> tuple[CatalogVersion,
+                                                                         Catalog]:
+    latest = catalogs.latest()
+    if latest is None:
+        raise NotFound("no content zones or templates have been synced", hint=SYNC_HINT)
+    return latest, checked(latest.body, checkout)

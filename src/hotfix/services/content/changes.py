@@ -1,0 +1,131 @@
+"""A content change is a ``content`` record: opened and drafted through a template of the
+synced catalog, approved as its kind asks, published and reverted at once (each an event)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from hotfix.domain.content.catalog import Catalog, Template, digest
+from hotfix.domain.content.live import Live, live_zones, nothing
+from hotfix.domain.content.slots import SlotRefused
+from hotfix.domain.record.hotfix import Hotfix
+from hotfix.errors import GuardRefused, NotFound, PolicyViolation, UsageError
+from hotfix.ports.clock import Clock
+from hotfix.ports.content import CatalogVersion, ContentCatalogs
+from hotfix.ports.record import Records
+from hotfix.services.content.catalog import current, sync
+from hotfix.services.record.records import LocalRecords
+
+CODE_HOTFIX = ("anything without an approved template is a code hotfix: "
+               'hotfix open "…" -a change_kind=code')
+# a content change is significant (someone needs it today), touches few users, no workaround
+ANSWERS = {"significant": True, "users_affected": 0.0, "workaround": False,
+           "change_kind": "content"}
+
+
+def deciding_with(records: LocalRecords, catalog: Catalog) -> LocalRecords:
+    """``records`` with the catalog's approved templates as the only approved ones."""
+    approved = tuple(sorted(n for n, t in catalog.templates.items() if t.approved))
+    settings = replace(records.settings, templates=approved,
+                       lifecycle=replace(records.settings.lifecycle, approved_templates=approved))
+    return LocalRecords(records.log, settings, records.clock)
+
+
+@dataclass(frozen=True)
+class ContentDesk:
+    """What the content use cases run on: the catalogs, the record (decided with a catalog's
+    approved templates), the clock and the checkout paths no zone may appear on."""
+
+    catalogs: ContentCatalogs
+    records_for: Callable[[Catalog], Records]
+    clock: Clock
+    checkout: Sequence[str]
+
+    def sync(self, body: Mapping[str, Any], actor: str) -> tuple[CatalogVersion, bool]:
+        return sync(self.catalogs, body, actor, self.clock, self.checkout)
+
+    def catalog(self) -> tuple[CatalogVersion, Catalog]:
+        return current(self.catalogs, self.checkout)
+
+    def _current(self) -> tuple[int, Catalog, Records]:
+        version, catalog = current(self.catalogs, self.checkout)
+        return version.version, catalog, self.records_for(catalog)
+
+    def change(self, name: str, values: Mapping[str, Any], actor: str,
+               title: str | None = None) -> Hotfix:
+        """A new content record, triaged to content and drafted; nothing is opened when a
+        value is refused."""
+        version, catalog, records = self._current()
+        draft = self._checked(version, catalog, name, values)
+        opened = records.open(title or f"content: {name} in zone {draft['zone']}", actor,
+                              {**ANSWERS, "template": name}, kind="content")
+        return records.act(opened.key, "draft", actor, draft)
+
+    def draft(self, key: str, name: str, values: Mapping[str, Any], actor: str) -> Hotfix:
+        """A (new) draft on a record triage routed to content; it needs a new approval."""
+        version, catalog, records = self._current()
+        return records.act(key, "draft", actor, self._checked(version, catalog, name, values))
+
+    def _checked(self, version: int, catalog: Catalog, name: str,
+                 values: Mapping[str, Any]) -> dict[str, Any]:
+        template = _approved(catalog, name)
+        try:
+            filled = template.fill(values, self.clock.now().date())
+        except SlotRefused as exc:
+            raise UsageError(str(exc), hint=f"see the slots: hotfix content templates "
+                             f"(template {name!r})") from None
+        return {"template": name, "zone": template.zone, "values": filled,
+                "catalog_version": version, "template_digest": _digest(catalog, name)}
+
+    def publish(self, key: str, actor: str) -> Hotfix:
+        _, catalog, records = self._current()
+        draft = _draft(records.get(key))
+        template = _approved(catalog, str(draft["template"]))
+        if _digest(catalog, template.name) != draft.get("template_digest"):
+            raise PolicyViolation(
+                f"template {template.name!r} changed since {key} was drafted: its values "
+                "were checked against the old version", hint="make the change again: "
+                f"hotfix content change {template.name} --set …")
+        return records.act(key, "publish", actor, {"zone": template.zone})
+
+    def revert(self, key: str, actor: str) -> Hotfix:
+        _, _catalog, records = self._current()
+        draft = _draft(records.get(key))
+        return records.act(key, "revert", actor, {"zone": draft["zone"]})
+
+    def zone(self, name: str) -> Live:
+        _, catalog, records = self._current()
+        if name not in catalog.zones:
+            raise NotFound(f"there is no content zone {name!r}",
+                           hint=f"the zones: {', '.join(sorted(catalog.zones)) or 'none'}")
+        return live_zones(records.list()).get(name) or nothing(name)
+
+
+def _approved(catalog: Catalog, name: str) -> Template:
+    template = catalog.templates.get(name)
+    if template is None:
+        known = ", ".join(sorted(catalog.templates)) or "none"
+        raise NotFound(f"there is no content template {name!r} (templates: {known})",
+                       hint=f"ask engineering for a template; {CODE_HOTFIX}")
+    if not template.approved:
+        raise PolicyViolation(f"template {name!r} is not approved: content is published only "
+                              "through a pre-approved template", hint="an engineer other than "
+                              f"its author approves it (approved = true, approved_by = … in "
+                              f"content/templates/{name}.toml, then hotfix content sync); "
+                              f"meanwhile {CODE_HOTFIX}")
+    return template
+
+
+def _digest(catalog: Catalog, name: str) -> str:
+    return digest({"template": catalog.body["templates"][name],
+                   "zone": catalog.body["zones"][catalog.templates[name].zone]})
+
+
+def _draft(record: Hotfix) -> Mapping[str, Any]:
+    draft = record.last("draft") if record.kind == "content" else None
+    if not draft or not draft.get("zone"):
+        raise GuardRefused(f"{record.key} is not a content change made through a template",
+                           hint="hotfix content change TEMPLATE --set SLOT=VALUE …")
+    return draft

@@ -1,0 +1,51 @@
+"""The content catalogs' one contract, on SQLite, PostgreSQL and the memory fake: every
+synced version kept in order, an unchanged sync writing nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from hotfix.adapters.store.content_memory import MemoryContentCatalogs
+from hotfix.adapters.store.sql import SqlStore
+from hotfix.domain.content.catalog import digest
+from hotfix.ports import ContentCatalogs
+
+T0 = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+ONE = {"zones": {"shipping": {"paths": ["/"]}}, "templates": {}}
+TWO = {"zones": {"shipping": {"paths": ["/", "/products/*"]}}, "templates": {}}
+
+
+@pytest.fixture(params=["sql", "memory"])
+def catalogs(request: pytest.FixtureRequest, db_url: str) -> Iterator[ContentCatalogs]:
+    if request.param == "memory":
+        yield MemoryContentCatalogs()
+        return
+    store = SqlStore(db_url)
+    try:
+        yield store.content
+    finally:
+        store.close()
+
+
+def test_every_version_is_kept_and_an_unchanged_sync_writes_nothing(
+        catalogs: ContentCatalogs) -> None:
+    assert catalogs.latest() is None
+    first, created = catalogs.add(ONE, digest(ONE), "eng@shop.example", T0)
+    assert (first.version, created) == (1, True)
+    again, created = catalogs.add(ONE, digest(ONE), "ci@shop.example", T0 + timedelta(1))
+    assert (again.version, again.actor, created) == (1, "eng@shop.example", False)
+    second, _ = catalogs.add(TWO, digest(TWO), "eng@shop.example", T0 + timedelta(2))
+    back, _ = catalogs.add(ONE, digest(ONE), "eng@shop.example", T0 + timedelta(3))
+    assert [v.version for v in catalogs.versions()] == [1, 2, 3]
+    assert [v.body for v in catalogs.versions()] == [ONE, TWO, ONE]
+    latest = catalogs.latest()
+    assert latest is not None
+    assert (latest.version, latest.digest, latest.at) == (3, digest(ONE), T0 + timedelta(3))
+    kept = catalogs.get(2)
+    assert kept is not None
+    assert (kept.body, kept.digest) == (TWO, second.digest)
+    assert catalogs.get(4) is None
+    assert back.version == 3

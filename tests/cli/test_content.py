@@ -1,0 +1,70 @@
+"""``hotfix content`` on the local record (a real git repository, real SQLite): the catalog
+read from content/, synced as versions, a change drafted, approved, published, reverted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.cli.conftest import Invoke
+
+MKT, LEAD, ENG = "mia@shop.example", "lee@shop.example", "eng@shop.example"
+ZONES = '[shipping]\npaths = ["/", "/products/*"]\n'
+DEADLINE = f'''zone = "shipping"
+approved = true
+author = "{ENG}"
+approved_by = "{LEAD}"
+
+[slots.deadline]
+type = "date"
+
+[slots.note]
+type = "rich_text"
+tags = ["p", "strong"]
+'''
+
+
+def write_catalog(repo: Path, zones: str = ZONES, deadline: str = DEADLINE) -> None:
+    (repo / "content" / "templates").mkdir(parents=True, exist_ok=True)
+    (repo / "content" / "zones.toml").write_text(zones)
+    (repo / "content" / "templates" / "shipping-deadline.toml").write_text(deadline)
+
+
+def test_sync_change_approve_publish_revert(hotfix: Invoke, repo: Path) -> None:
+    write_catalog(repo)
+    synced = hotfix("content", "sync", "--as", ENG, "--json").json()
+    assert (synced["version"], synced["created"]) == (1, True)
+    assert hotfix("content", "sync", "--as", ENG, "--json").json()["created"] is False
+    made = hotfix("content", "change", "shipping-deadline", "--set", "deadline=2099-12-18",
+                  "--set", "note=<p>Order <script>x()</script>now</p>", "--as", MKT, "--json")
+    assert made.code == 0, made.err
+    assert made.json()["draft"]["values"]["note"] == "<p>Order now</p>"
+    key = made.json()["id"]
+    refused = hotfix("content", "publish", key, "--as", MKT)
+    assert refused.code == 1  # not approved yet: the kind asks for an approval
+    assert hotfix("approve", key, "--as", LEAD).code == 0
+    assert hotfix("content", "publish", key, "--as", MKT, "--json").json()["state"] == (
+        "published")
+    assert hotfix("content", "show", "shipping", "--json").json()["values"]["deadline"] == (
+        "2099-12-18")
+    assert hotfix("content", "revert", key, "--as", MKT).code == 0
+    assert hotfix("content", "show", "shipping", "--json").json()["record"] is None
+
+
+def test_bad_input_is_refused_with_what_to_do(hotfix: Invoke, repo: Path) -> None:
+    before = hotfix("content", "change", "shipping-deadline", "--as", MKT)
+    assert before.code == 1
+    assert "hotfix content sync" in before.err
+    write_catalog(repo, zones='[banner]\npaths = ["/cart/pay"]\n[shipping]\npaths = ["/"]\n')
+    checkout = hotfix("content", "sync", "--as", ENG)
+    assert checkout.code == 1
+    assert "checkout path" in checkout.err
+    write_catalog(repo)
+    hotfix("content", "sync", "--as", ENG)
+    wrong = hotfix("content", "change", "shipping-deadline", "--set", "deadline=Dec 20",
+                   "--set", "note=x", "--as", MKT)
+    assert wrong.code == 2
+    assert "slot 'deadline'" in wrong.err
+    assert "iso-date" in wrong.err
+    assert hotfix("content", "change", "shipping-deadline", "--set", "oops", "--as",
+                  MKT).code == 2
+    assert hotfix("list", "--json").json() == []

@@ -1,0 +1,136 @@
+"""Content hotfixes on a real ``hotfix serve`` (uvicorn on loopback, SQLite): sync, change,
+approve, publish, the public zone with its ETag, revert; and who may do what."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.server.live import LiveServer, live_server
+
+CONTENT = "/api/v1/projects/default/content"
+TEMPLATES: dict[str, Any] = {
+    "shipping-deadline": {
+        "zone": "shipping", "approved": True, "author": "engineer@shop.example",
+        "approved_by": "approver@shop.example",
+        "slots": {"deadline": {"type": "date"},
+                  "note": {"type": "rich_text", "tags": ["p", "strong"], "max_length": 200}}},
+    "stock-level": {
+        "zone": "stock", "approved": True, "author": "engineer@shop.example",
+        "approved_by": "approver@shop.example",
+        "slots": {"units": {"type": "integer", "min": 0, "max": 999}}},
+}
+CATALOG = {"zones": {"shipping": {"paths": ["/", "/products/*"]},
+                     "stock": {"paths": ["/products/*"]}}, "templates": TEMPLATES}
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[LiveServer]:
+    with live_server(tmp_path / "server", f"sqlite:///{tmp_path / 'server.db'}",
+                     "[content]\nmax_age = 7\n") as server:
+        with server.client("engineer") as c:
+            assert c.post(f"{CONTENT}/catalog", json=CATALOG).status_code == 200
+        yield server
+
+
+def published(live: LiveServer, deadline: str, note: str = "<p>Order by then</p>") -> str:
+    with live.client("marketer") as c:
+        made = c.post(f"{CONTENT}/changes", json={
+            "template": "shipping-deadline", "values": {"deadline": deadline, "note": note}})
+        assert made.status_code == 201, made.text
+        key = str(made.json()["id"])
+        with live.client("approver") as a:
+            assert a.post(live.api(f"/{key}/approve"), json={"note": "ok"}).is_success
+        done = c.post(f"{CONTENT}/changes/{key}/publish")
+        assert done.status_code == 200, done.text
+        assert done.json()["state"] == "published"
+    return key
+
+
+def test_sync_change_publish_shows_on_the_zone_and_revert_brings_back_the_previous(
+        live: LiveServer) -> None:
+    with live.client() as site:
+        empty = site.get("/content/v1/zones/shipping")
+        assert (empty.status_code, empty.json()["record"]) == (200, None)
+        first = published(live, "2099-12-18")
+        shown = site.get("/content/v1/zones/shipping")
+        assert shown.json()["values"]["deadline"] == "2099-12-18"
+        assert shown.headers["cache-control"] == "public, max-age=7"
+        etag = shown.headers["etag"]
+        assert site.get("/content/v1/zones/shipping",
+                        headers={"If-None-Match": etag}).status_code == 304
+        second = published(live, "2099-12-20")
+        now = site.get("/content/v1/zones/shipping", headers={"If-None-Match": etag})
+        assert (now.status_code, now.json()["values"]["deadline"]) == (200, "2099-12-20")
+        assert now.json()["record"] == second
+        with live.client("marketer") as c:
+            reverted = c.post(f"{CONTENT}/changes/{second}/revert")
+        assert reverted.json()["state"] == "reverted"
+        back = site.get("/content/v1/zones/shipping").json()
+        assert (back["record"], back["values"]["deadline"]) == (first, "2099-12-18")
+        kinds = [e["kind"] for e in reverted.json()["events"]]
+        assert kinds == ["open", "triage", "draft", "approve", "publish", "revert"]
+        assert site.get("/content/v1/zones/nowhere").status_code == 404
+
+
+def test_a_script_in_rich_text_is_stripped(live: LiveServer) -> None:
+    published(live, "2099-12-18", '<p onmouseover="x()">Order <strong>now</strong>'
+                                  "<script>steal(document.cookie)</script></p>")
+    with live.client() as site:
+        note = site.get("/content/v1/zones/shipping").json()["values"]["note"]
+    assert note == "<p>Order <strong>now</strong></p>"
+
+
+def test_a_checkout_zone_is_refused_whatever_it_is_called(live: LiveServer) -> None:
+    bad = {"zones": {"banner": {"paths": ["/", "/checkout/**"]}}, "templates": {
+        "banner-text": {**TEMPLATES["stock-level"], "zone": "banner"}}}
+    with live.client("engineer") as c:
+        refused = c.post(f"{CONTENT}/catalog", json=bad)
+        assert refused.status_code == 403
+        assert "checkout path" in refused.json()["detail"]
+        assert c.get(f"{CONTENT}/catalog").json()["version"] == 1  # nothing kept
+
+
+def test_a_bad_value_or_template_is_refused_naming_it_and_nothing_opens(
+        live: LiveServer) -> None:
+    with live.client("marketer") as c:
+        low = c.post(f"{CONTENT}/changes", json={"template": "stock-level",
+                                                  "values": {"units": "-3"}})
+        assert low.status_code == 422
+        assert "slot 'units'" in low.json()["detail"]
+        assert "range" in low.json()["detail"]
+        missing = c.post(f"{CONTENT}/changes", json={"template": "checkout-button",
+                                                      "values": {}})
+        assert missing.status_code == 404
+        assert "code hotfix" in missing.json()["hint"]
+    with live.client("viewer") as v:
+        assert v.get("/api/v1/projects/default/records").json() == []
+
+
+def test_a_marketer_publishes_content_but_cannot_approve_a_code_hotfix_or_sync(
+        live: LiveServer) -> None:
+    published(live, "2099-12-18")
+    code = live.opened("engineer")
+    with live.client("marketer") as c:
+        refused = c.post(live.api(f"/{code}/approve"), json={"note": "looks fine"})
+        assert refused.status_code == 403
+        assert c.post(f"{CONTENT}/catalog", json=CATALOG).status_code == 403
+
+
+def test_an_engineer_without_the_marketer_role_cannot_publish_content(
+        live: LiveServer) -> None:
+    with live.client("marketer") as c:
+        key = c.post(f"{CONTENT}/changes", json={
+            "template": "stock-level", "values": {"units": "12"}}).json()["id"]
+    with live.client("approver") as a:
+        assert a.post(live.api(f"/{key}/approve"), json={"note": "ok"}).is_success
+    with live.client("engineer") as e:
+        assert e.post(f"{CONTENT}/changes/{key}/publish").status_code == 403
+        generic = e.post(live.api(f"/{key}/actions/publish"), json={"payload": {}})
+        assert generic.status_code == 403
+        assert "content routes" in generic.json()["detail"]
+    with live.client() as site:
+        assert site.get("/content/v1/zones/stock").json()["record"] is None

@@ -1,0 +1,47 @@
+"""``hotfix content`` signed in to a real team server (on SQLite and PostgreSQL): CI syncs
+the repository's content/, a marketer changes and publishes, the site reads the zone, the
+marketer reverts; a marketer cannot sync."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import Invoke
+from tests.cli.test_content import write_catalog
+from tests.server.live import LiveServer
+
+
+def test_sync_change_publish_revert_through_the_server(
+        hotfix: Invoke, repo: Path, any_server: LiveServer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def as_user(role: str) -> None:
+        monkeypatch.setenv("HOTFIX_SERVER", any_server.url)
+        monkeypatch.setenv("HOTFIX_TOKEN", any_server.tokens[role])
+
+    write_catalog(repo)
+    as_user("marketer")
+    assert hotfix("content", "sync").code == 1  # marketers never widen what templates touch
+    as_user("engineer")
+    synced = hotfix("content", "sync", "--json")
+    assert synced.code == 0, synced.err
+    assert (synced.json()["version"], synced.json()["created"]) == (1, True)
+    as_user("marketer")
+    assert "shipping-deadline" in hotfix("content", "templates").out
+    made = hotfix("content", "change", "shipping-deadline", "--set", "deadline=2099-12-20",
+                  "--set", "note=<p>By <strong>Dec 20</strong></p>", "--json")
+    assert made.code == 0, made.err
+    key = made.json()["id"]
+    assert made.json()["requester"] == "marketer@shop.example"
+    as_user("approver")
+    assert hotfix("approve", key).code == 0
+    as_user("marketer")
+    assert hotfix("content", "publish", key, "--json").json()["state"] == "published"
+    with any_server.client() as site:
+        assert site.get("/content/v1/zones/shipping").json()["values"]["deadline"] == (
+            "2099-12-20")
+    assert hotfix("content", "show", "shipping", "--json").json()["record"] == key
+    assert hotfix("content", "revert", key).code == 0
+    with any_server.client() as site:
+        assert site.get("/content/v1/zones/shipping").json()["record"] is None
