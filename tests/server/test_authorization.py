@@ -140,13 +140,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         yield live
 
 
-def permission_of(route: APIRoute) -> str | None:
-    """The permission the route's ``require`` dependency checks (None: none found)."""
+def permission_of(route: APIRoute, guard: type = require) -> str | None:
+    """The permission the route's ``guard`` dependency (``require``, or the dashboard's
+    ``page``) checks; None when it has none."""
     stack = list(route.dependant.dependencies)
     while stack:
         dep = stack.pop()
-        if isinstance(dep.call, require):
-            return dep.call.permission
+        if isinstance(dep.call, guard):
+            return str(dep.call.permission)
         stack.extend(dep.dependencies)
     return None
 

@@ -16,6 +16,7 @@ from fastapi.routing import APIRoute
 from hotfix.domain.identity.access import ROLES, allows
 from hotfix.server.dashboard.session import page
 from tests.server.live import LiveServer, email, live_server
+from tests.server.test_authorization import permission_of as route_permission
 
 OPEN = {("GET", "/ui/login"), ("POST", "/ui/login")}
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -53,13 +54,7 @@ def pages(live: LiveServer) -> list[APIRoute]:
 
 
 def permission_of(route: APIRoute) -> str | None:
-    stack = list(route.dependant.dependencies)
-    while stack:
-        dep = stack.pop()
-        if isinstance(dep.call, page):
-            return dep.call.permission
-        stack.extend(dep.dependencies)
-    return None
+    return route_permission(route, page)
 
 
 # (method, path) → (path params, form) for a request an allowed role makes successfully

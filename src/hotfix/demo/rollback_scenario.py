@@ -21,7 +21,7 @@ from hotfix.adapters.rollout.loadgen import LoadReport, Req, run_load
 from hotfix.config import SETTINGS
 from hotfix.demo import shop_files as f
 from hotfix.demo.sample import APPROVER, ENGINEER, init_sample_repo
-from hotfix.demo.walkthrough import Demo, Step, demo_settings, walk
+from hotfix.demo.walkthrough import Demo, Step, demo_settings, triage_lines, walk
 from hotfix.services.checks import check
 from hotfix.services.git import pick, release, start
 from hotfix.services.rollout import backout, deploy, production, verify
@@ -129,10 +129,7 @@ def _open(demo: Demo) -> Step:
                "costing_money": "yes", "caused_by_last_deploy": "yes", "rollback_safe": "yes"}
     rec = demo.ctx.records.open(TITLE, ENGINEER, answers)
     demo.keys["fix"] = rec.key
-    assert rec.triage is not None
-    lines = [f"{rec.key} ({rec.kind} record): {rec.triage['severity']} → "
-             f"{rec.triage['route']}"]
-    lines += [f"  because {r['text']} ({', '.join(r['answers'])})" for r in rec.triage["reasons"]]
+    lines = triage_lines(rec, f"({rec.kind} record)")
     approved = demo.ctx.records.act(rec.key, "approve", APPROVER, {"note": "roll back now"})
     lines.append(f"approved by {APPROVER}: {approved.state.value}; next: {approved.next_step()}")
     return Step(f'hotfix open "{TITLE}" -a caused_by_last_deploy=yes -a rollback_safe=yes …; '

@@ -16,6 +16,7 @@ from typing import Any
 from hotfix.adapters.git import cmd as git
 from hotfix.config import SETTINGS, by_section, render_toml_value
 from hotfix.demo.sample import APPROVER, ENGINEER, build_sample
+from hotfix.domain.record.lifecycle import Hotfix
 from hotfix.errors import HotfixError
 from hotfix.services.context import Context
 from hotfix.services.rollout import production
@@ -118,12 +119,17 @@ def _open(demo: Demo) -> Step:
                "costing_money": "yes"}
     rec = demo.ctx.records.open(TITLE, ENGINEER, answers)
     demo.keys["fix"] = rec.key
-    assert rec.triage is not None
-    lines = [f"{rec.key} opened by {ENGINEER}: {rec.triage['severity']} → "
-             f"{rec.triage['route']}"]
-    lines += [f"  because {r['text']} ({', '.join(r['answers'])})" for r in rec.triage["reasons"]]
+    lines = triage_lines(rec, f"opened by {ENGINEER}")
     return Step(f'hotfix open "{TITLE}" -a significant=yes -a users=35% -a workaround=no '
                 "-a costing_money=yes", lines)
+
+
+def triage_lines(rec: Hotfix, how: str) -> list[str]:
+    """What triage decided for ``rec``, and why, as the demo shows it."""
+    assert rec.triage is not None
+    lines = [f"{rec.key} {how}: {rec.triage['severity']} → {rec.triage['route']}"]
+    return lines + [f"  because {r['text']} ({', '.join(r['answers'])})"
+                    for r in rec.triage["reasons"]]
 
 
 def _self_approval(demo: Demo) -> Step:
