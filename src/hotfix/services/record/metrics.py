@@ -48,7 +48,7 @@ def metrics(ctx: Context, since: str = "90d", until: datetime | None = None) -> 
     end = until or ctx.now()
     start = _since(since, end)
     records = ctx.records.list()
-    deploys = _deploys(ctx)
+    deploys = _deploys(ctx, {r.key for r in records if r.kind == "rollback"})
     changes = _changes(ctx, deploys)
     result = dora(deploys, [i for r in records if (i := _incident(r)) is not None], changes,
                   start, end)
@@ -85,12 +85,12 @@ def _sprints(ctx: Context) -> Sprints:
             from None
 
 
-def _deploys(ctx: Context) -> list[Deploy]:
+def _deploys(ctx: Context, rollback_records: set[str]) -> list[Deploy]:
     reported = []
     for d in ctx.rollout.states.deployments():
         if d.source not in ("pipeline", "promote", "rollback"):
             continue  # "up": hotfix started what already ran
-        if d.source == "rollback" and not _production_rollback(ctx, d.key):
+        if d.source == "rollback" and d.key not in rollback_records:
             continue  # a canary undone: production never left its baseline
         reported.append(Deploy(d.version, datetime.fromtimestamp(d.at, UTC), d.source, d.key))
     known = {d.version for d in reported}
@@ -99,13 +99,6 @@ def _deploys(ctx: Context) -> list[Deploy]:
               for tag, at in ctx.git.tag_dates().items()
               if tag not in known and pattern.parse(tag) is not None]
     return sorted(reported + tagged, key=lambda d: d.at)
-
-
-def _production_rollback(ctx: Context, key: str) -> bool:
-    try:
-        return bool(key) and ctx.records.get(key).kind == "rollback"
-    except Exception:
-        return False
 
 
 def _changes(ctx: Context, deploys: Sequence[Deploy]) -> dict[str, list[datetime]]:
