@@ -6,18 +6,21 @@ from typing import Any
 
 import pytest
 
-from tests.cli.conftest import Invoke
+from tests.cli.conftest import run_demo
 
 # the whole walk-through runs once for the module; a busy 2-core machine needs minutes
-pytestmark = pytest.mark.timeout(900)
+pytestmark = pytest.mark.timeout(1800)  # a second run if the judge refused the fix
 
 
 @pytest.fixture(scope="module")
-def demo_steps(hotfix_module: Invoke) -> list[dict[str, Any]]:
-    result = hotfix_module("demo", "--json")
-    assert result.code == 0, result.err
-    steps: list[dict[str, Any]] = result.json()["steps"]
-    return steps
+def demo_steps(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
+    return run_demo(tmp_path_factory.mktemp("demo"), shipped=_shipped)
+
+
+def _shipped(steps: list[dict[str, Any]]) -> bool:
+    """The good fix promoted (the bad one's rollback is asserted on whichever run is kept)."""
+    good = [s for s in steps if s["title"].startswith("hotfix deploy HF-1")]
+    return bool(good and not good[0]["refused"])
 
 
 def step(steps: list[dict[str, Any]], start: str) -> dict[str, Any]:
