@@ -598,6 +598,11 @@ CATALOG: tuple[Setting, ...] = (
             "Requests per minute one token may make; more get 429 Too Many Requests."),
     Setting("server.login_rate_limit", 20,
             "Failed sign-ins (bad tokens) per minute from one address before it gets 429."),
+    Setting("server.signing_key", "",
+            "The server's Ed25519 key file (PKCS#8 PEM, mode 0600) that signs every record's\n"
+            "head; keep it outside the database and its backups. Empty: .hotfix/server-\n"
+            "signing.key in the server's directory, created on first start.",
+            env="HOTFIX_SIGNING_KEY"),
     Setting("server.url", "",
             "The team server this CLI acts through (hotfix login URL sets it). Empty: local.",
             env="HOTFIX_SERVER"),

@@ -38,7 +38,7 @@ from hotfix.services.record.records import LocalRecords, RecordSettings
 if TYPE_CHECKING:
     from hotfix.domain.record.events import Event
     from hotfix.domain.record.lifecycle import Hotfix
-    from hotfix.ports import Identities, Records, Store
+    from hotfix.ports import Identities, Records, Signer, Store
     from hotfix.ports.ci import CIPipeline, CIResult
     from hotfix.ports.content import Content
     from hotfix.services.notify.notices import NoticeWriter
@@ -223,10 +223,12 @@ def open_remote(cfg: Config, environ: Mapping[str, str], clock: Clock) -> Remote
         return None
     from hotfix.adapters.remote.client import ServerClient
     from hotfix.adapters.remote.records import RemoteRecords
+    from hotfix.adapters.remote.seen import SeenHeads, seen_path
 
     client = ServerClient(found[0], found[1], timeout=cfg.float("server.timeout"))
     try:
-        records = RemoteRecords(client, cfg.str("server.project"), clock)
+        records = RemoteRecords(client, cfg.str("server.project"), clock,
+                                SeenHeads(seen_path(environ)))
         me = client.get(f"{records.base}/me")
         policy = {"approvals.approvers": list(records.approvers),
                   "approvals.required": records.approvals_required,
@@ -443,9 +445,36 @@ def open_server(start: Path, environ: Mapping[str, str],
         for store in stores:
             store.close()
 
+    try:
+        signer = signing_key(start, cfg)
+        for name, store in logs.items():
+            store.witness(signer, name)
+    except BaseException:
+        close()
+        raise
     return settings, ServerParts(dict(logs), main.identities, SystemClock(), close,
                                  imports=dict(logs),
-                                 content={name: s.content for name, s in logs.items()})
+                                 content={name: s.content for name, s in logs.items()},
+                                 signer=signer, witnesses=dict(logs))
+
+
+def new_signing_key(path: Path) -> Signer:
+    """``hotfix server keygen``: a new key in ``path``, never over an existing file."""
+    from hotfix.adapters.signing import create_key
+
+    return create_key(path)
+
+
+def signing_key(start: Path, cfg: Config) -> Signer:
+    """The server's signing key: ``server.signing_key``, else ``.hotfix/server-signing.key``
+    in the server's directory, created on first start."""
+    from hotfix.adapters.signing import create_key, load_key
+
+    given = cfg.str("server.signing_key")
+    if given:
+        return load_key(Path(given).expanduser())
+    default = start / ".hotfix" / "server-signing.key"
+    return load_key(default) if default.exists() else create_key(default)
 
 
 def project_dirs(start: Path, default: str) -> list[tuple[str, Path]]:

@@ -34,3 +34,21 @@ def import_cmd(
     emit(as_json, done, lambda: console.print(
         f"imported {len(done['imported'])} hotfix(es) from {done['from']} into "
         f"{done['project']} on {done['server']}: {', '.join(done['imported']) or 'none'}"))
+
+
+@server_app.command("keygen")
+def keygen_cmd(
+    path: Annotated[Path, typer.Argument(
+        help="Where to write the key (mode 0600); never an existing file. Keep it outside "
+        "the database and its backups, then set server.signing_key (HOTFIX_SIGNING_KEY).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Write a new Ed25519 key for the team server to sign every record's head with; print
+    its id and public key (docs/security.md: what the signatures prove)."""
+    from hotfix.wiring import new_signing_key
+
+    signer = new_signing_key(path)
+    done = {"path": str(path), "key_id": signer.key_id, "public_key": signer.public_key}
+    emit(as_json, done, lambda: console.print(
+        f"wrote {path} (mode 0600): key {signer.key_id}, public key {signer.public_key}\n"
+        f"serve with it: HOTFIX_SIGNING_KEY={path} hotfix serve"))

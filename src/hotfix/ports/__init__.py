@@ -162,3 +162,9 @@ from hotfix.ports.rollout import (
 from hotfix.ports.rollout import (
     VerdictLike as VerdictLike,
 )
+from hotfix.ports.witness import (
+    Signer as Signer,
+)
+from hotfix.ports.witness import (
+    WitnessedLog as WitnessedLog,
+)

@@ -7,6 +7,7 @@ commits by SHA; ``Waivers`` keeps the audit's waivers that belong to no hotfix."
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -69,6 +70,12 @@ class Records(Protocol):
 
     def list(self, states: Collection[str] | None = None) -> list[Hotfix]:
         """Every record (only those in ``states`` when given), oldest first."""
+        ...
+
+    def witness_problems(self, keys: Collection[str] | None = None) -> builtins.list[str]:
+        """What the team server's signatures contradict, for ``keys`` (every record when
+        None) and the project's index of records. A local record has no server witness:
+        its anchors are checked by ``services.record.anchor``."""
         ...
 
 

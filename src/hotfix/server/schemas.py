@@ -47,6 +47,9 @@ class HotfixOut(BaseModel):
 
 class HotfixWithEvents(HotfixOut):
     events: list[EventOut]
+    integrity: list[str] = Field(default_factory=list, description=(
+        "What the server's signatures contradict in this record or in the project's index "
+        "of records (docs/security.md); empty when it holds."))
 
     @classmethod
     def full(cls, record: Hotfix) -> HotfixWithEvents:
@@ -68,6 +71,19 @@ class Chain(BaseModel):
     problem: str | None
     head_seq: int
     head_hash: str
+
+
+class Finding(BaseModel):
+    record: str | None  # HF-N, or None for the project's index of records
+    problem: str
+
+
+class Integrity(BaseModel):
+    ok: bool
+    signed_records: int  # records the server's signed running head counts
+    key_id: str | None
+    public_key: str | None  # Ed25519, raw, base64
+    problems: list[Finding]
 
 
 class OpenIn(BaseModel):

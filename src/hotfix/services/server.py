@@ -3,7 +3,7 @@ the parts ``hotfix.wiring.open_server`` builds for it (``hotfix.server.app.creat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import TYPE_CHECKING
@@ -16,7 +16,16 @@ from hotfix.services.identity.users import checked_project
 from hotfix.services.record.records import RecordSettings
 
 if TYPE_CHECKING:
-    from hotfix.ports import Clock, ContentCatalogs, EventImport, EventLog, Identities
+    from hotfix.domain.record.lifecycle import Hotfix
+    from hotfix.ports import (
+        Clock,
+        ContentCatalogs,
+        EventImport,
+        EventLog,
+        Identities,
+        Signer,
+        WitnessedLog,
+    )
 
 Network = IPv4Network | IPv6Network
 
@@ -85,3 +94,16 @@ class ServerParts:
     close: Callable[[], None] = lambda: None
     imports: Mapping[str, EventImport] = field(default_factory=dict)  # per project
     content: Mapping[str, ContentCatalogs] = field(default_factory=dict)  # per project
+    signer: Signer | None = None  # the key that signs every head (docs/security.md)
+    witnesses: Mapping[str, WitnessedLog] = field(default_factory=dict)  # per project
+
+    def integrity(self, project: str, records: Sequence[Hotfix]) -> dict[int | None, list[str]]:
+        """What the project's signatures contradict: in its index of records (key None),
+        records the index names that are gone, and each of ``records`` in depth."""
+        from hotfix.domain.record.witness import project_problems
+
+        log = self.witnesses.get(project)
+        if log is None or self.signer is None:
+            return {}
+        return project_problems(project, {r.number: list(r.events) for r in records},
+                                log.witnessed(), self.signer.verify)

@@ -21,12 +21,14 @@ from hotfix.domain.record.lifecycle_settings import LifecycleSettings, lifecycle
 from hotfix.domain.record.timing import TimeReport, time_report
 
 if TYPE_CHECKING:
+    from hotfix.adapters.remote.seen import SeenHeads
     from hotfix.ports import Clock
 
 
 class RemoteRecords:
-    def __init__(self, client: ServerClient, project: str, clock: Clock) -> None:
-        self.client, self.project, self.clock = client, project, clock
+    def __init__(self, client: ServerClient, project: str, clock: Clock,
+                 seen: SeenHeads | None = None) -> None:
+        self.client, self.project, self.clock, self.seen = client, project, clock, seen
         self.base = f"/api/v1/projects/{quote(project, safe='')}"
 
     @property
@@ -91,6 +93,15 @@ class RemoteRecords:
     def list(self, states: Collection[str] | None = None) -> builtins.list[Hotfix]:
         params = {"state": sorted(states)} if states else None
         return [self._record(r) for r in self.client.get(f"{self.base}/records", params)]
+
+    def witness_problems(self, keys: Collection[str] | None = None) -> builtins.list[str]:
+        params = {"record": sorted(k.strip() for k in keys)} if keys else None
+        found = self.client.get(f"{self.base}/integrity", params)
+        problems = [str(f["problem"]) for f in found["problems"]]
+        if self.seen is not None and not problems:
+            problems = self.seen.check(self.client.url, self.project,
+                                       int(found["signed_records"]), found.get("key_id"))
+        return problems
 
     def _path(self, key: str, tail: str = "") -> str:
         return f"{self.base}/hotfixes/{quote(key.strip(), safe='')}" + (f"/{tail}" if tail else "")

@@ -28,10 +28,13 @@ from hotfix.adapters.store.rows import (
 )
 from hotfix.adapters.store.tables import cache, events, hotfixes, waivers
 from hotfix.domain.audit.equivalence import Waiver
-from hotfix.domain.record.events import Event
+from hotfix.domain.record.events import Event, verify_chain
+from hotfix.domain.record.witness import Witnessed
+from hotfix.errors import ChainBroken
 
 if TYPE_CHECKING:
-    from hotfix.ports import Draft, Notify
+    from hotfix.adapters.store.witness import StoreWitness
+    from hotfix.ports import Draft, Notify, Signer
 
 _EVENT = [events.c[name] for name in EventRow._fields]
 _WAIVER = [waivers.c[name] for name in WaiverRow._fields]
@@ -48,6 +51,7 @@ class SqlStore:
         self.identities = SqlIdentities(self.db)
         self.outbox = SqlOutbox(self.db)
         self.content = SqlContentCatalogs(self.db)
+        self.signing: StoreWitness | None = None  # the team server's witness, once enabled
 
     @property
     def engine(self) -> Engine:
@@ -72,6 +76,8 @@ class SqlStore:
                 .returning(hotfixes.c.number)
             ).scalar_one()
             (opened,) = _append(conn, number, [], [(actor, "open", payload)], at, notify)
+            if self.signing is not None:
+                self.signing.signed_create(conn, number, [opened])
             return opened
 
     def append(self, number: int, decide: Callable[[list[Event]], list[Draft]],
@@ -81,7 +87,10 @@ class SqlStore:
         with self.db.writing("record an event") as conn:
             _lock(conn, number)
             before = _events(conn, number)
-            return _append(conn, number, before, decide(before), at, notify)
+            new = _append(conn, number, before, decide(before), at, notify)
+            if new and self.signing is not None:
+                self.signing.signed_append(conn, number, new[-1])
+            return new
 
     def events(self, number: int) -> list[Event]:
         with self.db.reading("read events") as conn:
@@ -121,9 +130,43 @@ class SqlStore:
                     requester=opened.actor, opened_at=iso(opened.at), head_seq=last.seq,
                     head_hash=last.hash))
                 conn.execute(insert(events), [EventRow.of(e)._asdict() for e in evs])
+                if self.signing is not None:
+                    self.signing.signed_create(conn, number, evs)
             if conn.dialect.name == "postgresql" and records:
                 conn.execute(text("SELECT setval(pg_get_serial_sequence('hotfixes', 'number'), "
                                   "(SELECT max(number) FROM hotfixes))"))
+
+    def witness(self, signer: Signer, project: str) -> int:
+        """Sign every head from now on (``ports.WitnessedLog``); index and sign the records
+        written before, oldest first, refusing one whose chain does not verify."""
+        from hotfix.adapters.store.witness import StoreWitness, indexed
+
+        signing = StoreWitness(signer, project)
+        with self.db.writing("witness the records") as conn:
+            signing.start(conn)
+            seen = indexed(conn)
+            numbers = [n for n in conn.execute(select(hotfixes.c.number)
+                                               .order_by(hotfixes.c.number)).scalars()
+                       if n not in seen]
+            for number in numbers:
+                evs = _events(conn, number)
+                head = conn.execute(select(hotfixes.c.head_seq, hotfixes.c.head_hash)
+                                    .where(hotfixes.c.number == number)).one()
+                chain = verify_chain(evs, (int(head[0]), str(head[1])))
+                if not evs or not chain.ok:
+                    raise ChainBroken(
+                        f"HF-{number} cannot be witnessed: {chain.problem or 'it has no events'}",
+                        hint="restore the database from a backup (hotfix db restore) before "
+                             "the server signs it; docs/security.md")
+                signing.signed_create(conn, number, evs)
+        self.signing = signing
+        return len(numbers)
+
+    def witnessed(self) -> Witnessed:
+        from hotfix.adapters.store.witness import read
+
+        with self.db.reading("read the server's signatures") as conn:
+            return read(conn)
 
 
 class SqlCache:

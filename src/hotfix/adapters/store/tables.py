@@ -20,7 +20,7 @@ from sqlalchemy import (
 
 # The newest migration in migrations/versions; tests/adapters/test_store_contract.py checks it
 # against Alembic's own head. A database stamped with it needs no migration run.
-SCHEMA_HEAD = "0006_content"
+SCHEMA_HEAD = "0007_witness"
 
 metadata = MetaData()
 
@@ -151,4 +151,31 @@ content_catalogs = Table(
     Column("body", Text, nullable=False),  # JSON: {"zones": {...}, "templates": {...}}
     Column("actor", String(320), nullable=False),
     Column("at", String(40), nullable=False),
+)
+
+# The team server's witness (domain/record/witness.py): each record's signed head, the index
+# of records in the order they were created, and the signed running head over that index.
+# No foreign keys: a record deleted behind the server's back leaves its signatures behind.
+signed_heads = Table(
+    "signed_heads", metadata,
+    Column("hotfix", Integer, primary_key=True, autoincrement=False),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("signature", String(200), nullable=False),
+    Column("key_id", String(64), nullable=False),
+)
+record_index = Table(
+    "record_index", metadata,
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("hotfix", Integer, nullable=False, unique=True),
+    Column("opened_hash", String(64), nullable=False),
+    Column("running_hash", String(64), nullable=False),
+)
+running_head = Table(
+    "running_head", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # always 1
+    Column("count", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("signature", String(200), nullable=False),
+    Column("key_id", String(64), nullable=False),
 )

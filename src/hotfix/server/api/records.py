@@ -16,7 +16,15 @@ from hotfix.domain.record.states import State
 from hotfix.errors import UsageError
 from hotfix.server.auth import Caller, HotfixKey, project_path, require
 from hotfix.server.problems import PROJECT
-from hotfix.server.schemas import Chain, EventOut, HotfixOut, HotfixWithEvents, Page
+from hotfix.server.schemas import (
+    Chain,
+    EventOut,
+    Finding,
+    HotfixOut,
+    HotfixWithEvents,
+    Integrity,
+    Page,
+)
 from hotfix.server.state import server_state
 
 router = APIRouter(prefix="/api/v1/projects/{project}/hotfixes", tags=["hotfixes"],
@@ -67,7 +75,28 @@ def _known_states(states: list[str] | None) -> None:
 
 @router.get("/{key}", response_model=HotfixWithEvents, summary="One hotfix with its events")
 def get_hotfix(request: Request, caller: Reader, key: HotfixKey) -> HotfixWithEvents:
-    return HotfixWithEvents.full(server_state(request).records(caller.project).get(key))
+    state = server_state(request)
+    record = state.records(caller.project).get(key)
+    found = state.parts.integrity(caller.project, [record])
+    return HotfixWithEvents.full(record).model_copy(
+        update={"integrity": found.get(None, []) + found.get(record.number, [])})
+
+
+@records_router.get("/integrity", response_model=Integrity,
+                    summary="Check the server's signatures of every record (or of `record`)")
+def integrity(request: Request, caller: Reader,
+              record: Annotated[list[str] | None, Query(max_length=200)] = None) -> Integrity:
+    state = server_state(request)
+    records = state.records(caller.project)
+    chosen = [records.get(k) for k in record] if record else records.list()
+    found = state.parts.integrity(caller.project, chosen)
+    log, signer = state.parts.witnesses.get(caller.project), state.parts.signer
+    problems = [Finding(record=None if n is None else f"HF-{n}", problem=p)
+                for n, ps in sorted(found.items(), key=lambda kv: kv[0] or 0) for p in ps]
+    return Integrity(ok=not problems, problems=problems,
+                     signed_records=log.witnessed().count if log is not None else 0,
+                     key_id=signer.key_id if signer else None,
+                     public_key=signer.public_key if signer else None)
 
 
 @router.get("/{key}/timeline", response_model=list[EventOut], summary="Its events, in order")

@@ -163,7 +163,9 @@ def _hotfix_view(request: Request, caller: Caller, key: str) -> dict[str, Any]:
     records = state.records(caller.project)
     rec = records.get(key)
     now = state.parts.clock.now()
-    report = build(rec, time_report(rec, now), now, _chain(records, rec))
+    signed = state.parts.integrity(caller.project, [rec])
+    problems = _chain(records, rec) + signed.get(rec.number, []) + signed.get(None, [])
+    report = build(rec, time_report(rec, now), now, problems)
     chart = canary_svg(report.rollout, chart_id=f"canary-{rec.key}") if report.rollout else ""
     return {"caller": caller, "project": caller.project, "rec": rec, "r": report,
             "chart": chart, "chart_text": describe(report.rollout) if report.rollout else "",

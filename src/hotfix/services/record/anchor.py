@@ -43,14 +43,17 @@ def record_problems(ctx: Context, rec: Hotfix) -> list[str]:
 
 
 def anchor_problems(ctx: Context, rec: Hotfix) -> list[str]:
-    """What the record's anchor contradicts in the database's events of it."""
+    """What the record's anchor, and the team server's signatures when it is on one,
+    contradict in the database's events of it."""
     text = ctx.git.anchor(rec.key)
-    return [] if text is None else _against(rec.key, text, list(rec.events))
+    found = [] if text is None else _against(rec.key, text, list(rec.events))
+    return found + ctx.records.witness_problems([rec.key])
 
 
 def problems(ctx: Context, records: Sequence[Hotfix] | None = None) -> tuple[int, list[str]]:
     """(anchors checked, what disagrees) over every record and every anchor: a broken chain,
-    a record re-hashed or cut after its checkpoint, a checkpointed record that is gone."""
+    a record re-hashed or cut after its checkpoint, a checkpointed record that is gone, and
+    what the team server's signatures contradict."""
     records = list(ctx.records.list()) if records is None else list(records)
     events = {r.key: list(r.events) for r in records}
     found = []
@@ -61,7 +64,7 @@ def problems(ctx: Context, records: Sequence[Hotfix] | None = None) -> tuple[int
     anchors = ctx.git.anchors()
     for key, text in sorted(anchors.items(), key=lambda kv: _order(kv[0])):
         found.extend(_against(key, text, events.get(key)))
-    return len(anchors), found
+    return len(anchors), found + ctx.records.witness_problems()
 
 
 def checkpoint(ctx: Context, keys: Sequence[str] | None = None) -> AnchorReport:

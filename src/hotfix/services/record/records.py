@@ -166,6 +166,9 @@ class LocalRecords:
     def timing(self, key: str) -> TimeReport:
         return time_report(self.get(key), self.clock.now())
 
+    def witness_problems(self, keys: Collection[str] | None = None) -> list[str]:
+        return []  # the server checks its own signatures: hotfix.services.server
+
     def verify(self, key: str) -> ChainReport:
         record = self.get(key)
         return verify_chain(list(record.events), self.log.head(record.number))
