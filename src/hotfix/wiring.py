@@ -16,7 +16,7 @@ from hotfix.adapters.git.exclude import ensure_state_dir
 from hotfix.adapters.git.repo import Git
 from hotfix.adapters.git.repository import repo_root
 from hotfix.config import Config, load_config, resolved_later
-from hotfix.errors import ConfigError, NotConfigured, NotFound
+from hotfix.errors import ConfigError, NotConfigured, NotFound, UsageError
 from hotfix.ports import (
     Addresses,
     Clock,
@@ -455,7 +455,22 @@ def open_server(start: Path, environ: Mapping[str, str],
     return settings, ServerParts(dict(logs), main.identities, SystemClock(), close,
                                  imports=dict(logs),
                                  content={name: s.content for name, s in logs.items()},
-                                 signer=signer, witnesses=dict(logs))
+                                 signer=signer, witnesses=dict(logs),
+                                 published={name: s.published for name, s in logs.items()})
+
+
+def publish_audit(ctx: Context, commit: str, lines: list[dict[str, Any]]) -> dict[str, Any]:
+    """``hotfix audit --publish``: the audit, computed here, kept by the team server."""
+    from hotfix.adapters.remote.records import RemoteRecords
+
+    if not isinstance(ctx.records, RemoteRecords):
+        raise UsageError("--publish sends the audit to the team server, but this repository "
+                         "keeps its record locally",
+                         hint="sign in first: hotfix login URL (or HOTFIX_SERVER and "
+                              "HOTFIX_TOKEN in CI)")
+    done: dict[str, Any] = ctx.records.client.post(f"{ctx.records.base}/audit",
+                                                   {"commit": commit, "lines": lines})
+    return done
 
 
 def new_signing_key(path: Path) -> Signer:

@@ -47,6 +47,8 @@ SAMPLES: dict[tuple[str, str], Sample] = {
     ("POST", "/api/v1/projects/{project}/hotfixes/{key}/actions/{action}"):
         lambda live: ({**_fresh(live), "action": "document"},
                       {"payload": {"fields": {"cause": "a typo"}}}),
+    ("POST", "/api/v1/projects/{project}/audit"):
+        lambda live: ({"project": "default"}, {"commit": "a" * 40, "lines": []}),
     ("POST", "/api/v1/projects/{project}/import"):
         lambda live: ({"project": "default"}, {"records": [{"events": [_exported()]}]}),
     ("POST", "/api/v1/users"):

@@ -107,3 +107,21 @@ def test_reading_commands_work_through_the_server(hotfix: Invoke, server: LiveSe
     assert "chain" in (log.out + log.err).lower()
     assert [r["id"] for r in hotfix("list", "--json").json()] == ["HF-1"]
     assert hotfix("status", "HF-9").code == 1
+
+
+def test_next_steps_and_hints_never_tell_a_signed_in_user_to_pass_as(
+        hotfix: Invoke, server: LiveServer, as_user: SignIn) -> None:
+    as_user("engineer")
+    opened = hotfix("open", "Checkout 500", *ANSWERS, "--json")
+    assert opened.json()["next"] == "hotfix approve HF-1 (signed in as an approver)"
+    with server.client("engineer") as c:
+        assert c.get(server.api("/HF-1")).json()["next"] == (
+            "hotfix approve HF-1 (signed in as an approver)")
+    shown = hotfix("status", "HF-1")
+    assert "next: hotfix approve HF-1 (signed in as an approver)" in shown.out
+    as_user("approver")
+    assert hotfix("open", "Search 500", *ANSWERS).code == 0
+    refused = hotfix("approve", "HF-2")  # its own requester
+    assert refused.code == 1
+    assert "--as" not in refused.err
+    assert "(signed in as another person)" in refused.err

@@ -74,6 +74,7 @@ def _form(live: LiveServer, client: httpx.Client, key: str, **fields: str) -> di
 SAMPLES: dict[tuple[str, str], Sample] = {
     ("GET", "/ui/"): lambda live, c: ({}, None),
     ("GET", "/ui/p/{project}/hotfixes"): lambda live, c: ({"project": "default"}, None),
+    ("GET", "/ui/p/{project}/audit"): lambda live, c: ({"project": "default"}, None),
     ("GET", "/ui/p/{project}/hotfixes/{key}"): lambda live, c: (_hotfix(live), None),
     ("POST", "/ui/p/{project}/hotfixes/{key}/approve"):
         lambda live, c: ((p := _hotfix(live)), _form(live, c, p["key"], note="go")),

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from hotfix.cli.common import ActorOpt, JsonOpt, actor, console, context, emit
+from hotfix.cli.common import ActorOpt, JsonOpt, actor, console, context, emit, err_console
 
 if TYPE_CHECKING:
     from hotfix.domain.audit.equivalence import LineAudit
@@ -29,6 +29,9 @@ def audit(
     lines: Annotated[str, typer.Option(
         "--lines", help="Comma-separated lines to audit, as X.Y or branch names, e.g. "
                         "1.1,release/1.2,stable. Default: every supported line.")] = "",
+    publish: Annotated[bool, typer.Option(
+        "--publish", help="Also publish the result to the team server (hotfix login), "
+        "where its dashboard and API show it: run it in CI on the mainline.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Check that every fix on each release line is in the mainline; exit 1 when one is
@@ -40,6 +43,14 @@ def audit(
     names = [name.strip() for name in lines.split(",") if name.strip()]
     with context() as ctx:
         result = audit_service.audit(ctx, names)
+        if publish:
+            from hotfix.services.git.lines import mainline_ref
+            from hotfix.wiring import publish_audit
+
+            commit = ctx.git.commit_of(mainline_ref(ctx.git, ctx.cfg)) or ""
+            done = publish_audit(ctx, commit, [line.to_dict() for line in result])
+            err_console.print(f"published to {ctx.records.location}: audit {done['id']} at "
+                              f"{commit[:12]}, {done['missing']} missing")
     emit(as_json, [line.to_dict() for line in result], lambda: render(result))
     if any(line.missing for line in result):
         raise typer.Exit(1)

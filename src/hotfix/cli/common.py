@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from hotfix.errors import UsageError
+from hotfix.errors import HotfixError, UsageError
 
 if TYPE_CHECKING:
     from hotfix.config import Config
@@ -39,6 +39,12 @@ def context() -> Iterator[Context]:
     ctx = open_at(Path.cwd())
     try:
         yield ctx
+    except HotfixError as exc:
+        if ctx.acting_as is not None and exc.hint:  # signed in: who acts is never --as
+            from hotfix.domain.record.actors import signed_in
+
+            exc.hint = signed_in(exc.hint)
+        raise
     finally:
         ctx.close()
 

@@ -96,6 +96,12 @@ from hotfix.ports.notify import (
 from hotfix.ports.notify import (
     Outgoing as Outgoing,
 )
+from hotfix.ports.published import (
+    Publication as Publication,
+)
+from hotfix.ports.published import (
+    Publications as Publications,
+)
 from hotfix.ports.record import (
     Cache as Cache,
 )

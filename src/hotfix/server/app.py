@@ -15,13 +15,22 @@ from fastapi.routing import APIRoute
 
 from hotfix import __version__
 from hotfix.server import dashboard, ofrep, problems
-from hotfix.server.api import actions, content, flags, projects, records, transfer, users
+from hotfix.server.api import (
+    actions,
+    audit,
+    content,
+    flags,
+    projects,
+    records,
+    transfer,
+    users,
+)
 from hotfix.server.state import ServerState
 from hotfix.services.server import ServerParts, ServerSettings
 
 ROUTERS = (projects.router, records.records_router, records.router, actions.router,
            transfer.router, users.router, flags.router, ofrep.router, content.router,
-           content.public)
+           content.public, audit.router)
 
 
 def create_app(settings: ServerSettings, parts: ServerParts) -> FastAPI:

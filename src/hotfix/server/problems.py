@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 
 from hotfix import errors
+from hotfix.domain.record.actors import signed_in
 
 MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("hotfix.server")
@@ -74,8 +75,10 @@ def problem(status: int, error: str, message: str, hint: str | None = None,
 
 
 def hotfix_problem(exc: errors.HotfixError) -> JSONResponse:
+    """The error's words, with hints for a signed-in person: ``--as`` is never theirs."""
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, errors.NotAuthenticated) else None
-    return problem(status_of(exc), exc.kind, exc.message, exc.hint, headers)
+    return problem(status_of(exc), exc.kind, signed_in(exc.message),
+                   signed_in(exc.hint) if exc.hint else None, headers)
 
 
 def install(app: FastAPI) -> None:

@@ -61,7 +61,9 @@ class ServerState:
             raise NotFound(f"there is no project {project!r} on this server",
                            hint="the projects: GET /api/v1/projects")
         approvers = self.parts.identities.holders(project, RECORD_ROLES["approver"])
-        settings = replace(self.settings.projects[project], approvers=tuple(sorted(approvers)))
+        given = self.settings.projects[project]
+        settings = replace(given, approvers=tuple(sorted(approvers)),
+                           lifecycle=replace(given.lifecycle, signed_in=True))
         log = self.parts.logs[project]
         if request_key:
             log = IdempotentLog(log, request_key)

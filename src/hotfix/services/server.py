@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         EventImport,
         EventLog,
         Identities,
+        Publications,
         Signer,
         WitnessedLog,
     )
@@ -96,6 +97,7 @@ class ServerParts:
     content: Mapping[str, ContentCatalogs] = field(default_factory=dict)  # per project
     signer: Signer | None = None  # the key that signs every head (docs/security.md)
     witnesses: Mapping[str, WitnessedLog] = field(default_factory=dict)  # per project
+    published: Mapping[str, Publications] = field(default_factory=dict)  # per project
 
     def integrity(self, project: str, records: Sequence[Hotfix]) -> dict[int | None, list[str]]:
         """What the project's signatures contradict: in its index of records (key None),

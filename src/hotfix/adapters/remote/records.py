@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -55,8 +56,9 @@ class RemoteRecords:
     @cached_property
     def _lifecycle(self) -> LifecycleSettings:
         life = self._project["lifecycle"]
-        return lifecycle_settings(life["project_kind"], life["close_require"],
-                                  life["guards_enabled"], life["approved_templates"])
+        return replace(lifecycle_settings(life["project_kind"], life["close_require"],
+                                          life["guards_enabled"], life["approved_templates"]),
+                       signed_in=True)
 
     def open(self, title: str, actor: str, answers: Mapping[str, Any] | None = None,
              kind: str | None = None) -> Hotfix:

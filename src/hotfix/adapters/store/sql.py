@@ -17,6 +17,7 @@ from hotfix.adapters.store.content import SqlContentCatalogs
 from hotfix.adapters.store.database import Database
 from hotfix.adapters.store.identity import SqlIdentities
 from hotfix.adapters.store.outbox import SqlOutbox, queue
+from hotfix.adapters.store.published import SqlPublications
 from hotfix.adapters.store.rows import (
     EventRow,
     WaiverRow,
@@ -51,6 +52,7 @@ class SqlStore:
         self.identities = SqlIdentities(self.db)
         self.outbox = SqlOutbox(self.db)
         self.content = SqlContentCatalogs(self.db)
+        self.published = SqlPublications(self.db)
         self.signing: StoreWitness | None = None  # the team server's witness, once enabled
 
     @property

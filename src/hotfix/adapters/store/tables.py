@@ -20,7 +20,7 @@ from sqlalchemy import (
 
 # The newest migration in migrations/versions; tests/adapters/test_store_contract.py checks it
 # against Alembic's own head. A database stamped with it needs no migration run.
-SCHEMA_HEAD = "0007_witness"
+SCHEMA_HEAD = "0008_published"
 
 metadata = MetaData()
 
@@ -178,4 +178,15 @@ running_head = Table(
     Column("hash", String(64), nullable=False),
     Column("signature", String(200), nullable=False),
     Column("key_id", String(64), nullable=False),
+)
+
+# What the team's CI published to the team server (hotfix audit --publish): every version kept
+published = Table(
+    "published", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False, index=True),  # "audit"
+    Column("commit", String(64), nullable=False),  # the mainline commit it was computed at
+    Column("body", Text, nullable=False),  # JSON, as the CLI's --json prints it
+    Column("actor", String(320), nullable=False),
+    Column("at", String(40), nullable=False),
 )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from hotfix.domain.record.actors import signed_in
 from hotfix.domain.record.events import Event
 from hotfix.domain.record.kinds import KINDS
 from hotfix.domain.record.lifecycle_settings import DEFAULT_SETTINGS, LifecycleSettings
@@ -42,7 +43,8 @@ class Hotfix:
         return None
 
     def next_step(self) -> str | None:
-        return KINDS[self.kind].next_step(self.state, self.key)
+        step = KINDS[self.kind].next_step(self.state, self.key)
+        return signed_in(step) if step and self.settings.signed_in else step
 
     @property
     def deployed(self) -> bool:

@@ -26,6 +26,7 @@ class LifecycleSettings:
     close_require: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     guards_enabled: Mapping[str, frozenset[str]] = field(default_factory=dict)
     approved_templates: tuple[str, ...] = ()
+    signed_in: bool = False  # on the team server: who acts is a token, next steps say no --as
 
     def required_fields(self, kind: str) -> tuple[str, ...]:
         return self.close_require.get(kind, ())

@@ -94,6 +94,16 @@ def hotfix_list(request: Request, caller: Reader, project: str,
                   state=state if state in STATES else "", states=STATES)
 
 
+@router.get("/p/{project}/audit", response_class=HTMLResponse)
+def audit_page(request: Request, caller: Reader, project: str) -> HTMLResponse:
+    """The newest audit the team's CI published: what is missing from the mainline."""
+    from hotfix.server.api.audit import newest
+
+    server_state(request).records(project)  # a project not served is 404
+    return render(request, "audit.html", caller=caller, project=project,
+                  audit=newest(request, project))
+
+
 @router.get("/p/{project}/hotfixes/{key}", response_class=HTMLResponse)
 def hotfix_page(request: Request, caller: Reader, project: str, key: str,
                 done: str = "") -> HTMLResponse:
