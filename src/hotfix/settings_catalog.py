@@ -186,6 +186,16 @@ CATALOG: tuple[Setting, ...] = (
         "the target ported, with the reason. Off only for a project without tests.",
     ),
     Setting(
+        "backport.changelog",
+        "auto",
+        "The entry hotfix backport --merge writes on the mainline, once the fix is there, so\n"
+        "the next regular release lists it: \"towncrier\" (a news fragment +HF-N-<sha>.bugfix\n"
+        "in its fragment directory), \"unreleased\" (an item in the changelog's Unreleased\n"
+        "section, under Fixed in a Keep a Changelog file), \"none\", or \"auto\": towncrier\n"
+        "for a towncrier project, else unreleased when the mainline has a changelog.\n"
+        "Written once: an entry the mainline lists already is never added again.",
+    ),
+    Setting(
         "release.land",
         "merge",
         "How a release lands on its line's maintenance branch (9.0.x, release/9.0): \"merge\"\n"
