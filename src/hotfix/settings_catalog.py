@@ -100,7 +100,8 @@ CATALOG: tuple[Setting, ...] = (
         "close.require",
         {},
         "Documentation a record must have before it closes, per record kind (service,\n"
-        "library, content, flag, rollback), filled by hotfix document HF-N --field NAME=...:\n"
+        "library, content, flag, rollback), filled by hotfix doc HF-N (--field NAME=... or\n"
+        "$EDITOR):\n"
         "e.g. { service = [\"root_cause\", \"customer_impact\", \"follow_up\"] }. A rejected\n"
         "record closes without it. Default: nothing required.",
     ),
