@@ -117,22 +117,31 @@ def add_unreleased(text: str, entries: Iterable[NoteEntry],
     rendered = [e.render(_bullet(lines, template)) for e in fresh]
     sub = _subsection_style(headings, template)
     if own is None:
-        at = releases[0].start if releases else _after_title(lines, headings)
-        style = releases[0].style if releases else _section_style(fmt, headings)
-        name = "[Unreleased]" if releases and releases[0].text.startswith("[") else "Unreleased"
-        block = [*_render_heading(name, style), ""]
-        block += [*_render_heading(FIXED, sub), "", *rendered, ""] if sub else [*rendered, ""]
-        if at > 0 and lines[at - 1].strip():
-            block.insert(0, "")
-        lines[at:at] = block
+        at, block = _new_unreleased(lines, headings, releases, fmt, sub, rendered)
     else:
         at, block = _fixed_place(lines, headings, own, sub, rendered)
-        while block and not block[-1].strip():
-            block.pop()
-        if at < len(lines) and lines[at].strip():
-            block.append("")
-        lines[at:at] = block
+    while block and not block[-1].strip():
+        block.pop()
+    if at < len(lines) and lines[at].strip():
+        block.append("")
+    lines[at:at] = block
     return "\n".join(lines).rstrip("\n") + "\n", fresh
+
+
+def _new_unreleased(lines: list[str], headings: list[Heading], releases: list[Heading],
+                    fmt: str, sub: tuple[str, int, bool] | None,
+                    rendered: list[str]) -> tuple[int, list[str]]:
+    """Where an Unreleased section goes (above the newest release, in its heading style,
+    ``[Unreleased]`` when it is bracketed), and its lines."""
+    newest = releases[0] if releases else None
+    at = newest.start if newest else _after_title(lines, headings)
+    style = newest.style if newest else _section_style(fmt, headings)
+    name = "[Unreleased]" if newest and newest.text.startswith("[") else "Unreleased"
+    block = [*_render_heading(name, style), ""]
+    block += [*_render_heading(FIXED, sub), "", *rendered] if sub else rendered
+    if at > 0 and lines[at - 1].strip():
+        block.insert(0, "")
+    return at, block
 
 
 def _fixed_place(lines: list[str], headings: list[Heading], own: Heading,
