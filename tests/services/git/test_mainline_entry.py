@@ -239,3 +239,22 @@ def test_a_bad_mode_is_refused_before_any_work(make: Make) -> None:
     with pytest.raises(ConfigError, match=r"backport\.changelog is 'keepachangelog'"):
         backport(ctx, key, ENGINEER, ["main"], merge=True)
     assert not repo.git("branch", "--list", "backport/*")
+
+
+def test_push_carries_the_entry_even_when_main_had_the_fix(make: Make, tmp_path: Path) -> None:
+    repo, ctx = make({"CHANGELOG.md": KEEP_A_CHANGELOG})
+    remote = tmp_path / "remote.git"
+    repo.git("init", "-q", "--bare", str(remote))
+    repo.git("remote", "add", "origin", str(remote))
+    fix = repo.commit("Fix checkout for EU cards", {"shop/app.py": APP_FIXED})  # on main
+    repo.git("push", "-q", "origin", "main")
+    key = released(ctx, fix)
+
+    result = backport(ctx, key, ENGINEER, ["main"], merge=True, push=True)
+
+    assert result.targets[0].status == "already present"
+    assert result.pushed is not None
+    assert (result.pushed.branches, result.pushed.error) == (["main"], None)
+    assert repo.git("rev-parse", "refs/heads/main") == repo.git(
+        "--git-dir", str(remote), "rev-parse", "refs/heads/main")
+    assert entry(key, fix) in repo.git("--git-dir", str(remote), "show", "main:CHANGELOG.md")

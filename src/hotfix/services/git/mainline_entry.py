@@ -61,11 +61,14 @@ def write(ctx: Context, key: str, result: TargetResult, tip: str, fixes: Sequenc
         return _held(wanted, f"not written: {scratch.message}", scratch.next or fold.again())
     made = where == foldback.landing_tree(ctx, fold)
     try:
-        return _commit(ctx, key, where, wanted, [NoteEntry(key, c.subject, c.origin())
+        done = _commit(ctx, key, where, wanted, [NoteEntry(key, c.subject, c.origin())
                                                  for c in fixes])
     finally:
         if made:
             ctx.git.remove_worktree(where)
+    if done.get("commit"):
+        result.into = result.into or fold.tip  # pushed with --push
+    return done
 
 
 def _commit(ctx: Context, key: str, tree: Path, wanted: str,
