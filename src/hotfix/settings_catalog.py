@@ -100,7 +100,8 @@ CATALOG: tuple[Setting, ...] = (
         "close.require",
         {},
         "Documentation a record must have before it closes, per record kind (service,\n"
-        "library, content, flag, rollback), filled by hotfix document HF-N --field NAME=...:\n"
+        "library, content, flag, rollback), filled by hotfix doc HF-N (--field NAME=... or\n"
+        "$EDITOR):\n"
         "e.g. { service = [\"root_cause\", \"customer_impact\", \"follow_up\"] }. A rejected\n"
         "record closes without it. Default: nothing required.",
     ),
@@ -184,6 +185,16 @@ CATALOG: tuple[Setting, ...] = (
         "Check a port before hotfix backport --merge lands it: the check pipeline of hotfix\n"
         "check (scope guard, targeted tests, full suite) on the port's head; a failure leaves\n"
         "the target ported, with the reason. Off only for a project without tests.",
+    ),
+    Setting(
+        "backport.changelog",
+        "auto",
+        "The entry hotfix backport --merge writes on the mainline, once the fix is there, so\n"
+        "the next regular release lists it: \"towncrier\" (a news fragment +HF-N-<sha>.bugfix\n"
+        "in its fragment directory), \"unreleased\" (an item in the changelog's Unreleased\n"
+        "section, under Fixed in a Keep a Changelog file), \"none\", or \"auto\": towncrier\n"
+        "for a towncrier project, else unreleased when the mainline has a changelog.\n"
+        "Written once: an entry the mainline lists already is never added again.",
     ),
     Setting(
         "release.land",

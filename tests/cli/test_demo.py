@@ -48,8 +48,12 @@ def test_the_fix_goes_all_the_way(demo_steps: list[dict[str, Any]]) -> None:
     assert "promoted" in text(deployed)
     verified = text(step(demo_steps, "hotfix verify HF-1"))
     assert "pass bug: python checks/eu_checkout.py" in verified
-    assert "main has the fix: True; HF-1 is folded_back" in text(
-        step(demo_steps, "hotfix backport HF-1"))
+    folded = text(step(demo_steps, "hotfix backport HF-1"))
+    assert "main has the fix: True; HF-1 is folded_back" in folded
+    assert "changelog on main: unreleased entry in CHANGELOG.md (" in folded
+    documented = text(step(demo_steps, "hotfix doc HF-1"))
+    assert "documented: root_cause, customer_impact, follow_ups" in documented
+    assert "filled in by hotfix — ports: main merged, changelog entry written" in documented
     assert "line 1.1: 0 missing" in text(step(demo_steps, "hotfix audit"))
     assert "HF-1 is closed" in text(step(demo_steps, "hotfix time HF-1"))
     assert "chain intact" in text(step(demo_steps, "hotfix log HF-1 --verify"))

@@ -165,9 +165,9 @@ def test_document_usage_errors(hotfix: Invoke, repo: Path) -> None:
     bad = hotfix("document", "HF-1", "--field", "root cause", "--as", REQ)
     assert bad.code == 2
     assert "error: 'root cause' has no '=': write NAME=VALUE" in bad.err
-    empty = hotfix("document", "HF-1", "--as", REQ)
+    empty = hotfix("document", "HF-1", "--as", REQ)  # no fields and no $EDITOR
     assert empty.code == 2
-    assert 'hint: hotfix document HF-1 --field root_cause="…"' in empty.err
+    assert 'hint: pass them: hotfix document HF-1 --field root_cause="…"' in empty.err
 
 
 def roll_back_and_verify(repo: Path) -> None:

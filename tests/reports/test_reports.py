@@ -90,6 +90,18 @@ def test_every_section_from_a_shipped_record() -> None:
     assert "| 60s | 10% | 0/0 | 0/0 |\n| 120s | 50% | 300/900 | 0/100 |\n" \
         "| 180s | 100% | 1000/3000 | 0/2500 |" in text
     assert "promote after" in text
+    # what hotfix fills in itself, beside the fields people wrote
+    assert data["known"] == {
+        "tests": "1 check(s); the last passed on aaaaaaaaaaaa; 2 test(s) selected by static: "
+                 "targeted 2 passed",
+        "canary": "v1.1.1 beside v1.1.0, steps 10% → 50%; promoted (every metric within "
+                  "tolerance); canary 2500 request(s), 0 error(s), baseline 3000 request(s), "
+                  "1000 error(s)",
+        "verification": "2 check(s) against http://shop, passed",
+        "ports": "not ported yet", "time": "wall 1h59m; logged none"}
+    assert "Filled in by hotfix from the record:\n\n- **tests**: 1 check(s)" in text
+    assert "<dt><strong>verification</strong></dt><dd>2 check(s) against http://shop, passed" \
+        in html.render(report)
 
 
 def test_a_record_never_deployed_says_so_in_every_format() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from hotfix.cli.common import ActorOpt, JsonOpt, actor, console, context, emit
@@ -68,6 +69,12 @@ def _render(result: BackportResult) -> None:
                           f"hotfix backport {result.key} --to {t.target}", soft_wrap=True)
         elif t.next:
             console.print(f"{t.target}: {t.message}\n  [dim]next:[/] {t.next}", soft_wrap=True)
+    for t in result.targets:
+        entry = t.changelog or {}
+        if entry.get("message"):
+            then = f"\n  [dim]next:[/] {escape(str(entry['next']))}" if entry.get("next") else ""
+            console.print(f"changelog on {t.target} ({entry.get('status')}): "
+                          f"{escape(str(entry['message']))}{then}", soft_wrap=True)
     pushed = result.pushed
     if pushed is not None:
         what = ", ".join(pushed.branches) or "nothing to push"

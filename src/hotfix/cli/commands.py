@@ -18,7 +18,8 @@ from typer.core import TyperGroup
 COMMANDS: dict[str, str] = {  # command → its module in hotfix.cli, in the order of --help
     "init": "init", "open": "open_cmd", "triage": "open_cmd", "approve": "approve",
     "reject": "approve", "status": "status", "list": "status", "log": "log", "time": "log",
-    "document": "document", "close": "close", "config": "config_cmd", "demo": "demo",
+    "document": "document", "doc": "document", "close": "close", "config": "config_cmd",
+    "demo": "demo",
     "lines": "lines", "start": "start", "pick": "pick", "release": "release",
     "publish": "publish", "backport": "backport", "resume": "resume", "contains": "contains",
     "judge": "judge", "backout": "backout", "deploy": "deploy", "deployed": "deployed",

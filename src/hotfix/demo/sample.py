@@ -66,7 +66,8 @@ def _v1_0(root: Path) -> None:
                   "tests/test_catalog.py": f.TEST_CATALOG,
                   "tests/test_checkout.py": f.TEST_CHECKOUT, "checks/eu_checkout.py": f.SMOKE,
                   ".gitignore": "__pycache__/\n.pytest_cache/\n",
-                  "README.md": "# shop\n\nThe sample web shop of `hotfix demo`.\n"})
+                  "README.md": "# shop\n\nThe sample web shop of `hotfix demo`.\n",
+                  "CHANGELOG.md": f.CHANGELOG_V1_0})
     _commit(root, "Shop: catalog, checkout, server")
     git.run(["tag", "-a", "v1.0.0", "-m", "Release 1.0.0"], root)
 
@@ -74,14 +75,17 @@ def _v1_0(root: Path) -> None:
 def _v1_1(root: Path) -> None:
     _write(root, {"shop/checkout.py": f.CHECKOUT_VAT})
     _commit(root, "Checkout: add VAT for EU cards")
-    _write(root, _version_files("1.1.0"))
+    _write(root, {**_version_files("1.1.0"), "CHANGELOG.md": f.CHANGELOG_V1_1})
     _commit(root, "Release 1.1.0")
     git.run(["tag", "-a", "v1.1.0", "-m", "Release 1.1.0"], root)
 
 
 def _main_moves_on(root: Path) -> None:
     catalog = (root / "shop/catalog.py").read_text(encoding="utf-8")
-    _write(root, {"shop/catalog.py": catalog + f.SEARCH, "tests/test_search.py": f.TEST_SEARCH})
+    _write(root, {"shop/catalog.py": catalog + f.SEARCH, "tests/test_search.py": f.TEST_SEARCH,
+                  "CHANGELOG.md": f.CHANGELOG_V1_1.replace(
+                      "## [1.1.0]", "## [Unreleased]\n\n### Added\n\n- Product search\n\n"
+                      "## [1.1.0]")})
     _commit(root, "Catalog: product search")
     _write(root, _version_files("1.2.0.dev0"))
     _commit(root, "Start 1.2.0 development")

@@ -16,7 +16,7 @@ from hotfix.demo.sample import APPROVER, ENGINEER
 from hotfix.demo.walkthrough import Demo, Step, StepFn
 from hotfix.services.checks import check
 from hotfix.services.git import audit, backport, pick, release, start
-from hotfix.services.record import close
+from hotfix.services.record import close, document
 from hotfix.services.rollout import deploy, verify
 from hotfix.services.rollout.canary import Progress
 
@@ -133,6 +133,8 @@ def _verify(demo: Demo) -> Step:
 def _backport(demo: Demo) -> Step:
     done = backport.backport(demo.ctx, demo.key, ENGINEER, merge=True)
     lines = [f"{t.target}: {t.status} {t.message}".rstrip() for t in done.targets]
+    lines += [f"changelog on {t.target}: {t.changelog['message']}" for t in done.targets
+              if t.changelog and t.changelog.get("message")]
     lines.append(f"main has the fix: {done.main_ported}; {demo.key} is "
                  f"{demo.ctx.records.get(demo.key).state.value}")
     return Step(f"hotfix backport {demo.key} --merge", lines)
@@ -143,6 +145,19 @@ def _audit(demo: Demo) -> Step:
     lines = [f"line {line.line}: {len(line.missing)} missing of {len(line.commits)} commits"
              for line in result]
     return Step("hotfix audit", lines or ["no release lines"])
+
+
+def _document(demo: Demo) -> Step:
+    fields = {"root_cause": "VAT rates were keyed by upper-case country codes; EU cards "
+                            "from unlisted countries raised KeyError",
+              "customer_impact": "EU card checkouts answered 500 from v1.1.0 until v1.1.1",
+              "follow_ups": "- a checkout test per EU country\n- alert on 5xx by card region"}
+    done = document.document(demo.ctx, demo.key, ENGINEER, fields)
+    known = document.show(demo.ctx, demo.key).known
+    return Step(f"hotfix doc {demo.key} --field root_cause=… --field customer_impact=… "
+                "--field follow_ups=…",
+                [f"documented: {', '.join(done.fields)}",
+                 *[f"filled in by hotfix — {name}: {text}" for name, text in known.items()]])
 
 
 def _close(demo: Demo) -> Step:
@@ -187,5 +202,5 @@ def _bad_hotfix(demo: Demo) -> Step:
 
 SHIPPING_STEPS: list[StepFn] = [
     _start, lambda d: _pick(d, "fix/eu-cards"), lambda d: _check(d)[0], _release, _deploy,
-    _verify, _backport, _audit, _close, _out_of_scope, _bad_hotfix,
+    _verify, _backport, _audit, _document, _close, _out_of_scope, _bad_hotfix,
 ]

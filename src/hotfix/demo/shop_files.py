@@ -290,3 +290,23 @@ CHECKOUT_JS = """\
 // Re-labels the VAT line of the checkout form for EU cards.
 document.querySelectorAll(".vat").forEach((el) => { el.textContent = "VAT (EU)"; });
 """
+
+
+# Keep a Changelog: the releases, and on main what the next regular release will have
+CHANGELOG_V1_0 = """# Changelog
+
+All notable changes to the shop.
+
+## [1.0.0] - 2026-01-05
+
+### Added
+
+- Catalog, checkout and the web server
+"""
+CHANGELOG_V1_1 = CHANGELOG_V1_0.replace("## [1.0.0]", """## [1.1.0] - 2026-02-02
+
+### Added
+
+- VAT for EU cards
+
+## [1.0.0]""")

@@ -312,8 +312,11 @@ class GitReleasing(Protocol):
 
     def bump_versions(self, tree: Path, patterns: list[str], new: str) -> dict[str, str]: ...
 
-    def write_notes(self, tree: Path, changelog: str, *, tag: str, day: str, title: str,
-                    entries: Iterable[NoteEntry]) -> list[NoteEntry]: ...
+    def write_notes(self, tree: Path, changelog: str, *, tag: str | None, day: str, title: str,
+                    entries: Iterable[NoteEntry]) -> list[NoteEntry]:
+        """The entries added to ``tag``'s release (None: the Unreleased section), in the
+        changelog's own format and line endings; never one it lists already."""
+        ...
 
     def changelog_path(self, tree: Path, changelog: str) -> str:
         """The changelog a release extends: ``changelog`` if the project has it, else the

@@ -13,6 +13,7 @@ from typing import Any
 
 from hotfix.domain.record.events import Event
 from hotfix.domain.record.hotfix import Hotfix
+from hotfix.domain.record.known import known_fields
 from hotfix.domain.record.timing import TimeReport, format_duration
 from hotfix.reports.evidence import Evidence, evidence
 
@@ -59,6 +60,7 @@ class Report:
     time: TimeReport
     timeline: Sequence[Mapping[str, str]]  # seq, at, actor, kind, what
     chain_problems: Sequence[str] = field(default_factory=list)
+    known: Mapping[str, str] = field(default_factory=dict)  # what hotfix fills in itself
 
     @property
     def action_items(self) -> list[str]:
@@ -88,6 +90,7 @@ class Report:
             "verification": self.verification, "ports": dict(self.ports),
             "documentation": dict(self.documentation),
             "missing_documentation": list(self.missing_documentation),
+            "known": dict(self.known),
             "action_items": self.action_items, "time": self.time.to_dict(),
             "chain_problems": list(self.chain_problems),
         }
@@ -124,6 +127,7 @@ def build(rec: Hotfix, time: TimeReport, now: datetime,
         time=time,
         timeline=[timeline_entry(e) for e in rec.events if e.kind not in QUIET],
         chain_problems=list(chain_problems),
+        known=known_fields(rec, time),
     )
 
 

@@ -77,6 +77,8 @@ def render(report: Report) -> str:
     out += ["", "## Documentation", ""]
     out += [f"- **{md(k)}**: {md(v)}" for k, v in r.documentation.items()] or ["None yet."]
     out += [f"- **{md(k)}**: *missing*" for k in r.missing_documentation]
+    out += ["", "Filled in by hotfix from the record:", ""]
+    out += [f"- **{md(k)}**: {md(v)}" for k, v in r.known.items()]
     out += ["", "## Postmortem", "", "Action items:", ""]
     out += [f"- [ ] {md(item)}" for item in r.action_items] or [
         "- [ ] (none recorded: `hotfix document " + r.key + " --field follow_ups=...`)"]

@@ -134,6 +134,13 @@ def test_backport_merge_with_a_dirty_checkout_then_clean(
     assert data["main_ported"] is True
     assert [(t["target"], t["status"], t["merge"], t["next"]) for t in data["targets"]] == [
         ("main", "merged", "fast-forwarded", None)]
-    assert shop.head("main") == shop.head(f"backport/{key}-main")
+    # the port, then main's changelog entry for its next regular release (backport.changelog)
+    assert shop.head("main~1") == shop.head(f"backport/{key}-main")
+    assert data["targets"][0]["changelog"]["status"] == "written"
+    fix = shop.head("fix/eu-cards")
+    assert f"## Unreleased\n\n- Fix checkout for EU cards ({key}, {fix[:12]})\n" in \
+        shop.read("CHANGELOG.md")
+    code, out, _ = cli("backport", key, "--merge", "--as", ENGINEER)
+    assert "changelog on main (listed): the mainline lists it already" in out
     code, out, _ = cli("close", key, "--as", ENGINEER)
     assert code == 0

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from hotfix.domain.release.notes import NoteEntry, add_release, format_of
+from hotfix.domain.release.notes import NoteEntry, add_release, add_unreleased, format_of
 
 FIX = NoteEntry("HF-3", "Fix checkout for EU cards", "1a2b3c4d5e6f7a8b")
 OTHER = NoteEntry("HF-3", "Log the card country", "99aa88bb77cc66dd")
@@ -98,3 +98,63 @@ def test_a_changelog_with_no_release_yet_gets_one_under_its_title() -> None:
     assert text == ("Changes\n=======\n\nWhat changed.\n\nv1.0.1 (2024-03-01)\n"
                     "-------------------\n\nt\n\n- Fix checkout for EU cards (HF-3, "
                     "1a2b3c4d5e6f)\n")
+
+
+KEEP = """# Changelog
+
+## [Unreleased]
+
+### Added
+
+- Gift cards
+
+### Security
+
+- Rotate keys
+
+## [1.1.0] - 2024-02-01
+
+### Fixed
+
+- Sell in Italy
+"""
+
+
+def test_unreleased_entry_goes_under_fixed_before_security_once() -> None:
+    text, added = add_unreleased(KEEP, [FIX])
+    assert added == [FIX]
+    assert text == KEEP.replace("### Security\n", "### Fixed\n\n"
+                                "- Fix checkout for EU cards (HF-3, 1a2b3c4d5e6f)\n\n"
+                                "### Security\n")
+    more, added = add_unreleased(text, [FIX, OTHER])
+    assert added == [OTHER]
+    assert more.count("### Fixed") == 2  # Unreleased's and 1.1.0's
+    assert more.index("(HF-3, 99aa88bb77cc)") < more.index("### Security")
+    assert add_unreleased(more, [FIX, OTHER]) == (more, [])
+
+
+def test_an_entry_any_release_lists_already_is_not_unreleased() -> None:
+    released, _ = add_release(OLD, "v1.1.1", "2024-03-01", "t", [FIX])
+    assert add_unreleased(released, [FIX]) == (released, [])
+
+
+def test_no_unreleased_section_gets_one_in_the_newest_release_style() -> None:
+    text, _ = add_unreleased(OLD, [FIX])
+    assert text == ("# Changelog\n\n## Unreleased\n\n"
+                    "- Fix checkout for EU cards (HF-3, 1a2b3c4d5e6f)\n\n"
+                    "## v1.1.0 — 2024-02-01\n\n- Sell in Italy\n")
+    keep = KEEP.replace("## [Unreleased]\n\n### Added\n\n- Gift cards\n\n### Security\n\n"
+                        "- Rotate keys\n\n", "")
+    assert add_unreleased(keep, [FIX])[0] == keep.replace(
+        "## [1.1.0]", "## [Unreleased]\n\n### Fixed\n\n"
+        "- Fix checkout for EU cards (HF-3, 1a2b3c4d5e6f)\n\n## [1.1.0]")
+
+
+def test_rst_unreleased_section_gets_the_item_in_its_own_bullet() -> None:
+    text, _ = add_unreleased(RST, [FIX], "rst")
+    assert text == RST.replace("- Nothing yet.\n", "- Nothing yet.\n"
+                               "- Fix checkout for EU cards (HF-3, 1a2b3c4d5e6f)\n")
+    bare = RST.replace("Unreleased\n----------\n\n- Nothing yet.\n\n", "")
+    assert add_unreleased(bare, [FIX], "rst")[0] == bare.replace(
+        "1.1.0 (2024-02-01)\n", "Unreleased\n----------\n\n"
+        "* Fix checkout for EU cards (HF-3, 1a2b3c4d5e6f)\n\n1.1.0 (2024-02-01)\n")

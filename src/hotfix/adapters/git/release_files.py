@@ -59,16 +59,21 @@ def changelog_path(tree: Path, changelog: str) -> str:
     return next((name for name in KNOWN_CHANGELOGS if (tree / name).is_file()), changelog)
 
 
-def write_notes(tree: Path, changelog: str, *, tag: str, day: str, title: str,
+def write_notes(tree: Path, changelog: str, *, tag: str | None, day: str, title: str,
                 entries: Iterable[NoteEntry]) -> list[NoteEntry]:
-    """Add the entries the changelog does not list yet, in its format; return those added."""
+    """Add the entries the changelog does not list yet, in its format, to ``tag``'s release
+    (``tag`` None: to the Unreleased section, for the next regular release); return those
+    added. The file keeps its line endings (CRLF stays CRLF)."""
     file = tree / changelog
-    text = file.read_text(encoding="utf-8") if file.is_file() else ""
-    new_text, added = release_notes.add_release(text, tag, day, title, entries,
-                                                release_notes.format_of(changelog, text))
+    raw = file.read_bytes().decode("utf-8") if file.is_file() else ""
+    crlf = "\r\n" in raw
+    text = raw.replace("\r\n", "\n")
+    fmt = release_notes.format_of(changelog, text)
+    new_text, added = (release_notes.add_unreleased(text, entries, fmt) if tag is None else
+                       release_notes.add_release(text, tag, day, title, entries, fmt))
     if added:
         file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_text(new_text, encoding="utf-8")
+        file.write_bytes((new_text.replace("\n", "\r\n") if crlf else new_text).encode())
     return added
 
 

@@ -265,7 +265,7 @@ class Git:
     def bump_versions(self, tree: Path, patterns: list[str], new: str) -> dict[str, str]:
         return release_files.bump_versions(tree, patterns, new)
 
-    def write_notes(self, tree: Path, changelog: str, *, tag: str, day: str, title: str,
+    def write_notes(self, tree: Path, changelog: str, *, tag: str | None, day: str, title: str,
                     entries: Iterable[NoteEntry]) -> list[NoteEntry]:
         return release_files.write_notes(tree, changelog, tag=tag, day=day, title=title,
                                          entries=entries)

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from hotfix.domain.record.documentation import FIELD_NAME_RULE, is_field_name
+from hotfix.domain.record.documentation import FIELD_NAME_RULE, KNOWN, is_field_name
 from hotfix.domain.record.kinds import KINDS, PROJECT_KINDS
 
 
@@ -71,6 +71,10 @@ def _fields(kind: str, names: list[str]) -> tuple[str, ...]:
         if not is_field_name(name):
             raise LifecycleSettingsError(f"close.require.{kind}: {name!r} is not a field name "
                                          f"({FIELD_NAME_RULE})")
+        if name in KNOWN:
+            raise LifecycleSettingsError(f"close.require.{kind}: {name!r} is filled in by "
+                                         "hotfix itself from the record, so it is never "
+                                         f"missing; the fields it writes: {', '.join(KNOWN)}")
     return tuple(dict.fromkeys(names))
 
 

@@ -11,6 +11,11 @@ release goes where the project's newest release is — above its heading, so an
 the same underline and overline), its words with the version and the date replaced
 (``## [1.1.0] - 2024-02-01`` → ``## [1.1.1] - 2024-03-01``, ``1.1.0 (2024-02-01)`` →
 ``1.1.1 (2024-03-01)``), and its list bullet. Never appended at the end of the file.
+
+The mainline's entry for its next regular release (``add_unreleased``) goes in the
+``Unreleased`` section instead (Keep a Changelog: ``## [Unreleased]`` then ``### Fixed``),
+made above the newest release in that release's heading style when there is none; under a
+``Fixed`` subsection when the project's sections have subsections, else as a plain item.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ADORNMENT = re.compile(r"^([=\-~^\"'`#*+:.])\1{2,}\s*$")
 _BULLET = re.compile(r"^([-*+])\s+\S")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+_UNRELEASED = re.compile(r"(?i)\bunreleased\b")
+FIXED = "Fixed"
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,130 @@ def add_release(text: str, tag: str, day: str, title: str, entries: Iterable[Not
             block.insert(0, "")
     lines[at:at] = block
     return "\n".join(lines).rstrip("\n") + "\n", fresh
+
+
+def add_unreleased(text: str, entries: Iterable[NoteEntry],
+                   fmt: str = MARKDOWN) -> tuple[str, list[NoteEntry]]:
+    """``text`` with the entries not yet listed (anywhere in it) added to its Unreleased
+    section, under ``Fixed`` when its sections have subsections; and those added."""
+    fresh = _unique(e for e in entries if not present(text, e))
+    if not fresh:
+        return text, []
+    lines = text.splitlines() if text.strip() else _empty(fmt)
+    headings = _headings(lines, fmt)
+    releases = [h for h in headings if _VERSION.search(h.text)]
+    own = next((h for h in headings if _UNRELEASED.search(h.text)), None)
+    template = own or (releases[0] if releases else None)
+    rendered = [e.render(_bullet(lines, template)) for e in fresh]
+    sub = _subsection_style(headings, template)
+    if own is None:
+        at, block = _new_unreleased(lines, headings, releases, fmt, sub, rendered)
+    else:
+        at, block = _fixed_place(lines, headings, own, sub, rendered)
+    while block and not block[-1].strip():
+        block.pop()
+    if at < len(lines) and lines[at].strip():
+        block.append("")
+    lines[at:at] = block
+    return "\n".join(lines).rstrip("\n") + "\n", fresh
+
+
+def _new_unreleased(lines: list[str], headings: list[Heading], releases: list[Heading],
+                    fmt: str, sub: tuple[str, int, bool] | None,
+                    rendered: list[str]) -> tuple[int, list[str]]:
+    """Where an Unreleased section goes (above the newest release, in its heading style,
+    ``[Unreleased]`` when it is bracketed), and its lines."""
+    newest = releases[0] if releases else None
+    at = newest.start if newest else _after_title(lines, headings)
+    style = newest.style if newest else _section_style(fmt, headings)
+    name = "[Unreleased]" if newest and newest.text.startswith("[") else "Unreleased"
+    block = [*_render_heading(name, style), ""]
+    block += [*_render_heading(FIXED, sub), "", *rendered] if sub else rendered
+    if at > 0 and lines[at - 1].strip():
+        block.insert(0, "")
+    return at, block
+
+
+def _fixed_place(lines: list[str], headings: list[Heading], own: Heading,
+                 sub: tuple[str, int, bool] | None,
+                 rendered: list[str]) -> tuple[int, list[str]]:
+    """Where the entries go in the Unreleased section ``own``, and the lines to insert:
+    after the last item of its Fixed subsection, a new Fixed subsection at its end (before
+    Security, as Keep a Changelog orders them), or after its last item."""
+    end = _section_stop(headings, own, len(lines))
+    inner = [h for h in headings if own.start < h.start < end]
+    if sub is None or (not inner and _items(lines, own.body, end)):
+        return _after_items(lines, own.body, end), rendered
+    fixed = next((h for h in inner if h.text.strip().lower() == FIXED.lower()), None)
+    if fixed is not None:
+        stop = next((h.start for h in inner if h.start > fixed.start), end)
+        return _after_items(lines, fixed.body, stop), rendered
+    security = next((h for h in inner if h.text.strip().lower() == "security"), None)
+    at = security.start if security is not None else _trimmed(lines, own.body, end)
+    block = [*_render_heading(FIXED, sub), "", *rendered, ""]
+    if at > 0 and lines[at - 1].strip():
+        block.insert(0, "")
+    return at, block
+
+
+def _subsection_style(headings: list[Heading],
+                      section: Heading | None) -> tuple[str, int, bool] | None:
+    """The style of a subsection under ``section``, when the project's sections have any
+    (Keep a Changelog's ``### Fixed``); None when entries go straight under the section."""
+    if section is None:
+        return None
+    level = _level(headings, section)
+    deeper = [h for h in headings if _level(headings, h) > level]
+    if deeper:
+        return deeper[0].style
+    return None
+
+
+def _level(headings: list[Heading], heading: Heading) -> int:
+    """A heading's depth: ``#`` count in Markdown; order of first use in reStructuredText."""
+    if heading.style[0] == MARKDOWN:
+        return heading.style[1]
+    order: list[tuple[str, int, bool]] = []
+    for h in headings:
+        if h.style not in order:
+            order.append(h.style)
+    return order.index(heading.style) + 1
+
+
+def _section_stop(headings: list[Heading], own: Heading, default: int) -> int:
+    level = _level(headings, own)
+    return next((h.start for h in headings if h.start > own.start
+                 and _level(headings, h) <= level), default)
+
+
+def _items(lines: list[str], start: int, stop: int) -> bool:
+    return any(_BULLET.match(line) for line in lines[start:stop])
+
+
+def _after_items(lines: list[str], start: int, stop: int) -> int:
+    """Just after the last list item between ``start`` and ``stop`` (else after the
+    heading's first blank line)."""
+    end = start
+    for index in range(start, stop):
+        if _BULLET.match(lines[index]):
+            end = index + 1
+    if end == start and end < len(lines) and not lines[end].strip():
+        end += 1
+    return end
+
+
+def _trimmed(lines: list[str], start: int, stop: int) -> int:
+    """``stop`` moved back over the blank lines that end a section."""
+    while stop > start and not lines[stop - 1].strip():
+        stop -= 1
+    return stop
+
+
+def _render_heading(text: str, style: tuple[str, int, bool]) -> list[str]:
+    if style[0] == MARKDOWN:
+        return [f"{'#' * style[1]} {text}"]
+    rule = chr(style[1]) * len(text)
+    return [rule, text, rule] if style[2] else [text, rule]
 
 
 def _version_of(tag: str) -> str:
@@ -179,10 +310,7 @@ def _title(template: Heading | None, fmt: str, tag: str, version: str, day: str,
         text = _VERSION.sub(version, template.text, count=1)
         text = _DAY.sub(day, text, count=1)
         style = template.style
-    if style[0] == MARKDOWN:
-        return [f"{'#' * style[1]} {text}"]
-    rule = chr(style[1]) * len(text)
-    return [rule, text, rule] if style[2] else [text, rule]
+    return _render_heading(text, style)
 
 
 def _section_style(fmt: str, headings: list[Heading]) -> tuple[str, int, bool]:

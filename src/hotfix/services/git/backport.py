@@ -21,7 +21,7 @@ from hotfix.domain.release.versions import line_key, parse_line
 from hotfix.errors import HotfixError, UsageError
 from hotfix.ports import Commit
 from hotfix.services.context import Context
-from hotfix.services.git import foldback, port_gate
+from hotfix.services.git import foldback, mainline_entry, port_gate
 from hotfix.services.git import lines as lines_svc
 from hotfix.services.git.foldback import HELD, Fold
 from hotfix.services.git.porting import (
@@ -90,6 +90,7 @@ def backport(ctx: Context, key: str, actor: str, targets: Sequence[str] | None =
     target branches that hold their port to ``lines.remote``, atomically."""
     rec = ctx.records.get(key)
     guard(ctx, rec, "backport", actor)
+    mainline_entry.mode(ctx)  # a bad backport.changelog is refused before any work
     remote = _push_remote(ctx, rec.key, push)
     work = work_of(rec)
     fixes = fix_commits(ctx, rec, work)
@@ -103,6 +104,9 @@ def backport(ctx: Context, key: str, actor: str, targets: Sequence[str] | None =
         outcome = _one(ctx, rec, work, Fold(rec.key, target.name, target.tip, merge),
                        skip_reason, fixes, prior[target.name].detail if target.name in prior
                        else None)
+        if target.name == result.mainline:
+            outcome.changelog = mainline_entry.write(ctx, rec.key, outcome, target.tip, fixes,
+                                                     merge)
         journal(ctx, rec.key, actor, "backport", "target", **outcome.to_dict())
         result.targets.append(outcome)
     if remote is not None:

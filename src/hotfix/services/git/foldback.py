@@ -151,7 +151,7 @@ def _gated(fold: Fold, result: TargetResult, gate: Gate | None) -> TargetResult 
                  f"{fold.again()}")
 
 
-def _writable(ctx: Context, fold: Fold, result: TargetResult) -> TargetResult | Path:
+def writable(ctx: Context, fold: Fold, result: TargetResult) -> TargetResult | Path:
     """Where ``fold.tip`` can take a commit: the clean worktree that has it checked out, or
     a fresh one (``landing_tree``); else ``result`` held with the reason."""
     tree = ctx.git.worktree_of(fold.tip)
@@ -215,7 +215,7 @@ def land(ctx: Context, work: Work, release_commit: str, *, merge: bool, mode: st
 def _merge(ctx: Context, fold: Fold, result: TargetResult, work: Work,
            commit: str) -> TargetResult:
     """A merge commit of the release into the line's branch, in a clean checkout of it."""
-    where = _writable(ctx, fold, result)
+    where = writable(ctx, fold, result)
     if isinstance(where, TargetResult):
         return where
     made = where == landing_tree(ctx, fold)
@@ -265,6 +265,7 @@ def _held(result: TargetResult, why: str, message: str, next_step: str) -> Targe
 
 
 def to_push(ctx: Context, results: Sequence[TargetResult]) -> list[str]:
-    """The local target branches that hold their port (``merged``), for ``--push``."""
-    return [str(t.into) for t in results if t.status == MERGED and t.into
-            and ctx.git.ref_kind(t.into) == "local"]
+    """The local target branches that hold their port (``merged``) or took the mainline's
+    changelog entry, for ``--push``."""
+    return [str(t.into) for t in results if t.into and ctx.git.ref_kind(t.into) == "local"
+            and (t.status == MERGED or (t.changelog or {}).get("commit"))]

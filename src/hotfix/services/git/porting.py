@@ -40,6 +40,7 @@ class TargetResult:
     merge: str | None = None  # how folding the port into ``into`` went (see foldback)
     next: str | None = None  # the command a person runs next, when one is needed
     check: dict[str, Any] | None = None  # the test gate's check of the port (port_gate)
+    changelog: dict[str, Any] | None = None  # the mainline's entry (mainline_entry)
 
     def to_dict(self) -> dict[str, Any]:
         return {"target": self.target, "status": self.status, "branch": self.branch,
@@ -47,7 +48,7 @@ class TargetResult:
                 "message": self.message, "source": self.source,
                 "message_text": self.message_text, "remaining": self.remaining,
                 "into": self.into, "merge": self.merge, "next": self.next,
-                "check": self.check}
+                "check": self.check, "changelog": self.changelog}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TargetResult:
