@@ -89,9 +89,9 @@ class PrometheusMetrics:
         if not parts:
             return Observations()
         order = self.rng.permutation(sum(len(p) for p in parts))  # interleave the versions
-        cat = [np.concatenate([getattr(p, f) for p in parts])[order]
-               for f in ("t", "canary", "ok", "latency_ms")]
-        return Observations(*cat)
+        t, canary, ok, latency = (np.concatenate([getattr(p, f) for p in parts])[order]
+                                  for f in ("t", "canary", "ok", "latency_ms"))
+        return Observations(t, canary, ok, latency)
 
 
 def _delta(before: Snapshot, now: Snapshot) -> Snapshot:

@@ -88,14 +88,13 @@ class CountEvidence:
     _floor_lr: Floats = field(init=False)
     _filled: int = 0
     _partial: Floats = field(default_factory=lambda: np.zeros(4))
-    _events_by_split: Floats = field(init=False)
+    _events_by_split: dict[tuple[int, int], float] = field(default_factory=dict)
     _canary_events: float = 0.0
 
     def __post_init__(self) -> None:
         self._reg = np.zeros(self.grid.offsets.size)
         self._ni = np.zeros(0 if self.ni_grid is None else self.ni_grid.offsets.size)
         self._floor_lr = np.zeros(FLOOR_FRACTIONS.size)
-        self._events_by_split = np.zeros((self.block + 1, self.block + 1))
 
     @property
     def null_ni(self) -> float:
@@ -115,6 +114,18 @@ class CountEvidence:
         not the totals or the bounds; ``feed`` counts requests.
         """
         return self._advance_reg(counts), self._advance_ni(counts)
+
+    def feed_counts(self, counts: BlockCounts) -> tuple[Floats, Floats]:
+        """Add blocks counted elsewhere (one per monitoring interval): totals, bounds and
+        both tests; log E after each block."""
+        t = self.totals
+        t.canary += int(counts.n_c.sum())
+        t.baseline += int(counts.n_b.sum())
+        t.canary_events += int(counts.x.sum())
+        t.baseline_events += int((counts.m - counts.x).sum())
+        self._record(np.stack([counts.n_c, counts.n_b, counts.x, counts.m]))
+        reg, ni = self.feed_blocks(counts)
+        return reg[1:], ni[1:]
 
     def flush(self) -> tuple[float, float]:
         """Fold the partial block in (the end of the bake time); the final log E values."""
@@ -163,7 +174,13 @@ class CountEvidence:
 
     def _record(self, done: Floats) -> None:
         n_c, n = done[0].astype(int), (done[0] + done[1]).astype(int)
-        np.add.at(self._events_by_split, (n_c, n), done[3])
+        keep = done[3] > 0
+        if keep.any():
+            keys, inv = np.unique(np.stack([n_c[keep], n[keep]]), axis=1, return_inverse=True)
+            sums = np.bincount(inv.ravel(), weights=done[3][keep])
+            split = self._events_by_split
+            for (a, total), m in zip(keys.T.tolist(), sums.tolist(), strict=True):
+                split[a, total] = split.get((a, total), 0.0) + m
         self._canary_events += float(done[2].sum())
 
     def _advance_reg(self, counts: BlockCounts) -> Floats:
