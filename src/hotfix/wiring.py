@@ -758,9 +758,11 @@ class WiredRollout:
         name = self.cfg.str("rollout.metrics")
         if name in MONITORING:
             return MONITORING[name](self.cfg, self.environ, watch)
-        build = _pick(METRICS, "rollout.metrics", self.cfg,
-                      hint=f"set rollout.metrics to one of {', '.join([*METRICS, *MONITORING])}")
-        return build(self.cfg, self.router, watch)
+        if name not in METRICS:
+            known = ", ".join([*METRICS, *MONITORING])
+            raise ConfigError(f"rollout.metrics = {name!r} is not one of: {known}",
+                              hint="set rollout.metrics to one of them (docs/rollout.md)")
+        return METRICS[name](self.cfg, self.router, watch)
 
     def judge(self) -> JudgeLike:
         if self.given.judge is not None:

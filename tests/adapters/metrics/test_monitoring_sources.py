@@ -155,3 +155,13 @@ def _cfg(tmp_path: Path, values: dict[str, object]):  # type: ignore[no-untyped-
     from hotfix.config import load_config
 
     return load_config(tmp_path, {}, values)
+
+
+def test_the_wiring_builds_each_monitoring_source_from_the_settings(tmp_path: Path) -> None:
+    prom = MONITORING["prometheus-api"](_cfg(tmp_path, {}), {}, _watch())
+    assert isinstance(prom, Windows)
+    assert prom.step == 15.0
+    with pytest.raises(ConfigError, match=r"needs rollout\.newrelic\.account"):
+        MONITORING["newrelic"](_cfg(tmp_path, {}), {"NEW_RELIC_API_KEY": NR_KEY}, _watch())
+    with pytest.raises(ConfigError, match=r"needs \$NEW_RELIC_API_KEY"):
+        MONITORING["newrelic"](_cfg(tmp_path, {"rollout.newrelic.account": 7}), {}, _watch())
