@@ -569,8 +569,10 @@ def _prometheus_metrics(cfg: Config, router: Router, watch: Watch) -> MetricsSou
                       cfg.str("rollout.prometheus.latency"),
                       cfg.str("rollout.prometheus.status_label"))
     snapshot = watch.cursor.get("snapshot") if watch.cursor else None
+    since = watch.cursor.get("t") if watch.cursor else None
     return PrometheusMetrics(watch.instances, watch.canary, watch.baseline, names,
-                             cfg.str("rollout.prometheus.path"), snapshot)
+                             cfg.str("rollout.prometheus.path"), snapshot,
+                             None if since is None else float(since))
 
 
 def _monitoring_api(system: str, url: str, headers: Mapping[str, str], token_env: str) -> Api:

@@ -223,13 +223,15 @@ def step_for_weight(weights: Sequence[float], weight: float) -> int | None:
 def _judge_intervals(judge: JudgeLike, obs: Observations,
                      history: Sequence[tuple[float, float]]) -> VerdictLike:
     """Aggregates, each with the weight live throughout it (None, not checked, when the
-    weight changed inside it); those before the first step are dropped."""
-    kept = [iv for iv in obs.intervals if not history or iv.start >= history[0][0]]
+    weight changed inside it); those that ended before the first step are dropped."""
+    kept = [iv for iv in obs.intervals if not history or iv.end > history[0][0]]
     starts = [t for t, _ in history]
 
     def share(start: float, end: float) -> float | None:
+        if not history or start < starts[0]:
+            return None
         at = int(np.searchsorted(starts, start, side="right")) - 1
         changed = at + 1 < len(starts) and starts[at + 1] < end
-        return None if not history or changed else history[at][1] / 100.0
+        return None if changed else history[at][1] / 100.0
 
     return judge.update_intervals(kept, [share(iv.start, iv.end) for iv in kept])
