@@ -106,11 +106,13 @@ def test_an_unknown_share_is_not_checked_for_sample_ratio() -> None:
     assert judge.update_intervals(skewed, [0.05] * 50).sample_ratio.flagged_at is not None
 
 
-def test_histograms_must_keep_their_buckets() -> None:
+def test_a_histogram_on_other_buckets_is_no_latency_data() -> None:
     with pytest.raises(ValueError, match="needs 9 counts"):
         Histogram(BOUNDS, (1.0,) * 8, (1.0,) * 9)
     judge = Judge()
-    judge.update_intervals(stream(8, count=2))
-    other = Histogram((1.0, 2.0), (1.0, 1.0, 1.0), (1.0, 1.0, 1.0))
-    with pytest.raises(ValueError, match="buckets changed"):
-        judge.update_intervals([Interval(9.0, 10.0, (3, 3), (0, 0), other)])
+    before = judge.update_intervals(stream(8, count=5)).to_dict()["metrics"]
+    other = Histogram((1.0, 2.0), (500.0, 0.0, 0.0), (0.0, 0.0, 500.0))
+    after = judge.update_intervals([Interval(9.0, 10.0, (500, 500), (0, 0), other)])
+    latency = after.to_dict()["metrics"]["latency"]
+    assert latency["counts"]["canary"] == before["latency"]["counts"]["canary"]
+    assert after.requests["canary"] == before["errors"]["counts"]["canary"] + 500

@@ -99,21 +99,25 @@ class HistogramLatency:
     _held: list[tuple[Floats, Floats]] = field(default_factory=list)
     _tail_held: Floats | None = None
 
-    def check_bounds(self, bounds_ms: tuple[float, ...]) -> None:
+    def same_bounds(self, h: Histogram | None) -> Histogram | None:
+        """``h`` if its buckets are the rollout's (the first histogram's); else None: a
+        histogram on other buckets cannot be compared with the evidence so far, so it is no
+        data for the latency tests (the interval's counts still count)."""
+        if h is None:
+            return None
         if self.bounds_ms is None:
-            self.bounds_ms = bounds_ms
-        elif bounds_ms != self.bounds_ms:
-            raise ValueError("the latency histogram's buckets changed during the rollout")
+            self.bounds_ms = h.bounds_ms
+        return h if h.bounds_ms == self.bounds_ms else None
 
     def shift_parts(self, hists: Sequence[Histogram | None]) -> tuple[Floats, Floats]:
         """Per-interval (6, k) sums for ``Strata``, and a mask of the intervals that count
         (all zero until burn-in ends; at its end the held intervals are released)."""
         k = len(hists)
         parts, counted = np.zeros((6, k)), np.zeros(k, dtype=bool)
-        for j, h in enumerate(hists):
+        for j, given in enumerate(hists):
+            h = self.same_bounds(given)
             if h is None:
                 continue
-            self.check_bounds(h.bounds_ms)
             c, b = np.array(h.canary, dtype=np.float64), np.array(h.baseline, dtype=np.float64)
             if self.cap is None:
                 self._held.append((c, b))
@@ -128,7 +132,8 @@ class HistogramLatency:
     def slow_blocks(self, hists: Sequence[Histogram | None]) -> BlockCounts:
         """The tail test's blocks: requests slower than the frozen bound, per interval."""
         rows = np.zeros((4, len(hists)))
-        for j, h in enumerate(hists):
+        for j, given in enumerate(hists):
+            h = self.same_bounds(given)
             if h is None:
                 continue
             c, b = np.array(h.canary, dtype=np.float64), np.array(h.baseline, dtype=np.float64)
