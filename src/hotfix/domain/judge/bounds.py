@@ -10,11 +10,9 @@ decisions use the e-processes of ``judge_counts`` directly.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import numpy as np
 
-from hotfix.domain.judge.mixture import Bools, logsumexp
+from hotfix.domain.judge.mixture import Bools, Floats, logsumexp
 
 STEP = 0.05
 NULLS = STEP * np.arange(-78, 79)
@@ -27,16 +25,14 @@ _PAD = int(OFFSETS[-1])
 
 
 def rate_ratio_bounds(
-    events_by_split: Mapping[tuple[int, int], float], canary_events: float, alpha: float
+    splits: tuple[Floats, Floats, Floats], canary_events: float, alpha: float
 ) -> tuple[float, float]:
     """(lower, upper) bounds on the canary/baseline rate ratio; 0 and inf when unbounded.
 
-    ``events_by_split[a, n]`` holds the bad events of blocks where the canary had ``a`` of
-    ``n`` eligible requests; with the canary's event total that is all the tests need.
+    ``splits`` is (a, n, m): blocks where the canary had ``a`` of ``n`` eligible requests
+    held ``m`` bad events in all; with the canary's event total that is all the tests need.
     """
-    kept = [(a, n, m) for (a, n), m in events_by_split.items() if m > 0]
-    a, n, m = (np.array(col, dtype=np.float64) for col in zip(*kept, strict=True)) if kept else (
-        np.zeros(0), np.zeros(0), np.zeros(0))
+    a, n, m = splits
     rho = a / np.maximum(n, 1)
     lattice = STEP * np.arange(-78 - _PAD, 79 + _PAD)
     s = np.log1p(rho[None, :] * np.expm1(lattice[:, None])) @ m

@@ -88,13 +88,15 @@ class CountEvidence:
     _floor_lr: Floats = field(init=False)
     _filled: int = 0
     _partial: Floats = field(default_factory=lambda: np.zeros(4))
-    _events_by_split: dict[tuple[int, int], float] = field(default_factory=dict)
+    _events_by_split: Floats = field(init=False)
+    _large_splits: dict[tuple[int, int], float] = field(default_factory=dict)
     _canary_events: float = 0.0
 
     def __post_init__(self) -> None:
         self._reg = np.zeros(self.grid.offsets.size)
         self._ni = np.zeros(0 if self.ni_grid is None else self.ni_grid.offsets.size)
         self._floor_lr = np.zeros(FLOOR_FRACTIONS.size)
+        self._events_by_split = np.zeros((self.block + 1, self.block + 1))
 
     @property
     def null_ni(self) -> float:
@@ -145,7 +147,12 @@ class CountEvidence:
 
     def bounds(self, alpha: float) -> tuple[float, float]:
         """Anytime-valid (1 − α) lower and upper bounds on the rate ratio (0 / inf if none)."""
-        return rate_ratio_bounds(self._events_by_split, self._canary_events, alpha)
+        a, n = np.nonzero(self._events_by_split)
+        large = list(self._large_splits.items())
+        splits = (np.concatenate([a, [k[0] for k, _ in large]]).astype(np.float64),
+                  np.concatenate([n, [k[1] for k, _ in large]]).astype(np.float64),
+                  np.concatenate([self._events_by_split[a, n], [m for _, m in large]]))
+        return rate_ratio_bounds(splits, self._canary_events, alpha)
 
     def _count_totals(self, canary: Bools, event: Bools, eligible: Bools) -> None:
         t = self.totals
@@ -174,13 +181,12 @@ class CountEvidence:
 
     def _record(self, done: Floats) -> None:
         n_c, n = done[0].astype(int), (done[0] + done[1]).astype(int)
-        keep = done[3] > 0
-        if keep.any():
-            keys, inv = np.unique(np.stack([n_c[keep], n[keep]]), axis=1, return_inverse=True)
-            sums = np.bincount(inv.ravel(), weights=done[3][keep])
-            split = self._events_by_split
-            for (a, total), m in zip(keys.T.tolist(), sums.tolist(), strict=True):
-                split[a, total] = split.get((a, total), 0.0) + m
+        small = n <= self.block  # blocks of requests; intervals may be larger
+        np.add.at(self._events_by_split, (n_c[small], n[small]), done[3][small])
+        for a, total, m in zip(n_c[~small].tolist(), n[~small].tolist(),
+                               done[3][~small].tolist(), strict=True):
+            if m > 0:
+                self._large_splits[a, total] = self._large_splits.get((a, total), 0.0) + m
         self._canary_events += float(done[2].sum())
 
     def _advance_reg(self, counts: BlockCounts) -> Floats:
