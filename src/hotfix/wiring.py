@@ -580,7 +580,8 @@ def _monitoring_api(system: str, url: str, headers: Mapping[str, str], token_env
     from hotfix.errors import MetricsQueryError
 
     return Api(system, url, headers, token_env, error=MetricsQueryError,
-               settings=f"rollout.{system.lower().replace(' ', '')}.*")
+               settings=f"rollout.{system.lower().replace(' ', '')}.*",
+               token_use="query its metrics (docs/integrations.md)")
 
 
 def _monitor_secret(environ: Mapping[str, str], variable: str, system: str) -> str:

@@ -24,9 +24,10 @@ class Api:
                  token_env: str, *, timeout: float = 30.0,
                  auth: tuple[str, str] | None = None,
                  sleep: Callable[[float], None] = time.sleep,
-                 error: type[HotfixError] = CIError, settings: str = "the CI settings") -> None:
+                 error: type[HotfixError] = CIError, settings: str = "the CI settings",
+                 token_use: str = "run the pipeline and read its results") -> None:
         self.system, self.token_env, self.sleep = system, token_env, sleep
-        self.error, self.settings = error, settings
+        self.error, self.settings, self.token_use = error, settings, token_use
         self.client = httpx.Client(base_url=base_url.rstrip("/"), headers=dict(auth_headers),
                                    timeout=timeout, auth=auth, follow_redirects=True)
 
@@ -48,7 +49,7 @@ class Api:
                 raise UsageError(f"{self.system} refused the token in ${self.token_env} "
                                  f"({response.status_code} on {_path(url)})",
                                  hint=f"export {self.token_env} with a token that may "
-                                      "read what hotfix asks for (docs/integrations.md)")
+                                      f"{self.token_use}")
             if response.status_code == 429 or response.status_code >= 500:
                 if attempt == ATTEMPTS:
                     raise self.error(f"{self.system} kept failing: {response.status_code} on "
