@@ -12,7 +12,15 @@ from hotfix.adapters.metrics.router_log import RouterLogMetrics
 from hotfix.adapters.routers.fake import FakeRouter
 from hotfix.errors import ConfigError
 from hotfix.services.context import Context
-from hotfix.wiring import METRICS, ROUTERS, TARGETS, RolloutParts, open_context, open_judging
+from hotfix.wiring import (
+    METRICS,
+    MONITORING,
+    ROUTERS,
+    TARGETS,
+    RolloutParts,
+    open_context,
+    open_judging,
+)
 from tests.contexts import kept
 
 
@@ -58,11 +66,13 @@ def test_a_fake_is_never_selectable_from_the_settings(repo: Path, key: str,
 
 def test_an_unknown_metrics_source_is_named(repo: Path) -> None:
     assert list(METRICS) == ["router", "prometheus"]
+    assert list(MONITORING) == ["prometheus-api", "datadog", "newrelic"]
     ctx = context(repo, **{"rollout.metrics": "statsd"})
     with pytest.raises(ConfigError, match=r"rollout\.metrics = 'statsd' is not one of: router, "
-                                          r"prometheus") as caught:
+                                          r"prometheus, prometheus-api, datadog, newrelic"
+                       ) as caught:
         ctx.rollout.metrics(canary="v2", baseline="v1", instances=dict, cursor=None)
-    assert caught.value.hint == "set rollout.metrics to router or prometheus"
+    assert caught.value.hint == "set rollout.metrics to one of them (docs/rollout.md)"
 
 
 def test_adapters_given_to_wiring_replace_the_configured_ones(repo: Path) -> None:

@@ -29,6 +29,8 @@ each have one handler that renders them.
     │                                   sign in)
     ├── CIError                exit 1   the team's CI failed or answered unusably
     │                                   (hotfix.adapters.ci)
+    ├── MetricsQueryError      exit 1   the team's monitoring (Prometheus, Datadog, New Relic)
+    │                                   failed or answered unusably (hotfix.adapters.metrics)
     ├── RollbackFailed         exit 1   the release to return to did not start or take the
     │                                   traffic; production stayed
     │                                   (hotfix.services.rollout.roll_back)
@@ -144,3 +146,7 @@ class LoginRequired(HotfixError):
 
 class CIError(HotfixError):
     """The CI system failed or answered in a way hotfix cannot use."""
+
+
+class MetricsQueryError(HotfixError):
+    """The team's monitoring failed or answered unusably (a bad query, a 5xx after retries)."""

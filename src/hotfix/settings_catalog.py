@@ -367,8 +367,10 @@ CATALOG: tuple[Setting, ...] = (
             "How traffic is split: builtin (asyncio proxy), nginx, or command\n"
             "(rollout.deploy_command is called with each weight)."),
     Setting("rollout.metrics", "router",
-            "Where request outcomes come from: router (what the router saw) or prometheus\n"
-            "(each instance's /metrics)."),
+            "Where request outcomes come from: router (what the router saw), prometheus\n"
+            "(each instance's /metrics, scraped by hotfix), or the team's monitoring:\n"
+            "prometheus-api (PromQL over its HTTP API), datadog or newrelic, read in\n"
+            "windows of rollout.monitor.step_seconds (docs/integrations.md)."),
     Setting("rollout.listen", "127.0.0.1:8080", "Address the router serves production on."),
     Setting("rollout.admin", "127.0.0.1:8081", "Admin address of the builtin router (loopback)."),
     Setting("rollout.sticky_header", "",
@@ -406,6 +408,48 @@ CATALOG: tuple[Setting, ...] = (
     Setting("rollout.prometheus.status_label", "status",
             "Label of the request counter holding the status code."),
     Setting("rollout.prometheus.path", "/metrics", "Path scraped on each instance."),
+    Setting("rollout.monitor.step_seconds", 15.0,
+            "Monitoring sources: the length of each window read (one interval for the judge;\n"
+            "windows are aligned to multiples of it)."),
+    Setting("rollout.monitor.lag_seconds", 30.0,
+            "Monitoring sources: how far behind now the newest window ends, so the system\n"
+            "has ingested it (at least the scrape interval for Prometheus)."),
+    Setting("rollout.prometheus.url", "http://127.0.0.1:9090",
+            "metrics = prometheus-api: the Prometheus server whose HTTP API is queried."),
+    Setting("rollout.prometheus.version_label", "version",
+            "metrics = prometheus-api: the label holding the version (tag) of a series."),
+    Setting("rollout.prometheus.selector", "",
+            "metrics = prometheus-api: more label matchers, e.g. job=\"shop\",env=\"prod\"."),
+    Setting("rollout.prometheus.token_env", "PROMETHEUS_TOKEN",
+            "metrics = prometheus-api: the variable holding a bearer token, if Prometheus\n"
+            "needs one (unset: no Authorization header)."),
+    Setting("rollout.datadog.url", "https://api.datadoghq.com",
+            "metrics = datadog: the API of your Datadog site (e.g. https://api.datadoghq.eu)."),
+    Setting("rollout.datadog.requests", "trace.http.request.hits",
+            "metrics = datadog: the count metric of requests."),
+    Setting("rollout.datadog.errors", "trace.http.request.errors",
+            "metrics = datadog: the count metric of failed requests."),
+    Setting("rollout.datadog.version_tag", "version",
+            "metrics = datadog: the tag holding the version (tag) of a point."),
+    Setting("rollout.datadog.scope", "",
+            "metrics = datadog: more tags every query is filtered by, e.g. service:shop,env:prod."),
+    Setting("rollout.datadog.api_key_env", "DD_API_KEY",
+            "metrics = datadog: the variable holding the API key (never stored)."),
+    Setting("rollout.datadog.app_key_env", "DD_APP_KEY",
+            "metrics = datadog: the variable holding the application key (never stored)."),
+    Setting("rollout.newrelic.url", "https://api.newrelic.com",
+            "metrics = newrelic: NerdGraph's host (https://api.eu.newrelic.com in the EU)."),
+    Setting("rollout.newrelic.account", 0, "metrics = newrelic: the account id queried."),
+    Setting("rollout.newrelic.event", "Transaction", "metrics = newrelic: the event type."),
+    Setting("rollout.newrelic.facet", "tags.version",
+            "metrics = newrelic: the attribute holding the version (tag), faceted on."),
+    Setting("rollout.newrelic.where", "",
+            "metrics = newrelic: a further NRQL condition, e.g. appName = 'shop'."),
+    Setting("rollout.newrelic.ceiling_seconds", 2.0,
+            "metrics = newrelic: the latency histogram's top; slower requests share one bucket."),
+    Setting("rollout.newrelic.buckets", 40, "metrics = newrelic: the histogram's buckets."),
+    Setting("rollout.newrelic.token_env", "NEW_RELIC_API_KEY",
+            "metrics = newrelic: the variable holding a user API key (never stored)."),
     # ── verify: smoke checks after promotion (docs/rollout.md) ─────────────────────────────
     Setting(
         "verify.smoke",

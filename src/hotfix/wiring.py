@@ -45,8 +45,10 @@ if TYPE_CHECKING:
     from hotfix.services.server import ServerParts, ServerSettings
 
 if TYPE_CHECKING:
+    from hotfix.adapters.ci.http import Api
     from hotfix.adapters.deploy.command import DeployCommand
     from hotfix.adapters.store.backup import Copy
+    from hotfix.domain.judge.intervals import Interval
     from hotfix.domain.judge.settings import JudgeSettings
     from hotfix.services.rollout.judge_files import ReadRequests
 
@@ -82,7 +84,7 @@ def open_context(
     closers = (store.close, remote.close) if remote is not None else (store.close,)
     return Context(root=root, cfg=cfg, records=records,
                    cache=store.cache, waivers=store.waivers, clock=clock, git=git,
-                   rollout=WiredRollout(cfg, root, rollout or RolloutParts()),
+                   rollout=WiredRollout(cfg, root, rollout or RolloutParts(), environ),
                    notify=WiredNotify(cfg, environ, store.outbox, notifiers),
                    ci=open_ci(cfg, environ), closers=closers,
                    acting_as=remote.email if remote is not None else None,
@@ -611,8 +613,85 @@ def _prometheus_metrics(cfg: Config, router: Router, watch: Watch) -> MetricsSou
                       cfg.str("rollout.prometheus.latency"),
                       cfg.str("rollout.prometheus.status_label"))
     snapshot = watch.cursor.get("snapshot") if watch.cursor else None
+    since = watch.cursor.get("t") if watch.cursor else None
     return PrometheusMetrics(watch.instances, watch.canary, watch.baseline, names,
-                             cfg.str("rollout.prometheus.path"), snapshot)
+                             cfg.str("rollout.prometheus.path"), snapshot,
+                             None if since is None else float(since))
+
+
+def _monitoring_api(system: str, url: str, headers: Mapping[str, str], token_env: str) -> Api:
+    from hotfix.adapters.ci.http import Api
+    from hotfix.errors import MetricsQueryError
+
+    return Api(system, url, headers, token_env, error=MetricsQueryError,
+               settings=f"rollout.{system.lower().replace(' ', '')}.*",
+               token_use="query its metrics (docs/integrations.md)")
+
+
+def _monitor_secret(environ: Mapping[str, str], variable: str, system: str) -> str:
+    value = environ.get(variable, "").strip()
+    if not value:
+        raise ConfigError(f"rollout.metrics = {system!r} needs ${variable}, which is not set",
+                          hint=f"export {variable}=… (docs/integrations.md says where to get it)")
+    return value
+
+
+def _windows(cfg: Config, watch: Watch, read: Callable[[float, float], Interval]
+             ) -> MetricsSource:
+    from hotfix.adapters.metrics.window import Windows
+
+    return Windows(read, step=cfg.float("rollout.monitor.step_seconds"),
+                   lag=cfg.float("rollout.monitor.lag_seconds"), cursor=watch.cursor)
+
+
+def _prometheus_api_metrics(cfg: Config, environ: Mapping[str, str], watch: Watch
+                            ) -> MetricsSource:
+    from hotfix.adapters.metrics.prometheus_api import PrometheusQuery, PromQueryNames
+
+    token_env = cfg.str("rollout.prometheus.token_env")
+    token = environ.get(token_env, "").strip() if token_env else ""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    api = _monitoring_api("Prometheus", cfg.str("rollout.prometheus.url"), headers,
+                          token_env)
+    names = PromQueryNames(cfg.str("rollout.prometheus.requests"),
+                           cfg.str("rollout.prometheus.latency"),
+                           cfg.str("rollout.prometheus.status_label"),
+                           cfg.str("rollout.prometheus.version_label"),
+                           cfg.str("rollout.prometheus.selector"))
+    return _windows(cfg, watch, PrometheusQuery(api, watch.canary, watch.baseline, names))
+
+
+def _datadog_metrics(cfg: Config, environ: Mapping[str, str], watch: Watch) -> MetricsSource:
+    from hotfix.adapters.metrics.datadog import DatadogNames, DatadogQuery
+
+    api_env = cfg.str("rollout.datadog.api_key_env")
+    app_env = cfg.str("rollout.datadog.app_key_env")
+    headers = {"DD-API-KEY": _monitor_secret(environ, api_env, "datadog"),
+               "DD-APPLICATION-KEY": _monitor_secret(environ, app_env, "datadog")}
+    api = _monitoring_api("Datadog", cfg.str("rollout.datadog.url"), headers,
+                          f"{api_env} / ${app_env}")
+    names = DatadogNames(cfg.str("rollout.datadog.requests"), cfg.str("rollout.datadog.errors"),
+                         cfg.str("rollout.datadog.version_tag"), cfg.str("rollout.datadog.scope"))
+    read = DatadogQuery(api, watch.canary, watch.baseline,
+                        cfg.float("rollout.monitor.step_seconds"), names)
+    return _windows(cfg, watch, read)
+
+
+def _newrelic_metrics(cfg: Config, environ: Mapping[str, str], watch: Watch) -> MetricsSource:
+    from hotfix.adapters.metrics.newrelic import NewRelicQuery, NrqlNames
+
+    token_env = cfg.str("rollout.newrelic.token_env")
+    account = cfg.int("rollout.newrelic.account")
+    if account <= 0:
+        raise ConfigError("rollout.metrics = 'newrelic' needs rollout.newrelic.account",
+                          hint="set rollout.newrelic.account = 1234567 (your account id)")
+    api = _monitoring_api("New Relic", cfg.str("rollout.newrelic.url"),
+                          {"API-Key": _monitor_secret(environ, token_env, "newrelic")}, token_env)
+    names = NrqlNames(account, cfg.str("rollout.newrelic.event"),
+                      cfg.str("rollout.newrelic.facet"), cfg.str("rollout.newrelic.where"),
+                      cfg.float("rollout.newrelic.ceiling_seconds"),
+                      cfg.int("rollout.newrelic.buckets"))
+    return _windows(cfg, watch, NewRelicQuery(api, watch.canary, watch.baseline, names))
 
 
 TARGETS: dict[str, Callable[[Config, Path], DeployTarget]] = {
@@ -628,6 +707,12 @@ METRICS: dict[str, Callable[[Config, Router, Watch], MetricsSource]] = {
     "router": _router_metrics,
     "prometheus": _prometheus_metrics,
 }
+MONITORING: dict[str, Callable[[Config, Mapping[str, str], Watch], MetricsSource]] = {
+    "prometheus-api": _prometheus_api_metrics,
+    "datadog": _datadog_metrics,
+    "newrelic": _newrelic_metrics,
+}
+"""Metrics sources in the team's monitoring (they need the environment for tokens)."""
 
 
 def _pick(registry: Mapping[str, T], key: str, cfg: Config, hint: str | None = None) -> T:
@@ -686,8 +771,10 @@ class RolloutParts:
 class WiredRollout:
     """The rollout's adapters (``ports.RolloutAdapters``), each built on first use."""
 
-    def __init__(self, cfg: Config, root: Path, given: RolloutParts) -> None:
+    def __init__(self, cfg: Config, root: Path, given: RolloutParts,
+                 environ: Mapping[str, str] | None = None) -> None:
         self.cfg, self.root, self.given = cfg, root, given
+        self.environ = environ or {}
 
     @cached_property
     def target(self) -> DeployTarget:
@@ -714,9 +801,15 @@ class WiredRollout:
         if self.given.metrics is not None:
             return self.given.metrics(canary=canary, baseline=baseline, instances=instances,
                                       cursor=cursor)
-        build = _pick(METRICS, "rollout.metrics", self.cfg,
-                      hint="set rollout.metrics to router or prometheus")
-        return build(self.cfg, self.router, Watch(canary, baseline, instances, cursor))
+        watch = Watch(canary, baseline, instances, cursor)
+        name = self.cfg.str("rollout.metrics")
+        if name in MONITORING:
+            return MONITORING[name](self.cfg, self.environ, watch)
+        if name not in METRICS:
+            known = ", ".join([*METRICS, *MONITORING])
+            raise ConfigError(f"rollout.metrics = {name!r} is not one of: {known}",
+                              hint="set rollout.metrics to one of them (docs/rollout.md)")
+        return METRICS[name](self.cfg, self.router, watch)
 
     def judge(self) -> JudgeLike:
         if self.given.judge is not None:

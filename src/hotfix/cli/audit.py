@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -32,6 +33,9 @@ def audit(
     publish: Annotated[bool, typer.Option(
         "--publish", help="Also publish the result to the team server (hotfix login), "
         "where its dashboard and API show it: run it in CI on the mainline.")] = False,
+    junit: Annotated[Path | None, typer.Option(
+        "--junit", help="Also write JUnit XML to this file: one testcase per release line, "
+                        "failing with the commits it is missing.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Check that every fix on each release line is in the mainline; exit 1 when one is
@@ -51,6 +55,8 @@ def audit(
             done = publish_audit(ctx, commit, [line.to_dict() for line in result])
             err_console.print(f"published to {ctx.records.location}: audit {done['id']} at "
                               f"{commit[:12]}, {done['missing']} missing")
+    if junit is not None:
+        write_junit(junit, result)
     emit(as_json, [line.to_dict() for line in result], lambda: render(result))
     if any(line.missing for line in result):
         raise typer.Exit(1)
@@ -111,3 +117,12 @@ def counts_table(result: list[LineAudit]) -> Table:
     if not result:
         table.add_row("(no supported release lines)", *("" for _ in Status), "")
     return table
+
+
+def write_junit(path: Path, result: list[LineAudit]) -> None:
+    from hotfix.reports.junit import Case, junit_xml
+
+    cases = [Case(f"line {line.line}", "hotfix.audit", "\n".join(
+        f"{v.sha[:12]} {v.subject}: not in the mainline" for v in line.missing) or None)
+        for line in result]
+    path.write_text(junit_xml("hotfix audit", cases), encoding="utf-8")

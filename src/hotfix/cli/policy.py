@@ -22,6 +22,11 @@ RepoOpt = Annotated[Path | None, typer.Option("--repo", help="The repository. De
                                               "current directory's.")]
 WaiveOpt = Annotated[str | None, typer.Option(
     "--waive-test", help="Waive the test-required rule, with the reason (recorded).")]
+JunitOpt = Annotated[Path | None, typer.Option(
+    "--junit", help="Also write the findings as JUnit XML to this file (one testcase each).")]
+AnnotateOpt = Annotated[bool, typer.Option(
+    "--github-annotations", help="Also print a GitHub Actions ::error annotation per finding, "
+                                 "on the file it names.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -29,13 +34,18 @@ def register(app: typer.Typer) -> None:
 
 
 def policy_cmd(base: BaseOpt = None, head: HeadOpt = None, repo: RepoOpt = None,
-               waive_test: WaiveOpt = None, as_json: JsonOpt = False) -> None:
+               waive_test: WaiveOpt = None, junit: JunitOpt = None,
+               github_annotations: AnnotateOpt = False, as_json: JsonOpt = False) -> None:
     """Check a diff against the scope rules (scope.*); exit 1 on any violation."""
     from hotfix.services.checks.policy import policy
 
     git, cfg = settings(repo)
     result = policy(git, cfg, base=base, head=head, waiver=waive_test)
+    if junit is not None:
+        write_junit(junit, result)
     emit(as_json, result.to_dict(), lambda: print_policy(result))
+    if github_annotations:
+        print_annotations(result)
     if not result.report.ok:
         raise typer.Exit(1)
 
@@ -50,3 +60,21 @@ def print_policy(result: PolicyResult) -> None:
     if report.ok:
         console.print("  [green]✓ within scope[/]" + (f" (test waived: {escape(report.waiver)})"
                                                      if report.waiver else ""))
+
+
+def write_junit(path: Path, result: PolicyResult) -> None:
+    from hotfix.reports.junit import Case, junit_xml
+
+    cases = [Case(f"{v.rule}: {v.file}" if v.file else v.rule, "hotfix.policy", v.message,
+                  v.file) for v in result.report.violations]
+    if not cases:
+        cases = [Case("within scope", "hotfix.policy")]
+    rng = result.range
+    path.write_text(junit_xml(f"hotfix policy {rng.base}..{rng.head}", cases), encoding="utf-8")
+
+
+def print_annotations(result: PolicyResult) -> None:
+    from hotfix.reports.junit import github_error
+
+    for v in result.report.violations:
+        typer.echo(github_error(v.message, file=v.file, title=f"hotfix policy: {v.rule}"))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from hotfix.domain.judge.intervals import Interval
 from hotfix.domain.rollout.history import Deployment, Rollback
 from hotfix.domain.rollout.state import ControllerId, DeployState, Fleet
 from hotfix.domain.rollout.state import Instance as Instance  # noqa: PLC0414  (a port value)
@@ -58,23 +59,31 @@ def _bools() -> npt.NDArray[np.bool_]:
 
 @dataclass(frozen=True)
 class Observations:
-    """Requests in time order, one row each (since the last poll, or a whole recorded log)."""
+    """Requests in time order, one row each (since the last poll, or a whole recorded log);
+    or, from a monitoring system, ``intervals`` of counts and histograms per version
+    (``hotfix.domain.judge.intervals``), which the judge takes as they are."""
 
     t: npt.NDArray[np.float64] = field(default_factory=_floats)
     canary: npt.NDArray[np.bool_] = field(default_factory=_bools)
     ok: npt.NDArray[np.bool_] = field(default_factory=_bools)
     latency_ms: npt.NDArray[np.float64] = field(default_factory=_floats)
+    intervals: tuple[Interval, ...] = ()
 
     def __len__(self) -> int:
-        return int(self.t.shape[0])
+        return int(self.t.shape[0]) + sum(iv.total for iv in self.intervals)
 
     @property
     def canary_count(self) -> int:
-        return int(self.canary.sum())
+        return int(self.canary.sum()) + sum(iv.requests[0] for iv in self.intervals)
 
     @property
     def baseline_count(self) -> int:
         return len(self) - self.canary_count
+
+    def errors(self, canary: bool) -> int:
+        """Requests that failed, of the canary (True) or the baseline."""
+        rows = int((~self.ok & (self.canary if canary else ~self.canary)).sum())
+        return rows + sum(iv.errors[0 if canary else 1] for iv in self.intervals)
 
 
 @dataclass(frozen=True)
@@ -222,6 +231,9 @@ class JudgeLike(Protocol):
     def update(self, canary: npt.NDArray[np.bool_], ok: npt.NDArray[np.bool_],
                latency_ms: npt.NDArray[np.float64],
                expected_canary_share: float | None) -> VerdictLike: ...
+
+    def update_intervals(self, intervals: Sequence[Interval],
+                         shares: Sequence[float | None] | None = None) -> VerdictLike: ...
 
     def finish(self) -> VerdictLike: ...
 

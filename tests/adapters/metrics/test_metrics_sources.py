@@ -38,7 +38,7 @@ def test_router_log_reads_whole_lines_only_and_replays_from_a_cursor(tmp_path: P
     assert replay.poll().t.tolist() == [2, 3, 5]
 
 
-def test_prometheus_turns_counter_and_histogram_deltas_into_rows(
+def test_prometheus_turns_counter_and_histogram_deltas_into_intervals(
         tmp_path: Path, started: Started) -> None:
     repo = make_app_repo(tmp_path / "repo", {"v1": {"error_rate": 0.0},
                                              "v2": {"error_rate": 1.0, "latency_ms": 30}})
@@ -55,12 +55,18 @@ def test_prometheus_turns_counter_and_histogram_deltas_into_rows(
         for _ in range(3):
             client.get(f"http://{v2[0].address}/a")
     obs = source.poll()
+    [interval] = obs.intervals
     assert (obs.baseline_count, obs.canary_count) == (7, 3)
-    assert obs.ok[~obs.canary].all()
-    assert not obs.ok[obs.canary].any()
-    assert (obs.latency_ms[obs.canary] >= 10).all()  # 30 ms lands in the 25–50 ms bucket
+    assert interval.errors == (3, 0)
+    assert interval.start == start["t"]
+    assert interval.latency is not None
+    assert sum(interval.latency.canary) == 3
+    assert sum(interval.latency.baseline) == 7
+    slow_from = interval.latency.bounds_ms.index(25.0) + 1  # 30 ms lands in 25–50 ms
+    assert sum(interval.latency.canary[slow_from:]) == 3
     assert len(source.poll()) == 0
-    replay = PrometheusMetrics(lambda: fleets, "v2", "v1", names, snapshot=start["snapshot"])
+    replay = PrometheusMetrics(lambda: fleets, "v2", "v1", names, snapshot=start["snapshot"],
+                               since=start["t"])
     assert len(replay.poll()) == 10
     target.stop(v2)
     assert len(source.poll()) == 0  # a silent instance is no data, never a pass

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,7 @@ from hotfix.adapters.clock import ManualClock
 from hotfix.adapters.deploy.fake import FakeTarget
 from hotfix.adapters.metrics.fake import FakeTraffic, Profile
 from hotfix.adapters.routers.fake import FakeRouter
+from hotfix.domain.judge.intervals import Interval
 from hotfix.domain.rollout.plan import Plan, parse_plan
 from hotfix.domain.rollout.state import DeployState, Fleet
 from hotfix.ports import JudgeLike, Split
@@ -55,6 +56,12 @@ class ScriptedJudge:
                expected_canary_share: float | None) -> Said:
         self.seen += len(canary)
         self.shares.append(expected_canary_share)
+        return Said(self.decide(self.seen), self.seen)
+
+    def update_intervals(self, intervals: Sequence[Interval],
+                         shares: Sequence[float | None] | None = None) -> Said:
+        self.seen += sum(iv.total for iv in intervals)
+        self.shares.extend(shares or [None] * len(intervals))
         return Said(self.decide(self.seen), self.seen)
 
     def finish(self) -> Said:

@@ -1,5 +1,7 @@
-"""HTTP to a CI system: retries on 429 (honouring Retry-After) and 5xx with backoff, clear
-errors on a refused token, and the token never in a message."""
+"""HTTP to a vendor's API (a CI system, a monitoring system): retries on 429 (honouring
+Retry-After) and 5xx with backoff, clear errors on a refused token, and the token never in a
+message. The error raised is the caller's (``CIError`` for CI, ``MetricsQueryError`` for
+monitoring)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from hotfix.errors import CIError, UsageError
+from hotfix.errors import CIError, HotfixError, UsageError
 
 ATTEMPTS = 5
 __all__ = ["Api", "CIError", "poll"]
@@ -21,8 +23,11 @@ class Api:
     def __init__(self, system: str, base_url: str, auth_headers: Mapping[str, str],
                  token_env: str, *, timeout: float = 30.0,
                  auth: tuple[str, str] | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 error: type[HotfixError] = CIError, settings: str = "the CI settings",
+                 token_use: str = "run the pipeline and read its results") -> None:
         self.system, self.token_env, self.sleep = system, token_env, sleep
+        self.error, self.settings, self.token_use = error, settings, token_use
         self.client = httpx.Client(base_url=base_url.rstrip("/"), headers=dict(auth_headers),
                                    timeout=timeout, auth=auth, follow_redirects=True)
 
@@ -33,22 +38,24 @@ class Api:
                 response = self.client.request(method, url, **kw)
             except httpx.HTTPError as exc:
                 if attempt == ATTEMPTS:
-                    raise CIError(f"{self.system} did not answer {method} {_path(url)}: "
-                                  f"{type(exc).__name__}",
-                                  hint="check the CI URL setting and the network") from None
+                    raise self.error(f"{self.system} did not answer {method} {_path(url)}: "
+                                     f"{type(exc).__name__}",
+                                     hint=f"check the URL in {self.settings} and the network"
+                                     ) from None
                 self.sleep(delay)
                 delay *= 2
                 continue
             if response.status_code in (401, 403):
                 raise UsageError(f"{self.system} refused the token in ${self.token_env} "
                                  f"({response.status_code} on {_path(url)})",
-                                 hint=f"export {self.token_env} with a token that may run "
-                                      "the pipeline and read its results")
+                                 hint=f"export {self.token_env} with a token that may "
+                                      f"{self.token_use}")
             if response.status_code == 429 or response.status_code >= 500:
                 if attempt == ATTEMPTS:
-                    raise CIError(f"{self.system} kept failing: {response.status_code} on "
-                                  f"{method} {_path(url)} after {ATTEMPTS} attempts",
-                                  hint="try again later; the CI system's status page says more")
+                    raise self.error(f"{self.system} kept failing: {response.status_code} on "
+                                     f"{method} {_path(url)} after {ATTEMPTS} attempts",
+                                     hint=f"try again later; {self.system}'s status page says "
+                                          "more")
                 wait = _retry_after(response) or delay
                 self.sleep(wait)
                 delay *= 2
@@ -59,9 +66,9 @@ class Api:
     def json(self, method: str, url: str, **kw: Any) -> Any:
         response = self.request(method, url, **kw)
         if response.status_code >= 400:
-            raise CIError(f"{self.system}: {response.status_code} on {method} {_path(url)}: "
-                          f"{response.text[:300]}", hint="check the CI settings (docs/"
-                                                         "integrations.md)")
+            raise self.error(f"{self.system}: {response.status_code} on {method} {_path(url)}: "
+                             f"{response.text[:300]}",
+                             hint=f"check {self.settings} (docs/integrations.md)")
         return response.json() if response.content else {}
 
     def close(self) -> None:

@@ -1,12 +1,12 @@
 """Metrics scraped from each instance's ``/metrics`` (Prometheus text format).
 
 Per instance, a request counter labelled by status code and a latency histogram (seconds)
-are read; what changed since the previous scrape becomes rows for the judge: one row per
-request counted by the histogram, timed at the scrape, its latency the middle of its
-bucket, and as many of them marked bad as the counter grew on 5xx codes. A counter that
-went down (the process restarted) counts from zero. An instance that does not answer gives
-no rows: missing data is no evidence. The cursor is the snapshot of every counter; a source
-built with the snapshot taken when a rollout began replays everything since.
+are read; what changed since the previous scrape, summed over each version's instances,
+becomes one ``Interval`` for the judge (``hotfix.domain.judge.intervals``): the requests
+counted, the part of them on 5xx codes, and the histogram's requests per bucket. A counter
+that went down (the process restarted) counts from zero. An instance that does not answer
+adds nothing: missing data is no evidence. The cursor is the snapshot of every counter and
+when it was taken; a source built with it replays everything since, as one interval.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import numpy as np
 
 from hotfix.adapters.metrics.promtext import ExpositionError, parse
+from hotfix.domain.judge.intervals import Histogram, Interval
 from hotfix.ports import Observations
 
 Snapshot = dict[str, float]  # "errors" / "total" / "le=<bound>" -> cumulative value
@@ -36,29 +36,40 @@ class PromNames:
 class PrometheusMetrics:
     def __init__(self, instances: Callable[[], Mapping[str, Sequence[str]]], canary: str,
                  baseline: str, names: PromNames | None = None, path: str = "/metrics",
-                 snapshot: Mapping[str, Snapshot] | None = None, seed: int = 0) -> None:
+                 snapshot: Mapping[str, Snapshot] | None = None, since: float | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         self.instances, self.canary, self.baseline = instances, canary, baseline
-        self.names, self.path = names or PromNames(), path
-        self.rng = np.random.default_rng(seed)
+        self.names, self.path, self.clock = names or PromNames(), path, clock
         self.last: dict[str, Snapshot] = {a: dict(s) for a, s in (snapshot or {}).items()}
+        if since is None:  # an old cursor without its time: the interval's start is unknown
+            since = 0.0 if snapshot is not None else clock()
+        self.since = since
         if snapshot is None:
             self.poll()  # start counting from now
 
     def cursor(self) -> dict[str, Any]:
-        return {"snapshot": {address: dict(snap) for address, snap in self.last.items()}}
+        return {"snapshot": {address: dict(snap) for address, snap in self.last.items()},
+                "t": self.since}
 
     def poll(self) -> Observations:
-        parts = []
+        sums: dict[str, Snapshot] = {self.canary: {}, self.baseline: {}}
         for version, addresses in self.instances().items():
-            if version not in (self.canary, self.baseline):
+            if version not in sums:
                 continue
             for address in addresses:
                 now = self._scrape(address)
                 if now is not None:
-                    before = self.last.get(address, {})
+                    delta = _delta(self.last.get(address, {}), now)
                     self.last[address] = now
-                    parts.append(self._rows(version == self.canary, _delta(before, now)))
-        return self._merge(parts)
+                    for key, value in delta.items():
+                        sums[version][key] = sums[version].get(key, 0.0) + value
+        start, self.since = self.since, self.clock()
+        c, b = sums[self.canary], sums[self.baseline]
+        if not any(c.values()) and not any(b.values()):
+            return Observations()
+        return Observations(intervals=(Interval(
+            start, self.since, (round(c.get("total", 0)), round(b.get("total", 0))),
+            (round(c.get("errors", 0)), round(b.get("errors", 0))), _histogram(c, b)),))
 
     def _scrape(self, address: str) -> Snapshot | None:
         try:
@@ -68,30 +79,16 @@ class PrometheusMetrics:
             return None
         if samples is None:
             return None
-        snap: Snapshot = {"errors": 0.0}
+        snap: Snapshot = {"errors": 0.0, "total": 0.0}
         for s in samples:
             if s.name == self.names.requests:
                 code = s.label(self.names.status_label) or ""
+                snap["total"] += s.value
                 if code.startswith("5"):
                     snap["errors"] += s.value
             elif s.name == f"{self.names.latency}_bucket":
                 snap[f"le={s.label('le')}"] = s.value
         return snap
-
-    def _rows(self, canary: bool, delta: Snapshot) -> Observations:
-        latencies = _bucket_rows(delta)
-        n = len(latencies)
-        ok = np.ones(n, dtype=bool)
-        ok[self.rng.permutation(n)[: min(n, int(delta.get("errors", 0)))]] = False
-        return Observations(np.full(n, time.time()), np.full(n, canary), ok, latencies)
-
-    def _merge(self, parts: list[Observations]) -> Observations:
-        if not parts:
-            return Observations()
-        order = self.rng.permutation(sum(len(p) for p in parts))  # interleave the versions
-        cat = [np.concatenate([getattr(p, f) for p in parts])[order]
-               for f in ("t", "canary", "ok", "latency_ms")]
-        return Observations(*cat)
 
 
 def _delta(before: Snapshot, now: Snapshot) -> Snapshot:
@@ -99,17 +96,19 @@ def _delta(before: Snapshot, now: Snapshot) -> Snapshot:
     return now if restarted else {k: v - before.get(k, 0.0) for k, v in now.items()}
 
 
-def _bucket_rows(delta: Snapshot) -> np.ndarray[Any, np.dtype[np.float64]]:
-    """Latencies (ms), one per request counted in the cumulative bucket deltas."""
-    bounds = sorted((_bound(k[3:]), v) for k, v in delta.items() if k.startswith("le="))
-    rows: list[float] = []
-    prev_bound, prev_count = 0.0, 0.0
-    for bound, count in bounds:
-        n = round(count - prev_count)
-        upper = bound if math.isfinite(bound) else max(prev_bound * 2, 1e-3)
-        rows += [1000.0 * (prev_bound + upper) / 2] * max(n, 0)
-        prev_bound, prev_count = upper, count
-    return np.array(rows, dtype=float)
+def _histogram(canary: Snapshot, baseline: Snapshot) -> Histogram | None:
+    """Requests per bucket from cumulative ``le=`` deltas, on the bounds both versions have."""
+    per = [{_bound(k[3:]): v for k, v in snap.items() if k.startswith("le=")}
+           for snap in (canary, baseline)]
+    bounds = sorted(set(per[0]) & set(per[1]) - {math.inf})
+    if not bounds or any(math.inf not in p for p in per):
+        return None
+    counts = []
+    for p in per:
+        cumulative = [p[b] for b in [*bounds, math.inf]]
+        counts.append(tuple(float(max(round(x - y), 0)) for x, y in
+                            zip(cumulative, [0.0, *cumulative[:-1]], strict=True)))
+    return Histogram(tuple(1000.0 * b for b in bounds), counts[0], counts[1])
 
 
 def _bound(text: str) -> float:

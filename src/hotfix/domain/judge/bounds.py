@@ -25,15 +25,15 @@ _PAD = int(OFFSETS[-1])
 
 
 def rate_ratio_bounds(
-    events_by_split: Floats, canary_events: float, alpha: float
+    splits: tuple[Floats, Floats, Floats], canary_events: float, alpha: float
 ) -> tuple[float, float]:
     """(lower, upper) bounds on the canary/baseline rate ratio; 0 and inf when unbounded.
 
-    ``events_by_split[a, n]`` holds the bad events of blocks where the canary had ``a`` of
-    ``n`` eligible requests; with the canary's event total that is all the tests need.
+    ``splits`` is (a, n, m): blocks where the canary had ``a`` of ``n`` eligible requests
+    held ``m`` bad events in all; with the canary's event total that is all the tests need.
     """
-    a, n = np.nonzero(events_by_split)
-    m, rho = events_by_split[a, n], a / np.maximum(n, 1)
+    a, n, m = splits
+    rho = a / np.maximum(n, 1)
     lattice = STEP * np.arange(-78 - _PAD, 79 + _PAD)
     s = np.log1p(rho[None, :] * np.expm1(lattice[:, None])) @ m
     nulls = np.arange(NULLS.size) + _PAD

@@ -89,6 +89,7 @@ class CountEvidence:
     _filled: int = 0
     _partial: Floats = field(default_factory=lambda: np.zeros(4))
     _events_by_split: Floats = field(init=False)
+    _large_splits: dict[tuple[int, int], float] = field(default_factory=dict)
     _canary_events: float = 0.0
 
     def __post_init__(self) -> None:
@@ -116,6 +117,18 @@ class CountEvidence:
         """
         return self._advance_reg(counts), self._advance_ni(counts)
 
+    def feed_counts(self, counts: BlockCounts) -> tuple[Floats, Floats]:
+        """Add blocks counted elsewhere (one per monitoring interval): totals, bounds and
+        both tests; log E after each block."""
+        t = self.totals
+        t.canary += int(counts.n_c.sum())
+        t.baseline += int(counts.n_b.sum())
+        t.canary_events += int(counts.x.sum())
+        t.baseline_events += int((counts.m - counts.x).sum())
+        self._record(np.stack([counts.n_c, counts.n_b, counts.x, counts.m]))
+        reg, ni = self.feed_blocks(counts)
+        return reg[1:], ni[1:]
+
     def flush(self) -> tuple[float, float]:
         """Fold the partial block in (the end of the bake time); the final log E values."""
         part = self._partial[:, None]
@@ -134,7 +147,12 @@ class CountEvidence:
 
     def bounds(self, alpha: float) -> tuple[float, float]:
         """Anytime-valid (1 − α) lower and upper bounds on the rate ratio (0 / inf if none)."""
-        return rate_ratio_bounds(self._events_by_split, self._canary_events, alpha)
+        a, n = np.nonzero(self._events_by_split)
+        large = list(self._large_splits.items())
+        splits = (np.concatenate([a, [k[0] for k, _ in large]]).astype(np.float64),
+                  np.concatenate([n, [k[1] for k, _ in large]]).astype(np.float64),
+                  np.concatenate([self._events_by_split[a, n], [m for _, m in large]]))
+        return rate_ratio_bounds(splits, self._canary_events, alpha)
 
     def _count_totals(self, canary: Bools, event: Bools, eligible: Bools) -> None:
         t = self.totals
@@ -163,7 +181,12 @@ class CountEvidence:
 
     def _record(self, done: Floats) -> None:
         n_c, n = done[0].astype(int), (done[0] + done[1]).astype(int)
-        np.add.at(self._events_by_split, (n_c, n), done[3])
+        small = n <= self.block  # blocks of requests; intervals may be larger
+        np.add.at(self._events_by_split, (n_c[small], n[small]), done[3][small])
+        for a, total, m in zip(n_c[~small].tolist(), n[~small].tolist(),
+                               done[3][~small].tolist(), strict=True):
+            if m > 0:
+                self._large_splits[a, total] = self._large_splits.get((a, total), 0.0) + m
         self._canary_events += float(done[2].sum())
 
     def _advance_reg(self, counts: BlockCounts) -> Floats:

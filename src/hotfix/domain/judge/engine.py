@@ -24,6 +24,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from hotfix.domain.judge.counts import CountEvidence, Ints
+from hotfix.domain.judge.intervals import (
+    Histogram,
+    HistogramLatency,
+    Interval,
+    error_blocks,
+    running_shift,
+)
 from hotfix.domain.judge.latency import Burnin, Strata, TailThreshold
 from hotfix.domain.judge.mixture import Bools, Floats, Grid, first_at_least, logsumexp, offset_grid
 from hotfix.domain.judge.report import Snapshot, build_verdict
@@ -68,6 +75,8 @@ class Judge:
             tau=s.latency_scale,
             tail=tail,
         )
+        self.histograms = HistogramLatency(s.burn_in, s.winsor_quantile, s.tail_burn_in,
+                                           s.tail_quantile)
         self.sample_ratio = SampleRatio(s.srm_alpha)
         self.seen = 0
         self.rollback_at: int | None = None
@@ -98,6 +107,43 @@ class Judge:
             self._note_srm(srm)
         self.seen += c.size
         return self.verdict()
+
+    def update_intervals(
+        self, intervals: Sequence[Interval], shares: Sequence[float | None] | None = None
+    ) -> Verdict:
+        """Aggregates from a monitoring system (``intervals.py``), in time order, each with
+        the canary share that was live (None: unknown); one look per interval."""
+        if not intervals:
+            return self.verdict()
+        hists = [iv.latency for iv in intervals]
+        paths = {
+            "errors": self.errors.feed_counts(error_blocks(intervals)),
+            "latency": self._histogram_shift(hists),
+            "tail": self.latency.tail.feed_counts(self.histograms.slow_blocks(hists)),
+        }
+        if self.histograms.slow_from is not None:  # frozen: the report shows the bound
+            self.latency.threshold.threshold = self.histograms.slow_threshold_log_ms()
+        sizes = np.array([iv.total for iv in intervals], dtype=np.int64)
+        at = np.maximum(self.seen + np.cumsum(sizes) - 1, 0)
+        self._note_crossings({k: v for k, v in paths.items() if k in self.weights}, at)
+        share = np.array([np.nan if x is None else x for x in shares or [None] * sizes.size])
+        srm = self.sample_ratio.feed_counts(
+            np.array([iv.requests[0] for iv in intervals], dtype=np.float64),
+            sizes.astype(np.float64), share)
+        if self.srm_at is None:
+            self.srm_at = _at(srm, math.log(1 / self.settings.srm_alpha), at)
+        self.seen += int(sizes.sum())
+        return self.verdict()
+
+    def _histogram_shift(self, hists: Sequence[Histogram | None]) -> tuple[Floats, Floats]:
+        parts, _ = self.histograms.shift_parts(hists)
+        if self.histograms.cap is not None:  # frozen: the report shows the cap
+            self.latency.burnin.cap = self.histograms.cap
+            self.latency.burnin.shift = self.histograms.shift
+        strata = self.latency.strata
+        strata.n += parts[:2].sum(axis=1)
+        strata.done, stats = running_shift(strata.done, parts)
+        return self.latency.log_e_of(stats)
 
     def finish(self) -> Verdict:
         """The end of the bake time: fold in partial blocks; undecided means inconclusive."""

@@ -62,11 +62,11 @@ class LatencyEvidence:
         seg_use = use[part]
         clipped = np.where(seg_use, self.burnin.clip(np.nan_to_num(y[part])), 0.0)
         stats = self.strata.feed(canary[part], clipped, seg_use)
-        reg[part], ni[part] = self._log_e(stats)
+        reg[part], ni[part] = self.log_e_of(stats)
         return self._with_tail(reg, ni, canary, y, use)
 
     def log_e(self) -> tuple[float, float]:
-        reg, ni = self._log_e(self.stats())
+        reg, ni = self.log_e_of(self.stats())
         return float(reg[0]), float(ni[0])
 
     def stats(self) -> ShiftStats:
@@ -79,7 +79,7 @@ class LatencyEvidence:
         diff = float(stats.diff[0])
         return float(np.exp(diff - width)), float(np.exp(diff + width))
 
-    def _log_e(self, stats: ShiftStats) -> tuple[Floats, Floats]:
+    def log_e_of(self, stats: ShiftStats) -> tuple[Floats, Floats]:
         if not self.burnin.done:
             zero = np.zeros(stats.diff.size)
             return zero, zero

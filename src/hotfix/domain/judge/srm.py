@@ -35,6 +35,19 @@ class SampleRatio:
         self.expected += share * canary.size
         return np.concatenate(out) if out else np.zeros(0)
 
+    def feed_counts(self, canary: Floats, total: Floats, shares: Floats) -> Floats:
+        """Per-interval log E after each interval of ``total`` requests, ``canary`` of them
+        to the canary, sent with canary share ``shares`` (NaN: unknown, not checked)."""
+        out = np.zeros(canary.size)
+        for j, (hits, seen, share) in enumerate(zip(canary, total, shares, strict=True)):
+            if 0 < share < 1:
+                self._lr = self._lr + SHIFTS * hits - np.log1p(share * np.expm1(SHIFTS)) * seen
+                self.canary += int(hits)
+                self.total += int(seen)
+                self.expected += float(share) * float(seen)
+            out[j] = self.log_e()
+        return out
+
     def log_e(self) -> float:
         return float(mix(SHIFT_LOG_WEIGHTS, self._lr[:, None])[0])
 

@@ -54,8 +54,8 @@ class Tally:
     def add(self, obs: Observations) -> None:
         self.requests["canary"] += obs.canary_count
         self.requests["baseline"] += obs.baseline_count
-        self.errors["canary"] += int((obs.canary & ~obs.ok).sum())
-        self.errors["baseline"] += int((~obs.canary & ~obs.ok).sum())
+        self.errors["canary"] += obs.errors(True)
+        self.errors["baseline"] += obs.errors(False)
 
 
 @dataclass(kw_only=True)
@@ -106,6 +106,8 @@ class Rollout:
     def _judge(self, obs: Observations) -> VerdictLike:
         """Feed ``obs`` in segments, each with the weight that was live when it arrived."""
         history = self.state.weights if self.share_known else []
+        if obs.intervals:
+            return _judge_intervals(self.judge, obs, history)
         if history and len(obs):  # before the first step the canary had no traffic at all
             obs = _since(obs, history[0][0])
         if len(history) <= 1 or len(obs) == 0:
@@ -217,3 +219,19 @@ def step_for_weight(weights: Sequence[float], weight: float) -> int | None:
     matches = [i for i, w in enumerate(weights) if abs(w - weight) < 1e-9]
     return matches[0] if matches else None
 
+
+def _judge_intervals(judge: JudgeLike, obs: Observations,
+                     history: Sequence[tuple[float, float]]) -> VerdictLike:
+    """Aggregates, each with the weight live throughout it (None, not checked, when the
+    weight changed inside it); those that ended before the first step are dropped."""
+    kept = [iv for iv in obs.intervals if not history or iv.end > history[0][0]]
+    starts = [t for t, _ in history]
+
+    def share(start: float, end: float) -> float | None:
+        if not history or start < starts[0]:
+            return None
+        at = int(np.searchsorted(starts, start, side="right")) - 1
+        changed = at + 1 < len(starts) and starts[at + 1] < end
+        return None if changed else history[at][1] / 100.0
+
+    return judge.update_intervals(kept, [share(iv.start, iv.end) for iv in kept])
