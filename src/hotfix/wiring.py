@@ -439,15 +439,15 @@ def open_server(start: Path, environ: Mapping[str, str],
             settings = settings.with_project(name, RecordSettings.from_config(pcfg),
                                              ContentSettings.from_config(pcfg))
         telling = {name: _telling(configs[name], environ, logs[name]) for name in logs}
+        parts = ServerParts(dict(logs), main.identities, SystemClock(), imports=dict(logs),
+                            content={name: s.content for name, s in logs.items()},
+                            notify=telling)
+        jobs = open_jobs(cfg, settings, parts, main.location_url)
         changes = open_changes(main, logs)
     except BaseException:
         for store in stores:
             store.close()
         raise
-    parts = ServerParts(dict(logs), main.identities, SystemClock(), imports=dict(logs),
-                        content={name: s.content for name, s in logs.items()}, notify=telling,
-                        changes=changes)
-    jobs = open_jobs(cfg, settings, parts, main.location_url)
 
     def close() -> None:
         jobs.stop()
@@ -456,7 +456,7 @@ def open_server(start: Path, environ: Mapping[str, str],
         for store in stores:
             store.close()
 
-    return settings, replace(parts, jobs=jobs, close=close)
+    return settings, replace(parts, jobs=jobs, changes=changes, close=close)
 
 
 def _telling(cfg: Config, environ: Mapping[str, str], store: Store) -> Telling:
@@ -500,6 +500,13 @@ def open_jobs(cfg: Config, settings: ServerSettings, parts: ServerParts,
                                  heartbeat=cfg.float("jobs.heartbeat_seconds"),
                                  stalled_after=cfg.float("jobs.stalled_after"))
     return InProcessJobs(bound, list(settings.projects))
+
+
+def jobs_runner(parts: ServerParts) -> str:
+    """Who runs the server's jobs, for people."""
+    from hotfix.adapters.jobs.in_process import InProcessJobs
+
+    return "in this process" if isinstance(parts.jobs, InProcessJobs) else "hotfix worker"
 
 
 def run_worker(start: Path, environ: Mapping[str, str], name: str | None = None) -> None:

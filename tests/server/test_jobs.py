@@ -22,6 +22,7 @@ import sqlalchemy
 from hotfix.services.server import project_records
 from hotfix.wiring import open_server
 from tests.adapters.notify.receivers import SECRET, WebhookReceiver
+from tests.cli.conftest import Invoke
 from tests.conftest import postgres_schema_url
 from tests.server.live import LiveServer, live_server
 
@@ -268,3 +269,15 @@ def open_outbox(directory: Path, url: str) -> list[Any]:
         return parts.notify["default"].adapters.outbox.messages()
     finally:
         parts.close()
+
+
+def test_hotfix_worker_refuses_sqlite_and_says_serve_runs_the_jobs(hotfix: Invoke,
+                                                                    tmp_path: Path) -> None:
+    refused = hotfix("worker", "--dir", str(tmp_path))
+    assert refused.code == 2, refused.err
+    assert "hotfix worker runs jobs on PostgreSQL" in refused.err
+    assert "on SQLite hotfix serve runs the jobs itself" in refused.err
+    (tmp_path / "hotfix.toml").write_text('[jobs]\nrunner = "elsewhere"\n')
+    bad = hotfix("worker", "--dir", str(tmp_path))
+    assert bad.code == 2
+    assert "jobs.runner = 'elsewhere' is not one of auto, in-process, worker" in bad.err
