@@ -74,7 +74,7 @@ class DeliveryReport:
                 "attempts": [asdict(a) for a in self.attempts]}
 
 
-class Telling(Protocol):
+class DeliveryScope(Protocol):
     """What delivery needs: a ``Context`` (``hotfix notify run``), or a project of the team
     server (``hotfix.services.jobs.scope.ProjectScope``, its background jobs)."""
 
@@ -87,7 +87,7 @@ class Telling(Protocol):
     def now(self) -> datetime: ...
 
 
-def deliver_due(ctx: Telling, now: datetime, *, holder: str | None = None,
+def deliver_due(ctx: DeliveryScope, now: datetime, *, holder: str | None = None,
                 jitter: Callable[[], float] = random.random) -> DeliveryReport:
     """Queue the status updates due, then deliver every message due by ``now``.
 
@@ -114,7 +114,7 @@ def deliver_forever(ctx: Context, interval: float,
         ctx.clock.sleep(interval)
 
 
-def _deliver(ctx: Telling, channels: Mapping[str, Notifier], message: Message,
+def _deliver(ctx: DeliveryScope, channels: Mapping[str, Notifier], message: Message,
              backoff: Backoff, now: datetime, jitter: float) -> Attempt:
     outbox = ctx.notify.outbox
     done = Attempt(message.id, message.channel, message.notice.key, "delivered",
