@@ -462,9 +462,13 @@ def open_server(start: Path, environ: Mapping[str, str],
 def _telling(cfg: Config, environ: Mapping[str, str], store: Store) -> Telling:
     """One project's notifications on the server: the writer of its notices (when it
     routes any), its outbox and channels."""
+    from hotfix.services.notify.routes import Routes
     from hotfix.services.server import Telling
 
-    writer = LazyNoticeWriter(cfg) if cfg.list("notify.routes") else None
+    writer = None
+    if cfg.list("notify.routes"):
+        Routes.from_config(cfg)  # a route to nowhere stops the server here, not each write
+        writer = LazyNoticeWriter(cfg)
     return Telling(cfg, WiredNotify(cfg, environ, store.outbox, None), writer)
 
 
@@ -521,6 +525,8 @@ def run_worker(start: Path, environ: Mapping[str, str], name: str | None = None)
                 "(or jobs.runner = \"in-process\")",
                 hint="set HOTFIX_DATABASE_URL=postgresql+psycopg://…; on SQLite hotfix serve "
                 "runs the jobs itself")
+        for telling in parts.notify.values():
+            telling.adapters.channels()  # a secret missing here: say so before any job
         parts.jobs.work(name)
     finally:
         parts.close()

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import sqlalchemy
 
+from hotfix.errors import ConfigError
 from hotfix.services.server import project_records
 from hotfix.wiring import open_server
 from tests.adapters.notify.receivers import SECRET, WebhookReceiver
@@ -281,3 +282,22 @@ def test_hotfix_worker_refuses_sqlite_and_says_serve_runs_the_jobs(hotfix: Invok
     bad = hotfix("worker", "--dir", str(tmp_path))
     assert bad.code == 2
     assert "jobs.runner = 'elsewhere' is not one of auto, in-process, worker" in bad.err
+
+
+@pytest.mark.postgres
+def test_hotfix_worker_without_a_channels_secret_names_it_before_any_job(
+        tmp_path: Path) -> None:
+    with _pg_server_dir(tmp_path, _toml("http://127.0.0.1:9/hook", '["open"]')) as (
+            directory, url):
+        env = {k: v for k, v in os.environ.items() if k not in ENV}
+        done = subprocess.run([sys.executable, "-m", "hotfix", "worker", "--dir",
+                               str(directory)], env={**env, "HOTFIX_DATABASE_URL": url},
+                              capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2, done.stderr
+    assert "HOTFIX_TEST_WEBHOOK_SECRET is not set" in done.stderr
+
+
+def test_a_server_whose_route_names_no_channel_does_not_start(tmp_path: Path) -> None:
+    (tmp_path / "hotfix.toml").write_text('[[notify.routes]]\non = ["open"]\nto = ["nobody"]\n')
+    with pytest.raises(ConfigError, match="nobody"):
+        open_server(tmp_path, {"HOTFIX_DATABASE_URL": f"sqlite:///{tmp_path / 's.db'}"})
