@@ -443,7 +443,7 @@ def open_server(start: Path, environ: Mapping[str, str],
                             content={name: s.content for name, s in logs.items()},
                             notify=telling)
         jobs = open_jobs(cfg, settings, parts, main.location_url)
-        changes = open_changes(main, logs)
+        changes = open_changes(logs)
     except BaseException:
         for store in stores:
             store.close()
@@ -532,14 +532,16 @@ def run_worker(start: Path, environ: Mapping[str, str], name: str | None = None)
         parts.close()
 
 
-def open_changes(main: SqlStore, logs: Mapping[str, SqlStore]) -> ChangeFeed | None:
+def open_changes(logs: Mapping[str, SqlStore]) -> ChangeFeed | None:
     """PostgreSQL: one LISTEN connection per database, waking the live timelines of every
-    replica when any appends. SQLite: None (live pages poll)."""
-    if not main.location_url.startswith("postgresql"):
+    replica when any appends. SQLite: None, or no entry for the project (its pages poll)."""
+    urls = {name: store.location_url for name, store in logs.items()
+            if store.location_url.startswith("postgresql")}
+    if not urls:
         return None
     from hotfix.adapters.store.listen import AppendListener
 
-    return AppendListener({name: store.location_url for name, store in logs.items()})
+    return AppendListener(urls)
 
 
 def project_dirs(start: Path, default: str) -> list[tuple[str, Path]]:
