@@ -241,6 +241,7 @@ def test_a_worker_killed_mid_delivery_leaves_the_run_to_another_which_delivers_i
             try:
                 assert hanging.arrived.wait(WAIT), (tmp_path / "first.log").read_text()
                 (doing,) = [j for j in _jobs(url) if j["status"] == "doing"]
+                assert doing["task_name"] == "notify.deliver"
             finally:
                 os.killpg(first.pid, signal.SIGKILL)  # mid-delivery: the receiver holds it
                 first.wait(30)
@@ -248,7 +249,8 @@ def test_a_worker_killed_mid_delivery_leaves_the_run_to_another_which_delivers_i
             try:
                 _until("the delivery", lambda: len(hanging.answered) == 1)
                 _until("two more runs", lambda: sum(
-                    j["status"] == "succeeded" for j in _jobs(url)) >= 3)
+                    (j["task_name"], j["status"]) == ("notify.deliver", "succeeded")
+                    for j in _jobs(url)) >= 3)
                 finished = {j["id"]: j for j in _jobs(url)}[doing["id"]]
             finally:
                 assert _stop(second) == 0, (tmp_path / "second.log").read_text()

@@ -97,3 +97,35 @@ def test_the_in_process_runner_runs_what_is_deferred_one_at_a_time_until_stopped
     assert sorted(job.done) == [(1, 0), (2, 1)]  # the failing run did not stop the next
     with pytest.raises(KeyError):
         jobs.defer("no.such.job", "shop")
+
+
+@pytest.mark.postgres
+def test_runs_that_succeeded_a_day_ago_are_deleted_and_failed_ones_kept() -> None:
+    import sqlalchemy
+
+    job = Overlap()
+    for url in postgres_schema_url():
+        jobs = ProcrastinateJobs(url, [Task("test.overlap", job)], ["shop"])
+        try:
+            jobs.defer("test.overlap", "shop", 1, {"n": 1})
+            jobs.defer("test.overlap", "shop", 2, {"n": 2, "fail": True})
+            asyncio.run(_two_workers(jobs))
+            engine = sqlalchemy.create_engine(url)
+            with engine.begin() as conn:
+                conn.exec_driver_sql("UPDATE procrastinate_events SET at = at - interval '2 days'")
+            asyncio.run(_clean_up(jobs))
+            with engine.connect() as conn:
+                left = conn.exec_driver_sql(
+                    "SELECT task_name, status FROM procrastinate_jobs ORDER BY id").all()
+            engine.dispose()
+        finally:
+            jobs.stop()
+    assert [tuple(r) for r in left] == [("test.overlap", "failed"),
+                                        ("hotfix.jobs.cleanup", "succeeded")]
+
+
+async def _clean_up(jobs: ProcrastinateJobs) -> None:
+    async with jobs.app.open_async():
+        await jobs.app.tasks["hotfix.jobs.cleanup"].defer_async()
+        await jobs.app.run_worker_async(name="cleaner", wait=False,
+                                        install_signal_handlers=False)

@@ -9,7 +9,7 @@
   ``stalled_after`` seconds another worker puts its runs back to be run again, under the
   same job id, so a run's ``Run.id`` names the same work on its retry.
 - The schema (procrastinate's own tables) is created by the first worker that finds it
-  missing, under an advisory lock."""
+  missing, under an advisory lock; runs that succeeded are deleted after a day."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from hotfix.ports.jobs import Run, Task, lock_key
 
 log = logging.getLogger("hotfix.jobs")
 SCHEMA_LOCK = 0x686F7466  # the advisory lock the schema is created under ("hotf")
+KEEP_HOURS = 24  # succeeded runs are kept this long
 
 
 def cron(every: float) -> str:
@@ -54,6 +55,7 @@ class ProcrastinateJobs:
         self.opened = False
         for task in tasks:
             self._register(task, projects)
+        self._register_cleanup()
 
     # ── the server's side: ask for a run ────────────────────────────────────────────
 
@@ -130,6 +132,17 @@ class ProcrastinateJobs:
             lock = lock_key(task.name, project, None)
             self.app.periodic(cron=cron(task.every), periodic_id=project, lock=lock,
                               task_kwargs={"project": project})(registered)
+
+
+    def _register_cleanup(self) -> None:
+        """Every hour, the runs that succeeded more than ``KEEP_HOURS`` ago are deleted
+        (failed ones are kept, to be looked at)."""
+        async def cleanup(context: JobContext, timestamp: int = 0) -> None:
+            await context.app.job_manager.delete_old_jobs(nb_hours=KEEP_HOURS)
+
+        task = self.app.task(name="hotfix.jobs.cleanup", pass_context=True,
+                             queueing_lock="hotfix.jobs.cleanup")(cleanup)
+        self.app.periodic(cron="7 * * * *", periodic_id="hourly")(task)
 
 
 def ensure_schema(conninfo: str) -> None:
