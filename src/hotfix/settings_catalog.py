@@ -667,4 +667,15 @@ CATALOG: tuple[Setting, ...] = (
             env="HOTFIX_TOKEN"),
     Setting("server.timeout", 30.0,
             "Seconds the CLI waits for the team server per request before retrying."),
+    Setting("jobs.runner", "auto",
+            "Who runs the server's background jobs: worker (`hotfix worker` processes, on\n"
+            "PostgreSQL), in-process (a thread of `hotfix serve`), or auto: in-process on\n"
+            "SQLite, workers on PostgreSQL."),
+    Setting("jobs.deliver_every", 5.0,
+            "Seconds between runs of notify.deliver (the outbox, status updates) per project."),
+    Setting("jobs.heartbeat_seconds", 10.0,
+            "How often a `hotfix worker` tells the database it is alive."),
+    Setting("jobs.stalled_after", 30.0,
+            "Seconds without a heartbeat after which a worker is dead: another worker runs\n"
+            "its jobs again (the same run id, so a delivery it held is taken back at once)."),
 )

@@ -6,7 +6,7 @@ tests, which pass fakes in) constructs an adapter."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -36,13 +36,16 @@ from hotfix.services.context import Context
 from hotfix.services.record.records import LocalRecords, RecordSettings
 
 if TYPE_CHECKING:
+    from hotfix.adapters.store.sql import SqlStore
     from hotfix.domain.record.events import Event
     from hotfix.domain.record.lifecycle import Hotfix
     from hotfix.ports import Identities, Records, Signer, Store
     from hotfix.ports.ci import CIPipeline, CIResult
     from hotfix.ports.content import Content
+    from hotfix.ports.jobs import JobQueue
+    from hotfix.services.jobs.scope import ProjectScope
     from hotfix.services.notify.notices import NoticeWriter
-    from hotfix.services.server import ServerParts, ServerSettings
+    from hotfix.services.server import ChangeFeed, ServerParts, ServerSettings, Telling
 
 if TYPE_CHECKING:
     from hotfix.adapters.ci.http import Api
@@ -432,33 +435,121 @@ def open_server(start: Path, environ: Mapping[str, str],
     try:
         settings = ServerSettings.from_config(cfg, main.location)
         logs: dict[str, SqlStore] = dict.fromkeys(settings.projects, main)
+        configs = dict.fromkeys(settings.projects, cfg)
         for name, where in project_dirs(start, settings.default_project):
             pcfg = load_config(where, _project_environ(environ))
             stores.append(SqlStore(server_database_url(where, pcfg)))
-            logs[name] = stores[-1]
+            logs[name], configs[name] = stores[-1], pcfg
             settings = settings.with_project(name, RecordSettings.from_config(pcfg),
                                              ContentSettings.from_config(pcfg))
+        telling = {name: _telling(configs[name], environ, logs[name]) for name in logs}
+        signer = signing_key(start, cfg)
+        for name, store in logs.items():
+            store.witness(signer, name)
+        parts = ServerParts(dict(logs), main.identities, SystemClock(), imports=dict(logs),
+                            content={name: s.content for name, s in logs.items()},
+                            notify=telling, signer=signer, witnesses=dict(logs),
+                            published={name: s.published for name, s in logs.items()})
+        jobs = open_jobs(cfg, settings, parts, main.location_url)
+        changes = open_changes(logs)
     except BaseException:
         for store in stores:
             store.close()
         raise
 
     def close() -> None:
+        jobs.stop()
+        if changes is not None:
+            changes.close()
         for store in stores:
             store.close()
 
+    return settings, replace(parts, jobs=jobs, changes=changes, close=close)
+
+
+def _telling(cfg: Config, environ: Mapping[str, str], store: Store) -> Telling:
+    """One project's notifications on the server: the writer of its notices (when it
+    routes any), its outbox and channels."""
+    from hotfix.services.notify.routes import Routes
+    from hotfix.services.server import Telling
+
+    writer = None
+    if cfg.list("notify.routes"):
+        Routes.from_config(cfg)  # a route to nowhere stops the server here, not each write
+        writer = LazyNoticeWriter(cfg)
+    return Telling(cfg, WiredNotify(cfg, environ, store.outbox, None), writer)
+
+
+JOB_RUNNERS = ("auto", "in-process", "worker")
+
+
+def open_jobs(cfg: Config, settings: ServerSettings, parts: ServerParts,
+              url: str) -> JobQueue:
+    """The server's background jobs (``jobs.runner``): on procrastinate in the server's
+    PostgreSQL, run by ``hotfix worker``; or a thread of ``hotfix serve`` (SQLite)."""
+    from hotfix.adapters.jobs.in_process import InProcessJobs
+    from hotfix.services.jobs.catalog import tasks
+    from hotfix.services.server import project_scope
+
+    runner = cfg.str("jobs.runner")
+    if runner not in JOB_RUNNERS:
+        raise ConfigError(f"jobs.runner = {runner!r} is not one of {', '.join(JOB_RUNNERS)}",
+                          hint='jobs.runner = "auto": in-process on SQLite, workers on '
+                          "PostgreSQL")
+    postgres = url.startswith("postgresql")
+    if runner == "worker" and not postgres:
+        raise ConfigError("jobs.runner = \"worker\" needs PostgreSQL (database.url)",
+                          hint='on SQLite the jobs run in hotfix serve: jobs.runner = "auto"')
+
+    def scope_of(project: str) -> ProjectScope:
+        return project_scope(settings, parts, project)
+
+    bound = tasks(cfg, scope_of)
+    if postgres and runner != "in-process":
+        from hotfix.adapters.jobs.procrastinate_queue import ProcrastinateJobs
+
+        return ProcrastinateJobs(url, bound, list(settings.projects),
+                                 heartbeat=cfg.float("jobs.heartbeat_seconds"),
+                                 stalled_after=cfg.float("jobs.stalled_after"))
+    return InProcessJobs(bound, list(settings.projects))
+
+
+def jobs_runner(parts: ServerParts) -> str:
+    """Who runs the server's jobs, for people."""
+    from hotfix.adapters.jobs.in_process import InProcessJobs
+
+    return "in this process" if isinstance(parts.jobs, InProcessJobs) else "hotfix worker"
+
+
+def run_worker(start: Path, environ: Mapping[str, str], name: str | None = None) -> None:
+    """``hotfix worker``: run the server's background jobs until SIGINT/SIGTERM."""
+    from hotfix.adapters.jobs.procrastinate_queue import ProcrastinateJobs
+
+    settings, parts = open_server(start, environ)
     try:
-        signer = signing_key(start, cfg)
-        for name, store in logs.items():
-            store.witness(signer, name)
-    except BaseException:
-        close()
-        raise
-    return settings, ServerParts(dict(logs), main.identities, SystemClock(), close,
-                                 imports=dict(logs),
-                                 content={name: s.content for name, s in logs.items()},
-                                 signer=signer, witnesses=dict(logs),
-                                 published={name: s.published for name, s in logs.items()})
+        if not isinstance(parts.jobs, ProcrastinateJobs):
+            raise ConfigError(
+                f"hotfix worker runs jobs on PostgreSQL; {settings.database_location} is not "
+                "(or jobs.runner = \"in-process\")",
+                hint="set HOTFIX_DATABASE_URL=postgresql+psycopg://…; on SQLite hotfix serve "
+                "runs the jobs itself")
+        for telling in parts.notify.values():
+            telling.adapters.channels()  # a secret missing here: say so before any job
+        parts.jobs.work(name)
+    finally:
+        parts.close()
+
+
+def open_changes(logs: Mapping[str, SqlStore]) -> ChangeFeed | None:
+    """PostgreSQL: one LISTEN connection per database, waking the live timelines of every
+    replica when any appends. SQLite: None, or no entry for the project (its pages poll)."""
+    urls = {name: store.location_url for name, store in logs.items()
+            if store.location_url.startswith("postgresql")}
+    if not urls:
+        return None
+    from hotfix.adapters.store.listen import AppendListener
+
+    return AppendListener(urls)
 
 
 def publish_audit(ctx: Context, commit: str, lines: list[dict[str, Any]]) -> dict[str, Any]:

@@ -70,6 +70,21 @@ def test_a_claimed_message_is_not_claimed_twice_until_its_hold_ends(store: Store
     assert again.attempts == 2
 
 
+def test_a_job_run_retried_takes_back_what_it_held_at_once_and_nothing_else(
+        store: Store) -> None:
+    number = store.create("Bug", REPORTER, T0, {"title": "Bug"}).hotfix
+    store.outbox.add(number, _notice("a") + _notice("b") + _notice("c"), T0)
+    hold = T0 + timedelta(minutes=5)
+    assert [m.id for m in store.outbox.claim(T0, hold, 1, holder="job:7")] == ["a"]
+    assert [m.id for m in store.outbox.claim(T0, hold, 1, holder="job:8")] == ["b"]
+    store.outbox.failed("b", "503", T0 + timedelta(minutes=1))  # backing off: not job 8's now
+    later = T0 + timedelta(seconds=5)  # job 7's worker died; its retry runs under the same id
+    again = store.outbox.claim(later, later + timedelta(minutes=5), 10, holder="job:7")
+    assert sorted((m.id, m.attempts) for m in again) == [("a", 2), ("c", 1)]
+    assert store.outbox.claim(later, hold, 10, holder="job:8") == []
+    store.outbox.delivered("a", later)
+    # another run, once b's backoff is over: b only (c stays job 7's until its hold ends)
+    assert [m.id for m in store.outbox.claim(hold, hold, 10, holder="job:9")] == ["b"]
 
 
 def test_dispatchers_claiming_at_once_never_share_a_message(backend: Backend) -> None:

@@ -27,7 +27,8 @@ COMMANDS: dict[str, str] = {  # command → its module in hotfix.cli, in the ord
     "defer": "defer", "verify": "verify", "policy": "policy", "impact": "impact",
     "check": "check", "audit": "audit", "anchor": "anchor", "report": "report",
     "metrics": "metrics", "db": "db",
-    "serve": "serve", "users": "users", "login": "login", "logout": "login",
+    "serve": "serve", "worker": "worker", "users": "users", "login": "login",
+    "logout": "login",
     "server": "server_cmd", "notify": "notify", "flags": "flags", "content": "content",
 }
 

@@ -30,7 +30,7 @@ def serve(
     from hotfix.errors import NotConfigured
     from hotfix.server.app import create_app
     from hotfix.services.identity.users import ADMIN_HINT, has_admin
-    from hotfix.wiring import open_server
+    from hotfix.wiring import jobs_runner, open_server
 
     overrides = {"server.listen": listen} if listen else None
     settings, parts = open_server(directory or Path.cwd(), dict(os.environ), overrides)
@@ -42,6 +42,6 @@ def serve(
                             hint=f"create one (the token is printed once): {ADMIN_HINT}")
     err_console.print(f"hotfix server on http://{host}:{port} "
                       f"({settings.database_location}; projects: "
-                      f"{', '.join(settings.projects)})")
+                      f"{', '.join(settings.projects)}; jobs: {jobs_runner(parts)})")
     uvicorn.run(create_app(settings, parts), host=host, port=port, proxy_headers=False,
                 server_header=False, log_level="warning")

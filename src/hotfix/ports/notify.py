@@ -105,10 +105,15 @@ class Outbox(Protocol):
         Returns how many were new."""
         ...
 
-    def claim(self, now: datetime, until: datetime, limit: int) -> list[Message]:
+    def claim(self, now: datetime, until: datetime, limit: int,
+              holder: str | None = None) -> list[Message]:
         """Pending messages due by ``now``, oldest first, each counted as one more attempt
         and held until ``until`` so no other dispatcher takes it meanwhile (a dispatcher
-        that dies mid-delivery leaves it to be retried then)."""
+        that dies mid-delivery leaves it to be retried then).
+
+        ``holder`` names the job run claiming (the same on its retry): the messages it
+        claimed before and never finished — its worker died — are due again for it at
+        once, without waiting out the hold."""
         ...
 
     def delivered(self, id: str, at: datetime) -> None: ...

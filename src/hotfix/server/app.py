@@ -36,8 +36,12 @@ ROUTERS = (projects.router, records.records_router, records.router, actions.rout
 def create_app(settings: ServerSettings, parts: ServerParts) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        parts.close()
+        if parts.jobs is not None:
+            parts.jobs.start()  # local mode's runner; on PostgreSQL hotfix worker runs them
+        try:
+            yield
+        finally:
+            parts.close()  # stops the jobs first: the run in progress finishes
 
     app = FastAPI(title="hotfix", version=__version__, lifespan=lifespan,
                   summary="The team server: hotfixes, their timelines, actions, users.",

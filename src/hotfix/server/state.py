@@ -8,15 +8,13 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from fastapi import Request
 
-from hotfix.domain.identity.access import RECORD_ROLES
-from hotfix.errors import NotFound
 from hotfix.services.record.idempotent import IdempotentLog
 from hotfix.services.record.records import LocalRecords
-from hotfix.services.server import ServerParts, ServerSettings
+from hotfix.services.server import ServerParts, ServerSettings, project_records
 
 
 class RateLimiter:
@@ -57,17 +55,10 @@ class ServerState:
     def records(self, project: str, request_key: str | None = None) -> LocalRecords:
         """The project's record, decided with the server's settings and the database's
         approvers (never an environment variable, never the client's hotfix.toml)."""
-        if project not in self.settings.projects or project not in self.parts.logs:
-            raise NotFound(f"there is no project {project!r} on this server",
-                           hint="the projects: GET /api/v1/projects")
-        approvers = self.parts.identities.holders(project, RECORD_ROLES["approver"])
-        given = self.settings.projects[project]
-        settings = replace(given, approvers=tuple(sorted(approvers)),
-                           lifecycle=replace(given.lifecycle, signed_in=True))
-        log = self.parts.logs[project]
-        if request_key:
+        log = self.parts.logs.get(project)
+        if request_key and log is not None:
             log = IdempotentLog(log, request_key)
-        return LocalRecords(log, settings, self.parts.clock)
+        return project_records(self.settings, self.parts, project, log)
 
 
 def server_state(request: Request) -> ServerState:

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Network, IPv6Network, ip_network
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from hotfix.config import Config
-from hotfix.domain.identity.access import ALL_PROJECTS
-from hotfix.errors import ConfigError
+from hotfix.domain.identity.access import ALL_PROJECTS, RECORD_ROLES
+from hotfix.errors import ConfigError, NotFound
 from hotfix.services.content.catalog import ContentSettings
 from hotfix.services.identity.users import checked_project
-from hotfix.services.record.records import RecordSettings
+from hotfix.services.record.records import LocalRecords, RecordSettings
 
 if TYPE_CHECKING:
     from hotfix.domain.record.lifecycle import Hotfix
@@ -23,10 +23,14 @@ if TYPE_CHECKING:
         EventImport,
         EventLog,
         Identities,
+        NoticeWriter,
+        NotifyAdapters,
         Publications,
         Signer,
         WitnessedLog,
     )
+    from hotfix.ports.jobs import JobQueue
+    from hotfix.services.jobs.scope import ProjectScope
 
 Network = IPv4Network | IPv6Network
 
@@ -98,6 +102,9 @@ class ServerParts:
     signer: Signer | None = None  # the key that signs every head (docs/security.md)
     witnesses: Mapping[str, WitnessedLog] = field(default_factory=dict)  # per project
     published: Mapping[str, Publications] = field(default_factory=dict)  # per project
+    notify: Mapping[str, Telling] = field(default_factory=dict)  # per project
+    jobs: JobQueue | None = None  # the background jobs (hotfix.ports.jobs)
+    changes: ChangeFeed | None = None  # wakes live timelines when any replica appends
 
     def integrity(self, project: str, records: Sequence[Hotfix]) -> dict[int | None, list[str]]:
         """What the project's signatures contradict: in its index of records (key None),
@@ -109,3 +116,54 @@ class ServerParts:
             return {}
         return project_problems(project, {r.number: list(r.events) for r in records},
                                 log.witnessed(), self.signer.verify)
+
+
+@dataclass(frozen=True)
+class Telling:
+    """One project's notifications on the server: its settings, its outbox and channels,
+    and the writer of the notices its events cause (queued in their transaction)."""
+
+    cfg: Config
+    adapters: NotifyAdapters
+    writer: NoticeWriter | None
+
+
+class ChangeFeed(Protocol):
+    """Appends to a project's record, as they commit on any replica (PostgreSQL LISTEN/
+    NOTIFY; None on SQLite, where live pages poll)."""
+
+    def version(self, project: str, number: int) -> int | None:
+        """A count that changes when record ``number`` of ``project`` gets events (from
+        any replica); None while not listening (then read the record each time)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def project_records(settings: ServerSettings, parts: ServerParts, project: str,
+                    log: EventLog | None = None) -> LocalRecords:
+    """The project's record, decided with the server's settings and the database's
+    approvers (never an environment variable, never the client's hotfix.toml), its events'
+    notices queued with them."""
+    if project not in settings.projects or project not in parts.logs:
+        raise NotFound(f"there is no project {project!r} on this server",
+                       hint="the projects: GET /api/v1/projects")
+    approvers = parts.identities.holders(project, RECORD_ROLES["approver"])
+    given = settings.projects[project]  # who acts there is a token: next steps say no --as
+    decided = replace(given, approvers=tuple(sorted(approvers)),
+                      lifecycle=replace(given.lifecycle, signed_in=True))
+    telling = parts.notify.get(project)
+    return LocalRecords(log or parts.logs[project], decided, parts.clock,
+                        notices=telling.writer if telling is not None else None)
+
+
+def project_scope(settings: ServerSettings, parts: ServerParts, project: str) -> ProjectScope:
+    """What a background job runs against for ``project``."""
+    from hotfix.services.jobs.scope import ProjectScope
+
+    telling = parts.notify.get(project)
+    if telling is None:
+        raise NotFound(f"there is no project {project!r} on this server",
+                       hint="the projects: GET /api/v1/projects")
+    return ProjectScope(project, telling.cfg, project_records(settings, parts, project),
+                        telling.adapters, parts.clock)

@@ -153,6 +153,14 @@ def sqlite_file_problem(header: bytes, size: int, *, counted_size: bool = True) 
     return None
 
 
+def libpq_url(url: str) -> str:
+    """The libpq URI of a SQLAlchemy PostgreSQL URL (its query, e.g. options, kept): for
+    connections outside SQLAlchemy (LISTEN, the job queue)."""
+    from sqlalchemy import make_url
+
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def sqlite_url(root: Path) -> str:
     return f"sqlite:///{root / '.hotfix' / 'hotfix.db'}"
 

@@ -26,23 +26,27 @@ class MemoryOutbox:
             self.rows.update((r.id, r) for r in fresh)
             return len(fresh)
 
-    def claim(self, now: datetime, until: datetime, limit: int) -> list[Message]:
+    def claim(self, now: datetime, until: datetime, limit: int,
+              holder: str | None = None) -> list[Message]:
         with self._lock:
             due = sorted((r for r in self.rows.values()  # stable: queued order breaks ties
-                          if r.state == PENDING and r.next_at <= iso(now)),
+                          if r.state == PENDING and (r.next_at <= iso(now) or (
+                              holder is not None and r.held_by == holder))),
                          key=lambda r: r.next_at)[:limit]
             for row in due:
-                self.rows[row.id] = row._replace(next_at=iso(until), attempts=row.attempts + 1)
+                self.rows[row.id] = row._replace(next_at=iso(until), attempts=row.attempts + 1,
+                                                 held_by=holder)
             return [row._replace(attempts=row.attempts + 1).to_message() for row in due]
 
     def delivered(self, id: str, at: datetime) -> None:
-        self._change(id, state=DELIVERED, delivered_at=iso(at), last_error="")
+        self._change(id, state=DELIVERED, delivered_at=iso(at), last_error="", held_by=None)
 
     def failed(self, id: str, error: str, next_at: datetime | None) -> None:
         if next_at is None:
-            self._change(id, state=DEAD, last_error=error[:2000])
+            self._change(id, state=DEAD, last_error=error[:2000], held_by=None)
         else:
-            self._change(id, state=PENDING, next_at=iso(next_at), last_error=error[:2000])
+            self._change(id, state=PENDING, next_at=iso(next_at), last_error=error[:2000],
+                         held_by=None)
 
     def messages(self, states: Collection[str] | None = None) -> list[Message]:
         return [r.to_message() for r in list(self.rows.values())

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 
 from hotfix.adapters.store.database import Database
 from hotfix.adapters.store.outbox_rows import MessageRow, new_rows
@@ -27,26 +27,29 @@ class SqlOutbox:
         with self.db.writing("queue notices") as conn:
             return queue(conn, hotfix, outgoing, at)
 
-    def claim(self, now: datetime, until: datetime, limit: int) -> list[Message]:
+    def claim(self, now: datetime, until: datetime, limit: int,
+              holder: str | None = None) -> list[Message]:
+        due_now = outbox.c.next_at <= iso(now)
+        if holder is not None:
+            due_now = or_(due_now, outbox.c.held_by == holder)
         with self.db.writing("claim notices") as conn:
-            due = conn.execute(select(*_COLUMNS).where(
-                outbox.c.state == PENDING, outbox.c.next_at <= iso(now))
-                .order_by(outbox.c.next_at, outbox.c.number)
-                .limit(limit)).all()
+            due = conn.execute(select(*_COLUMNS).where(outbox.c.state == PENDING, due_now)
+                               .order_by(outbox.c.next_at, outbox.c.number)
+                               .limit(limit)).all()
             return [row._replace(attempts=row.attempts + 1).to_message()
-                    for row in map(MessageRow._make, due) if _held(conn, row, until)]
+                    for row in map(MessageRow._make, due) if _held(conn, row, until, holder)]
 
     def delivered(self, id: str, at: datetime) -> None:
         with self.db.writing("record a delivery") as conn:
             conn.execute(update(outbox).where(outbox.c.id == id).values(
-                state=DELIVERED, delivered_at=iso(at), last_error=""))
+                state=DELIVERED, delivered_at=iso(at), last_error="", held_by=None))
 
     def failed(self, id: str, error: str, next_at: datetime | None) -> None:
         values = ({"state": DEAD} if next_at is None
                   else {"state": PENDING, "next_at": iso(next_at)})
         with self.db.writing("record a failed delivery") as conn:
             conn.execute(update(outbox).where(outbox.c.id == id)
-                         .values(last_error=error[:2000], **values))
+                         .values(last_error=error[:2000], held_by=None, **values))
 
     def messages(self, states: Collection[str] | None = None) -> list[Message]:
         query = select(*_COLUMNS).order_by(outbox.c.number)
@@ -78,9 +81,9 @@ def queue(conn: Connection, hotfix: int, outgoing: Sequence[Outgoing], at: datet
     return len(fresh)
 
 
-def _held(conn: Connection, row: MessageRow, until: datetime) -> bool:
+def _held(conn: Connection, row: MessageRow, until: datetime, holder: str | None) -> bool:
     """Take ``row`` for one attempt, unless another dispatcher took it first."""
     taken = conn.execute(update(outbox).where(
         outbox.c.id == row.id, outbox.c.state == PENDING, outbox.c.next_at == row.next_at)
-        .values(next_at=iso(until), attempts=row.attempts + 1))
+        .values(next_at=iso(until), attempts=row.attempts + 1, held_by=holder))
     return taken.rowcount == 1

@@ -23,6 +23,7 @@ class MessageRow(NamedTuple):
     created_at: str
     delivered_at: str | None
     last_error: str
+    held_by: str | None = None  # the job run that claimed it (``Outbox.claim``'s holder)
 
     def to_message(self) -> Message:
         return Message(id=self.id, channel=self.channel, hotfix=self.hotfix,

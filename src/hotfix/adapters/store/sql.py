@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 _EVENT = [events.c[name] for name in EventRow._fields]
 _WAIVER = [waivers.c[name] for name in WaiverRow._fields]
+APPENDED = "hotfix_appended"  # the NOTIFY channel: "<schema>:<number>" per append
 _CHUNK = 500  # keys per IN (…): well under every database's limit on bound parameters
 
 
@@ -62,6 +63,12 @@ class SqlStore:
     @property
     def location(self) -> str:
         return self.db.safe_url
+
+    @property
+    def location_url(self) -> str:
+        """The database's URL, password included: for another connection to it (the job
+        queue, LISTEN)."""
+        return self.db.engine.url.render_as_string(hide_password=False)
 
     def schema_revision(self) -> str | None:
         return self.db.schema_revision()
@@ -238,6 +245,9 @@ def _append(conn: Connection, number: int, before: list[Event], drafts: Iterable
                      .values(head_seq=new[-1].seq, head_hash=new[-1].hash))
         if notify is not None:
             queue(conn, number, notify(before, new), at)
+        if conn.dialect.name == "postgresql":  # told to every replica's LISTEN on commit
+            conn.execute(text(f"SELECT pg_notify('{APPENDED}', current_schema() || ':' || "
+                              ":number)"), {"number": str(number)})
     return new
 
 

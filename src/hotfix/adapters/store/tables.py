@@ -20,7 +20,7 @@ from sqlalchemy import (
 
 # The newest migration in migrations/versions; tests/adapters/test_store_contract.py checks it
 # against Alembic's own head. A database stamped with it needs no migration run.
-SCHEMA_HEAD = "0008_published"
+SCHEMA_HEAD = "0009_published"
 
 metadata = MetaData()
 
@@ -127,6 +127,7 @@ outbox = Table(
     Column("created_at", String(40), nullable=False),
     Column("delivered_at", String(40), nullable=True),
     Column("last_error", Text, nullable=False, default=""),
+    Column("held_by", String(200), nullable=True),  # the job run holding a claim, if one
     Index("ix_outbox_state_next_at", "state", "next_at"),
     UniqueConstraint("id", name="uq_outbox_id"),
 )

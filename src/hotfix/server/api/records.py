@@ -3,7 +3,6 @@ server-sent events), its hash chain."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -15,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from hotfix.domain.record.states import State
 from hotfix.errors import UsageError
 from hotfix.server.auth import Caller, HotfixKey, project_path, require
+from hotfix.server.live import changes
 from hotfix.server.problems import PROJECT
 from hotfix.server.schemas import (
     Chain,
@@ -33,7 +33,6 @@ records_router = APIRouter(prefix="/api/v1/projects/{project}", tags=["hotfixes"
                    dependencies=[Depends(project_path)], responses=PROJECT)
 Reader = Annotated[Caller, Depends(require("read"))]
 STATES = [s.value for s in State]
-POLL_SECONDS = 0.5
 
 
 @router.get("", response_model=Page, summary="List hotfixes, newest first")
@@ -120,21 +119,20 @@ def chain(request: Request, caller: Reader, key: HotfixKey) -> Chain:
 async def stream(request: Request, caller: Reader, key: HotfixKey,
                  after: Annotated[int, Query(ge=0, le=2**31)] = 0) -> StreamingResponse:
     records = server_state(request).records(caller.project)
-    await run_in_threadpool(records.get, key)  # 404 before the stream starts
+    number = (await run_in_threadpool(records.get, key)).number  # 404 before the stream
     last = request.headers.get("last-event-id", "")
     start = int(last) if last.isdigit() else after
 
     async def events() -> AsyncIterator[str]:
         seen = start
         yield "retry: 2000\n\n"
-        while not await request.is_disconnected():
+        async for _ in changes(request, caller.project, number):
             record = await run_in_threadpool(records.get, key)
             for event in record.events:
                 if event.seq > seen:
                     seen = event.seq
                     data = json.dumps(EventOut.of(event).model_dump(), ensure_ascii=False)
                     yield f"id: {event.seq}\nevent: hotfix-event\ndata: {data}\n\n"
-            await asyncio.sleep(POLL_SECONDS)
 
     return StreamingResponse(events(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store"})

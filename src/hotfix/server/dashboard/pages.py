@@ -7,7 +7,6 @@ extension appends new timeline rows and updates the state as they happen.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any
@@ -35,12 +34,12 @@ from hotfix.server.dashboard.session import (
     page,
     session_secret,
 )
+from hotfix.server.live import changes
 from hotfix.server.state import server_state
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 Reader = Annotated[Caller, Depends(page("read"))]
 Approver = Annotated[Caller, Depends(page("approve"))]
-POLL_SECONDS = 0.5
 STATES = [s.value for s in State]
 
 
@@ -116,12 +115,12 @@ async def live(request: Request, caller: Reader, project: str, key: str,
                after: Annotated[int, Query(ge=0, le=2**31)] = 0) -> StreamingResponse:
     """New timeline rows and the state, as server-sent events of HTML fragments."""
     records = server_state(request).records(project)
-    await run_in_threadpool(records.get, key)
+    number = (await run_in_threadpool(records.get, key)).number
 
     async def events() -> AsyncIterator[str]:
         seen = after
         yield "retry: 2000\n\n"
-        while not await request.is_disconnected():
+        async for _ in changes(request, project, number):
             rec = await run_in_threadpool(records.get, key)
             fresh = [e for e in rec.events if e.seq > seen and e.kind != "git"]
             seen = max([seen, *(e.seq for e in rec.events)])
@@ -129,7 +128,6 @@ async def live(request: Request, caller: Reader, project: str, key: str,
                 rows = "".join(timeline_row(e) for e in fresh)
                 yield f"event: timeline\ndata: {_one_line(rows)}\n\n"
                 yield f"event: state\ndata: {_one_line(_state_badge(rec))}\n\n"
-            await asyncio.sleep(POLL_SECONDS)
 
     return StreamingResponse(events(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

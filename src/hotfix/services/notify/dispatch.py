@@ -11,13 +11,16 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from hotfix.config import Config
 from hotfix.errors import DeliveryFailed
 from hotfix.ports.notify import Message, Notifier
 from hotfix.services.context import Context
 from hotfix.services.notify.cadence import queue_status_updates
+
+if TYPE_CHECKING:
+    from hotfix.ports import NotifyAdapters, Records
 
 BATCH = 100  # messages claimed per call
 MAX_RETRY_AFTER = 86400.0  # a receiver's Retry-After is honoured up to a day
@@ -71,17 +74,34 @@ class DeliveryReport:
                 "attempts": [asdict(a) for a in self.attempts]}
 
 
-def deliver_due(ctx: Context, now: datetime, *,
+class DeliveryScope(Protocol):
+    """What delivery needs: a ``Context`` (``hotfix notify run``), or a project of the team
+    server (``hotfix.services.jobs.scope.ProjectScope``, its background jobs)."""
+
+    @property
+    def cfg(self) -> Config: ...
+    @property
+    def records(self) -> Records: ...
+    @property
+    def notify(self) -> NotifyAdapters: ...
+    def now(self) -> datetime: ...
+
+
+def deliver_due(ctx: DeliveryScope, now: datetime, *, holder: str | None = None,
                 jitter: Callable[[], float] = random.random) -> DeliveryReport:
     """Queue the status updates due, then deliver every message due by ``now``.
 
+    ``holder``: the job run delivering (the same id on its retry), so a retry after its
+    worker died takes back at once what that run had claimed.
     The channels are built first: a configuration error (a bad URL, a missing secret)
     raises ``ConfigError`` before any message is touched."""
     channels = ctx.notify.channels()
     backoff = Backoff.from_config(ctx.cfg)
-    queued = queue_status_updates(ctx.cfg, ctx.records.list(), ctx.notify.outbox, now)
+    routed = bool(ctx.cfg.list("notify.routes"))  # else no record is read: nothing to tell
+    queued = queue_status_updates(ctx.cfg, ctx.records.list() if routed else [],
+                                  ctx.notify.outbox, now)
     until = now + timedelta(seconds=backoff.hold())
-    claimed = ctx.notify.outbox.claim(now, until, BATCH)
+    claimed = ctx.notify.outbox.claim(now, until, BATCH, holder)
     return DeliveryReport(tuple(_deliver(ctx, channels, m, backoff, now, jitter())
                                 for m in claimed), queued)
 
@@ -94,7 +114,7 @@ def deliver_forever(ctx: Context, interval: float,
         ctx.clock.sleep(interval)
 
 
-def _deliver(ctx: Context, channels: Mapping[str, Notifier], message: Message,
+def _deliver(ctx: DeliveryScope, channels: Mapping[str, Notifier], message: Message,
              backoff: Backoff, now: datetime, jitter: float) -> Attempt:
     outbox = ctx.notify.outbox
     done = Attempt(message.id, message.channel, message.notice.key, "delivered",

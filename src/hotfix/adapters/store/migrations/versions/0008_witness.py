@@ -1,7 +1,7 @@
 """witness: the team server's signed record heads, index of records and signed running head
 
-Revision ID: 0007_witness
-Revises: 0006_content
+Revision ID: 0008_witness
+Revises: 0007_outbox_holder
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_witness"
-down_revision = "0006_content"
+revision = "0008_witness"
+down_revision = "0007_outbox_holder"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """published: what the team's CI published to the team server (hotfix audit --publish)
 
-Revision ID: 0008_published
-Revises: 0007_witness
+Revision ID: 0009_published
+Revises: 0008_witness
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_published"
-down_revision = "0007_witness"
+revision = "0009_published"
+down_revision = "0008_witness"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,2 @@
+"""The background jobs' runners (``hotfix.ports.jobs``): procrastinate on PostgreSQL, and a
+thread in-process."""
