@@ -57,7 +57,7 @@ class PrometheusMetrics:
                 if now is not None:
                     before = self.last.get(address, {})
                     self.last[address] = now
-                    parts.append(self._rows(version == self.canary, _delta(before, now)))
+                    parts.append(self._rows(version == self.canary, counter_delta(before, now)))
         return self._merge(parts)
 
     def _scrape(self, address: str) -> Snapshot | None:
@@ -89,12 +89,12 @@ class PrometheusMetrics:
         if not parts:
             return Observations()
         order = self.rng.permutation(sum(len(p) for p in parts))  # interleave the versions
-        cat = [np.concatenate([getattr(p, f) for p in parts])[order]
-               for f in ("t", "canary", "ok", "latency_ms")]
-        return Observations(*cat)
+        t, canary, ok, latency = (np.concatenate([getattr(p, f) for p in parts])[order]
+                                  for f in ("t", "canary", "ok", "latency_ms"))
+        return Observations(t, canary, ok, latency)
 
 
-def _delta(before: Snapshot, now: Snapshot) -> Snapshot:
+def counter_delta(before: Snapshot, now: Snapshot) -> Snapshot:
     restarted = any(now.get(k, 0.0) < v for k, v in before.items())
     return now if restarted else {k: v - before.get(k, 0.0) for k, v in now.items()}
 
