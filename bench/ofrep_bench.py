@@ -29,11 +29,11 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
 from tests.server.live import ANSWERS, email, live_server  # noqa: E402
 
+from hotfix.ports import Split  # noqa: E402
 from hotfix.server.state import ServerState  # noqa: E402
 from hotfix.services.flags import changes  # noqa: E402
 from hotfix.services.flags.client_keys import create_key  # noqa: E402
 from hotfix.services.rollout.flag_rollout import FlagRouter  # noqa: E402
-from hotfix.ports import Split  # noqa: E402
 
 BOOL = {"type": "boolean", "variants": {"on": True, "off": False}, "default": "off"}
 
@@ -74,7 +74,8 @@ def rolled_back(http: httpx.Client, records: Any, users: int) -> tuple[float, fl
         slowest = max(slowest, time.perf_counter() - began)
         if len(answers) == 1:
             first = time.perf_counter() - started
-    assert len(on) == users and set(answers) == {"off"}, answers
+    assert len(on) == users, len(on)
+    assert set(answers) == {"off"}, answers
     return written, first, slowest
 
 
