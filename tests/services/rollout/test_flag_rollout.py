@@ -170,3 +170,27 @@ def test_a_manual_rollback_mid_rollout_sets_0_percent(tmp_path: Path) -> None:
         assert one(ctx.records, "new-checkout").served.split == (("on", 0), ("off", 100))
         assert ctx.records.get(record).state.value == "set"
         ctx2.close()
+
+
+def test_a_rollout_whose_controller_died_is_resumed_and_promoted(tmp_path: Path) -> None:
+    with world(tmp_path, {"on": 0.05, "off": 0.05}) as (ctx, record):
+        deploy.flag_rollout.start(ctx, record, APP, "new-checkout", deploy.plan_of(ctx))
+        state = ctx.rollout.states.load(record)
+        assert state is not None
+        state.controller = (0, 0)  # the controller died after its first step
+        ctx.rollout.states.save(state)
+        assert deploy.interrupted(ctx, record)
+        out = deploy.deploy(ctx, record, APP)  # a plain deploy resumes it: its state says how
+        assert out.status == Status.PROMOTED, out.reason
+        assert one(ctx.records, "new-checkout").served.split == (("on", 100), ("off", 0))
+
+
+def test_a_kill_during_the_rollout_ends_it(tmp_path: Path) -> None:
+    with world(tmp_path, {"on": 0.0, "off": 0.0}) as (ctx, record):
+        rollout = deploy.flag_rollout.start(ctx, record, APP, "new-checkout",
+                                            deploy.plan_of(ctx))
+        kill(ctx.records, REQ, "new-checkout", "checkout errors", override="emergency")
+        state = deploy.flag_rollout.run(ctx, rollout)
+        assert state.status == Status.ROLLED_BACK
+        assert state.reason == "the flag was killed"
+        assert ctx.records.get(record).state.value == "killed"

@@ -68,9 +68,6 @@ def deploy(ctx: Context, key: str, actor: str, *, tag: str | None = None,
     rec = ctx.records.get(key)
     if via is not None and tag is not None:
         raise UsageError("a flag rollout deploys no version", hint="drop --tag, or --via")
-    if via is None and rec.kind == "flag":
-        raise UsageError(f"{rec.key} is a flag's record: roll the flag out",
-                         hint=f"hotfix deploy {rec.key} --via flag:KEY")
     flag = flag_rollout.flag_key(via) if via is not None else None
     state = ctx.rollout.states.load(rec.key)
     if state is not None and state.active:
@@ -85,10 +82,13 @@ def deploy(ctx: Context, key: str, actor: str, *, tag: str | None = None,
     if approve_gate:
         raise UsageError(f"{rec.key} has no rollout waiting at a gate",
                          hint=f"start one: hotfix deploy {rec.key}")
+    if flag is None and rec.kind == "flag":
+        raise UsageError(f"{rec.key} is a flag's record: roll the flag out",
+                         hint=f"hotfix deploy {rec.key} --via flag:KEY")
     if flag is not None:
         _allowed(ctx, rec.key, "deploy", actor, override)
         rollout = flag_rollout.start(ctx, rec.key, actor, flag, plan_of(ctx), on_progress)
-        rollout.run()
+        flag_rollout.run(ctx, rollout)
         return _outcome(rollout)
     return _fresh(ctx, rec.key, actor, _canary_tag(rec.facts, rec.last("release"), tag),
                   on_progress, override)
@@ -153,7 +153,7 @@ def resume(ctx: Context, key: str, actor: str, *,
     plan = plan_of(ctx)
     if flag_rollout.via_of(state):
         rollout = flag_rollout.resumed(ctx, plan, state, actor, on_progress)
-        rollout.run()
+        flag_rollout.run(ctx, rollout)
         return _outcome(rollout)
     parts.router.ensure()  # a builtin router restarts with its last split
     state.controller = parts.controllers.me()

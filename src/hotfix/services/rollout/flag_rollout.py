@@ -194,6 +194,16 @@ def build(ctx: Context, plan: Plan, state: DeployState, actor: str, flag: str,
         on_inconclusive=cfg.str("rollout.on_inconclusive"))
 
 
+def run(ctx: Context, rollout: Rollout) -> DeployState:
+    """Run ``rollout`` to its end; one stopped by a kill of the flag ends there, as rolled
+    back (the kill switch already serves the off variant to everyone)."""
+    state = rollout.run()
+    if state.active and ctx.records.get(state.key).state == State.KILLED:
+        state.status, state.reason = Status.ROLLED_BACK, "the flag was killed"
+        ctx.rollout.states.save(state)
+    return state
+
+
 def _stopped(ctx: Context, state: DeployState) -> Callable[[], bool]:
     """Another controller took over, or the record left ``rolling_out`` (a kill)."""
     states, controllers = ctx.rollout.states, ctx.rollout.controllers
