@@ -171,8 +171,11 @@ class UserJudge:
 
     def _reason(self, decision: Decision, m: MetricVerdict) -> str:
         if decision == "rollback":
-            return (f"regression shown in users failing: canary/baseline {_x(m.estimate)} "
-                    f"(at least {_x(m.lower)}); e-value reached 1/α = {1 / self.settings.alpha:g}")
+            (n_c, n_b), (x_c, x_b) = self.seen, self.failed
+            return (f"regression shown in users failing: {x_c} of {n_c} users on the canary "
+                    f"variant, {x_b} of {n_b} on the baseline (canary/baseline "
+                    f"{_x(m.estimate)}, at least {_x(m.lower)}); "
+                    f"e-value reached 1/α = {1 / self.settings.alpha:g}")
         if decision == "promote":
             return f"users failing shown within tolerance (< {_x(m.tolerance)} the baseline's)"
         prefix = ("bake time ended without a decision" if decision == "inconclusive"
