@@ -30,9 +30,9 @@ evidence, and requests counted without a variant label are reported as exactly t
 floor test counts a user who has not failed yet as fine, an approximation that can only err
 towards promotion, never towards a false rollback. Exact when the split's schedule does not
 depend on which users are where: the plan's bake times do not; its ``min_requests`` counts
-the canary variant's requests, which tell a little about where heavy users are — a step
-held longer, never a different share, and within α on the simulations
-(tests/domain/judge/heavy_users.py runs a fixed schedule).
+the canary variant's requests, which tell a little about where heavy users are, so a step
+may be held a little longer on that (the simulations, tests/domain/judge/heavy_users.py,
+run a fixed schedule).
 """
 
 from __future__ import annotations
