@@ -277,6 +277,12 @@ CATALOG: tuple[Setting, ...] = (
         "... or shown below this absolute error rate (lets error-free services promote). 0: off.",
     ),
     Setting(
+        "judge.user_floor",
+        0.01,
+        "A flag rollout's error floor: promote once the share of the canary's users who met\n"
+        "a failure is shown below it (or the ratio below 1 + error_margin). 0: off.",
+    ),
+    Setting(
         "judge.latency_tolerance",
         0.1,
         "Promote only once the canary's typical (geometric-mean) latency is shown below\n"
@@ -450,6 +456,16 @@ CATALOG: tuple[Setting, ...] = (
     Setting("rollout.newrelic.buckets", 40, "metrics = newrelic: the histogram's buckets."),
     Setting("rollout.newrelic.token_env", "NEW_RELIC_API_KEY",
             "metrics = newrelic: the variable holding a user API key (never stored)."),
+    Setting("rollout.flag.targets", [],
+            "host:port of the app instances whose /metrics the judge of a flag rollout scrapes\n"
+            "(deploy --via flag:KEY). Empty: production's live instances."),
+    Setting("rollout.flag.users", "flag_users_total",
+            "Counter of users (targeting keys) first served, labelled by flag and variant;\n"
+            "each user counted once (docs/flags.md)."),
+    Setting("rollout.flag.failed_users", "flag_failed_users_total",
+            "Counter of users who met their first failure, labelled by flag and variant."),
+    Setting("rollout.flag.variant_label", "variant",
+            "Label holding the variant on the app's counters in a flag rollout."),
     # ── verify: smoke checks after promotion (docs/rollout.md) ─────────────────────────────
     Setting(
         "verify.smoke",

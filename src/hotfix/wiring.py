@@ -31,6 +31,7 @@ from hotfix.ports import (
     Outgoing,
     RolloutStates,
     Router,
+    UserJudgeLike,
 )
 from hotfix.services.context import Context
 from hotfix.services.record.records import LocalRecords, RecordSettings
@@ -831,6 +832,7 @@ def judge_settings(cfg: Config) -> JudgeSettings:
             alpha=cfg.float("judge.alpha"),
             error_margin=cfg.float("judge.error_margin"),
             error_floor=cfg.float("judge.error_floor"),
+            user_floor=cfg.float("judge.user_floor"),
             latency_tolerance=cfg.float("judge.latency_tolerance"),
             weight_errors=float(weights.get("errors", 0.0)),
             weight_latency=float(weights.get("latency", 0.0)),
@@ -902,12 +904,38 @@ class WiredRollout:
                               hint="set rollout.metrics to one of them (docs/rollout.md)")
         return METRICS[name](self.cfg, self.router, watch)
 
+    def flag_metrics(self, *, flag: str, canary: str, baseline: str,
+                     clock: Callable[[], float], cursor: Mapping[str, Any] | None
+                     ) -> MetricsSource:
+        """A flag rollout's source: the app's counters by variant (rollout.flag.*)."""
+        from hotfix.adapters.metrics.variants import VariantMetrics, VariantNames
+
+        cfg = self.cfg
+        names = VariantNames(cfg.str("rollout.prometheus.requests"),
+                             cfg.str("rollout.prometheus.status_label"),
+                             cfg.str("rollout.flag.users"), cfg.str("rollout.flag.failed_users"),
+                             cfg.str("rollout.flag.variant_label"))
+        targets = [str(t) for t in cfg.list("rollout.flag.targets")]
+
+        def addresses() -> list[str]:
+            live = None if targets else self.states.load_env()
+            return targets or (list(live.addresses) if live else [])
+
+        snapshot = cursor.get("snapshot") if cursor else None
+        return VariantMetrics(addresses, flag, canary, baseline, clock, names,
+                              cfg.str("rollout.prometheus.path"), snapshot)
+
     def judge(self) -> JudgeLike:
         if self.given.judge is not None:
             return self.given.judge()
         from hotfix.domain.judge.engine import Judge
 
         return Judge(judge_settings(self.cfg))
+
+    def user_judge(self) -> UserJudgeLike:
+        from hotfix.domain.judge.users import UserJudge
+
+        return UserJudge(judge_settings(self.cfg))
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from tests.cli.conftest import Invoke
 
@@ -127,3 +128,44 @@ def test_kill_reaches_the_serving_record_while_a_new_proposal_waits(
     assert (killed.json()["status"], killed.json()["history"][-1]["record"]) == (
         "killed", first)
     assert pending != first
+
+
+def test_deploy_via_flag_rolls_a_harmful_variant_back_to_0_percent(
+        hotfix: Invoke, repo: Path) -> None:
+    """``hotfix deploy HF-N --via flag:KEY`` end to end: the app's counters by variant over
+    real HTTP, the judge counting users, the flag at 0 % and the exit code 1."""
+    from hotfix.domain.flags.evaluate import evaluate
+    from hotfix.services.flags.changes import one
+    from hotfix.wiring import open_context
+    from tests.rollout_app.flag_app import FlagApp, serving
+
+    def evaluator() -> Any:
+        ctx = open_context(repo, {})
+        try:
+            flag = one(ctx.records, "new-checkout").served
+        finally:
+            ctx.close()
+        assert flag is not None
+        return lambda user: str(evaluate(flag, {"targetingKey": user}).variant)
+
+    config(repo)
+    record = approved_flag(hotfix)
+    assert hotfix("flags", "set", "new-checkout", "--split", "on=0", "--reason", "dark",
+                  "--as", APP).code == 0
+    with serving(FlagApp("new-checkout", evaluator, {"on": 0.3, "off": 0.0})) as at:
+        with (repo / "hotfix.toml").open("a") as toml:
+            toml.write(f'[rollout]\npoll_seconds = 0.05\nmax_wait_seconds = 5.0\n'
+                       f'flag = {{ targets = ["{at}"] }}\n'
+                       'steps = [{ weight = 20, min_requests = 50, bake_seconds = 0.3 },'
+                       ' { weight = 100 }]\n')
+        out = hotfix("deploy", record, "--via", "flag:new-checkout", "--as", APP, "--json")
+    assert out.code == 1, out.err
+    body = out.json()
+    assert (body["status"], body["canary"], body["baseline"]) == ("rolled_back", "on", "off")
+    assert body["verdict"]["unit"] == "user"
+    shown = hotfix("flags", "show", "new-checkout", "--json").json()
+    assert shown["served"]["split"] == [["on", 0], ["off", 100]]
+    assert shown["record_state"] == "set"
+    bad = hotfix("deploy", record, "--via", "new-checkout", "--as", APP)
+    assert bad.code == 2
+    assert "--via flag:KEY" in bad.err

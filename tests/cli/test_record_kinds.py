@@ -20,8 +20,7 @@ ANSWERS = ["-a", "significant=yes", "-a", "users=60%", "-a", "workaround=no"]
 # commands and options that next steps name before they exist; each with the issue noted
 PLANNED = {
 }
-PLANNED_OPTIONS = {
-    ("deploy", "--via"): "a flag's rollout by percentage (flags issue)",
+PLANNED_OPTIONS: dict[tuple[str, str], str] = {
 }
 STEP = re.compile(r"hotfix ([a-z][a-z_-]*)((?: [^ ;()]+)*)")
 

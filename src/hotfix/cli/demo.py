@@ -23,22 +23,28 @@ def demo(
     = False,
     scenario: Annotated[str, typer.Option(
         "--scenario", help="hotfix: a checkout bug walked through the whole lifecycle; "
-        "rollback: a release that broke search, rolled back first, then fixed forward.")]
+        "rollback: a release that broke search, rolled back first, then fixed forward; "
+        "flags: two flags rolled out by the judge over OFREP.")]
     = "hotfix",
     as_json: JsonOpt = False,
 ) -> None:
     """Build a sample web shop with a checkout bug and walk a hotfix through its lifecycle.
 
     --scenario rollback: v1.2.0 breaks search; triage says roll back first; production
-    returns to v1.1.1 under traffic, is verified, and the fix ships forward as v1.2.1."""
+    returns to v1.1.1 under traffic, is verified, and the fix ships forward as v1.2.1.
+    --scenario flags: the shop evaluates two flags over OFREP; the judge promotes the one
+    enabling the fixed checkout and turns off the one failing 1 checkout in 30."""
     if scenario == "rollback":
         from hotfix.demo.rollback_scenario import run_rollback_demo as run_demo
+    elif scenario == "flags":
+        from hotfix.demo.flags_scenario import run_flags_demo as run_demo
     elif scenario == "hotfix":
         from hotfix.demo.walkthrough import run_demo
     else:
         from hotfix.errors import UsageError
 
-        raise UsageError(f"unknown demo scenario {scenario!r}", hint="choose hotfix or rollback")
+        raise UsageError(f"unknown demo scenario {scenario!r}",
+                         hint="choose hotfix, rollback or flags")
 
     workdir = Path(tempfile.mkdtemp(prefix="hotfix-demo-"))
     steps = []

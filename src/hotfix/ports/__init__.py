@@ -166,6 +166,12 @@ from hotfix.ports.rollout import (
     Split as Split,
 )
 from hotfix.ports.rollout import (
+    UserCounts as UserCounts,
+)
+from hotfix.ports.rollout import (
+    UserJudgeLike as UserJudgeLike,
+)
+from hotfix.ports.rollout import (
     VerdictLike as VerdictLike,
 )
 from hotfix.ports.witness import (

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from hotfix.domain.judge.intervals import Interval
 from hotfix.domain.rollout.history import Deployment, Rollback
@@ -58,16 +58,31 @@ def _bools() -> npt.NDArray[np.bool_]:
 
 
 @dataclass(frozen=True)
+class UserCounts:
+    """Users (targeting keys) newly counted since the last poll, each once: first served,
+    and first failed, on the canary's and the baseline's variant; and requests counted
+    with no variant label (a flag rollout's metrics, docs/flags.md)."""
+
+    seen_canary: int = 0
+    seen_baseline: int = 0
+    failed_canary: int = 0
+    failed_baseline: int = 0
+    unlabelled: int = 0
+
+
+@dataclass(frozen=True)
 class Observations:
     """Requests in time order, one row each (since the last poll, or a whole recorded log);
     or, from a monitoring system, ``intervals`` of counts and histograms per version
-    (``hotfix.domain.judge.intervals``), which the judge takes as they are."""
+    (``hotfix.domain.judge.intervals``), which the judge takes as they are; a flag
+    rollout's source adds the users it counted (``users``)."""
 
     t: npt.NDArray[np.float64] = field(default_factory=_floats)
     canary: npt.NDArray[np.bool_] = field(default_factory=_bools)
     ok: npt.NDArray[np.bool_] = field(default_factory=_bools)
     latency_ms: npt.NDArray[np.float64] = field(default_factory=_floats)
     intervals: tuple[Interval, ...] = ()
+    users: UserCounts | None = None
 
     def __len__(self) -> int:
         return int(self.t.shape[0]) + sum(iv.total for iv in self.intervals)
@@ -238,6 +253,16 @@ class JudgeLike(Protocol):
     def finish(self) -> VerdictLike: ...
 
 
+@runtime_checkable
+class UserJudgeLike(Protocol):
+    """A judge whose unit is the user (a flag rollout): fed per-look user counts."""
+
+    def update_users(self, seen: tuple[int, int], failed: tuple[int, int],
+                     share: float | None, unlabelled: int = 0) -> VerdictLike: ...
+
+    def finish(self) -> VerdictLike: ...
+
+
 class RolloutAdapters(Protocol):
     """Everything a rollout drives, built from the ``rollout.*`` and ``judge.*`` settings."""
 
@@ -256,6 +281,16 @@ class RolloutAdapters(Protocol):
     def metrics(self, *, canary: str, baseline: str, instances: Addresses,
                 cursor: Mapping[str, Any] | None) -> MetricsSource: ...
 
+    def flag_metrics(self, *, flag: str, canary: str, baseline: str,
+                     clock: Callable[[], float], cursor: Mapping[str, Any] | None
+                     ) -> MetricsSource:
+        """A flag rollout's source: the app's counters labelled by variant."""
+        ...
+
     def judge(self) -> JudgeLike:
         """A fresh judge with the repository's ``judge.*`` settings."""
+        ...
+
+    def user_judge(self) -> UserJudgeLike:
+        """A fresh judge whose unit is the user (a flag rollout), same settings."""
         ...

@@ -59,7 +59,7 @@ class PrometheusMetrics:
             for address in addresses:
                 now = self._scrape(address)
                 if now is not None:
-                    delta = _delta(self.last.get(address, {}), now)
+                    delta = counter_delta(self.last.get(address, {}), now)
                     self.last[address] = now
                     for key, value in delta.items():
                         sums[version][key] = sums[version].get(key, 0.0) + value
@@ -91,7 +91,7 @@ class PrometheusMetrics:
         return snap
 
 
-def _delta(before: Snapshot, now: Snapshot) -> Snapshot:
+def counter_delta(before: Snapshot, now: Snapshot) -> Snapshot:
     restarted = any(now.get(k, 0.0) < v for k, v in before.items())
     return now if restarted else {k: v - before.get(k, 0.0) for k, v in now.items()}
 

@@ -18,6 +18,8 @@ class JudgeSettings:
     error_margin     promote only if the canary's error rate is shown below
                      (1 + error_margin) × the baseline's ...
     error_floor      ... or below this absolute rate (0: ratio only)
+    user_floor       a flag rollout's twin of error_floor: the share of the canary's users
+                     who met a failure (its unit is the user, domain/judge/users.py)
     latency_tolerance  promote only if the canary's geometric-mean latency is shown below
                      (1 + latency_tolerance) × the baseline's
     weight_*         shares of α for the regression tests (normalised; 0 turns a metric off)
@@ -35,6 +37,7 @@ class JudgeSettings:
     alpha: float = 0.05
     error_margin: float = 0.5
     error_floor: float = 0.001
+    user_floor: float = 0.01
     latency_tolerance: float = 0.10
     weight_errors: float = 0.7
     weight_latency: float = 0.25
@@ -70,8 +73,9 @@ class JudgeSettings:
         for name in ("error_margin", "latency_tolerance", "latency_scale"):
             if getattr(self, name) <= 0:
                 out.append(f"{name} must be > 0")
-        if not 0 <= self.error_floor < 1:
-            out.append("error_floor must be in [0, 1)")
+        for name in ("error_floor", "user_floor"):
+            if not 0 <= getattr(self, name) < 1:
+                out.append(f"{name} must be in [0, 1)")
         for name in ("winsor_quantile", "tail_quantile"):
             if not 0.5 <= getattr(self, name) < 1:
                 out.append(f"{name} must be in [0.5, 1)")

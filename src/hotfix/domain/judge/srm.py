@@ -47,6 +47,18 @@ class SampleRatio:
                 self.expected += float(share) * float(seen)
             out[j] = self.log_e()
         return out
+    def feed_units(self, canary: int, total: int, share: float) -> float:
+        """Add ``total`` units at once, ``canary`` of them the canary's; log E after them.
+
+        For units counted between two looks (users first served): only the value at the
+        look is an e-process value, so nothing inside the batch is looked at."""
+        if 0 < share < 1 and total > 0:
+            norm = np.log1p(share * np.expm1(SHIFTS))
+            self._lr = self._lr + SHIFTS * canary - norm * total
+        self.canary += canary
+        self.total += total
+        self.expected += share * total
+        return self.log_e()
 
     def log_e(self) -> float:
         return float(mix(SHIFT_LOG_WEIGHTS, self._lr[:, None])[0])

@@ -96,7 +96,9 @@ class Verdict:
 
     ``decided_at`` is the 0-based index, in the whole stream, of the request after which the
     decision was reached (None while continuing). ``log_e`` is the combined regression
-    e-process (weighted average over metrics), compared with 1/α.
+    e-process (weighted average over metrics), compared with 1/α. ``unit`` is what was
+    counted: requests (a canary), or users (a flag rollout, domain/judge/users.py), in which
+    case ``decided_at`` is the look, not the request.
     """
 
     decision: Decision
@@ -107,6 +109,7 @@ class Verdict:
     requests: dict[str, int]
     metrics: tuple[MetricVerdict, ...]
     sample_ratio: SampleRatioVerdict
+    unit: str = "request"
 
     @property
     def threshold(self) -> float:
@@ -126,6 +129,7 @@ class Verdict:
             "requests": dict(self.requests),
             "metrics": {m.name: m.to_dict() for m in self.metrics},
             "sample_ratio": self.sample_ratio.to_dict(),
+            "unit": self.unit,
         }
 
 

@@ -2,7 +2,8 @@
 
 A flag record (kind ``flag``) opens with a ``flag_proposed`` event naming the flag and the
 definition asked for; once approved, each ``set`` event carries the whole definition then
-served, and ``kill`` turns the kill switch on. A flag's state is its newest ``set`` over all
+served (so does each ``deploy_step`` of a flag rollout that moves the split), and ``kill``
+turns the kill switch on. A flag's state is its newest ``set`` over all
 its records, killed by any later ``kill``: there is no second source of truth. A flag that
 is only proposed is not served (OFREP answers FLAG_NOT_FOUND)."""
 
@@ -18,7 +19,8 @@ from hotfix.domain.record.hotfix import Hotfix
 from hotfix.domain.record.states import State
 
 PROPOSED = "flag_proposed"
-CHANGES = frozenset({PROPOSED, "set", "kill"})
+SERVES = frozenset({"set", "deploy_step"})  # a rollout's step serves its split's definition
+CHANGES = frozenset({PROPOSED, *SERVES, "kill"})
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ def catalog(records: Iterable[Hotfix]) -> dict[str, FlagState]:
             continue  # not a definition of this flag: nothing changes
         if event.kind == PROPOSED:
             state.proposed = flag
-        elif event.kind == "set":
+        elif event.kind in SERVES:
             state.served, state.served_by = flag, (record.key, record.state)
         elif state.served is not None:  # kill
             state.served = replace(state.served, killed=True)

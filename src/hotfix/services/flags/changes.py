@@ -98,7 +98,7 @@ def kill(records: Records, actor: str, key: str, reason: str,
 def check_change(action: str, payload: Mapping[str, Any]) -> None:
     """Refuse a flag change whose definition is not a flag's (the server calls this before
     any ``flag_proposed`` or ``set`` is written, whoever sends it)."""
-    if action not in (PROPOSED, "set") or "definition" not in payload:
+    if action not in (PROPOSED, "set", "deploy_step") or "definition" not in payload:
         return
     flag = checked(payload["definition"])
     if payload.get("flag") != flag.key:

@@ -24,6 +24,8 @@ from hotfix.ports import (
     Observations,
     Router,
     Split,
+    UserCounts,
+    UserJudgeLike,
     VerdictLike,
 )
 
@@ -65,7 +67,7 @@ class Rollout:
     target: DeployTarget
     router: Router
     metrics: MetricsSource
-    judge: JudgeLike
+    judge: JudgeLike | UserJudgeLike  # a flag rollout's judge counts users
     clock: Clock
     save: Callable[[DeployState], None]
     on_event: Callable[[str, dict[str, Any]], None]
@@ -77,6 +79,7 @@ class Rollout:
     on_inconclusive: str = "pause"
     share_known: bool = True  # False with sticky routing: the request share is not binomial
     tally: Tally = field(default_factory=Tally)
+    _last_look: float = field(default=0.0, init=False)
 
     def replay(self) -> None:
         """Feed the judge everything since the rollout began (after a restart)."""
@@ -105,6 +108,8 @@ class Rollout:
 
     def _judge(self, obs: Observations) -> VerdictLike:
         """Feed ``obs`` in segments, each with the weight that was live when it arrived."""
+        if isinstance(self.judge, UserJudgeLike):
+            return self._judge_users(self.judge, obs.users or UserCounts())
         history = self.state.weights if self.share_known else []
         if obs.intervals:
             return _judge_intervals(self.judge, obs, history)
@@ -122,6 +127,17 @@ class Rollout:
                                         history[index][1] / 100.0)
         assert verdict is not None
         return verdict
+
+    def _judge_users(self, judge: UserJudgeLike, users: UserCounts) -> VerdictLike:
+        """The users counted since the last look, judged at the share of users live all that
+        time; a look over a change of split (or a replay) is counted, not judged."""
+        history, since = self.state.weights, self._last_look
+        self._last_look = self.clock.time()
+        live = history and history[-1][0] < since
+        share = history[-1][1] / 100.0 if live else None
+        return judge.update_users((users.seen_canary, users.seen_baseline),
+                                  (users.failed_canary, users.failed_baseline), share,
+                                  users.unlabelled)
 
     @property
     def weight(self) -> float:

@@ -2,6 +2,9 @@
 
     deploy(ctx, "HF-3", actor)    canary of the release tag beside production, judged step
                                   by step; ends promoted, rolled back, paused or gated
+    deploy(ctx, "HF-7", actor, via="flag:new-checkout")
+                                  a flag's percentage through the same plan, judged on its
+                                  variants (flag_rollout.py)
     rollback(ctx, "HF-3", actor)  by hand, at any time (also after promotion)
     resume(ctx, "HF-3", actor)    after the controller died: find the live weights, then
                                   continue, or roll back when the canary is gone
@@ -24,7 +27,7 @@ from hotfix.domain.rollout.state import DeployState, Fleet, Status
 from hotfix.errors import ConfigError, ConflictError, GuardRefused, NotFound, UsageError
 from hotfix.ports import JudgeLike, Split
 from hotfix.services.context import Context
-from hotfix.services.rollout import backout, backup, deployments, production
+from hotfix.services.rollout import backout, backup, deployments, flag_rollout, production
 from hotfix.services.rollout.canary import Progress, Rollout, step_for_weight
 from hotfix.services.rollout.record_link import gate_checker, recorder
 
@@ -58,11 +61,14 @@ def plan_of(ctx: Context) -> Plan:
 
 
 def deploy(ctx: Context, key: str, actor: str, *, tag: str | None = None,
-           on_progress: ProgressFn | None = None, approve_gate: bool = False,
-           override: str | None = None) -> Outcome:
+           via: str | None = None, on_progress: ProgressFn | None = None,
+           approve_gate: bool = False, override: str | None = None) -> Outcome:
     """``override`` (an approver's reason) forces a refused back-out plan or a failed
-    backup; both overrides are recorded."""
+    backup; both overrides are recorded. ``via="flag:KEY"`` rolls a flag out instead."""
     rec = ctx.records.get(key)
+    if via is not None and tag is not None:
+        raise UsageError("a flag rollout deploys no version", hint="drop --tag, or --via")
+    flag = flag_rollout.flag_key(via) if via is not None else None
     state = ctx.rollout.states.load(rec.key)
     if state is not None and state.active:
         if _controller_alive(ctx, state):
@@ -76,6 +82,14 @@ def deploy(ctx: Context, key: str, actor: str, *, tag: str | None = None,
     if approve_gate:
         raise UsageError(f"{rec.key} has no rollout waiting at a gate",
                          hint=f"start one: hotfix deploy {rec.key}")
+    if flag is None and rec.kind == "flag":
+        raise UsageError(f"{rec.key} is a flag's record: roll the flag out",
+                         hint=f"hotfix deploy {rec.key} --via flag:KEY")
+    if flag is not None:
+        _allowed(ctx, rec.key, "deploy", actor, override)
+        rollout = flag_rollout.start(ctx, rec.key, actor, flag, plan_of(ctx), on_progress)
+        flag_rollout.run(ctx, rollout)
+        return _outcome(rollout)
     return _fresh(ctx, rec.key, actor, _canary_tag(rec.facts, rec.last("release"), tag),
                   on_progress, override)
 
@@ -137,6 +151,10 @@ def resume(ctx: Context, key: str, actor: str, *,
     if _controller_alive(ctx, state):
         raise ConflictError(f"{key} is being deployed by process {state.controller[0]}")
     plan = plan_of(ctx)
+    if flag_rollout.via_of(state):
+        rollout = flag_rollout.resumed(ctx, plan, state, actor, on_progress)
+        flag_rollout.run(ctx, rollout)
+        return _outcome(rollout)
     parts.router.ensure()  # a builtin router restarts with its last split
     state.controller = parts.controllers.me()
     rollout = _rollout(ctx, plan, state, actor, on_progress, cursor=state.cursor)
@@ -172,6 +190,13 @@ def rollback(ctx: Context, key: str, actor: str, reason: str = "rolled back by h
     if _controller_alive(ctx, state):
         parts.controllers.stop(state.controller)
         state = parts.states.load(state.key) or state  # its last saved position
+    via = flag_rollout.via_of(state)
+    if via:
+        flagged = flag_rollout.build(ctx, plan_of(ctx), state, actor, flag_rollout.flag_key(via),
+                                     None, cursor=None)
+        if state.status != Status.ROLLED_BACK:
+            flagged.rollback(reason)
+        return _outcome(flagged)
     parts.router.ensure()
     rollout = _rollout(ctx, plan_of(ctx), state, actor, None, cursor=None)
     if state.status == Status.PROMOTED:

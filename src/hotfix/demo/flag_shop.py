@@ -1,0 +1,124 @@
+"""The sample shop's checkout behind two flags read over OFREP with plain HTTP (stdlib only).
+
+    python -m hotfix.demo.flag_shop --port 8090 --ofrep http://127.0.0.1:8000 --key hfk_…
+
+``GET /checkout?user=U`` evaluates every flag for U in one bulk OFREP call, then:
+
+- ``fixed-checkout`` on: the fixed code path (EU cards get VAT); off: the old one, which
+  answers 500 for EU cards (every third user pays with one);
+- ``rate-service`` on: a new rate service that fails one checkout in 30; off: none fail.
+
+``GET /metrics`` exports what docs/flags.md asks of an app: per flag, requests by variant and
+status, users first served and users' first failures by variant (each user once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import threading
+import urllib.request
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+FLAGS = ("fixed-checkout", "rate-service")
+NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only
+
+
+class Shop:
+    def __init__(self, ofrep: str, key: str) -> None:
+        self.ofrep, self.key = ofrep.rstrip("/"), key
+        self.lock = threading.Lock()
+        self.requests: Counter[tuple[str, str, int]] = Counter()
+        self.users: Counter[tuple[str, str]] = Counter()
+        self.failed: Counter[tuple[str, str]] = Counter()
+        self.seen: set[tuple[str, str]] = set()
+        self.hurt: set[tuple[str, str]] = set()
+        self.rng = random.Random(0)
+
+    def variants(self, user: str) -> dict[str, str]:
+        body = json.dumps({"context": {"targetingKey": user}}).encode()
+        request = urllib.request.Request(
+            f"{self.ofrep}/ofrep/v1/evaluate/flags", body, method="POST",
+            headers={"Authorization": f"Bearer {self.key}", "Content-Type": "application/json"})
+        with NO_PROXY.open(request, timeout=10) as answer:
+            flags = json.load(answer)["flags"]
+        return {f["key"]: str(f.get("variant", "off")) for f in flags if f["key"] in FLAGS}
+
+    def checkout(self, user: str) -> int:
+        served = self.variants(user)
+        eu = int(user.rsplit("-", 1)[-1]) % 3 == 0
+        fixed = served.get("fixed-checkout", "off") == "on"
+        status = 500 if eu and not fixed else 200
+        with self.lock:
+            if served.get("rate-service", "off") == "on" and self.rng.random() < 1 / 30:
+                status = 500
+            for flag, variant in served.items():
+                self._count(flag, variant, user, status)
+        return status
+
+    def _count(self, flag: str, variant: str, user: str, status: int) -> None:
+        self.requests[(flag, variant, status)] += 1
+        if (flag, user) not in self.seen:
+            self.seen.add((flag, user))
+            self.users[(flag, variant)] += 1
+        if status >= 500 and (flag, user) not in self.hurt:
+            self.hurt.add((flag, user))
+            self.failed[(flag, variant)] += 1
+
+    def metrics(self) -> str:
+        with self.lock:
+            lines = ["# TYPE http_requests_total counter"]
+            lines += [f'http_requests_total{{flag="{f}",variant="{v}",status="{s}"}} {n}'
+                      for (f, v, s), n in sorted(self.requests.items())]
+            for name, counts in (("flag_users_total", self.users),
+                                 ("flag_failed_users_total", self.failed)):
+                lines.append(f"# TYPE {name} counter")
+                lines += [f'{name}{{flag="{f}",variant="{v}"}} {n}'
+                          for (f, v), n in sorted(counts.items())]
+        return "\n".join(lines) + "\n"
+
+
+def handler(shop: Shop) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            url = urlparse(self.path)
+            if url.path == "/health":
+                self._send(200, "ok")
+            elif url.path == "/metrics":
+                self._send(200, shop.metrics())
+            elif url.path == "/checkout":
+                user = parse_qs(url.query).get("user", ["user-0"])[0]
+                status = shop.checkout(user)
+                self._send(status, "paid" if status == 200 else "checkout failed")
+            else:
+                self._send(404, "not found")
+
+        def _send(self, status: int, text: str) -> None:
+            body = text.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain; version=0.0.4")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+    return Handler
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--ofrep", required=True)
+    parser.add_argument("--key", required=True)
+    args = parser.parse_args(argv)
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), handler(Shop(args.ofrep, args.key)))
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

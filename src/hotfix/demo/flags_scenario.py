@@ -1,0 +1,189 @@
+"""``hotfix demo --scenario flags``: two flags of the sample shop rolled out by the judge.
+
+A team server (``hotfix serve``'s app, in this process, on loopback and SQLite) serves the
+flags over OFREP; the shop (``demo/flag_shop.py``, stdlib only) evaluates them on every
+checkout with a plain HTTP call and exports its counters by variant; traffic from users,
+a few of them heavy, flows while ``deploy --via flag:KEY`` moves each flag's percentage:
+
+- ``fixed-checkout`` turns the fixed code path on (EU cards no longer get a 500): the judge
+  promotes it to 100 %;
+- ``rate-service`` turns on a rate service that fails one checkout in 30: the judge sets it
+  to 0 % within seconds.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from hotfix.demo.sample import APPROVER, ENGINEER, init_sample_repo
+from hotfix.demo.walkthrough import Step, _free_port, render_settings
+from hotfix.services.context import Context
+from hotfix.services.flags import changes
+from hotfix.services.rollout import deploy
+from hotfix.wiring import open_context
+
+ANSWERS = {"significant": "yes", "users_affected": "60%", "workaround": "no"}
+BOOL = {"type": "boolean", "variants": {"on": True, "off": False}, "default": "off"}
+
+
+def settings(shop: str) -> dict[str, Any]:
+    return {
+        "approvals.approvers": [APPROVER],
+        "rollout.steps": [{"weight": 10, "min_requests": 30, "bake_seconds": 3},
+                          {"weight": 50, "min_requests": 30, "bake_seconds": 3},
+                          {"weight": 100}],
+        "rollout.max_wait_seconds": 90.0,
+        "rollout.poll_seconds": 0.5,
+        "rollout.flag.targets": [shop],
+    }
+
+
+def run_flags_demo(workdir: Path, environ: dict[str, str]) -> Iterator[Step]:
+    with ExitStack() as stack:
+        url, tokens, key = stack.enter_context(_team_server(workdir / "server"))
+        shop = stack.enter_context(_shop(url, key))
+        yield Step("A team server serves the flags over OFREP; the shop evaluates them on "
+                   "every checkout (plain HTTP) and exports its counters by variant", [
+                       f"server {url}, client key {key[:8]}…", f"shop http://{shop}/checkout",
+                       "users: 300, a few heavy ones; every third pays with an EU card"])
+        root = workdir / "shop"
+        init_sample_repo(root)
+        (root / "hotfix.toml").write_text(render_settings(settings(shop)), encoding="utf-8")
+        env = {k: v for k, v in environ.items() if not k.startswith("HOTFIX_")}
+        engineer = stack.enter_context(_context(root, env, url, tokens["engineer"]))
+        approver = stack.enter_context(_context(root, env, url, tokens["approver"]))
+        stack.enter_context(_traffic(shop))
+        for flag, why in (("fixed-checkout", "the fix for 500s on EU cards, shipped dark"),
+                          ("rate-service", "the new rate service, shipped dark")):
+            yield _serve(engineer, approver, flag, why)
+            yield _roll_out(engineer, flag)
+
+
+def _serve(engineer: Context, approver: Context, flag: str, why: str) -> Step:
+    made = changes.propose(engineer.records, ENGINEER, {"key": flag, **BOOL}, why, ANSWERS)
+    approver.records.act(made.key, "approve", APPROVER, {"note": "dark launch"})
+    changes.set_flag(engineer.records, ENGINEER, flag, {"split": [["on", 0], ["off", 100]]},
+                     "ready, dark")
+    return Step(f"hotfix flags create {flag}; approve {made.key}; "
+                f"flags set {flag} --split on=0", [f"{made.key}: {why}; served at 0 %"])
+
+
+def _roll_out(ctx: Context, flag: str) -> Step:
+    record = changes.one(ctx.records, flag).record
+    assert record is not None
+    started = time.monotonic()
+    out = deploy.deploy(ctx, record, ENGINEER, via=f"flag:{flag}")
+    counts = out.verdict.get("metrics", {}).get("errors", {}).get("counts", {})
+    served = changes.one(ctx.records, flag).served
+    split = ", ".join(f"{v} {w} %" for v, w in served.split) if served else "?"
+    return Step(f"hotfix deploy {record} --via flag:{flag}", [
+        f"{out.status}: {out.reason}",
+        f"judge: {out.verdict.get('reason', '')}",
+        f"users on / off: {counts.get('canary_users', 0):.0f} / "
+        f"{counts.get('baseline_users', 0):.0f}, failed: "
+        f"{counts.get('canary_failed_users', 0):.0f} / "
+        f"{counts.get('baseline_failed_users', 0):.0f}",
+        f"the flag now serves: {split} (after {time.monotonic() - started:.0f} s)"])
+
+
+@contextmanager
+def _team_server(directory: Path) -> Iterator[tuple[str, dict[str, str], str]]:
+    import uvicorn
+
+    from hotfix.server.app import create_app
+    from hotfix.services.flags.client_keys import create_key
+    from hotfix.services.identity.users import add_user
+    from hotfix.wiring import open_server
+
+    directory.mkdir(parents=True)
+    (directory / "hotfix.toml").write_text("")
+    config, parts = open_server(directory, {
+        "HOTFIX_DATABASE_URL": f"sqlite:///{directory / 'server.db'}"})
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(config, parts), host="127.0.0.1",
+                                           port=port, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    now = parts.clock.now()
+    tokens = {role: add_user(parts.identities, who, role, "*", now).secret
+              for role, who in (("engineer", ENGINEER), ("approver", APPROVER))}
+    key = create_key(parts.identities, "default", "shop", ENGINEER, now).secret
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}", tokens, key
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@contextmanager
+def _shop(ofrep: str, key: str) -> Iterator[str]:
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "hotfix.demo.flag_shop", "--port",
+                             str(port), "--ofrep", ofrep, "--key", key])
+    try:
+        _wait_healthy(f"http://127.0.0.1:{port}/health")
+        yield f"127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def _wait_healthy(url: str) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1, trust_env=False).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError(f"the demo shop did not start at {url}")
+
+
+@contextmanager
+def _context(root: Path, env: dict[str, str], url: str, token: str) -> Iterator[Context]:
+    ctx = open_context(root, {**env, "HOTFIX_SERVER": url, "HOTFIX_TOKEN": token})
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
+@contextmanager
+def _traffic(shop: str, users: int = 300) -> Iterator[None]:
+    """Checkouts until the block ends: user i makes requests ∝ 1/(i+1) (a few heavy)."""
+    import random
+
+    stop = threading.Event()
+    weights = [1 / (i + 1) for i in range(users)]
+
+    def go(seed: int) -> None:
+        rng = random.Random(seed)
+        with httpx.Client(base_url=f"http://{shop}", timeout=10, trust_env=False) as http:
+            while not stop.is_set():
+                user = rng.choices(range(users), weights)[0]
+                try:
+                    http.get("/checkout", params={"user": f"user-{user}"})
+                except httpx.HTTPError:
+                    time.sleep(0.1)
+
+    threads = [threading.Thread(target=go, args=(seed,), daemon=True) for seed in (1, 2)]
+    for thread in threads:
+        thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(15)

@@ -1,0 +1,80 @@
+"""A flag rollout's source: the app's counters by variant, scraped over real HTTP."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+
+from hotfix.adapters.metrics.variants import VariantMetrics
+from hotfix.ports import UserCounts
+
+
+@contextmanager
+def exposing(pages: list[str]) -> Iterator[str]:
+    """Serves ``pages[-1]`` at /metrics (append to change it); yields host:port."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = pages[-1].encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def page(on: int, off: int, failed_on: int, *, unlabelled: int = 0) -> str:
+    return "\n".join([
+        "# TYPE http_requests_total counter",
+        f'http_requests_total{{variant="on",status="200"}} {on * 10}',
+        f'http_requests_total{{variant="on",status="503"}} {failed_on}',
+        f'http_requests_total{{variant="off",status="200"}} {off * 10}',
+        f'http_requests_total{{status="200"}} {unlabelled}',
+        f'flag_users_total{{flag="new-checkout",variant="on"}} {on}',
+        f'flag_users_total{{flag="new-checkout",variant="off"}} {off}',
+        f'flag_users_total{{flag="other",variant="on"}} {on * 100}',
+        f'flag_failed_users_total{{flag="new-checkout",variant="on"}} {failed_on}',
+        "",
+    ])
+
+
+def test_users_and_requests_by_variant_since_the_last_scrape_and_from_a_cursor() -> None:
+    pages = [page(3, 7, 1, unlabelled=5)]
+    with exposing(pages) as at:
+        source = VariantMetrics(lambda: [at], "new-checkout", "on", "off", lambda: 42.0)
+        start = source.cursor()
+        assert source.poll().users == UserCounts()
+        pages.append(page(5, 10, 2, unlabelled=9))
+        obs = source.poll()
+        assert obs.users == UserCounts(seen_canary=2, seen_baseline=3, failed_canary=1,
+                                       failed_baseline=0, unlabelled=4)
+        assert (obs.canary_count, obs.baseline_count) == (21, 30)
+        assert int((~obs.ok).sum()) == 1
+        assert set(obs.t.tolist()) == {42.0}
+        pages.append(page(1, 1, 0))  # the app restarted: its counters count from zero
+        assert source.poll().users == UserCounts(1, 1, 0, 0, 0)
+        replay = VariantMetrics(lambda: [at], "new-checkout", "on", "off", lambda: 0.0,
+                                snapshot=start["snapshot"])
+        assert replay.poll().users == UserCounts(1, 1, 0, 0, 0)  # since the start, restarted
+
+
+def test_an_app_that_does_not_answer_gives_nothing() -> None:
+    source = VariantMetrics(lambda: ["127.0.0.1:9"], "new-checkout", "on", "off", lambda: 0.0)
+    obs = source.poll()
+    assert len(obs) == 0
+    assert obs.users == UserCounts()

@@ -1,0 +1,101 @@
+"""An app behind a flag, for the flag rollout tests: real HTTP, real Prometheus text.
+
+Each scrape of ``/metrics`` first serves a batch of simulated requests: a user drawn from a
+skewed population (a few heavy users), the flag evaluated for them with the function
+``evaluator()`` returns for the batch (what the app's OFREP calls would return), the
+request failing with the variant's chance.
+The counters are the ones docs/flags.md asks an app to export:
+
+    http_requests_total{variant,status}    flag_users_total{flag,variant}
+    flag_failed_users_total{flag,variant}  (each user counted once, where it happened)
+
+``labelled=False`` exports the request counter without a variant label only.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+
+import numpy as np
+
+
+class FlagApp:
+    def __init__(self, flag: str, evaluator: Callable[[], Callable[[str], str]],
+                 fail: Mapping[str, float],
+                 *, users: int = 400, per_scrape: int = 300, labelled: bool = True,
+                 seed: int = 0) -> None:
+        self.flag, self.evaluator, self.fail = flag, evaluator, dict(fail)
+        self.per_scrape, self.labelled = per_scrape, labelled
+        self.rng = np.random.default_rng(seed)
+        weights = self.rng.lognormal(0.0, 1.2, users)
+        self.traffic = weights / weights.sum()
+        self.requests: Counter[tuple[str, str]] = Counter()
+        self.users: Counter[str] = Counter()
+        self.failed_users: Counter[str] = Counter()
+        self.seen: set[int] = set()
+        self.failed: set[int] = set()
+        self.lock = threading.Lock()
+
+    def serve_batch(self) -> None:
+        variant_of = self.evaluator()
+        for user in self.rng.choice(self.traffic.size, self.per_scrape, p=self.traffic):
+            variant = variant_of(f"user-{user}")
+            bad = bool(self.rng.random() < self.fail.get(variant, 0.0))
+            self.requests[(variant, "500" if bad else "200")] += 1
+            if user not in self.seen:
+                self.seen.add(user)
+                self.users[variant] += 1
+            if bad and user not in self.failed:
+                self.failed.add(user)
+                self.failed_users[variant] += 1
+
+    def exposition(self) -> str:
+        with self.lock:
+            self.serve_batch()
+            lines = ["# TYPE http_requests_total counter"]
+            if not self.labelled:
+                total = Counter[str]()
+                for (_, status), n in self.requests.items():
+                    total[status] += n
+                lines += [f'http_requests_total{{status="{s}"}} {n}' for s, n in total.items()]
+                return "\n".join(lines) + "\n"
+            lines += [f'http_requests_total{{variant="{v}",status="{s}"}} {n}'
+                      for (v, s), n in sorted(self.requests.items())]
+            for name, counts in (("flag_users_total", self.users),
+                                 ("flag_failed_users_total", self.failed_users)):
+                lines.append(f"# TYPE {name} counter")
+                lines += [f'{name}{{flag="{self.flag}",variant="{v}"}} {n}'
+                          for v, n in sorted(counts.items())]
+            return "\n".join(lines) + "\n"
+
+
+@contextmanager
+def serving(app: FlagApp) -> Iterator[str]:
+    """``app`` on a loopback port until the block ends; yields host:port."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = app.exposition().encode() if self.path == "/metrics" else b""
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/plain; version=0.0.4")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
