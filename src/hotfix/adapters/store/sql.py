@@ -27,10 +27,10 @@ from hotfix.adapters.store.rows import (
     taken,
 )
 from hotfix.adapters.store.tables import cache, events, hotfixes, waivers
-from hotfix.domain.audit.equivalence import Waiver
 from hotfix.domain.record.events import Event
 
 if TYPE_CHECKING:
+    from hotfix.domain.audit.equivalence import Waiver
     from hotfix.ports import Draft, Notify
 
 _EVENT = [events.c[name] for name in EventRow._fields]
