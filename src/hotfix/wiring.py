@@ -311,8 +311,12 @@ class LazyStore:
     database. Every other attribute is the opened store's."""
 
     def __init__(self, root: Path, cfg: Config) -> None:
+        from hotfix.adapters.store.urls import refuse_malformed
+
         self.root, self.cfg = root, cfg
         self.opened: Store | None = None
+        if cfg.str("database.url"):
+            refuse_malformed(cfg.str("database.url"))  # a typo refused at once, as before
         self.cache = cast("Cache", Deferred(lambda: self.store.cache))
         self.waivers = cast("Waivers", Deferred(lambda: self.store.waivers))
         self.outbox = cast("Outbox", Deferred(lambda: self.store.outbox))
