@@ -235,7 +235,7 @@ def print_case(r: dict[str, Any]) -> tuple[int, int, int, int]:
     print(f"   time (median)   git cherry {r['cherry']:6.2f}s   audit cold {r['cold']:6.2f}s "
           f"({r['cold'] / r['cherry']:.2f}x, target <= 1.5x)   warm {r['warm']:6.2f}s "
           f"({r['warm'] / r['cherry']:.2f}x, target <= 0.5x)   python + import hotfix.cli "
-          f"{r['floor']:5.2f}s ({r['floor'] / r['cherry']:.2f}x, included)")
+          f"{r['floor']:5.2f}s ({r['floor'] / r['cherry']:.2f}x, included); {load_average()}")
     return recognised, total, release_missing, len(rest)
 
 
@@ -255,6 +255,7 @@ def main() -> None:
     if not TRUTH.exists():
         raise SystemExit(f"no ground truth at {TRUTH}: write it first (--write-truth)")
     truth = json.loads(TRUTH.read_text())
+    print(f"{load_average()} before the run ({os.cpu_count()} cores)")
     totals = Counter[str]()
     cherry = cold = warm = floor = 0.0
     for case in cases:
@@ -269,6 +270,12 @@ def main() -> None:
           f"{totals['rest']}; time: git cherry {cherry:.2f}s, cold {cold:.2f}s "
           f"({cold / cherry:.2f}x), warm {warm:.2f}s ({warm / cherry:.2f}x); python + import "
           f"hotfix.cli {floor:.2f}s ({floor / cherry:.2f}x)")
+    print(f"{load_average()} after the run")
+
+
+def load_average() -> str:
+    """The machine's load (1, 5, 15 minutes): the figures mean little on a busy box."""
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":

@@ -154,6 +154,11 @@ def one_round(ctx: Context, cold: bool, rate: float, scratch: Path) -> dict[str,
                 n for code, n in load.statuses.items() if code >= 500)}
 
 
+def load_average() -> str:
+    """The machine's load (1, 5, 15 minutes): the figures mean little on a busy box."""
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one round per case")
@@ -161,6 +166,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=500.0)
     args = parser.parse_args()
     rounds = 1 if args.quick else args.rounds
+    before = load_average()
     with tempfile.TemporaryDirectory(prefix="hotfix-rollback-bench-") as tmp:
         repo = make_app_repo(Path(tmp) / "app", {"v1.1.1": {"latency_ms": 1.0},
                                                  "v1.2.0": {"latency_ms": 1.0}})
@@ -176,6 +182,7 @@ def main() -> None:
             production.teardown(ctx)
             ctx.close()
     report(results, args.rate)
+    print(f"{before} before the run, {load_average()} after it ({os.cpu_count()} cores)")
 
 
 def report(results: dict[str, list[dict[str, Any]]], rate: float) -> None:

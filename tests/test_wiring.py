@@ -97,3 +97,34 @@ def test_router_metrics_need_a_router_that_observes_requests(repo: Path) -> None
     with pytest.raises(ConfigError, match="the fake router observes no requests") as caught:
         ctx.rollout.metrics(canary="v2", baseline="v1", instances=dict, cursor={"offset": 0})
     assert caught.value.hint == 'set rollout.metrics = "prometheus"'
+
+
+def test_the_record_is_opened_by_its_first_use_and_only_then(repo: Path) -> None:
+    """A command that never reads the record (``hotfix lines``) opens no database; the first
+    read or write opens it, migrated, and every part of the store is that one database."""
+    db = repo / ".hotfix" / "hotfix.db"
+    ctx = open_context(repo, {})
+    ctx.close()
+    assert not db.exists()
+    ctx = context(repo)
+    assert not db.exists()
+    key = ctx.records.open("Checkout is down", "dana@example.com").key
+    assert db.is_file()
+    ctx.cache.put("bench", {"k": "v"})
+    assert ctx.cache.get("bench", ["k"]) == {"k": "v"}
+    assert ctx.waivers.all() == []
+    ctx.close()
+    again = context(repo)
+    assert again.records.get(key).title == "Checkout is down"
+    assert again.cache.get("bench", ["k"]) == {"k": "v"}
+
+
+def test_an_unusable_database_is_refused_at_its_first_use(repo: Path) -> None:
+    from hotfix.errors import StoreError
+
+    (repo / ".hotfix").mkdir()
+    (repo / ".hotfix" / "hotfix.db").write_bytes(b"not a database at all, " * 40)
+    ctx = context(repo)  # nothing read yet: nothing refused
+    with pytest.raises(StoreError, match="is not a SQLite database"):
+        ctx.records.list()
+    assert (repo / ".hotfix" / "hotfix.db").read_bytes().startswith(b"not a database")

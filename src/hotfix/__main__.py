@@ -1,3 +1,3 @@
-from hotfix.cli.main import run
+from hotfix.cli.main import main
 
-run()
+main()

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from hotfix.adapters.clock import SystemClock
 from hotfix.adapters.git.exclude import ensure_state_dir
@@ -40,9 +40,9 @@ if TYPE_CHECKING:
     from hotfix.adapters.store.sql import SqlStore
     from hotfix.domain.record.events import Event
     from hotfix.domain.record.lifecycle import Hotfix
-    from hotfix.ports import Identities, Records, Signer, Store
+    from hotfix.ports import Cache, Identities, Records, Signer, Store, Waivers
     from hotfix.ports.ci import CIPipeline, CIResult
-    from hotfix.ports.content import Content
+    from hotfix.ports.content import Content, ContentCatalogs
     from hotfix.ports.jobs import JobQueue
     from hotfix.services.jobs.scope import ProjectScope
     from hotfix.services.notify.notices import NoticeWriter
@@ -80,7 +80,7 @@ def open_context(
     remote = open_remote(cfg, environ, clock)
     if remote is not None:  # the server decides: its policy, also for the local pre-checks
         cfg = with_mainline(git, load_config(root, environ, {**(overrides or {}), **remote.policy}))
-    store = store or open_store(root, cfg)
+    store = store or cast("Store", LazyStore(root, cfg))
     notices = LazyNoticeWriter(cfg) if cfg.list("notify.routes") else None
     records: Records = (remote.records if remote is not None
                         else LocalRecords(store, RecordSettings.from_config(cfg), clock,
@@ -295,6 +295,55 @@ def open_store(root: Path, cfg: Config) -> Store:
             raise ConfigError(str(exc), hint="e.g. HOTFIX_FAILPOINT=git:pick:begin") from None
         store = CrashingStore(store, point)
     return store
+
+
+class Deferred:
+    """An adapter made by ``make`` on the first use of any of its attributes."""
+
+    def __init__(self, make: Callable[[], object]) -> None:
+        self._make = make
+        self._made: object | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in ("_make", "_made"):  # copy, pickle: no adapter
+            raise AttributeError(name)
+        if self._made is None:
+            self._made = self._make()
+        return getattr(self._made, name)
+
+
+class LazyStore:
+    """``open_store``'s store, opened when a command first reads or writes the record, the
+    cache, the waivers, the outbox or the content catalogs: one that uses none of them
+    (``hotfix lines``, a usage error found before) neither imports SQLAlchemy nor opens the
+    database. Every other attribute is the opened store's."""
+
+    def __init__(self, root: Path, cfg: Config) -> None:
+        from hotfix.adapters.store.urls import refuse_malformed
+
+        self.root, self.cfg = root, cfg
+        self.opened: Store | None = None
+        if cfg.str("database.url"):
+            refuse_malformed(cfg.str("database.url"))  # a typo refused at once, as before
+        self.cache = cast("Cache", Deferred(lambda: self.store.cache))
+        self.waivers = cast("Waivers", Deferred(lambda: self.store.waivers))
+        self.outbox = cast("Outbox", Deferred(lambda: self.store.outbox))
+        self.content = cast("ContentCatalogs", Deferred(lambda: self.store.content))
+
+    @property
+    def store(self) -> Store:
+        if self.opened is None:
+            self.opened = open_store(self.root, self.cfg)
+        return self.opened
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in ("root", "cfg", "opened"):
+            raise AttributeError(name)
+        return getattr(self.store, name)
+
+    def close(self) -> None:
+        if self.opened is not None:
+            self.opened.close()
 
 
 # ── the team's CI as the check's test runner (docs/integrations.md) ─────────────────────

@@ -16,6 +16,7 @@ from pathlib import Path
 import hotfix.cli
 from hotfix.cli.commands import COMMANDS, module_commands
 from tests.cli.conftest import Invoke
+from tests.conftest import git
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 # the team server's stack too (typer itself imports pydantic when it is installed)
@@ -76,3 +77,53 @@ def test_status_imports_its_own_command_and_the_record_only(hotfix: Invoke, repo
     # the store reads through SQLAlchemy Core: no ORM, no migrations, nothing of the rollout
     assert loaded(modules, *HEAVY) == loaded(modules, "sqlalchemy")
     assert not {m for m in modules if m.startswith("sqlalchemy.orm")}
+
+
+def test_lines_reads_git_only_it_opens_no_database(repo: Path) -> None:
+    git(repo, "tag", "v1.0.0")
+    modules = imported_by(repo, "lines", "--json")
+    assert "hotfix.wiring" in modules  # it did open the context, and answered from git
+    assert not loaded(modules, *HEAVY)
+    assert not (repo / ".hotfix" / "hotfix.db").exists()
+
+
+def test_audit_imports_the_store_but_no_orm_migrations_numbers_or_server(
+        repo: Path) -> None:
+    git(repo, "tag", "v1.0.0")
+    git(repo, "branch", "release/1.0", "v1.0.0")
+    imported_by(repo, "list")  # the database made (and migrated, with Alembic) once
+    modules = imported_by(repo, "audit", "--json")
+    assert "hotfix.services.git.audit" in modules
+    assert loaded(modules, *HEAVY) == loaded(modules, "sqlalchemy")  # the cache's store
+    assert not {m for m in modules if m.startswith("sqlalchemy.orm")}
+
+
+def test_rolling_back_first_imports_neither_the_judge_nor_migrations_nor_the_server() -> None:
+    """What ``hotfix rollback HF-N --to`` imports to move production (numbers, the judge
+    and the canary are for deploys; the switch is on the clock)."""
+    code = ("import json, sys\nimport hotfix.cli.rollback\n"
+            "import hotfix.services.rollout.roll_back_first\n"
+            "print(json.dumps(sorted(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": SRC},
+                          capture_output=True, text=True, check=True)
+    modules = set(json.loads(done.stdout))
+    assert loaded(modules, *HEAVY) == loaded(modules, "httpx")  # the router's and checks'
+    assert not {m for m in modules if m.startswith(("hotfix.domain.judge",
+                                                    "hotfix.services.rollout.canary",
+                                                    "hotfix.adapters.store"))}
+
+
+def test_the_process_entry_point_runs_the_cli(repo: Path) -> None:
+    """``python -m hotfix`` and the ``hotfix`` script go through ``main`` (its collector
+    settings), and a command's output and exit code are whole."""
+    for argv in ([sys.executable, "-m", "hotfix"], [str(Path(sys.executable).with_name(
+            "hotfix"))]):
+        done = subprocess.run([*argv, "open", "Checkout is down", "--as", "dana@example.com",
+                               "--json"], cwd=repo, env={**os.environ, "PYTHONPATH": SRC},
+                              capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        opened = json.loads(done.stdout)
+        shown = subprocess.run([*argv, "status", opened["id"], "--json"], cwd=repo,
+                               env={**os.environ, "PYTHONPATH": SRC}, capture_output=True,
+                               text=True, check=False)
+        assert json.loads(shown.stdout)["title"] == "Checkout is down"

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hotfix.adapters.git import cmd
+from hotfix.adapters.git.blobs import read_objects
 from hotfix.adapters.git.revs import commit_of
 from hotfix.errors import GitError
 
@@ -31,15 +32,12 @@ def read(root: Path, key: str) -> str | None:
 
 
 def read_all(root: Path) -> dict[str, str]:
-    """Every record's newest checkpoint text, by record id."""
+    """Every record's newest checkpoint text, by record id: one ``for-each-ref`` and one
+    ``cat-file --batch``, however many records there are."""
     keys = [ref.removeprefix(PREFIX) for ref in cmd.out(
         ["for-each-ref", PREFIX, "--format=%(refname)"], root).splitlines()]
-    found = {}
-    for key in keys:  # few records per repository; one small read each
-        text = read(root, key)
-        if text is not None:
-            found[key] = text
-    return found
+    texts = read_objects(root, [f"{PREFIX}{key}:{_FILE}" for key in keys])
+    return {key: text for key, text in zip(keys, texts, strict=True) if text is not None}
 
 
 def write(root: Path, key: str, text: str, message: str) -> bool:

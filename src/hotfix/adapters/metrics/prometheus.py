@@ -73,7 +73,8 @@ class PrometheusMetrics:
 
     def _scrape(self, address: str) -> Snapshot | None:
         try:
-            resp = httpx.get(f"http://{address}{self.path}", timeout=2.0, trust_env=False)
+            resp = httpx.get(f"http://{address}{self.path}", timeout=2.0, trust_env=False,
+                             verify=False)  # plain http: no CA bundle to load
             samples = parse(resp.text) if resp.status_code == 200 else None
         except (httpx.HTTPError, ExpositionError):
             return None

@@ -17,14 +17,13 @@ from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect, t
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from hotfix.adapters.store.tables import SCHEMA_HEAD
+from hotfix.adapters.store.urls import URL_HINT
 from hotfix.errors import ConfigError, SchemaTooNew, StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_HEADER = b"SQLite format 3\x00"
 _SQLITE_MIN_SIZE = 512  # the smallest page: a shorter file is no SQLite database
 _SQLITE_HEADER_SIZE = 100
-_URL_HINT = ("give a SQLAlchemy URL (postgresql+psycopg://user@host/db), "
-             "or leave it empty for SQLite in .hotfix/")
 
 
 class Database:
@@ -100,7 +99,7 @@ def _checked_engine(url: str) -> Engine:
     try:
         engine = _engine(url)
     except ArgumentError as exc:
-        raise ConfigError(f"database.url is not a database URL: {exc}", hint=_URL_HINT) from None
+        raise ConfigError(f"database.url is not a database URL: {exc}", hint=URL_HINT) from None
     except ImportError as exc:
         raise ConfigError(f"database.url needs the Python module {exc.name!r}, which is not "
                           f"installed ({_scheme(url)})",

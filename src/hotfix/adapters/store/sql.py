@@ -28,13 +28,13 @@ from hotfix.adapters.store.rows import (
     taken,
 )
 from hotfix.adapters.store.tables import cache, events, hotfixes, waivers
-from hotfix.domain.audit.equivalence import Waiver
 from hotfix.domain.record.events import Event, verify_chain
 from hotfix.domain.record.witness import Witnessed
 from hotfix.errors import ChainBroken
 
 if TYPE_CHECKING:
     from hotfix.adapters.store.witness import StoreWitness
+    from hotfix.domain.audit.equivalence import Waiver
     from hotfix.ports import Draft, Notify, Signer
 
 _EVENT = [events.c[name] for name in EventRow._fields]
