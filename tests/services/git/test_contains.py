@@ -53,8 +53,7 @@ def ask(repo: Repo, query: str, hotfix_id: str | None = None) -> dict[str, objec
     store = SqlStore(f"sqlite:///{repo.path.parent / 'hotfix.db'}")
     found = contains_refs(Git(repo.path), store.cache, query, LINES, mainline="main",
                           options=OPTIONS,
-                          hotfix_id=hotfix_id,
-                          release_tags=[t for line in LINES for t in line.tags])
+                          hotfix_id=hotfix_id)
     store.close()
     return found.to_dict()
 
@@ -65,9 +64,9 @@ def test_a_commit_and_its_ports(repo: Repo) -> None:
     assert result["fix"] == "v1.2.0"
     assert result["tags"] == ["v1.0.1", "v1.0.2", "v1.1.1", "v1.2.0"]
     assert result["lines"] == [
-        {"line": "1.0", "tags": ["v1.0.1", "v1.0.2"], "missing": ["v1.0.0"]},
-        {"line": "1.1", "tags": ["v1.1.1"], "missing": ["v1.1.0"]},
-        {"line": "1.2", "tags": ["v1.2.0"], "missing": []},
+        {"line": "1.0", "tags": ["v1.0.1", "v1.0.2"], "missing": ["v1.0.0"], "partial": []},
+        {"line": "1.1", "tags": ["v1.1.1"], "missing": ["v1.1.0"], "partial": []},
+        {"line": "1.2", "tags": ["v1.2.0"], "missing": [], "partial": []},
     ]
     commits = {c["sha"]: c["match"] for c in result["commits"]}  # type: ignore[attr-defined]
     assert commits[fix] is None
