@@ -115,14 +115,20 @@ def contains_refs(git: GitRepo, cache: Cache, query: str, lines: Sequence[LineRe
                 f"tag(s) from their history and their trees")
     verdicts = _judge_tags(git, window.graph, tags, _roots(targets),
                            [c.sha for c in carriers], reverts)
-    shipped = {t for t, v in verdicts.items() if v.state is State.PRESENT}
-    partial = {t for t, v in verdicts.items() if v.state is State.PARTIAL}
-    per_line = tuple(LineHas(line.name, tuple(t for t in line.tags if t in shipped),
-                             tuple(t for t in line.tags if t not in shipped | partial),
-                             line.tags[-1] if line.tags else None,
-                             tuple(t for t in line.tags if t in partial)) for line in lines)
-    return Containment(hotfix_id or query, carriers, tuple(t for t in tags if t in shipped),
-                       per_line, tuple(verdicts.values()))
+    return Containment(hotfix_id or query, carriers,
+                       tuple(t for t, v in verdicts.items() if v.state is State.PRESENT),
+                       tuple(_line_has(line, verdicts) for line in lines),
+                       tuple(verdicts.values()))
+
+
+def _line_has(line: LineRef, verdicts: Mapping[str, Shipped]) -> LineHas:
+    states = {t: verdicts[t].state for t in line.tags if t in verdicts}
+    return LineHas(line.name, _with(states, State.PRESENT), _with(states, State.ABSENT),
+                   line.tags[-1] if line.tags else None, _with(states, State.PARTIAL))
+
+
+def _with(states: Mapping[str, State], wanted: State) -> tuple[str, ...]:
+    return tuple(t for t, state in states.items() if state is wanted)
 
 
 def _judge_tags(git: GitRepo, graph: dict[str, tuple[str, ...]], tags: Mapping[str, str],
