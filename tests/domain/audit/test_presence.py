@@ -12,6 +12,7 @@ from hotfix.domain.audit.presence import (
     Presence,
     Tally,
     Text,
+    code_files,
     file_tally,
     hunk_state,
     parse_patch,
@@ -162,3 +163,12 @@ def test_a_change_is_applied_after_and_absent_before(before: list[str], at: int,
     assert hunk_state(hunk, Text("\n".join(after) + "\n")) is HunkState.APPLIED
     expected = HunkState.ABSENT if hunk.old else HunkState.UNKNOWN
     assert hunk_state(hunk, Text("\n".join(before) + "\n")) is expected
+
+
+def test_release_bookkeeping_is_not_looked_for() -> None:
+    from hotfix.domain.audit.release_files import ReleaseFiles
+
+    patch = parse_patch(PATCH.replace("new.txt", "changelog/12.bugfix.rst")
+                        .replace("gone.txt", "CHANGELOG.md"))
+    kept = code_files(patch, ReleaseFiles(("CHANGELOG*",), ()))
+    assert [f.path for f in kept] == ["shop.py"]

@@ -278,3 +278,15 @@ def test_applied_by_other_means_and_history_alone(shop: Repo) -> None:
                                  LineRef("1.1", "v1.1.0", ("v1.1.0",))])
     assert found["v1.0.1"] == ("present", "other-means", None)
     assert found["v1.1.0"] == ("present", "history", fix)  # the code moved on since
+
+
+def test_a_news_fragment_the_release_compiled_away_is_not_the_fix(shop: Repo) -> None:
+    (shop.path / "changelog").mkdir()
+    fix = put(shop, "Fix EU cards", {
+        "shop.py": SHOP.replace("charge(card)", "charge(card, eu=True)"),
+        "changelog/7.bugfix.rst": "EU cards work again.\n"})
+    shop.git("rm", "-q", "changelog/7.bugfix.rst")
+    put(shop, "Release 1.1.0", {"CHANGELOG.md": "## 1.1.0\n\n- EU cards work again.\n"})
+    shop.git("tag", "v1.1.0")
+    found = releases(shop, fix, [LineRef("1.1", "v1.1.0", ("v1.1.0",))])
+    assert found == {"v1.1.0": ("present", "history+tree", fix)}

@@ -11,7 +11,9 @@ tried, but only a block found exactly once decides: a pick whose conflict was re
 another way keeps the old lines under a changed context.
 
 Line endings are not content: a trailing ``\\r`` is ignored on both sides, so a CRLF file
-is checked like any other and a file converted to LF still carries its fix.
+is checked like any other and a file converted to LF still carries its fix. Release
+bookkeeping is not the fix: a changelog entry, or a news fragment the release compiled and
+removed (``changelog/1234.bugfix.rst``), is never looked for (``code_files``).
 """
 
 from __future__ import annotations
@@ -22,7 +24,12 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
 
+from hotfix.domain.audit.release_files import ReleaseFiles
+
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@")
+# where towncrier-style news fragments live (a release compiles and deletes them)
+_FRAGMENT_DIRS = frozenset({"changelog", "changelog.d", "changes", "news", "newsfragments",
+                            "changes.d", "release-notes", "releasenotes"})
 _ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
 
 
@@ -180,6 +187,18 @@ def tree_tally(patches: Sequence[FilePatch], files: Mapping[str, Text | None]) -
     for patch in patches:
         total += file_tally(patch, files.get(patch.path), patch.path in files)
     return total
+
+
+def code_files(patch: Sequence[FilePatch], release: ReleaseFiles) -> tuple[FilePatch, ...]:
+    """The files of ``patch`` that are the fix, not release bookkeeping: release files
+    (``audit.release_only_globs``) and created news fragments are left out."""
+    return tuple(f for f in patch
+                 if not release.is_release_file(f.path) and not (f.created and _fragment(f.path)))
+
+
+def _fragment(path: str) -> bool:
+    parts = path.lower().split("/")
+    return any(part in _FRAGMENT_DIRS for part in parts[:-1])
 
 
 def parse_patch(text: str) -> tuple[FilePatch, ...]:

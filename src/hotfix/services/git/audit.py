@@ -130,14 +130,17 @@ def _pre_fork(commits: Sequence[CommitInfo], before: _ShaSet) -> dict[str, str]:
 
 
 def read_window(git: GitRepo, cache: Cache, lines: Sequence[LineRef], mainline: str,
-                options: AuditOptions, *, with_tags: bool = False) -> Window:
+                options: AuditOptions, *, with_tags: bool = False, indexed: bool = True
+                ) -> Window:
     """The commits of each line that the mainline does not have (with ``with_tags``: of
     its release tags too, a release that is not on the line's branch), and the mainline
     commits that the line does not have, from ONE walk of the history
-    (``rev-list --parents``): no merge-base is asked of git."""
+    (``rev-list --parents``): no merge-base is asked of git. ``indexed`` False: no
+    ``MainIndex`` per line (``contains`` matches against the fix, not the mainline)."""
     main_tip = resolve(git, mainline)
     tag_commits = git.tags() if with_tags else {}
-    heads = {line.name: [resolve(git, line.tip),
+    # a line's tip is often a tag (a line without a branch): known, no rev-parse for it
+    heads = {line.name: [tag_commits.get(line.tip) or resolve(git, line.tip),
                          *(tag_commits[t] for t in line.tags if t in tag_commits)]
              for line in lines}
     graph = git.rev_graph([main_tip, *(h for hs in heads.values() for h in hs)])
@@ -174,7 +177,7 @@ def read_window(git: GitRepo, cache: Cache, lines: Sequence[LineRef], mainline: 
     main = [facts[s] for s in main_shas]
     by_fork: dict[str, MainIndex] = {}
     indexes: dict[str, MainIndex] = {}
-    for name in line_shas:
+    for name in line_shas if indexed else ():
         b = bit.get(name, 0)
         key = ",".join(sorted(boundaries[name])) if b else ""
         if key not in by_fork:

@@ -31,7 +31,8 @@ from hotfix.domain.audit.equivalence import (
     Status,
     decide,
 )
-from hotfix.domain.audit.presence import Tally, parse_patch
+from hotfix.domain.audit.presence import Tally, code_files, parse_patch
+from hotfix.domain.audit.release_files import ReleaseFiles
 from hotfix.domain.audit.shipped import Shipped, State, TagEvidence, judge
 from hotfix.errors import NotFound
 from hotfix.ports import Cache, GitRepo
@@ -103,7 +104,7 @@ def contains_refs(git: GitRepo, cache: Cache, query: str, lines: Sequence[LineRe
                   on_progress: OnProgress = lambda _: None) -> Containment:
     """Where the fix ``query`` (a commit, or the hotfix ``hotfix_id``) was released."""
     on_progress("reading the history of the mainline, the lines and their tags")
-    window = read_window(git, cache, lines, mainline, options, with_tags=True)
+    window = read_window(git, cache, lines, mainline, options, with_tags=True, indexed=False)
     pool = list({c.sha: c for c in (*window.main, *(c for cs in window.lines.values()
                                                      for c in cs))}.values())
     targets = _targets(git, cache, query, hotfix_id, pool)
@@ -114,7 +115,7 @@ def contains_refs(git: GitRepo, cache: Cache, query: str, lines: Sequence[LineRe
     on_progress(f"{len(carriers)} commit(s) carry the fix; checking {len(tags)} release "
                 f"tag(s) from their history and their trees")
     verdicts = _judge_tags(git, window.graph, tags, _roots(targets),
-                           [c.sha for c in carriers], reverts)
+                           [c.sha for c in carriers], reverts, options.release)
     return Containment(hotfix_id or query, carriers,
                        tuple(t for t, v in verdicts.items() if v.state is State.PRESENT),
                        tuple(_line_has(line, verdicts) for line in lines),
@@ -132,8 +133,8 @@ def _with(states: Mapping[str, State], wanted: State) -> tuple[str, ...]:
 
 
 def _judge_tags(git: GitRepo, graph: dict[str, tuple[str, ...]], tags: Mapping[str, str],
-                roots: Sequence[str], carriers: Sequence[str],
-                reverts: Sequence[str]) -> dict[str, Shipped]:
+                roots: Sequence[str], carriers: Sequence[str], reverts: Sequence[str],
+                release: ReleaseFiles) -> dict[str, Shipped]:
     """Each tag's verdict from its history (``graph``) and its tree (touched files)."""
     bits = {tag: 1 << i for i, tag in enumerate(tags)}
     seeds: dict[str, int] = {}
@@ -143,7 +144,7 @@ def _judge_tags(git: GitRepo, graph: dict[str, tuple[str, ...]], tags: Mapping[s
     order = {sha: i for i, sha in enumerate(graph)}
     carriers, reverts = list(dict.fromkeys(carriers)), list(dict.fromkeys(reverts))
     texts = git.diffs(list(dict.fromkeys([*roots, *carriers])))
-    patches = {sha: parse_patch(text) for sha, text in texts.items()}
+    patches = {sha: code_files(parse_patch(text), release) for sha, text in texts.items()}
     trees = TagTrees(git, tags, list(dict.fromkeys(f.path for p in patches.values()
                                                    for f in p)))
     walked = sorted((s for s in {*carriers, *reverts} if s in order), key=order.__getitem__)
@@ -193,11 +194,24 @@ def _carriers(git: GitRepo, cache: Cache, targets: list[CommitInfo],
                         release_subjects=options.release_subjects,
                         main_by_patch_id={pids[t.sha]: t.sha for t in targets if pids[t.sha]})
     out = {t.sha: Carrier(t.sha, t.subject, None) for t in targets}
-    for commit in pool:
+    for commit in _could_match(targets, pool):
         verdict = decide(commit, index, evidence)
         if commit.sha not in out and verdict.status is Status.IN_MAINLINE:
             out[commit.sha] = Carrier(commit.sha, commit.subject, verdict.match)
     return tuple(out.values())
+
+
+def _could_match(targets: Sequence[CommitInfo], pool: Sequence[CommitInfo]
+                 ) -> list[CommitInfo]:
+    """The commits of ``pool`` that ``decide`` could match to a target — a trailer, a
+    revert, a common file, a common PR, or named by a target's trailer — so the rest of a
+    long history is never normalised and compared."""
+    files = {f for t in targets for f in t.files}
+    prs = {n for t in targets for n in t.prs}
+    named = {o[:7] for t in targets for o in t.origins}
+    return [c for c in pool
+            if c.cherry_from or c.backport_of or c.hotfix_ids or c.reverts
+            or c.sha[:7] in named or not files.isdisjoint(c.files) or not prs.isdisjoint(c.prs)]
 
 
 def _reverts(carriers: Sequence[Carrier], pool: Sequence[CommitInfo]) -> list[str]:
