@@ -5,17 +5,14 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from hotfix.domain.audit.hunks import FilePatch, Hunk, code_files, parse_patch
 from hotfix.domain.audit.presence import (
-    FilePatch,
-    Hunk,
     HunkState,
     Presence,
     Tally,
     Text,
-    code_files,
     file_tally,
     hunk_state,
-    parse_patch,
     tree_tally,
 )
 

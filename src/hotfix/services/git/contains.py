@@ -31,7 +31,8 @@ from hotfix.domain.audit.equivalence import (
     Status,
     decide,
 )
-from hotfix.domain.audit.presence import Tally, code_files, parse_patch
+from hotfix.domain.audit.hunks import code_files, parse_patch
+from hotfix.domain.audit.presence import Tally
 from hotfix.domain.audit.release_files import ReleaseFiles
 from hotfix.domain.audit.shipped import Shipped, State, TagEvidence, judge
 from hotfix.errors import NotFound
@@ -148,12 +149,13 @@ def _judge_tags(git: GitRepo, graph: dict[str, tuple[str, ...]], tags: Mapping[s
     trees = TagTrees(git, tags, list(dict.fromkeys(f.path for p in patches.values()
                                                    for f in p)))
     walked = sorted((s for s in {*carriers, *reverts} if s in order), key=order.__getitem__)
+    undo = set(reverts)
     out: dict[str, Shipped] = {}
     for tag, bit in bits.items():
         held = [s for s in walked if has.get(s, 0) & bit]  # oldest first
         fix = sum((trees.tally(tag, patches[r]) for r in roots), Tally())
-        out[tag] = judge(TagEvidence(tag, [s for s in held if s in carriers],
-                                     [s for s in held if s in reverts], fix,
+        out[tag] = judge(TagEvidence(tag, [s for s in held if s not in undo],
+                                     [s for s in held if s in undo], fix,
                                      {c: trees.tally(tag, patches[c]) for c in carriers}))
     return out
 

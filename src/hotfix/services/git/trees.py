@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from hotfix.domain.audit.presence import FilePatch, Tally, Text, file_tally
+from hotfix.domain.audit.hunks import FilePatch
+from hotfix.domain.audit.presence import Tally, Text, file_tally
 from hotfix.ports import GitRepo
 
 
