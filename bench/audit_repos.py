@@ -22,9 +22,9 @@ database (*cold*, median of ``--runs``) and with the database the cold runs left
 Printed: times and ratios, how many trailer-marked backports the audit recognised, whether
 a release commit was called missing, and every remaining ``missing`` commit. Then
 ``hotfix contains`` (warm database) for the ``--contains`` mainline commits backported to
-the most lines, against ``git tag --contains`` of the same commits (history only), with
-how its verdicts over every release tag were made, and every tag where the tree and the
-history disagree. Never asserts.
+the most lines and as many the mainline reverted, against ``git tag --contains`` of the
+same commits (history only), with how its verdicts over every release tag were made, and
+every tag where the tree and the history disagree. Never asserts.
 """
 
 from __future__ import annotations
@@ -182,15 +182,17 @@ def run_case(case: dict[str, Any], truth: dict[str, Any], runs: int,
     return {"case": case, "lines": lines, "report": report, "truth": truth,
             "cherry": cherry, "cold": statistics.median(cold),
             "warm": statistics.median(warm), "n_main": n_main, "floor": floor,
-            "contains": time_contains(repo, db, truth, runs, contains)}
+            "contains": time_contains(repo, db, case["mainline_sha"], truth, runs, contains)}
 
 
-def time_contains(repo: Path, db: Path, truth: dict[str, Any], runs: int,
+def time_contains(repo: Path, db: Path, main: str, truth: dict[str, Any], runs: int,
                   limit: int) -> dict[str, Any] | None:
-    """``hotfix contains`` for the mainline commits backported to the most lines (warm
-    database), and ``git tag --contains`` of each (its history alone) as the peer."""
+    """``hotfix contains`` (warm database) for the mainline commits backported to the most
+    lines and for the newest ones the mainline reverted, and ``git tag --contains`` of each
+    (its history alone) as the peer."""
     counts = Counter(o for t in truth.values() for o in t["backports"].values())
-    fixes = [sha for sha, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
+    ported = [sha for sha, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
+    fixes = ported + reverted_on(repo, main, limit)
     if not fixes:
         return None
     seconds, peer, hows, disagree, tags = [], [], Counter[str](), [], 0
@@ -212,9 +214,25 @@ def time_contains(repo: Path, db: Path, truth: dict[str, Any], runs: int,
             if (release["state"] == "present") != (release["tag"] in by_history) \
                     and release["how"] != "history+tree":
                 disagree.append((sha, release))
-    return {"fixes": len(fixes), "tags": tags, "seconds": statistics.median(seconds),
-            "first": first,
-            "peer": statistics.median(peer), "hows": hows, "disagree": disagree}
+    return {"fixes": len(fixes), "ported": len(ported), "tags": tags, "first": first,
+            "seconds": statistics.median(seconds), "peer": statistics.median(peer),
+            "hows": hows, "disagree": disagree}
+
+
+def reverted_on(repo: Path, main: str, limit: int) -> list[str]:
+    """The newest mainline commits that a mainline commit reverts (``This reverts commit``)."""
+    found: list[str] = []
+    for message in git(repo, "log", "--format=%B%x00", "--grep=This reverts commit",
+                       main).split("\0"):
+        for short in re.findall(r"This reverts commit ([0-9a-f]{7,40})", message):
+            full = subprocess.run(["git", "rev-parse", "-q", "--verify", f"{short}^{{commit}}"],
+                                  cwd=repo, text=True, capture_output=True,
+                                  check=False).stdout.strip()
+            if full and full not in found:
+                found.append(full)
+        if len(found) >= limit:
+            break
+    return found[:limit]
 
 
 def time_startup(repo: Path, db: Path) -> float:
@@ -281,14 +299,20 @@ def print_contains(c: dict[str, Any] | None) -> None:
     if c is None:
         print("   contains: no trailer-marked backport to ask about")
         return
-    print(f"   contains (warm) {c['seconds']:6.2f}s per fix, median of {c['fixes']} fixes x "
+    print(f"   contains (warm) {c['seconds']:6.2f}s per fix, median of {c['fixes']} fixes "
+          f"({c['ported']} most backported, the rest reverted on the mainline) x "
           f"{c['tags']} release tags (first run {c['first']:.2f}s; git tag --contains "
           f"{c['peer']:.2f}s, history only); "
           + ", ".join(f"{k} {v}" for k, v in sorted(c["hows"].items())))
-    print(f"   contains and history disagree: {len(c['disagree'])}")
+    print(f"   contains and git tag --contains disagree on {len(c['disagree'])} tags")
+    by_fix: dict[str, dict[str, list[str]]] = {}
     for sha, release in c["disagree"]:
-        print(f"     {sha[:12]} {release['tag']:<12} {release['state']} by {release['how']} "
-              f"({(release['commit'] or '')[:12]}, hunks {release['hunks']})")
+        verdict = f"{release['state']} by {release['how']}"
+        by_fix.setdefault(sha, {}).setdefault(verdict, []).append(release["tag"])
+    for sha, verdicts in by_fix.items():
+        print(f"     {sha[:12]}: " + "; ".join(f"{v} {len(t)} ({', '.join(t[:4])}"
+                                              f"{', …' if len(t) > 4 else ''})"
+                                              for v, t in verdicts.items()))
 
 
 def main() -> None:
@@ -297,7 +321,8 @@ def main() -> None:
     parser.add_argument("--case", action="append", help="only this case (repeatable)")
     parser.add_argument("--mirrors", type=Path, default=MIRRORS, help="where snapshots are")
     parser.add_argument("--contains", type=int, default=5,
-                        help="how many backported fixes to ask `hotfix contains` about")
+                        help="ask `hotfix contains` about this many backported fixes, and as "
+                             "many reverted ones")
     parser.add_argument("--write-truth", action="store_true",
                         help="compute the ground truth with plain git (once, before any run)")
     args = parser.parse_args()

@@ -98,10 +98,11 @@ def test_an_appended_line_is_told_from_its_context_alone() -> None:
     assert hunk_state(added_only, Text("")) is HunkState.UNKNOWN
 
 
-def test_a_deleted_line_at_the_end() -> None:
+def test_a_removal_tells_a_fix_absent_never_present() -> None:
     hunk = Hunk(("keep", "drop"), ("keep",), ("drop",), ())
     assert hunk_state(hunk, Text("keep\ndrop\n")) is HunkState.ABSENT
-    assert hunk_state(hunk, Text("keep\n")) is HunkState.APPLIED
+    # removed, or never there (a tree older than the line): the same text
+    assert hunk_state(hunk, Text("keep\n")) is HunkState.UNKNOWN
 
 
 def test_moved_on_code_is_unknown_and_a_changed_context_falls_back_to_the_lines() -> None:
@@ -118,13 +119,13 @@ def test_created_deleted_and_missing_files() -> None:
     _, new, gone = parse_patch(PATCH)
     assert file_tally(new, None, False) == Tally(absent=1)
     assert file_tally(new, Text("hello\n"), True) == Tally(applied=1)
-    assert file_tally(gone, None, False) == Tally(applied=1)
+    assert file_tally(gone, None, False) == Tally(unknown=1)  # deleted, or never there
     assert file_tally(gone, Text("bye\n"), True) == Tally(absent=1)
     shop = parse_patch(PATCH)[0]
     assert file_tally(shop, None, False) == Tally(unknown=2)  # not there: cannot tell
     assert file_tally(shop, None, True) == Tally(unknown=2)  # binary or not UTF-8
     assert tree_tally(parse_patch(PATCH), {"shop.py": Text(AFTER), "new.txt": Text("hello\n")}
-                      ) == Tally(applied=4)
+                      ) == Tally(applied=3, unknown=1)
 
 
 def test_crlf_is_not_content() -> None:

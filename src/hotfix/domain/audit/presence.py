@@ -8,7 +8,9 @@ change is too small to tell) — what ``git apply --check --reverse`` and ``git 
 other image does not count (a hunk that only appends lines has its pre-image inside its
 post-image). When the images with their context say nothing, the changed lines alone are
 tried, but only a block found exactly once decides: a pick whose conflict was resolved
-another way keeps the old lines under a changed context.
+another way keeps the old lines under a changed context. Removing is never proof of a
+fix: a hunk that only removes lines (or deletes a file) looks applied in any tree that
+never had those lines, so it can tell a fix absent, never present.
 
 Line endings are not content: a trailing ``\\r`` is ignored on both sides, so a CRLF file
 is checked like any other and a file converted to LF still carries its fix. The patch's
@@ -101,6 +103,8 @@ def hunk_state(hunk: Hunk, text: Text) -> HunkState:
     state = _images(hunk.new, hunk.old, text)
     if state is HunkState.UNKNOWN:
         state = _core(hunk, text)
+    if state is HunkState.APPLIED and not hunk.added:
+        return HunkState.UNKNOWN  # only removals: a tree that never had the lines looks alike
     return state
 
 
@@ -139,10 +143,9 @@ def file_tally(patch: FilePatch, text: Text | None, exists: bool) -> Tally:
     tree has no such file; ``text`` None: it is binary or not UTF-8)."""
     if not patch.hunks:
         return Tally()
-    if not exists:
-        state = HunkState.APPLIED if patch.deleted else (
-            HunkState.ABSENT if patch.created else HunkState.UNKNOWN)
-        return _times(state, len(patch.hunks))
+    if not exists:  # a deleted file's absence proves nothing: it may never have been there
+        return _times(HunkState.ABSENT if patch.created else HunkState.UNKNOWN,
+                      len(patch.hunks))
     if text is None:
         return _times(HunkState.UNKNOWN, len(patch.hunks))
     total = Tally()
