@@ -170,3 +170,7 @@ def test_release_bookkeeping_is_not_looked_for() -> None:
                         .replace("gone.txt", "CHANGELOG.md"))
     kept = code_files(patch, ReleaseFiles(("CHANGELOG*",), ()))
     assert [f.path for f in kept] == ["shop.py"]
+    news_app = parse_patch(PATCH.replace("new.txt", "src/news/feed.py"))
+    assert "src/news/feed.py" in [f.path for f in code_files(news_app, ReleaseFiles())]
+    towncrier = parse_patch(PATCH.replace("new.txt", "CHANGES/+hf-1.bugfix"))
+    assert [f.path for f in code_files(towncrier, ReleaseFiles())] == ["shop.py", "gone.txt"]

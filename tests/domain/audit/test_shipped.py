@@ -7,11 +7,13 @@ from hotfix.domain.audit.shipped import How, State, TagEvidence, judge
 
 APPLIED, ABSENT, UNKNOWN = Tally(applied=2), Tally(absent=2), Tally(unknown=2)
 HALF = Tally(applied=1, absent=1)
+ORDER = ["fix", "port", "merge", "revert", "pick"]  # the order of the history
 
 
 def verdict(carried: list[str], reverts: list[str], fix: Tally,
             own: dict[str, Tally] | None = None) -> tuple[State, How, str | None]:
-    found = judge(TagEvidence("v1", carried, reverts, fix, own or {}))
+    history = [(sha, sha in reverts) for sha in sorted({*carried, *reverts}, key=ORDER.index)]
+    found = judge(TagEvidence("v1", history, fix, own or {}))
     return found.state, found.how, found.commit
 
 
@@ -21,6 +23,9 @@ def test_history_confirmed_by_the_tree() -> None:
 
 def test_reverted_before_the_release_is_not_in_it() -> None:
     assert verdict(["fix"], ["revert"], ABSENT) == (State.ABSENT, How.REVERTED, "revert")
+    # the fix and the merge that brought it are one change: one revert undoes both
+    assert verdict(["fix", "merge"], ["revert"], ABSENT) == (State.ABSENT, How.REVERTED,
+                                                             "revert")
     # the revert git names, even when the code moved on since
     assert verdict(["fix"], ["revert"], UNKNOWN) == (State.ABSENT, How.REVERTED, "revert")
 
@@ -61,7 +66,7 @@ def test_removed_without_a_revert() -> None:
 
 
 def test_nothing() -> None:
-    found = judge(TagEvidence("v1", [], [], UNKNOWN))
+    found = judge(TagEvidence("v1", [], UNKNOWN))
     assert (found.state, found.how) == (State.ABSENT, How.ABSENT)
     assert found.to_dict() == {"tag": "v1", "state": "absent", "how": "absent",
                                "commit": None,

@@ -18,6 +18,10 @@ _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@")
 # where towncrier-style news fragments live (a release compiles and deletes them)
 _FRAGMENT_DIRS = frozenset({"changelog", "changelog.d", "changes", "news", "newsfragments",
                             "changes.d", "release-notes", "releasenotes"})
+# …and their names: 1234.bugfix.rst, +HF-1-1a2b3c.bugfix, 1234.feature.md (not feed.py)
+_FRAGMENT_NAME = re.compile(r"\.(?:rst|md|txt|feature|bugfix|doc|removal|misc|breaking"
+                            r"|deprecation|trivial|contrib|packaging|improvement|vendor)"
+                            r"(?:\.\d+)?$", re.I)
 _ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
 
 
@@ -45,8 +49,8 @@ def code_files(patch: Sequence[FilePatch], release: ReleaseFiles) -> tuple[FileP
 
 
 def _fragment(path: str) -> bool:
-    parts = path.lower().split("/")
-    return any(part in _FRAGMENT_DIRS for part in parts[:-1])
+    *dirs, name = path.lower().split("/")
+    return any(part in _FRAGMENT_DIRS for part in dirs) and bool(_FRAGMENT_NAME.search(name))
 
 
 def parse_patch(text: str) -> tuple[FilePatch, ...]:

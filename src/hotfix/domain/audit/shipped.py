@@ -1,7 +1,9 @@
 """Is a fix shipped in a release? Its tag's history and its tree, decided together.
 
 History says which carriers of the fix (the fix, its ports) a tag's history has and which
-of their reverts; the tree says, hunk by hunk, whether the fix's patch — and each carrier's
+of their reverts, in the order of the history: the fix is *live* there when the newest of
+them is a carrier (a fix and the merge that brought it are one change, not two: a revert
+after both undoes it); the tree says, hunk by hunk, whether the fix's patch — and each carrier's
 own patch, for a port that had to be adapted — is applied in the tag's files
 (``hotfix.domain.audit.presence``). In this order:
 
@@ -14,7 +16,7 @@ own patch, for a port that had to be adapted — is applied in the tag's files
    ``history+tree``; partly — **partial**; the code moved on so the tree cannot tell —
    **present**, ``history``; absent from the tree — **absent**, ``removed`` (undone
    without a revert git could name);
-4. the carriers in the history all reverted: **absent**, ``reverted``;
+4. the newest carrier or revert in the history is a revert: **absent**, ``reverted``;
 5. nothing in the history: another carrier's own patch applied — **present**,
    ``other-means``; else **absent**.
 """
@@ -50,10 +52,22 @@ class TagEvidence:
     """What one release tag has of a fix."""
 
     tag: str
-    carried: Sequence[str]  # carriers in its history, oldest first
-    reverts: Sequence[str]  # reverts of a carrier in its history, oldest first
+    history: Sequence[tuple[str, bool]]  # carriers and reverts (True) in it, oldest first
     fix: Tally  # the fix's own patch (every commit of it) against the tag's tree
     own: Mapping[str, Tally] = field(default_factory=dict)  # carrier → its patch there
+
+    @property
+    def carried(self) -> list[str]:
+        return [sha for sha, revert in self.history if not revert]
+
+    @property
+    def reverts(self) -> list[str]:
+        return [sha for sha, revert in self.history if revert]
+
+    @property
+    def live(self) -> bool:
+        """The newest carrier or revert in the history is a carrier."""
+        return bool(self.history) and not self.history[-1][1]
 
 
 @dataclass(frozen=True)
@@ -71,7 +85,7 @@ class Shipped:
 
 def judge(e: TagEvidence) -> Shipped:
     """Whether the fix is shipped in ``e.tag`` (see the module docstring)."""
-    live = len(e.carried) > len(e.reverts)
+    live = e.live
     last = e.carried[-1] if e.carried else None
     fix = e.fix.presence
     if fix is Presence.APPLIED:

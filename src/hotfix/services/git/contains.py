@@ -154,8 +154,7 @@ def _judge_tags(git: GitRepo, graph: dict[str, tuple[str, ...]], tags: Mapping[s
     for tag, bit in bits.items():
         held = [s for s in walked if has.get(s, 0) & bit]  # oldest first
         fix = sum((trees.tally(tag, patches[r]) for r in roots), Tally())
-        out[tag] = judge(TagEvidence(tag, [s for s in held if s not in undo],
-                                     [s for s in held if s in undo], fix,
+        out[tag] = judge(TagEvidence(tag, [(s, s in undo) for s in held], fix,
                                      {c: trees.tally(tag, patches[c]) for c in carriers}))
     return out
 
