@@ -141,6 +141,8 @@ def test_tally_presence() -> None:
     assert Tally(applied=1, unknown=3).presence is Presence.APPLIED
     assert Tally(absent=1, unknown=3).presence is Presence.ABSENT
     assert Tally(applied=1, absent=1).presence is Presence.PARTIAL
+    assert Tally(applied=2, unknown=1).decisive
+    assert not Tally(applied=1, unknown=1).decisive
     assert FilePatch("x", ()) == parse_patch("diff --git a/x b/x\n--- a/x\n+++ b/x\n")[0]
 
 

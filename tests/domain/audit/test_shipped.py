@@ -36,6 +36,16 @@ def test_re_applied_after_a_revert() -> None:
     assert verdict(["fix"], ["revert"], APPLIED) == (State.PRESENT, How.OTHER_MEANS, None)
 
 
+def test_without_a_live_carrier_the_tree_must_be_decisive() -> None:
+    weak = Tally(applied=1, unknown=1)  # one common line, added again by a later change
+    assert verdict(["fix"], ["revert"], weak) == (State.ABSENT, How.REVERTED, "revert")
+    assert verdict([], [], weak) == (State.ABSENT, How.ABSENT, None)
+    assert verdict([], [], ABSENT, {"port": weak}) == (State.ABSENT, How.ABSENT, None)
+    assert verdict(["fix"], [], weak) == (State.PRESENT, How.HISTORY_AND_TREE, "fix")
+    assert verdict([], [], Tally(applied=1, absent=1, unknown=3)) == (State.ABSENT,
+                                                                      How.ABSENT, None)
+
+
 def test_applied_by_other_means() -> None:
     assert verdict([], [], APPLIED) == (State.PRESENT, How.OTHER_MEANS, None)
     assert verdict([], [], ABSENT, {"port": APPLIED}) == (State.PRESENT, How.OTHER_MEANS,

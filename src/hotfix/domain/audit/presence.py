@@ -57,6 +57,11 @@ class Tally:
         return self.applied + self.absent + self.unknown
 
     @property
+    def decisive(self) -> bool:
+        """More hunks told (applied or absent) than not: enough to stand without history."""
+        return self.applied + self.absent > self.unknown
+
+    @property
     def presence(self) -> Presence:
         if self.applied and self.absent:
             return Presence.PARTIAL

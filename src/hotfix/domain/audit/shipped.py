@@ -9,9 +9,11 @@ own patch, for a port that had to be adapted — is applied in the tag's files
 
 1. the fix's patch applied in the tree: **present**, by ``history+tree`` when the history
    has a carrier not reverted since, else by ``other-means`` (re-done by hand, squashed
-   without a trailer, re-applied after a revert);
+   without a trailer, re-applied after a revert) — then only when the tree is
+   *decisive*: more hunks told (applied or absent) than not, as one common line a later
+   change added again must not outweigh a revert the history names;
 2. the fix's patch partly applied, partly absent: **partial** (a pick whose conflicts were
-   resolved another way, a revert of a part);
+   resolved another way, a revert of a part), decisive too without a live carrier;
 3. a carrier in the history, not reverted since: its own patch applied — **present**,
    ``history+tree``; partly — **partial**; the code moved on so the tree cannot tell —
    **present**, ``history``; absent from the tree — **absent**, ``removed`` (undone
@@ -87,7 +89,7 @@ def judge(e: TagEvidence) -> Shipped:
     """Whether the fix is shipped in ``e.tag`` (see the module docstring)."""
     live = e.live
     last = e.carried[-1] if e.carried else None
-    fix = e.fix.presence
+    fix = e.fix.presence if live or e.fix.decisive else Presence.UNKNOWN
     if fix is Presence.APPLIED:
         return Shipped(e.tag, State.PRESENT,
                        How.HISTORY_AND_TREE if live else How.OTHER_MEANS,
@@ -99,7 +101,7 @@ def judge(e: TagEvidence) -> Shipped:
     if e.carried:
         return Shipped(e.tag, State.ABSENT, How.REVERTED, e.reverts[-1], e.fix)
     for sha, own in e.own.items():
-        if own.presence is Presence.APPLIED:
+        if own.presence is Presence.APPLIED and own.decisive:
             return Shipped(e.tag, State.PRESENT, How.OTHER_MEANS, sha, own)
     return Shipped(e.tag, State.ABSENT, How.ABSENT, None, e.fix)
 
