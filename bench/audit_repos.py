@@ -20,7 +20,11 @@ Per case, in one session: ``git cherry origin/<main> origin/<line>`` for every l
 peer), then ``python -m hotfix audit --json --lines <the line branches>`` with an empty
 database (*cold*, median of ``--runs``) and with the database the cold runs left (*warm*).
 Printed: times and ratios, how many trailer-marked backports the audit recognised, whether
-a release commit was called missing, and every remaining ``missing`` commit. Never asserts.
+a release commit was called missing, and every remaining ``missing`` commit. Then
+``hotfix contains`` (warm database) for the ``--contains`` mainline commits backported to
+the most lines and as many the mainline reverted, against ``git tag --contains`` of the
+same commits (history only), with how its verdicts over every release tag were made, and
+every tag where the tree and the history disagree. Never asserts.
 """
 
 from __future__ import annotations
@@ -157,7 +161,7 @@ def time_cherry(repo: Path, case: dict[str, Any]) -> float:
 
 
 def run_case(case: dict[str, Any], truth: dict[str, Any], runs: int,
-             mirrors: Path) -> dict[str, Any]:
+             mirrors: Path, contains: int) -> dict[str, Any]:
     repo = prepare(case, mirrors)
     db = repo.parent / "bench.db"
     _, lines = hotfix(repo, db, "lines")
@@ -177,7 +181,58 @@ def run_case(case: dict[str, Any], truth: dict[str, Any], runs: int,
     floor = statistics.median(time_startup(repo, db) for _ in range(runs))
     return {"case": case, "lines": lines, "report": report, "truth": truth,
             "cherry": cherry, "cold": statistics.median(cold),
-            "warm": statistics.median(warm), "n_main": n_main, "floor": floor}
+            "warm": statistics.median(warm), "n_main": n_main, "floor": floor,
+            "contains": time_contains(repo, db, case["mainline_sha"], truth, runs, contains)}
+
+
+def time_contains(repo: Path, db: Path, main: str, truth: dict[str, Any], runs: int,
+                  limit: int) -> dict[str, Any] | None:
+    """``hotfix contains`` (warm database) for the mainline commits backported to the most
+    lines and for the newest ones the mainline reverted, and ``git tag --contains`` of each
+    (its history alone) as the peer."""
+    counts = Counter(o for t in truth.values() for o in t["backports"].values())
+    ported = [sha for sha, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
+    fixes = ported + reverted_on(repo, main, limit)
+    if not fixes:
+        return None
+    seconds, peer, hows, disagree, tags = [], [], Counter[str](), [], 0
+    # the first run reads (and caches) the facts of every line's commits, not only the
+    # audited lines': timed apart
+    first, _ = hotfix(repo, db, "contains", fixes[0])
+    for sha in fixes:
+        times = []
+        for _ in range(runs):
+            spent, found = hotfix(repo, db, "contains", sha)
+            times.append(spent)
+        seconds.append(statistics.median(times))
+        started = time.perf_counter()
+        by_history = set(git(repo, "tag", "--contains", sha).split())
+        peer.append(time.perf_counter() - started)
+        tags = len(found["releases"])
+        for release in found["releases"]:
+            hows[f"{release['state']} by {release['how']}"] += 1
+            if (release["state"] == "present") != (release["tag"] in by_history) \
+                    and release["how"] != "history+tree":
+                disagree.append((sha, release))
+    return {"fixes": len(fixes), "ported": len(ported), "tags": tags, "first": first,
+            "seconds": statistics.median(seconds), "peer": statistics.median(peer),
+            "hows": hows, "disagree": disagree}
+
+
+def reverted_on(repo: Path, main: str, limit: int) -> list[str]:
+    """The newest mainline commits that a mainline commit reverts (``This reverts commit``)."""
+    found: list[str] = []
+    for message in git(repo, "log", "--format=%B%x00", "--grep=This reverts commit",
+                       main).split("\0"):
+        for short in re.findall(r"This reverts commit ([0-9a-f]{7,40})", message):
+            full = subprocess.run(["git", "rev-parse", "-q", "--verify", f"{short}^{{commit}}"],
+                                  cwd=repo, text=True, capture_output=True,
+                                  check=False).stdout.strip()
+            if full and full not in found:
+                found.append(full)
+        if len(found) >= limit:
+            break
+    return found[:limit]
 
 
 def time_startup(repo: Path, db: Path) -> float:
@@ -236,7 +291,28 @@ def print_case(r: dict[str, Any]) -> tuple[int, int, int, int]:
           f"({r['cold'] / r['cherry']:.2f}x, target <= 1.5x)   warm {r['warm']:6.2f}s "
           f"({r['warm'] / r['cherry']:.2f}x, target <= 0.5x)   python + import hotfix.cli "
           f"{r['floor']:5.2f}s ({r['floor'] / r['cherry']:.2f}x, included); {load_average()}")
+    print_contains(r["contains"])
     return recognised, total, release_missing, len(rest)
+
+
+def print_contains(c: dict[str, Any] | None) -> None:
+    if c is None:
+        print("   contains: no trailer-marked backport to ask about")
+        return
+    print(f"   contains (warm) {c['seconds']:6.2f}s per fix, median of {c['fixes']} fixes "
+          f"({c['ported']} most backported, the rest reverted on the mainline) x "
+          f"{c['tags']} release tags (first run {c['first']:.2f}s; git tag --contains "
+          f"{c['peer']:.2f}s, history only); "
+          + ", ".join(f"{k} {v}" for k, v in sorted(c["hows"].items())))
+    print(f"   contains and git tag --contains disagree on {len(c['disagree'])} tags")
+    by_fix: dict[str, dict[str, list[str]]] = {}
+    for sha, release in c["disagree"]:
+        verdict = f"{release['state']} by {release['how']}"
+        by_fix.setdefault(sha, {}).setdefault(verdict, []).append(release["tag"])
+    for sha, verdicts in by_fix.items():
+        print(f"     {sha[:12]}: " + "; ".join(f"{v} {len(t)} ({', '.join(t[:4])}"
+                                              f"{', …' if len(t) > 4 else ''})"
+                                              for v, t in verdicts.items()))
 
 
 def main() -> None:
@@ -244,6 +320,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="timed runs per measurement")
     parser.add_argument("--case", action="append", help="only this case (repeatable)")
     parser.add_argument("--mirrors", type=Path, default=MIRRORS, help="where snapshots are")
+    parser.add_argument("--contains", type=int, default=5,
+                        help="ask `hotfix contains` about this many backported fixes, and as "
+                             "many reverted ones")
     parser.add_argument("--write-truth", action="store_true",
                         help="compute the ground truth with plain git (once, before any run)")
     args = parser.parse_args()
@@ -259,7 +338,7 @@ def main() -> None:
     totals = Counter[str]()
     cherry = cold = warm = floor = 0.0
     for case in cases:
-        result = run_case(case, truth[case["name"]], args.runs, args.mirrors)
+        result = run_case(case, truth[case["name"]], args.runs, args.mirrors, args.contains)
         recognised, total, release_missing, rest = print_case(result)
         totals.update({"recognised": recognised, "backports": total,
                        "release_missing": release_missing, "rest": rest})

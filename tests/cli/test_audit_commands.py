@@ -87,7 +87,8 @@ def test_contains(hotfix: Invoke, repo: Path, shas: dict[str, str]) -> None:
     assert found.code == 0, found.err
     data = found.json()
     assert data["tags"] == ["v1.1.1"]
-    assert data["lines"] == [{"line": "1.1", "tags": ["v1.1.1"], "missing": ["v1.1.0"]}]
+    assert data["lines"] == [{"line": "1.1", "tags": ["v1.1.1"], "missing": ["v1.1.0"],
+                              "partial": []}]
     by_id = hotfix("contains", "hf-1", "--json").json()
     assert (by_id["fix"], by_id["tags"]) == ("HF-1", ["v1.1.1"])
     human = hotfix("contains", "HF-1")

@@ -165,6 +165,6 @@ def test_contains_counts_a_revert_and_sees_the_hotfix_s_own_release(
     found = hotfix("contains", "HF-1", "--json")
     assert found.code == 0, found.err
     assert found.json()["lines"] == [{"line": "1.1", "tags": ["v1.1.1", "v1.1.3"],
-                                      "missing": ["v1.1.0", "v1.1.2"]}]
+                                      "missing": ["v1.1.0", "v1.1.2"], "partial": []}]
     by_sha = hotfix("contains", fix, "--json").json()
     assert by_sha["tags"] == ["v1.1.1", "v1.1.3"]

@@ -191,8 +191,6 @@ class GitHistory(Protocol):
         in one git process."""
         ...
 
-    def tags_containing(self, sha: str) -> list[str]: ...
-
     def patch_ids(self, shas: Sequence[str]) -> dict[str, str]:
         """``git patch-id --stable`` of each commit (``""`` for an empty diff); a merge's is
         that of its diff against its first parent (``cherry-pick -m 1``)."""
@@ -228,6 +226,10 @@ class GitContent(Protocol):
 
     def python_files(self, commit: str) -> dict[str, str]:
         """Every ``.py`` file at ``commit`` → its blob id."""
+        ...
+
+    def blob_ids(self, specs: Sequence[str]) -> list[str | None]:
+        """The blob each ``commit:path`` names, in order (None: no such file there)."""
         ...
 
     def read_blobs(self, ids: Sequence[str]) -> list[str | None]:

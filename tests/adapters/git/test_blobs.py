@@ -50,3 +50,13 @@ def test_python_files_gives_blob_ids_that_read_back(tmp_path: Path) -> None:
     paths = sorted(blobs)
     texts = repo.read_blobs([blobs[p] for p in paths])
     assert dict(zip(paths, texts, strict=True)) == repo.read_files("HEAD", paths)
+
+
+def test_blob_ids_of_paths_at_commits_in_one_batch(tmp_path: Path) -> None:
+    root = _repo(tmp_path / "r", {"a b.py": b"1\n", "c.py": b"2\n"})
+    rb.git(root, "rm", "-q", "c.py")
+    rb.git(root, "commit", "-q", "-m", "rm")
+    repo = Git(root)
+    found = repo.blob_ids(["HEAD~1:a b.py", "HEAD~1:c.py", "HEAD:c.py", "HEAD:", "HEAD:nope"])
+    assert found == [rb.git(root, "rev-parse", "HEAD:a b.py"),
+                     rb.git(root, "rev-parse", "HEAD~1:c.py"), None, None, None]

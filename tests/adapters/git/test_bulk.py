@@ -57,15 +57,6 @@ def test_a_merge_reads_as_its_diff_against_the_first_parent(repo: Repo) -> None:
     assert patches.patch_ids(repo.path, [merge])[merge] != ""
 
 
-def test_tags_containing(repo: Repo) -> None:
-    a = repo.commit("A", {"a.py": "a\n"})
-    b = repo.commit("B", {"b.py": "b\n"})
-    repo.git("tag", "-a", "-m", "v1", "v1.0.0", a)
-    repo.git("tag", "v1.0.1", b)
-    assert bulk.tags_containing(repo.path, a) == ["v1.0.0", "v1.0.1"]
-    assert bulk.tags_containing(repo.path, b) == ["v1.0.1"]
-
-
 def test_pipe_errors_name_the_failing_command(repo: Repo) -> None:
     with pytest.raises(GitError, match=r"git log --bogus.*exit code 128"):
         cmd.pipe(["log", "--bogus"], ["patch-id"], repo.path, input=b"zz\n")

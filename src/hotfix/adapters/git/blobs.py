@@ -1,4 +1,5 @@
-"""Files at a commit, read byte-exact in one ``git cat-file --batch`` call."""
+"""Files at a commit, read byte-exact in one ``git cat-file --batch`` call; which blob a
+path is at many commits, in one ``git cat-file --batch-check``."""
 
 from __future__ import annotations
 
@@ -23,6 +24,19 @@ def python_files(root: Path, commit: str) -> dict[str, str]:
 def read_files(root: Path, commit: str, paths: Sequence[str]) -> dict[str, str | None]:
     """Text of each path at ``commit`` (None: absent, binary or not UTF-8), in one git call."""
     return dict(zip(paths, read_objects(root, [f"{commit}:{p}" for p in paths]), strict=True))
+
+
+def blob_ids(root: Path, specs: Sequence[str]) -> list[str | None]:
+    """The blob each ``commit:path`` names, in order (None: no such file there)."""
+    if not specs:
+        return []
+    raw = cmd.pipe(["cat-file", "--batch-check=%(objectname) %(objecttype)"], None, root,
+                   input="".join(f"{s}\n" for s in specs).encode("utf-8"))
+    out: list[str | None] = []
+    for row in raw.decode("utf-8", "replace").splitlines():
+        sha, _, kind = row.rpartition(" ")
+        out.append(sha if kind == "blob" else None)
+    return out
 
 
 def read_objects(root: Path, specs: Sequence[str]) -> list[str | None]:

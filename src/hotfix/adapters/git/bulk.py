@@ -2,8 +2,7 @@
 
 - ``rev_graph``: the commits of several heads at once, with their parents (one walk, no
   diffs: cheap even for 50,000 commits);
-- ``read_commits``: message and touched files of many commits in ONE ``git log --stdin``;
-- ``tags_containing``: the tags whose history has a commit.
+- ``read_commits``: message and touched files of many commits in ONE ``git log --stdin``.
 
 Their patch-ids and diffs, read the same way, are in ``hotfix.adapters.git.patches``.
 Renames are off (``--no-renames``) so a file list and a patch-id see the same paths.
@@ -55,10 +54,3 @@ def parse_log(text: str) -> dict[str, RawCommit]:
             names[0] = names[0].lstrip("\n")
         out[sha] = (message, tuple(n for n in names if n))
     return out
-
-
-def tags_containing(root: Path, sha: str) -> list[str]:
-    """Names of the tags whose history contains ``sha``."""
-    text = cmd.out(["for-each-ref", "--contains", sha, "--format=%(refname:strip=2)",
-                    "refs/tags"], root)
-    return text.split()

@@ -159,9 +159,6 @@ class Git:
     def read_commits(self, shas: Sequence[str]) -> dict[str, RawCommit]:
         return bulk.read_commits(self._root, shas)
 
-    def tags_containing(self, sha: str) -> list[str]:
-        return bulk.tags_containing(self._root, sha)
-
     def patch_ids(self, shas: Sequence[str]) -> dict[str, str]:
         return patches.patch_ids(self._root, shas)
 
@@ -184,6 +181,9 @@ class Git:
 
     def python_files(self, commit: str) -> dict[str, str]:
         return blobs.python_files(self._root, commit)
+
+    def blob_ids(self, specs: Sequence[str]) -> list[str | None]:
+        return blobs.blob_ids(self._root, specs)
 
     def read_blobs(self, ids: Sequence[str]) -> list[str | None]:
         return blobs.read_objects(self._root, ids)

@@ -79,6 +79,8 @@ class Window:
     indexes: dict[str, MainIndex]
     before: dict[str, _ShaSet]  # by line: the mainline commits it has (before its fork)
     main: list[CommitInfo]
+    graph: dict[str, tuple[str, ...]]  # every commit walked → its parents
+    tag_commits: dict[str, str]  # with ``with_tags``: every tag → its commit
 
 
 def audit_refs(git: GitRepo, cache: Cache, lines: Sequence[LineRef], *, mainline: str,
@@ -128,18 +130,21 @@ def _pre_fork(commits: Sequence[CommitInfo], before: _ShaSet) -> dict[str, str]:
 
 
 def read_window(git: GitRepo, cache: Cache, lines: Sequence[LineRef], mainline: str,
-                options: AuditOptions, *, with_tags: bool = False) -> Window:
+                options: AuditOptions, *, with_tags: bool = False, indexed: bool = True
+                ) -> Window:
     """The commits of each line that the mainline does not have (with ``with_tags``: of
     its release tags too, a release that is not on the line's branch), and the mainline
     commits that the line does not have, from ONE walk of the history
-    (``rev-list --parents``): no merge-base is asked of git."""
+    (``rev-list --parents``): no merge-base is asked of git. ``indexed`` False: no
+    ``MainIndex`` per line (``contains`` matches against the fix, not the mainline)."""
     main_tip = resolve(git, mainline)
     tag_commits = git.tags() if with_tags else {}
-    heads = {line.name: [resolve(git, line.tip),
+    # a line's tip is often a tag (a line without a branch): known, no rev-parse for it
+    heads = {line.name: [tag_commits.get(line.tip) or resolve(git, line.tip),
                          *(tag_commits[t] for t in line.tags if t in tag_commits)]
              for line in lines}
     graph = git.rev_graph([main_tip, *(h for hs in heads.values() for h in hs)])
-    on_main = _ancestors(graph, {main_tip: 1})
+    on_main = ancestors(graph, {main_tip: 1})
     order = {sha: i for i, sha in enumerate(graph)}
     line_shas: dict[str, list[str]] = {}
     boundaries: dict[str, set[str]] = {}
@@ -162,7 +167,7 @@ def read_window(git: GitRepo, cache: Cache, lines: Sequence[LineRef], mainline: 
     for name, b in bit.items():
         for sha in boundaries[name]:
             seeds[sha] = seeds.get(sha, 0) | b
-    has = _ancestors(graph, seeds)  # mainline sha -> the lines that have it (bits)
+    has = ancestors(graph, seeds)  # mainline sha -> the lines that have it (bits)
     every = (1 << len(bit)) - 1
     main_shas = [sha for sha in graph if sha in on_main and has.get(sha, 0) != every] \
         if bit else []
@@ -172,7 +177,7 @@ def read_window(git: GitRepo, cache: Cache, lines: Sequence[LineRef], mainline: 
     main = [facts[s] for s in main_shas]
     by_fork: dict[str, MainIndex] = {}
     indexes: dict[str, MainIndex] = {}
-    for name in line_shas:
+    for name in line_shas if indexed else ():
         b = bit.get(name, 0)
         key = ",".join(sorted(boundaries[name])) if b else ""
         if key not in by_fork:
@@ -180,10 +185,10 @@ def read_window(git: GitRepo, cache: Cache, lines: Sequence[LineRef], mainline: 
                                      options.release, options.release_subjects)
         indexes[name] = by_fork[key]
     return Window({n: [facts[s] for s in shas] for n, shas in line_shas.items()},
-                  indexes, before, main)
+                  indexes, before, main, graph, tag_commits)
 
 
-def _ancestors(graph: dict[str, tuple[str, ...]], seeds: dict[str, int]) -> dict[str, int]:
+def ancestors(graph: dict[str, tuple[str, ...]], seeds: dict[str, int]) -> dict[str, int]:
     """For every commit that is an ancestor of (or is) a seed: the OR of those seeds'
     bits. One pass over ``graph`` children first (it lists parents before children)."""
     mask: dict[str, int] = dict(seeds)

@@ -1,18 +1,24 @@
-"""``hotfix contains SHA|HF-N``: which released versions carry a fix, by the audit's rules.
+"""``hotfix contains SHA|HF-N``: which released versions really ship a fix.
 
 The fix is a commit (any ref), or every commit with the trailer ``Hotfix-Id: HF-N``. Its
 equivalents (*carriers*) are found among the mainline (merges included), the release lines
 since they forked and the history of every release tag (so a hotfix's own release, tagged
 on its ``hotfix/`` branch, counts) by the same trailers, patch-ids and subject fallback as
-``hotfix audit``. The reverts of a carrier (``This reverts commit …``, and their picks) are
-found too. A tag contains the fix when its history applies it more often than it reverts
-it: a fix reverted before a release is not in that release; re-applied, it is again.
+``hotfix audit``; the reverts of a carrier (``This reverts commit …``, and their picks) too.
+Then every release tag is decided from its history AND its tree
+(``hotfix.domain.audit.shipped``): the fix's patch is looked for, hunk by hunk, in the
+files of the tag, so a fix reverted before a release is not in it, a fix re-done by other
+means is, and a pick that lost part of the fix is *partial*.
+
+Git processes, however many tags: the audit's walk and commit facts, ONE ``diff-tree -p``
+for the patches of the fix and its carriers, ONE ``cat-file --batch-check`` and ONE
+``cat-file --batch`` for the touched files at every tag (``hotfix.services.git.trees``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,12 +31,24 @@ from hotfix.domain.audit.equivalence import (
     Status,
     decide,
 )
+from hotfix.domain.audit.hunks import code_files, parse_patch
+from hotfix.domain.audit.presence import Tally
+from hotfix.domain.audit.release_files import ReleaseFiles
+from hotfix.domain.audit.shipped import Shipped, State, TagEvidence, judge
 from hotfix.errors import NotFound
 from hotfix.ports import Cache, GitRepo
 from hotfix.services.context import Context
-from hotfix.services.git.audit import AuditOptions, LineRef, line_refs, read_window, resolve
+from hotfix.services.git.audit import (
+    AuditOptions,
+    LineRef,
+    ancestors,
+    line_refs,
+    read_window,
+    resolve,
+)
 from hotfix.services.git.commit_facts import load_commits, load_patch_ids
 from hotfix.services.git.lines import discover_lines, mainline_ref
+from hotfix.services.git.trees import TagTrees
 
 
 @dataclass(frozen=True)
@@ -48,57 +66,108 @@ class Carrier:
 
 @dataclass(frozen=True)
 class LineHas:
-    """One line's release tags, oldest first, split by whether they contain the fix."""
+    """One line's release tags, oldest first, split by whether they ship the fix."""
 
     line: str
     tags: tuple[str, ...]
     missing: tuple[str, ...]
     newest: str | None
+    partial: tuple[str, ...] = ()
 
     @property
     def in_newest(self) -> bool:
         return self.newest is not None and self.newest in self.tags
 
     def to_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "tags": list(self.tags), "missing": list(self.missing)}
+        return {"line": self.line, "tags": list(self.tags), "missing": list(self.missing),
+                "partial": list(self.partial)}
 
 
 @dataclass(frozen=True)
 class Containment:
     fix: str
     commits: tuple[Carrier, ...]
-    tags: tuple[str, ...]  # every release tag that contains the fix
+    tags: tuple[str, ...]  # every release tag that ships the fix
     lines: tuple[LineHas, ...]
+    releases: tuple[Shipped, ...] = ()  # every release tag, how it was decided
 
     def to_dict(self) -> dict[str, Any]:
         return {"fix": self.fix, "commits": [c.to_dict() for c in self.commits],
-                "tags": list(self.tags), "lines": [line.to_dict() for line in self.lines]}
+                "tags": list(self.tags), "lines": [line.to_dict() for line in self.lines],
+                "releases": [r.to_dict() for r in self.releases]}
+
+
+OnProgress = Callable[[str], None]
 
 
 def contains_refs(git: GitRepo, cache: Cache, query: str, lines: Sequence[LineRef], *,
                   mainline: str, options: AuditOptions, hotfix_id: str | None = None,
-                  release_tags: Sequence[str] | None = None) -> Containment:
+                  on_progress: OnProgress = lambda _: None) -> Containment:
     """Where the fix ``query`` (a commit, or the hotfix ``hotfix_id``) was released."""
-    window = read_window(git, cache, lines, mainline, options, with_tags=True)
+    on_progress("reading the history of the mainline, the lines and their tags")
+    window = read_window(git, cache, lines, mainline, options, with_tags=True, indexed=False)
     pool = list({c.sha: c for c in (*window.main, *(c for cs in window.lines.values()
                                                      for c in cs))}.values())
     targets = _targets(git, cache, query, hotfix_id, pool)
     carriers = _carriers(git, cache, targets, pool, options)
     reverts = _reverts(carriers, pool)
-    applied: dict[str, int] = {}
-    for sha in (c.sha for c in carriers):
-        for tag in git.tags_containing(sha):
-            applied[tag] = applied.get(tag, 0) + 1
-    for sha in reverts:
-        for tag in git.tags_containing(sha):
-            applied[tag] = applied.get(tag, 0) - 1
-    tagged = {tag for tag, count in applied.items() if count > 0}
-    known = list(release_tags) if release_tags is not None else sorted(tagged)
-    per_line = tuple(LineHas(line.name, tuple(t for t in line.tags if t in tagged),
-                             tuple(t for t in line.tags if t not in tagged),
-                             line.tags[-1] if line.tags else None) for line in lines)
-    return Containment(hotfix_id or query, carriers, tuple(t for t in known if t in tagged),
-                       per_line)
+    tags = {t: window.tag_commits[t] for line in lines for t in line.tags
+            if t in window.tag_commits}
+    on_progress(f"{len(carriers)} commit(s) carry the fix; checking {len(tags)} release "
+                f"tag(s) from their history and their trees")
+    verdicts = _judge_tags(git, window.graph, tags, _roots(targets),
+                           [c.sha for c in carriers], reverts, options.release)
+    return Containment(hotfix_id or query, carriers,
+                       tuple(t for t, v in verdicts.items() if v.state is State.PRESENT),
+                       tuple(_line_has(line, verdicts) for line in lines),
+                       tuple(verdicts.values()))
+
+
+def _line_has(line: LineRef, verdicts: Mapping[str, Shipped]) -> LineHas:
+    states = {t: verdicts[t].state for t in line.tags if t in verdicts}
+    return LineHas(line.name, _with(states, State.PRESENT), _with(states, State.ABSENT),
+                   line.tags[-1] if line.tags else None, _with(states, State.PARTIAL))
+
+
+def _with(states: Mapping[str, State], wanted: State) -> tuple[str, ...]:
+    return tuple(t for t, state in states.items() if state is wanted)
+
+
+def _judge_tags(git: GitRepo, graph: dict[str, tuple[str, ...]], tags: Mapping[str, str],
+                roots: Sequence[str], carriers: Sequence[str], reverts: Sequence[str],
+                release: ReleaseFiles) -> dict[str, Shipped]:
+    """Each tag's verdict from its history (``graph``) and its tree (touched files)."""
+    bits = {tag: 1 << i for i, tag in enumerate(tags)}
+    seeds: dict[str, int] = {}
+    for tag, sha in tags.items():
+        seeds[sha] = seeds.get(sha, 0) | bits[tag]
+    has = ancestors(graph, seeds)  # commit -> the tags whose history has it
+    order = {sha: i for i, sha in enumerate(graph)}
+    carriers, reverts = list(dict.fromkeys(carriers)), list(dict.fromkeys(reverts))
+    texts = git.diffs(list(dict.fromkeys([*roots, *carriers])))
+    patches = {sha: code_files(parse_patch(text), release) for sha, text in texts.items()}
+    trees = TagTrees(git, tags, list(dict.fromkeys(f.path for p in patches.values()
+                                                   for f in p)))
+    walked = sorted((s for s in {*carriers, *reverts} if s in order), key=order.__getitem__)
+    undo = set(reverts)
+    out: dict[str, Shipped] = {}
+    for tag, bit in bits.items():
+        held = [s for s in walked if has.get(s, 0) & bit]  # oldest first
+        fix = sum((trees.tally(tag, patches[r]) for r in roots), Tally())
+        out[tag] = judge(TagEvidence(tag, [(s, s in undo) for s in held], fix,
+                                     {c: trees.tally(tag, patches[c]) for c in carriers}))
+    return out
+
+
+def _roots(targets: Sequence[CommitInfo]) -> list[str]:
+    """The fix's own commits: the targets not picked from another target (a ``-x`` pick
+    of the fix onto a hotfix branch is a carrier, not more of the fix)."""
+    known = ShaMap()
+    for target in targets:
+        known.add(target.sha, target)
+    roots = [t.sha for t in targets
+             if not any(known.get(o) is not None for o in t.origins - {t.sha})]
+    return roots or [t.sha for t in targets]
 
 
 def _targets(git: GitRepo, cache: Cache, query: str, hotfix_id: str | None,
@@ -126,11 +195,24 @@ def _carriers(git: GitRepo, cache: Cache, targets: list[CommitInfo],
                         release_subjects=options.release_subjects,
                         main_by_patch_id={pids[t.sha]: t.sha for t in targets if pids[t.sha]})
     out = {t.sha: Carrier(t.sha, t.subject, None) for t in targets}
-    for commit in pool:
+    for commit in _could_match(targets, pool):
         verdict = decide(commit, index, evidence)
         if commit.sha not in out and verdict.status is Status.IN_MAINLINE:
             out[commit.sha] = Carrier(commit.sha, commit.subject, verdict.match)
     return tuple(out.values())
+
+
+def _could_match(targets: Sequence[CommitInfo], pool: Sequence[CommitInfo]
+                 ) -> list[CommitInfo]:
+    """The commits of ``pool`` that ``decide`` could match to a target — a trailer, a
+    revert, a common file, a common PR, or named by a target's trailer — so the rest of a
+    long history is never normalised and compared."""
+    files = {f for t in targets for f in t.files}
+    prs = {n for t in targets for n in t.prs}
+    named = {o[:7] for t in targets for o in t.origins}
+    return [c for c in pool
+            if c.cherry_from or c.backport_of or c.hotfix_ids or c.reverts
+            or c.sha[:7] in named or not files.isdisjoint(c.files) or not prs.isdisjoint(c.prs)]
 
 
 def _reverts(carriers: Sequence[Carrier], pool: Sequence[CommitInfo]) -> list[str]:
@@ -157,11 +239,12 @@ def hotfix_id_of(query: str, prefix: str) -> str | None:
     return f"{prefix.upper()}-{int(match.group(2))}" if match else None
 
 
-def contains(ctx: Context, query: str) -> Containment:
+def contains(ctx: Context, query: str, on_progress: OnProgress = lambda _: None
+             ) -> Containment:
     """``hotfix contains SHA|HF-N`` over every discovered line and its release tags."""
     lines = discover_lines(ctx.git, ctx.cfg)
     return contains_refs(ctx.git, ctx.cache, query, line_refs(lines),
                          mainline=mainline_ref(ctx.git, ctx.cfg),
                          options=AuditOptions.from_config(ctx.cfg),
                          hotfix_id=hotfix_id_of(query, ctx.cfg.str("records.prefix")),
-                         release_tags=[tag for line in lines for tag in line.tags])
+                         on_progress=on_progress)
