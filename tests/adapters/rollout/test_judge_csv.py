@@ -170,3 +170,14 @@ def test_a_huge_file_is_read_in_bounded_memory(tmp_path: Path,
     arrays = sum(a.nbytes for a in s.__dict__.values())
     assert len(s) == rows
     assert peak < 1.5 * arrays + 32 * judge_csv.PIECE < path.stat().st_size + arrays
+
+
+def test_a_blank_line_that_ends_a_piece_is_named_when_rows_follow(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = many_rows(300)
+    before = "\n".join(rows[:100]) + "\n\n"  # the first piece ends with the blank line 102
+    path = tmp_path / "gap.csv"
+    path.write_text(HEADER + before + "\n".join(rows[100:]) + "\n")
+    monkeypatch.setattr(judge_csv, "PIECE", len(before))
+    with pytest.raises(UsageError, match=r"gap.csv:102: expected 4 fields, got 1: ''"):
+        read_stream(path)
