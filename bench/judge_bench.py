@@ -20,6 +20,14 @@ and split; no shift at each σ) and printed against the test's share of α. Then
 identical canary (the whole judge, all metrics) beside a Kayenta-style judge (Mann–Whitney on
 per-interval points, 98%, re-judged every interval, fails when fewer than 75% of its metrics
 pass), and the judge's throughput.
+
+Promotion: a good canary (identical, or better: half the errors and 10% faster) through the
+default rollout plan, driven by the controller's own ``next_move`` on a simulated clock (a
+poll a second, the requests of that second fed to the judge at the step's weight), at
+baseline error rates 0.1%, 1%, 5% and 20, 100, 500 requests a second. Printed: the time to
+promotion as a ratio to the least the plan allows (every step's bake time, or the time its
+minimum canary requests take at that rate, whichever is longer), and how many runs were
+promoted, rolled back, or given up on (``max_wait_seconds`` beyond a step's bake time).
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ from scipy.stats import mannwhitneyu, norm
 
 from hotfix.domain.judge.counts import BlockCounts, CountEvidence
 from hotfix.domain.judge.engine import Judge, JudgeSettings, regression_grid
+from hotfix.domain.rollout.plan import DEFAULT_STEPS, Action, Plan, Position, next_move, parse_plan
 
 ALPHA = 0.05
 SETTINGS = JudgeSettings(alpha=ALPHA)
@@ -326,14 +335,92 @@ def throughput() -> None:
               f"({elapsed:.2f} s wall)")
 
 
+# ── promotion: a good canary through the rollout plan, on a simulated clock ───────────────
+
+PROMOTION_RATES = (20, 100, 500)  # requests a second, both versions
+GOOD = {"identical": (1.0, 1.0), "better": (0.5, 0.9)}  # canary: × errors, × latency
+POLL = 1.0  # seconds between the controller's looks (rollout.poll_seconds)
+
+
+def plan_minimum(plan: Plan, rate: float) -> float:
+    """Seconds the plan takes at least: each judged step's bake time, or the time its
+    minimum canary requests take at ``rate``, whichever is longer."""
+    return sum(max(s.bake_seconds, s.min_requests / (rate * s.weight / 100))
+               for s in plan.steps[:-1])
+
+
+def promote_run(rng: np.random.Generator, plan: Plan, rate: float, base: float,
+                kind: str) -> tuple[str, float]:
+    """The outcome of one rollout and the simulated seconds it took."""
+    errors, slower = GOOD[kind]
+    judge, pos, now = Judge(SETTINGS), Position(), 0.0
+    while True:
+        share = plan.steps[pos.step].weight / 100
+        n = rng.poisson(rate * POLL)
+        canary = rng.random(n) < share
+        bad = rng.random(n) < np.where(canary, base * errors, base)
+        latency = np.exp(math.log(50.0) + SIGMA * rng.standard_normal(n)) * np.where(
+            canary, slower, 1.0)
+        verdict = judge.update(canary, ~bad, latency, share)
+        now += POLL
+        pos = pos.observed(int(canary.sum()), int(n - canary.sum()))
+        move = next_move(plan, pos, verdict.decision, now)
+        if move.action in (Action.PROMOTE, Action.ROLLBACK, Action.INCONCLUSIVE):
+            return move.action.value, now
+        if move.action == Action.ADVANCE:
+            pos = pos.entered(move.step, now)
+
+
+def promotion_grid(rng: np.random.Generator, runs: int) -> None:
+    plan = parse_plan(DEFAULT_STEPS)
+    print(f"\nPromotion of a good canary through the default plan ({plan.describe()}; "
+          f"{runs} runs a point, a poll every {POLL:g} s): time to promotion ÷ the plan's "
+          f"minimum (target ≤ 2)")
+    print(f"  {'canary':>9} {'base':>5} {'req/s':>5} {'minimum':>8} {'median':>8} "
+          f"{'× min':>6} {'worst ×':>8} {'promoted':>9} {'rolled back':>11} {'gave up':>7}")
+    ratios = []
+    for kind in GOOD:
+        for base in BASE_RATES:
+            for rate in PROMOTION_RATES:
+                least = plan_minimum(plan, rate)
+                outcomes = [promote_run(rng, plan, rate, base, kind) for _ in range(runs)]
+                times = [t if what == "promote" else math.inf for what, t in outcomes]
+                ratio = median(times) / least
+                ratios.append(ratio)
+                count = {what: sum(o == what for o, _ in outcomes) / runs
+                         for what in ("promote", "rollback", "inconclusive")}
+                print(f"  {kind:>9} {base:>5.1%} {rate:>5} {least:>7.0f}s "
+                      f"{_s(median(times)):>8} {_r(ratio):>6} {_r(max(times) / least):>8} "
+                      f"{count['promote']:>9.0%} {count['rollback']:>11.0%} "
+                      f"{count['inconclusive']:>7.0%}")
+    finite = [r for r in ratios if math.isfinite(r)]
+    print(f"  over the {len(ratios)} points: median {_r(statistics.median(ratios))}× the minimum, "
+          f"worst {_r(max(ratios))}×; {sum(r <= 2 for r in ratios)} of {len(ratios)} points "
+          f"≤ 2× ({len(finite)} with a median run promoted)")
+
+
+def _s(seconds: float) -> str:
+    return f"{seconds:.0f}s" if math.isfinite(seconds) else "never"
+
+
+def _r(ratio: float) -> str:
+    return f"{ratio:.2f}" if math.isfinite(ratio) else "∞"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs (a smoke check)")
     parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument("--promotion", action="store_true",
+                        help="only the promotion of good canaries through the plan")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     runs, null_runs, latency_nulls = (12, 40, 20) if args.quick else (40, 200, 100)
     started = time.perf_counter()
+    if args.promotion:
+        promotion_grid(rng, 10 if args.quick else 30)
+        print(f"\nTotal time {time.perf_counter() - started:.0f} s")
+        return
     points = errors_grid(rng, runs, null_runs)
     two = next(p for p in points if p.label == "1.0% 50% 2.0×")
     print(f"  fixed-horizon test sized for 80% power at 1.25× (1%, 50%): {fixed_horizon():,} "
@@ -341,6 +428,7 @@ def main() -> None:
     points += latency_grid(rng, runs, latency_nulls)
     summary(points)
     identical(null_runs, 20_000, rng)
+    promotion_grid(rng, 10 if args.quick else 30)
     print("\nThroughput (the same judge, evaluated after every request):")
     throughput()
     print(f"\nTotal time {time.perf_counter() - started:.0f} s")

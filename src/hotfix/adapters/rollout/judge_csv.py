@@ -1,17 +1,23 @@
 """Read a recorded request stream (CSV ``t,version,ok,latency_ms``) into arrays, fast.
 
-A well-formed file (ASCII, the header, 3 commas a row) is read by numpy in one go into a
-record array, and its columns checked and converted as arrays. Anything unusual (a bad row,
-a blank line, non-ASCII text, an odd value) falls back to the careful reader, which splits
-the text column by column and, when a column fails to convert, scans it row by row to name
-the first bad line. Either way the same rows are accepted, and the same errors given.
+The file is streamed in pieces of whole lines (``PIECE`` bytes), so memory grows with the
+arrays the judge needs (18 bytes a row), not with the text. Each piece of a plain file
+(ASCII, 3 commas a row, no spaces) is checked as arrays: the commas and line ends are found
+with numpy, ``version`` and ``ok`` are compared byte for byte at their positions, and only
+``t`` and ``latency_ms`` are converted, by numpy's C parser (an empty latency is written
+``nan`` in place first). Anything unusual in a piece (a bad row, a blank line, spaces,
+non-ASCII text) hands that piece to the careful reader, which splits it column by column and,
+when a column fails to convert, scans it row by row to name the first bad line. Either way
+the same rows are accepted, and the same errors given. Lines end in LF or CRLF.
 """
 
 from __future__ import annotations
 
+import io
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -24,128 +30,200 @@ HINT = (
     "each row is `t,version,ok,latency_ms`: seconds, `baseline` or `canary`, 1 or 0, "
     "milliseconds (empty if unknown), in time order"
 )
+PIECE = 1 << 22  # bytes read at a time (whole lines): about 140,000 rows
+BOM = b"\xef\xbb\xbf"
 
 
 def read_stream(path: Path) -> Observations:
     """Parse ``path``; UsageError naming the file and line of the first bad row."""
-    stream = _fast(path)
-    if stream is None:
-        return _careful(path)
-    _check_values(path, stream)
-    return stream
-
-
-ROW = [("t", "f8"), ("version", "S9"), ("ok", "S2")]
-"""One row as numpy reads it at once; one byte more than the longest valid value, so that a
-longer one cannot be truncated into a valid one."""
-LATENCY_TEXT = 40  # latency_ms as text when some are empty (numpy reads no empty number)
-
-
-def _fast(path: Path) -> Observations | None:
-    """The stream of a well-formed file, or None to let the careful reader decide."""
+    parts: list[Observations] = []
+    blank: tuple[int, str] | None = None  # a blank line that ended the pieces so far
     try:
-        raw = path.read_bytes()
-    except OSError:
-        return None
-    rows = _data_rows(raw)
-    gaps = raw.count(b",\n") + (b"\r" in raw and raw.count(b",\r\n")) + raw.endswith(b",")
-    del raw
-    if rows is None:
-        return None
-    kind = f"S{LATENCY_TEXT}" if gaps else "f8"
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            table = np.loadtxt(path, delimiter=",", skiprows=1, comments=None, ndmin=1,
-                               dtype=np.dtype([*ROW, ("latency_ms", kind)]), encoding="ascii")
-    except (ValueError, UserWarning, OSError):
-        return None
-    version, ok = table["version"], table["ok"]
-    canary, okay = version == b"canary", ok == b"1"
-    if table.size != rows or not ((canary | (version == b"baseline")).all()
-                                  and (okay | (ok == b"0")).all()):
-        return None  # a blank line inside, or an odd value: the careful reader names it
-    ms = _latency(table["latency_ms"]) if gaps else table["latency_ms"]
-    if ms is None:
-        return None
-    return Observations(np.ascontiguousarray(table["t"]), canary, okay,
-                        np.ascontiguousarray(ms, dtype=np.float64))
-
-
-def _latency(text: npt.NDArray[np.bytes_]) -> npt.NDArray[np.float64] | None:
-    if (np.char.str_len(text) >= LATENCY_TEXT).any():
-        return None  # perhaps truncated
-    text[text == b""] = b"nan"
-    try:
-        return text.astype(np.float64)
-    except ValueError:
-        return None
-
-
-def _data_rows(raw: bytes) -> int | None:
-    """Data rows of a plain ASCII file with the expected header (numpy refuses a row with
-    other than 4 fields, but skips blank lines: the count tells)."""
-    if not raw.isascii():
-        return None  # a BOM, or non-ASCII text: the careful reader
-    head = raw[: raw.find(b"\n")] if b"\n" in raw else b""
-    if tuple(name.strip() for name in head.split(b",")) != tuple(h.encode() for h in HEADER):
-        return None
-    end = len(raw)
-    while end and raw[end - 1] in b"\r\n":
-        end -= 1
-    rows = raw.count(b"\n", 0, end)
-    return rows or None
-
-
-def _careful(path: Path) -> Observations:
-    lines = _lines(path)
-    _check_header(path, lines[0])
-    body = lines[1:]
-    while body and not body[-1].strip():
-        body.pop()
-    cols = _columns(path, body)
-    t = _numbers(path, cols[0], "t")
-    latency = _numbers(path, cols[3], "latency_ms", missing_ok=True)
-    canary = _choice(path, cols[1], "canary", "baseline")
-    stream = Observations(t, canary, _choice(path, cols[2], "1", "0"), latency)
-    _check_values(path, stream)
-    return stream
-
-
-def _columns(path: Path, body: list[str]) -> list[list[str]]:
-    """Split every row at once; the four columns as lists of strings."""
-    commas = np.fromiter((line.count(",") for line in body), dtype=np.int64, count=len(body))
-    bad = np.flatnonzero(commas != len(HEADER) - 1)
-    if bad.size:
-        i = int(bad[0])
-        _fail(path, i, f"expected 4 fields, got {commas[i] + 1}: {body[i]!r}")
-    tokens = ",".join(body).split(",") if body else []
-    return [tokens[k :: len(HEADER)] for k in range(len(HEADER))]
-
-
-def _lines(path: Path) -> list[str]:
-    try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as fh:
+            line = 2
+            for piece in _pieces(path, fh):
+                part, lines, tail = _read_piece(path, piece, line)
+                if len(part):
+                    if blank is not None:
+                        _fail(path, blank[0], f"expected 4 fields, got 1: {blank[1]!r}")
+                    _check_values(path, part, line, parts[-1].t[-1] if parts else None)
+                    parts.append(part)
+                blank = blank or tail
+                line += lines
     except FileNotFoundError:
         raise NotFound(f"{path}: no such file", hint="give the path of a CSV request log") from None
-    except (UnicodeDecodeError, IsADirectoryError) as exc:
-        raise UsageError(f"{path}: not a UTF-8 text file ({exc})", hint=HINT) from None
-    lines = text.splitlines()
-    if not lines:
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a directory, not a CSV file", hint=HINT) from None
+    return _join(parts)
+
+
+def _pieces(path: Path, fh: BinaryIO) -> Iterator[bytes]:
+    """The header checked, then the rest in pieces that end at a line end (the last may not)."""
+    head = fh.readline()
+    if not head:
         raise UsageError(f"{path}: empty file", hint=HINT)
-    return lines
+    _check_header(path, head)
+    rest = b""
+    while block := fh.read(PIECE):
+        cut = block.rfind(b"\n") + 1
+        if cut:
+            yield rest + block[:cut] if rest else block[:cut] if cut < len(block) else block
+            rest = block[cut:]
+        else:
+            rest += block  # a line longer than a piece
+    if rest:
+        yield rest
 
 
-def _check_header(path: Path, line: str) -> None:
-    names = tuple(name.strip() for name in line.lstrip("\ufeff").split(","))
-    if names != HEADER:
+def _check_header(path: Path, raw: bytes) -> None:
+    line = raw.removeprefix(BOM).decode("utf-8", "replace").rstrip("\r\n")
+    if tuple(name.strip() for name in line.split(",")) != HEADER:
         raise UsageError(
             f"{path}:1: header is {line!r}, expected t,version,ok,latency_ms", hint=HINT
         )
 
 
+def _read_piece(path: Path, piece: bytes,
+                line: int) -> tuple[Observations, int, tuple[int, str] | None]:
+    """The rows of one piece (its first line is ``line``), its number of lines, and the
+    first of the blank lines it ends with (line number and text), if it ends with some."""
+    fast = _fast(piece)
+    if fast is not None:
+        return fast, len(fast), None
+    return _careful(path, piece, line)
+
+
+def _join(parts: list[Observations]) -> Observations:
+    """One stream of the pieces' rows, a column at a time (each piece's column let go as it
+    is copied, so the peak is the rows plus one column, not twice the rows)."""
+    if not parts:
+        return Observations()
+    if len(parts) == 1:
+        return parts[0]
+    columns = [[getattr(p, name) for p in parts] for name in ("t", "canary", "ok", "latency_ms")]
+    parts.clear()
+    joined = []
+    while columns:
+        joined.append(np.concatenate(columns.pop(0)))
+    return Observations(*joined)
+
+
+# ── the fast path: a plain piece, checked and converted as arrays ──────────────────────────
+
+CANARY = int.from_bytes(b"canary\0\0", "little")
+BASELINE = int.from_bytes(b"baseline", "little")
+SIX_BYTES = (1 << 48) - 1
+LF_MARKS = np.array([44, 44, 44, 10], dtype=np.uint8)  # ",,," then the line end
+CRLF_MARKS = np.array([44, 44, 44, 13, 10], dtype=np.uint8)
+
+
+def _fast(piece: bytes) -> Observations | None:
+    """The rows of a plain piece, or None to let the careful reader decide."""
+    if not piece.endswith(b"\n"):
+        piece += b"\n"  # the file's last line
+    if len(piece) < 12 or not piece.isascii():
+        return None  # 12 bytes: the shortest row, "0,canary,1,\n"
+    u = np.frombuffer(piece, dtype=np.uint8)
+    marks = _marks(u, b"\r" in piece)
+    if marks is None:
+        return None
+    c, end = marks[:, :3], marks[:, 3]
+    size = c[:, 1] - c[:, 0] - 1
+    canary = size == 6
+    words = np.ndarray(shape=(u.size - 7,), dtype="<u8", buffer=piece, strides=(1,))
+    word = words[np.minimum(c[:, 0] + 1, u.size - 8)]
+    ok_byte = u[c[:, 1] + 1]
+    ok = ok_byte == 49
+    if not (np.where(canary, word & SIX_BYTES == CANARY, (size == 8) & (word == BASELINE)).all()
+            and (c[:, 2] - c[:, 1] == 2).all() and (ok | (ok_byte == 48)).all()):
+        return None  # not `canary` or `baseline`, or not 1 or 0
+    numbers = _numbers_fast(piece, c, end)
+    if numbers is None:
+        return None
+    return Observations(np.ascontiguousarray(numbers[:, 0]), canary, ok,
+                        np.ascontiguousarray(numbers[:, 1]))
+
+
+def _marks(u: npt.NDArray[np.uint8], crlf: bool) -> npt.NDArray[np.intp] | None:
+    """Per row, the positions of its 3 commas and of its line end (its CR in a CRLF file),
+    if each row is exactly ``t,…,…,…`` with a t: one pass over the bytes ≤ 44 (the comma),
+    which are then only commas and line ends, 3 and one in turn. A space, a tab, a control
+    character, a ``+`` or mixed line ends: None, for the careful reader."""
+    pattern = CRLF_MARKS if crlf else LF_MARKS
+    found = np.flatnonzero(u <= 44)
+    if found.size % pattern.size:
+        return None
+    marks = found.reshape(-1, pattern.size)
+    ends = marks[:, -1]
+    plain = ((u[found].reshape(marks.shape) == pattern).all() and marks[0, 0] > 0
+             and (marks[1:, 0] > ends[:-1] + 1).all())
+    if crlf:
+        plain = plain and (marks[:, 3] + 1 == ends).all()
+    return marks if plain else None
+
+
+def _numbers_fast(piece: bytes, c: npt.NDArray[np.intp],
+                  end: npt.NDArray[np.intp]) -> npt.NDArray[np.float64] | None:
+    """t and latency_ms of each row (rows × 2) by numpy's C parser, or None if one is not a
+    number. An empty latency is written ``nan`` first: "…,canary,1,\n" → "…,cana,,nan\n"."""
+    gaps = np.flatnonzero(c[:, 2] + 1 == end)
+    text: bytes | bytearray = piece
+    if gaps.size:
+        edited = bytearray(piece)
+        w = np.frombuffer(edited, dtype=np.uint8)
+        for k, byte in enumerate(b",,nan"):
+            w[end[gaps] - 5 + k] = byte
+        text = edited
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            table = np.loadtxt(io.BytesIO(text), delimiter=",", usecols=(0, 3), comments=None,
+                               ndmin=2, dtype=np.float64, encoding="ascii")
+    except (ValueError, UserWarning):
+        return None
+    return table if table.shape[0] == c.shape[0] else None
+
+
+# ── the careful path: any piece, column by column, naming the first bad line ───────────────
+
+
+def _careful(path: Path, piece: bytes,
+             line: int) -> tuple[Observations, int, tuple[int, str] | None]:
+    try:
+        text = piece.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: not a UTF-8 text file ({exc})", hint=HINT) from None
+    lines = text.split("\n")
+    if text.endswith("\n"):
+        lines.pop()
+    count = len(lines)
+    body = [row.removesuffix("\r") for row in lines]
+    while body and not body[-1].strip():
+        body.pop()
+    tail = (line + len(body), lines[len(body)].removesuffix("\r")) if len(body) < count else None
+    if not body:
+        return Observations(), count, tail
+    cols = _columns(path, body, line)
+    t = _numbers(path, cols[0], "t", line)
+    latency = _numbers(path, cols[3], "latency_ms", line, missing_ok=True)
+    canary = _choice(path, cols[1], "canary", "baseline", line)
+    ok = _choice(path, cols[2], "1", "0", line)
+    return Observations(t, canary, ok, latency), count, tail
+
+
+def _columns(path: Path, body: list[str], line: int) -> list[list[str]]:
+    """Split every row at once; the four columns as lists of strings."""
+    commas = np.fromiter((row.count(",") for row in body), dtype=np.int64, count=len(body))
+    bad = np.flatnonzero(commas != len(HEADER) - 1)
+    if bad.size:
+        i = int(bad[0])
+        _fail(path, line + i, f"expected 4 fields, got {commas[i] + 1}: {body[i]!r}")
+    tokens = ",".join(body).split(",") if body else []
+    return [tokens[k :: len(HEADER)] for k in range(len(HEADER))]
+
+
 def _numbers(
-    path: Path, col: Sequence[str], name: str, *, missing_ok: bool = False
+    path: Path, col: Sequence[str], name: str, line: int, *, missing_ok: bool = False
 ) -> npt.NDArray[np.float64]:
     try:
         if missing_ok:
@@ -153,11 +231,12 @@ def _numbers(
         return np.array(col, dtype=np.float64)
     except ValueError:
         index = _first(col, lambda v: not _is_number(v, missing_ok))
-        _fail(path, index, f"{name} is {col[index]!r}, not a number")
+        _fail(path, line + index, f"{name} is {col[index]!r}, not a number")
         raise  # unreachable: _fail raises
 
 
-def _choice(path: Path, col: Sequence[str], yes: str, no: str) -> npt.NDArray[np.bool_]:
+def _choice(path: Path, col: Sequence[str], yes: str, no: str,
+            line: int) -> npt.NDArray[np.bool_]:
     values = np.array(col)
     hit, miss = values == yes, values == no
     if not (hit | miss).all():
@@ -166,20 +245,25 @@ def _choice(path: Path, col: Sequence[str], yes: str, no: str) -> npt.NDArray[np
         bad = np.flatnonzero(~(hit | miss))
         if bad.size:
             i = int(bad[0])
-            _fail(path, i, f"expected {yes!r} or {no!r}, got {col[i]!r}")
-    return np.asarray(hit, dtype=np.bool_)
+            _fail(path, line + i, f"expected {yes!r} or {no!r}, got {col[i]!r}")
+    return np.asarray(hit, dtype=np.bool_).reshape(-1)
 
 
-def _check_values(path: Path, s: Observations) -> None:
+def _check_values(path: Path, s: Observations, line: int, before: float | None) -> None:
+    """The values of one piece (at ``line``), after ``before``: the last t of the pieces
+    before it."""
+    if not len(s):
+        return
+    back = np.diff(s.t, prepend=s.t[0] if before is None else before) < 0
     checks = [
         (~np.isfinite(s.t), "t must be a finite number of seconds"),
         (np.isinf(s.latency_ms) | (s.latency_ms < 0), "latency_ms must be ≥ 0 (or empty)"),
-        (np.concatenate([[False], np.diff(s.t) < 0]), "rows must be in time order (t went back)"),
+        (back, "rows must be in time order (t went back)"),
     ]
     for bad, message in checks:
         hits = np.flatnonzero(bad)
         if hits.size:
-            _fail(path, int(hits[0]), message)
+            _fail(path, line + int(hits[0]), message)
 
 
 def _is_number(value: str, missing_ok: bool) -> bool:
@@ -196,5 +280,5 @@ def _first(col: Sequence[str], bad: Callable[[str], bool]) -> int:
     return next(i for i, v in enumerate(col) if bad(v))
 
 
-def _fail(path: Path, row: int, message: str) -> None:
-    raise UsageError(f"{path}:{row + 2}: {message}", hint=HINT)
+def _fail(path: Path, line: int, message: str) -> None:
+    raise UsageError(f"{path}:{line}: {message}", hint=HINT)
