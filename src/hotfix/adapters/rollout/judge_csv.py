@@ -105,7 +105,8 @@ def _join(parts: list[Observations]) -> Observations:
     joined = []
     while columns:
         joined.append(np.concatenate(columns.pop(0)))
-    return Observations(*joined)
+    t, canary, ok, latency_ms = joined
+    return Observations(t, canary, ok, latency_ms)
 
 
 # ── the fast path: a plain piece, checked and converted as arrays ──────────────────────────
