@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
@@ -74,13 +74,18 @@ class FlagApp:
             return "\n".join(lines) + "\n"
 
 
-@contextmanager
-def serving(app: FlagApp) -> Iterator[str]:
+def serving(app: FlagApp) -> AbstractContextManager[str]:
     """``app`` on a loopback port until the block ends; yields host:port."""
+    return exposing(app.exposition)
+
+
+@contextmanager
+def exposing(text: Callable[[], str]) -> Iterator[str]:
+    """``text()`` served at /metrics on a loopback port until the block ends; host:port."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            body = app.exposition().encode() if self.path == "/metrics" else b""
+            body = text().encode() if self.path == "/metrics" else b""
             self.send_response(200 if body else 404)
             self.send_header("Content-Type", "text/plain; version=0.0.4")
             self.send_header("Content-Length", str(len(body)))

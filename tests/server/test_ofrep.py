@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -16,17 +15,18 @@ from openfeature.contrib.provider.ofrep import OFREPProvider
 from openfeature.evaluation_context import EvaluationContext
 from openfeature.exception import ErrorCode
 
-from hotfix.adapters.clock import SystemClock
-from hotfix.adapters.remote.client import ServerClient
-from hotfix.adapters.remote.records import RemoteRecords
-from hotfix.ports.record import Records
 from hotfix.services.flags import changes
 from hotfix.services.flags.client_keys import create_key
-from tests.server.live import ANSWERS, LiveServer, email, live_server
+from tests.server.flag_clients import (
+    BOOL,
+    ENGINEER,
+    client_key,
+    close_clients,
+    remote,
+    serve,
+)
+from tests.server.live import LiveServer, live_server
 
-ENGINEER, APPROVER = email("engineer"), email("approver")
-BOOL = {"type": "boolean", "variants": {"on": True, "off": False}, "default": "off"}
-CLIENTS: dict[str, ServerClient] = {}  # one per role, closed with the server
 PROVIDERS: list[OFREPProvider] = []
 
 
@@ -38,27 +38,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         api.clear_providers()
         for provider in PROVIDERS:
             provider.session.close()
-        for http in CLIENTS.values():
-            http.close()
-
-
-def remote(live: LiveServer, role: str) -> Records:
-    if role not in CLIENTS:
-        CLIENTS[role] = ServerClient(live.url, live.tokens[role])
-    return RemoteRecords(CLIENTS[role], "default", SystemClock())
-
-
-def serve(live: LiveServer, key: str, definition: dict[str, Any], **change: Any) -> None:
-    """A flag proposed by the engineer, approved by the approver, set: all over HTTP."""
-    made = changes.propose(remote(live, "engineer"), ENGINEER, {"key": key, **definition},
-                           "test", ANSWERS)
-    remote(live, "approver").act(made.key, "approve", APPROVER, {"note": "ok"})
-    changes.set_flag(remote(live, "engineer"), ENGINEER, key, change, "serve it")
-
-
-def client_key(live: LiveServer) -> str:
-    return create_key(live.parts.identities, "default", "sdk", "test",
-                      live.parts.clock.now()).secret
+        close_clients()
 
 
 def sdk(live: LiveServer, key: str, name: str) -> OpenFeatureClient:

@@ -13,17 +13,11 @@ from typing import Any
 
 import pytest
 
-from hotfix.adapters.clock import SystemClock
-from hotfix.adapters.remote.client import ServerClient
-from hotfix.adapters.remote.records import RemoteRecords
 from hotfix.services.flags import changes
-from hotfix.services.flags.client_keys import create_key
-from tests.server.live import ANSWERS, LiveServer, email, live_server
+from tests.server.flag_clients import BOOL, ENGINEER, client_key, close_clients, remote, serve
+from tests.server.live import LiveServer, live_server
 
 HERE = Path(__file__).with_name("ofrep_web")
-ENGINEER, APPROVER = email("engineer"), email("approver")
-CLIENTS: dict[str, ServerClient] = {}  # one per role, closed with the server
-BOOL = {"type": "boolean", "variants": {"on": True, "off": False}, "default": "off"}
 
 
 @pytest.fixture(scope="module")
@@ -43,27 +37,7 @@ def node_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def server(tmp_path: Path) -> Iterator[LiveServer]:
     with live_server(tmp_path / "server", f"sqlite:///{tmp_path / 'server.db'}") as live:
         yield live
-        while CLIENTS:
-            CLIENTS.popitem()[1].close()
-
-
-def remote(live: LiveServer, role: str) -> RemoteRecords:
-    if role not in CLIENTS:
-        CLIENTS[role] = ServerClient(live.url, live.tokens[role])
-    return RemoteRecords(CLIENTS[role], "default", SystemClock())
-
-
-def serve(live: LiveServer, key: str, definition: dict[str, Any], **change: Any) -> None:
-    """A flag proposed, approved and set over HTTP, as the CLI does when signed in."""
-    made = changes.propose(remote(live, "engineer"), ENGINEER, {"key": key, **definition},
-                           "test", ANSWERS)
-    remote(live, "approver").act(made.key, "approve", APPROVER, {"note": "ok"})
-    changes.set_flag(remote(live, "engineer"), ENGINEER, key, change, "serve it")
-
-
-def client_key(live: LiveServer) -> str:
-    return create_key(live.parts.identities, "default", "web", "test",
-                      live.parts.clock.now()).secret
+        close_clients()
 
 
 def line(proc: subprocess.Popen[str]) -> dict[str, Any]:
@@ -82,7 +56,7 @@ def test_the_web_provider_bulk_evaluates_revalidates_with_etag_and_sees_a_kill(
           rules=[{"attribute": "plan", "op": "equals", "value": "pro", "variant": "green"}])
     serve(server, "limits", {"type": "object", "variants": {"std": {"cart": 20}},
                              "default": "std"})
-    with subprocess.Popen(["node", "read_flags.cjs", server.url, client_key(server)],
+    with subprocess.Popen(["node", "read_flags.cjs", server.url, client_key(server, "web")],
                           cwd=node_modules, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           text=True) as proc:
         try:

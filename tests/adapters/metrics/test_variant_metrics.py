@@ -2,40 +2,16 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import Any
+from contextlib import AbstractContextManager
 
 from hotfix.adapters.metrics.variants import VariantMetrics
 from hotfix.ports import UserCounts
+from tests.rollout_app.flag_app import exposing as serve_text
 
 
-@contextmanager
-def exposing(pages: list[str]) -> Iterator[str]:
+def exposing(pages: list[str]) -> AbstractContextManager[str]:
     """Serves ``pages[-1]`` at /metrics (append to change it); yields host:port."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = pages[-1].encode()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    return serve_text(lambda: pages[-1])
 
 
 def page(on: int, off: int, failed_on: int, *, unlabelled: int = 0) -> str:
