@@ -40,3 +40,17 @@ def approved(ctx: Context, title: str = "Checkout returns 500 for EU cards") -> 
 def checked(ctx: Context, key: str, commit: str) -> None:
     """What `hotfix check` records when the checks pass on ``commit``."""
     ctx.records.act(key, "check", ENGINEER, {"passed": True, "commit": commit})
+
+
+def released(ctx: Context, fix: str = "fix/eu-cards") -> str:
+    """A hotfix approved, started on line 1.1, ``fix`` picked, checked and released."""
+    from hotfix.services.git.pick import pick
+    from hotfix.services.git.release import release
+    from hotfix.services.git.start import start
+
+    key = approved(ctx)
+    tree = Repo(start(ctx, key, ENGINEER, line="1.1").work.worktree)
+    pick(ctx, key, ENGINEER, [fix])
+    checked(ctx, key, tree.head())
+    release(ctx, key, ENGINEER)
+    return key

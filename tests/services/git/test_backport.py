@@ -6,13 +6,10 @@ from hotfix.domain.record.lifecycle import State
 from hotfix.errors import GuardRefused, UsageError
 from hotfix.services.context import Context
 from hotfix.services.git.backport import backport
-from hotfix.services.git.pick import pick
-from hotfix.services.git.release import release
 from hotfix.services.git.resume import resume
-from hotfix.services.git.start import start
 from hotfix.wiring import open_context
 from tests.gitrepo import APP_FIXED, APP_V1, Repo
-from tests.hotfix_flow import ENGINEER, approved, checked
+from tests.hotfix_flow import ENGINEER, released
 
 NOTE = "- unreleased: EU cards fixed\n"
 
@@ -43,15 +40,6 @@ def three_lines(shop: Repo) -> str:
         "shop/app.py": APP_FIXED, "CHANGELOG.md": shop.read("CHANGELOG.md") + NOTE})
     shop.checkout("main")
     return fix
-
-
-def released(ctx: Context, fix: str) -> str:
-    key = approved(ctx)
-    tree = Repo(start(ctx, key, ENGINEER, line="1.1").work.worktree)
-    pick(ctx, key, ENGINEER, [fix])
-    checked(ctx, key, tree.head())
-    release(ctx, key, ENGINEER)
-    return key
 
 
 def test_three_targets_middle_conflicts_others_ported_then_resumed(

@@ -13,12 +13,9 @@ import pytest
 from hotfix.errors import ConfigError
 from hotfix.services.context import Context
 from hotfix.services.git.backport import backport
-from hotfix.services.git.pick import pick
-from hotfix.services.git.release import release
-from hotfix.services.git.start import start
 from hotfix.wiring import open_context
 from tests.gitrepo import APP_FIXED, APP_V1, Repo, init
-from tests.hotfix_flow import ENGINEER, approved, checked
+from tests.hotfix_flow import ENGINEER, released
 
 KEEP_A_CHANGELOG = """# Changelog
 
@@ -70,15 +67,6 @@ def make(tmp_path: Path, git_sandbox: Path) -> Iterator[Make]:
     yield made
     for ctx in opened:
         ctx.close()
-
-
-def released(ctx: Context, fix: str = "fix/eu-cards") -> str:
-    key = approved(ctx)
-    tree = Repo(start(ctx, key, ENGINEER, line="1.1").work.worktree)
-    pick(ctx, key, ENGINEER, [fix])
-    checked(ctx, key, tree.head())
-    release(ctx, key, ENGINEER)
-    return key
 
 
 def entry(key: str, fix: str) -> str:
