@@ -223,6 +223,22 @@ def show(key: KeyArg, as_json: JsonOpt = False) -> None:
     emit(as_json, shown, lambda: _show(shown, shown["record"]))
 
 
+@flags_app.command("history")
+def history(key: KeyArg, as_json: JsonOpt = False) -> None:
+    """Every change of one flag, oldest first: when, on which record, what, by whom, why."""
+    from hotfix.services.flags.changes import one
+
+    with context() as ctx:
+        changes = one(ctx.records, key).to_dict()["history"]
+
+    def render() -> None:
+        for change in changes:
+            console.print(f"{change['at'][:19]}  {change['record']:<6} {change['action']:<8} "
+                          f"by {change['actor']}: {escape(change['reason'])}", soft_wrap=True)
+
+    emit(as_json, changes, render)
+
+
 def _show(flag: dict[str, Any], record: str) -> None:
     served = flag["served"] or flag["proposed"]
     console.print(f"{flag['key']}  {flag['status']}  ({record}, {flag['record_state']})")

@@ -93,6 +93,15 @@ def hotfix_list(request: Request, caller: Reader, project: str,
                   state=state if state in STATES else "", states=STATES)
 
 
+@router.get("/p/{project}/flags", response_class=HTMLResponse)
+def flags_page(request: Request, caller: Reader, project: str) -> HTMLResponse:
+    """Every flag: what it serves (variants, rules, split, kill switch) and its history."""
+    from hotfix.services.flags.changes import flags
+
+    found = [f.to_dict() for f in flags(server_state(request).records(project)).values()]
+    return render(request, "flags.html", caller=caller, project=project, flags=found)
+
+
 @router.get("/p/{project}/audit", response_class=HTMLResponse)
 def audit_page(request: Request, caller: Reader, project: str) -> HTMLResponse:
     """The newest audit the team's CI published: what is missing from the mainline."""

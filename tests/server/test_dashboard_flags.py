@@ -1,0 +1,55 @@
+"""The dashboard's flags page: what each flag serves and its history, as changed over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hotfix.services.flags import changes
+from tests.server.flag_clients import BOOL, ENGINEER, close_clients, remote, serve
+from tests.server.live import PROJECT, LiveServer, live_server
+from tests.server.test_dashboard import browser
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    with live_server(tmp_path / "server", f"sqlite:///{tmp_path / 'server.db'}") as live:
+        yield live
+        close_clients()
+
+
+def test_each_flag_its_split_rules_kill_switch_and_history(server: LiveServer) -> None:
+    with browser(server, "viewer") as page:
+        assert "No flags yet" in page.get(f"/ui/p/{PROJECT}/flags").text
+    serve(server, "fast-search", BOOL, split=[["on", 30], ["off", 70]],
+          rules=[{"attribute": "country", "op": "in", "value": ["NL", "BE"], "variant": "on"}])
+    changes.kill(remote(server, "engineer"), ENGINEER, "fast-search", "errors at <3 %>")
+    with browser(server, "viewer") as page:
+        html = page.get(f"/ui/p/{PROJECT}/flags").text
+    assert "<code>fast-search</code>" in html
+    assert '<span class="state state-killed">killed</span>' in html
+    assert "<strong>kill switch on</strong>: every evaluation gets <code>off</code>" in html
+    assert "<td>30 %</td>" in html
+    assert "<code>country in [\"NL\", \"BE\"]</code> → on" in html
+    assert "errors at &lt;3 %&gt;" in html  # a reason is text, never markup
+    assert html.count("<tr><td><time") >= 2  # the set and the kill, at least
+
+
+def test_flags_history_on_the_cli(server: LiveServer, hotfix: object,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.cli.conftest import Invoke
+
+    assert callable(hotfix)
+    run: Invoke = hotfix  # type: ignore[assignment]
+    serve(server, "dark-mode", BOOL, default="on")
+    monkeypatch.setenv("HOTFIX_SERVER", server.url)
+    monkeypatch.setenv("HOTFIX_TOKEN", server.tokens["viewer"])
+    shown = run("flags", "history", "dark-mode", "--json")
+    assert shown.code == 0, shown.err
+    assert [c["action"] for c in shown.json()][-1] == "set"
+    assert "by engineer@shop.example: serve it" in run("flags", "history", "dark-mode").out
+    missing = run("flags", "history", "nope")
+    assert missing.code == 1
+    assert "there is no flag 'nope'" in missing.err
