@@ -602,17 +602,17 @@ def open_changes(logs: Mapping[str, SqlStore]) -> ChangeFeed | None:
     return AppendListener(urls)
 
 
-def publish_audit(ctx: Context, commit: str, lines: list[dict[str, Any]]) -> dict[str, Any]:
-    """``hotfix audit --publish``: the audit, computed here, kept by the team server."""
+def publish_to_server(ctx: Context, what: str, body: dict[str, Any]) -> dict[str, Any]:
+    """``hotfix audit|metrics --publish``: ``what`` computed here (it needs the repository),
+    kept by the team server for its dashboard and API."""
     from hotfix.adapters.remote.records import RemoteRecords
 
     if not isinstance(ctx.records, RemoteRecords):
-        raise UsageError("--publish sends the audit to the team server, but this repository "
-                         "keeps its record locally",
+        raise UsageError(f"--publish sends the {what} to the team server, but this "
+                         "repository keeps its record locally",
                          hint="sign in first: hotfix login URL (or HOTFIX_SERVER and "
                               "HOTFIX_TOKEN in CI)")
-    done: dict[str, Any] = ctx.records.client.post(f"{ctx.records.base}/audit",
-                                                   {"commit": commit, "lines": lines})
+    done: dict[str, Any] = ctx.records.client.post(f"{ctx.records.base}/{what}", body)
     return done
 
 

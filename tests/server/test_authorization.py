@@ -47,6 +47,9 @@ SAMPLES: dict[tuple[str, str], Sample] = {
     ("POST", "/api/v1/projects/{project}/hotfixes/{key}/actions/{action}"):
         lambda live: ({**_fresh(live), "action": "document"},
                       {"payload": {"fields": {"cause": "a typo"}}}),
+    ("POST", "/api/v1/projects/{project}/metrics"):
+        lambda live: ({"project": "default"}, {"since": "2026-01-01", "until": "2026-02-01",
+                                               "figures": {}}),
     ("POST", "/api/v1/projects/{project}/audit"):
         lambda live: ({"project": "default"}, {"commit": "a" * 40, "lines": []}),
     ("POST", "/api/v1/projects/{project}/import"):

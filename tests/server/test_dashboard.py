@@ -76,6 +76,8 @@ SAMPLES: dict[tuple[str, str], Sample] = {
     ("GET", "/ui/p/{project}/hotfixes"): lambda live, c: ({"project": "default"}, None),
     ("GET", "/ui/p/{project}/audit"): lambda live, c: ({"project": "default"}, None),
     ("GET", "/ui/p/{project}/flags"): lambda live, c: ({"project": "default"}, None),
+    ("GET", "/ui/p/{project}/notifications"): lambda live, c: ({"project": "default"}, None),
+    ("GET", "/ui/p/{project}/metrics"): lambda live, c: ({"project": "default"}, None),
     ("GET", "/ui/p/{project}/hotfixes/{key}"): lambda live, c: (_hotfix(live), None),
     ("POST", "/ui/p/{project}/hotfixes/{key}/approve"):
         lambda live, c: ((p := _hotfix(live)), _form(live, c, p["key"], note="go")),

@@ -49,10 +49,11 @@ def audit(
         result = audit_service.audit(ctx, names)
         if publish:
             from hotfix.services.git.lines import mainline_ref
-            from hotfix.wiring import publish_audit
+            from hotfix.wiring import publish_to_server
 
             commit = ctx.git.commit_of(mainline_ref(ctx.git, ctx.cfg)) or ""
-            done = publish_audit(ctx, commit, [line.to_dict() for line in result])
+            done = publish_to_server(ctx, "audit", {
+                "commit": commit, "lines": [line.to_dict() for line in result]})
             err_console.print(f"published to {ctx.records.location}: audit {done['id']} at "
                               f"{commit[:12]}, {done['missing']} missing")
     if junit is not None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from hotfix.cli.common import JsonOpt, console, context, emit
+from hotfix.cli.common import JsonOpt, console, context, emit, err_console
 
 
 def register(app: typer.Typer) -> None:
@@ -16,6 +16,9 @@ def register(app: typer.Typer) -> None:
 def metrics(
     since: Annotated[str, typer.Option("--since", help="How far back: 90d, 12w, or a date "
                                        "(2026-01-01).")] = "90d",
+    publish: Annotated[bool, typer.Option(
+        "--publish", help="Also publish the figures to the team server (hotfix login), "
+        "whose dashboard charts them: run it in CI after each deploy.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Deployment frequency, lead time, change failure rate, recovery time, rework rate; the
@@ -27,6 +30,11 @@ def metrics(
 
     with context() as ctx:
         figures = measure(ctx, since)
+        if publish:
+            from hotfix.wiring import publish_to_server
+
+            done = publish_to_server(ctx, "metrics", figures.to_dict())
+            err_console.print(f"published to {ctx.records.location}: metrics {done['id']}")
 
     def render() -> None:
         d = figures.dora

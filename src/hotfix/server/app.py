@@ -20,6 +20,7 @@ from hotfix.server.api import (
     audit,
     content,
     flags,
+    metrics,
     projects,
     records,
     transfer,
@@ -30,7 +31,7 @@ from hotfix.services.server import ServerParts, ServerSettings
 
 ROUTERS = (projects.router, records.records_router, records.router, actions.router,
            transfer.router, users.router, flags.router, ofrep.router, content.router,
-           content.public, audit.router)
+           content.public, audit.router, metrics.router)
 
 
 def create_app(settings: ServerSettings, parts: ServerParts) -> FastAPI:

@@ -102,6 +102,62 @@ def flags_page(request: Request, caller: Reader, project: str) -> HTMLResponse:
     return render(request, "flags.html", caller=caller, project=project, flags=found)
 
 
+@router.get("/p/{project}/notifications", response_class=HTMLResponse)
+def notifications_page(request: Request, caller: Reader, project: str) -> HTMLResponse:
+    """The project's outbox: what waits for delivery, how much was delivered, dead letters."""
+    from hotfix.services.notify.outbox import outbox_status_of
+
+    state = server_state(request)
+    state.records(project)  # a project not served is 404
+    telling = state.parts.notify.get(project)
+    status = outbox_status_of(telling.adapters.outbox) if telling is not None else None
+    quiet = telling is None or (telling.writer is None and status is not None
+                                and not (status.pending or status.dead or status.delivered))
+    return render(request, "notifications.html", caller=caller, project=project,
+                  status=None if quiet or status is None else status.to_dict())
+
+
+@router.get("/p/{project}/metrics", response_class=HTMLResponse)
+def metrics_page(request: Request, caller: Reader, project: str) -> HTMLResponse:
+    """The newest delivery metrics the team's CI published, charted."""
+    from hotfix.domain.record.timing import format_duration
+    from hotfix.reports.bars import bars
+    from hotfix.server.api.metrics import newest
+
+    server_state(request).records(project)  # a project not served is 404
+    found = newest(request, project)
+    charts: list[tuple[str, str]] = []
+    if found is not None:
+        hours = format_duration
+        charts = [
+            ("Logged work on hotfixes per sprint", bars(
+                "Logged work per sprint", [(s.sprint, s.logged_seconds) for s in found.sprints],
+                hours)),
+            ("Wall time of open hotfixes per sprint", bars(
+                "Wall time per sprint", [(s.sprint, s.wall_seconds) for s in found.sprints],
+                hours)),
+            ("Logged work per person", bars(
+                "Logged work per person", sorted(found.logged_by_person.items()), hours)),
+            *((f"Hotfixes opened, {by.removeprefix('by_')}", bars(
+                f"Hotfixes by {by.removeprefix('by_')}",
+                sorted((k, float(v)) for k, v in n.items())))
+              for by, n in sorted(found.hotfixes.items()))]
+    return render(request, "metrics.html", caller=caller, project=project, metrics=found,
+                  charts=charts, shown=_figure_text)
+
+
+def _figure_text(value: float | None, unit: str) -> str:
+    from hotfix.domain.record.timing import format_duration
+
+    if value is None:
+        return "no data"
+    if unit == "seconds":
+        return format_duration(value)
+    if unit == "share":
+        return f"{100 * value:.0f}%"
+    return f"{value:g} {unit}"
+
+
 @router.get("/p/{project}/audit", response_class=HTMLResponse)
 def audit_page(request: Request, caller: Reader, project: str) -> HTMLResponse:
     """The newest audit the team's CI published: what is missing from the mainline."""

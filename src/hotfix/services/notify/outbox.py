@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hotfix.errors import NotFound
-from hotfix.ports.notify import DEAD, DELIVERED, PENDING, Message
+from hotfix.ports.notify import DEAD, DELIVERED, PENDING, Message, Outbox
 from hotfix.services.context import Context
 
 
@@ -22,7 +22,13 @@ class OutboxStatus:
 
 
 def outbox_status(ctx: Context) -> OutboxStatus:
-    messages = ctx.notify.outbox.messages()
+    return outbox_status_of(ctx.notify.outbox)
+
+
+def outbox_status_of(outbox: Outbox) -> OutboxStatus:
+    """Pending messages, how many were delivered, and the dead letters (the dashboard's
+    notifications page reads the server's outbox of a project this way)."""
+    messages = outbox.messages()
     return OutboxStatus(pending=tuple(m for m in messages if m.state == PENDING),
                         delivered=sum(m.state == DELIVERED for m in messages),
                         dead=tuple(m for m in messages if m.state == DEAD))
