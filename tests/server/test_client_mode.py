@@ -125,3 +125,15 @@ def test_next_steps_and_hints_never_tell_a_signed_in_user_to_pass_as(
     assert refused.code == 1
     assert "--as" not in refused.err
     assert "(signed in as another person)" in refused.err
+
+
+def test_the_api_refuses_to_document_a_field_hotfix_fills_in_itself(server: LiveServer) -> None:
+    key = server.opened("engineer")
+    with server.client("engineer") as c:
+        forged = c.post(server.api(f"/{key}/actions/document"),
+                        json={"payload": {"fields": {"tests": "all green, trust me"}}})
+        own = c.post(server.api(f"/{key}/actions/document"),
+                     json={"payload": {"fields": {"root_cause": "a typo in the VAT table"}}})
+    assert forged.status_code == 422
+    assert "'tests' is filled in by hotfix from the record" in forged.json()["detail"]
+    assert own.status_code == 200, own.text

@@ -21,6 +21,7 @@ from hotfix.server.state import server_state
 from hotfix.services.flags.catalog import PROPOSED
 from hotfix.services.flags.changes import check_change
 from hotfix.services.git.waivers import WAIVE_EVENT
+from hotfix.services.record.document import check_fields
 from hotfix.services.record.idempotent import REQUEST
 from hotfix.services.record.records import LocalRecords
 
@@ -87,6 +88,8 @@ def act(request: Request, caller: Actor, key: HotfixKey, action: ActionName, bod
                         "role approver or admin", hint="ask an approver to run it with --override")
     payload = {k: v for k, v in body.payload.items() if k not in RESERVED}
     check_change(action, payload)  # a flag's definition is checked before it is written
+    if action == "document" and isinstance(payload.get("fields"), dict):
+        check_fields(key, payload["fields"])  # never a field hotfix fills in itself
     records = _records(request, caller, idempotency_key)
     if action in CONTENT_STEPS and records.get(key).kind == "content":
         raise Forbidden(f"{action} of a content change goes through the content routes, "

@@ -64,7 +64,15 @@ def document(ctx: Context, key: str, actor: str, fields: Mapping[str, str]) -> D
         missing = ctx.records.get(key).missing_documentation() or ("root_cause",)
         raise UsageError("nothing to document: give at least one --field NAME=VALUE",
                          hint=document_command(key.upper(), missing))
-    bad = [name for name in fields if not is_field_name(name)]
+    check_fields(key, fields)
+    rec = ctx.records.act(key, "document", actor, {"fields": dict(fields)})
+    return Documented(rec, dict(fields))
+
+
+def check_fields(key: str, fields: Mapping[str, Any]) -> None:
+    """``UsageError`` for a field name that is not one, or a field hotfix fills in itself
+    from the record (the CLI's service and the team server's API both check this)."""
+    bad = [name for name in fields if not is_field_name(str(name))]
     if bad:
         raise UsageError(f"{bad[0]!r} is not a field name ({FIELD_NAME_RULE})")
     known = [name for name in fields if name in KNOWN]
@@ -73,8 +81,6 @@ def document(ctx: Context, key: str, actor: str, fields: Mapping[str, str]) -> D
                          "written by hand",
                          hint=f"see it: hotfix document {key.upper()} --show; add your own "
                               "words in a field of their own, e.g. --field notes=\"…\"")
-    rec = ctx.records.act(key, "document", actor, {"fields": dict(fields)})
-    return Documented(rec, dict(fields))
 
 
 def show(ctx: Context, key: str) -> Documentation:
