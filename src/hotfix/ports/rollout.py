@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from hotfix.domain.judge.intervals import Interval
 from hotfix.domain.rollout.history import Deployment, Rollback
 from hotfix.domain.rollout.state import ControllerId, DeployState, Fleet
 from hotfix.domain.rollout.state import Instance as Instance  # noqa: PLC0414  (a port value)
@@ -22,6 +21,8 @@ from hotfix.domain.rollout.state import Instance as Instance  # noqa: PLC0414  (
 if TYPE_CHECKING:  # numpy is imported by the commands that judge, not by every command
     import numpy as np
     import numpy.typing as npt
+
+    from hotfix.domain.judge.intervals import Interval
 
 
 
