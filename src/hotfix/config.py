@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from hotfix.errors import ConfigError
-from hotfix.settings_catalog import CATALOG, Setting
+from hotfix.settings_catalog import CATALOG, STARTER, Setting
 
 SETTINGS: dict[str, Setting] = {s.key: s for s in CATALOG}
 CONFIG_FILE = "hotfix.toml"
@@ -281,4 +281,7 @@ def commented_template() -> str:
             lines.append(f"# environment: {setting.env}")
         rendered = f"{leaf} = {render_toml_value(setting.default)}"
         lines += [f"# {line}" for line in rendered.splitlines()]
+        if setting.key in STARTER:
+            lines += ["# a new project starts with:",
+                      *f"{leaf} = {render_toml_value(STARTER[setting.key])}".splitlines()]
     return "\n".join(lines) + "\n"

@@ -103,7 +103,9 @@ CATALOG: tuple[Setting, ...] = (
         "library, content, flag, rollback), filled by hotfix doc HF-N (--field NAME=... or\n"
         "$EDITOR):\n"
         "e.g. { service = [\"root_cause\", \"customer_impact\", \"follow_up\"] }. A rejected\n"
-        "record closes without it. Default: nothing required.",
+        "record closes without it. Default: nothing required; hotfix init starts a new project\n"
+        "with root_cause, what_was_fixed, customer_impact and follow_ups for service,\n"
+        "library and rollback records.",
     ),
     Setting(
         "guards.enable",
@@ -695,3 +697,13 @@ CATALOG: tuple[Setting, ...] = (
             "Seconds without a heartbeat after which a worker is dead: another worker runs\n"
             "its jobs again (the same run id, so a delivery it held is taken back at once)."),
 )
+
+
+# What ``hotfix init`` writes switched on for a new project, where a team's starting point is
+# stricter than the built-in default (which keeps existing hotfix.toml files as they were):
+# every code hotfix and roll-back closes only once it says why it broke, what was fixed,
+# whom it hurt and what follows.
+DOCUMENTED = ["root_cause", "what_was_fixed", "customer_impact", "follow_ups"]
+STARTER: dict[str, object] = {
+    "close.require": {"service": DOCUMENTED, "library": DOCUMENTED, "rollback": DOCUMENTED},
+}

@@ -151,6 +151,15 @@ def test_init_writes_a_valid_commented_config(hotfix: Invoke, repo: Path) -> Non
     assert hotfix("init", "--json").json()["wrote_config"] is False
     assert hotfix("config", "approvals.approvers", "--json").json() == {
         "approvals.approvers": {"value": [], "source": "default"}}
+    documented = ["root_cause", "what_was_fixed", "customer_impact", "follow_ups"]
+    required = hotfix("config", "close.require", "--json").json()["close.require"]
+    assert required["value"] == {"service": documented, "library": documented,
+                                 "rollback": documented}  # a new project's starting point
+    assert required["source"] != "default"
+    hotfix("open", "Checkout 500", "--as", "dana@example.com")
+    shown = hotfix("doc", "HF-1", "--show", "--json")
+    assert shown.code == 0, shown.err
+    assert shown.json()["missing"] == documented  # what close will ask for
 
 
 def test_malformed_config_names_the_line(hotfix: Invoke, repo: Path) -> None:
