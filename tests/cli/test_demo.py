@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -35,7 +36,10 @@ def text(s: dict[str, Any]) -> str:
 
 def test_the_fix_goes_all_the_way(demo_steps: list[dict[str, Any]]) -> None:
     assert "SEV1 → hotfix" in text(step(demo_steps, "hotfix open"))
-    assert "cannot approve" in text(step(demo_steps, "hotfix approve HF-1 --as dana"))
+    approved = text(step(demo_steps, "hotfix serve; hotfix login"))
+    assert re.search(r"as dana@shop\.example \(the requester\): refused: .*cannot approve",
+                     approved), approved
+    assert "as lee@shop.example: HF-1 is approved; approvals: lee@shop.example" in approved
     assert "hotfix/1.1.1 from v1.1.0" in text(step(demo_steps, "hotfix start HF-1"))
     checked = text(step(demo_steps, "hotfix check HF-1"))
     assert "scope guard: ok" in checked

@@ -25,11 +25,11 @@ from typing import Any
 import httpx
 
 from hotfix.demo.sample import APPROVER, ENGINEER, init_sample_repo
-from hotfix.demo.walkthrough import Step, _free_port, render_settings
+from hotfix.demo.team import free_port, signed_in, team_server
+from hotfix.demo.walkthrough import Step, render_settings
 from hotfix.services.context import Context
 from hotfix.services.flags import changes
 from hotfix.services.rollout import deploy
-from hotfix.wiring import open_context
 
 ANSWERS = {"significant": "yes", "users_affected": "60%", "workaround": "no"}
 BOOL = {"type": "boolean", "variants": {"on": True, "off": False}, "default": "off"}
@@ -59,8 +59,8 @@ def run_flags_demo(workdir: Path, environ: dict[str, str]) -> Iterator[Step]:
         init_sample_repo(root)
         (root / "hotfix.toml").write_text(render_settings(settings(shop)), encoding="utf-8")
         env = {k: v for k, v in environ.items() if not k.startswith("HOTFIX_")}
-        engineer = stack.enter_context(_context(root, env, url, tokens["engineer"]))
-        approver = stack.enter_context(_context(root, env, url, tokens["approver"]))
+        engineer = stack.enter_context(signed_in(root, env, url, tokens["engineer"]))
+        approver = stack.enter_context(signed_in(root, env, url, tokens["approver"]))
         stack.enter_context(_traffic(shop))
         for flag, why in (("fixed-checkout", "the fix for 500s on EU cards, shipped dark"),
                           ("rate-service", "the new rate service, shipped dark")):
@@ -97,39 +97,21 @@ def _roll_out(ctx: Context, flag: str) -> Step:
 
 @contextmanager
 def _team_server(directory: Path) -> Iterator[tuple[str, dict[str, str], str]]:
-    import uvicorn
-
-    from hotfix.server.app import create_app
     from hotfix.services.flags.client_keys import create_key
-    from hotfix.services.identity.users import add_user
-    from hotfix.wiring import open_server
 
     directory.mkdir(parents=True)
     (directory / "hotfix.toml").write_text("")
-    config, parts = open_server(directory, {
-        "HOTFIX_DATABASE_URL": f"sqlite:///{directory / 'server.db'}"})
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(config, parts), host="127.0.0.1",
-                                           port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    now = parts.clock.now()
-    tokens = {role: add_user(parts.identities, who, role, "*", now).secret
-              for role, who in (("engineer", ENGINEER), ("approver", APPROVER))}
-    key = create_key(parts.identities, "default", "shop", ENGINEER, now).secret
-    try:
-        deadline = time.monotonic() + 20
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}", tokens, key
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    env = {"HOTFIX_DATABASE_URL": f"sqlite:///{directory / 'server.db'}"}
+    with team_server(directory, env, {ENGINEER: "engineer", APPROVER: "approver"}) as team:
+        key = create_key(team.parts.identities, "default", "shop", ENGINEER,
+                         team.parts.clock.now()).secret
+        yield team.url, {"engineer": team.tokens[ENGINEER],
+                         "approver": team.tokens[APPROVER]}, key
 
 
 @contextmanager
 def _shop(ofrep: str, key: str) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "hotfix.demo.flag_shop", "--port",
                              str(port), "--ofrep", ofrep, "--key", key])
     try:
@@ -149,15 +131,6 @@ def _wait_healthy(url: str) -> None:
         except httpx.HTTPError:
             time.sleep(0.1)
     raise RuntimeError(f"the demo shop did not start at {url}")
-
-
-@contextmanager
-def _context(root: Path, env: dict[str, str], url: str, token: str) -> Iterator[Context]:
-    ctx = open_context(root, {**env, "HOTFIX_SERVER": url, "HOTFIX_TOKEN": token})
-    try:
-        yield ctx
-    finally:
-        ctx.close()
 
 
 @contextmanager

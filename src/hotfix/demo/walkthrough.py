@@ -132,15 +132,28 @@ def triage_lines(rec: Hotfix, how: str) -> list[str]:
                     for r in rec.triage["reasons"]]
 
 
-def _self_approval(demo: Demo) -> Step:
-    return refusal(f"hotfix approve {demo.key} --as {ENGINEER}",
-                   lambda: demo.ctx.records.act(demo.key, "approve", ENGINEER, {}))
+def _approvals(demo: Demo) -> Step:
+    """The approval through the team server: each person signed in with their own token;
+    the server decides, so the requester's own attempt is refused whatever they pass."""
+    from hotfix.demo.team import signed_in, team_server
 
-
-def _approve(demo: Demo) -> Step:
-    rec = demo.ctx.records.act(demo.key, "approve", APPROVER, {"note": "go"})
-    return Step(f"hotfix approve {demo.key} --as {APPROVER}",
-                [f"{rec.key} is {rec.state.value}; approvals: {', '.join(rec.approvals)}"])
+    people = {ENGINEER: "approver", APPROVER: "approver"}  # both may approve: not their own
+    env = {"XDG_CONFIG_HOME": str(demo.root.parent / "config")}  # never the user's own
+    with team_server(demo.root, env, people) as team:
+        lines = [f"team server on {team.url}, on this repository's record; users with their "
+                 f"own tokens: {ENGINEER} and {APPROVER}, both approvers"]
+        with signed_in(demo.root, env, team.url, team.tokens[ENGINEER]) as dana:
+            try:
+                dana.records.act(demo.key, "approve", ENGINEER, {})
+            except HotfixError as exc:
+                lines.append(f"as {ENGINEER} (the requester): refused: {exc.message}")
+            else:
+                raise AssertionError("the server let the requester approve")
+        with signed_in(demo.root, env, team.url, team.tokens[APPROVER]) as lee:
+            rec = lee.records.act(demo.key, "approve", APPROVER, {"note": "go"})
+        lines.append(f"as {APPROVER}: {rec.key} is {rec.state.value}; approvals: "
+                     f"{', '.join(rec.approvals)}")
+    return Step(f"hotfix serve; hotfix login (as each person); hotfix approve {demo.key}", lines)
 
 
 def _content(demo: Demo) -> Step:
@@ -206,4 +219,4 @@ def refusal(command: str, action: Callable[[], object]) -> Step:
     raise AssertionError(f"the demo expected `{command}` to be refused")
 
 
-RECORD_STEPS: list[StepFn] = [_open, _self_approval, _approve, _content]
+RECORD_STEPS: list[StepFn] = [_open, _approvals, _content]
