@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
+from hotfix.ports.published import Publications
 from hotfix.services.record.idempotent import IdempotentLog
 from hotfix.services.record.records import LocalRecords
 from hotfix.services.server import ServerParts, ServerSettings, project_records
@@ -59,6 +60,13 @@ class ServerState:
         if request_key and log is not None:
             log = IdempotentLog(log, request_key)
         return project_records(self.settings, self.parts, project, log)
+
+
+def publications(state: ServerState, project: str) -> Publications:
+    """What CI published to ``project`` (``hotfix audit|metrics --publish``); 404 for a
+    project this server does not serve."""
+    state.records(project)
+    return state.parts.published[project]
 
 
 def server_state(request: Request) -> ServerState:

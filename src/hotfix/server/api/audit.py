@@ -13,7 +13,7 @@ from hotfix.domain.audit.equivalence import Status
 from hotfix.errors import NotFound
 from hotfix.server.auth import Caller, project_path, require
 from hotfix.server.problems import PROJECT
-from hotfix.server.state import server_state
+from hotfix.server.state import publications, server_state
 
 router = APIRouter(prefix="/api/v1/projects/{project}", tags=["audit"],
                    dependencies=[Depends(project_path)], responses=PROJECT)
@@ -59,16 +59,13 @@ class AuditOut(AuditIn):
              summary="Publish an audit of the release lines (hotfix audit --publish)")
 def publish(request: Request, caller: Actor, body: AuditIn) -> AuditOut:
     state = server_state(request)
-    state.records(caller.project)  # a project not served is 404
-    store = state.parts.published[caller.project]
-    done = store.publish("audit", body.commit, [line.model_dump() for line in body.lines],
+    done = publications(state, caller.project).publish("audit", body.commit, [line.model_dump() for line in body.lines],
                          caller.email, state.parts.clock.now())
     return _out(done.id, done.commit, body.lines, done.actor, done.at.isoformat())
 
 
 @router.get("/audit", response_model=AuditOut, summary="The newest published audit")
 def latest(request: Request, caller: Reader) -> AuditOut:
-    server_state(request).records(caller.project)  # a project not served is 404
     found = newest(request, caller.project)
     if found is None:
         raise NotFound(f"no audit was published to {caller.project} yet",
@@ -78,8 +75,7 @@ def latest(request: Request, caller: Reader) -> AuditOut:
 
 
 def newest(request: Request, project: str) -> AuditOut | None:
-    store = server_state(request).parts.published.get(project)
-    found = store.latest("audit") if store is not None else None
+    found = publications(server_state(request), project).latest("audit")
     if found is None:
         return None
     lines = [LineOut.model_validate(line) for line in found.body]

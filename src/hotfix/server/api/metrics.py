@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from hotfix.errors import NotFound
 from hotfix.server.auth import Caller, project_path, require
 from hotfix.server.problems import PROJECT
-from hotfix.server.state import server_state
+from hotfix.server.state import publications, server_state
 
 router = APIRouter(prefix="/api/v1/projects/{project}", tags=["metrics"],
                    dependencies=[Depends(project_path)], responses=PROJECT)
@@ -56,8 +56,7 @@ class MetricsOut(MetricsIn):
              summary="Publish the delivery metrics (hotfix metrics --publish)")
 def publish(request: Request, caller: Actor, body: MetricsIn) -> MetricsOut:
     state = server_state(request)
-    state.records(caller.project)  # a project not served is 404
-    done = state.parts.published[caller.project].publish(
+    done = publications(state, caller.project).publish(
         "metrics", "", body.model_dump(), caller.email, state.parts.clock.now())
     return MetricsOut(id=done.id, published_by=done.actor, published_at=done.at.isoformat(),
                       **body.model_dump())
@@ -65,7 +64,6 @@ def publish(request: Request, caller: Actor, body: MetricsIn) -> MetricsOut:
 
 @router.get("/metrics", response_model=MetricsOut, summary="The newest published metrics")
 def latest(request: Request, caller: Reader) -> MetricsOut:
-    server_state(request).records(caller.project)
     found = newest(request, caller.project)
     if found is None:
         raise NotFound(f"no metrics were published to {caller.project} yet",
@@ -75,8 +73,7 @@ def latest(request: Request, caller: Reader) -> MetricsOut:
 
 
 def newest(request: Request, project: str) -> MetricsOut | None:
-    store = server_state(request).parts.published.get(project)
-    found = store.latest("metrics") if store is not None else None
+    found = publications(server_state(request), project).latest("metrics")
     if found is None:
         return None
     return MetricsOut(id=found.id, published_by=found.actor,

@@ -124,8 +124,7 @@ def metrics_page(request: Request, caller: Reader, project: str) -> HTMLResponse
     from hotfix.reports.bars import bars
     from hotfix.server.api.metrics import newest
 
-    server_state(request).records(project)  # a project not served is 404
-    found = newest(request, project)
+    found = newest(request, project)  # a project not served is 404
     charts: list[tuple[str, str]] = []
     if found is not None:
         hours = format_duration
@@ -163,7 +162,6 @@ def audit_page(request: Request, caller: Reader, project: str) -> HTMLResponse:
     """The newest audit the team's CI published: what is missing from the mainline."""
     from hotfix.server.api.audit import newest
 
-    server_state(request).records(project)  # a project not served is 404
     return render(request, "audit.html", caller=caller, project=project,
                   audit=newest(request, project))
 
