@@ -59,8 +59,9 @@ class AuditOut(AuditIn):
              summary="Publish an audit of the release lines (hotfix audit --publish)")
 def publish(request: Request, caller: Actor, body: AuditIn) -> AuditOut:
     state = server_state(request)
-    done = publications(state, caller.project).publish("audit", body.commit, [line.model_dump() for line in body.lines],
-                         caller.email, state.parts.clock.now())
+    done = publications(state, caller.project).publish(
+        "audit", body.commit, [line.model_dump() for line in body.lines], caller.email,
+        state.parts.clock.now())
     return _out(done.id, done.commit, body.lines, done.actor, done.at.isoformat())
 
 
