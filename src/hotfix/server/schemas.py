@@ -47,9 +47,10 @@ class HotfixOut(BaseModel):
 
 class HotfixWithEvents(HotfixOut):
     events: list[EventOut]
-    integrity: list[str] = Field(default_factory=list, description=(
+    integrity: list[str] | None = Field(default=None, description=(
         "What the server's signatures contradict in this record or in the project's index "
-        "of records (docs/security.md); empty when it holds."))
+        "of records (docs/security.md): empty when it holds; null where this response did "
+        "not check (every record: GET …/integrity)."))
 
     @classmethod
     def full(cls, record: Hotfix) -> HotfixWithEvents:
