@@ -3,6 +3,7 @@ its signatures (``hotfix.adapters.store.witness``). docs/security.md says what i
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Protocol
 
 from hotfix.domain.record.witness import Witnessed
@@ -38,6 +39,7 @@ class WitnessedLog(Protocol):
         verify); how many were adopted."""
         ...
 
-    def witnessed(self) -> Witnessed:
-        """The signed heads, the index of records and the signed running head."""
+    def witnessed(self, only: Collection[int] | None = None) -> Witnessed:
+        """The signed running head, and the signed heads and index entries of the records
+        numbered ``only`` (every record when None: the whole index)."""
         ...

@@ -106,16 +106,20 @@ class ServerParts:
     jobs: JobQueue | None = None  # the background jobs (hotfix.ports.jobs)
     changes: ChangeFeed | None = None  # wakes live timelines when any replica appends
 
-    def integrity(self, project: str, records: Sequence[Hotfix]) -> dict[int | None, list[str]]:
+    def integrity(self, project: str, records: Sequence[Hotfix],
+                  whole: bool = True) -> dict[int | None, list[str]]:
         """What the project's signatures contradict: in its index of records (key None),
-        records the index names that are gone, and each of ``records`` in depth."""
+        records the index names that are gone, and each of ``records`` in depth. With
+        ``whole`` False only ``records``' own signatures and the running head's are read
+        (a record's page: its cost does not grow with the project)."""
         from hotfix.domain.record.witness import project_problems
 
         log = self.witnesses.get(project)
         if log is None or self.signer is None:
             return {}
         return project_problems(project, {r.number: list(r.events) for r in records},
-                                log.witnessed(), self.signer.verify)
+                                log.witnessed(None if whole else [r.number for r in records]),
+                                self.signer.verify)
 
 
 @dataclass(frozen=True)

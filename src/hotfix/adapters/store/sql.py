@@ -7,7 +7,7 @@ in order, with the chain intact. SQLAlchemy Core only: no ORM on the read path.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -171,11 +171,11 @@ class SqlStore:
         self.signing = signing
         return len(numbers)
 
-    def witnessed(self) -> Witnessed:
+    def witnessed(self, only: Collection[int] | None = None) -> Witnessed:
         from hotfix.adapters.store.witness import read
 
         with self.db.reading("read the server's signatures") as conn:
-            return read(conn)
+            return read(conn, only)
 
 
 class SqlCache:

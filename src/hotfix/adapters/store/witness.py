@@ -7,7 +7,7 @@ lock is the whole database) so concurrent creations extend the index one at a ti
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import Connection, insert, select, update
 
@@ -70,15 +70,24 @@ def indexed(conn: Connection) -> set[int]:
     return {int(n) for n in conn.execute(select(record_index.c.hotfix)).scalars()}
 
 
-def read(conn: Connection) -> Witnessed:
+def read(conn: Connection, only: Collection[int] | None = None) -> Witnessed:
+    """What the database holds of the server's signatures: of every record, or of the records
+    numbered ``only`` (their heads and index entries; the running head always)."""
+    chosen_heads, chosen_index, chosen = select(signed_heads), select(record_index), select(
+        hotfixes.c.number)
+    if only is not None:
+        numbers = sorted(set(only))
+        chosen_heads = chosen_heads.where(signed_heads.c.hotfix.in_(numbers))
+        chosen_index = chosen_index.where(record_index.c.hotfix.in_(numbers))
+        chosen = chosen.where(hotfixes.c.number.in_(numbers))
     heads = {int(r.hotfix): SignedHead(int(r.hotfix), int(r.seq), str(r.hash),
                                        str(r.signature), str(r.key_id))
-             for r in conn.execute(select(signed_heads))}
+             for r in conn.execute(chosen_heads)}
     index = [IndexEntry(int(r.position), int(r.hotfix), str(r.opened_hash),
                         str(r.running_hash))
-             for r in conn.execute(select(record_index).order_by(record_index.c.position))]
+             for r in conn.execute(chosen_index.order_by(record_index.c.position))]
     top = conn.execute(select(running_head).where(running_head.c.id == 1)).one_or_none()
     running = None if top is None else RunningHead(int(top[1]), str(top[2]), str(top[3]),
                                                    str(top[4]))
-    present = frozenset(int(n) for n in conn.execute(select(hotfixes.c.number)).scalars())
-    return Witnessed(heads, index, running, present)
+    present = frozenset(int(n) for n in conn.execute(chosen).scalars())
+    return Witnessed(heads, index, running, present, whole=only is None)

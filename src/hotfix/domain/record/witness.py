@@ -61,6 +61,7 @@ class Witnessed:
     index: Sequence[IndexEntry]
     running: RunningHead | None
     present: frozenset[int] = frozenset()  # the numbers of the records the database holds
+    whole: bool = True  # every record's head and index entry, not only some records'
 
     @property
     def count(self) -> int:
@@ -107,7 +108,11 @@ def record_problems(project: str, number: int, events: Sequence[Event],
 def project_problems(project: str, records: Mapping[int, Sequence[Event]],
                      witnessed: Witnessed, verify: Verify) -> dict[int | None, list[str]]:
     """The findings on the project's index (key None), on every record it names that the
-    database no longer holds, and on each of ``records`` (number → its events) in depth."""
+    database no longer holds, and on each of ``records`` (number → its events) in depth.
+
+    The index is walked from its first record only when ``witnessed`` holds all of it; of a
+    part (one record's page), the running head's signature and the part's entries are
+    checked, so a read of one record costs the same however many the project holds."""
     found: dict[int | None, list[str]] = {}
     indexed = {e.number: e for e in witnessed.index}
     found.update(_index_problems(project, witnessed, verify))
@@ -136,6 +141,10 @@ def _index_problems(project: str, witnessed: Witnessed,
                   running.key_id):
         return {None: ["the server's signature of the running head does not verify with its "
                        "key: the running head was altered"]}
+    if not witnessed.whole:
+        beyond = [e for e in index if not 1 <= e.position <= running.count]
+        return {None: [f"the index of records was altered at HF-{beyond[0].number}: the "
+                       f"server signed {running.count} record(s)"]} if beyond else {}
     digest = GENESIS
     for position, entry in enumerate(sorted(index, key=lambda e: e.position), start=1):
         digest = next_running(digest, entry.number, entry.opened_hash)

@@ -76,7 +76,7 @@ def _known_states(states: list[str] | None) -> None:
 def get_hotfix(request: Request, caller: Reader, key: HotfixKey) -> HotfixWithEvents:
     state = server_state(request)
     record = state.records(caller.project).get(key)
-    found = state.parts.integrity(caller.project, [record])
+    found = state.parts.integrity(caller.project, [record], whole=False)
     return HotfixWithEvents.full(record).model_copy(
         update={"integrity": found.get(None, []) + found.get(record.number, [])})
 

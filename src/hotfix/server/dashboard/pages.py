@@ -234,7 +234,7 @@ def _hotfix_view(request: Request, caller: Caller, key: str) -> dict[str, Any]:
     records = state.records(caller.project)
     rec = records.get(key)
     now = state.parts.clock.now()
-    signed = state.parts.integrity(caller.project, [rec])
+    signed = state.parts.integrity(caller.project, [rec], whole=False)
     problems = _chain(records, rec) + signed.get(rec.number, []) + signed.get(None, [])
     report = build(rec, time_report(rec, now), now, problems)
     chart = canary_svg(report.rollout, chart_id=f"canary-{rec.key}") if report.rollout else ""
