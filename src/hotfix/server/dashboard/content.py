@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from hotfix.domain.content.catalog import Catalog, Template
+from hotfix.domain.content.live import history, live_zones, nothing
 from hotfix.domain.content.preview import as_input, checked_fields, fragment
 from hotfix.domain.identity.access import allows
 from hotfix.domain.record.states import State
@@ -45,14 +46,15 @@ def content_page(request: Request, caller: Reader, project: str,
         return render(request, "content.html", caller=caller, project=project, version=None,
                       templates=[], zones=[], changes=[], done="", can_change=False,
                       missing=f"{exc.message}. {exc.hint}")
-    records = d.records_for(catalog).list()
+    records = d.records_for(catalog).list()  # read once: every zone's view comes from it
+    shown_now = live_zones(records)
     zones = []
     for name, zone in sorted(catalog.zones.items()):
-        live = d.zone(name)
+        live = shown_now.get(name) or nothing(name)
         shown = catalog.templates.get(live.template or "")
         zones.append({"name": name, "paths": zone.paths, "live": live,
                       "fragment": Markup(fragment(shown, live.values)) if shown else "",
-                      "history": list(reversed(d.history(name)))})
+                      "history": list(reversed(history(records, name)))})
     changes = [r for r in reversed(records) if r.kind == "content"
                and r.state.value in IN_FLIGHT and (r.last("draft") or {}).get("zone")]
     return render(request, "content.html", caller=caller, project=project, version=version,
