@@ -121,3 +121,18 @@ def test_draft_approve_publish_and_back_to_a_version(live: LiveServer) -> None:
                             data={"csrf": token})
         assert again.status_code == 409
         assert "not a publish still standing" in again.text
+
+
+def test_submitting_the_same_form_twice_drafts_once(live: LiveServer) -> None:
+    import re
+
+    with browser(live, "marketer") as client:
+        page = client.get(FORM).text
+        once = re.search(r'name="request" value="([0-9a-f]{32})"', page)
+        assert once
+        form = {"csrf": csrf_of(client, FORM), "request": once[1],
+                "slot-deadline": "2099-12-20", "slot-note": "<p>Hi</p>"}
+        first, second = client.post(FORM, data=form), client.post(FORM, data=form)
+        assert first.headers["location"] == second.headers["location"]
+        other = client.post(FORM, data={**form, "request": "f" * 32})
+        assert other.headers["location"] != first.headers["location"]

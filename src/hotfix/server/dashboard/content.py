@@ -6,6 +6,8 @@ published here. Every form carries the session's CSRF token."""
 
 from __future__ import annotations
 
+import re
+import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -33,6 +35,7 @@ INPUTS = {"text": "text", "rich_text": "textarea", "image": "text", "integer": "
 HELP = {"rich_text": "HTML with only these tags: {tags}", "image": "https URL|alt text",
         "link": "an https URL", "integer": "a whole number, {minimum} to {maximum}",
         "date": "the day, today or later"}
+ONCE = re.compile(r"[0-9a-f]{32}")  # the form's own request key: a double submit drafts once
 IN_FLIGHT = {State.CONTENT.value, State.DRAFTED.value, State.APPROVED.value}
 
 
@@ -96,15 +99,18 @@ async def submit(request: Request, caller: Marketer, project: str,
                  name: ZoneName) -> Response:
     """Draft a content record with the form's values; with any error, the form again with
     what was typed and each error beside its field."""
-    d = desk(request, project)
+    form = await request.form()
+    once = str(form.get("request", ""))
+    d = desk(request, project, f"dashboard-content:{once}" if ONCE.fullmatch(once) else None)
     template = _template(d.catalog()[1], name)
     given = await _given(request, template)
     values, errors = checked_fields(template, given, d.clock.now().date())
     if errors:
         return _form(request, caller, template, given, errors, fragment(template, values),
-                     status_code=422, error="nothing was drafted: fix the fields marked")
-    title = str((await request.form()).get("title", ""))[:300].strip() or None
-    rec = d.change(template.name, values, caller.email, title)
+                     status_code=422, error="nothing was drafted: fix the fields marked",
+                     once=once)
+    title = str(form.get("title", ""))[:300].strip() or None
+    rec = d.change(template.name, values, caller.email, title)  # a resubmit: the same one
     return _back(project, f"{rec.key} drafted ({rec.state.value}): an approver approves "
                  "it, then you publish it")
 
@@ -151,7 +157,7 @@ async def _given(request: Request, template: Template) -> dict[str, str]:
 
 def _form(request: Request, caller: Caller, template: Template, given: dict[str, str],
           errors: dict[str, str], shown: str, status_code: int = 200,
-          error: str = "") -> HTMLResponse:
+          error: str = "", once: str = "") -> HTMLResponse:
     fields = [{"slot": s, "input": INPUTS.get(s.type, "text"), "value": given.get(s.name, ""),
                "error": errors.get(s.name, ""),
                "help": HELP.get(s.type, "").format(tags=" ".join(sorted(s.tags)),
@@ -159,7 +165,8 @@ def _form(request: Request, caller: Caller, template: Template, given: dict[str,
               for s in template.slots]
     return render(request, "content_form.html", status_code=status_code, caller=caller,
                   project=caller.project, template=template, fields=fields,
-                  fragment=Markup(shown), error=error)
+                  fragment=Markup(shown), error=error,
+                  once=once if ONCE.fullmatch(once) else secrets.token_hex(16))
 
 
 def _back(project: str, done: str) -> RedirectResponse:
