@@ -43,6 +43,15 @@ def test_the_form_has_a_field_per_slot_of_the_fitting_type(live: LiveServer) -> 
         assert client.get(FORM).status_code == 403
 
 
+def test_before_any_sync_the_page_says_who_syncs(tmp_path: Path) -> None:
+    with live_server(tmp_path / "s", f"sqlite:///{tmp_path / 's.db'}") as server, \
+            browser(server, "marketer") as client:
+        page = client.get("/ui/p/default/content")
+        assert page.status_code == 200
+        assert "no content zones or templates have been synced" in page.text
+        assert "hotfix content sync" in page.text
+
+
 def test_errors_show_beside_each_field_and_what_was_typed_is_kept(live: LiveServer) -> None:
     with browser(live, "marketer") as client:
         token = csrf_of(client, FORM)

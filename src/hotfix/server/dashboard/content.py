@@ -32,8 +32,9 @@ Csrf = Annotated[str, Form(max_length=100)]
 # the form field each slot type takes; a slot type not listed gets a text input
 INPUTS = {"text": "text", "rich_text": "textarea", "image": "text", "integer": "number",
           "date": "date", "link": "url"}
-HELP = {"rich_text": "HTML with only these tags: {tags}", "image": "https URL|alt text",
-        "link": "an https URL", "integer": "a whole number, {minimum} to {maximum}",
+HELP = {"rich_text": "HTML with only these tags: {tags}",
+        "image": "https URL|alt text, the URL on {hosts}", "link": "an https URL on {hosts}",
+        "integer": "a whole number, {minimum} to {maximum}",
         "date": "the day, today or later"}
 ONCE = re.compile(r"[0-9a-f]{32}")  # the form's own request key: a double submit drafts once
 IN_FLIGHT = {State.CONTENT.value, State.DRAFTED.value, State.APPROVED.value}
@@ -161,6 +162,7 @@ def _form(request: Request, caller: Caller, template: Template, given: dict[str,
     fields = [{"slot": s, "input": INPUTS.get(s.type, "text"), "value": given.get(s.name, ""),
                "error": errors.get(s.name, ""),
                "help": HELP.get(s.type, "").format(tags=" ".join(sorted(s.tags)),
+                                                   hosts=", ".join(s.hosts) or "no host",
                                                    minimum=s.minimum, maximum=s.maximum)}
               for s in template.slots]
     return render(request, "content_form.html", status_code=status_code, caller=caller,
