@@ -16,6 +16,7 @@ from fastapi.routing import APIRoute
 from hotfix.domain.identity.access import ROLES, allows
 from hotfix.server.dashboard.session import page
 from tests.server.live import LiveServer, email, live_server
+from tests.server.test_authorization import _content_change, _synced
 from tests.server.test_authorization import permission_of as route_permission
 
 OPEN = {("GET", "/ui/login"), ("POST", "/ui/login")}
@@ -71,6 +72,16 @@ def _form(live: LiveServer, client: httpx.Client, key: str, **fields: str) -> di
     return {"csrf": token, **fields}
 
 
+def _content_form(client: httpx.Client, **fields: str) -> dict[str, str]:
+    token = csrf_of(client, "/ui/p/default/content") if "hotfix_session" in \
+        client.cookies else ""
+    return {"csrf": token, **fields}
+
+
+def _stock(live: LiveServer) -> dict[str, str]:
+    return {**_synced(live), "name": "stock-level"}
+
+
 SAMPLES: dict[tuple[str, str], Sample] = {
     ("GET", "/ui/"): lambda live, c: ({}, None),
     ("GET", "/ui/p/{project}/hotfixes"): lambda live, c: ({"project": "default"}, None),
@@ -83,6 +94,20 @@ SAMPLES: dict[tuple[str, str], Sample] = {
         lambda live, c: ((p := _hotfix(live)), _form(live, c, p["key"], note="go")),
     ("POST", "/ui/p/{project}/hotfixes/{key}/reject"):
         lambda live, c: ((p := _hotfix(live)), _form(live, c, p["key"], note="no")),
+    ("GET", "/ui/p/{project}/content"): lambda live, c: (_synced(live), None),
+    ("GET", "/ui/p/{project}/content/templates/{name}"): lambda live, c: (_stock(live), None),
+    ("POST", "/ui/p/{project}/content/templates/{name}/preview"):
+        lambda live, c: (_stock(live), _content_form(c, **{"slot-units": "5"})),
+    ("POST", "/ui/p/{project}/content/templates/{name}"):
+        lambda live, c: (_stock(live), _content_form(c, **{"slot-units": "5"})),
+    ("POST", "/ui/p/{project}/content/changes/{key}/publish"):
+        lambda live, c: ({**_synced(live), "key": _content_change(live)}, _content_form(c)),
+    ("POST", "/ui/p/{project}/content/changes/{key}/revert"):
+        lambda live, c: ({**_synced(live), "key": _content_change(live, publish=True)},
+                         _content_form(c)),
+    ("POST", "/ui/p/{project}/content/zones/{zone}/back/{key}"):
+        lambda live, c: ({**_synced(live), "zone": "stock",
+                          "key": _content_change(live, publish=True)}, _content_form(c)),
     ("POST", "/ui/logout"):
         lambda live, c: ({}, _form(live, c, _hotfix(live)["key"])),
 }

@@ -129,3 +129,23 @@ def test_sync_keeps_every_version_and_refuses_a_checkout_zone(desk: ContentDesk)
     with pytest.raises(PolicyViolation, match="checkout"):
         sync(desk.catalogs, bad, ENG, desk.clock, CHECKOUT_PATHS)
     assert [v.version for v in desk.catalogs.versions()] == [1, 2]
+
+
+def test_back_to_an_earlier_version_reverts_every_publish_above_it(
+        desk: ContentDesk) -> None:
+    first, second, third = (published(desk, f"2026-12-{d}") for d in (18, 19, 20))
+    desk.revert(second, MKT)
+    past = desk.history("shipping")
+    assert [(p.key, p.standing, p.shown) for p in past] == [
+        (first, True, False), (second, False, False), (third, True, True)]
+    assert past[0].actor == MKT
+    assert past[0].values["deadline"] == "2026-12-18"
+    undone = desk.revert_to("shipping", first, MKT)
+    assert [r.key for r in undone] == [third]
+    assert (desk.zone("shipping").key, desk.zone("shipping").values["deadline"]) == (
+        first, "2026-12-18")
+    assert desk.revert_to("shipping", first, MKT) == []  # already shown: nothing to undo
+    with pytest.raises(GuardRefused, match="not a publish still standing"):
+        desk.revert_to("shipping", second, MKT)
+    with pytest.raises(NotFound, match="no content zone"):
+        desk.history("nowhere")

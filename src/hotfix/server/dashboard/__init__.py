@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 from hotfix import errors
 from hotfix.errors import LoginRequired
 from hotfix.server import problems
+from hotfix.server.dashboard.content import router as content_router
 from hotfix.server.dashboard.pages import login_redirect, router
 from hotfix.server.dashboard.render import render
 from hotfix.server.dashboard.session import PREFIX
@@ -28,6 +29,7 @@ STATIC = Path(__file__).parent / "static"
 
 def install(app: FastAPI) -> None:
     app.include_router(router)
+    app.include_router(content_router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="dashboard-static")
 
     @app.get("/", include_in_schema=False)

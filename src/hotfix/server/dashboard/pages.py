@@ -20,7 +20,7 @@ from hotfix.domain.identity.access import allows
 from hotfix.domain.record.lifecycle import Hotfix, plan
 from hotfix.domain.record.states import State
 from hotfix.domain.record.timing import time_report
-from hotfix.errors import Forbidden, GuardRefused, HotfixError
+from hotfix.errors import GuardRefused, HotfixError
 from hotfix.ports.identity import SecurityEvent
 from hotfix.reports.chart import canary_svg, describe
 from hotfix.reports.document import build
@@ -29,9 +29,9 @@ from hotfix.server.dashboard.render import render, timeline_row
 from hotfix.server.dashboard.session import (
     COOKIE,
     PREFIX,
-    csrf_ok,
     csrf_token,
     page,
+    require_csrf,
     session_secret,
 )
 from hotfix.server.live import changes
@@ -68,7 +68,7 @@ def login(request: Request, token: Annotated[str, Form(max_length=200)],
 @router.post("/logout")
 def logout(request: Request, caller: Reader,
            csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
-    _require_csrf(request, csrf)
+    require_csrf(request, csrf)
     response = RedirectResponse(f"{PREFIX}/login", status_code=303)
     response.delete_cookie(COOKIE, path=PREFIX)
     return response
@@ -212,7 +212,7 @@ def reject(request: Request, caller: Approver, project: str, key: str,
 
 def _decide(request: Request, caller: Caller, key: str, action: str, csrf: str,
             note: str) -> Response:
-    _require_csrf(request, csrf)
+    require_csrf(request, csrf)
     state = server_state(request)
     records = state.records(caller.project)
     try:
@@ -264,12 +264,6 @@ def _state_badge(rec: Hotfix) -> str:
 
     return (f'<span id="state" class="state state-{escape(rec.state.value)}">'
             f'{escape(rec.state.value)}</span>')
-
-
-def _require_csrf(request: Request, given: str) -> None:
-    if not csrf_ok(session_secret(request), given):
-        raise Forbidden("the form's CSRF token does not match your session",
-                        hint="reload the page and submit the form again")
 
 
 def _local(path: str) -> str:

@@ -38,6 +38,13 @@ def csrf_ok(secret: str, given: str) -> bool:
     return hmac.compare_digest(csrf_token(secret), given or "")
 
 
+def require_csrf(request: Request, given: str) -> None:
+    """Refuse a form whose CSRF token is not the session's."""
+    if not csrf_ok(session_secret(request), given):
+        raise Forbidden("the form's CSRF token does not match your session",
+                        hint="reload the page and submit the form again")
+
+
 class page:
     """The dependency that lets only signed-in users whose roles grant ``permission``
     see a dashboard page or post its form."""

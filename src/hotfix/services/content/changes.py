@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from hotfix.domain.content.catalog import Catalog, Template, digest
-from hotfix.domain.content.live import Live, live_zones, nothing
+from hotfix.domain.content.live import Live, Publish, history, live_zones, nothing
 from hotfix.domain.content.slots import SlotRefused
 from hotfix.domain.record.hotfix import Hotfix
 from hotfix.errors import GuardRefused, NotFound, PolicyViolation, UsageError
@@ -95,12 +95,33 @@ class ContentDesk:
         draft = _draft(records.get(key))
         return records.act(key, "revert", actor, {"zone": draft["zone"]})
 
+    def revert_to(self, zone: str, key: str, actor: str) -> list[Hotfix]:
+        """Make ``zone`` show ``key``'s publish again: every publish standing above it is
+        reverted, newest first (each a revert event on its own record)."""
+        standing = [p.key for p in self.history(zone) if p.standing]
+        if key not in standing:
+            raise GuardRefused(f"{key} is not a publish still standing on zone {zone!r}",
+                               hint="pick a version the zone's history shows as standing; "
+                               "a reverted change is made again: hotfix content change …")
+        return [self.revert(above, actor) for above in reversed(standing[
+            standing.index(key) + 1:])]
+
+    def history(self, zone: str) -> list[Publish]:
+        """Every publish to ``zone``, oldest first."""
+        _, catalog, records = self._current()
+        _known(catalog, zone)
+        return history(records.list(), zone)
+
     def zone(self, name: str) -> Live:
         _, catalog, records = self._current()
-        if name not in catalog.zones:
-            raise NotFound(f"there is no content zone {name!r}",
-                           hint=f"the zones: {', '.join(sorted(catalog.zones)) or 'none'}")
+        _known(catalog, name)
         return live_zones(records.list()).get(name) or nothing(name)
+
+
+def _known(catalog: Catalog, zone: str) -> None:
+    if zone not in catalog.zones:
+        raise NotFound(f"there is no content zone {zone!r}",
+                       hint=f"the zones: {', '.join(sorted(catalog.zones)) or 'none'}")
 
 
 def _approved(catalog: Catalog, name: str) -> Template:

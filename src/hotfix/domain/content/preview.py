@@ -1,0 +1,78 @@
+"""A template's form, checked slot by slot, and the HTML fragment a zone shows.
+
+``checked_fields`` checks every slot (not only the first bad one) so a form can show each
+error beside its field; ``fragment`` renders checked values the way a site shows them:
+every value escaped, rich text as the sanitiser left it, a slot type without a renderer of
+its own as escaped text (so a new slot type renders safely before it gets one)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from html import escape
+
+from hotfix.domain.content.catalog import Template
+from hotfix.domain.content.slots import Slot, SlotRefused, sanitise
+
+
+def checked_fields(template: Template, given: Mapping[str, str],
+                   today: date) -> tuple[dict[str, object], dict[str, str]]:
+    """The values that passed and, per slot, why the others did not; a blank optional slot
+    is left out."""
+    values: dict[str, object] = {}
+    errors: dict[str, str] = {}
+    for slot in template.slots:
+        raw = given.get(slot.name, "").strip()
+        if not raw:
+            if slot.required:
+                errors[slot.name] = "a value is required"
+            continue
+        try:
+            values[slot.name] = slot.check(raw, today)
+        except SlotRefused as exc:
+            errors[slot.name] = f"{exc.detail} (rule: {exc.rule})"
+    return values, errors
+
+
+def as_input(value: object) -> str:
+    """A stored value as the text a form field holds (an image back to ``URL|alt``)."""
+    if isinstance(value, Mapping) and "url" in value:
+        return f"{value['url']}|{value.get('alt', '')}"
+    return "" if value is None else str(value)
+
+
+def _image(slot: Slot, value: object) -> str:
+    image = value if isinstance(value, Mapping) else {}
+    return (f'<img src="{escape(str(image.get("url", "")))}" '
+            f'alt="{escape(str(image.get("alt", "")))}">')
+
+
+def _link(slot: Slot, value: object) -> str:
+    url = escape(str(value))
+    return f'<a href="{url}" rel="noopener noreferrer">{url}</a>'
+
+
+def _date(slot: Slot, value: object) -> str:
+    return f'<time datetime="{escape(str(value))}">{escape(str(value))}</time>'
+
+
+def _rich(slot: Slot, value: object) -> str:
+    return sanitise(str(value), slot.tags, slot.hosts)  # stored sanitised; again, to be sure
+
+
+_RENDER: dict[str, Callable[[Slot, object], str]] = {
+    "rich_text": _rich, "image": _image, "link": _link, "date": _date}
+
+
+def fragment(template: Template, values: Mapping[str, object]) -> str:
+    """The zone's HTML: one element per slot that has a value, in the template's order."""
+    parts = []
+    for slot in template.slots:
+        if slot.name not in values:
+            continue
+        render = _RENDER.get(slot.type)
+        shown = render(slot, values[slot.name]) if render else escape(as_input(
+            values[slot.name]))
+        parts.append(f'<div class="hf-slot" data-slot="{escape(slot.name)}">{shown}</div>')
+    return (f'<div class="hf-zone" data-zone="{escape(template.zone)}" '
+            f'data-template="{escape(template.name)}">{"".join(parts)}</div>')

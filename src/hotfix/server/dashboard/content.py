@@ -1,0 +1,178 @@
+"""The marketer's Content pages: what each zone shows and its history of publishes (each
+standing one a one-click revert), the approved templates, a form per template with one
+field per typed slot, a live preview of the zone's fragment (htmx) and each error beside its
+field; submitting drafts a ``content`` record, which is approved as its kind asks and then
+published here. Every form carries the session's CSRF token."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+
+from hotfix.domain.content.catalog import Catalog, Template
+from hotfix.domain.content.live import history, live_zones, nothing
+from hotfix.domain.content.preview import as_input, checked_fields, fragment
+from hotfix.domain.identity.access import allows
+from hotfix.domain.record.states import State
+from hotfix.errors import NotFound
+from hotfix.server.api.content import ZoneName, desk
+from hotfix.server.auth import Caller
+from hotfix.server.dashboard.render import render
+from hotfix.server.dashboard.session import PREFIX, page, require_csrf
+
+router = APIRouter(prefix=f"{PREFIX}/p/{{project}}/content", include_in_schema=False)
+Reader = Annotated[Caller, Depends(page("read"))]
+Marketer = Annotated[Caller, Depends(page("content"))]
+Csrf = Annotated[str, Form(max_length=100)]
+# the form field each slot type takes; a slot type not listed gets a text input
+INPUTS = {"text": "text", "rich_text": "textarea", "image": "text", "integer": "number",
+          "date": "date", "link": "url"}
+HELP = {"rich_text": "HTML with only these tags: {tags}",
+        "image": "https URL|alt text, the URL on {hosts}", "link": "an https URL on {hosts}",
+        "integer": "a whole number, {minimum} to {maximum}",
+        "date": "the day, today or later"}
+ONCE = re.compile(r"[0-9a-f]{32}")  # the form's own request key: a double submit drafts once
+IN_FLIGHT = {State.CONTENT.value, State.DRAFTED.value, State.APPROVED.value}
+
+
+@router.get("", response_class=HTMLResponse)
+def content_page(request: Request, caller: Reader, project: str,
+                 done: str = "") -> HTMLResponse:
+    d = desk(request, project)
+    try:
+        version, catalog = d.catalog()
+    except NotFound as exc:
+        return render(request, "content.html", caller=caller, project=project, version=None,
+                      templates=[], zones=[], changes=[], done="", can_change=False,
+                      missing=f"{exc.message}. {exc.hint}")
+    records = d.records_for(catalog).list()  # read once: every zone's view comes from it
+    shown_now = live_zones(records)
+    zones = []
+    for name, zone in sorted(catalog.zones.items()):
+        live = shown_now.get(name) or nothing(name)
+        shown = catalog.templates.get(live.template or "")
+        zones.append({"name": name, "paths": zone.paths, "live": live,
+                      "fragment": Markup(fragment(shown, live.values)) if shown else "",
+                      "history": list(reversed(history(records, name)))})
+    changes = [r for r in reversed(records) if r.kind == "content"
+               and r.state.value in IN_FLIGHT and (r.last("draft") or {}).get("zone")]
+    return render(request, "content.html", caller=caller, project=project, version=version,
+                  templates=[t for _, t in sorted(catalog.templates.items()) if t.approved],
+                  zones=zones, changes=changes, done=done[:200], missing="",
+                  can_change=allows(caller.roles, "content"))
+
+
+@router.get("/templates/{name}", response_class=HTMLResponse)
+def template_form(request: Request, caller: Marketer, project: str,
+                  name: ZoneName) -> HTMLResponse:
+    d = desk(request, project)
+    template = _template(d.catalog()[1], name)
+    live = d.zone(template.zone)
+    given = {k: as_input(v) for k, v in live.values.items()} \
+        if live.template == template.name else {}
+    shown = fragment(template, checked_fields(template, given, d.clock.now().date())[0])
+    return _form(request, caller, template, given, {}, shown)
+
+
+@router.post("/templates/{name}/preview", response_class=HTMLResponse)
+async def preview(request: Request, caller: Marketer, project: str,
+                  name: ZoneName) -> HTMLResponse:
+    """The fragment the zone would show with the form's values, and each field's error:
+    for htmx the fragment with the errors swapped out of band, else the whole form."""
+    d = desk(request, project)
+    template = _template(d.catalog()[1], name)
+    given = await _given(request, template)
+    values, errors = checked_fields(template, given, d.clock.now().date())
+    if request.headers.get("HX-Request") != "true":
+        return _form(request, caller, template, given, errors, fragment(template, values))
+    return render(request, "content_preview.html", caller=caller, project=project,
+                  template=template, fragment=Markup(fragment(template, values)),
+                  errors=errors)
+
+
+@router.post("/templates/{name}")
+async def submit(request: Request, caller: Marketer, project: str,
+                 name: ZoneName) -> Response:
+    """Draft a content record with the form's values; with any error, the form again with
+    what was typed and each error beside its field."""
+    form = await request.form()
+    once = str(form.get("request", ""))
+    d = desk(request, project, f"dashboard-content:{once}" if ONCE.fullmatch(once) else None)
+    template = _template(d.catalog()[1], name)
+    given = await _given(request, template)
+    values, errors = checked_fields(template, given, d.clock.now().date())
+    if errors:
+        return _form(request, caller, template, given, errors, fragment(template, values),
+                     status_code=422, error="nothing was drafted: fix the fields marked",
+                     once=once)
+    title = str(form.get("title", ""))[:300].strip() or None
+    rec = d.change(template.name, values, caller.email, title)  # a resubmit: the same one
+    return _back(project, f"{rec.key} drafted ({rec.state.value}): an approver approves "
+                 "it, then you publish it")
+
+
+@router.post("/changes/{key}/publish")
+def publish(request: Request, caller: Marketer, project: str, key: str,
+            csrf: Csrf = "") -> Response:
+    require_csrf(request, csrf)
+    rec = desk(request, project).publish(key, caller.email)
+    return _back(project, f"{rec.key} published")
+
+
+@router.post("/changes/{key}/revert")
+def revert(request: Request, caller: Marketer, project: str, key: str,
+           csrf: Csrf = "") -> Response:
+    require_csrf(request, csrf)
+    rec = desk(request, project).revert(key, caller.email)
+    return _back(project, f"{rec.key} reverted")
+
+
+@router.post("/zones/{zone}/back/{key}")
+def back_to(request: Request, caller: Marketer, project: str, zone: ZoneName, key: str,
+            csrf: Csrf = "") -> Response:
+    """One click back to an earlier version: every publish standing above it is reverted."""
+    require_csrf(request, csrf)
+    undone = desk(request, project).revert_to(zone, key, caller.email)
+    keys = ", ".join(r.key for r in undone) or "nothing"
+    return _back(project, f"zone {zone} shows {key} again (reverted {keys})")
+
+
+def _template(catalog: Catalog, name: str) -> Template:
+    template = catalog.templates.get(name)
+    if template is None or not template.approved:
+        raise NotFound(f"there is no approved content template {name!r}",
+                       hint="pick one on the Content page, or ask engineering for a template")
+    return template
+
+
+async def _given(request: Request, template: Template) -> dict[str, str]:
+    form = await request.form()
+    require_csrf(request, str(form.get("csrf", "")))
+    return {s.name: str(form.get(f"slot-{s.name}", ""))[:20_000] for s in template.slots}
+
+
+def _form(request: Request, caller: Caller, template: Template, given: dict[str, str],
+          errors: dict[str, str], shown: str, status_code: int = 200,
+          error: str = "", once: str = "") -> HTMLResponse:
+    fields = [{"slot": s, "input": INPUTS.get(s.type, "text"), "value": given.get(s.name, ""),
+               "error": errors.get(s.name, ""),
+               "help": HELP.get(s.type, "").format(tags=" ".join(sorted(s.tags)),
+                                                   hosts=", ".join(s.hosts) or "no host",
+                                                   minimum=s.minimum, maximum=s.maximum)}
+              for s in template.slots]
+    return render(request, "content_form.html", status_code=status_code, caller=caller,
+                  project=caller.project, template=template, fields=fields,
+                  fragment=Markup(shown), error=error,
+                  once=once if ONCE.fullmatch(once) else secrets.token_hex(16))
+
+
+def _back(project: str, done: str) -> RedirectResponse:
+    from urllib.parse import quote
+
+    return RedirectResponse(f"{PREFIX}/p/{project}/content?done={quote(done)}",
+                            status_code=303)
