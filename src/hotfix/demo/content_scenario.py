@@ -11,6 +11,7 @@ checkout button and a pasted ``<script>`` are refused with the reason.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
@@ -184,8 +185,6 @@ def _ok(answer: httpx.Response) -> Any:
 
 def _shown(page: httpx.Client) -> str:
     """The product page's banner and stock level, as a reader sees them."""
-    import re
-
     text = page.get("/products/mug").text
     return " · ".join(re.findall(r'<p class="\w+">([^<]*)</p>', text))
 
