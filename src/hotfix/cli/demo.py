@@ -24,7 +24,8 @@ def demo(
     scenario: Annotated[str, typer.Option(
         "--scenario", help="hotfix: a checkout bug walked through the whole lifecycle; "
         "rollback: a release that broke search, rolled back first, then fixed forward; "
-        "flags: two flags rolled out by the judge over OFREP.")]
+        "flags: two flags rolled out by the judge over OFREP; "
+        "content: a marketer's shipping deadline live in seconds, reverted, and the refusals.")]
     = "hotfix",
     as_json: JsonOpt = False,
 ) -> None:
@@ -33,18 +34,23 @@ def demo(
     --scenario rollback: v1.2.0 breaks search; triage says roll back first; production
     returns to v1.1.1 under traffic, is verified, and the fix ships forward as v1.2.1.
     --scenario flags: the shop evaluates two flags over OFREP; the judge promotes the one
-    enabling the fixed checkout and turns off the one failing 1 checkout in 30."""
+    enabling the fixed checkout and turns off the one failing 1 checkout in 30.
+    --scenario content: the shop reads its banner from the content endpoint; a marketer
+    moves the shipping deadline to Dec 20, live in seconds, reverts it, and is refused a
+    checkout change and a pasted script."""
     if scenario == "rollback":
         from hotfix.demo.rollback_scenario import run_rollback_demo as run_demo
     elif scenario == "flags":
         from hotfix.demo.flags_scenario import run_flags_demo as run_demo
+    elif scenario == "content":
+        from hotfix.demo.content_scenario import run_content_demo as run_demo
     elif scenario == "hotfix":
         from hotfix.demo.walkthrough import run_demo
     else:
         from hotfix.errors import UsageError
 
         raise UsageError(f"unknown demo scenario {scenario!r}",
-                         hint="choose hotfix, rollback or flags")
+                         hint="choose hotfix, rollback, flags or content")
 
     workdir = Path(tempfile.mkdtemp(prefix="hotfix-demo-"))
     steps = []

@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 
 from hotfix.demo.sample import APPROVER, ENGINEER, init_sample_repo
-from hotfix.demo.team import free_port, signed_in, team_server
+from hotfix.demo.team import free_port, signed_in, team_server, wait_healthy
 from hotfix.demo.walkthrough import Step, render_settings
 from hotfix.services.context import Context
 from hotfix.services.flags import changes
@@ -115,22 +115,11 @@ def _shop(ofrep: str, key: str) -> Iterator[str]:
     proc = subprocess.Popen([sys.executable, "-m", "hotfix.demo.flag_shop", "--port",
                              str(port), "--ofrep", ofrep, "--key", key])
     try:
-        _wait_healthy(f"http://127.0.0.1:{port}/health")
+        wait_healthy(f"http://127.0.0.1:{port}/health")
         yield f"127.0.0.1:{port}"
     finally:
         proc.terminate()
         proc.wait(10)
-
-
-def _wait_healthy(url: str) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1, trust_env=False).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise RuntimeError(f"the demo shop did not start at {url}")
 
 
 @contextmanager

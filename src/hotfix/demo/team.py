@@ -60,6 +60,20 @@ def team_server(directory: Path, environ: Mapping[str, str],
         thread.join(10)
 
 
+def wait_healthy(url: str) -> None:
+    """Until a demo shop started as a subprocess answers ``url`` with 200 (20 s at most)."""
+    import httpx
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1, trust_env=False).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError(f"the demo shop did not start at {url}")
+
+
 @contextmanager
 def signed_in(root: Path, environ: Mapping[str, str], url: str,
               token: str) -> Iterator[Context]:
