@@ -954,8 +954,8 @@ class WiredRollout:
         return METRICS[name](self.cfg, self.router, watch)
 
     def flag_metrics(self, *, flag: str, canary: str, baseline: str,
-                     clock: Callable[[], float], cursor: Mapping[str, Any] | None
-                     ) -> MetricsSource:
+                     clock: Callable[[], float], cursor: Mapping[str, Any] | None,
+                     split_only: bool = False) -> MetricsSource:
         """A flag rollout's source: the app's counters by variant (rollout.flag.*)."""
         from hotfix.adapters.metrics.variants import VariantMetrics, VariantNames
 
@@ -972,7 +972,7 @@ class WiredRollout:
 
         snapshot = cursor.get("snapshot") if cursor else None
         return VariantMetrics(addresses, flag, canary, baseline, clock, names,
-                              cfg.str("rollout.prometheus.path"), snapshot)
+                              cfg.str("rollout.prometheus.path"), snapshot, split_only)
 
     def judge(self) -> JudgeLike:
         if self.given.judge is not None:

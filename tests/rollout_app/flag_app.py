@@ -9,7 +9,10 @@ The counters are the ones docs/flags.md asks an app to export:
     http_requests_total{variant,status}    flag_users_total{flag,variant}
     flag_failed_users_total{flag,variant}  (each user counted once, where it happened)
 
-``labelled=False`` exports the request counter without a variant label only.
+``labelled=False`` exports the request counter without a variant label only. An evaluator
+whose function returns (variant, reason) makes every series carry the OFREP ``reason`` too
+(as an app exports a flag with targeting rules), and ``fail`` may then name
+``"variant:REASON"`` (a rule's users failing apart from the split's).
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ import numpy as np
 
 
 class FlagApp:
-    def __init__(self, flag: str, evaluator: Callable[[], Callable[[str], str]],
+    def __init__(self, flag: str,
+                 evaluator: Callable[[], Callable[[str], str | tuple[str, str]]],
                  fail: Mapping[str, float],
                  *, users: int = 400, per_scrape: int = 300, labelled: bool = True,
                  seed: int = 0) -> None:
@@ -34,8 +38,8 @@ class FlagApp:
         self.rng = np.random.default_rng(seed)
         weights = self.rng.lognormal(0.0, 1.2, users)
         self.traffic = weights / weights.sum()
-        self.requests: Counter[tuple[str, str]] = Counter()
-        self.users: Counter[str] = Counter()
+        self.requests: Counter[tuple[str, str]] = Counter()  # (labels, status)
+        self.users: Counter[str] = Counter()                 # by labels
         self.failed_users: Counter[str] = Counter()
         self.seen: set[int] = set()
         self.failed: set[int] = set()
@@ -44,15 +48,18 @@ class FlagApp:
     def serve_batch(self) -> None:
         variant_of = self.evaluator()
         for user in self.rng.choice(self.traffic.size, self.per_scrape, p=self.traffic):
-            variant = variant_of(f"user-{user}")
-            bad = bool(self.rng.random() < self.fail.get(variant, 0.0))
-            self.requests[(variant, "500" if bad else "200")] += 1
+            served = variant_of(f"user-{user}")
+            variant, reason = served if isinstance(served, tuple) else (served, None)
+            chance = self.fail.get(f"{variant}:{reason}", self.fail.get(variant, 0.0))
+            bad = bool(self.rng.random() < chance)
+            labels = f'variant="{variant}"' + (f',reason="{reason}"' if reason else "")
+            self.requests[(labels, "500" if bad else "200")] += 1
             if user not in self.seen:
                 self.seen.add(user)
-                self.users[variant] += 1
+                self.users[labels] += 1
             if bad and user not in self.failed:
                 self.failed.add(user)
-                self.failed_users[variant] += 1
+                self.failed_users[labels] += 1
 
     def exposition(self) -> str:
         with self.lock:
@@ -64,12 +71,12 @@ class FlagApp:
                     total[status] += n
                 lines += [f'http_requests_total{{status="{s}"}} {n}' for s, n in total.items()]
                 return "\n".join(lines) + "\n"
-            lines += [f'http_requests_total{{variant="{v}",status="{s}"}} {n}'
+            lines += [f'http_requests_total{{{v},status="{s}"}} {n}'
                       for (v, s), n in sorted(self.requests.items())]
             for name, counts in (("flag_users_total", self.users),
                                  ("flag_failed_users_total", self.failed_users)):
                 lines.append(f"# TYPE {name} counter")
-                lines += [f'{name}{{flag="{self.flag}",variant="{v}"}} {n}'
+                lines += [f'{name}{{flag="{self.flag}",{v}}} {n}'
                           for v, n in sorted(counts.items())]
             return "\n".join(lines) + "\n"
 

@@ -53,3 +53,49 @@ def test_flags_history_on_the_cli(server: LiveServer, hotfix: object,
     missing = run("flags", "history", "nope")
     assert missing.code == 1
     assert "there is no flag 'nope'" in missing.err
+
+
+def test_a_flag_rollouts_evidence_step_counts_e_values_bounds_and_decision(
+        server: LiveServer) -> None:
+    from hotfix.domain.judge.settings import JudgeSettings
+    from hotfix.domain.judge.users import UserJudge
+
+    serve(server, "new-checkout", BOOL, split=[["on", 0], ["off", 100]])
+    records = remote(server, "engineer")
+    record = changes.one(records, "new-checkout").record
+    assert record is not None
+    judge = UserJudge(JudgeSettings(alpha=0.05))
+    judge.update_users(seen=(40, 760), failed=(2, 30), share=0.05)
+    early = judge.verdict().to_dict()
+    for _ in range(6):
+        judge.update_users(seen=(100, 300), failed=(30, 10), share=0.25)
+    verdict = judge.verdict().to_dict()
+    assert verdict["decision"] == "rollback"
+    flag = changes.one(records, "new-checkout").served
+    assert flag is not None
+    records.act(record, "deploy", ENGINEER, {"via": "flag:new-checkout", "canary": "on",
+                                             "baseline": "off", "plan": "5 % → 25 % → 100 %"})
+    for percent, seen in ((5, early), (25, verdict)):
+        records.act(record, "deploy_step", ENGINEER, {"flag": "new-checkout",
+            "definition": {**flag.to_dict(), "split": [["on", percent], ["off", 100 - percent]]},
+            "weight": percent, "canary": "on", "baseline": "off",
+            "requests": {"canary": 900, "baseline": 3100}, "errors": {"canary": 90, "baseline": 30},
+            "verdict": {**seen, "reason": seen["reason"] + " <script>alert(1)</script>"}})
+    with browser(server, "viewer") as page:
+        html = page.get(f"/ui/p/{PROJECT}/flags").text
+    assert "Rollout by the judge" in html
+    assert "on against off: step at 25 %" in html
+    assert "decision <strong>rollback</strong>" in html
+    assert "<caption>Evidence per variant (unit: user)</caption>" in html
+    counts = verdict["metrics"]["errors"]["counts"]
+    assert f"<td>{int(counts['canary_users'])}</td>" in html
+    assert f"<td>{int(counts['canary_failed_users'])}</td>" in html
+    assert f"<td>{int(counts['baseline_failed_users'])}</td>" in html
+    e = verdict["metrics"]["errors"]["e_regression"]
+    assert f"{e:.3g} / 20" in html
+    lower = verdict["metrics"]["errors"]["lower"]
+    assert f"[{lower:.3g}, " in html
+    assert "<svg" in html  # the hotfix page's chart
+    assert 'aria-labelledby="canary-' in html
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

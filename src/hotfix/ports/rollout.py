@@ -283,9 +283,10 @@ class RolloutAdapters(Protocol):
                 cursor: Mapping[str, Any] | None) -> MetricsSource: ...
 
     def flag_metrics(self, *, flag: str, canary: str, baseline: str,
-                     clock: Callable[[], float], cursor: Mapping[str, Any] | None
-                     ) -> MetricsSource:
-        """A flag rollout's source: the app's counters labelled by variant."""
+                     clock: Callable[[], float], cursor: Mapping[str, Any] | None,
+                     split_only: bool = False) -> MetricsSource:
+        """A flag rollout's source: the app's counters labelled by variant (``split_only``:
+        only those of users the split served, reason SPLIT)."""
         ...
 
     def judge(self) -> JudgeLike:

@@ -54,3 +54,26 @@ def test_an_app_that_does_not_answer_gives_nothing() -> None:
     obs = source.poll()
     assert len(obs) == 0
     assert obs.users == UserCounts()
+
+
+def test_with_targeting_rules_only_the_splits_users_count() -> None:
+    text = "\n".join([
+        'http_requests_total{variant="on",reason="SPLIT",status="200"} 40',
+        'http_requests_total{variant="on",reason="TARGETING_MATCH",status="500"} 9',
+        'http_requests_total{variant="off",reason="SPLIT",status="200"} 60',
+        'http_requests_total{variant="on",status="200"} 7',
+        'flag_users_total{flag="new-checkout",variant="on",reason="SPLIT"} 4',
+        'flag_users_total{flag="new-checkout",variant="on",reason="TARGETING_MATCH"} 30',
+        'flag_users_total{flag="new-checkout",variant="off",reason="SPLIT"} 6',
+        'flag_failed_users_total{flag="new-checkout",variant="on",reason="TARGETING_MATCH"} 9',
+        "",
+    ])
+    with exposing([text]) as at:
+        source = VariantMetrics(lambda: [at], "new-checkout", "on", "off", lambda: 0.0,
+                                snapshot={}, split_only=True)
+        obs = source.poll()
+        assert obs.users == UserCounts(4, 6, 0, 0, unlabelled=7)
+        assert (obs.canary_count, obs.baseline_count) == (40, 60)
+        everyone = VariantMetrics(lambda: [at], "new-checkout", "on", "off", lambda: 0.0,
+                                  snapshot={})
+        assert everyone.poll().users == UserCounts(34, 6, 9, 0, 0)

@@ -45,26 +45,41 @@ def flag_record(ctx: Context, key: str = "new-checkout", **extra: Any) -> str:
     return record
 
 
-def evaluator(repo: Path, key: str) -> Callable[[], Callable[[str], str]]:
-    """What the app's OFREP calls return, read in the app's own thread from the record."""
+PRO = [{"attribute": "plan", "op": "equals", "value": "pro", "variant": "on"}]
+
+
+def plan_of(user: str) -> str:
+    return "pro" if int(user.rsplit("-", 1)[-1]) % 4 == 0 else "free"
+
+
+def evaluator(repo: Path, key: str, reasons: bool = False
+              ) -> Callable[[], Callable[[str], str | tuple[str, str]]]:
+    """What the app's OFREP calls return, read in the app's own thread from the record
+    (``reasons``: the variant and the OFREP reason, for a context with a ``plan``)."""
     holder: dict[str, Context] = {}
 
-    def now() -> Callable[[str], str]:
+    def now() -> Callable[[str], str | tuple[str, str]]:
         if "ctx" not in holder:
             holder["ctx"] = open_context(repo, {}, SETTINGS)
         flag = one(holder["ctx"].records, key).served
         assert flag is not None
-        return lambda user: str(evaluate(flag, {"targetingKey": user}).variant)
+
+        def served(user: str) -> str | tuple[str, str]:
+            answer = evaluate(flag, {"targetingKey": user, "plan": plan_of(user)})
+            return (str(answer.variant), answer.reason) if reasons else str(answer.variant)
+        return served
     return now
 
 
 @contextmanager
-def world(tmp_path: Path, fail: dict[str, float], **app: Any) -> Iterator[tuple[Context, str]]:
+def world(tmp_path: Path, fail: dict[str, float], rules: list[dict[str, Any]] | None = None,
+          reasons: bool = False, **app: Any) -> Iterator[tuple[Context, str]]:
     repo = make_app_repo(tmp_path / "repo", {"v1.0.0": {}})
-    with serving(FlagApp("new-checkout", evaluator(repo, "new-checkout"), fail, **app)) as at:
+    flag = evaluator(repo, "new-checkout", reasons)
+    with serving(FlagApp("new-checkout", flag, fail, **app)) as at:
         ctx = open_context(repo, {}, {**SETTINGS, "rollout.flag.targets": [at]})
         try:
-            yield ctx, flag_record(ctx)
+            yield ctx, flag_record(ctx, **({"rules": rules} if rules else {}))
         finally:
             ctx.close()
 
@@ -118,14 +133,49 @@ def test_metrics_with_no_variant_label_are_no_data_and_never_promote(tmp_path: P
         assert one(ctx.records, "new-checkout").served.split == (("on", 10), ("off", 90))
 
 
+def test_a_flag_with_rules_is_judged_on_the_users_its_split_serves(tmp_path: Path) -> None:
+    # the rule's users fail often on `on`; counted with the split's, they would roll it back
+    fail = {"on:TARGETING_MATCH": 0.5, "on:SPLIT": 0.05, "off": 0.05}
+    with world(tmp_path, fail, rules=PRO, reasons=True) as (ctx, record):
+        out = deploy.deploy(ctx, record, APP, via="flag:new-checkout")
+        assert out.status == Status.PROMOTED, out.reason
+        served = one(ctx.records, "new-checkout").served
+        assert served.split == (("on", 100), ("off", 0))
+        assert [r.to_dict() for r in served.rules] == PRO  # the rules kept matching
+
+
+def test_a_flag_with_rules_whose_split_variant_fails_is_set_to_0_percent(
+        tmp_path: Path) -> None:
+    fail = {"on:TARGETING_MATCH": 0.0, "on:SPLIT": 0.3, "off": 0.0}
+    with world(tmp_path, fail, rules=PRO, reasons=True) as (ctx, record):
+        out = deploy.deploy(ctx, record, APP, via="flag:new-checkout")
+        assert out.status == Status.ROLLED_BACK, out.reason
+        served = one(ctx.records, "new-checkout").served
+        assert served.split == (("on", 0), ("off", 100))
+        assert [r.to_dict() for r in served.rules] == PRO
+
+
+def test_a_flag_with_rules_and_no_reason_label_is_no_data(tmp_path: Path) -> None:
+    with world(tmp_path, {}, rules=PRO) as (ctx, record):
+        out = deploy.deploy(ctx, record, APP, via="flag:new-checkout")
+        assert out.status == Status.PAUSED
+        assert "no data" in out.verdict["reason"]
+        assert "`reason` label" in out.verdict["reason"]
+
+
 def test_bad_input_is_refused_and_nothing_moves(tmp_path: Path) -> None:
     repo = make_app_repo(tmp_path / "repo", {"v1.0.0": {}})
     ctx = open_context(repo, {}, SETTINGS)
     try:
-        record = flag_record(ctx, rules=[{"attribute": "plan", "op": "equals",
-                                          "value": "pro", "variant": "on"}])
-        with pytest.raises(UsageError, match="targeting rules"):
-            deploy.deploy(ctx, record, APP, via="flag:new-checkout")
+        three = propose(ctx.records, REQ, {
+            "key": "colour", "type": "string", "variants": {"a": "a", "b": "b", "c": "c"},
+            "default": "a", "split": [["b", 0], ["c", 10], ["a", 90]]}, "colours", ANSWERS).key
+        ctx.records.act(three, "approve", APP, {})
+        set_flag(ctx.records, APP, "colour", {}, "served")
+        with pytest.raises(UsageError, match="split also serves c"):
+            deploy.deploy(ctx, three, APP, via="flag:colour")
+        assert one(ctx.records, "colour").served.split == (("b", 0), ("c", 10), ("a", 90))
+        record = flag_record(ctx)
         with pytest.raises(UsageError, match="not flag 'other'"):
             deploy.deploy(ctx, record, APP, via="flag:other")
         with pytest.raises(UsageError, match="say which flag"):

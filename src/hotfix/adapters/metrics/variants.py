@@ -10,7 +10,12 @@ variants here, read from a ``variant`` label (``VariantNames``):
 What changed since the previous scrape becomes request rows (for the plan's minimum
 exposure and the tally) and ``UserCounts`` (for the judge, whose unit is the user). A
 series with a ``flag`` label of another flag is skipped; request series with no variant
-label are counted as ``unlabelled`` (the judge says it has no data). A counter that went
+label are counted as ``unlabelled`` (the judge says it has no data).
+
+A flag with targeting rules (``split_only``) is judged on the users its split serves, the
+population the rollout moves: only series labelled ``reason="SPLIT"`` (the OFREP reason of
+the evaluation) count; those of users a rule matched (``TARGETING_MATCH``) are skipped, and
+request series with no reason label count as ``unlabelled``. A counter that went
 down (the process restarted) counts from zero; an instance that does not answer gives
 nothing. The cursor is the snapshot of every counter.
 """
@@ -36,13 +41,18 @@ class VariantNames:
     users: str = "flag_users_total"
     failed_users: str = "flag_failed_users_total"
     variant_label: str = "variant"
+    reason_label: str = "reason"
+
+SPLIT = "SPLIT"  # the OFREP reason of an evaluation the split decided
 
 
 class VariantMetrics:
     def __init__(self, addresses: Callable[[], Sequence[str]], flag: str, canary: str,
                  baseline: str, clock: Callable[[], float], names: VariantNames | None = None,
-                 path: str = "/metrics", snapshot: Mapping[str, Snapshot] | None = None) -> None:
+                 path: str = "/metrics", snapshot: Mapping[str, Snapshot] | None = None,
+                 split_only: bool = False) -> None:
         self.addresses, self.flag, self.clock = addresses, flag, clock
+        self.split_only = split_only
         self.sides = {canary: "canary", baseline: "baseline"}
         self.names, self.path = names or VariantNames(), path
         self.last: dict[str, Snapshot] = {a: dict(s) for a, s in (snapshot or {}).items()}
@@ -85,6 +95,9 @@ class VariantMetrics:
         if s.label("flag") not in (None, self.flag):
             return None
         side = self.sides.get(s.label(n.variant_label) or "")
+        reason = s.label(n.reason_label)
+        if self.split_only and reason != SPLIT:
+            return "unlabelled" if s.name == n.requests and reason is None else None
         if side is None:
             return "unlabelled" if s.name == n.requests and s.label(n.variant_label) is None \
                 else None

@@ -189,8 +189,9 @@ class UserJudge:
         if sum(self.seen) == 0:
             if self.unlabelled:
                 return (f"{prefix}: no data — {self.unlabelled} requests counted without a "
-                        "variant label, none by variant (export the flag's counters with a "
-                        "`variant` label: docs/flags.md)")
+                        "variant label (or, for a flag with targeting rules, a `reason` label), "
+                        "none by variant (export the flag's counters with a `variant` label, "
+                        "and `reason`: docs/flags.md)")
             return f"{prefix}: no users counted by variant yet (no data is no evidence)"
         note = ""
         if self.srm_at is not None:

@@ -95,10 +95,15 @@ def hotfix_list(request: Request, caller: Reader, project: str,
 
 @router.get("/p/{project}/flags", response_class=HTMLResponse)
 def flags_page(request: Request, caller: Reader, project: str) -> HTMLResponse:
-    """Every flag: what it serves (variants, rules, split, kill switch) and its history."""
+    """Every flag: what it serves (variants, rules, split, kill switch), its history, and the
+    evidence of its rollout by the judge."""
+    from hotfix.server.dashboard.flag_evidence import flag_rollout
     from hotfix.services.flags.changes import flags
 
-    found = [f.to_dict() for f in flags(server_state(request).records(project)).values()]
+    records = server_state(request).records(project)
+    found = [f.to_dict() for f in flags(records).values()]
+    for flag in found:
+        flag["rollout"] = flag_rollout(records.get(flag["record"])) if flag["record"] else None
     return render(request, "flags.html", caller=caller, project=project, flags=found)
 
 

@@ -10,6 +10,11 @@ instances start or stop, and its judge counts users (domain/judge/users.py) from
 counters by variant (adapters/metrics/variants.py). A regression sets the canary variant
 to 0 % at once, then ``rollback`` (the record returns to ``set``); promotion sets it to 100 %,
 then ``promote`` (``completed``). A kill during the rollout stops it.
+
+A flag with targeting rules is rolled out on its fallthrough: the rules keep matching first,
+each step moves the split that serves everyone they do not match, and the judge counts only
+that population — the app's series labelled ``reason="SPLIT"`` (adapters/metrics/variants.py).
+A split that serves a third variant cannot be judged as two sides, and is refused.
 """
 
 from __future__ import annotations
@@ -125,12 +130,13 @@ def checked_flag(ctx: Context, key: str, flag: str) -> Flag:
     if served is None or served.killed:
         raise ConflictError(f"flag {flag!r} is {'killed' if served else 'not served yet'}",
                             hint=f"hotfix flags set {flag} … --reason \"…\" first")
-    if served.rules:
-        raise UsageError(f"flag {flag!r} has targeting rules: a rollout compares the "
-                         "split's variants, and a rule serves users outside the split",
-                         hint=f"remove the rules (hotfix flags set {flag} --rule …) or "
-                              "roll it out by hand")
-    variants(served)
+    canary, baseline = variants(served)
+    others = sorted(v for v, w in served.split if w and v not in (canary, baseline))
+    if others:
+        raise UsageError(f"flag {flag!r}'s split also serves {', '.join(others)}: a rollout "
+                         f"compares two variants, {canary} and {baseline}",
+                         hint=f"set their share to 0 first: hotfix flags set {flag} --split "
+                              f"{canary}=0 --reason \"…\"")
     return served
 
 
@@ -181,9 +187,11 @@ def build(ctx: Context, plan: Plan, state: DeployState, actor: str, flag: str,
           on_progress: Callable[[Progress], None] | None, *, cursor: dict[str, Any] | None,
           judge: UserJudgeLike | None = None) -> Rollout:
     cfg = ctx.cfg
+    served = one(ctx.records, flag).served
     metrics = ctx.rollout.flag_metrics(flag=flag, canary=state.canary.version,
                                        baseline=state.baseline.version,
-                                       clock=ctx.clock.time, cursor=cursor)
+                                       clock=ctx.clock.time, cursor=cursor,
+                                       split_only=bool(served and served.rules))
     return Rollout(
         plan=plan, state=state, target=NoFleet(),
         router=FlagRouter(ctx.records, state.key, flag, actor), metrics=metrics,
