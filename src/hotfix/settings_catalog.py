@@ -691,6 +691,9 @@ CATALOG: tuple[Setting, ...] = (
             "SQLite, workers on PostgreSQL."),
     Setting("jobs.deliver_every", 5.0,
             "Seconds between runs of notify.deliver (the outbox, status updates) per project."),
+    Setting("jobs.schedule_every", 5.0,
+            "Seconds between runs of the job that logs scheduled content publishes and expiries\n"
+            "(the zone endpoint is exact at every instant whenever it runs; docs/content.md)."),
     Setting("jobs.heartbeat_seconds", 10.0,
             "How often a `hotfix worker` tells the database it is alive."),
     Setting("jobs.stalled_after", 30.0,

@@ -71,6 +71,10 @@ SAMPLES: dict[tuple[str, str], Sample] = {
                       {"template": "stock-level", "values": {"units": "4"}}),
     ("POST", "/api/v1/projects/{project}/content/changes/{key}/publish"):
         lambda live: ({**_synced(live), "key": _content_change(live)}, None),
+    ("POST", "/api/v1/projects/{project}/content/changes/{key}/schedule"):
+        lambda live: ({**_synced(live), "key": _content_change(live)},
+                      {"start": "2099-12-18T09:00", "end": "2099-12-24T00:00",
+                       "tz": "Europe/Berlin"}),
     ("POST", "/api/v1/projects/{project}/content/changes/{key}/revert"):
         lambda live: ({**_synced(live), "key": _content_change(live, publish=True)}, None),
 }

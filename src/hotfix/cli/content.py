@@ -100,6 +100,25 @@ def publish_cmd(key: KeyArg, as_: ActorOpt = None, as_json: JsonOpt = False) -> 
         _show(as_json, content_desk(ctx).publish(key, actor(ctx, as_)), "published")
 
 
+@content_app.command("schedule")
+def schedule_cmd(key: KeyArg, start: Annotated[str | None, typer.Option(
+                     "--start", help="When it goes live, e.g. 2026-12-18T09:00 (default: now).")
+                 ] = None,
+                 end: Annotated[str | None, typer.Option(
+                     "--end", help="When it comes off again, e.g. 2026-12-24T00:00.")] = None,
+                 tz: Annotated[str, typer.Option(
+                     "--tz", help="The time zone --start and --end are in (IANA name).")
+                 ] = "UTC",
+                 as_: ActorOpt = None, as_json: JsonOpt = False) -> None:
+    """Schedule an approved change: live from --start until --end (the server's jobs log
+    each move; what was missed while it was down is applied at its start)."""
+    from hotfix.wiring import content_desk
+
+    with context() as ctx:
+        _show(as_json, content_desk(ctx).schedule(key, actor(ctx, as_), start, end, tz),
+              "scheduled")
+
+
 @content_app.command("revert")
 def revert_cmd(key: KeyArg, as_: ActorOpt = None, as_json: JsonOpt = False) -> None:
     """Revert a published change now: its zone serves what it showed before."""

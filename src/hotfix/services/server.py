@@ -16,6 +16,7 @@ from hotfix.services.identity.users import checked_project
 from hotfix.services.record.records import LocalRecords, RecordSettings
 
 if TYPE_CHECKING:
+    from hotfix.domain.content.catalog import Catalog
     from hotfix.domain.record.lifecycle import Hotfix
     from hotfix.ports import (
         Clock,
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
         WitnessedLog,
     )
     from hotfix.ports.jobs import JobQueue
+    from hotfix.services.content.changes import ContentDesk
     from hotfix.services.jobs.scope import ProjectScope
 
 Network = IPv4Network | IPv6Network
@@ -169,5 +171,21 @@ def project_scope(settings: ServerSettings, parts: ServerParts, project: str) ->
     if telling is None:
         raise NotFound(f"there is no project {project!r} on this server",
                        hint="the projects: GET /api/v1/projects")
-    return ProjectScope(project, telling.cfg, project_records(settings, parts, project),
-                        telling.adapters, parts.clock)
+    records = project_records(settings, parts, project)
+    return ProjectScope(project, telling.cfg, records, telling.adapters, parts.clock,
+                        content_desk(settings, parts, project, records))
+
+
+def content_desk(settings: ServerSettings, parts: ServerParts, project: str,
+                 records: LocalRecords) -> ContentDesk | None:
+    """The project's content desk, decided as ``records`` (None: it keeps no catalog)."""
+    from hotfix.services.content.changes import ContentDesk, deciding_with
+
+    if project not in parts.content:
+        return None
+
+    def records_for(catalog: Catalog) -> LocalRecords:
+        return deciding_with(records, catalog)
+
+    return ContentDesk(parts.content[project], records_for, parts.clock,
+                       settings.content.get(project, ContentSettings()).checkout)

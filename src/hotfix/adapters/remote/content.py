@@ -45,6 +45,11 @@ class RemoteContent:
     def revert(self, key: str, actor: str) -> Hotfix:
         return self.records.record_of(self.client.post(self._change(key, "revert")))
 
+    def schedule(self, key: str, actor: str, start: str | None, end: str | None,
+                 tz: str = "UTC") -> Hotfix:
+        body = {"start": start, "end": end, "tz": tz}
+        return self.records.record_of(self.client.post(self._change(key, "schedule"), body))
+
     def zone(self, name: str) -> Live:
         got = self.client.get(f"{self.base}/zones/{quote(name, safe='')}")
         at = got.get("published_at")

@@ -1,8 +1,16 @@
-"""What a zone shows now, derived from the content records' events (never stored apart).
+"""What a zone shows at an instant, derived from the content records' events (never stored
+apart).
 
 A ``draft`` names its template, zone, catalog version and checked values; a ``publish``
-puts that draft on its zone; a ``revert`` takes it off again, so the zone shows what it
-showed before (the previous publish still standing, else nothing)."""
+puts that draft on its zone; a ``revert`` (or an ``expire``) takes it off again, so the zone
+shows what it showed before (the previous publish still standing, else nothing).
+
+A ``schedule`` (``start``, optional ``end``, UTC ISO instants) publishes the draft at
+``start`` and takes it off at ``end``, whenever the jobs that log those moves run: the zone
+is exact at every instant even while the server was down. The ``publish`` and ``expire``
+events those jobs write carry ``scheduled: true`` and add nothing to what the schedule said.
+A person's next step on the record (a new draft, a publish, a revert, a rejection) cancels
+what of its schedule is still to come."""
 
 from __future__ import annotations
 
@@ -12,6 +20,8 @@ from datetime import datetime
 from typing import Any
 
 from hotfix.domain.record.hotfix import Hotfix
+
+CANCELS = frozenset({"draft", "publish", "revert", "reject", "expire"})
 
 
 @dataclass(frozen=True)
@@ -43,14 +53,59 @@ class Publish:
     shown: bool
 
 
-def live_zones(records: Iterable[Hotfix]) -> dict[str, Live]:
-    """Every zone that was ever published to, with what it shows now."""
-    return {zone: _live(zone, stack) for zone, stack in _standing(_moves(records)).items()}
+@dataclass(frozen=True)
+class Schedule:
+    """A record's schedule still in force: when it goes live and when it comes off."""
+
+    start: datetime
+    end: datetime | None
+    tz: str
+    cancelled: datetime | None  # a person's later step: nothing of it after this instant
+
+    def holds(self, at: datetime) -> bool:
+        return self.cancelled is None or at < self.cancelled
+
+    def due(self, record: Hotfix, now: datetime) -> str | None:
+        """The move a job logs now: ``publish`` once started, ``expire`` once ended."""
+        state = record.state.value
+        if state == "scheduled" and self.start <= now and self.holds(self.start):
+            return "publish"
+        if (state == "published" and self.end is not None and self.end <= now
+                and self.holds(self.end) and _scheduled_publish(record)):
+            return "expire"
+        return None
 
 
-def history(records: Iterable[Hotfix], zone: str) -> list[Publish]:
-    """Every publish to ``zone``, oldest first, each saying whether it still stands."""
-    moves = [m for m in _moves(records) if m[4].get("zone") == zone]
+def schedule_of(record: Hotfix) -> Schedule | None:
+    """The record's newest schedule, with when a person's later step cancelled it."""
+    found: Schedule | None = None
+    for event in record.events:
+        if event.kind == "schedule":
+            end = event.payload.get("end")
+            found = Schedule(datetime.fromisoformat(str(event.payload["start"])),
+                             datetime.fromisoformat(str(end)) if end else None,
+                             str(event.payload.get("tz", "UTC")), None)
+        elif (found is not None and found.cancelled is None and event.kind in CANCELS
+              and not event.payload.get("scheduled")):
+            found = Schedule(found.start, found.end, found.tz, event.at)
+    return found
+
+
+def _scheduled_publish(record: Hotfix) -> bool:
+    last = next((e for e in reversed(record.events) if e.kind == "publish"), None)
+    return last is not None and bool(last.payload.get("scheduled"))
+
+
+def live_zones(records: Iterable[Hotfix], now: datetime) -> dict[str, Live]:
+    """Every zone that was ever published to by ``now``, with what it shows at ``now``."""
+    return {zone: _live(zone, stack)
+            for zone, stack in _standing(_moves(records, now)).items()}
+
+
+def history(records: Iterable[Hotfix], zone: str, now: datetime) -> list[Publish]:
+    """Every publish to ``zone`` by ``now``, oldest first, each saying whether it still
+    stands (a schedule's start counts as its publish, its end as its expiry)."""
+    moves = [m for m in _moves(records, now) if m[4].get("zone") == zone]
     stack = _standing(moves).get(zone, [])
     standing = {key for key, _, _ in stack}
     shown = stack[-1][0] if stack else None
@@ -62,8 +117,9 @@ def history(records: Iterable[Hotfix], zone: str) -> list[Publish]:
 _Move = tuple[datetime, str, int, str, Mapping[str, Any], str]
 
 
-def _moves(records: Iterable[Hotfix]) -> list[_Move]:
-    """Every publish, revert and expiry with the draft it moved, in the order they ran."""
+def _moves(records: Iterable[Hotfix], now: datetime) -> list[_Move]:
+    """Every publish, revert and expiry by ``now`` with the draft it moved, in the order
+    they ran; a schedule's moves at the instants it named."""
     moves: list[_Move] = []
     for record in records:
         if record.kind != "content":
@@ -72,7 +128,10 @@ def _moves(records: Iterable[Hotfix]) -> list[_Move]:
         for event in record.events:
             if event.kind == "draft":
                 draft = event.payload
-            elif event.kind in ("publish", "revert", "expire") and draft.get("zone"):
+            elif event.kind == "schedule" and draft.get("zone"):
+                moves.extend(_scheduled(record, event.seq, event.actor, draft, now))
+            elif (event.kind in ("publish", "revert", "expire") and draft.get("zone")
+                  and not event.payload.get("scheduled") and event.at <= now):
                 moves.append((event.at, record.key, event.seq, event.kind, draft,
                               event.actor))
     return sorted(moves, key=lambda m: (m[0], m[1], m[2]))
@@ -88,6 +147,19 @@ def _standing(moves: Iterable[_Move]) -> dict[str, list[tuple[str, datetime,
         if kind == "publish":
             stack.append((key, at, draft))
     return standing
+
+
+def _scheduled(record: Hotfix, seq: int, actor: str, draft: Mapping[str, Any],
+               now: datetime) -> list[_Move]:
+    schedule = schedule_of(record)
+    if schedule is None or any(e.kind == "schedule" and e.seq > seq for e in record.events):
+        return []  # a newer schedule replaced this one
+    out: list[_Move] = []
+    if schedule.start <= now and schedule.holds(schedule.start):
+        out.append((schedule.start, record.key, seq, "publish", draft, actor))
+        if schedule.end is not None and schedule.end <= now and schedule.holds(schedule.end):
+            out.append((schedule.end, record.key, seq, "expire", draft, actor))
+    return out
 
 
 def _live(zone: str, stack: list[tuple[str, datetime, Mapping[str, Any]]]) -> Live:

@@ -134,6 +134,20 @@ def publish(request: Request, caller: Marketer, key: HotfixKey,
         key, caller.email))
 
 
+class ScheduleIn(BaseModel):
+    start: str | None = Field(default=None, max_length=40, examples=["2026-12-18T09:00"])
+    end: str | None = Field(default=None, max_length=40, examples=["2026-12-24T00:00"])
+    tz: str = Field(default="UTC", max_length=64, examples=["Europe/Berlin"])
+
+
+@router.post("/changes/{key}/schedule", response_model=HotfixWithEvents,
+             summary="Schedule an approved content change: live from start until end")
+def schedule(request: Request, caller: Marketer, key: HotfixKey, body: ScheduleIn,
+             idempotency_key: RequestKey = None) -> HotfixWithEvents:
+    return HotfixWithEvents.full(desk(request, caller.project, idempotency_key).schedule(
+        key, caller.email, body.start, body.end, body.tz))
+
+
 @router.post("/changes/{key}/revert", response_model=HotfixWithEvents,
              summary="Revert a published content change: its zone shows what it showed before")
 def revert(request: Request, caller: Marketer, key: HotfixKey,

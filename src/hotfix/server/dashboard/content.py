@@ -51,14 +51,15 @@ def content_page(request: Request, caller: Reader, project: str,
                       templates=[], zones=[], changes=[], done="", can_change=False,
                       missing=f"{exc.message}. {exc.hint}")
     records = d.records_for(catalog).list()  # read once: every zone's view comes from it
-    shown_now = live_zones(records)
+    now = d.clock.now()
+    shown_now = live_zones(records, now)
     zones = []
     for name, zone in sorted(catalog.zones.items()):
         live = shown_now.get(name) or nothing(name)
         shown = catalog.templates.get(live.template or "")
         zones.append({"name": name, "paths": zone.paths, "live": live,
                       "fragment": Markup(fragment(shown, live.values)) if shown else "",
-                      "history": list(reversed(history(records, name)))})
+                      "history": list(reversed(history(records, name, now)))})
     changes = [r for r in reversed(records) if r.kind == "content"
                and r.state.value in IN_FLIGHT and (r.last("draft") or {}).get("zone")]
     return render(request, "content.html", caller=caller, project=project, version=version,

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hotfix.domain.content.catalog import Catalog, Template, digest
-from hotfix.domain.content.live import Live, Publish, history, live_zones, nothing
+from hotfix.domain.content.live import Live, Publish, history, live_zones, nothing, schedule_of
 from hotfix.domain.content.slots import SlotRefused
 from hotfix.domain.record.hotfix import Hotfix
 from hotfix.errors import GuardRefused, NotFound, PolicyViolation, UsageError
@@ -80,6 +82,49 @@ class ContentDesk:
                 "catalog_version": version, "template_digest": _digest(catalog, name)}
 
     def publish(self, key: str, actor: str) -> Hotfix:
+        records, zone = self._publishable(key)
+        return records.act(key, "publish", actor, {"zone": zone})
+
+    def schedule(self, key: str, actor: str, start: str | None, end: str | None,
+                 tz: str = "UTC") -> Hotfix:
+        """Publish at ``start`` (default now) and take off at ``end`` (optional), both read
+        in time zone ``tz`` unless they carry an offset; a job logs each move when due."""
+        now = self.clock.now()
+        begins = instant("start", start, tz) if start else now
+        ends = instant("end", end, tz) if end else None
+        if begins < now:
+            raise UsageError(f"start {start!r} is in the past ({_utc(begins)})",
+                             hint=f"a later start, or publish now: hotfix content publish {key}")
+        if ends is not None and ends <= now:
+            raise UsageError(f"end {end!r} is in the past ({_utc(ends)})",
+                             hint="an end after now and after the start")
+        if ends is not None and ends <= begins:
+            raise UsageError(f"end {end!r} ({_utc(ends)}) is not after start ({_utc(begins)})",
+                             hint="an end after the start")
+        records, zone = self._publishable(key)
+        return records.act(key, "schedule", actor, {
+            "zone": zone, "start": _utc(begins), "end": _utc(ends) if ends else None,
+            "tz": tz})
+
+    def run_due(self) -> list[tuple[str, str]]:
+        """Log every scheduled move due now (``publish``, ``expire``; what was missed while
+        nothing ran, too): each as its scheduler, with ``scheduled: true``."""
+        _, _catalog, records = self._current()
+        now, done = self.clock.now(), []
+        for record in records.list(states=("scheduled", "published")):
+            schedule = schedule_of(record) if record.kind == "content" else None
+            move = schedule.due(record, now) if schedule else None
+            if schedule is None or move is None:
+                continue
+            scheduler = next(e.actor for e in reversed(record.events) if e.kind == "schedule")
+            due = schedule.start if move == "publish" else schedule.end
+            records.act(record.key, move, scheduler, {
+                "zone": _draft(record)["zone"], "scheduled": True,
+                "due": _utc(due) if due else None})
+            done.append((record.key, move))
+        return done
+
+    def _publishable(self, key: str) -> tuple[Records, str]:
         _, catalog, records = self._current()
         draft = _draft(records.get(key))
         template = _approved(catalog, str(draft["template"]))
@@ -88,7 +133,7 @@ class ContentDesk:
                 f"template {template.name!r} changed since {key} was drafted: its values "
                 "were checked against the old version", hint="make the change again: "
                 f"hotfix content change {template.name} --set …")
-        return records.act(key, "publish", actor, {"zone": template.zone})
+        return records, template.zone
 
     def revert(self, key: str, actor: str) -> Hotfix:
         _, _catalog, records = self._current()
@@ -110,12 +155,12 @@ class ContentDesk:
         """Every publish to ``zone``, oldest first."""
         _, catalog, records = self._current()
         _known(catalog, zone)
-        return history(records.list(), zone)
+        return history(records.list(), zone, self.clock.now())
 
     def zone(self, name: str) -> Live:
         _, catalog, records = self._current()
         _known(catalog, name)
-        return live_zones(records.list()).get(name) or nothing(name)
+        return live_zones(records.list(), self.clock.now()).get(name) or nothing(name)
 
 
 def _known(catalog: Catalog, zone: str) -> None:
@@ -150,3 +195,23 @@ def _draft(record: Hotfix) -> Mapping[str, Any]:
         raise GuardRefused(f"{record.key} is not a content change made through a template",
                            hint="hotfix content change TEMPLATE --set SLOT=VALUE …")
     return draft
+
+
+def instant(field: str, given: str, tz: str) -> datetime:
+    """``given`` (ISO, e.g. 2026-12-18T09:00) as an instant: in ``tz`` unless it has an
+    offset; a ``UsageError`` naming ``field`` otherwise."""
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"--tz {tz!r} is not a time zone", hint="e.g. --tz Europe/Berlin "
+                         "(an IANA name) or --tz UTC") from None
+    try:
+        at = datetime.fromisoformat(given)
+    except ValueError:
+        raise UsageError(f"{field} {given!r} is not an ISO date-time",
+                         hint=f"e.g. --{field} 2026-12-18T09:00 --tz Europe/Berlin") from None
+    return (at if at.tzinfo else at.replace(tzinfo=zone)).astimezone(UTC)
+
+
+def _utc(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat()

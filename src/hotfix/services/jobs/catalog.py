@@ -48,6 +48,17 @@ def deliver_notices(scope: ProjectScope, run: Run) -> Mapping[str, Any]:
 register(Job("notify.deliver", deliver_notices, every="jobs.deliver_every"))
 
 
+def run_schedules(scope: ProjectScope, run: Run) -> Mapping[str, Any]:
+    """``content.schedule``: every scheduled publish and expiry due logged on its record
+    (those missed while the server was down, at its start: the runners run it first)."""
+    if scope.content is None:
+        return {"moves": []}
+    return {"moves": [f"{key} {move}" for key, move in scope.content.run_due()]}
+
+
+register(Job("content.schedule", run_schedules, every="jobs.schedule_every"))
+
+
 def tasks(cfg: Config, scope_of: Callable[[str], ProjectScope]) -> list[Task]:
     """Every registered job as a runner's ``Task``, bound to the projects' scopes, its
     period read from the server's settings ``cfg``."""

@@ -11,6 +11,7 @@ from hotfix.config import Config
 
 if TYPE_CHECKING:
     from hotfix.ports import Clock, NotifyAdapters, Records
+    from hotfix.services.content.changes import ContentDesk
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class ProjectScope:
     records: Records  # its record, as the server decides it
     notify: NotifyAdapters  # its outbox and channels
     clock: Clock
+    content: ContentDesk | None = None  # its content catalog (a SQL record keeps one)
 
     def now(self) -> datetime:
         return self.clock.now()
