@@ -13,6 +13,7 @@ The response shapes are copied from the vendors' public API documentation:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,8 +41,24 @@ def _fault(f: Faults) -> Response | None:
     return None
 
 
-def datadog_app(points: dict[tuple[str, str], list[list[float]]], f: Faults) -> FastAPI:
-    """``points[(metric, version)]``: the pointlist ([ms, value], …) of that query's series."""
+Points = Callable[[str, str, int, int], "list[list[float]] | None"]
+
+
+def fixed(points: dict[tuple[str, str], list[list[float]]]) -> Points:
+    """The same pointlist for ``(metric, version)`` whatever the window."""
+    return lambda metric, version, start, end: points.get((metric, version))
+
+
+def per_second(rates: dict[tuple[str, str], float]) -> Points:
+    """A point a second at ``rates[(metric, version)]``: live traffic, for a deploy."""
+    def points(metric: str, version: str, start: int, end: int) -> list[list[float]] | None:
+        rate = rates.get((metric, version))
+        return None if rate is None else [[t * 1000.0, rate] for t in range(start, end)]
+    return points
+
+
+def datadog_app(points: Points, f: Faults) -> FastAPI:
+    """``points(metric, version, from, to)``: the pointlist ([ms, value], …) of that series."""
     app = FastAPI()
 
     @app.get("/api/v1/query")
@@ -58,7 +75,7 @@ def datadog_app(points: dict[tuple[str, str], list[list[float]]], f: Faults) -> 
         if found is None:
             return JSONResponse({"status": "error", "error": "Error parsing query"},
                                 status_code=400)
-        pointlist = points.get((found[1], found[2]))
+        pointlist = points(found[1], found[2], int(q["from"]), int(q["to"]))
         series = [] if pointlist is None else [{
             "aggr": "sum", "display_name": found[1], "end": int(q["to"]) * 1000 - 1,
             "expression": q["query"], "interval": 15, "length": len(pointlist),

@@ -21,6 +21,7 @@ from tests.adapters.metrics.monitoring_standins import (
     NR_KEY,
     Faults,
     datadog_app,
+    fixed,
     newrelic_app,
 )
 
@@ -58,7 +59,7 @@ POINTS = {  # two rollup points in the window, one after it (not counted)
 
 def test_datadog_counts_per_version_tag_within_the_window() -> None:
     faults, sleeps = Faults(), []
-    with serve(datadog_app(POINTS, faults)) as url:
+    with serve(datadog_app(fixed(POINTS), faults)) as url:
         interval = DatadogQuery(dd_api(url, sleeps), "v2", "v1", 15)(T0, T0 + 15)
     assert interval == Interval(T0, T0 + 15, (50, 450), (3, 0))  # v1 has no error series
     assert faults.queries[0] == "sum:trace.http.request.hits{version:v2}.as_count().rollup(sum, 15)"
@@ -66,7 +67,7 @@ def test_datadog_counts_per_version_tag_within_the_window() -> None:
 
 def test_datadog_rate_limits_are_honoured_then_5xx_fail_clearly() -> None:
     faults, sleeps = Faults(throttle=2), []
-    with serve(datadog_app(POINTS, faults)) as url:
+    with serve(datadog_app(fixed(POINTS), faults)) as url:
         assert DatadogQuery(dd_api(url, sleeps), "v2", "v1", 15)(T0, T0 + 15).requests == (50, 450)
         assert sleeps == [2.0, 2.0]  # Retry-After
         faults.fail, sleeps[:] = 9, []
