@@ -116,3 +116,16 @@ def test_a_histogram_on_other_buckets_is_no_latency_data() -> None:
     latency = after.to_dict()["metrics"]["latency"]
     assert latency["counts"]["canary"] == before["latency"]["counts"]["canary"]
     assert after.requests["canary"] == before["errors"]["counts"]["canary"] + 500
+
+
+def test_the_bake_time_ends_with_only_the_weighted_metrics() -> None:
+    """A source without latency (Datadog's hits and errors) runs with latency and tail off:
+    the end of the bake time folds in only the metrics that are on, and decides."""
+    settings = JudgeSettings(weight_latency=0, weight_tail=0)
+    judge = Judge(settings)
+    no_latency = [Interval(iv.start, iv.end, iv.requests, iv.errors)
+                  for iv in stream(7, count=3)]
+    judge.update_intervals(no_latency, [0.2] * len(no_latency))
+    verdict = judge.finish()
+    assert verdict.decision in {"inconclusive", "promote", "rollback"}
+    assert [m.name for m in verdict.metrics] == ["errors"]

@@ -155,7 +155,8 @@ class Judge:
             last = np.array([self.seen - 1], dtype=np.int64)
             paths = {"errors": err, "latency": lat, "tail": tail}
             self._note_crossings(
-                {k: (np.array([v[0]]), np.array([v[1]])) for k, v in paths.items()}, last
+                {k: (np.array([v[0]]), np.array([v[1]])) for k, v in paths.items()
+                 if k in self.weights}, last
             )
         return self.verdict()
 
