@@ -12,8 +12,6 @@ checkout button and a pasted ``<script>`` are refused with the reason.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -24,7 +22,8 @@ from typing import Any
 import httpx
 
 from hotfix.demo.sample import APPROVER, ENGINEER, init_sample_repo
-from hotfix.demo.team import free_port, team_server, wait_healthy
+from hotfix.demo.team import shop as shop_at
+from hotfix.demo.team import team_server
 from hotfix.demo.walkthrough import Step
 
 MARKETER = "sam@shop.example"
@@ -66,7 +65,7 @@ def run_content_demo(workdir: Path, environ: dict[str, str]) -> Iterator[Step]:
     del environ  # the demo's server and shop take nothing from the caller's environment
     with ExitStack() as stack:
         url, tokens = stack.enter_context(_team_server(workdir / "server"))
-        shop = stack.enter_context(_shop(url))
+        shop = stack.enter_context(shop_at("hotfix.demo.content_shop", "--content", url))
         http = {who: stack.enter_context(_client(url, token)) for who, token in tokens.items()}
         page = stack.enter_context(httpx.Client(base_url=f"http://{shop}", timeout=10,
                                                 trust_env=False))
@@ -225,14 +224,3 @@ def _client(url: str, token: str) -> Iterator[httpx.Client]:
         yield client
 
 
-@contextmanager
-def _shop(content: str) -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "hotfix.demo.content_shop", "--port",
-                             str(port), "--content", content])
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}/health")
-        yield f"127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(10)

@@ -13,8 +13,6 @@ a few of them heavy, flows while ``deploy --via flag:KEY`` moves each flag's per
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -25,7 +23,8 @@ from typing import Any
 import httpx
 
 from hotfix.demo.sample import APPROVER, ENGINEER, init_sample_repo
-from hotfix.demo.team import free_port, signed_in, team_server, wait_healthy
+from hotfix.demo.team import shop as shop_at
+from hotfix.demo.team import signed_in, team_server
 from hotfix.demo.walkthrough import Step, render_settings
 from hotfix.services.context import Context
 from hotfix.services.flags import changes
@@ -50,7 +49,7 @@ def settings(shop: str) -> dict[str, Any]:
 def run_flags_demo(workdir: Path, environ: dict[str, str]) -> Iterator[Step]:
     with ExitStack() as stack:
         url, tokens, key = stack.enter_context(_team_server(workdir / "server"))
-        shop = stack.enter_context(_shop(url, key))
+        shop = stack.enter_context(shop_at("hotfix.demo.flag_shop", "--ofrep", url, "--key", key))
         yield Step("A team server serves the flags over OFREP; the shop evaluates them on "
                    "every checkout (plain HTTP) and exports its counters by variant", [
                        f"server {url}, client key {key[:8]}…", f"shop http://{shop}/checkout",
@@ -107,19 +106,6 @@ def _team_server(directory: Path) -> Iterator[tuple[str, dict[str, str], str]]:
                          team.parts.clock.now()).secret
         yield team.url, {"engineer": team.tokens[ENGINEER],
                          "approver": team.tokens[APPROVER]}, key
-
-
-@contextmanager
-def _shop(ofrep: str, key: str) -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "hotfix.demo.flag_shop", "--port",
-                             str(port), "--ofrep", ofrep, "--key", key])
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}/health")
-        yield f"127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 @contextmanager

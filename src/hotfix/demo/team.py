@@ -4,6 +4,8 @@ port, in this process, with a user (and token) per person, stopped when the bloc
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -86,3 +88,17 @@ def signed_in(root: Path, environ: Mapping[str, str], url: str,
         yield ctx
     finally:
         ctx.close()
+
+
+@contextmanager
+def shop(module: str, *args: str) -> Iterator[str]:
+    """A demo shop (``python -m module --port P *args``) on a free loopback port, once its
+    ``/health`` answers; its address, stopped when the block ends."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", module, "--port", str(port), *args])
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}/health")
+        yield f"127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
