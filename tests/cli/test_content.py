@@ -3,6 +3,7 @@ read from content/, synced as versions, a change drafted, approved, published, r
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tests.cli.conftest import Invoke
@@ -68,3 +69,40 @@ def test_bad_input_is_refused_with_what_to_do(hotfix: Invoke, repo: Path) -> Non
     assert hotfix("content", "change", "shipping-deadline", "--set", "oops", "--as",
                   MKT).code == 2
     assert hotfix("list", "--json").json() == []
+
+
+def test_export_writes_each_zone_whole_for_a_static_site(hotfix: Invoke, repo: Path,
+                                                          tmp_path: Path) -> None:
+    write_catalog(repo, ZONES + '[stock]\npaths = ["/products/*"]\n')
+    assert hotfix("content", "sync", "--as", ENG).code == 0
+    key = hotfix("content", "change", "shipping-deadline", "--set", "deadline=2099-12-18",
+                 "--set", 'note=<p onclick="x()">Order by <strong>Dec 18</strong></p>',
+                 "--as", MKT, "--json").json()["id"]
+    assert hotfix("approve", key, "--as", LEAD).code == 0
+    assert hotfix("content", "publish", key, "--as", MKT).code == 0
+    site = tmp_path / "site" / "content"
+    done = hotfix("content", "export", str(site), "--json")
+    assert done.code == 0, done.err
+    assert done.json()["zones"] == {"shipping": key, "stock": None}
+    shipping = json.loads((site / "shipping.json").read_text())
+    assert shipping == hotfix("content", "show", "shipping", "--json").json()
+    html = (site / "shipping.html").read_text()
+    assert "2099-12-18" in html
+    assert "<strong>Dec 18</strong>" in html
+    assert "onclick" not in html
+    assert json.loads((site / "stock.json").read_text())["record"] is None
+    assert (site / "stock.html").read_text() == ""
+    assert sorted(p.name for p in site.iterdir()) == [  # no temporary file left behind
+        "shipping.html", "shipping.json", "stock.html", "stock.json"]
+    assert hotfix("content", "revert", key, "--as", MKT).code == 0
+    again = hotfix("content", "export", str(site))
+    assert again.code == 0
+    assert "shipping         nothing published" in again.out
+    assert json.loads((site / "shipping.json").read_text())["record"] is None
+    (site / "gone.json").write_text("{}")
+    assert hotfix("content", "export", str(site), "--json").json()["stale"] == ["gone"]
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("x")
+    refused = hotfix("content", "export", str(not_a_dir))
+    assert refused.code != 0
+    assert "is not a directory" in refused.err

@@ -3,6 +3,7 @@ template, publish, revert, and show what a zone serves (docs/content.md)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -145,6 +146,30 @@ def show_cmd(zone: Annotated[str, typer.Argument(help="The zone, e.g. shipping."
                 console.print(f"  {name} = {value}", markup=False)
 
         emit(as_json, body, show)
+
+
+@content_app.command("export")
+def export_cmd(directory: Annotated[Path, typer.Argument(
+        help="Where to write ZONE.json and ZONE.html for each zone.")],
+        as_json: JsonOpt = False) -> None:
+    """Write every zone's live content into DIR, for a static site (each file replaced
+    whole, never half-written)."""
+    from hotfix.services.content.export import export
+    from hotfix.wiring import content_desk
+
+    with context() as ctx:
+        done = export(content_desk(ctx), directory)
+
+        def show() -> None:
+            console.print(f"exported {len(done.zones)} zone(s) of catalog version "
+                          f"{done.catalog_version} into {done.directory}")
+            for zone, key in done.zones.items():
+                console.print(f"  {zone:<16} {key or 'nothing published'}")
+            if done.stale:
+                console.print("  left alone (no longer in the catalog): "
+                              + ", ".join(f"{z}.json" for z in done.stale))
+
+        emit(as_json, done.to_dict(), show)
 
 
 def _pairs(given: list[str]) -> dict[str, Any]:
