@@ -1083,8 +1083,23 @@ def _email_notifier(name: str, spec: Mapping[str, Any], cfg: Config,
     return EmailNotifier(name, smtp, [str(a) for a in to])
 
 
+def _purge_notifier(name: str, spec: Mapping[str, Any], cfg: Config,
+                    environ: Mapping[str, str]) -> Notifier:
+    from hotfix.adapters.notify.purge import PurgeNotifier
+
+    where = f"notify.channels.{name}"
+    header = spec.get("header", "Authorization")
+    headers = {}
+    if "token_env" in spec:
+        token = _secret(environ, spec, "token_env", where)
+        headers[str(header)] = str(spec.get("prefix", "")) + token
+    return PurgeNotifier(name, str(spec.get("url", "")), str(spec.get("method", "POST")),
+                         headers, timeout=cfg.float("notify.timeout"))
+
+
 NOTIFIERS: dict[str, Callable[[str, Mapping[str, Any], Config, Mapping[str, str]], Notifier]] = {
     "webhook": _webhook_notifier,
+    "purge": _purge_notifier,
     "slack": _slack_notifier,
     "email": _email_notifier,
 }

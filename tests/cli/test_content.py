@@ -4,8 +4,12 @@ read from content/, synced as versions, a change drafted, approved, published, r
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
+import pytest
+
+from tests.adapters.notify.receivers import Receiver, down_for
 from tests.cli.conftest import Invoke
 
 MKT, LEAD, ENG = "mia@shop.example", "lee@shop.example", "eng@shop.example"
@@ -106,3 +110,33 @@ def test_export_writes_each_zone_whole_for_a_static_site(hotfix: Invoke, repo: P
     refused = hotfix("content", "export", str(not_a_dir))
     assert refused.code != 0
     assert "is not a directory" in refused.err
+
+
+def test_a_cdn_purge_follows_each_publish_and_revert_through_the_outbox(
+        hotfix: Invoke, repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cdn = Receiver(down_for(1))  # the CDN's first answer is a 503: retried, not lost
+    monkeypatch.setenv("CDN_TOKEN", "s3cret")
+    try:
+        (repo / "hotfix.toml").write_text(
+            f'[notify.channels.cdn]\ntype = "purge"\nurl = "{cdn.url}/purge/{{zone}}"\n'
+            'method = "PURGE"\nheader = "Fastly-Key"\ntoken_env = "CDN_TOKEN"\n\n'
+            '[[notify.routes]]\non = ["publish", "revert", "expire"]\nto = ["cdn"]\n\n'
+            '[notify]\nbackoff_seconds = 0.05\nbackoff_max_seconds = 0.05\n')
+        write_catalog(repo)
+        assert hotfix("content", "sync", "--as", ENG).code == 0
+        key = hotfix("content", "change", "shipping-deadline", "--set", "deadline=2099-12-18",
+                     "--set", "note=<p>by</p>", "--as", MKT, "--json").json()["id"]
+        assert hotfix("approve", key, "--as", LEAD).code == 0
+        assert hotfix("content", "publish", key, "--as", MKT).code == 0
+        first = hotfix("notify", "run", "--json").json()
+        assert first["delivered"] == 0  # the 503: kept for a retry
+        assert cdn.lines == [("PURGE", "/hook/purge/shipping")]
+        assert hotfix("content", "revert", key, "--as", MKT).code == 0
+        time.sleep(0.2)  # past the retry's backoff
+        done = hotfix("notify", "run", "--json").json()
+        assert done["delivered"] == 2  # the publish's retry and the revert's
+        assert cdn.lines[1:] == [("PURGE", "/hook/purge/shipping")] * 2
+        assert all(h["fastly-key"] == "s3cret" for h, _ in cdn.requests)
+        assert "s3cret" not in hotfix("log", key, "--json").out
+    finally:
+        cdn.close()

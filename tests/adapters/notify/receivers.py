@@ -50,6 +50,7 @@ class Receiver:
 
     def __init__(self, answer: Answer = ok) -> None:
         self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.lines: list[tuple[str, str]] = []  # (method, path) of each request
         self.answer = answer
         receiver = self
 
@@ -57,6 +58,7 @@ class Receiver:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 headers = {k.lower(): v for k, v in self.headers.items()}
+                receiver.lines.append((self.command, self.path))
                 receiver.requests.append((headers, body))
                 status, extra, reply = receiver.answer(len(receiver.requests), headers, body)
                 receiver.seen(status, headers, body)
@@ -69,6 +71,8 @@ class Receiver:
                     self.wfile.write(reply)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up waiting (the hanging receiver's test)
+
+            do_PURGE = do_DELETE = do_POST  # a CDN's purge verbs
 
             def log_message(self, *args: Any) -> None:
                 pass

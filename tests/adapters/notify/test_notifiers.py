@@ -209,3 +209,22 @@ def test_starttls_asked_of_a_server_without_it_is_a_dead_letter(smtp: SmtpServer
         mailer.send(NOTICE)
     assert info.value.permanent
     assert smtp.mails == []
+
+
+def test_a_purge_sends_only_for_a_zone_and_a_bad_method_is_a_configuration_error() -> None:
+    from hotfix.adapters.notify.purge import PurgeNotifier
+
+    cdn = Receiver()
+    try:
+        purge = PurgeNotifier("cdn", f"{cdn.url}/{{zone}}", "POST", {"X-Key": "k"}, timeout=2)
+        purge.send(Notice(id="HF-1.1.x.cdn", event="open", key="HF-1", title="t", state="s"))
+        assert cdn.lines == []  # not a content change: nothing to purge
+        purge.send(Notice(id="HF-2.5.x.cdn", event="publish", key="HF-2", title="t",
+                          state="published", details={"zone": "promo banner"}))
+        assert cdn.lines == [("POST", "/hook/promo%20banner")]
+    finally:
+        cdn.close()
+    with pytest.raises(ConfigError, match="method 'PUT' is not one of"):
+        PurgeNotifier("cdn", "https://cdn.example/{zone}", "PUT", {}, timeout=2)
+    with pytest.raises(ConfigError, match="not an http"):
+        PurgeNotifier("cdn", "cdn.example/{zone}", "POST", {}, timeout=2)

@@ -25,11 +25,11 @@ def checked_url(url: str, where: str) -> str:
 
 
 def post(channel: str, url: str, body: bytes, headers: Mapping[str, str],
-         timeout: float) -> httpx.Response:
-    """POST ``body``; the response when it is 2xx, else ``DeliveryFailed``."""
+         timeout: float, method: str = "POST") -> httpx.Response:
+    """POST (or ``method``) ``body``; the response when it is 2xx, else ``DeliveryFailed``."""
     try:
-        response = httpx.post(url, content=body, headers=dict(headers), timeout=timeout,
-                              follow_redirects=False)
+        response = httpx.request(method, url, content=body, headers=dict(headers),
+                                 timeout=timeout, follow_redirects=False)
     except httpx.TimeoutException:
         raise DeliveryFailed(f"{channel}: no answer from {_host(url)} within {timeout:g}s",
                              hint="retried later") from None

@@ -32,7 +32,7 @@ def deciding_with(records: LocalRecords, catalog: Catalog) -> LocalRecords:
     approved = tuple(sorted(n for n, t in catalog.templates.items() if t.approved))
     settings = replace(records.settings, templates=approved,
                        lifecycle=replace(records.settings.lifecycle, approved_templates=approved))
-    return LocalRecords(records.log, settings, records.clock)
+    return LocalRecords(records.log, settings, records.clock, records.notices)
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ def details(kind: str, payload: Mapping[str, Any]) -> dict[str, Any]:
         out["against"] = str(payload.get("against", payload.get("base_url", "")))
         out["checks"] = [{k: c.get(k) for k in _CHECK_FIELDS}
                          for c in payload.get("checks", []) if isinstance(c, Mapping)]
-    for key in ("reason", "note", "tag", "version", "line"):
+    for key in ("reason", "note", "tag", "version", "line", "zone"):
         if isinstance(payload.get(key), str | int) and payload.get(key) != "":
             out[key] = payload[key]
     return out

@@ -11,7 +11,7 @@ from typing import Any
 from hotfix.config import Config
 from hotfix.errors import ConfigError
 
-CHANNEL_TYPES = ("webhook", "slack", "email")
+CHANNEL_TYPES = ("webhook", "slack", "email", "purge")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 ANY = "*"
 QUIET_KINDS = frozenset({"git"})  # journal entries: never matched by "*"
