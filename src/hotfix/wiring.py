@@ -777,12 +777,13 @@ def _monitor_secret(environ: Mapping[str, str], variable: str, system: str) -> s
     return value
 
 
-def _windows(cfg: Config, watch: Watch, read: Callable[[float, float], Interval]
+def _windows(cfg: Config, watch: Watch, read: Callable[[float, float], Interval], api: Api
              ) -> MetricsSource:
     from hotfix.adapters.metrics.window import Windows
 
     return Windows(read, step=cfg.float("rollout.monitor.step_seconds"),
-                   lag=cfg.float("rollout.monitor.lag_seconds"), cursor=watch.cursor)
+                   lag=cfg.float("rollout.monitor.lag_seconds"), cursor=watch.cursor,
+                   close=api.close)
 
 
 def _prometheus_api_metrics(cfg: Config, environ: Mapping[str, str], watch: Watch
@@ -799,7 +800,7 @@ def _prometheus_api_metrics(cfg: Config, environ: Mapping[str, str], watch: Watc
                            cfg.str("rollout.prometheus.status_label"),
                            cfg.str("rollout.prometheus.version_label"),
                            cfg.str("rollout.prometheus.selector"))
-    return _windows(cfg, watch, PrometheusQuery(api, watch.canary, watch.baseline, names))
+    return _windows(cfg, watch, PrometheusQuery(api, watch.canary, watch.baseline, names), api)
 
 
 def _datadog_metrics(cfg: Config, environ: Mapping[str, str], watch: Watch) -> MetricsSource:
@@ -815,7 +816,7 @@ def _datadog_metrics(cfg: Config, environ: Mapping[str, str], watch: Watch) -> M
                          cfg.str("rollout.datadog.version_tag"), cfg.str("rollout.datadog.scope"))
     read = DatadogQuery(api, watch.canary, watch.baseline,
                         cfg.float("rollout.monitor.step_seconds"), names)
-    return _windows(cfg, watch, read)
+    return _windows(cfg, watch, read, api)
 
 
 def _newrelic_metrics(cfg: Config, environ: Mapping[str, str], watch: Watch) -> MetricsSource:
@@ -832,7 +833,8 @@ def _newrelic_metrics(cfg: Config, environ: Mapping[str, str], watch: Watch) -> 
                       cfg.str("rollout.newrelic.facet"), cfg.str("rollout.newrelic.where"),
                       cfg.float("rollout.newrelic.ceiling_seconds"),
                       cfg.int("rollout.newrelic.buckets"))
-    return _windows(cfg, watch, NewRelicQuery(api, watch.canary, watch.baseline, names))
+    return _windows(cfg, watch, NewRelicQuery(api, watch.canary, watch.baseline, names),
+                    api)
 
 
 TARGETS: dict[str, Callable[[Config, Path], DeployTarget]] = {

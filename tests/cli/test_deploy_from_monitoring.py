@@ -21,10 +21,7 @@ from tests.cli.conftest import Invoke
 from tests.cli.test_rollout_commands import write_toml
 from tests.services.rollout.rollout_setup import BOSS, cleanup, kinds, released, settings
 
-# the monitoring source's HTTP client is not closed after a deploy yet (a known leak: the
-# rollout has no close() for its metrics source); not this test's subject
-pytestmark = [pytest.mark.slow,
-              pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
+pytestmark = pytest.mark.slow
 HITS, ERRORS = "trace.http.request.hits", "trace.http.request.errors"
 
 

@@ -26,10 +26,12 @@ class Windows:
 
     def __init__(self, read: Read, *, step: float, lag: float,
                  cursor: Mapping[str, Any] | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 close: Callable[[], None] = lambda: None) -> None:
         if step <= 0:
             raise ValueError("the window step must be > 0 seconds")
         self.read, self.step, self.lag, self.clock = read, step, lag, clock
+        self.close = close  # the monitoring API's connections, once the rollout is over
         self.last = float(cursor["t"]) if cursor and "t" in cursor else self._now()
 
     def cursor(self) -> dict[str, Any]:

@@ -258,7 +258,12 @@ def _rollout(ctx: Context, plan: Plan, state: DeployState, actor: str,
 
 
 def _finish(ctx: Context, rollout: Rollout, actor: str) -> Outcome:
-    state = rollout.run()
+    try:
+        state = rollout.run()
+    finally:
+        closing = getattr(rollout.metrics, "close", None)  # a monitoring API's connections
+        if callable(closing):
+            closing()
     if state.status == Status.PROMOTED:
         ctx.rollout.states.save_env(state.canary)
         deployments.note(ctx, state.canary, actor, "promote", state.key)
