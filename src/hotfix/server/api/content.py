@@ -11,16 +11,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from pydantic import BaseModel, Field
 
-from hotfix.domain.content.catalog import Catalog
 from hotfix.errors import NotFound
-from hotfix.ports.record import Records
 from hotfix.server.api.actions import RequestKey
 from hotfix.server.auth import Caller, HotfixKey, project_path, require
 from hotfix.server.problems import PROJECT, responses
 from hotfix.server.schemas import HotfixWithEvents
 from hotfix.server.state import server_state
 from hotfix.services.content.catalog import ContentSettings, current, sync
-from hotfix.services.content.changes import ContentDesk, deciding_with
+from hotfix.services.content.changes import ContentDesk
+from hotfix.services.server import content_desk
 
 router = APIRouter(prefix="/api/v1/projects/{project}/content", tags=["content"],
                    dependencies=[Depends(project_path)], responses=PROJECT)
@@ -66,16 +65,11 @@ class ChangeIn(BaseModel):
 def desk(request: Request, project: str, request_key: str | None = None) -> ContentDesk:
     state = server_state(request)
     base = state.records(project, request_key)  # NotFound for an unknown project
-    settings = state.settings.content.get(project, ContentSettings())
-
-    def records_for(catalog: Catalog) -> Records:
-        return deciding_with(base, catalog)
-
-    if project not in state.parts.content:
+    found = content_desk(state.settings, state.parts, project, base)
+    if found is None:
         raise NotFound(f"project {project!r} keeps no content catalog on this server",
                        hint="the server's record must be SQL (hotfix serve's database)")
-    return ContentDesk(state.parts.content[project], records_for, state.parts.clock,
-                       settings.checkout)
+    return found
 
 
 def _catalog_out(request: Request, project: str, created: bool = False) -> CatalogOut:
