@@ -92,13 +92,20 @@ def draft_cmd(key: KeyArg, template: Annotated[str, typer.Option(
               "drafted")
 
 
+OverOpt = Annotated[str | None, typer.Option(
+    "--over", help="The record the zone shows now that this replaces (or none); default: "
+    "what it showed when the change was drafted. A zone that shows anything else refuses.")]
+
+
 @content_app.command("publish")
-def publish_cmd(key: KeyArg, as_: ActorOpt = None, as_json: JsonOpt = False) -> None:
-    """Publish an approved content change now: its zone serves its values."""
+def publish_cmd(key: KeyArg, over: OverOpt = None, as_: ActorOpt = None,
+                as_json: JsonOpt = False) -> None:
+    """Publish an approved content change now: its zone serves its values (refused, naming
+    who published, when the zone changed since the change was drafted)."""
     from hotfix.wiring import content_desk
 
     with context() as ctx:
-        _show(as_json, content_desk(ctx).publish(key, actor(ctx, as_)), "published")
+        _show(as_json, content_desk(ctx).publish(key, actor(ctx, as_), over), "published")
 
 
 @content_app.command("schedule")
@@ -109,14 +116,14 @@ def schedule_cmd(key: KeyArg, start: Annotated[str | None, typer.Option(
                      "--end", help="When it comes off again, e.g. 2026-12-24T00:00.")] = None,
                  tz: Annotated[str, typer.Option(
                      "--tz", help="The time zone --start and --end are in (IANA name).")
-                 ] = "UTC",
+                 ] = "UTC", over: OverOpt = None,
                  as_: ActorOpt = None, as_json: JsonOpt = False) -> None:
     """Schedule an approved change: live from --start until --end (the server's jobs log
     each move; what was missed while it was down is applied at its start)."""
     from hotfix.wiring import content_desk
 
     with context() as ctx:
-        _show(as_json, content_desk(ctx).schedule(key, actor(ctx, as_), start, end, tz),
+        _show(as_json, content_desk(ctx).schedule(key, actor(ctx, as_), start, end, tz, over),
               "scheduled")
 
 

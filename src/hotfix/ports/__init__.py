@@ -115,6 +115,9 @@ from hotfix.ports.record import (
     EventLog as EventLog,
 )
 from hotfix.ports.record import (
+    Exclusive as Exclusive,
+)
+from hotfix.ports.record import (
     Notify as Notify,
 )
 from hotfix.ports.record import (

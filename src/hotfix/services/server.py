@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     )
     from hotfix.ports.jobs import JobQueue
     from hotfix.services.content.changes import ContentDesk
+    from hotfix.services.content.zones import ZoneCache
     from hotfix.services.jobs.scope import ProjectScope
 
 Network = IPv4Network | IPv6Network
@@ -107,6 +108,7 @@ class ServerParts:
     notify: Mapping[str, Telling] = field(default_factory=dict)  # per project
     jobs: JobQueue | None = None  # the background jobs (hotfix.ports.jobs)
     changes: ChangeFeed | None = None  # wakes live timelines when any replica appends
+    zones: dict[str, ZoneCache] = field(default_factory=dict)  # derived zones, per project
 
     def integrity(self, project: str, records: Sequence[Hotfix],
                   whole: bool = True) -> dict[int | None, list[str]]:
@@ -187,5 +189,8 @@ def content_desk(settings: ServerSettings, parts: ServerParts, project: str,
     def records_for(catalog: Catalog) -> LocalRecords:
         return deciding_with(records, catalog)
 
+    from hotfix.services.content.zones import ZoneCache
+
+    cache = parts.zones.get(project) or parts.zones.setdefault(project, ZoneCache())
     return ContentDesk(parts.content[project], records_for, parts.clock,
-                       settings.content.get(project, ContentSettings()).checkout)
+                       settings.content.get(project, ContentSettings()).checkout, cache)

@@ -82,7 +82,7 @@ def test_a_change_is_a_content_record_with_every_step_an_event(desk: ContentDesk
     assert record.last("draft") == {"template": "shipping-deadline", "zone": "shipping",
                                     "values": {"deadline": "2026-12-18",
                                                "note": "<p>order by</p>"},
-                                    "catalog_version": 1,
+                                    "catalog_version": 1, "over": None,
                                     "template_digest": record.last("draft")["template_digest"]}
 
 

@@ -39,15 +39,16 @@ class RemoteContent:
         body = {"template": name, "values": dict(values)}
         return self.records.record_of(self.client.post(self._change(key, "draft"), body))
 
-    def publish(self, key: str, actor: str) -> Hotfix:
-        return self.records.record_of(self.client.post(self._change(key, "publish")))
+    def publish(self, key: str, actor: str, over: str | None = None) -> Hotfix:
+        body = {"over": over} if over is not None else None
+        return self.records.record_of(self.client.post(self._change(key, "publish"), body))
 
     def revert(self, key: str, actor: str) -> Hotfix:
         return self.records.record_of(self.client.post(self._change(key, "revert")))
 
     def schedule(self, key: str, actor: str, start: str | None, end: str | None,
-                 tz: str = "UTC") -> Hotfix:
-        body = {"start": start, "end": end, "tz": tz}
+                 tz: str = "UTC", over: str | None = None) -> Hotfix:
+        body = {"start": start, "end": end, "tz": tz, "over": over}
         return self.records.record_of(self.client.post(self._change(key, "schedule"), body))
 
     def zone(self, name: str) -> Live:
@@ -55,7 +56,7 @@ class RemoteContent:
         at = got.get("published_at")
         return Live(str(got["zone"]), got.get("record"), got.get("template"),
                     dict(got.get("values") or {}), datetime.fromisoformat(at) if at else None,
-                    got.get("catalog_version"))
+                    got.get("catalog_version"), str(got.get("fragment") or ""))
 
     def _change(self, key: str, step: str) -> str:
         return f"{self.base}/changes/{quote(key.strip(), safe='')}/{step}"

@@ -54,6 +54,8 @@ class ZoneOut(BaseModel):
     values: dict[str, Any]
     catalog_version: int | None
     published_at: str | None
+    fragment: str = Field(description="the rendered HTML a site shows (values escaped, rich "
+                          "text sanitised); empty while nothing is published")
 
 
 class ChangeIn(BaseModel):
@@ -120,18 +122,29 @@ def project_zone(request: Request, caller: Reader, zone: ZoneName) -> dict[str, 
     return desk(request, caller.project).zone(zone).body()
 
 
+OVER = ("the record the zone shows now that this replaces, or none; default: what it "
+        "showed when the change was drafted (409 zone_changed, naming who published, else)")
+
+
+class PublishIn(BaseModel):
+    over: str | None = Field(default=None, max_length=20, description=OVER,
+                             examples=["HF-7", "none"])
+
+
 @router.post("/changes/{key}/publish", response_model=HotfixWithEvents,
              summary="Publish an approved content change now")
 def publish(request: Request, caller: Marketer, key: HotfixKey,
+            body: PublishIn | None = None,
             idempotency_key: RequestKey = None) -> HotfixWithEvents:
     return HotfixWithEvents.full(desk(request, caller.project, idempotency_key).publish(
-        key, caller.email))
+        key, caller.email, body.over if body else None))
 
 
 class ScheduleIn(BaseModel):
     start: str | None = Field(default=None, max_length=40, examples=["2026-12-18T09:00"])
     end: str | None = Field(default=None, max_length=40, examples=["2026-12-24T00:00"])
     tz: str = Field(default="UTC", max_length=64, examples=["Europe/Berlin"])
+    over: str | None = Field(default=None, max_length=20, description=OVER)
 
 
 @router.post("/changes/{key}/schedule", response_model=HotfixWithEvents,
@@ -139,7 +152,7 @@ class ScheduleIn(BaseModel):
 def schedule(request: Request, caller: Marketer, key: HotfixKey, body: ScheduleIn,
              idempotency_key: RequestKey = None) -> HotfixWithEvents:
     return HotfixWithEvents.full(desk(request, caller.project, idempotency_key).schedule(
-        key, caller.email, body.start, body.end, body.tz))
+        key, caller.email, body.start, body.end, body.tz, body.over))
 
 
 @router.post("/changes/{key}/revert", response_model=HotfixWithEvents,
@@ -150,7 +163,8 @@ def revert(request: Request, caller: Marketer, key: HotfixKey,
         key, caller.email))
 
 
-@public.get("/zones/{zone}", summary="A zone's live content (public; ETag, short max-age)",
+@public.get("/zones/{zone}", summary="A zone's live content and its rendered fragment "
+            "(public; ETag, short max-age)",
             responses={200: {"model": ZoneOut, "description": "What the zone shows now"},
                        **responses(404, 422, 503), 304: {"description": "Not modified"}})
 def zone(request: Request, zone: ZoneName,

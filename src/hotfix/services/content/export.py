@@ -1,7 +1,8 @@
 """``hotfix content export DIR``: every zone's live content as files, for a static site.
 
 Each zone is written as ``DIR/ZONE.json`` (what ``GET /content/v1/zones/ZONE`` answers) and
-``DIR/ZONE.html`` (its rendered fragment: values escaped, rich text sanitised again). Every
+``DIR/ZONE.html`` (its rendered fragment, as the JSON's ``fragment``: values escaped, rich
+text sanitised again). Every
 file is written beside its final name and renamed over it, so a site serving DIR never
 reads half a file; a zone that has nothing published gets ``record: null`` and an empty
 fragment, and files of zones no longer in the catalog are left alone (listed as stale)."""
@@ -15,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hotfix.domain.content.preview import fragment
 from hotfix.errors import UsageError
 
 if TYPE_CHECKING:
@@ -43,8 +43,7 @@ def export(content: Content, directory: Path) -> Exported:
     zones: dict[str, str | None] = {}
     for name in sorted(catalog.zones):
         live = content.zone(name)
-        shown = catalog.templates.get(live.template or "")
-        html = fragment(shown, live.values) if shown is not None and live.key else ""
+        html = live.fragment  # rendered where the zone is derived (services.content.zones)
         _write(directory / f"{name}.json", json.dumps(live.body(), indent=2, sort_keys=True)
                + "\n")
         _write(directory / f"{name}.html", html + ("\n" if html else ""))
