@@ -165,7 +165,9 @@ def test_the_zone_json_carries_the_rendered_fragment_and_its_etag_covers_it(
 
 def test_two_publishes_to_one_zone_at_once_one_lands_the_other_gets_a_409_naming_it(
         live: LiveServer) -> None:
-    import threading
+    from functools import partial
+
+    from tests.services.content.test_publish_race import at_once
 
     for n in range(4):
         keys = []
@@ -176,19 +178,10 @@ def test_two_publishes_to_one_zone_at_once_one_lands_the_other_gets_a_409_naming
                     "values": {"deadline": f"2099-12-{day}", "note": "<p>x</p>"}})
                 keys.append(str(made.json()["id"]))
                 assert a.post(live.api(f"/{keys[-1]}/approve"), json={"note": "ok"}).is_success
-        start = threading.Barrier(2)
-        answers: dict[str, Any] = {}
-
-        def publish(key: str) -> None:
-            with live.client("marketer") as c:
-                start.wait()
-                answers[key] = c.post(f"{CONTENT}/changes/{key}/publish")
-
-        threads = [threading.Thread(target=publish, args=(k,)) for k in keys]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
+        with live.client("marketer") as one, live.client("marketer") as two:
+            answers = dict(zip(keys, at_once(
+                partial(one.post, f"{CONTENT}/changes/{keys[0]}/publish"),
+                partial(two.post, f"{CONTENT}/changes/{keys[1]}/publish")), strict=True))
         codes = sorted(answers[k].status_code for k in keys)
         assert codes == [200, 409], [answers[k].text for k in keys]
         (winner,) = [k for k in keys if answers[k].status_code == 200]

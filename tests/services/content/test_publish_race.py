@@ -7,8 +7,10 @@ the zone shows the winner, and the loser can still publish over it."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,6 +56,26 @@ def approved(desk: ContentDesk, deadline: str, by: str) -> str:
     return key
 
 
+def at_once(*calls: Callable[[], Any]) -> list[Any]:
+    """Run ``calls`` on threads released together; what each returned, or raised."""
+    start = threading.Barrier(len(calls))
+    out: list[Any] = [None] * len(calls)
+
+    def run(n: int) -> None:
+        start.wait()
+        try:
+            out[n] = calls[n]()
+        except Exception as exc:  # the caller asserts on it
+            out[n] = exc
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return out
+
+
 def test_of_two_publishes_at_once_exactly_one_lands_and_the_other_is_told(
         desks: tuple[ContentDesk, ContentDesk]) -> None:
     mia, max_ = desks
@@ -61,22 +83,8 @@ def test_of_two_publishes_at_once_exactly_one_lands_and_the_other_is_told(
     for n in range(ROUNDS):
         keys = (approved(mia, f"2099-12-{n + 1:02d}", MKT),
                 approved(max_, f"2099-11-{n + 1:02d}", MKT2))
-        start = threading.Barrier(2)
-        results: dict[str, Hotfix | ZoneChanged] = {}
-
-        def publish(desk: ContentDesk, key: str, by: str) -> None:
-            start.wait()
-            try:
-                results[key] = desk.publish(key, by)
-            except ZoneChanged as exc:
-                results[key] = exc
-
-        threads = [threading.Thread(target=publish, args=(d, k, by)) for d, k, by in
-                   zip(desks, keys, (MKT, MKT2), strict=True)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
+        got = at_once(partial(mia.publish, keys[0], MKT), partial(max_.publish, keys[1], MKT2))
+        results = dict(zip(keys, got, strict=True))
         landed = [k for k in keys if isinstance(results[k], Hotfix)]
         assert len(landed) == 1, results
         (winner,) = landed
