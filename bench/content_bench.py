@@ -10,7 +10,10 @@ GET showing the previous deadline again (a client polling as fast as it can). Ta
 each. Then requests per second for SECONDS each (wrk, 1 thread × CONNECTIONS keep-alive
 connections, when installed; else that many httpx threads): the zone unconditionally (200
 and its JSON), the zone with ``If-None-Match`` its current ETag (304, no body), and the peer
-``GET /healthz``, the floor of one round trip through FastAPI on the same server.
+``GET /healthz``, the floor of one round trip through FastAPI on the same server. The two
+zone cases run twice in the same run: with the origin's cache of derived zones
+(services/content/zones.py, what the server runs) and without it (the cache emptied before
+each request, so each request reads every content record's events, as before the cache).
 
     python bench/content_bench.py [--quick] [--rounds 20] [--seconds 5] [--connections 4]
         [--load wrk|httpx]
@@ -29,6 +32,7 @@ import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -39,9 +43,18 @@ from tests.server.live import LiveServer, live_server  # noqa: E402
 
 from hotfix.demo.content_scenario import TEMPLATES, ZONES, approve_templates  # noqa: E402
 from hotfix.services.content.catalog import read_catalog  # noqa: E402
+from hotfix.services.content.zones import Derived, ZoneCache  # noqa: E402
 
 CONTENT = "/api/v1/projects/default/content"
 ZONE = "/content/v1/zones/shipping"
+
+
+class Uncached(ZoneCache):
+    """The cache emptied before each request: every request derives the zones again."""
+
+    def derived(self, *args: Any, **kwargs: Any) -> Derived:
+        self._entry = None
+        return super().derived(*args, **kwargs)
 
 
 def catalog(folder: Path) -> dict[str, object]:
@@ -154,15 +167,24 @@ def main() -> None:
         tool = "wrk" if load is wrk else "httpx threads"
         print(f"throughput, {tool}, {args.connections} connections, {seconds:.0f} s each:")
         floor = load(f"{live.url}/healthz", seconds, args.connections, {})
-        rates = {"zone, unconditional (200)": load(live.url + ZONE, seconds,
-                                                   args.connections, {}),
-                 "zone, If-None-Match (304)": load(live.url + ZONE, seconds,
-                                                   args.connections, {"If-None-Match": etag}),
-                 "peer: GET /healthz": floor}
+        zones = live.parts.zones
+        rates: dict[str, float] = {}
+        for cached in (False, True):
+            zones["default"] = cache = ZoneCache() if cached else Uncached()
+            label = "cached" if cached else "no cache"
+            for case, headers in (("unconditional (200)", {}),
+                                  ("If-None-Match (304)", {"If-None-Match": etag})):
+                rates[f"zone, {label}, {case}"] = load(live.url + ZONE, seconds,
+                                                       args.connections, headers)
+            if cached:
+                print(f"  (cached: the records were read {cache.derivations} time(s) for "
+                      "both cases)")
+        rates["peer: GET /healthz"] = floor
         for name, rate in rates.items():
-            print(f"  {name:27} {rate:8.0f} req/s  ({rate / floor:.2f}× /healthz)")
-        ratio = rates["zone, If-None-Match (304)"] / rates["zone, unconditional (200)"]
-        print(f"  conditional / unconditional: {ratio:.2f}×")
+            print(f"  {name:37} {rate:8.0f} req/s  ({rate / floor:.2f}× /healthz)")
+        for case in ("unconditional (200)", "If-None-Match (304)"):
+            gain = rates[f"zone, cached, {case}"] / rates[f"zone, no cache, {case}"]
+            print(f"  cached / no cache, {case}: {gain:.2f}×")
 
 
 if __name__ == "__main__":

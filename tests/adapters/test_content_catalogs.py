@@ -33,8 +33,10 @@ def catalogs(request: pytest.FixtureRequest, db_url: str) -> Iterator[ContentCat
 def test_every_version_is_kept_and_an_unchanged_sync_writes_nothing(
         catalogs: ContentCatalogs) -> None:
     assert catalogs.latest() is None
+    assert catalogs.newest() is None
     first, created = catalogs.add(ONE, digest(ONE), "eng@shop.example", T0)
     assert (first.version, created) == (1, True)
+    assert catalogs.newest() == 1
     again, created = catalogs.add(ONE, digest(ONE), "ci@shop.example", T0 + timedelta(1))
     assert (again.version, again.actor, created) == (1, "eng@shop.example", False)
     second, _ = catalogs.add(TWO, digest(TWO), "eng@shop.example", T0 + timedelta(2))

@@ -35,6 +35,11 @@ class ContentCatalogs(Protocol):
 
     def latest(self) -> CatalogVersion | None: ...
 
+    def newest(self) -> int | None:
+        """The newest version's number (None: nothing synced yet), without its body: what a
+        cache of things derived from the catalog checks on each read."""
+        ...
+
     def get(self, version: int) -> CatalogVersion | None: ...
 
     def versions(self) -> list[CatalogVersion]:

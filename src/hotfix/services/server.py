@@ -175,22 +175,23 @@ def project_scope(settings: ServerSettings, parts: ServerParts, project: str) ->
                        hint="the projects: GET /api/v1/projects")
     records = project_records(settings, parts, project)
     return ProjectScope(project, telling.cfg, records, telling.adapters, parts.clock,
-                        content_desk(settings, parts, project, records))
+                        content_desk(settings, parts, project, lambda: records))
 
 
 def content_desk(settings: ServerSettings, parts: ServerParts, project: str,
-                 records: LocalRecords) -> ContentDesk | None:
-    """The project's content desk, decided as ``records`` (None: it keeps no catalog)."""
+                 records: Callable[[], LocalRecords]) -> ContentDesk | None:
+    """The project's content desk, decided as ``records()`` (built only when a record is
+    read or written: a zone served from the cache needs none); None: it keeps no catalog."""
     from hotfix.services.content.changes import ContentDesk, deciding_with
+    from hotfix.services.content.zones import ZoneCache
 
     if project not in parts.content:
         return None
 
     def records_for(catalog: Catalog) -> LocalRecords:
-        return deciding_with(records, catalog)
-
-    from hotfix.services.content.zones import ZoneCache
+        return deciding_with(records(), catalog)
 
     cache = parts.zones.get(project) or parts.zones.setdefault(project, ZoneCache())
     return ContentDesk(parts.content[project], records_for, parts.clock,
-                       settings.content.get(project, ContentSettings()).checkout, cache)
+                       settings.content.get(project, ContentSettings()).checkout, cache,
+                       parts.logs.get(project))

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, insert, select
+from sqlalchemy import Row, func, insert, select
 
 from hotfix.adapters.store.database import Database
 from hotfix.adapters.store.rows import iso
@@ -36,6 +36,11 @@ class SqlContentCatalogs:
             row = conn.execute(select(content_catalogs).order_by(
                 content_catalogs.c.version.desc()).limit(1)).first()
         return _version(row) if row is not None else None
+
+    def newest(self) -> int | None:
+        with self.db.reading("read the content catalog") as conn:
+            found = conn.execute(select(func.max(content_catalogs.c.version))).scalar()
+        return int(found) if found is not None else None
 
     def get(self, version: int) -> CatalogVersion | None:
         with self.db.reading("read a content catalog") as conn:

@@ -25,6 +25,9 @@ class MemoryContentCatalogs:
     def latest(self) -> CatalogVersion | None:
         return self.kept[-1] if self.kept else None
 
+    def newest(self) -> int | None:
+        return len(self.kept) or None
+
     def get(self, version: int) -> CatalogVersion | None:
         return self.kept[version - 1] if 0 < version <= len(self.kept) else None
 

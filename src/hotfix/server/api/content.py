@@ -4,6 +4,7 @@ zone a site or CDN reads (``GET /content/v1/zones/{zone}``, docs/content.md)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from typing import Annotated, Any
@@ -65,8 +66,12 @@ class ChangeIn(BaseModel):
 
 
 def desk(request: Request, project: str, request_key: str | None = None) -> ContentDesk:
+    """The project's desk; its record (the approvers read, the request's key) is built on
+    its first use, so a zone served from the cache builds none."""
     state = server_state(request)
-    base = state.records(project, request_key)  # NotFound for an unknown project
+    if project not in state.settings.projects or project not in state.parts.logs:
+        state.records(project)  # its NotFound, naming the projects
+    base = functools.cache(functools.partial(state.records, project, request_key))
     found = content_desk(state.settings, state.parts, project, base)
     if found is None:
         raise NotFound(f"project {project!r} keeps no content catalog on this server",

@@ -16,6 +16,7 @@ from hotfix.domain.record.hotfix import Hotfix
 from hotfix.errors import GuardRefused, NotFound, PolicyViolation, UsageError, ZoneChanged
 from hotfix.ports.clock import Clock
 from hotfix.ports.content import CatalogVersion, ContentCatalogs
+from hotfix.ports.record import EventLog
 from hotfix.services.content.catalog import sync
 from hotfix.services.content.zones import Derived, ZoneCache
 from hotfix.services.record.records import LocalRecords
@@ -46,6 +47,8 @@ class ContentDesk:
     clock: Clock
     checkout: Sequence[str]
     cache: ZoneCache = field(default_factory=ZoneCache)
+    log: EventLog | None = None  # the events under records_for's record: checks the cache
+    #                              without building that record (the server's, per request)
 
     def sync(self, body: Mapping[str, Any], actor: str) -> tuple[CatalogVersion, bool]:
         return sync(self.catalogs, body, actor, self.clock, self.checkout)
@@ -62,8 +65,13 @@ class ContentDesk:
         cache while no event was written and no schedule instant passed since it was
         derived, else derived again from the records."""
         version, catalog = self.catalog()
-        return self.cache.derived(version, catalog, self.records_for(catalog),
-                                  self.catalogs, self.checkout, self.clock.now())
+
+        def records() -> LocalRecords:
+            return self.records_for(catalog)
+
+        log = self.log if self.log is not None else records().log
+        return self.cache.derived(version, catalog, log, records, self.catalogs,
+                                  self.checkout, self.clock.now())
 
     def change(self, name: str, values: Mapping[str, Any], actor: str,
                title: str | None = None) -> Hotfix:
@@ -118,7 +126,10 @@ class ContentDesk:
     def run_due(self) -> list[tuple[str, str]]:
         """Log every scheduled move due now (``publish``, ``expire``; what was missed while
         nothing ran, too): each as its scheduler, with ``scheduled: true``. The content
-        records come from the cache: a run with nothing written since reads no event."""
+        records come from the cache: a run with nothing written since reads no event
+        (and nothing is due before the first sync)."""
+        if self.catalogs.newest() is None:
+            return []
         _, _catalog, records = self._current()
         now, done = self.clock.now(), []
         for record in self.derived().content:

@@ -5,13 +5,14 @@ An entry is keyed by the catalog version and the record's ``EventLog.version()``
 and events written, by any process: on PostgreSQL every replica sharing the database sees
 the other's writes at its next read), and holds until the next schedule instant
 (``domain.content.live.next_boundary``), so a scheduled publish or expiry shows at its
-instant. Checking an entry costs two small queries (the newest catalog, the log's
-version); deriving again reads every record, as each request did before."""
+instant. Checking an entry costs two small queries (the newest catalog's number, the log's
+version) and builds no record; deriving again reads every record, as each request did
+before the cache."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -25,6 +26,7 @@ from hotfix.ports.content import CatalogVersion, ContentCatalogs
 from hotfix.services.content.catalog import checked, current
 
 if TYPE_CHECKING:
+    from hotfix.ports.record import EventLog
     from hotfix.services.record.records import LocalRecords
 
 Key = tuple[int, tuple[int, int]]  # (catalog version, the log's (records, events))
@@ -54,20 +56,22 @@ class ZoneCache:
 
     def catalog(self, catalogs: ContentCatalogs,
                 checkout: Sequence[str]) -> tuple[CatalogVersion, Catalog]:
-        """The newest catalog, re-checked against the policy only when its version moved."""
-        latest = catalogs.latest()
+        """The newest catalog, read and re-checked against the policy only when its version
+        moved."""
         kept = self._catalog
-        if latest is not None and kept is not None and kept[0].version == latest.version:
+        if kept is not None and kept[0].version == catalogs.newest():
             return kept
-        found = current(catalogs, checkout) if latest is None else (
-            latest, checked(latest.body, checkout))
+        found = current(catalogs, checkout)
         self._catalog = found
         return found
 
-    def derived(self, version: CatalogVersion, catalog: Catalog, records: LocalRecords,
-                catalogs: ContentCatalogs, checkout: Sequence[str], now: datetime) -> Derived:
-        key = (version.version, records.log.version())  # read before the records: an
-        entry = self._entry                             # event in between only re-derives
+    def derived(self, version: CatalogVersion, catalog: Catalog, log: EventLog,
+                records: Callable[[], LocalRecords], catalogs: ContentCatalogs,
+                checkout: Sequence[str], now: datetime) -> Derived:
+        """The entry for ``now``; ``records`` (the record to read, built only then) when
+        ``log`` (the events under it) moved since, or a schedule instant passed."""
+        key = (version.version, log.version())  # read before the records: an event
+        entry = self._entry                     # written in between only re-derives
         if entry is not None and entry.holds(key, now):
             return entry
         with self._lock:
@@ -75,7 +79,7 @@ class ZoneCache:
             if entry is not None and entry.holds(key, now):
                 return entry  # another thread derived it meanwhile
             self.derivations += 1
-            content = [r for r in records.list() if r.kind == "content"]
+            content = [r for r in records().list() if r.kind == "content"]
             zones = {name: _rendered(live, version.version, catalog, catalogs, checkout)
                      for name, live in live_zones(content, now).items()}
             entry = Derived(key, now, next_boundary(content, now), content, zones)
