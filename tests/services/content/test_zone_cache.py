@@ -98,3 +98,27 @@ def test_a_schedule_shows_at_its_instant_with_no_event_written(
     for _ in range(3):
         assert two.run_due() == []
     assert two.cache.derivations == reads + 1  # once after its own expire event, then none
+
+
+def test_an_event_stamped_before_the_read_and_committed_during_it_is_not_left_out(
+        replicas: tuple[ContentDesk, ContentDesk]) -> None:
+    """The writer stamps its event, then commits while this replica waits for the database
+    (SQLite readers queue behind the write lock): the entry must show it, or it would be
+    stale under the new version until the next event."""
+    one, two = replicas
+    clock = one.clock
+    assert isinstance(clock, ManualClock)
+    key = approved(two, "2099-12-18")
+    version, catalog = one.catalog()
+    records = one.records_for(catalog)
+
+    class Meanwhile:
+        def version(self) -> tuple[int, int]:
+            clock.advance(1)  # stamped after the request began...
+            two.publish(key, MKT)  # ...and committed before its read
+            return records.log.version()
+
+    got = one.cache.derived(version, catalog, Meanwhile(), lambda: records,  # type: ignore[arg-type]
+                            one.catalogs, one.checkout, clock.now)
+    assert got.zones["shipping"].key == key
+    assert one.zone("shipping").key == key

@@ -71,7 +71,7 @@ class ContentDesk:
 
         log = self.log if self.log is not None else records().log
         return self.cache.derived(version, catalog, log, records, self.catalogs,
-                                  self.checkout, self.clock.now())
+                                  self.checkout, self.clock.now)
 
     def change(self, name: str, values: Mapping[str, Any], actor: str,
                title: str | None = None) -> Hotfix:

@@ -67,19 +67,22 @@ class ZoneCache:
 
     def derived(self, version: CatalogVersion, catalog: Catalog, log: EventLog,
                 records: Callable[[], LocalRecords], catalogs: ContentCatalogs,
-                checkout: Sequence[str], now: datetime) -> Derived:
-        """The entry for ``now``; ``records`` (the record to read, built only then) when
+                checkout: Sequence[str], clock: Callable[[], datetime]) -> Derived:
+        """The entry for now; ``records`` (the record to read, built only then) when
         ``log`` (the events under it) moved since, or a schedule instant passed."""
         key = (version.version, log.version())  # read before the records: an event
         entry = self._entry                     # written in between only re-derives
-        if entry is not None and entry.holds(key, now):
+        if entry is not None and entry.holds(key, clock()):
             return entry
         with self._lock:
             entry = self._entry
-            if entry is not None and entry.holds(key, now):
+            if entry is not None and entry.holds(key, clock()):
                 return entry  # another thread derived it meanwhile
             self.derivations += 1
             content = [r for r in records().list() if r.kind == "content"]
+            # the instant is taken after the read: an event stamped before its commit, while
+            # this waited for the database, is not left out as "later than now"
+            now = clock()
             zones = {name: _rendered(live, version.version, catalog, catalogs, checkout)
                      for name, live in live_zones(content, now).items()}
             entry = Derived(key, now, next_boundary(content, now), content, zones)
