@@ -13,10 +13,13 @@ and its JSON), the zone with ``If-None-Match`` its current ETag (304, no body), 
 ``GET /healthz``, the floor of one round trip through FastAPI on the same server. The two
 zone cases run twice in the same run: with the origin's cache of derived zones
 (services/content/zones.py, what the server runs) and without it (the cache emptied before
-each request, so each request reads every content record's events, as before the cache).
+each request, so each request reads every record's events, as before the cache), in a
+project that also holds RECORDS code hotfixes (opened and triaged, written straight to the
+server's record before the throughput cases): deriving a zone reads every record of the
+project, not only the content ones.
 
     python bench/content_bench.py [--quick] [--rounds 20] [--seconds 5] [--connections 4]
-        [--load wrk|httpx]
+        [--records 300] [--load wrk|httpx]
 """
 
 from __future__ import annotations
@@ -39,11 +42,12 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-from tests.server.live import LiveServer, live_server  # noqa: E402
+from tests.server.live import ANSWERS, LiveServer, live_server  # noqa: E402
 
 from hotfix.demo.content_scenario import TEMPLATES, ZONES, approve_templates  # noqa: E402
 from hotfix.services.content.catalog import read_catalog  # noqa: E402
 from hotfix.services.content.zones import Derived, ZoneCache  # noqa: E402
+from hotfix.services.server import content_desk, project_records  # noqa: E402
 
 CONTENT = "/api/v1/projects/default/content"
 ZONE = "/content/v1/zones/shipping"
@@ -104,6 +108,27 @@ def rounds(live: LiveServer, count: int) -> tuple[list[float], list[float]]:
     return published, reverted
 
 
+def other_records(live: LiveServer, count: int) -> None:
+    """``count`` code hotfixes, opened and triaged, on the server's own record."""
+    records = project_records(live.settings, live.parts, "default")
+    for i in range(count):
+        records.open(f"Checkout 500 #{i}", "dev@shop.example", ANSWERS)
+
+
+def run_due_ms(live: LiveServer, cache: ZoneCache, times: int = 20) -> float:
+    """Median milliseconds of one run of the schedule job's ``run_due`` (nothing due)."""
+    live.parts.zones["default"] = cache
+    desk = content_desk(live.settings, live.parts, "default",
+                        lambda: project_records(live.settings, live.parts, "default"))
+    assert desk is not None
+    took = []
+    for _ in range(times):
+        started = time.perf_counter()
+        assert desk.run_due() == []
+        took.append(time.perf_counter() - started)
+    return statistics.median(took) * 1000
+
+
 def wrk(url: str, seconds: float, connections: int, headers: dict[str, str]) -> float:
     given = [arg for k, v in headers.items() for arg in ("-H", f"{k}: {v}")]
     out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s",
@@ -141,11 +166,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int)
     parser.add_argument("--seconds", type=float)
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--records", type=int,
+                        help="code hotfixes in the project besides the content records "
+                        "(default 300; --quick 50)")
     parser.add_argument("--load", choices=("wrk", "httpx"),
                         help="the load generator (default: wrk when installed)")
     args = parser.parse_args()
     count = args.rounds or (5 if args.quick else 20)
     seconds = args.seconds or (2.0 if args.quick else 5.0)
+    others = args.records if args.records is not None else (50 if args.quick else 300)
     use_wrk = args.load == "wrk" or (args.load is None and shutil.which("wrk") is not None)
     load = wrk if use_wrk else threads
     with tempfile.TemporaryDirectory() as tmp, \
@@ -164,8 +193,10 @@ def main() -> None:
         with live.client() as site:
             etag = site.get(ZONE).headers["etag"]
             assert site.get(ZONE, headers={"If-None-Match": etag}).status_code == 304
+        other_records(live, others)
         tool = "wrk" if load is wrk else "httpx threads"
-        print(f"throughput, {tool}, {args.connections} connections, {seconds:.0f} s each:")
+        print(f"throughput, {tool}, {args.connections} connections, {seconds:.0f} s each, "
+              f"{count + 1} content records and {others} code hotfixes in the project:")
         floor = load(f"{live.url}/healthz", seconds, args.connections, {})
         zones = live.parts.zones
         rates: dict[str, float] = {}
@@ -185,6 +216,9 @@ def main() -> None:
         for case in ("unconditional (200)", "If-None-Match (304)"):
             gain = rates[f"zone, cached, {case}"] / rates[f"zone, no cache, {case}"]
             print(f"  cached / no cache, {case}: {gain:.2f}×")
+        slow, fast = run_due_ms(live, Uncached()), run_due_ms(live, ZoneCache())
+        print(f"the schedule job's run_due, nothing due, median of 20: no cache {slow:.1f} ms, "
+              f"cached {fast:.1f} ms ({slow / fast:.0f}×)")
 
 
 if __name__ == "__main__":
