@@ -108,7 +108,10 @@ class ContentDesk:
 
     def run_due(self) -> list[tuple[str, str]]:
         """Log every scheduled move due now (``publish``, ``expire``; what was missed while
-        nothing ran, too): each as its scheduler, with ``scheduled: true``."""
+        nothing ran, too): each as its scheduler, with ``scheduled: true``. A project that
+        never synced a catalog has nothing scheduled."""
+        if self.catalogs.latest() is None:
+            return []
         _, _catalog, records = self._current()
         now, done = self.clock.now(), []
         for record in records.list(states=("scheduled", "published")):
