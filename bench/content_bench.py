@@ -143,7 +143,8 @@ def main() -> None:
         with live.client("approver") as approver:
             approve_templates(approver, Path(tmp) / "repo")  # an approve_template event each
         published, reverted = rounds(live, count)
-        print(f"{count} rounds on SQLite ({count + 1} content records at the end); "
+        print(f"{count} rounds on SQLite ({count + 1} content changes and the templates' "
+              "approvals record at the end); "
               "target < 1 s each")
         for name, times in (("publish → visible", published), ("revert → visible", reverted)):
             ordered = sorted(times)
