@@ -115,7 +115,7 @@ def content_desk(ctx: Context) -> Content:
         return deciding_with(local, catalog)
 
     return ContentDesk(ctx.content, records_for, ctx.clock,
-                       ContentSettings.from_config(ctx.cfg).checkout)
+                       ContentSettings.from_config(ctx.cfg).checkout, local.settings.approvers)
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,8 @@ SAMPLES: dict[tuple[str, str], Sample] = {
         lambda live: ({"project": "default", "key_id": _client_key(live)}, None),
     ("POST", "/api/v1/projects/{project}/content/catalog"):
         lambda live: ({"project": "default"}, CATALOG),
+    ("POST", "/api/v1/projects/{project}/content/templates/{name}/approve"):
+        lambda live: ({"project": "default", "name": "stock-level"}, {"digest": _digest(live)}),
     ("POST", "/api/v1/projects/{project}/content/changes"):
         lambda live: (_synced(live), {"template": "stock-level", "values": {"units": "7"}}),
     ("POST", "/api/v1/projects/{project}/content/changes/{key}/draft"):
@@ -79,14 +81,25 @@ SAMPLES: dict[tuple[str, str], Sample] = {
         lambda live: ({**_synced(live), "key": _content_change(live, publish=True)}, None),
 }
 CATALOG = {"zones": {"stock": {"paths": ["/products/*"]}}, "templates": {"stock-level": {
-    "zone": "stock", "approved": True, "author": "engineer@shop.example",
-    "approved_by": "approver@shop.example", "slots": {"units": {"type": "integer"}}}}}
+    "zone": "stock", "author": "engineer@shop.example",
+    "slots": {"units": {"type": "integer"}}}}}
 
 
 def _synced(live: LiveServer) -> dict[str, str]:
-    with live.client("engineer") as c:
-        assert c.post("/api/v1/projects/default/content/catalog", json=CATALOG).is_success
+    """The catalog synced by the engineer, its template approved by the approver."""
+    digest = _digest(live)
+    with live.client("approver") as a:
+        assert a.post("/api/v1/projects/default/content/templates/stock-level/approve",
+                      json={"digest": digest}).is_success
     return {"project": "default"}
+
+
+def _digest(live: LiveServer) -> str:
+    """The catalog synced by the engineer (not approved): stock-level's digest."""
+    with live.client("engineer") as c:
+        done = c.post("/api/v1/projects/default/content/catalog", json=CATALOG)
+        assert done.is_success, done.text
+    return str(done.json()["digests"]["stock-level"])
 
 
 def _content_change(live: LiveServer, publish: bool = False) -> str:

@@ -1,6 +1,6 @@
 """``hotfix content`` signed in to a real team server (on SQLite and PostgreSQL): CI syncs
 the repository's content/, a marketer changes and publishes, the site reads the zone, the
-marketer reverts; a marketer cannot sync."""
+marketer reverts; a marketer cannot sync or approve a template."""
 
 from __future__ import annotations
 
@@ -27,6 +27,12 @@ def test_sync_change_publish_revert_through_the_server(
     synced = hotfix("content", "sync", "--json")
     assert synced.code == 0, synced.err
     assert (synced.json()["version"], synced.json()["created"]) == (1, True)
+    as_user("marketer")
+    assert hotfix("content", "approve", "shipping-deadline").code == 1  # nor approve them
+    as_user("approver")  # as this checkout's content/ has it, which it reviewed
+    approved = hotfix("content", "approve", "shipping-deadline", "--json")
+    assert approved.code == 0, approved.err
+    assert approved.json()["by"] == "approver@shop.example"
     as_user("marketer")
     assert "shipping-deadline" in hotfix("content", "templates").out
     made = hotfix("content", "change", "shipping-deadline", "--set", "deadline=2099-12-20",

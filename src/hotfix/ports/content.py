@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from hotfix.domain.content.approval import TemplateApproval
     from hotfix.domain.content.catalog import Catalog
     from hotfix.domain.content.live import Live
     from hotfix.domain.record.hotfix import Hotfix
@@ -50,6 +51,11 @@ class Content(Protocol):
     def sync(self, body: Mapping[str, Any], actor: str) -> tuple[CatalogVersion, bool]: ...
 
     def catalog(self) -> tuple[CatalogVersion, Catalog]: ...
+
+    def approve(self, name: str, digest: str, actor: str) -> tuple[TemplateApproval, bool]:
+        """Approve template ``name`` as seen (its digest): an event pinning it; an approval
+        already standing is returned with False."""
+        ...
 
     def change(self, name: str, values: Mapping[str, Any], actor: str,
                title: str | None = None) -> Hotfix: ...

@@ -11,7 +11,8 @@ from typing import Any
 from urllib.parse import quote
 
 from hotfix.adapters.remote.records import RemoteRecords
-from hotfix.domain.content.catalog import Catalog, catalog_from
+from hotfix.domain.content.approval import TemplateApproval
+from hotfix.domain.content.catalog import Catalog, catalog_from, with_approvals
 from hotfix.domain.content.live import Live
 from hotfix.domain.record.hotfix import Hotfix
 from hotfix.ports.content import CatalogVersion
@@ -27,8 +28,20 @@ class RemoteContent:
         return _version(answer), bool(answer["created"])
 
     def catalog(self) -> tuple[CatalogVersion, Catalog]:
-        version = _version(self.client.get(f"{self.base}/catalog"))
-        return version, catalog_from(version.body, ())  # the server enforced the policy
+        answer = self.client.get(f"{self.base}/catalog")
+        version = _version(answer)
+        catalog = catalog_from(version.body, ())  # the server enforced the policy
+        approvals = answer.get("approvals") or {}
+        return version, with_approvals(catalog, {str(n): str(a["by"])
+                                                 for n, a in approvals.items()})
+
+    def approve(self, name: str, digest: str, actor: str) -> tuple[TemplateApproval, bool]:
+        got = self.client.post(f"{self.base}/templates/{quote(name, safe='')}/approve",
+                               {"digest": digest})
+        return TemplateApproval(str(got["template"]), str(got["digest"]), str(got["by"]),
+                                datetime.fromisoformat(str(got["at"])), str(got["record"]),
+                                tuple(str(a) for a in got.get("authors", ()))), \
+            bool(got["created"])
 
     def change(self, name: str, values: Mapping[str, Any], actor: str,
                title: str | None = None) -> Hotfix:

@@ -1,6 +1,8 @@
-"""Content hotfixes on the server: the synced catalog, changes through approved templates,
-publish and revert (``require("content")``: marketers and admins), and the public, cached
-zone a site or CDN reads (``GET /content/v1/zones/{zone}``, docs/content.md)."""
+"""Content hotfixes on the server: the synced catalog (``require("act")``: never a marketer),
+a template's approval (``require("approve")``, never by its author), changes through
+approved templates, publish and revert (``require("content")``: marketers and admins), and
+the public, cached zone a site or CDN reads (``GET /content/v1/zones/{zone}``,
+docs/content.md)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from hotfix.server.auth import Caller, HotfixKey, project_path, require
 from hotfix.server.problems import PROJECT, responses
 from hotfix.server.schemas import HotfixWithEvents
 from hotfix.server.state import server_state
-from hotfix.services.content.catalog import ContentSettings, current, sync
+from hotfix.services.content.catalog import ContentSettings
 from hotfix.services.content.changes import ContentDesk
 from hotfix.services.server import content_desk
 
@@ -27,13 +29,27 @@ public = APIRouter(prefix="/content/v1", tags=["content"])
 Marketer = Annotated[Caller, Depends(require("content"))]
 Engineer = Annotated[Caller, Depends(require("act"))]  # engineering syncs, never a marketer
 Reader = Annotated[Caller, Depends(require("read"))]
+Approver = Annotated[Caller, Depends(require("approve"))]  # never the template's author
 ZoneName = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$",
                                examples=["shipping"])]
+TemplateName = Annotated[str, Path(min_length=1, max_length=100,
+                                   pattern=r"^[A-Za-z0-9_.-]+$",
+                                   examples=["shipping-deadline"])]
 
 
 class CatalogIn(BaseModel):
     zones: dict[str, dict[str, Any]]
     templates: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class ApprovalOut(BaseModel):
+    template: str
+    digest: str  # the template's content hash it pins
+    by: str
+    at: str
+    record: str  # the record the approve_template event is on
+    authors: list[str]  # who could not approve it
+    created: bool = False  # False: it was approved already, nothing was written
 
 
 class CatalogOut(BaseModel):
@@ -44,7 +60,15 @@ class CatalogOut(BaseModel):
     at: str
     zones: dict[str, Any]
     templates: dict[str, Any]
-    approved: list[str]
+    approved: list[str]  # the templates whose current digest an approver approved
+    digests: dict[str, str] = Field(default_factory=dict)  # template → its content hash
+    approvals: dict[str, ApprovalOut] = Field(default_factory=dict)  # the approved ones'
+
+
+class ApproveIn(BaseModel):
+    digest: str = Field(min_length=12, max_length=64, pattern=r"^[0-9a-fA-F]+$",
+                        description="the template's digest as the approver reviewed it "
+                        "(GET …/content/catalog: digests); a prefix of 12 or more digits")
 
 
 class ZoneOut(BaseModel):
@@ -73,20 +97,30 @@ def desk(request: Request, project: str, request_key: str | None = None) -> Cont
 
 
 def _catalog_out(request: Request, project: str, created: bool = False) -> CatalogOut:
-    d = desk(request, project)
-    version, catalog = current(d.catalogs, d.checkout)
+    version, catalog, approvals = desk(request, project).approvals()
     return CatalogOut(version=version.version, digest=version.digest, created=created,
                       actor=version.actor, at=version.at.isoformat(),
                       zones=dict(version.body["zones"]), templates=dict(version.body["templates"]),
-                      approved=sorted(n for n, t in catalog.templates.items() if t.approved))
+                      approved=sorted(approvals),
+                      digests={n: t.digest for n, t in sorted(catalog.templates.items())},
+                      approvals={n: ApprovalOut(**a.to_dict())
+                                 for n, a in sorted(approvals.items())})
 
 
 @router.post("/catalog", response_model=CatalogOut, summary="Sync zones and templates "
              "(hotfix content sync): a new version when they changed")
 def sync_catalog(request: Request, caller: Engineer, body: CatalogIn) -> CatalogOut:
-    d = desk(request, caller.project)
-    _, created = sync(d.catalogs, body.model_dump(), caller.email, d.clock, d.checkout)
+    _, created = desk(request, caller.project).sync(body.model_dump(), caller.email)
     return _catalog_out(request, caller.project, created)
+
+
+@router.post("/templates/{name}/approve", response_model=ApprovalOut,
+             summary="Approve a template as reviewed (its digest): an event on the record; "
+             "409 for its author or when it changed since")
+def approve_template(request: Request, caller: Approver, name: TemplateName,
+                     body: ApproveIn) -> ApprovalOut:
+    approval, created = desk(request, caller.project).approve(name, body.digest, caller.email)
+    return ApprovalOut(**approval.to_dict(), created=created)
 
 
 @router.get("/catalog", response_model=CatalogOut, summary="The newest synced catalog")

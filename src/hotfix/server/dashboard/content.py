@@ -2,7 +2,9 @@
 standing one a one-click revert), the approved templates, a form per template with one
 field per typed slot, a live preview of the zone's fragment (htmx) and each error beside its
 field; submitting drafts a ``content`` record, which is approved as its kind asks and then
-published here. Every form carries the session's CSRF token."""
+published here. The templates waiting for approval are listed too, with an Approve button
+for an approver who is not among their authors. Every form carries the session's CSRF
+token."""
 
 from __future__ import annotations
 
@@ -14,12 +16,14 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
+from hotfix.domain.content.approval import SHORT, authors_of
 from hotfix.domain.content.catalog import Catalog, Template
 from hotfix.domain.content.live import history, live_zones, nothing
 from hotfix.domain.content.preview import as_input, checked_fields, fragment
-from hotfix.domain.identity.access import allows
+from hotfix.domain.identity.access import allows, normalise_email
 from hotfix.domain.record.states import State
 from hotfix.errors import NotFound
+from hotfix.ports.content import CatalogVersion
 from hotfix.server.api.content import ZoneName, desk
 from hotfix.server.auth import Caller
 from hotfix.server.dashboard.render import render
@@ -28,6 +32,7 @@ from hotfix.server.dashboard.session import PREFIX, page, require_csrf
 router = APIRouter(prefix=f"{PREFIX}/p/{{project}}/content", include_in_schema=False)
 Reader = Annotated[Caller, Depends(page("read"))]
 Marketer = Annotated[Caller, Depends(page("content"))]
+Approver = Annotated[Caller, Depends(page("approve"))]
 Csrf = Annotated[str, Form(max_length=100)]
 # the form field each slot type takes; a slot type not listed gets a text input
 INPUTS = {"text": "text", "rich_text": "textarea", "image": "text", "integer": "number",
@@ -49,7 +54,7 @@ def content_page(request: Request, caller: Reader, project: str,
     except NotFound as exc:
         return render(request, "content.html", caller=caller, project=project, version=None,
                       templates=[], zones=[], changes=[], done="", can_change=False,
-                      missing=f"{exc.message}. {exc.hint}")
+                      waiting=[], missing=f"{exc.message}. {exc.hint}")
     records = d.records_for(catalog).list()  # read once: every zone's view comes from it
     now = d.clock.now()
     shown_now = live_zones(records, now)
@@ -65,7 +70,24 @@ def content_page(request: Request, caller: Reader, project: str,
     return render(request, "content.html", caller=caller, project=project, version=version,
                   templates=[t for _, t in sorted(catalog.templates.items()) if t.approved],
                   zones=zones, changes=changes, done=done[:200], missing="",
-                  can_change=allows(caller.roles, "content"))
+                  can_change=allows(caller.roles, "content"),
+                  waiting=_waiting(d.catalogs.versions(), catalog, caller))
+
+
+def _waiting(versions: list[CatalogVersion], catalog: Catalog,
+             caller: Caller) -> list[dict[str, object]]:
+    """The templates not approved as they are now: who wrote them, their digest, and
+    whether ``caller`` may approve them here (an approver not among their authors)."""
+    approver = allows(caller.roles, "approve")
+    waiting: list[dict[str, object]] = []
+    for _, t in sorted(catalog.templates.items()):
+        if t.approved:
+            continue
+        authors = authors_of(t, ((v.body, v.actor) for v in versions))
+        waiting.append({"template": t, "authors": authors, "short": t.digest[:SHORT],
+                        "can_approve": approver and normalise_email(caller.email)
+                        not in authors})
+    return waiting
 
 
 @router.get("/templates/{name}", response_class=HTMLResponse)
@@ -115,6 +137,17 @@ async def submit(request: Request, caller: Marketer, project: str,
     rec = d.change(template.name, values, caller.email, title)  # a resubmit: the same one
     return _back(project, f"{rec.key} drafted ({rec.state.value}): an approver approves "
                  "it, then you publish it")
+
+
+@router.post("/templates/{name}/approve")
+def approve_template(request: Request, caller: Approver, project: str, name: ZoneName,
+                     csrf: Csrf = "", digest: Annotated[str, Form(max_length=64)] = "") -> Response:
+    """Approve a template as the page showed it (its digest): refused for its author, and
+    when it was synced again since the page was read."""
+    require_csrf(request, csrf)
+    approval, created = desk(request, project).approve(name, digest, caller.email)
+    return _back(project, f"template {name} {'approved' if created else 'already approved'} "
+                 f"by {approval.by} (digest {approval.digest[:SHORT]}, on {approval.record})")
 
 
 @router.post("/changes/{key}/publish")

@@ -1,5 +1,7 @@
-"""A content change is a ``content`` record: opened and drafted through a template of the
-synced catalog, approved as its kind asks, published and reverted at once (each an event)."""
+"""A content change is a ``content`` record: opened and drafted through an approved template
+of the synced catalog, approved as its kind asks, published and reverted at once (each an
+event). A template is approved by an approver other than its authors, pinning its content
+hash, as an ``approve_template`` event (``hotfix.domain.content.approval``)."""
 
 from __future__ import annotations
 
@@ -9,10 +11,21 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from hotfix.domain.content.catalog import Catalog, Template, digest
+from hotfix.domain.content.approval import (
+    APPROVE_TEMPLATE,
+    CATALOG_TITLE,
+    TemplateApproval,
+    approval_of,
+    approvals_in,
+    approved_by,
+    authors_of,
+    refusal,
+)
+from hotfix.domain.content.catalog import Catalog, Template, with_approvals
 from hotfix.domain.content.live import Live, Publish, history, live_zones, nothing, schedule_of
 from hotfix.domain.content.slots import SlotRefused
 from hotfix.domain.record.hotfix import Hotfix
+from hotfix.domain.record.states import State
 from hotfix.errors import GuardRefused, NotFound, PolicyViolation, UsageError
 from hotfix.ports.clock import Clock
 from hotfix.ports.content import CatalogVersion, ContentCatalogs
@@ -38,21 +51,72 @@ def deciding_with(records: LocalRecords, catalog: Catalog) -> LocalRecords:
 @dataclass(frozen=True)
 class ContentDesk:
     """What the content use cases run on: the catalogs, the record (decided with a catalog's
-    approved templates), the clock and the checkout paths no zone may appear on."""
+    approved templates), the clock, the checkout paths no zone may appear on, and who
+    approves templates (when any are listed, only they: the record's approvers)."""
 
     catalogs: ContentCatalogs
     records_for: Callable[[Catalog], Records]
     clock: Clock
     checkout: Sequence[str]
+    approvers: Sequence[str] = ()
 
     def sync(self, body: Mapping[str, Any], actor: str) -> tuple[CatalogVersion, bool]:
         return sync(self.catalogs, body, actor, self.clock, self.checkout)
 
     def catalog(self) -> tuple[CatalogVersion, Catalog]:
-        return current(self.catalogs, self.checkout)
+        """The newest version, each template approved when its digest has an approval."""
+        version, catalog, _ = self._approved()
+        return version, catalog
 
-    def _current(self) -> tuple[int, Catalog, Records]:
+    def approvals(self) -> tuple[CatalogVersion, Catalog, dict[str, TemplateApproval]]:
+        """The newest version and, for each approved template, the approval it stands on."""
+        version, catalog, found = self._approved()
+        return version, catalog, {name: a for name, t in catalog.templates.items()
+                                  if (a := approval_of(t, found)) is not None}
+
+    def approve(self, name: str, digest: str, actor: str) -> tuple[TemplateApproval, bool]:
+        """``actor`` approves template ``name`` as they saw it (its ``digest``): an
+        ``approve_template`` event pinning it; ``GuardRefused`` for its author, someone who
+        is not an approver, or a digest the template no longer has (it changed since). An
+        approval already standing is returned as it is (False: nothing written)."""
+        version, catalog, found = self._approved()
+        template = _template(catalog, name)
+        authors = authors_of(template, ((v.body, v.actor) for v in self.catalogs.versions()))
+        refused = refusal(template, actor, digest, authors, self.approvers)
+        if refused is not None:
+            raise GuardRefused(refused.message, hint=refused.hint)
+        standing = approval_of(template, found)
+        if standing is not None:
+            return standing, False
+        records = self.records_for(catalog)
+        record = records.act(self._approvals_record(records, found, actor), APPROVE_TEMPLATE,
+                             actor, {"template": name, "digest": template.digest,
+                                     "zone": template.zone, "catalog_version": version.version,
+                                     "authors": authors})
+        event = record.events[-1]
+        return TemplateApproval(name, template.digest, event.actor, event.at, record.key,
+                                tuple(authors)), True
+
+    def _approvals_record(self, records: Records, found: Sequence[TemplateApproval],
+                          actor: str) -> str:
+        """The record the template approvals go on: the newest holding one, unless it was
+        closed; else a new ``content`` record."""
+        if found and records.get(found[-1].record).state is not State.CLOSED:
+            return found[-1].record
+        return records.open(CATALOG_TITLE, actor, kind="content").key
+
+    def _approved(self) -> tuple[CatalogVersion, Catalog, list[TemplateApproval]]:
         version, catalog = current(self.catalogs, self.checkout)
+        found = approvals_in(self.records_for(catalog).list())
+        return version, with_approvals(catalog, approved_by(catalog, found)), found
+
+    def _current(self, approved: bool = True) -> tuple[int, Catalog, Records]:
+        """The newest version, its catalog (with the approvals, unless only reading the
+        zones) and the record decided with it."""
+        if approved:
+            version, catalog, _ = self._approved()
+        else:
+            version, catalog = current(self.catalogs, self.checkout)
         return version.version, catalog, self.records_for(catalog)
 
     def change(self, name: str, values: Mapping[str, Any], actor: str,
@@ -79,7 +143,7 @@ class ContentDesk:
             raise UsageError(str(exc), hint=f"see the slots: hotfix content templates "
                              f"(template {name!r})") from None
         return {"template": name, "zone": template.zone, "values": filled,
-                "catalog_version": version, "template_digest": _digest(catalog, name)}
+                "catalog_version": version, "template_digest": template.digest}
 
     def publish(self, key: str, actor: str) -> Hotfix:
         records, zone = self._publishable(key)
@@ -130,16 +194,16 @@ class ContentDesk:
     def _publishable(self, key: str) -> tuple[Records, str]:
         _, catalog, records = self._current()
         draft = _draft(records.get(key))
-        template = _approved(catalog, str(draft["template"]))
-        if _digest(catalog, template.name) != draft.get("template_digest"):
+        template = _template(catalog, str(draft["template"]))
+        if template.digest != draft.get("template_digest"):
             raise PolicyViolation(
                 f"template {template.name!r} changed since {key} was drafted: its values "
                 "were checked against the old version", hint="make the change again: "
                 f"hotfix content change {template.name} --set …")
-        return records, template.zone
+        return records, _approved(catalog, template.name).zone
 
     def revert(self, key: str, actor: str) -> Hotfix:
-        _, _catalog, records = self._current()
+        _, _catalog, records = self._current(approved=False)
         draft = _draft(records.get(key))
         return records.act(key, "revert", actor, {"zone": draft["zone"]})
 
@@ -156,12 +220,12 @@ class ContentDesk:
 
     def history(self, zone: str) -> list[Publish]:
         """Every publish to ``zone``, oldest first."""
-        _, catalog, records = self._current()
+        _, catalog, records = self._current(approved=False)
         _known(catalog, zone)
         return history(records.list(), zone, self.clock.now())
 
     def zone(self, name: str) -> Live:
-        _, catalog, records = self._current()
+        _, catalog, records = self._current(approved=False)
         _known(catalog, name)
         return live_zones(records.list(), self.clock.now()).get(name) or nothing(name)
 
@@ -172,24 +236,24 @@ def _known(catalog: Catalog, zone: str) -> None:
                        hint=f"the zones: {', '.join(sorted(catalog.zones)) or 'none'}")
 
 
-def _approved(catalog: Catalog, name: str) -> Template:
+def _template(catalog: Catalog, name: str) -> Template:
     template = catalog.templates.get(name)
     if template is None:
         known = ", ".join(sorted(catalog.templates)) or "none"
         raise NotFound(f"there is no content template {name!r} (templates: {known})",
                        hint=f"ask engineering for a template; {CODE_HOTFIX}")
-    if not template.approved:
-        raise PolicyViolation(f"template {name!r} is not approved: content is published only "
-                              "through a pre-approved template", hint="an engineer other than "
-                              f"its author approves it (approved = true, approved_by = … in "
-                              f"content/templates/{name}.toml, then hotfix content sync); "
-                              f"meanwhile {CODE_HOTFIX}")
     return template
 
 
-def _digest(catalog: Catalog, name: str) -> str:
-    return digest({"template": catalog.body["templates"][name],
-                   "zone": catalog.body["zones"][catalog.templates[name].zone]})
+def _approved(catalog: Catalog, name: str) -> Template:
+    template = _template(catalog, name)
+    if not template.approved:
+        raise PolicyViolation(f"template {name!r} is not approved: content is published only "
+                              "through a pre-approved template (an edit to a template needs "
+                              "a new approval)", hint="an approver other than its author "
+                              f"approves it: hotfix content approve {name}; meanwhile "
+                              f"{CODE_HOTFIX}")
+    return template
 
 
 def _draft(record: Hotfix) -> Mapping[str, Any]:
