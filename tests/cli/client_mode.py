@@ -29,6 +29,9 @@ from typing import Any
 
 MODES = ("local", "client")
 POLICY_FILES = ("hotfix.toml", "pyproject.toml")  # where a repository's settings are read
+# the server's own background delivery and schedules are left to the tests' commands
+# (hotfix notify run), so what a command delivers does not race a job's tick
+QUIET_JOBS = {"jobs.deliver_every": 3600.0, "jobs.schedule_every": 3600.0}
 
 
 @dataclass
@@ -101,8 +104,9 @@ class TeamServer:
             if name in policy:
                 (self.directory / name).write_bytes(policy[name])
         try:
-            settings, parts = open_server(self.directory,
-                                          {"HOTFIX_DATABASE_URL": self.database_url})
+            settings, parts = open_server(  # the channels' secrets are the server's too
+                self.directory, {**os.environ, "HOTFIX_DATABASE_URL": self.database_url},
+                QUIET_JOBS)
         except ConfigError:  # a policy the server cannot read: it keeps the one it runs on
             if self.running is None:  # (or starts on the defaults); the CLI says what is wrong
                 self._restart({})

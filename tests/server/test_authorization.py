@@ -52,6 +52,10 @@ SAMPLES: dict[tuple[str, str], Sample] = {
                                                "figures": {}}),
     ("POST", "/api/v1/projects/{project}/audit"):
         lambda live: ({"project": "default"}, {"commit": "a" * 40, "lines": []}),
+    ("POST", "/api/v1/projects/{project}/notify/retry"):
+        lambda live: ({"project": "default"}, {}),
+    ("POST", "/api/v1/projects/{project}/notify/run"):
+        lambda live: ({"project": "default"}, None),
     ("POST", "/api/v1/projects/{project}/import"):
         lambda live: ({"project": "default"}, {"records": [{"events": [_exported()]}]}),
     ("POST", "/api/v1/users"):
