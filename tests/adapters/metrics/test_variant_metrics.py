@@ -77,3 +77,23 @@ def test_with_targeting_rules_only_the_splits_users_count() -> None:
         everyone = VariantMetrics(lambda: [at], "new-checkout", "on", "off", lambda: 0.0,
                                   snapshot={})
         assert everyone.poll().users == UserCounts(34, 6, 9, 0, 0)
+
+
+def test_slow_users_by_variant_and_whether_the_app_exports_them_at_all() -> None:
+    base = page(3, 7, 1)
+    pages = [base]
+    with exposing(pages) as at:
+        source = VariantMetrics(lambda: [at], "new-checkout", "on", "off", lambda: 0.0)
+        assert source.poll().users == UserCounts()  # no slow users' series: no latency data
+        pages.append(base + "\n".join([
+            'flag_slow_users_total{flag="new-checkout",variant="on"} 0',
+            'flag_slow_users_total{flag="new-checkout",variant="off"} 0', ""]))
+        assert source.poll().users == UserCounts(slow_counted=True)  # exported at 0: data
+        pages.append(base + "\n".join([
+            'flag_slow_users_total{flag="new-checkout",variant="on"} 4',
+            'flag_slow_users_total{flag="new-checkout",variant="off"} 1',
+            'flag_slow_users_total{flag="other",variant="on"} 50', ""]))
+        assert source.poll().users == UserCounts(slow_canary=4, slow_baseline=1,
+                                                 slow_counted=True)
+        pages.append(base)  # gone again (the counter was dropped): no latency data
+        assert source.poll().users.slow_counted is False
