@@ -283,14 +283,15 @@ class UserJudge:
             worst = m[self.regressed or "errors"]
             (n_c, n_b) = self.seen
             if worst.name == "latency":
-                x_c, x_b = self.slow.users
-                what, event = "users slow", "had a request slower than the app's threshold"
+                (x_c, x_b), what = self.slow.users, "users slow"
+                event = "first request slower than the app's threshold"
             else:
-                (x_c, x_b), what, event = self.failed, "users failing", "failed"
-            return (f"regression shown in {what}: {x_c} of {n_c} users on the canary "
-                    f"variant {event}, {x_b} of {n_b} on the baseline (canary/baseline "
-                    f"{_x(worst.estimate)}, at least {_x(worst.lower)}); e-value reached "
-                    f"1/(wα) = {worst.threshold_regression:.3g} (its share w = "
+                (x_c, x_b), what, event = self.failed, "users failing", "first failure"
+            return (f"regression shown in {what}: {x_c} users met their {event} on the "
+                    f"canary variant, {x_b} on the baseline ({n_c} and {n_b} users first "
+                    f"served since the rollout began); canary/baseline at least "
+                    f"{_x(worst.lower)}; e-value reached 1/(wα) = "
+                    f"{worst.threshold_regression:.3g} ({worst.name}'s share w = "
                     f"{worst.weight:.2g} of α = {self.settings.alpha:g})")
         slow = self._slow_note()
         if decision == "promote":
