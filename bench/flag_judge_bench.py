@@ -8,8 +8,9 @@ With the variant failing ``--effect`` times as often: how often and how fast eac
 
 Then latency, on streams where requests also take time (the heavy users are the slow ones:
 a fifth of their requests over the app's 250 ms threshold, the others' 0.6 %): errors and
-latency judged together, the user judge on users slow (``flag_slow_users_total``, its
-share 0.3 of α), the request judge with its latency and tail tests. With no effect: false
+latency judged together by the user judge, latency on users slow (``flag_slow_users_total``,
+its share 0.3 of α); the request judge with its latency and tail tests alone (no errors),
+on the same requests. With no effect: false
 rollbacks, all and on latency; with the variant's latencies ``--slowdown`` times as long:
 how often each catches it.
 
@@ -30,7 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-from tests.domain.judge.heavy_users import Outcome, population, run  # noqa: E402
+from tests.domain.judge.heavy_users import Outcome, latency_only, population, run  # noqa: E402
 
 
 def upper(k: int, n: int, z: float = 1.96) -> float:
@@ -76,15 +77,18 @@ def main() -> None:
     print(f"  request judge rolled back     {share(bad, 'requests', 'rollback')}")
     print(f"({took:.1f} s)")
     started = time.perf_counter()
-    slow_null = [run(rng, population(rng, latency=True), alpha=args.alpha) for _ in range(runs)]
-    slow = [run(rng, population(rng, latency=True), alpha=args.alpha, slowdown=args.slowdown)
-            for _ in range(max(runs // 5, 20))]
+    latency = latency_only(args.alpha)
+    slow_null = [run(rng, population(rng, latency=True), alpha=args.alpha,
+                     request_settings=latency) for _ in range(runs)]
+    slow = [run(rng, population(rng, latency=True), alpha=args.alpha, slowdown=args.slowdown,
+                request_settings=latency) for _ in range(max(runs // 5, 20))]
     took = time.perf_counter() - started
     print(f"{runs} harmless rollouts judged on errors and latency (heavy users are the slow ones)")
     print(f"  user judge    false rollbacks {share(slow_null, 'users', 'rollback')}")
     print(f"    on latency (share {0.3 * args.alpha:g}) "
           f"{share(slow_null, 'users', 'rollback', 'latency')}")
-    print(f"  request judge false rollbacks {share(slow_null, 'requests', 'rollback')}")
+    print(f"  request judge false rollbacks {share(slow_null, 'requests', 'rollback')}"
+          "  (its latency and tail tests alone)")
     print(f"  user judge    promoted        {share(slow_null, 'users', 'promote')}")
     print(f"{len(slow)} rollouts whose variant is {args.slowdown:g}× as slow")
     print(f"  user judge    rolled back     {share(slow, 'users', 'rollback')}")

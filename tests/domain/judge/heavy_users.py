@@ -58,6 +58,11 @@ def population(rng: np.random.Generator, users: int = 3000, heavy: int = 8,
     return Population(traffic, rates, bucket, speed)
 
 
+def latency_only(alpha: float = 0.05) -> JudgeSettings:
+    """The request judge's latency and tail tests alone (no errors)."""
+    return JudgeSettings(alpha=alpha, weight_errors=0.0)
+
+
 def settings(alpha: float = 0.05, latency: bool = False) -> JudgeSettings:
     """Errors only, so the request judge and the user judge test the same thing; with
     ``latency`` the default weights (errors 0.7; latency 0.25 and tail 0.05, which the user
@@ -77,12 +82,13 @@ class Outcome:
 
 def run(rng: np.random.Generator, pop: Population, *, effect: float = 1.0,
         slowdown: float = 1.0, per_look: int = 2000, alpha: float = 0.05,
-        with_requests: bool = True) -> Outcome:
+        with_requests: bool = True, request_settings: JudgeSettings | None = None) -> Outcome:
     """One rollout through ``SCHEDULE``: both judges fed the same stream, each stopped at
-    its first rollback or promotion. Latency is judged when ``pop`` has speeds."""
+    its first rollback or promotion. Latency is judged when ``pop`` has speeds; the request
+    judge with ``request_settings`` if given (say, its latency tests alone)."""
     latency = pop.speed is not None
     users = UserJudge(settings(alpha, latency), "slow_users" if latency else None)
-    requests = Judge(settings(alpha, latency))
+    requests = Judge(request_settings or settings(alpha, latency))
     seen, failed, slowed = (np.zeros(pop.bucket.size, dtype=bool) for _ in range(3))
     first: dict[str, str] = {}
     cdf = np.cumsum(pop.traffic)

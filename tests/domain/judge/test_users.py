@@ -17,7 +17,7 @@ import pytest
 
 from hotfix.domain.judge.settings import JudgeSettings
 from hotfix.domain.judge.users import UserJudge
-from tests.domain.judge.heavy_users import population, run
+from tests.domain.judge.heavy_users import latency_only, population, run
 
 ALPHA = 0.05
 
@@ -105,9 +105,10 @@ def test_false_rollbacks_on_latency_stay_below_its_share_of_alpha_with_heavy_use
 
 def test_the_request_judges_latency_tests_fail_on_the_same_streams() -> None:
     """Heavy slow users put their slow requests on one variant: the request judge's latency
-    and tail tests roll back harmless variants; the user judge does not."""
+    and tail tests (alone) roll back harmless variants; the user judge does not."""
     rng = np.random.default_rng(11)
-    outcomes = [run(rng, population(rng, latency=True), alpha=ALPHA) for _ in range(20)]
+    outcomes = [run(rng, population(rng, latency=True), alpha=ALPHA,
+                    request_settings=latency_only(ALPHA)) for _ in range(20)]
     assert sum(o.requests == "rollback" for o in outcomes) >= 3 * ALPHA * 20
     assert sum(o.users == "rollback" for o in outcomes) <= 1
 
