@@ -85,7 +85,7 @@ def main() -> None:
     took = time.perf_counter() - started
     print(f"{runs} harmless rollouts judged on errors and latency (heavy users are the slow ones)")
     print(f"  user judge    false rollbacks {share(slow_null, 'users', 'rollback')}")
-    print(f"    on latency (share {0.3 * args.alpha:g}) "
+    print(f"{f'    on latency (≤ {0.3 * args.alpha:g})':<32}"
           f"{share(slow_null, 'users', 'rollback', 'latency')}")
     print(f"  request judge false rollbacks {share(slow_null, 'requests', 'rollback')}"
           "  (its latency and tail tests alone)")

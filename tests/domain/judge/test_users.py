@@ -165,3 +165,18 @@ def test_no_latency_data_withholds_promotion_and_says_so() -> None:
     assert off.decision == "promote"
     assert set(off.verdict().to_dict()["metrics"]) == {"errors"}
     assert "latency not judged (rollout.flag.slow_users is empty)" in off.verdict().reason
+
+
+def test_errors_weighed_0_roll_back_only_on_latency_and_alone_are_judged_again() -> None:
+    settings = JudgeSettings(weight_errors=0.0)  # judge.weights = {latency, tail} only
+    judge = UserJudge(settings)
+    assert judge.weights == {"latency": 1.0}
+    for _ in range(10):
+        verdict = judge.update_users((25, 75), (10, 5), 0.25, slow=(0, 0))
+    assert verdict.decision == "continue"  # users failing cannot roll back at weight 0
+    assert verdict.to_dict()["metrics"]["errors"]["threshold_regression"] is None
+    alone = UserJudge(settings, None)  # and latency not judged: errors take the whole α
+    assert alone.weights == {"errors": 1.0}
+    for _ in range(10):
+        verdict = alone.update_users((25, 75), (10, 5), 0.25)
+    assert verdict.decision == "rollback"

@@ -129,6 +129,8 @@ class UserJudge:
         self.slow_users = slow_users
         raw = {"errors": s.weight_errors,
                "latency": (s.weight_latency + s.weight_tail) if slow_users else 0.0}
+        if sum(raw.values()) <= 0:  # errors weighed 0 and latency not judged: errors alone
+            raw["errors"] = 1.0
         self.weights = {k: v / sum(raw.values()) for k, v in raw.items() if v > 0}
         self.errors = UserCount(s.error_margin)
         self.slow = UserCount(None)
