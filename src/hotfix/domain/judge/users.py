@@ -30,13 +30,15 @@ conditional test with a known ρ = p, so the same mixtures give, per metric,
   heavy users move).
 
 **One α, split by weight, as a union bound.** A user may fail and be slow (a timeout is
-both), so the two counts are not independent, and an average of the two e-processes would
-be a supermartingale in neither's filtration. Each is one in its own (the other users'
-behaviour and that count), so Ville's inequality holds for each alone: the judge rolls back
-when a metric's e-value reaches 1/(w α), w its weight (``judge.weights``: errors, and
-latency + tail for the slow users), and the false rollbacks of all metrics together stay
-≤ Σ w α = α. The verdict's ``log_e`` is max over metrics of log(w E), which reaches 1/α
-exactly when one of them does.
+both), so the two counts are not independent: what one count tells of a user's bucket
+changes the odds of the other's, and the average of the two e-processes need not be a
+supermartingale on what both reveal (the canary judge's weighted average is, on requests).
+Each is one in its own filtration (every user's behaviour, which under the null does not
+depend on buckets, and that count), so Ville's inequality holds for each alone. The judge
+rolls back when a metric's e-value reaches 1/(w α), w its weight (``judge.weights``:
+errors, and latency + tail for the slow users), and the false rollbacks of all metrics
+together stay ≤ Σ w α = α. The verdict's ``log_e`` is max over metrics of log(w E),
+which reaches 1/α exactly when one of them does.
 
 No latency data is no evidence: with the slow-users metric on (``slow_users`` names its
 counter; None turns it off) a look that has no such counter (``slow`` None) adds nothing,
