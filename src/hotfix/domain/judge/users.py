@@ -313,7 +313,8 @@ class UserJudge:
         waiting = [] if self.within_at is not None else ["users failing"]
         if self.waits_for_latency:
             waiting.append(f"no latency data — no {self.slow_users} by variant yet (export "
-                           "it, at 0 until a user is slow: docs/flags.md; or set "
+                           "it, at 0 until a user is slow, and with a `reason` label for a "
+                           "flag with targeting rules: docs/flags.md; or set "
                            "rollout.flag.slow_users = \"\" to judge users failing only), "
                            "promotion withheld")
         note = ""
