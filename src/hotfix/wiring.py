@@ -989,7 +989,8 @@ class WiredRollout:
         names = VariantNames(cfg.str("rollout.prometheus.requests"),
                              cfg.str("rollout.prometheus.status_label"),
                              cfg.str("rollout.flag.users"), cfg.str("rollout.flag.failed_users"),
-                             cfg.str("rollout.flag.variant_label"))
+                             cfg.str("rollout.flag.variant_label"),
+                             slow_users=cfg.str("rollout.flag.slow_users"))
         targets = [str(t) for t in cfg.list("rollout.flag.targets")]
 
         def addresses() -> list[str]:
@@ -1010,7 +1011,8 @@ class WiredRollout:
     def user_judge(self) -> UserJudgeLike:
         from hotfix.domain.judge.users import UserJudge
 
-        return UserJudge(judge_settings(self.cfg))
+        return UserJudge(judge_settings(self.cfg),
+                         self.cfg.str("rollout.flag.slow_users") or None)
 
 
 @dataclass(frozen=True)
