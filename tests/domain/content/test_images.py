@@ -43,7 +43,7 @@ def test_the_size_read_from_the_headers_is_the_size_pillow_wrote(
     if mode == "RGBA" and kind.startswith("jpg"):
         mode = "RGB"  # JPEG has no alpha
     data = image(kind, width, height, mode)
-    assert sniff(data) == (kind.split("-")[0], width, height)
+    assert sniff(data) == (kind.partition("-")[0], width, height)
 
 
 def test_a_webp_with_an_extended_header_is_read_from_it() -> None:

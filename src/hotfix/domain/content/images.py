@@ -31,6 +31,15 @@ class ImageError(ValueError):
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A file given for an image slot, as its sender named and declared it."""
+
+    filename: str
+    media_type: str | None  # what the sender declared (Content-Type), if anything
+    data: bytes
+
+
+@dataclass(frozen=True)
 class ImageFacts:
     """What is known of an image from its bytes."""
 
@@ -51,6 +60,14 @@ def facts(data: bytes) -> ImageFacts:
     kind, width, height = sniff(data)
     name = f"{hashlib.sha256(data).hexdigest()}.{kind}"
     return ImageFacts(name, MEDIA_TYPES[kind], width, height, len(data))
+
+
+def kept_reference(value: str) -> str | None:
+    """The kept image an image slot's ``URL|alt`` names (``/content/v1/images/NAME``),
+    else None."""
+    url = value.partition("|")[0].strip()
+    name = url[len(IMAGE_PATH):] if url.startswith(IMAGE_PATH) else ""
+    return name if NAME.fullmatch(name) else None
 
 
 def sniff(data: bytes) -> tuple[str, int, int]:

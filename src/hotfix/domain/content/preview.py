@@ -14,25 +14,29 @@ from html import escape
 
 from hotfix.domain.content import money
 from hotfix.domain.content.catalog import Template
-from hotfix.domain.content.images import ImageFacts
+from hotfix.domain.content.images import ImageFacts, Upload
 from hotfix.domain.content.slots import Slot, SlotRefused, sanitise
 
 
 def checked_fields(template: Template, given: Mapping[str, str], today: date,
                    images: Mapping[str, ImageFacts] | None = None,
+                   uploads: Mapping[str, Upload] | None = None,
                    ) -> tuple[dict[str, object], dict[str, str]]:
     """The values that passed and, per slot, why the others did not; a blank optional slot
-    is left out. An image slot in ``images`` takes that image (its value the alt text)."""
+    is left out. An image slot with a file in ``uploads`` (checked by its bytes), or a kept
+    image in ``images``, takes that image (its value the alt text)."""
     values: dict[str, object] = {}
     errors: dict[str, str] = {}
     for slot in template.slots:
         raw = given.get(slot.name, "").strip()
-        image = (images or {}).get(slot.name)
-        if not raw and image is None:
-            if slot.required:
-                errors[slot.name] = "a value is required"
-            continue
+        upload = (uploads or {}).get(slot.name)
         try:
+            image = slot.upload(upload.filename, upload.media_type, upload.data) \
+                if upload else (images or {}).get(slot.name)
+            if not raw and image is None:
+                if slot.required:
+                    errors[slot.name] = "a value is required"
+                continue
             values[slot.name] = slot.check(raw, today, image)
         except SlotRefused as exc:
             errors[slot.name] = f"{exc.detail} (rule: {exc.rule})"
