@@ -19,7 +19,7 @@ from tests.server.live import ANSWERS, LiveServer, live_server
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 # answer anyone (besides /openapi.json and /docs); "/" → /ui/; a site reads its content zones
-OPEN = {"/healthz", "/", "/content/v1/zones/{zone}"}
+OPEN = {"/healthz", "/", "/content/v1/zones/{zone}", "/content/v1/images/{name}"}
 DASHBOARD = "/ui/"  # pages: tests/server/test_dashboard.py walks them the same way
 OFREP = "/ofrep/"  # a project's flag client key, never a person: tests/server/test_ofrep.py
 WHO_AM_I = {"/api/v1/me", "/api/v1/projects", "/api/v1/projects/{project}/me"}  # any user
