@@ -17,7 +17,7 @@ from PIL import Image
 
 from tests.server.live import LiveServer, live_server
 from tests.server.test_content import CONTENT
-from tests.server.test_dashboard import browser
+from tests.server.test_dashboard import browser, csrf_of
 
 TEMPLATE: dict[str, Any] = {
     "zone": "promo", "approved": True, "author": "engineer@shop.example",
@@ -194,3 +194,67 @@ def test_an_image_uploaded_through_one_replica_is_served_by_the_other(
         with live_server(tmp_path / "b", postgres_url) as other, other.client() as site:
             got = site.get(f"/content/v1/images/{name_of(data, 'gif')}")
             assert (got.status_code, got.content) == (200, data)
+
+
+BANNER = "/ui/p/default/content/templates/hero-banner"
+
+
+def test_the_form_has_a_select_a_number_with_currency_and_a_file_field(
+        live: LiveServer) -> None:
+    with browser(live, "marketer") as client:
+        page = client.get(BANNER).text
+    assert 'enctype="multipart/form-data" hx-encoding="multipart/form-data"' in page
+    badge = page.split('<select id="slot-badge" name="slot-badge"')[1].split("</select>")[0]
+    assert '<option value="sale">On sale</option>' in badge
+    assert '<option value="new">New</option>' in badge
+    price = " ".join(page.split('id="slot-price"')[1].split(">")[0].split())
+    assert 'type="number" inputmode="decimal" value="" min="0.50" max="500" step="0.01"' \
+        in price
+    assert '<input type="hidden" name="slot-price-currency" value="EUR">' in page
+    assert '<input id="file-hero" name="file-hero" type="file" ' \
+           'accept="image/png,image/jpeg,image/webp,image/gif"' in page
+    assert 'id="slot-hero" name="slot-hero" type="text"' in page
+    assert "at most 30000 bytes and 800×400 pixels" in page
+
+
+def test_the_dashboard_drafts_an_uploaded_image_and_refuses_a_bad_one_beside_its_field(
+        live: LiveServer) -> None:
+    data = picture(size=(200, 100))
+    with browser(live, "marketer") as client:
+        form = {"csrf": csrf_of(client, BANNER), "slot-hero": "Winter sale",
+                "slot-price": "19.9", "slot-price-currency": "EUR", "slot-badge": "new"}
+        svg = client.post(BANNER, data=form, files={"file-hero": (
+            "logo.svg", SCRIPTED_SVG, "image/svg+xml")})
+        assert svg.status_code == 422
+        error = svg.text.split('id="err-hero"')[1].split("</span>")[0]
+        assert "an SVG with script is refused" in error
+        assert "nothing was drafted" in svg.text
+        preview = client.post(f"{BANNER}/preview", data=form, headers={"HX-Request": "true"},
+                              files={"file-hero": ("banner.png", data, "image/png")})
+        inline = base64.b64encode(data).decode()
+        assert f'src="data:image/png;base64,{inline}" alt="Winter sale"' in preview.text
+        assert ">19.90 EUR</data>" in preview.text
+        done = client.post(BANNER, data=form,
+                           files={"file-hero": ("banner.png", data, "image/png")})
+        assert done.status_code == 303, done.text
+        key = client.get(done.headers["location"]).text.split(
+            'role="status">')[1].split(" drafted")[0]
+    with live.client("viewer") as v:
+        draft = v.get(live.api(f"/{key}")).json()["events"][-1]["payload"]
+    url = f"/content/v1/images/{name_of(data)}"
+    assert draft["values"] == {"hero": {"url": url, "alt": "Winter sale", "width": 200,
+                                        "height": 100},
+                               "price": {"amount": "19.90", "currency": "EUR"},
+                               "badge": "new"}
+    with live.client() as site:
+        assert site.get(url).content == data
+    with live.client("approver") as a:
+        assert a.post(live.api(f"/{key}/approve"), json={"note": "ok"}).is_success
+    with live.client("marketer") as c:
+        assert c.post(f"{CONTENT}/changes/{key}/publish").is_success
+    with browser(live, "marketer") as client:  # the form starts from what the zone shows
+        again = client.get(BANNER).text
+    assert f'value="{url}|Winter sale"' in again
+    assert 'value="19.90"' in again
+    assert '<option value="new" selected>New</option>' in again
+    assert f'<img src="{url}" alt="Winter sale" width="200" height="100">' in again
