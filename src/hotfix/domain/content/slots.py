@@ -163,12 +163,11 @@ def _image(slot: Slot, raw: str | int, _: date) -> dict[str, str]:
     if url.strip().startswith(IMAGE_PATH):
         raise SlotRefused(slot.name, "uploaded", f"{url.strip()} is no image kept on this "
                           "server: upload the file")
-    return {"url": _url(slot, url.strip(), "allowed-hosts"), "alt": _alt(slot, sep + alt)}
+    return {"url": _url(slot, url.strip(), "allowed-hosts"), "alt": _alt(slot, alt if sep else "")}
 
 
-def _alt(slot: Slot, given: str) -> str:
-    alt = given[1:] if given.startswith("|") else given
-    if not given or not alt.strip():
+def _alt(slot: Slot, alt: str) -> str:
+    if not alt.strip():
         raise SlotRefused(slot.name, "alt-text", "an image needs alt text: URL|alt text "
                           "(with an upload, the alt text alone)")
     return _text(Slot(slot.name, "text", max_length=slot.max_length), alt, date.min)
@@ -183,8 +182,7 @@ def _uploaded(slot: Slot, raw: str, image: ImageFacts) -> dict[str, object]:
     if image.width > slot.max_width or image.height > slot.max_height:
         raise SlotRefused(slot.name, "dimensions", f"{image.width}×{image.height} pixels, "
                           f"at most {slot.max_width}×{slot.max_height}")
-    alt = raw.rpartition("|")[2] if "|" in raw else raw
-    return {"url": image.url, "alt": _alt(slot, "|" + alt), "width": image.width,
+    return {"url": image.url, "alt": _alt(slot, raw.rpartition("|")[2]), "width": image.width,
             "height": image.height}
 
 
