@@ -7,6 +7,7 @@ role that lacks the permission → 403, one that holds it → 2xx."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -64,8 +65,10 @@ SAMPLES: dict[tuple[str, str], Sample] = {
         lambda live: ({"project": "default", "key_id": _client_key(live)}, None),
     ("POST", "/api/v1/projects/{project}/content/catalog"):
         lambda live: ({"project": "default"}, CATALOG),
-    ("POST", "/api/v1/projects/{project}/content/changes"):
-        lambda live: (_synced(live), {"template": "stock-level", "values": {"units": "7"}}),
+    ("POST", "/api/v1/projects/{project}/content/changes"):  # with an upload, base64
+        lambda live: (_synced(live), {"template": "stock-level", "values": {
+            "units": "7", "photo": "Shelf"}, "files": {"photo": {
+                "filename": "shelf.gif", "data": base64.b64encode(GIF).decode()}}}),
     ("POST", "/api/v1/projects/{project}/content/changes/{key}/draft"):
         lambda live: ({**_synced(live), "key": _content_change(live)},
                       {"template": "stock-level", "values": {"units": "4"}}),
@@ -80,7 +83,10 @@ SAMPLES: dict[tuple[str, str], Sample] = {
 }
 CATALOG = {"zones": {"stock": {"paths": ["/products/*"]}}, "templates": {"stock-level": {
     "zone": "stock", "approved": True, "author": "engineer@shop.example",
-    "approved_by": "approver@shop.example", "slots": {"units": {"type": "integer"}}}}}
+    "approved_by": "approver@shop.example", "slots": {
+        "units": {"type": "integer"}, "photo": {"type": "image", "required": False}}}}}
+GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00" \
+    b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"  # 1×1 pixel
 
 
 def _synced(live: LiveServer) -> dict[str, str]:
