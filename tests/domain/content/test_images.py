@@ -137,3 +137,33 @@ def test_only_an_image_slot_takes_a_file_and_a_kept_url_needs_its_image() -> Non
     with pytest.raises(SlotRefused) as elsewhere:
         template.fill({"hero": "A box"}, TODAY, {"banner": facts(image("png"))})
     assert elsewhere.value.rule == "known-slot"
+
+
+MAGIC = [b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF89a", b"RIFF\x00\x00\x00\x00WEBP",
+         b"RIFF\x00\x00\x00\x00WEBPVP8L", b"RIFF\x00\x00\x00\x00WEBPVP8X", b"<svg", b""]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(MAGIC), st.binary(max_size=64))
+def test_any_bytes_are_read_as_an_image_or_refused_never_a_crash(magic: bytes,
+                                                                  rest: bytes) -> None:
+    try:
+        kind, width, height = sniff(magic + rest)
+    except ImageError as refused:
+        assert refused.rule in {"image-type", "svg"}
+    else:
+        assert kind in {"png", "jpg", "gif", "webp"}
+        assert width >= 0
+        assert height >= 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(sorted(FORMATS)), st.data())
+def test_a_real_image_cut_short_is_refused_or_read_from_what_is_left(
+        kind: str, data: st.DataObject) -> None:
+    whole = image(kind, 33, 44)
+    cut = whole[:data.draw(st.integers(0, len(whole) - 1))]
+    try:
+        assert sniff(cut) == (kind.partition("-")[0], 33, 44)  # the header survived the cut
+    except ImageError as refused:
+        assert refused.rule == "image-type"
