@@ -143,18 +143,24 @@ MAGIC = [b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF89a", b"RIFF\x00\x00\x00\x0
          b"RIFF\x00\x00\x00\x00WEBPVP8L", b"RIFF\x00\x00\x00\x00WEBPVP8X", b"<svg", b""]
 
 
+def read_or_rule(data: bytes) -> tuple[str, int, int] | str:
+    """What ``sniff`` reads from ``data``, or the rule it refused it by."""
+    try:
+        return sniff(data)
+    except ImageError as refused:
+        return refused.rule
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.sampled_from(MAGIC), st.binary(max_size=64))
 def test_any_bytes_are_read_as_an_image_or_refused_never_a_crash(magic: bytes,
                                                                   rest: bytes) -> None:
-    try:
-        kind, width, height = sniff(magic + rest)
-    except ImageError as refused:
-        assert refused.rule in {"image-type", "svg"}
+    got = read_or_rule(magic + rest)
+    if isinstance(got, str):
+        assert got in {"image-type", "svg"}
     else:
-        assert kind in {"png", "jpg", "gif", "webp"}
-        assert width >= 0
-        assert height >= 0
+        assert got[0] in {"png", "jpg", "gif", "webp"}
+        assert min(got[1:]) >= 0
 
 
 @settings(max_examples=60, deadline=None)
@@ -163,7 +169,4 @@ def test_a_real_image_cut_short_is_refused_or_read_from_what_is_left(
         kind: str, data: st.DataObject) -> None:
     whole = image(kind, 33, 44)
     cut = whole[:data.draw(st.integers(0, len(whole) - 1))]
-    try:
-        assert sniff(cut) == (kind.partition("-")[0], 33, 44)  # the header survived the cut
-    except ImageError as refused:
-        assert refused.rule == "image-type"
+    assert read_or_rule(cut) in {"image-type", (kind.partition("-")[0], 33, 44)}
