@@ -21,7 +21,7 @@ from markupsafe import Markup
 from starlette.datastructures import UploadFile
 
 from hotfix.domain.content.catalog import Catalog, Template
-from hotfix.domain.content.images import Upload
+from hotfix.domain.content.images import MEDIA_TYPES, Upload
 from hotfix.domain.content.live import history, live_zones, nothing
 from hotfix.domain.content.money import MINOR_UNITS
 from hotfix.domain.content.preview import as_input, checked_fields, fragment
@@ -199,10 +199,10 @@ def _inline(values: dict[str, object], files: dict[str, Upload]) -> dict[str, ob
     out = dict(values)
     for slot, upload in files.items():
         shown = out.get(slot)
-        if isinstance(shown, dict):
+        if isinstance(shown, dict):  # it passed: its URL ends in its real type's extension
+            media = MEDIA_TYPES[str(shown["url"]).rpartition(".")[2]]
             data = base64.b64encode(upload.data).decode("ascii")
-            out[slot] = {**shown, "url": f"data:{upload.media_type or 'image/png'};base64,"
-                                        f"{data}"}
+            out[slot] = {**shown, "url": f"data:{media};base64,{data}"}
     return out
 
 
