@@ -11,6 +11,7 @@ import typer
 from hotfix.cli.common import ActorOpt, JsonOpt, actor, console, context, emit
 
 if TYPE_CHECKING:
+    from hotfix.domain.content.images import Upload
     from hotfix.domain.record.hotfix import Hotfix
 
 content_app = typer.Typer(help="Content hotfixes through pre-approved templates: sync, "
@@ -19,6 +20,9 @@ content_app = typer.Typer(help="Content hotfixes through pre-approved templates:
 KeyArg = Annotated[str, typer.Argument(help="The content change, e.g. HF-3.")]
 SetOpt = Annotated[list[str] | None, typer.Option(
     "--set", "-s", help="A slot's value, SLOT=VALUE (repeat for each slot).")]
+FileOpt = Annotated[list[str] | None, typer.Option(
+    "--file", "-f", help="An image slot's file, SLOT=PATH (PNG, JPEG, WebP or GIF, checked by "
+    "its bytes); --set SLOT=… is then its alt text.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -93,27 +97,28 @@ def approve_cmd(template: Annotated[str, typer.Argument(help="The synced templat
 def change_cmd(template: Annotated[str, typer.Argument(help="The approved template.")],
                set_: SetOpt = None, title: Annotated[str | None, typer.Option(
                    "--title", help="The record's title (default: template and zone).")] = None,
-               as_: ActorOpt = None, as_json: JsonOpt = False) -> None:
+               file: FileOpt = None, as_: ActorOpt = None, as_json: JsonOpt = False) -> None:
     """Open a content change: the slots checked against the synced template (a content
     record, drafted; it is published once approved)."""
     from hotfix.wiring import content_desk
 
-    values = _pairs(set_ or [])
+    values, files = _pairs(set_ or []), _files(file or [])
     with context() as ctx:
-        rec = content_desk(ctx).change(template, values, actor(ctx, as_), title)
+        rec = content_desk(ctx).change(template, values, actor(ctx, as_), title, files)
         _show(as_json, rec, "drafted")
 
 
 @content_app.command("draft")
 def draft_cmd(key: KeyArg, template: Annotated[str, typer.Option(
                   "--template", "-t", help="The approved template.")],
-              set_: SetOpt = None, as_: ActorOpt = None, as_json: JsonOpt = False) -> None:
+              set_: SetOpt = None, file: FileOpt = None, as_: ActorOpt = None,
+              as_json: JsonOpt = False) -> None:
     """Draft a record triage routed to content (or redraft it): it needs a new approval."""
     from hotfix.wiring import content_desk
 
-    values = _pairs(set_ or [])
+    values, files = _pairs(set_ or []), _files(file or [])
     with context() as ctx:
-        _show(as_json, content_desk(ctx).draft(key, template, values, actor(ctx, as_)),
+        _show(as_json, content_desk(ctx).draft(key, template, values, actor(ctx, as_), files),
               "drafted")
 
 
@@ -223,6 +228,26 @@ def _pairs(given: list[str]) -> dict[str, Any]:
                              hint="e.g. --set deadline=2026-12-20")
         values[name.strip()] = value
     return values
+
+
+def _files(given: list[str]) -> dict[str, Upload]:
+    """``--file SLOT=PATH`` as uploads: the bytes read here, checked by whoever decides."""
+    from hotfix.domain.content.images import Upload
+    from hotfix.errors import UsageError
+
+    files: dict[str, Upload] = {}
+    for item in given:
+        name, sep, where = item.partition("=")
+        if not sep or not name.strip() or not where.strip():
+            raise UsageError(f"--file {item!r} is not SLOT=PATH",
+                             hint="e.g. --file hero=banner.png --set hero=\"Winter sale\"")
+        path = Path(where).expanduser()
+        try:
+            files[name.strip()] = Upload(path.name, None, path.read_bytes())
+        except OSError as exc:
+            raise UsageError(f"--file {name.strip()}: cannot read {path}: {exc.strerror}",
+                             hint="the path of a PNG, JPEG, WebP or GIF file") from None
+    return files
 
 
 def _show(as_json: bool, rec: Hotfix, what: str) -> None:

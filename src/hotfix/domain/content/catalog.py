@@ -18,6 +18,7 @@ from datetime import date
 from fnmatch import fnmatchcase
 from typing import Any
 
+from hotfix.domain.content.images import ImageFacts
 from hotfix.domain.content.slots import Slot, SlotRefused, SlotSpecError, slot_from
 
 CHECKOUT_PATHS = ("/checkout", "/checkout/**", "/cart/pay", "/payment/**")
@@ -43,16 +44,20 @@ class Template:
     approved_by: str = ""  # who approved its current digest
     digest: str = ""  # ``template_digest``: what an approval pins
 
-    def fill(self, given: Mapping[str, object], today: date) -> dict[str, object]:
-        """The slot values, each checked; ``SlotRefused`` names the first bad slot."""
+    def fill(self, given: Mapping[str, object], today: date,
+             images: Mapping[str, ImageFacts] | None = None) -> dict[str, object]:
+        """The slot values, each checked (an image slot in ``images`` takes that image, its
+        value the alt text); ``SlotRefused`` names the first bad slot."""
+        images = images or {}
         names = {s.name for s in self.slots}
-        if unknown := sorted(set(given) - names):
+        if unknown := sorted((set(given) | set(images)) - names):
             raise SlotRefused(unknown[0], "known-slot", f"template {self.name!r} has no such "
                               f"slot; its slots: {', '.join(sorted(names))}")
         out: dict[str, object] = {}
         for slot in self.slots:
-            if slot.name in given:
-                out[slot.name] = slot.check(given[slot.name], today)
+            if slot.name in given or slot.name in images:
+                out[slot.name] = slot.check(given.get(slot.name, ""), today,
+                                            images.get(slot.name))
             elif slot.required:
                 raise SlotRefused(slot.name, "required", "a value is required "
                                   f"(--set {slot.name}=…)")

@@ -1,11 +1,14 @@
 """Content hotfixes on the server: the synced catalog (``require("act")``: never a marketer),
 a template's approval (``require("approve")``, never by its author), changes through
-approved templates, publish and revert (``require("content")``: marketers and admins), and
-the public, cached zone a site or CDN reads (``GET /content/v1/zones/{zone}``,
-docs/content.md)."""
+approved templates (an image slot's file given in the JSON body, base64), publish and revert
+(``require("content")``: marketers and admins), and the public, cached zone a site or CDN
+reads (``GET /content/v1/zones/{zone}``) with its uploaded images
+(``GET /content/v1/images/{name}``, immutable; docs/content.md)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 from typing import Annotated, Any
@@ -13,7 +16,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from pydantic import BaseModel, Field
 
-from hotfix.errors import NotFound
+from hotfix.domain.content.images import NAME, Upload
+from hotfix.errors import NotFound, UsageError
 from hotfix.server.api.actions import RequestKey
 from hotfix.server.auth import Caller, HotfixKey, project_path, require
 from hotfix.server.problems import PROJECT, responses
@@ -80,10 +84,35 @@ class ZoneOut(BaseModel):
     published_at: str | None
 
 
+class FileIn(BaseModel):
+    """A file for an image slot: its bytes in base64; the server checks what they are."""
+
+    filename: str = Field(min_length=1, max_length=255, examples=["banner.png"])
+    type: str | None = Field(default=None, max_length=100, examples=["image/png"])
+    data: str = Field(max_length=16_000_000, description="the file's bytes, base64")
+
+    def upload(self, slot: str) -> Upload:
+        try:
+            data = base64.b64decode(self.data, validate=True)
+        except (binascii.Error, ValueError):
+            raise UsageError(f"files.{slot}.data is not base64",
+                             hint="send the file's bytes base64-encoded") from None
+        return Upload(self.filename, self.type, data)
+
+
+Files = Annotated[dict[str, FileIn], Field(default_factory=dict, max_length=20, description=(
+    "slot → file for its image slots (the slot's value is then the alt text)"))]
+
+
+def uploads(files: dict[str, FileIn]) -> dict[str, Upload]:
+    return {slot: file.upload(slot) for slot, file in files.items()}
+
+
 class ChangeIn(BaseModel):
     template: str = Field(min_length=1, max_length=100)
     values: dict[str, str | int] = Field(default_factory=dict)
     title: str | None = Field(default=None, max_length=300)
+    files: Files
 
 
 def desk(request: Request, project: str, request_key: str | None = None) -> ContentDesk:
@@ -133,12 +162,14 @@ def catalog(request: Request, caller: Reader) -> CatalogOut:
 def change(request: Request, caller: Marketer, body: ChangeIn,
            idempotency_key: RequestKey = None) -> HotfixWithEvents:
     d = desk(request, caller.project, idempotency_key)
-    return HotfixWithEvents.full(d.change(body.template, body.values, caller.email, body.title))
+    return HotfixWithEvents.full(d.change(body.template, body.values, caller.email, body.title,
+                                          uploads(body.files)))
 
 
 class DraftIn(BaseModel):
     template: str = Field(min_length=1, max_length=100)
     values: dict[str, str | int] = Field(default_factory=dict)
+    files: Files
 
 
 @router.post("/changes/{key}/draft", response_model=HotfixWithEvents,
@@ -146,7 +177,8 @@ class DraftIn(BaseModel):
 def draft(request: Request, caller: Marketer, key: HotfixKey, body: DraftIn,
           idempotency_key: RequestKey = None) -> HotfixWithEvents:
     d = desk(request, caller.project, idempotency_key)
-    return HotfixWithEvents.full(d.draft(key, body.template, body.values, caller.email))
+    return HotfixWithEvents.full(d.draft(key, body.template, body.values, caller.email,
+                                         uploads(body.files)))
 
 
 @router.get("/zones/{zone}", response_model=ZoneOut, summary="What a zone shows now")
@@ -199,3 +231,28 @@ def zone(request: Request, zone: ZoneName,
     if if_none_match and etag in {t.strip() for t in if_none_match.split(",")}:
         return Response(status_code=304, headers=headers)
     return Response(body, media_type="application/json", headers=headers)
+
+
+ImageName = Annotated[str, Path(max_length=80, pattern=NAME.pattern,
+                                examples=[f"{'0' * 64}.png"])]
+FOREVER = "public, max-age=31536000, immutable"  # a name is its bytes' hash: never changes
+
+
+@public.get("/images/{name}", summary="An uploaded content image (public; immutable)",
+            responses={200: {"content": {"image/png": {}, "image/jpeg": {}, "image/gif": {},
+                                         "image/webp": {}}, "description": "The image"},
+                       **responses(404, 422, 503), 304: {"description": "Not modified"}})
+def image(request: Request, name: ImageName,
+          if_none_match: Annotated[str | None, Header()] = None) -> Response:
+    kept = desk(request, server_state(request).settings.default_project).catalogs.images
+    etag = f'"{name.partition(".")[0]}"'
+    headers = {"ETag": etag, "Cache-Control": FOREVER, "Access-Control-Allow-Origin": "*",
+               "X-Content-Type-Options": "nosniff"}
+    if if_none_match and etag in {t.strip() for t in if_none_match.split(",")} and \
+            kept.facts(name) is not None:
+        return Response(status_code=304, headers=headers)
+    found = kept.get(name)
+    if found is None:
+        raise NotFound(f"there is no uploaded image {name!r}",
+                       hint="an image slot's value names the image it shows")
+    return Response(found.data, media_type=found.facts.media_type, headers=headers)

@@ -22,6 +22,7 @@ from hotfix.domain.content.approval import (
     refusal,
 )
 from hotfix.domain.content.catalog import Catalog, Template, with_approvals
+from hotfix.domain.content.images import ImageFacts, Upload, kept_reference
 from hotfix.domain.content.live import Live, Publish, history, live_zones, nothing, schedule_of
 from hotfix.domain.content.slots import SlotRefused
 from hotfix.domain.record.hotfix import Hotfix
@@ -120,30 +121,52 @@ class ContentDesk:
         return version.version, catalog, self.records_for(catalog)
 
     def change(self, name: str, values: Mapping[str, Any], actor: str,
-               title: str | None = None) -> Hotfix:
-        """A new content record, triaged to content and drafted; nothing is opened when a
-        value is refused."""
+               title: str | None = None, files: Mapping[str, Upload] | None = None) -> Hotfix:
+        """A new content record, triaged to content and drafted; nothing is opened (and no
+        file kept) when a value or a file is refused."""
         version, catalog, records = self._current()
-        draft = self._checked(version, catalog, name, values)
+        draft = self._checked(version, catalog, name, values, files or {}, actor)
         opened = records.open(title or f"content: {name} in zone {draft['zone']}", actor,
                               {**ANSWERS, "template": name}, kind="content")
         return records.act(opened.key, "draft", actor, draft)
 
-    def draft(self, key: str, name: str, values: Mapping[str, Any], actor: str) -> Hotfix:
+    def draft(self, key: str, name: str, values: Mapping[str, Any], actor: str,
+              files: Mapping[str, Upload] | None = None) -> Hotfix:
         """A (new) draft on a record triage routed to content; it needs a new approval."""
         version, catalog, records = self._current()
-        return records.act(key, "draft", actor, self._checked(version, catalog, name, values))
+        return records.act(key, "draft", actor, self._checked(version, catalog, name, values,
+                                                              files or {}, actor))
 
-    def _checked(self, version: int, catalog: Catalog, name: str,
-                 values: Mapping[str, Any]) -> dict[str, Any]:
+    def _checked(self, version: int, catalog: Catalog, name: str, values: Mapping[str, Any],
+                 files: Mapping[str, Upload], actor: str) -> dict[str, Any]:
+        """The draft's payload, every value and file checked; the files are kept (under
+        their content hash) only once all of it passed."""
         template = _approved(catalog, name)
         try:
-            filled = template.fill(values, self.clock.now().date())
+            fresh = _uploaded(template, files)
+            images = {**self.kept_images(template, values), **fresh}
+            filled = template.fill(values, self.clock.now().date(), images)
         except SlotRefused as exc:
             raise UsageError(str(exc), hint=f"see the slots: hotfix content templates "
                              f"(template {name!r})") from None
+        for slot, found in fresh.items():
+            self.catalogs.images.keep(found, files[slot].data, actor, self.clock.now())
         return {"template": name, "zone": template.zone, "values": filled,
                 "catalog_version": version, "template_digest": template.digest}
+
+    def kept_images(self, template: Template, values: Mapping[str, Any]
+                    ) -> dict[str, ImageFacts]:
+        """The images kept on this record that ``values`` name in ``template``'s image
+        slots (``/content/v1/images/NAME|alt``, as a published value goes back into a
+        form); a name not kept is left for the slot's check to refuse."""
+        out: dict[str, ImageFacts] = {}
+        for slot in template.slots:
+            name = kept_reference(str(values.get(slot.name, ""))) \
+                if slot.type == "image" else None
+            found = self.catalogs.images.facts(name) if name else None
+            if found is not None:
+                out[slot.name] = found
+        return out
 
     def publish(self, key: str, actor: str) -> Hotfix:
         records, zone = self._publishable(key)
@@ -228,6 +251,18 @@ class ContentDesk:
         _, catalog, records = self._current(approved=False)
         _known(catalog, name)
         return live_zones(records.list(), self.clock.now()).get(name) or nothing(name)
+
+
+def _uploaded(template: Template, files: Mapping[str, Upload]) -> dict[str, ImageFacts]:
+    """Each file's facts from its bytes, for the image slot it was given to."""
+    slots = {s.name: s for s in template.slots}
+    out = {}
+    for name, upload in files.items():
+        if name not in slots:
+            raise SlotRefused(name, "known-slot", f"template {template.name!r} has no such "
+                              f"slot; its slots: {', '.join(sorted(slots))}")
+        out[name] = slots[name].upload(upload.filename, upload.media_type, upload.data)
+    return out
 
 
 def _known(catalog: Catalog, zone: str) -> None:
