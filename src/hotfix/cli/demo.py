@@ -24,7 +24,7 @@ def demo(
     scenario: Annotated[str, typer.Option(
         "--scenario", help="hotfix: a checkout bug walked through the whole lifecycle; "
         "rollback: a release that broke search, rolled back first, then fixed forward; "
-        "flags: two flags rolled out by the judge over OFREP; "
+        "flags: three flags rolled out by the judge over OFREP; "
         "content: a marketer's shipping deadline live in seconds, reverted, and the refusals.")]
     = "hotfix",
     as_json: JsonOpt = False,
@@ -33,8 +33,9 @@ def demo(
 
     --scenario rollback: v1.2.0 breaks search; triage says roll back first; production
     returns to v1.1.1 under traffic, is verified, and the fix ships forward as v1.2.1.
-    --scenario flags: the shop evaluates two flags over OFREP; the judge promotes the one
-    enabling the fixed checkout and turns off the one failing 1 checkout in 30.
+    --scenario flags: the shop evaluates three flags over OFREP; the judge promotes the one
+    enabling the fixed checkout and turns off the one failing 1 checkout in 30, and the one
+    making every checkout 300 ms slower (on its users slow).
     --scenario content: the shop reads its banner from the content endpoint; a marketer
     moves the shipping deadline to Dec 20, live in seconds, reverts it, and is refused a
     checkout change and a pasted script."""

@@ -193,5 +193,6 @@ def content_desk(settings: ServerSettings, parts: ServerParts, project: str,
 
     cache = parts.zones.get(project) or parts.zones.setdefault(project, ZoneCache())
     return ContentDesk(parts.content[project], records_for, parts.clock,
-                       settings.content.get(project, ContentSettings()).checkout, cache,
-                       parts.logs.get(project))
+                       settings.content.get(project, ContentSettings()).checkout,
+                       lambda: records().settings.approvers,  # the project's approvers, admins
+                       cache, parts.logs.get(project))

@@ -24,7 +24,7 @@ from hotfix.services.content.catalog import sync
 from hotfix.services.content.changes import ContentDesk, deciding_with
 from hotfix.services.record.records import LocalRecords, RecordSettings
 
-from .test_changes import ENG, LEAD, MKT, MKT2, body
+from .test_changes import ENG, LEAD, MKT, MKT2, approve, body
 
 ROUNDS = 12
 
@@ -44,6 +44,7 @@ def desks(db_url: str, tmp_path: Path) -> Iterator[tuple[ContentDesk, ContentDes
     stores = SqlStore(db_url), SqlStore(db_url)  # two engines: two replicas' connections
     first, second = (desk_on(s, settings) for s in stores)
     sync(first.catalogs, body(), ENG, SystemClock(), CHECKOUT_PATHS)
+    approve(first, body())
     yield first, second
     for store in stores:
         store.close()

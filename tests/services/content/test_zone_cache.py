@@ -19,7 +19,7 @@ from hotfix.services.content.catalog import sync
 from hotfix.services.content.changes import ContentDesk, deciding_with
 from hotfix.services.record.records import LocalRecords, RecordSettings
 
-from .test_changes import ENG, LEAD, MKT, T0, body
+from .test_changes import ENG, LEAD, MKT, T0, approve, body
 
 
 @pytest.fixture
@@ -38,6 +38,7 @@ def replicas(db_url: str, tmp_path: Path) -> Iterator[tuple[ContentDesk, Content
 
     one, two = desk_on(stores[0]), desk_on(stores[1])
     sync(one.catalogs, body(), ENG, clock, CHECKOUT_PATHS)
+    approve(one, body())
     yield one, two
     for store in stores:
         store.close()
