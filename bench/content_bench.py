@@ -199,7 +199,7 @@ def main() -> None:
         other_records(live, others)
         tool = "wrk" if load is wrk else "httpx threads"
         print(f"throughput, {tool}, {args.connections} connections, {seconds:.0f} s each, "
-              f"{count + 1} content records and {others} code hotfixes in the project:")
+              f"{count + 1} content changes and {others} code hotfixes in the project:")
         floor = load(f"{live.url}/healthz", seconds, args.connections, {})
         zones = live.parts.zones
         rates: dict[str, float] = {}
