@@ -119,7 +119,8 @@ def test_a_publish_after_someone_else_moved_the_zone_is_refused_until_over(
                        f"nothing: {first} \\(shipping-deadline: deadline=2099-12-18"):
         max_.publish(second, MKT2)
     assert max_.zone("shipping").key == first
-    with pytest.raises(ZoneChanged):  # naming the wrong one is refused too
+    with pytest.raises(ZoneChanged, match=f"is not empty, as {second} expected: {first} "):
+        # naming the wrong one is refused too
         max_.publish(second, MKT2, over="none")
     assert max_.publish(second, MKT2, over=first).state.value == "published"
     mia.revert(second, MKT)  # back to the first: a revert is no publish, never refused

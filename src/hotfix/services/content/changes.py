@@ -260,18 +260,18 @@ class ContentDesk:
             expected = draft["over"]
         else:
             return records, zone, self._among(zone, None)  # drafted before the check
-        return records, zone, self._among(zone, (record.key, expected))
+        return records, zone, self._among(zone, (record.key, expected, over is not None))
 
-    def _among(self, zone: str, expecting: tuple[str, str | None] | None) -> Among:
+    def _among(self, zone: str, expecting: tuple[str, str | None, bool] | None) -> Among:
         """The zone's lock, and under it (when ``expecting``: this record, the one the zone
-        should show) the check that nobody moved the zone first."""
+        should show, whether the caller named it) the check that nobody moved it first."""
         def check(every: list[Hotfix]) -> None:
             if expecting is None:
                 return
-            key, expected = expecting
+            key, expected, named = expecting
             shown = live_zones(every, self.clock.now()).get(zone) or nothing(zone)
             if shown.key not in (expected, key):  # its own key: a retried request
-                raise zone_changed(zone, key, expected, shown, every)
+                raise zone_changed(zone, key, expected, shown, every, named)
         return f"content-zone:{zone}", check
 
     def revert(self, key: str, actor: str) -> Hotfix:
@@ -307,9 +307,15 @@ Among = tuple[str, Callable[[list[Hotfix]], None]]  # LocalRecords.act's lock na
 
 
 def zone_changed(zone: str, key: str, expected: str | None, shown: Live,
-                 every: Sequence[Hotfix]) -> ZoneChanged:
-    """What the loser of a race to a zone is told: who moved it and what it shows now."""
+                 every: Sequence[Hotfix], named: bool = False) -> ZoneChanged:
+    """What the loser of a race to a zone is told: who moved it and what it shows now
+    (``named``: ``expected`` came from ``--over``, not from the draft)."""
     was = expected or "nothing"
+    if not named:
+        since = f"changed since {key} was drafted against {was}"
+    else:
+        since = (f"does not show {expected}, which {key} was to replace" if expected
+                 else f"is not empty, as {key} expected")
     if shown.key is None:
         now = "it shows nothing now"
     else:
@@ -321,7 +327,7 @@ def zone_changed(zone: str, key: str, expected: str | None, shown: Live,
         now = (f"{shown.key} ({shown.template}: {values}) was published{who} at "
                f"{shown.published_at.isoformat() if shown.published_at else '?'}")
     return ZoneChanged(
-        f"zone {zone!r} changed since {key} was drafted against {was}: {now}; "
+        f"zone {zone!r} {since}: {now}; "
         f"nothing of {key} was published", hint="see it: hotfix content show "
         f"{zone}; to put {key} over it: hotfix content publish {key} --over "
         f"{shown.key or 'none'} (or make the change again)")
