@@ -294,13 +294,15 @@ class ContentDesk:
 
     def history(self, zone: str) -> list[Publish]:
         """Every publish to ``zone``, oldest first."""
-        _known(self.cache.catalog(self.catalogs, self.checkout)[1], zone)
-        return history(self.derived().content, zone, self.clock.now())
+        derived = self.derived()
+        _known(derived.catalog, zone)
+        return history(derived.content, zone, self.clock.now())
 
     def zone(self, name: str) -> Live:
         """What zone ``name`` shows now, with its rendered fragment."""
-        _known(self.cache.catalog(self.catalogs, self.checkout)[1], name)
-        return self.derived().zones.get(name) or nothing(name)
+        derived = self.derived()
+        _known(derived.catalog, name)
+        return derived.zones.get(name) or nothing(name)
 
 
 Among = tuple[str, Callable[[list[Hotfix]], None]]  # LocalRecords.act's lock name and check

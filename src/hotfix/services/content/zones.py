@@ -39,6 +39,7 @@ class Derived:
     until: datetime | None  # the next schedule instant: stale from then on
     content: list[Hotfix]  # every content record, oldest first
     zones: Mapping[str, Live]  # every zone ever published to, as shown at ``at``
+    catalog: Catalog  # the catalog version of ``key`` (its approvals not applied)
 
     def holds(self, key: Key, now: datetime) -> bool:
         return self.key == key and self.at <= now and (self.until is None or now < self.until)
@@ -85,7 +86,7 @@ class ZoneCache:
             now = clock()
             zones = {name: _rendered(live, version.version, catalog, catalogs, checkout)
                      for name, live in live_zones(content, now).items()}
-            entry = Derived(key, now, next_boundary(content, now), content, zones)
+            entry = Derived(key, now, next_boundary(content, now), content, zones, catalog)
             self._entry = entry
             return entry
 
