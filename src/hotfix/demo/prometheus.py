@@ -68,6 +68,14 @@ class LocalPrometheus:
             return []
         return list(body.get("data", {}).get("result", [])) if isinstance(body, dict) else []
 
+    def requests(self, versions: Sequence[str], within: str = "15m") -> dict[str, int]:
+        """Each version's requests as Prometheus holds them: every instance's counter at its
+        last scrape (a stopped one's too), summed."""
+        result = self.query(f'sum by (version) (max_over_time(http_requests_total'
+                            f'{{job="{self.job}"}}[{within}]))')
+        held = {str(r["metric"].get("version")): round(float(r["value"][1])) for r in result}
+        return {v: held.get(v, 0) for v in versions}
+
     def settings(self, status_label: str = "status") -> dict[str, Any]:
         """The hotfix settings that judge a rollout from this Prometheus: windows of one
         second, read once two scrapes have surely landed."""
