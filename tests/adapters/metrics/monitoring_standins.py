@@ -7,6 +7,11 @@ The response shapes are copied from the vendors' public API documentation:
   https://docs.newrelic.com/docs/apis/nerdgraph/examples/nerdgraph-nrql-tutorial/
   (facets: https://docs.newrelic.com/docs/nrql/nrql-syntax-clauses-functions/#sel-facet)
 
+Datadog publishes an OpenAPI description of its API, but npm packages none: its TypeScript
+client (``@datadog/datadog-api-client``, generated from it) ships only the generated code.
+New Relic's NerdGraph is GraphQL, described by its schema, not OpenAPI. So both are kept as
+fixtures from the documentation above.
+
 ``Faults`` steers the next answers: how many 429s (with Retry-After) or 5xx come first.
 
 For a deploy, ``Traffic`` is what the monitoring system would have recorded of live traffic:
