@@ -92,17 +92,18 @@ def demo(
 
 def _check_metrics(metrics: str, scenario: str) -> None:
     """Refuse, before anything is built, a source the demo cannot judge from."""
+    from hotfix.demo.prometheus import INSTALL, binary
+    from hotfix.demo.walkthrough import METRICS
     from hotfix.errors import NotConfigured, UsageError
 
-    if metrics not in ("router", "prometheus"):
-        raise UsageError(f"unknown --metrics {metrics!r}", hint="choose router or prometheus")
+    if metrics not in METRICS:
+        raise UsageError(f"unknown --metrics {metrics!r}", hint=f"choose {' or '.join(METRICS)}")
     if metrics == "router":
         return
     if scenario not in ("hotfix", "rollback"):
-        raise UsageError(f"--metrics prometheus judges a canary; the {scenario} scenario "
+        raise UsageError(f"--metrics {metrics} judges a canary; the {scenario} scenario "
                          "deploys none", hint="use it with --scenario hotfix or rollback")
-    if shutil.which("prometheus") is None:
+    if binary() is None:
         raise NotConfigured("--metrics prometheus needs the prometheus binary, which is not "
                             "on PATH: the demo did not start",
-                            hint="apt-get install prometheus (Debian's package), or drop "
-                                 "--metrics to judge from the router")
+                            hint=f"{INSTALL}, or drop --metrics to judge from the router")
