@@ -64,9 +64,9 @@ def content_page(request: Request, caller: Reader, project: str,
     try:
         version, catalog = d.catalog()
     except NotFound as exc:
-        return render(request, "content.html", caller=caller, project=project, version=None,
-                      templates=[], zones=[], changes=[], done="", can_change=False,
-                      waiting=[], missing=f"{exc.message}. {exc.hint}")
+        return render(request, "content.html", caller=caller, project=project,
+                      catalog_version=None, templates=[], zones=[], changes=[], done="",
+                      can_change=False, waiting=[], missing=f"{exc.message}. {exc.hint}")
     records = d.records_for(catalog).list()  # read once: every zone's view comes from it
     now = d.clock.now()
     shown_now = live_zones(records, now)
@@ -79,7 +79,8 @@ def content_page(request: Request, caller: Reader, project: str,
                       "history": list(reversed(history(records, name, now)))})
     changes = [r for r in reversed(records) if r.kind == "content"
                and r.state.value in IN_FLIGHT and (r.last("draft") or {}).get("zone")]
-    return render(request, "content.html", caller=caller, project=project, version=version,
+    return render(request, "content.html", caller=caller, project=project,
+                  catalog_version=version,
                   templates=[t for _, t in sorted(catalog.templates.items()) if t.approved],
                   zones=zones, changes=changes, done=done[:200], missing="",
                   can_change=allows(caller.roles, "content"),
