@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from hotfix import __version__
 from tests.server.live import LiveServer, live_server
 from tests.server.test_content import CONTENT, synced
 from tests.server.test_dashboard import browser, csrf_of
@@ -40,6 +41,8 @@ def test_the_form_has_a_field_per_slot_of_the_fitting_type(live: LiveServer) -> 
         listing = client.get("/ui/p/default/content").text
         assert f'href="{FORM}"' not in listing
         assert client.get(FORM).status_code == 403
+    assert "Catalog version 1, synced by engineer@shop.example" in listing
+    assert f"<small>hotfix {__version__}</small>" in listing  # the footer, not the catalog's
 
 
 def test_before_any_sync_the_page_says_who_syncs(tmp_path: Path) -> None:

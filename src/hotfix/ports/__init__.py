@@ -21,6 +21,12 @@ from hotfix.ports.content import (
 from hotfix.ports.content import (
     KeptImage as KeptImage,
 )
+from hotfix.ports.content import (
+    Pruned as Pruned,
+)
+from hotfix.ports.content import (
+    StoredImage as StoredImage,
+)
 from hotfix.ports.git import (
     Applied as Applied,
 )

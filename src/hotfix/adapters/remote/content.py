@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
 from hotfix.adapters.remote.records import RemoteRecords
 from hotfix.domain.content.approval import TemplateApproval
 from hotfix.domain.content.catalog import Catalog, catalog_from, with_approvals
-from hotfix.domain.content.images import Upload
+from hotfix.domain.content.images import ImageFacts, Upload
 from hotfix.domain.content.live import Live
 from hotfix.domain.record.hotfix import Hotfix
-from hotfix.ports.content import CatalogVersion
+from hotfix.ports.content import CatalogVersion, Pruned, StoredImage
 
 
 class RemoteContent:
@@ -74,6 +74,19 @@ class RemoteContent:
         return Live(str(got["zone"]), got.get("record"), got.get("template"),
                     dict(got.get("values") or {}), datetime.fromisoformat(at) if at else None,
                     got.get("catalog_version"), str(got.get("fragment") or ""))
+
+    def image(self, name: str) -> bytes | None:
+        return self.client.get_bytes(f"{self.base}/images/{quote(name, safe='')}")
+
+    def prune_images(self, apply: bool, grace: timedelta) -> Pruned:
+        got = self.client.post(f"{self.base}/images/prune", {
+            "apply": apply, "grace_seconds": int(grace.total_seconds())})
+        return Pruned(tuple(StoredImage(
+            ImageFacts(str(i["name"]), str(i["media_type"]), int(i["width"]), int(i["height"]),
+                       int(i["size"])),
+            str(i["actor"]), datetime.fromisoformat(str(i["at"])))
+            for i in got["unreferenced"]), int(got["kept"]), int(got["recent"]),
+            bool(got["removed"]))
 
     def _change(self, key: str, step: str) -> str:
         return f"{self.base}/changes/{quote(key.strip(), safe='')}/{step}"

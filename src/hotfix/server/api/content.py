@@ -12,6 +12,7 @@ import binascii
 import functools
 import hashlib
 import json
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
@@ -35,6 +36,7 @@ Marketer = Annotated[Caller, Depends(require("content"))]
 Engineer = Annotated[Caller, Depends(require("act"))]  # engineering syncs, never a marketer
 Reader = Annotated[Caller, Depends(require("read"))]
 Approver = Annotated[Caller, Depends(require("approve"))]  # never the template's author
+Admin = Annotated[Caller, Depends(require("admin"))]  # removes what nothing names any more
 ZoneName = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$",
                                examples=["shipping"])]
 TemplateName = Annotated[str, Path(min_length=1, max_length=100,
@@ -242,9 +244,11 @@ def zone(request: Request, zone: ZoneName,
          if_none_match: Annotated[str | None, Header()] = None) -> Response:
     state = server_state(request)
     project = state.settings.default_project
-    body = json.dumps(desk(request, project).zone(zone).body(), sort_keys=True).encode()
+    settings = state.settings.content.get(project, ContentSettings())
+    live = settings.delivered(desk(request, project).zone(zone))  # content.public_url
+    body = json.dumps(live.body(), sort_keys=True).encode()
     etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-    max_age = state.settings.content.get(project, ContentSettings()).max_age
+    max_age = settings.max_age
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}",
                "Access-Control-Allow-Origin": "*", "Vary": "Accept-Encoding"}
     if if_none_match and etag in {t.strip() for t in if_none_match.split(",")}:
@@ -255,17 +259,65 @@ def zone(request: Request, zone: ZoneName,
 ImageName = Annotated[str, Path(max_length=80, pattern=NAME.pattern,
                                 examples=[f"{'0' * 64}.png"])]
 FOREVER = "public, max-age=31536000, immutable"  # a name is its bytes' hash: never changes
+MINE = "private, max-age=31536000, immutable"  # the same, read with a token: no shared cache
+
+
+IMAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/png": {}, "image/jpeg": {}, "image/gif": {}, "image/webp": {}},
+          "description": "The image"},
+    **responses(404, 422, 503), 304: {"description": "Not modified"}}
 
 
 @public.get("/images/{name}", summary="An uploaded content image (public; immutable)",
-            responses={200: {"content": {"image/png": {}, "image/jpeg": {}, "image/gif": {},
-                                         "image/webp": {}}, "description": "The image"},
-                       **responses(404, 422, 503), 304: {"description": "Not modified"}})
+            responses=IMAGE_RESPONSES)
 def image(request: Request, name: ImageName,
           if_none_match: Annotated[str | None, Header()] = None) -> Response:
-    kept = desk(request, server_state(request).settings.default_project).catalogs.images
+    return _image(desk(request, server_state(request).settings.default_project), name,
+                  if_none_match, FOREVER)
+
+
+@router.get("/images/{name}", summary="An uploaded image of this project (hotfix content "
+            "export signed in)", responses=IMAGE_RESPONSES)
+def project_image(request: Request, caller: Reader, name: ImageName,
+                  if_none_match: Annotated[str | None, Header()] = None) -> Response:
+    return _image(desk(request, caller.project), name, if_none_match, MINE)
+
+
+class PruneIn(BaseModel):
+    apply: bool = Field(default=False, description="remove them; false: only list them")
+    grace_seconds: int = Field(default=3600, ge=0, le=366 * 86400, description=(
+        "leave an image kept this recently alone: its draft may be being written"))
+
+
+class StoredOut(BaseModel):
+    name: str
+    size: int
+    media_type: str
+    width: int
+    height: int
+    actor: str
+    at: str
+
+
+class PrunedOut(BaseModel):
+    removed: bool  # false: a dry run, nothing removed
+    kept: int  # named by an event of some record
+    recent: int  # named by none, kept within the grace period
+    bytes: int
+    unreferenced: list[StoredOut]
+
+
+@router.post("/images/prune", response_model=PrunedOut, summary="List, or remove, the "
+             "uploaded images no event of any record names (admin)")
+def prune_images(request: Request, caller: Admin, body: PruneIn) -> dict[str, object]:
+    return desk(request, caller.project).prune_images(
+        body.apply, timedelta(seconds=body.grace_seconds)).to_dict()
+
+
+def _image(d: ContentDesk, name: str, if_none_match: str | None, cache: str) -> Response:
+    kept = d.catalogs.images
     etag = f'"{name.partition(".")[0]}"'
-    headers = {"ETag": etag, "Cache-Control": FOREVER, "Access-Control-Allow-Origin": "*",
+    headers = {"ETag": etag, "Cache-Control": cache, "Access-Control-Allow-Origin": "*",
                "X-Content-Type-Options": "nosniff"}
     if if_none_match and etag in {t.strip() for t in if_none_match.split(",")} and \
             kept.facts(name) is not None:

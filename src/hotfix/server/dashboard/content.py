@@ -67,9 +67,9 @@ def content_page(request: Request, caller: Reader, project: str,
     try:
         version, catalog = d.catalog()
     except NotFound as exc:
-        return render(request, "content.html", caller=caller, project=project, version=None,
-                      templates=[], zones=[], changes=[], done="", can_change=False,
-                      waiting=[], missing=f"{exc.message}. {exc.hint}")
+        return render(request, "content.html", caller=caller, project=project,
+                      catalog_version=None, templates=[], zones=[], changes=[], done="",
+                      can_change=False, waiting=[], missing=f"{exc.message}. {exc.hint}")
     derived = d.derived()  # every zone's view comes from it (cached: services.content.zones)
     records, now = derived.content, d.clock.now()
     zones = []
@@ -78,9 +78,10 @@ def content_page(request: Request, caller: Reader, project: str,
         zones.append({"name": name, "paths": zone.paths, "live": live,
                       "fragment": Markup(live.fragment),
                       "history": list(reversed(history(records, name, now)))})
-    changes = [r for r in reversed(records)
-               if r.state.value in IN_FLIGHT and (r.last("draft") or {}).get("zone")]
-    return render(request, "content.html", caller=caller, project=project, version=version,
+    changes = [r for r in reversed(records) if r.kind == "content"
+               and r.state.value in IN_FLIGHT and (r.last("draft") or {}).get("zone")]
+    return render(request, "content.html", caller=caller, project=project,
+                  catalog_version=version,
                   templates=[t for _, t in sorted(catalog.templates.items()) if t.approved],
                   zones=zones, changes=changes, done=done[:200], missing="",
                   can_change=allows(caller.roles, "content"),

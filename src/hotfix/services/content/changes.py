@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -29,9 +29,10 @@ from hotfix.domain.record.hotfix import Hotfix
 from hotfix.domain.record.states import State
 from hotfix.errors import GuardRefused, NotFound, PolicyViolation, UsageError, ZoneChanged
 from hotfix.ports.clock import Clock
-from hotfix.ports.content import CatalogVersion, ContentCatalogs
+from hotfix.ports.content import CatalogVersion, ContentCatalogs, Pruned
 from hotfix.ports.record import EventLog, Records
 from hotfix.services.content.catalog import sync
+from hotfix.services.content.images import GRACE, prune
 from hotfix.services.content.zones import Derived, ZoneCache
 from hotfix.services.record.records import LocalRecords
 
@@ -79,6 +80,19 @@ class ContentDesk:
         version, catalog, found = self._approved()
         return version, catalog, {name: a for name, t in catalog.templates.items()
                                   if (a := approval_of(t, found)) is not None}
+
+    def image(self, name: str) -> bytes | None:
+        kept = self.catalogs.images.get(name)
+        return kept.data if kept is not None else None
+
+    def prune_images(self, apply: bool, grace: timedelta = GRACE) -> Pruned:
+        """The kept images no event of any record names (``services.content.images``);
+        removed when ``apply``. A project that never synced a catalog has none."""
+        if self.catalogs.latest() is None:
+            return Pruned((), 0, 0, apply)
+        _, _catalog, records = self._current(approved=False)
+        return prune(self.catalogs.images, records, self.clock.now(), apply=apply,
+                     grace=grace)
 
     def approve(self, name: str, digest: str, actor: str) -> tuple[TemplateApproval, bool]:
         """``actor`` approves template ``name`` as they saw it (its ``digest``): an
