@@ -17,7 +17,6 @@ import io
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +31,7 @@ HINT = (
 )
 PIECE = 1 << 22  # bytes read at a time (whole lines): about 140,000 rows
 BOM = b"\xef\xbb\xbf"
+Buffer = bytes | bytearray | memoryview
 
 
 def read_stream(path: Path) -> Observations:
@@ -57,22 +57,33 @@ def read_stream(path: Path) -> Observations:
     return _join(parts)
 
 
-def _pieces(path: Path, fh: BinaryIO) -> Iterator[bytes]:
-    """The header checked, then the rest in pieces that end at a line end (the last may not)."""
+def _pieces(path: Path, fh: io.BufferedReader) -> Iterator[memoryview]:
+    """The header checked, then the rest in pieces that end at a line end (the last may not).
+
+    The pieces are views of one buffer, read into again for the next piece: a piece is
+    used up (its rows copied into arrays) before the next is asked for."""
     head = fh.readline()
     if not head:
         raise UsageError(f"{path}: empty file", hint=HINT)
     _check_header(path, head)
-    rest = b""
-    while block := fh.read(PIECE):
-        cut = block.rfind(b"\n") + 1
-        if cut:
-            yield rest + block[:cut] if rest else block[:cut] if cut < len(block) else block
-            rest = block[cut:]
-        else:
-            rest += block  # a line longer than a piece
-    if rest:
-        yield rest
+    buf = bytearray(PIECE)
+    view = memoryview(buf)
+    kept = 0  # bytes of a line begun in the piece before, at the start of buf
+    while got := fh.readinto(view[kept:]):
+        filled = kept + got
+        cut = buf.rfind(b"\n", kept, filled) + 1
+        if not cut:  # no line end yet
+            if filled == len(buf):  # a line longer than the buffer: a bigger buffer
+                bigger = bytearray(2 * len(buf))
+                bigger[:filled] = view[:filled]
+                buf, view = bigger, memoryview(bigger)
+            kept = filled
+            continue
+        yield view[:cut]
+        kept = filled - cut
+        buf[:kept] = bytes(view[cut:filled])
+    if kept:
+        yield view[:kept]
 
 
 def _check_header(path: Path, raw: bytes) -> None:
@@ -83,7 +94,7 @@ def _check_header(path: Path, raw: bytes) -> None:
         )
 
 
-def _read_piece(path: Path, piece: bytes,
+def _read_piece(path: Path, piece: Buffer,
                 line: int) -> tuple[Observations, int, tuple[int, str] | None]:
     """The rows of one piece (its first line is ``line``), its number of lines, and the
     first of the blank lines it ends with (line number and text), if it ends with some."""
@@ -118,57 +129,155 @@ LF_MARKS = np.array([44, 44, 44, 10], dtype=np.uint8)  # ",,," then the line end
 CRLF_MARKS = np.array([44, 44, 44, 13, 10], dtype=np.uint8)
 
 
-def _fast(piece: bytes) -> Observations | None:
+def _fast(piece: Buffer) -> Observations | None:
     """The rows of a plain piece, or None to let the careful reader decide."""
-    if not piece.endswith(b"\n"):
-        piece += b"\n"  # the file's last line
-    if len(piece) < 12 or not piece.isascii():
-        return None  # 12 bytes: the shortest row, "0,canary,1,\n"
+    if piece[-1:] != b"\n":
+        piece = bytes(piece) + b"\n"  # the file's last line
     u = np.frombuffer(piece, dtype=np.uint8)
-    marks = _marks(u, b"\r" in piece)
+    if u.size < 12:
+        return None  # 12 bytes: the shortest row, "0,canary,1,\n"
+    marks = _marks(u)
     if marks is None:
         return None
     c, end = marks[:, :3], marks[:, 3]
+    words = np.ndarray(shape=(u.size - 7,), dtype="<u8", buffer=u, strides=(1,))
     size = c[:, 1] - c[:, 0] - 1
     canary = size == 6
-    words = np.ndarray(shape=(u.size - 7,), dtype="<u8", buffer=piece, strides=(1,))
     word = words[np.minimum(c[:, 0] + 1, u.size - 8)]
     ok_byte = u[c[:, 1] + 1]
     ok = ok_byte == 49
     if not (np.where(canary, word & SIX_BYTES == CANARY, (size == 8) & (word == BASELINE)).all()
             and (c[:, 2] - c[:, 1] == 2).all() and (ok | (ok_byte == 48)).all()):
         return None  # not `canary` or `baseline`, or not 1 or 0
-    numbers = _numbers_fast(piece, c, end)
-    if numbers is None:
-        return None
-    return Observations(np.ascontiguousarray(numbers[:, 0]), canary, ok,
-                        np.ascontiguousarray(numbers[:, 1]))
+    starts = np.empty_like(end)
+    starts[0] = 0
+    starts[1:] = marks[:-1, -1] + 1
+    t = _decimals(u, words, starts, c[:, 0])
+    latency = _decimals(u, words, c[:, 2] + 1, end)
+    if t is None or latency is None:
+        numbers = _numbers_fast(piece, u, c, end)
+        if numbers is None:
+            return None
+        t, latency = np.ascontiguousarray(numbers[:, 0]), np.ascontiguousarray(numbers[:, 1])
+    return Observations(t, canary, ok, latency)
 
 
-def _marks(u: npt.NDArray[np.uint8], crlf: bool) -> npt.NDArray[np.intp] | None:
+def _marks(u: npt.NDArray[np.uint8]) -> npt.NDArray[np.intp] | None:
     """Per row, the positions of its 3 commas and of its line end (its CR in a CRLF file),
     if each row is exactly ``t,…,…,…`` with a t: one pass over the bytes ≤ 44 (the comma),
     which are then only commas and line ends, 3 and one in turn. A space, a tab, a control
     character, a ``+`` or mixed line ends: None, for the careful reader."""
-    pattern = CRLF_MARKS if crlf else LF_MARKS
     found = np.flatnonzero(u <= 44)
+    if found.size < 4:
+        return None
+    pattern = CRLF_MARKS if u[found[3]] == 13 else LF_MARKS
     if found.size % pattern.size:
         return None
     marks = found.reshape(-1, pattern.size)
     ends = marks[:, -1]
     plain = ((u[found].reshape(marks.shape) == pattern).all() and marks[0, 0] > 0
              and (marks[1:, 0] > ends[:-1] + 1).all())
-    if crlf:
+    if pattern is CRLF_MARKS:
         plain = plain and (marks[:, 3] + 1 == ends).all()
     return marks if plain else None
 
 
-def _numbers_fast(piece: bytes, c: npt.NDArray[np.intp],
+# Numbers written as plain decimals (digits, then maybe a point and digits) are converted
+# 8 digits at a time: the 8 bytes that end at the digits' end are read as one word, the bytes
+# before the digits made "0", and the word folded into its value in 3 steps (pairs of digits,
+# then fours, then eights). A number of at most 2**53 units of its last digit (15–16 digits)
+# and its power of 10 are exact doubles, so their quotient is the double nearest the text, as
+# ``float`` reads it.
+EXACT = 1 << 53
+ZEROS = 0x3030303030303030  # "00000000"
+KEEP = np.array([~((1 << 8 * (8 - n)) - 1) & ((1 << 64) - 1) for n in range(9)], dtype=np.uint64)
+FILL = np.array([ZEROS & ~int(k) for k in KEEP], dtype=np.uint64)
+HIGH_BITS = 0x8080808080808080
+ABOVE_NINE = 0x4646464646464646  # a byte above "9" plus this has its high bit set
+
+
+def _decimals(u: npt.NDArray[np.uint8], words: npt.NDArray[np.uint64],
+              start: npt.NDArray[np.intp],
+              end: npt.NDArray[np.intp]) -> npt.NDArray[np.float64] | None:
+    """The numbers in ``u[start:end]`` of each row (nan where empty), if each is plain and
+    has its point (if any) as many digits before its end as in the first row that has one;
+    else None (for numpy's parser)."""
+    width = end - start
+    empty = width == 0
+    first = int(np.argmin(empty))
+    if empty[first]:
+        return np.full(width.size, np.nan)
+    point = bytes(u[start[first] : end[first]]).rfind(b".")
+    places = 0 if point < 0 else int(width[first]) - point - 1
+    whole_end = end if point < 0 else end - places - 1
+    whole = whole_end - start
+    if point >= 0:
+        if not (((u[whole_end] == 46) & (whole >= 0)) | empty).all():
+            return None
+        whole[empty] = 0
+    value = _mantissa(words, whole_end, whole, end, places, empty)
+    if value is None:
+        return None
+    out = value.astype(np.float64)
+    if places:
+        out /= 10.0**places
+    if empty.any():
+        out[empty] = np.nan
+    return out
+
+
+def _mantissa(words: npt.NDArray[np.uint64], whole_end: npt.NDArray[np.intp],
+              whole: npt.NDArray[np.intp], end: npt.NDArray[np.intp], places: int,
+              empty: npt.NDArray[np.bool_]) -> npt.NDArray[np.uint64] | None:
+    """The digits before the point (``whole`` of them, ending at ``whole_end``) and the
+    ``places`` after it (ending at ``end``, none in an empty row) as one integer of at most
+    2**53, or None."""
+    value = _digits(words, whole_end, whole)
+    if places and value is not None:
+        fits = (value <= EXACT // 10**places).all()
+        frac = _digits(words, end, np.where(empty, 0, places)) if fits else None
+        value = None if frac is None else value * np.uint64(10**places) + frac
+    return value if value is not None and (value <= EXACT).all() else None
+
+
+def _digits(words: npt.NDArray[np.uint64], end: npt.NDArray[np.intp],
+            count: npt.NDArray[np.intp]) -> npt.NDArray[np.uint64] | None:
+    """The value of the ``count`` (≤ 16) digits that end at ``end`` in each row, or None if
+    one of those bytes is not a digit (or a count is above 16)."""
+    most = int(count.max())
+    low = _eight(words, end, np.minimum(count, 8)) if most <= 16 else None
+    if low is None or most <= 8:
+        return low
+    high = _eight(words, end - 8, np.clip(count - 8, 0, 8))
+    return None if high is None else high * np.uint64(100_000_000) + low
+
+
+def _eight(words: npt.NDArray[np.uint64], end: npt.NDArray[np.intp],
+           count: npt.NDArray[np.intp]) -> npt.NDArray[np.uint64] | None:
+    """The value of the ``count`` (≤ 8) digits that end at ``end``, or None."""
+    at = end - 8
+    w = words[np.maximum(at, 0)]
+    if at.size and at[0] < 0:  # the piece's first rows: fewer than 8 bytes before the end
+        head = int(np.searchsorted(at, 0))
+        shift = np.minimum(-at[:head], 8) * 8
+        w[:head] = np.where(shift < 64, w[:head] << np.minimum(shift, 56).astype(np.uint64), 0)
+    w = (w & KEEP[count]) | FILL[count]
+    d = w - np.uint64(ZEROS)
+    if (((w + np.uint64(ABOVE_NINE)) | d) & np.uint64(HIGH_BITS)).any():
+        return None
+    d = (d * np.uint64(10) + (d >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
+    d = (d * np.uint64(100) + (d >> np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
+    return (d * np.uint64(10000) + (d >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
+
+
+def _numbers_fast(piece: Buffer, u: npt.NDArray[np.uint8], c: npt.NDArray[np.intp],
                   end: npt.NDArray[np.intp]) -> npt.NDArray[np.float64] | None:
     """t and latency_ms of each row (rows × 2) by numpy's C parser, or None if one is not a
     number. An empty latency is written ``nan`` first: "…,canary,1,\n" → "…,cana,,nan\n"."""
+    if u.max() > 127:
+        return None
     gaps = np.flatnonzero(c[:, 2] + 1 == end)
-    text: bytes | bytearray = piece
+    text: Buffer = piece
     if gaps.size:
         edited = bytearray(piece)
         w = np.frombuffer(edited, dtype=np.uint8)
@@ -188,10 +297,10 @@ def _numbers_fast(piece: bytes, c: npt.NDArray[np.intp],
 # ── the careful path: any piece, column by column, naming the first bad line ───────────────
 
 
-def _careful(path: Path, piece: bytes,
+def _careful(path: Path, piece: Buffer,
              line: int) -> tuple[Observations, int, tuple[int, str] | None]:
     try:
-        text = piece.decode("utf-8")
+        text = str(piece, "utf-8")
     except UnicodeDecodeError as exc:
         raise UsageError(f"{path}: not a UTF-8 text file ({exc})", hint=HINT) from None
     lines = text.split("\n")
