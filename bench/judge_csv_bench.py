@@ -50,7 +50,7 @@ elif what == "floor_numeric":
 elif what == "reader":
     judge_csv.read_stream(path)
 elif what == "careful":
-    judge_csv._fast = lambda piece: None
+    judge_csv._fast = lambda piece, scratch=None: None
     judge_csv.read_stream(path)
 elif what == "judge":
     judge_stream(judge_csv.read_stream(path), JudgeSettings(), None)

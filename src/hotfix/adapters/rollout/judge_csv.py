@@ -38,11 +38,12 @@ def read_stream(path: Path) -> Observations:
     """Parse ``path``; UsageError naming the file and line of the first bad row."""
     parts: list[Observations] = []
     blank: tuple[int, str] | None = None  # a blank line that ended the pieces so far
+    scratch = np.empty(PIECE, dtype=np.bool_)  # one per byte, for every piece
     try:
         with path.open("rb") as fh:
             line = 2
             for piece in _pieces(path, fh):
-                part, lines, tail = _read_piece(path, piece, line)
+                part, lines, tail = _read_piece(path, piece, line, scratch)
                 if len(part):
                     if blank is not None:
                         _fail(path, blank[0], f"expected 4 fields, got 1: {blank[1]!r}")
@@ -94,11 +95,11 @@ def _check_header(path: Path, raw: bytes) -> None:
         )
 
 
-def _read_piece(path: Path, piece: Buffer,
-                line: int) -> tuple[Observations, int, tuple[int, str] | None]:
+def _read_piece(path: Path, piece: Buffer, line: int, scratch: npt.NDArray[np.bool_],
+                ) -> tuple[Observations, int, tuple[int, str] | None]:
     """The rows of one piece (its first line is ``line``), its number of lines, and the
     first of the blank lines it ends with (line number and text), if it ends with some."""
-    fast = _fast(piece)
+    fast = _fast(piece, scratch)
     if fast is not None:
         return fast, len(fast), None
     return _careful(path, piece, line)
@@ -129,14 +130,18 @@ LF_MARKS = np.array([44, 44, 44, 10], dtype=np.uint8)  # ",,," then the line end
 CRLF_MARKS = np.array([44, 44, 44, 13, 10], dtype=np.uint8)
 
 
-def _fast(piece: Buffer) -> Observations | None:
-    """The rows of a plain piece, or None to let the careful reader decide."""
+def _fast(piece: Buffer, scratch: npt.NDArray[np.bool_] | None = None) -> Observations | None:
+    """The rows of a plain piece, or None to let the careful reader decide. ``scratch``: an
+    array of at least a flag per byte to use (a fresh one costs a fault per page of it)."""
     if piece[-1:] != b"\n":
         piece = bytes(piece) + b"\n"  # the file's last line
     u = np.frombuffer(piece, dtype=np.uint8)
     if u.size < 12:
         return None  # 12 bytes: the shortest row, "0,canary,1,\n"
-    marks = _marks(u)
+    if scratch is None or scratch.size < u.size:
+        scratch = np.empty(u.size, dtype=np.bool_)
+    flags = scratch[: u.size]
+    marks = _marks(u, flags)
     if marks is None:
         return None
     c, end = marks[:, :3], marks[:, 3]
@@ -154,20 +159,25 @@ def _fast(piece: Buffer) -> Observations | None:
     starts[1:] = marks[:-1, -1] + 1
     t = _decimals(u, words, starts, c[:, 0])
     latency = _decimals(u, words, c[:, 2] + 1, end)
-    if t is None or latency is None:
-        numbers = _numbers_fast(piece, u, c, end)
-        if numbers is None:
-            return None
-        t, latency = np.ascontiguousarray(numbers[:, 0]), np.ascontiguousarray(numbers[:, 1])
-    return Observations(t, canary, ok, latency)
+    # Every byte of the piece is a mark, in `version` (letters), `ok` (a digit) or a number:
+    # as many digits as the numbers' widths less their points, and each number is digits.
+    if t is not None and latency is not None and t[1] + latency[1] + len(ok) == (
+            np.count_nonzero(np.greater_equal(u, 48, out=flags))
+            - np.count_nonzero(np.greater(u, 57, out=flags))):
+        return Observations(t[0], canary, ok, latency[0])
+    numbers = _numbers_fast(piece, u, c, end)
+    if numbers is None:
+        return None
+    return Observations(np.ascontiguousarray(numbers[:, 0]), canary, ok,
+                        np.ascontiguousarray(numbers[:, 1]))
 
 
-def _marks(u: npt.NDArray[np.uint8]) -> npt.NDArray[np.intp] | None:
+def _marks(u: npt.NDArray[np.uint8], flags: npt.NDArray[np.bool_]) -> npt.NDArray[np.intp] | None:
     """Per row, the positions of its 3 commas and of its line end (its CR in a CRLF file),
     if each row is exactly ``t,…,…,…`` with a t: one pass over the bytes ≤ 44 (the comma),
     which are then only commas and line ends, 3 and one in turn. A space, a tab, a control
     character, a ``+`` or mixed line ends: None, for the careful reader."""
-    found = np.flatnonzero(u <= 44)
+    found = np.flatnonzero(np.less_equal(u, 44, out=flags))
     if found.size < 4:
         return None
     pattern = CRLF_MARKS if u[found[3]] == 13 else LF_MARKS
@@ -184,90 +194,96 @@ def _marks(u: npt.NDArray[np.uint8]) -> npt.NDArray[np.intp] | None:
 
 # Numbers written as plain decimals (digits, then maybe a point and digits) are converted
 # 8 digits at a time: the 8 bytes that end at the digits' end are read as one word, the bytes
-# before the digits made "0", and the word folded into its value in 3 steps (pairs of digits,
-# then fours, then eights). A number of at most 2**53 units of its last digit (15–16 digits)
-# and its power of 10 are exact doubles, so their quotient is the double nearest the text, as
+# before the digits masked away, and the word folded into its value in 3 steps (pairs of
+# digits, then fours, then eights). That the bytes are digits is checked once per piece, by
+# counting them. A number of at most 2**53 units of its last digit (15–16 digits) and its
+# power of 10 are exact doubles, so their quotient is the double nearest the text, as
 # ``float`` reads it.
 EXACT = 1 << 53
-ZEROS = 0x3030303030303030  # "00000000"
-KEEP = np.array([~((1 << 8 * (8 - n)) - 1) & ((1 << 64) - 1) for n in range(9)], dtype=np.uint64)
-FILL = np.array([ZEROS & ~int(k) for k in KEEP], dtype=np.uint64)
-HIGH_BITS = 0x8080808080808080
-ABOVE_NINE = 0x4646464646464646  # a byte above "9" plus this has its high bit set
+DIGITS = 0x0F0F0F0F0F0F0F0F  # of each byte of a digit, its value
+KEEP = np.array([DIGITS & ~((1 << 8 * (8 - n)) - 1) for n in range(9)], dtype=np.uint64)
+FOLDS = [(np.uint64(8), np.uint64(10), np.uint64(0x00FF00FF00FF00FF)),  # pairs of digits,
+         (np.uint64(16), np.uint64(100), np.uint64(0x0000FFFF0000FFFF)),  # then fours,
+         (np.uint64(32), np.uint64(10_000), np.uint64(0xFFFFFFFF))]  # then eights
 
 
 def _decimals(u: npt.NDArray[np.uint8], words: npt.NDArray[np.uint64],
-              start: npt.NDArray[np.intp],
-              end: npt.NDArray[np.intp]) -> npt.NDArray[np.float64] | None:
-    """The numbers in ``u[start:end]`` of each row (nan where empty), if each is plain and
-    has its point (if any) as many digits before its end as in the first row that has one;
-    else None (for numpy's parser)."""
+              start: npt.NDArray[np.intp], end: npt.NDArray[np.intp],
+              ) -> tuple[npt.NDArray[np.float64], int] | None:
+    """The numbers in ``u[start:end]`` of each row (nan where empty) and how many digits
+    they have, if each has at most 16 digits before its point and its point (if any) as many
+    digits before its end as in the first row that has one, and (once its bytes are known to
+    be digits) is exact; else None (for numpy's parser)."""
     width = end - start
     empty = width == 0
     first = int(np.argmin(empty))
     if empty[first]:
-        return np.full(width.size, np.nan)
+        return np.full(width.size, np.nan), 0
     point = bytes(u[start[first] : end[first]]).rfind(b".")
     places = 0 if point < 0 else int(width[first]) - point - 1
     whole_end = end if point < 0 else end - places - 1
     whole = whole_end - start
+    gaps = empty.any()
     if point >= 0:
         if not (((u[whole_end] == 46) & (whole >= 0)) | empty).all():
             return None
-        whole[empty] = 0
-    value = _mantissa(words, whole_end, whole, end, places, empty)
-    if value is None:
+        if gaps:
+            whole[empty] = 0
+    value = _digits(words, whole_end, whole)
+    frac = _digits(words, end, places) if places else None
+    if value is None or (places and frac is None):
+        return None
+    digits = int(whole.sum())
+    if frac is not None:
+        fits = value <= EXACT // 10**places
+        value = value * np.uint64(10**places) + frac
+        fits &= value <= EXACT
+        digits += places * (width.size - int(np.count_nonzero(empty)))
+    else:
+        fits = value <= EXACT
+    if not (fits | empty if gaps else fits).all():
         return None
     out = value.astype(np.float64)
     if places:
         out /= 10.0**places
-    if empty.any():
+    if gaps:
         out[empty] = np.nan
-    return out
-
-
-def _mantissa(words: npt.NDArray[np.uint64], whole_end: npt.NDArray[np.intp],
-              whole: npt.NDArray[np.intp], end: npt.NDArray[np.intp], places: int,
-              empty: npt.NDArray[np.bool_]) -> npt.NDArray[np.uint64] | None:
-    """The digits before the point (``whole`` of them, ending at ``whole_end``) and the
-    ``places`` after it (ending at ``end``, none in an empty row) as one integer of at most
-    2**53, or None."""
-    value = _digits(words, whole_end, whole)
-    if places and value is not None:
-        fits = (value <= EXACT // 10**places).all()
-        frac = _digits(words, end, np.where(empty, 0, places)) if fits else None
-        value = None if frac is None else value * np.uint64(10**places) + frac
-    return value if value is not None and (value <= EXACT).all() else None
+    return out, digits
 
 
 def _digits(words: npt.NDArray[np.uint64], end: npt.NDArray[np.intp],
-            count: npt.NDArray[np.intp]) -> npt.NDArray[np.uint64] | None:
+            count: npt.NDArray[np.intp] | int) -> npt.NDArray[np.uint64] | None:
     """The value of the ``count`` (≤ 16) digits that end at ``end`` in each row, or None if
-    one of those bytes is not a digit (or a count is above 16)."""
-    most = int(count.max())
-    low = _eight(words, end, np.minimum(count, 8)) if most <= 16 else None
-    if low is None or most <= 8:
-        return low
-    high = _eight(words, end - 8, np.clip(count - 8, 0, 8))
-    return None if high is None else high * np.uint64(100_000_000) + low
+    a count is above 16."""
+    most = int(np.max(count))
+    if most > 16:
+        return None
+    if most <= 8:
+        return _eight(words, end, count)
+    low = _eight(words, end, np.minimum(count, 8))
+    return _eight(words, end - 8, np.clip(count - 8, 0, 8)) * np.uint64(100_000_000) + low
 
 
 def _eight(words: npt.NDArray[np.uint64], end: npt.NDArray[np.intp],
-           count: npt.NDArray[np.intp]) -> npt.NDArray[np.uint64] | None:
-    """The value of the ``count`` (≤ 8) digits that end at ``end``, or None."""
+           count: npt.NDArray[np.intp] | int) -> npt.NDArray[np.uint64]:
+    """The value of the ``count`` (≤ 8) digits that end at ``end`` (each byte there taken
+    for a digit)."""
     at = end - 8
-    w = words[np.maximum(at, 0)]
-    if at.size and at[0] < 0:  # the piece's first rows: fewer than 8 bytes before the end
+    if at[0] >= 0:
+        w = words[at]
+    else:  # the piece's first rows: fewer than 8 bytes before the end
+        w = words[np.maximum(at, 0)]
         head = int(np.searchsorted(at, 0))
-        shift = np.minimum(-at[:head], 8) * 8
-        w[:head] = np.where(shift < 64, w[:head] << np.minimum(shift, 56).astype(np.uint64), 0)
-    w = (w & KEEP[count]) | FILL[count]
-    d = w - np.uint64(ZEROS)
-    if (((w + np.uint64(ABOVE_NINE)) | d) & np.uint64(HIGH_BITS)).any():
-        return None
-    d = (d * np.uint64(10) + (d >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
-    d = (d * np.uint64(100) + (d >> np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
-    return (d * np.uint64(10000) + (d >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
+        bits = np.minimum(-at[:head], 8) * 8
+        w[:head] = np.where(bits < 64, w[:head] << np.minimum(bits, 56).astype(np.uint64), 0)
+    w &= KEEP[count]
+    part = np.empty_like(w)
+    for bits, scale, mask in FOLDS:  # in place: a fresh array costs a fault per page
+        np.right_shift(w, bits, out=part)
+        w *= scale
+        w += part
+        w &= mask
+    return w
 
 
 def _numbers_fast(piece: Buffer, u: npt.NDArray[np.uint8], c: npt.NDArray[np.intp],
