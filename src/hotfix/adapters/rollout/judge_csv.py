@@ -276,10 +276,10 @@ def _eight(words: npt.NDArray[np.uint64], end: npt.NDArray[np.intp],
         head = int(np.searchsorted(at, 0))
         bits = np.minimum(-at[:head], 8) * 8
         w[:head] = np.where(bits < 64, w[:head] << np.minimum(bits, 56).astype(np.uint64), 0)
-    w &= KEEP[count]
+    np.bitwise_and(w, KEEP[count], out=w)
     part = np.empty_like(w)
-    for bits, scale, mask in FOLDS:  # in place: a fresh array costs a fault per page
-        np.right_shift(w, bits, out=part)
+    for step, scale, mask in FOLDS:  # in place: a fresh array costs a fault per page
+        np.right_shift(w, step, out=part)
         w *= scale
         w += part
         w &= mask
