@@ -299,7 +299,7 @@ CATALOG: tuple[Setting, ...] = (
     ),
     Setting(
         "judge.burn_in",
-        50,
+        20,
         "Latencies per version before the latency test starts (the variance and the cap are\n"
         "estimated from them).",
     ),

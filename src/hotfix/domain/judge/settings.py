@@ -42,7 +42,7 @@ class JudgeSettings:
     weight_errors: float = 0.7
     weight_latency: float = 0.25
     weight_tail: float = 0.05
-    burn_in: int = 50
+    burn_in: int = 20
     winsor_quantile: float = 0.99
     tail_quantile: float = 0.95
     tail_burn_in: int = 400
