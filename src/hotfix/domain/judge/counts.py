@@ -29,6 +29,9 @@ Ints = npt.NDArray[np.int64]
 FLOOR_FRACTIONS = np.linspace(0.0, 0.9, 10)
 """Alternatives of the absolute floor test, as fractions of the floor."""
 FLOOR_LOG_WEIGHTS = np.full(FLOOR_FRACTIONS.size, -np.log(FLOOR_FRACTIONS.size))
+FLOOR_SHARE = 0.25
+"""Weight of the floor test in the non-inferiority average (the ratio test has the rest):
+the ratio test decides most promotions, so it keeps most of the weight."""
 
 
 def psi(rho: Floats, delta: Floats) -> Floats:
@@ -73,8 +76,8 @@ class CountEvidence:
 
     ``ni_grid`` None: a regression test only (the tail), whose non-inferiority side stays
     at log E = 0. ``floor`` > 0 adds, to the non-inferiority side, an absolute test "the
-    canary's rate is below ``floor``" (averaged with the ratio test), so a service with no
-    bad events at all can still be shown fine.
+    canary's rate is below ``floor``" (a weighted average: ``FLOOR_SHARE`` of it, the rest
+    the ratio test), so a service with no bad events at all can still be shown fine.
     """
 
     block: int
@@ -216,8 +219,8 @@ class CountEvidence:
     def _with_floor(self, ratio: Floats, floor_path: Floats) -> Floats:
         if self.floor <= 0:
             return ratio
-        floor = mix(FLOOR_LOG_WEIGHTS, floor_path)
-        return np.asarray(np.logaddexp(ratio, floor) + np.log(0.5), dtype=np.float64)
+        floor = mix(FLOOR_LOG_WEIGHTS, floor_path) + np.log(FLOOR_SHARE)
+        return np.asarray(np.logaddexp(ratio + np.log1p(-FLOOR_SHARE), floor), dtype=np.float64)
 
 
 def advance(state: Floats, lr: Floats) -> tuple[Floats, Floats]:
