@@ -41,7 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import mannwhitneyu, norm
 
-from hotfix.domain.judge.counts import BlockCounts, CountEvidence
+from hotfix.domain.judge.counts import BlockCounts, CountEvidence, Partition
 from hotfix.domain.judge.engine import Judge, JudgeSettings, regression_grid
 from hotfix.domain.rollout.plan import DEFAULT_STEPS, Action, Plan, Position, next_move, parse_plan
 
@@ -51,6 +51,7 @@ SHARE = SETTINGS.weights()
 BLOCK = SETTINGS.block
 BASE_ERRORS = 0.01
 SIGMA = 0.5
+PARTITION = Partition(BLOCK)  # the judge's blocks of requests for its count tests
 INTERVAL = 250  # requests per Kayenta interval ("a minute" of traffic)
 
 ERROR_RATIOS = (1.25, 1.5, 2.0, 3.0, 5.0)
@@ -81,14 +82,15 @@ def error_events(rng: np.random.Generator, base: float, ratio: float, share: flo
     at = np.cumsum(gaps) - 1
     at = at[at < horizon]
     canary = rng.random(at.size) < bad_c / q
-    blk = at // BLOCK
+    blk = PARTITION.index(at)
     index, first_of = np.unique(blk, return_index=True)
+    size = (PARTITION.edge(index + 1) - PARTITION.edge(index)).astype(np.float64)
     m = np.diff(np.append(first_of, at.size)).astype(np.float64)
     x = np.add.reduceat(canary.astype(np.float64), first_of) if at.size else np.zeros(0)
     good_c, good_b = share * (1 - base * ratio), (1 - share) * (1 - base)
     good_share = good_c / (good_c + good_b)
-    n_c = x + rng.binomial((BLOCK - m).astype(np.int64), good_share)
-    return Events(at, canary, BlockCounts(n_c, BLOCK - n_c, x, m), index)
+    n_c = x + rng.binomial((size - m).astype(np.int64), good_share)
+    return Events(at, canary, BlockCounts(n_c, size - n_c, x, m), index)
 
 
 def judge_errors(ev: Events) -> int | None:
@@ -96,7 +98,7 @@ def judge_errors(ev: Events) -> int | None:
     test = CountEvidence(BLOCK, SETTINGS.error_margin, regression_grid(), None)
     reg, _ = test.feed_blocks(ev.blocks)
     hit = first(reg[1:] >= math.log(1 / (ALPHA * SHARE["errors"])))
-    return None if hit is None else int((ev.block_index[hit] + 1) * BLOCK - 1)
+    return None if hit is None else int(PARTITION.edge(ev.block_index[hit:hit + 1] + 1)[0] - 1)
 
 
 def oracle_errors(ev: Events, ratio: float, share: float) -> int | None:

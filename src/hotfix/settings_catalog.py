@@ -324,7 +324,8 @@ CATALOG: tuple[Setting, ...] = (
         "judge.block",
         100,
         "Requests per block: errors, slow requests and latency are compared within blocks of\n"
-        "consecutive requests, so load that changes over time is no evidence.",
+        "consecutive requests, so load that changes over time is no evidence (the count\n"
+        "tests' blocks grow from 10 requests to this size).",
     ),
     Setting(
         "judge.srm_alpha",

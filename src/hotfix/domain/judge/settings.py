@@ -29,7 +29,8 @@ class JudgeSettings:
                      ``tail_burn_in`` latencies
     tail_burn_in     baseline latencies the slow threshold is estimated from
     block            requests per block: the count tests compare versions within blocks
-                     (evidence arrives per block), the latency test within blocks too
+                     (evidence arrives per block; theirs grow from 10 requests to this
+                     size), the latency test within blocks of this size
     srm_alpha        level of the sample-ratio check (it withholds promotion, never rolls back)
     latency_scale    prior scale τ of the latency mixture, in log units (≈ relative shift)
     """
