@@ -2,6 +2,7 @@
 
     python bench/judge_bench.py            # full: 40 runs per grid point, 200 per null
     python bench/judge_bench.py --quick    # fewer runs, for a smoke check
+    python bench/judge_bench.py --split-null 2000  # identical canaries, 5% → 25% → 50%
 
 Every detection figure is a ratio to an oracle SPRT that knows the effect and has the same
 share of α as the judge's test of that metric (errors 0.7 × α, latency 0.25 × α):
@@ -39,7 +40,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import mannwhitneyu, norm
+from scipy.stats import beta, mannwhitneyu, norm
 
 from hotfix.domain.judge.counts import BlockCounts, CountEvidence, Partition
 from hotfix.domain.judge.engine import Judge, JudgeSettings, regression_grid
@@ -401,6 +402,35 @@ def promotion_grid(rng: np.random.Generator, runs: int) -> None:
           f"≤ 2× ({len(finite)} with a median run promoted)")
 
 
+SPLIT_STEPS = ((0.05, 3_000), (0.25, 3_000), (0.5, 66_000))
+"""The promotion grid's identical canary at 100 req/s: 30 s at 5%, 30 s at 25%, then the
+50% step until ``max_wait_seconds`` runs out (60 s bake + 600 s)."""
+
+
+def split_null(rng: np.random.Generator, runs: int, base: float = 0.001) -> None:
+    """Identical canaries through the plan's weight changes, every request a look, counting
+    any rollback within the whole 72,000 requests (also after a promotion, which the grid
+    would have stopped at): an upper estimate of the grid's false-rollback rate."""
+    hits, alone = 0, dict.fromkeys(("errors", "latency", "tail"), 0)
+    for _ in range(runs):
+        judge = Judge(SETTINGS)
+        for share, n in SPLIT_STEPS:
+            canary = rng.random(n) < share
+            bad = rng.random(n) < base
+            latency = np.exp(math.log(50.0) + SIGMA * rng.standard_normal(n))
+            judge.update(canary, ~bad, latency, share)
+        verdict = judge.verdict()
+        hits += verdict.decision == "rollback"
+        for m in verdict.metrics:
+            alone[m.name] += m.regressed_at is not None
+    upper = float(beta.ppf(0.95, hits + 1, runs - hits))
+    print(f"\nIdentical canaries, split 5% → 25% → 50% ({sum(n for _, n in SPLIT_STEPS):,} "
+          f"requests, {base:.1%} errors, σ {SIGMA}), {runs} runs: false rollbacks "
+          f"{hits / runs:.2%} (one-sided 95% upper bound {upper:.2%}; α {ALPHA:.0%}); each "
+          f"metric alone: " + ", ".join(f"{k} {v / runs:.2%} (share {ALPHA * SHARE[k]:.2%})"
+                                        for k, v in alone.items()))
+
+
 def _s(seconds: float) -> str:
     return f"{seconds:.0f}s" if math.isfinite(seconds) else "never"
 
@@ -415,8 +445,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20240601)
     parser.add_argument("--promotion", action="store_true",
                         help="only the promotion of good canaries through the plan")
+    parser.add_argument("--split-null", type=int, metavar="RUNS", default=0,
+                        help="only identical canaries through the plan's weight changes")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
+    if args.split_null:
+        started = time.perf_counter()
+        split_null(rng, args.split_null)
+        print(f"\nTotal time {time.perf_counter() - started:.0f} s")
+        return
     runs, null_runs, latency_nulls = (12, 40, 20) if args.quick else (40, 200, 100)
     started = time.perf_counter()
     if args.promotion:
