@@ -307,7 +307,7 @@ CATALOG: tuple[Setting, ...] = (
     ),
     Setting(
         "judge.burn_in",
-        50,
+        20,
         "Latencies per version before the latency test starts (the variance and the cap are\n"
         "estimated from them).",
     ),
@@ -332,7 +332,8 @@ CATALOG: tuple[Setting, ...] = (
         "judge.block",
         100,
         "Requests per block: errors, slow requests and latency are compared within blocks of\n"
-        "consecutive requests, so load that changes over time is no evidence.",
+        "consecutive requests, so load that changes over time is no evidence (the count\n"
+        "tests' blocks grow from 10 requests to this size).",
     ),
     Setting(
         "judge.srm_alpha",

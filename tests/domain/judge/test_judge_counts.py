@@ -9,7 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import binom, hypergeom, nchypergeom_fisher
 
-from hotfix.domain.judge.counts import BlockCounts, CountEvidence, block_log_lr
+from hotfix.domain.judge.counts import (
+    MIN_BLOCK,
+    BlockCounts,
+    CountEvidence,
+    Partition,
+    block_log_lr,
+)
 from hotfix.domain.judge.engine import noninferiority_grid, regression_grid
 from hotfix.domain.judge.mixture import logsumexp
 from hotfix.domain.judge.nch import nch_block_log_lr
@@ -87,15 +93,16 @@ def test_one_block_log_lr_matches_the_binomial_likelihood_ratio(n_c, n_b, m, del
 streams = st.lists(st.tuples(st.booleans(), st.booleans()), max_size=400)
 
 
-@given(streams, st.lists(st.integers(1, 80), min_size=1, max_size=8))
+@given(streams, st.lists(st.integers(1, 80), min_size=1, max_size=8), st.sampled_from([10, 100]))
 @settings(max_examples=80, deadline=None)
-def test_batching_does_not_change_the_evidence(rows, cuts) -> None:
-    """Blocks are fixed by request count: any batching gives the same per-request path."""
+def test_batching_does_not_change_the_evidence(rows, cuts, block) -> None:
+    """Blocks are fixed by request count: any batching gives the same per-request path
+    (with block 100, across the blocks that grow from 10 requests)."""
     canary = np.array([r[0] for r in rows], dtype=bool)
     bad = np.array([r[1] for r in rows], dtype=bool)
     every = np.ones(canary.size, dtype=bool)
-    whole = evidence().feed(canary, bad, every)
-    split, parts, start = evidence(), [], 0
+    whole = evidence(block).feed(canary, bad, every)
+    split, parts, start = evidence(block), [], 0
     for cut in [*cuts, canary.size]:
         end = min(canary.size, start + cut) if cut != canary.size else canary.size
         parts.append(split.feed(canary[start:end], bad[start:end], every[start:end]))
@@ -155,3 +162,30 @@ def test_error_free_canary_is_shown_fine_by_the_floor() -> None:
     n = 30_000
     _, ni = ev.feed(np.arange(n) % 2 == 0, np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
     assert ni[-1] >= math.log(20)
+
+
+def test_blocks_grow_from_ten_requests_to_the_block_size() -> None:
+    part = Partition(100)
+    edges = part.edge(np.arange(400))
+    sizes = np.diff(edges)
+    assert sizes[0] == MIN_BLOCK
+    assert (np.diff(sizes) >= 0).all()
+    assert sizes.max() == 100
+    assert edges[int(np.argmax(sizes == 100))] < 5_000  # full size from about √(2s) = 100
+    at = np.arange(20_000)
+    k = part.index(at)
+    assert (edges[k] <= at).all()
+    assert (at < edges[k + 1]).all()
+    assert (np.diff(Partition(10).edge(np.arange(50))) == 10).all()
+
+
+def test_a_large_regression_is_seen_after_the_first_small_blocks() -> None:
+    """The first blocks have 10 requests: the evidence of a 20%-error canary beside an
+    error-free baseline arrives within them, not after a block of 100."""
+    rng = np.random.default_rng(5)
+    canary = np.arange(400) % 2 == 0
+    bad = canary & (rng.random(400) < 0.5)
+    reg, _ = evidence(block=100).feed(canary, bad, np.ones(400, dtype=bool))
+    assert reg[9] > 0.0
+    assert abs(reg[8]) < 1e-12  # nothing before the first block is complete
+    assert int(np.argmax(reg >= math.log(20))) < 100

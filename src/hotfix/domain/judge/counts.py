@@ -1,7 +1,10 @@
 """Conditional-binomial e-processes for a bad-event count (errors, slow requests).
 
-Requests are grouped in blocks of ``block`` consecutive requests (a partition fixed in
-advance, so it is the same however the caller batches the stream). In block j the canary
+Requests are grouped in blocks of consecutive requests (a partition fixed in advance by
+request count, ``Partition``, so it is the same however the caller batches the stream):
+small at first, so that a large regression is seen within tens of requests, growing to
+``block`` requests, so that a long canary loses little information to blocking (a block
+of n requests keeps about (n − 1)/n of it). In block j the canary
 served n_c of the n eligible requests, ρ_j = n_c / n, and x_j of the m_j bad events. Given
 m_j, with no regression x_j is at most Binomial(m_j, ρ_j) in convex order (sampling without
 replacement is less spread than with), so the likelihood ratio for a log rate ratio δ,
@@ -15,6 +18,7 @@ or only one version contribute nothing: no data is no evidence.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +33,48 @@ Ints = npt.NDArray[np.int64]
 FLOOR_FRACTIONS = np.linspace(0.0, 0.9, 10)
 """Alternatives of the absolute floor test, as fractions of the floor."""
 FLOOR_LOG_WEIGHTS = np.full(FLOOR_FRACTIONS.size, -np.log(FLOOR_FRACTIONS.size))
+FLOOR_SHARE = 0.25
+"""Weight of the floor test in the non-inferiority average (the ratio test has the rest):
+the ratio test decides most promotions, so it keeps most of the weight."""
+
+
+MIN_BLOCK = 10
+
+
+@dataclass(frozen=True)
+class Partition:
+    """Blocks of consecutive requests: the block starting after s requests has ⌈√(2s)⌉
+    requests, at least ``MIN_BLOCK`` and at most ``block`` (then every block has ``block``).
+
+    Relative to the time already spent, the delay of a block (its size) and the information
+    it loses (about one request's worth) are then both small: √(2s) balances them.
+    """
+
+    block: int
+    growth: Ints = field(init=False)
+    """Edges of the growing blocks, from 0 to the first edge of full size."""
+
+    def __post_init__(self) -> None:
+        edges, low = [0], min(MIN_BLOCK, self.block)
+        while True:
+            size = min(self.block, max(low, math.ceil(math.sqrt(2 * edges[-1]))))
+            if size >= self.block:
+                break
+            edges.append(edges[-1] + size)
+        object.__setattr__(self, "growth", np.array(edges, dtype=np.int64))
+
+    def index(self, at: Ints) -> Ints:
+        """The block of each request position."""
+        g, end = self.growth, int(self.growth[-1])
+        grown = np.searchsorted(g, at, side="right") - 1
+        return np.where(at < end, grown, g.size - 1 + (at - end) // self.block)
+
+    def edge(self, k: Ints) -> Ints:
+        """Position of the first request of block ``k``."""
+        g = self.growth
+        end = int(g[-1])
+        return np.where(k < g.size, g[np.minimum(k, g.size - 1)],
+                        end + (k - (g.size - 1)) * self.block)
 
 
 def psi(rho: Floats, delta: Floats) -> Floats:
@@ -73,8 +119,8 @@ class CountEvidence:
 
     ``ni_grid`` None: a regression test only (the tail), whose non-inferiority side stays
     at log E = 0. ``floor`` > 0 adds, to the non-inferiority side, an absolute test "the
-    canary's rate is below ``floor``" (averaged with the ratio test), so a service with no
-    bad events at all can still be shown fine.
+    canary's rate is below ``floor``" (a weighted average: ``FLOOR_SHARE`` of it, the rest
+    the ratio test), so a service with no bad events at all can still be shown fine.
     """
 
     block: int
@@ -86,7 +132,8 @@ class CountEvidence:
     _reg: Floats = field(init=False)
     _ni: Floats = field(init=False)
     _floor_lr: Floats = field(init=False)
-    _filled: int = 0
+    _pos: int = 0
+    _partition: Partition = field(init=False)
     _partial: Floats = field(default_factory=lambda: np.zeros(4))
     _events_by_split: Floats = field(init=False)
     _large_splits: dict[tuple[int, int], float] = field(default_factory=dict)
@@ -97,6 +144,7 @@ class CountEvidence:
         self._ni = np.zeros(0 if self.ni_grid is None else self.ni_grid.offsets.size)
         self._floor_lr = np.zeros(FLOOR_FRACTIONS.size)
         self._events_by_split = np.zeros((self.block + 1, self.block + 1))
+        self._partition = Partition(self.block)
 
     @property
     def null_ni(self) -> float:
@@ -132,7 +180,10 @@ class CountEvidence:
     def flush(self) -> tuple[float, float]:
         """Fold the partial block in (the end of the bake time); the final log E values."""
         part = self._partial[:, None]
-        self._partial, self._filled = np.zeros(4), 0
+        this = self._partition.index(np.array([self._pos], dtype=np.int64))
+        if self._pos > int(self._partition.edge(this)[0]):  # the next block starts afresh
+            self._pos = int(self._partition.edge(this + 1)[0])
+        self._partial = np.zeros(4)
         self._record(part)
         counts = BlockCounts(part[0], part[1], part[2], part[3])
         return float(self._advance_reg(counts)[-1]), float(self._advance_ni(counts)[-1])
@@ -163,20 +214,22 @@ class CountEvidence:
         t.baseline_events += int((b & event).sum())
 
     def _blocks(self, canary: Bools, event: Bools, eligible: Bools) -> tuple[BlockCounts, Ints]:
-        n, start = canary.size, self._filled
-        blk = (np.arange(n) + start) // self.block
+        n, start, part = canary.size, self._pos, self._partition
+        at = start + np.arange(n + 1, dtype=np.int64)
+        index = part.index(at)
+        blk = index[:-1] - index[0]
         size = int(blk[-1]) + 1 if n else 1
         cols = [canary & eligible, ~canary & eligible, canary & event & eligible, event & eligible]
         sums = np.stack([np.bincount(blk, weights=c, minlength=size) for c in cols]).astype(
             np.float64
         )
         sums[:, 0] += self._partial
-        complete = (n + start) // self.block
+        complete = int(index[-1] - index[0])  # blocks that end within this batch
         self._partial = sums[:, complete].copy() if complete < size else np.zeros(4)
-        self._filled = (n + start) % self.block
+        self._pos = start + n
         done = sums[:, :complete]
         self._record(done)
-        done_at = (np.arange(n, dtype=np.int64) + start + 1) // self.block
+        done_at = index[1:] - index[0]
         return BlockCounts(done[0], done[1], done[2], done[3]), done_at
 
     def _record(self, done: Floats) -> None:
@@ -216,8 +269,8 @@ class CountEvidence:
     def _with_floor(self, ratio: Floats, floor_path: Floats) -> Floats:
         if self.floor <= 0:
             return ratio
-        floor = mix(FLOOR_LOG_WEIGHTS, floor_path)
-        return np.asarray(np.logaddexp(ratio, floor) + np.log(0.5), dtype=np.float64)
+        floor = mix(FLOOR_LOG_WEIGHTS, floor_path) + np.log(FLOOR_SHARE)
+        return np.asarray(np.logaddexp(ratio + np.log1p(-FLOOR_SHARE), floor), dtype=np.float64)
 
 
 def advance(state: Floats, lr: Floats) -> tuple[Floats, Floats]:

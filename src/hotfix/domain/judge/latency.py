@@ -6,12 +6,14 @@ D = ȳ_canary − ȳ_baseline and the information I = n_c n_b / ((n_c + n_b) σ�
 
     LR(Δ) = exp(I D Δ − I Δ² / 2),
 
-a martingale under Δ = 0 whatever the (predictable) traffic split. Mixing Δ over a
-half-normal of scale τ on the regression side gives, in closed form (a = I D, b = I + 1/τ²),
+a martingale under Δ = 0 whatever the (predictable) traffic split. The regression side
+mixes Δ over a grid spread evenly in log Δ from τ/3 to 3τ (``shift_grid``, equal weights):
+a +5% and a +30% shift are caught at about the same cost relative to an SPRT that knows
+the shift, where one half-normal of scale τ favours shifts near τ. The non-inferiority twin
+tests Δ ≥ log(1 + tolerance) with a = I (log(1 + tol) − D), mixed over a half-normal of
+scale τ in closed form (a = I D, b = I + 1/τ²):
 
     E = 2 / (τ √b) · exp(a² / 2b) · Φ(a / √b).
-
-The non-inferiority twin tests Δ ≥ log(1 + tolerance) with a = I (log(1 + tol) − D).
 
 The level μ may move with time (load on the machine) while the split changes (5% → 50%):
 pooled means would then mistake the load of the later step for a canary effect. So μ is a
@@ -32,7 +34,28 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import log_ndtr
 
-from hotfix.domain.judge.mixture import Bools, Floats
+from hotfix.domain.judge.mixture import Bools, Floats, Grid, logsumexp
+
+SHIFT_POINTS = 16
+CHUNK = 1 << 15
+
+
+def shift_grid(tau: float) -> Grid:
+    """Shifts of mean log-latency from τ/3 to 3τ, evenly spaced in log, equal weights."""
+    offsets = np.geomspace(tau / 3, 3 * tau, SHIFT_POINTS)
+    return Grid(offsets=offsets, log_weights=np.full(SHIFT_POINTS, -np.log(SHIFT_POINTS)))
+
+
+def grid_log_e(a: Floats, info: Floats, grid: Grid) -> Floats:
+    """log Σ_g w_g exp(a Δ_g − I Δ_g² / 2) for score ``a`` and information ``info``."""
+    a, info = np.atleast_1d(a), np.atleast_1d(info)
+    out = np.empty(a.size)
+    d = grid.offsets[:, None]
+    for i in range(0, a.size, CHUNK):
+        part = slice(i, i + CHUNK)
+        terms = grid.log_weights[:, None] + d * a[None, part] - 0.5 * d * d * info[None, part]
+        out[part] = logsumexp(terms, axis=0)
+    return out
 
 
 def half_normal_log_e(a: Floats, info: Floats, tau: float) -> Floats:

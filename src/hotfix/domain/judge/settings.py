@@ -29,7 +29,8 @@ class JudgeSettings:
                      ``tail_burn_in`` latencies
     tail_burn_in     baseline latencies the slow threshold is estimated from
     block            requests per block: the count tests compare versions within blocks
-                     (evidence arrives per block), the latency test within blocks too
+                     (evidence arrives per block; theirs grow from 10 requests to this
+                     size), the latency test within blocks of this size
     srm_alpha        level of the sample-ratio check (it withholds promotion, never rolls back)
     latency_scale    prior scale τ of the latency mixture, in log units (≈ relative shift)
     """
@@ -42,7 +43,7 @@ class JudgeSettings:
     weight_errors: float = 0.7
     weight_latency: float = 0.25
     weight_tail: float = 0.05
-    burn_in: int = 50
+    burn_in: int = 20
     winsor_quantile: float = 0.99
     tail_quantile: float = 0.95
     tail_burn_in: int = 400

@@ -7,7 +7,7 @@ test (``judge_counts``) for the tail.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -18,9 +18,11 @@ from hotfix.domain.judge.latency import (
     Strata,
     TailThreshold,
     bound_offset,
+    grid_log_e,
     half_normal_log_e,
+    shift_grid,
 )
-from hotfix.domain.judge.mixture import Bools, Floats
+from hotfix.domain.judge.mixture import Bools, Floats, Grid
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,10 @@ class LatencyEvidence:
     tolerance: float
     tau: float
     tail: CountEvidence
+    grid: Grid = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.grid = shift_grid(self.tau)
 
     @property
     def null_ni(self) -> float:
@@ -86,7 +92,7 @@ class LatencyEvidence:
         a_reg = stats.info * stats.diff
         a_ni = stats.info * (self.null_ni - stats.diff)
         return (
-            half_normal_log_e(a_reg, stats.info, self.tau),
+            grid_log_e(a_reg, stats.info, self.grid),
             half_normal_log_e(a_ni, stats.info, self.tau),
         )
 
