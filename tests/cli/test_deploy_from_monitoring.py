@@ -31,7 +31,6 @@ from tests.adapters.metrics.monitoring_standins import (
     traffic_rows,
 )
 from tests.cli.conftest import Invoke
-from tests.cli.test_rollout_commands import write_toml
 from tests.services.rollout.rollout_setup import (
     BOSS,
     FAST_PLAN,
@@ -39,6 +38,7 @@ from tests.services.rollout.rollout_setup import (
     kinds,
     released,
     settings,
+    write_toml,
 )
 
 pytestmark = pytest.mark.slow
