@@ -11,10 +11,16 @@ GET showing the previous deadline again (a client polling as fast as it can). Ta
 each. Then requests per second for SECONDS each (wrk, 1 thread × CONNECTIONS keep-alive
 connections, when installed; else that many httpx threads): the zone unconditionally (200
 and its JSON), the zone with ``If-None-Match`` its current ETag (304, no body), and the peer
-``GET /healthz``, the floor of one round trip through FastAPI on the same server.
+``GET /healthz``, the floor of one round trip through FastAPI on the same server. The two
+zone cases run twice in the same run: with the origin's cache of derived zones
+(services/content/zones.py, what the server runs) and without it (the cache emptied before
+each request, so each request reads every record's events, as before the cache), in a
+project that also holds RECORDS code hotfixes (opened and triaged, written straight to the
+server's record before the throughput cases): deriving a zone reads every record of the
+project, not only the content ones.
 
     python bench/content_bench.py [--quick] [--rounds 20] [--seconds 5] [--connections 4]
-        [--load wrk|httpx]
+        [--records 300] [--load wrk|httpx]
 """
 
 from __future__ import annotations
@@ -30,19 +36,30 @@ import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-from tests.server.live import LiveServer, live_server  # noqa: E402
+from tests.server.live import ANSWERS, LiveServer, live_server  # noqa: E402
 
 from hotfix.demo.content_scenario import TEMPLATES, ZONES, approve_templates  # noqa: E402
 from hotfix.services.content.catalog import read_catalog  # noqa: E402
+from hotfix.services.content.zones import Derived, ZoneCache  # noqa: E402
+from hotfix.services.server import content_desk, project_records  # noqa: E402
 
 CONTENT = "/api/v1/projects/default/content"
 ZONE = "/content/v1/zones/shipping"
+
+
+class Uncached(ZoneCache):
+    """The cache emptied before each request: every request derives the zones again."""
+
+    def derived(self, *args: Any, **kwargs: Any) -> Derived:
+        self._entry = None
+        return super().derived(*args, **kwargs)
 
 
 def catalog(folder: Path) -> dict[str, object]:
@@ -91,6 +108,27 @@ def rounds(live: LiveServer, count: int) -> tuple[list[float], list[float]]:
     return published, reverted
 
 
+def other_records(live: LiveServer, count: int) -> None:
+    """``count`` code hotfixes, opened and triaged, on the server's own record."""
+    records = project_records(live.settings, live.parts, "default")
+    for i in range(count):
+        records.open(f"Checkout 500 #{i}", "dev@shop.example", ANSWERS)
+
+
+def run_due_ms(live: LiveServer, cache: ZoneCache, times: int = 20) -> float:
+    """Median milliseconds of one run of the schedule job's ``run_due`` (nothing due)."""
+    live.parts.zones["default"] = cache
+    desk = content_desk(live.settings, live.parts, "default",
+                        lambda: project_records(live.settings, live.parts, "default"))
+    assert desk is not None
+    took = []
+    for _ in range(times):
+        started = time.perf_counter()
+        assert desk.run_due() == []
+        took.append(time.perf_counter() - started)
+    return statistics.median(took) * 1000
+
+
 def wrk(url: str, seconds: float, connections: int, headers: dict[str, str]) -> float:
     given = [arg for k, v in headers.items() for arg in ("-H", f"{k}: {v}")]
     out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s",
@@ -128,11 +166,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int)
     parser.add_argument("--seconds", type=float)
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--records", type=int,
+                        help="code hotfixes in the project besides the content records "
+                        "(default 300; --quick 50)")
     parser.add_argument("--load", choices=("wrk", "httpx"),
                         help="the load generator (default: wrk when installed)")
     args = parser.parse_args()
     count = args.rounds or (5 if args.quick else 20)
     seconds = args.seconds or (2.0 if args.quick else 5.0)
+    others = args.records if args.records is not None else (50 if args.quick else 300)
     use_wrk = args.load == "wrk" or (args.load is None and shutil.which("wrk") is not None)
     load = wrk if use_wrk else threads
     with tempfile.TemporaryDirectory() as tmp, \
@@ -154,18 +196,32 @@ def main() -> None:
         with live.client() as site:
             etag = site.get(ZONE).headers["etag"]
             assert site.get(ZONE, headers={"If-None-Match": etag}).status_code == 304
+        other_records(live, others)
         tool = "wrk" if load is wrk else "httpx threads"
-        print(f"throughput, {tool}, {args.connections} connections, {seconds:.0f} s each:")
+        print(f"throughput, {tool}, {args.connections} connections, {seconds:.0f} s each, "
+              f"{count + 1} content changes and {others} code hotfixes in the project:")
         floor = load(f"{live.url}/healthz", seconds, args.connections, {})
-        rates = {"zone, unconditional (200)": load(live.url + ZONE, seconds,
-                                                   args.connections, {}),
-                 "zone, If-None-Match (304)": load(live.url + ZONE, seconds,
-                                                   args.connections, {"If-None-Match": etag}),
-                 "peer: GET /healthz": floor}
+        zones = live.parts.zones
+        rates: dict[str, float] = {}
+        for cached in (False, True):
+            zones["default"] = cache = ZoneCache() if cached else Uncached()
+            label = "cached" if cached else "no cache"
+            for case, headers in (("unconditional (200)", {}),
+                                  ("If-None-Match (304)", {"If-None-Match": etag})):
+                rates[f"zone, {label}, {case}"] = load(live.url + ZONE, seconds,
+                                                       args.connections, headers)
+            if cached:
+                print(f"  (cached: the records were read {cache.derivations} time(s) for "
+                      "both cases)")
+        rates["peer: GET /healthz"] = floor
         for name, rate in rates.items():
-            print(f"  {name:27} {rate:8.0f} req/s  ({rate / floor:.2f}× /healthz)")
-        ratio = rates["zone, If-None-Match (304)"] / rates["zone, unconditional (200)"]
-        print(f"  conditional / unconditional: {ratio:.2f}×")
+            print(f"  {name:37} {rate:8.0f} req/s  ({rate / floor:.2f}× /healthz)")
+        for case in ("unconditional (200)", "If-None-Match (304)"):
+            gain = rates[f"zone, cached, {case}"] / rates[f"zone, no cache, {case}"]
+            print(f"  cached / no cache, {case}: {gain:.2f}×")
+        slow, fast = run_due_ms(live, Uncached()), run_due_ms(live, ZoneCache())
+        print(f"the schedule job's run_due, nothing due, median of 20: no cache {slow:.1f} ms, "
+              f"cached {fast:.1f} ms ({slow / fast:.0f}×)")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ each have one handler that renders them.
     ├── StoreError             exit 1   the database refused or is unreachable
     │   └── SchemaTooNew       exit 1   the database was written by a newer hotfix
     ├── ConflictError          exit 1   a cherry-pick or backport stopped on a conflict
+    │   └── ZoneChanged        exit 1   a content zone changed since the change was drafted:
+    │                                   names the record it shows now (HTTP 409)
     ├── NotConfigured          exit 1   a step needs a setting that is empty, or names a
     │                                   program that is not installed
     ├── DeployCommandFailed    exit 1   the team's deploy script failed
@@ -100,6 +102,11 @@ class SchemaTooNew(StoreError):
 
 class ConflictError(HotfixError):
     pass
+
+
+class ZoneChanged(ConflictError):
+    """Another publish (or a revert) moved the zone first: the message names what it shows
+    now; nothing of this change was published."""
 
 
 class NotConfigured(HotfixError):

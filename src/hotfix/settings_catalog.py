@@ -95,6 +95,14 @@ CATALOG: tuple[Setting, ...] = (
         "Seconds a site or CDN may cache GET /content/v1/zones/ZONE (Cache-Control max-age);\n"
         "it revalidates with the ETag after that.",
     ),
+    Setting(
+        "content.public_url",
+        "",
+        "The team server's address as a site on another origin reaches it (or the CDN that\n"
+        "proxies /content/), e.g. https://hotfix.shop.example: the public zone JSON and its\n"
+        "fragment then name uploaded images as {public_url}/content/v1/images/NAME. Empty:\n"
+        "relative (/content/v1/images/NAME), for a site on the server's own origin.",
+    ),
     # -- record kinds: close requirements and optional guards (docs/lifecycle.md) --------
     Setting(
         "close.require",

@@ -117,7 +117,7 @@ def content_desk(ctx: Context) -> Content:
         raise NotConfigured("this record keeps no content catalog",
                             hint="hotfix content needs the SQL record or a team server")
 
-    def records_for(catalog: Catalog) -> Records:
+    def records_for(catalog: Catalog) -> LocalRecords:
         return deciding_with(local, catalog)
 
     return ContentDesk(ctx.content, records_for, ctx.clock,

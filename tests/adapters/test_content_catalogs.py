@@ -1,5 +1,6 @@
 """The content catalogs' one contract, on SQLite, PostgreSQL and the memory fake: every
-synced version kept in order, an unchanged sync writing nothing."""
+synced version kept in order, an unchanged sync writing nothing; the images kept beside
+them listed without their bytes and removed only when kept before the cut-off."""
 
 from __future__ import annotations
 
@@ -34,8 +35,10 @@ def catalogs(request: pytest.FixtureRequest, db_url: str) -> Iterator[ContentCat
 def test_every_version_is_kept_and_an_unchanged_sync_writes_nothing(
         catalogs: ContentCatalogs) -> None:
     assert catalogs.latest() is None
+    assert catalogs.newest() is None
     first, created = catalogs.add(ONE, digest(ONE), "eng@shop.example", T0)
     assert (first.version, created) == (1, True)
+    assert catalogs.newest() == 1
     again, created = catalogs.add(ONE, digest(ONE), "ci@shop.example", T0 + timedelta(1))
     assert (again.version, again.actor, created) == (1, "eng@shop.example", False)
     second, _ = catalogs.add(TWO, digest(TWO), "eng@shop.example", T0 + timedelta(2))
@@ -64,6 +67,38 @@ def test_an_image_is_kept_once_under_its_name_and_read_back_whole(
     assert images.keep(found, data, "lee@shop.example", T0 + timedelta(1)) is False
     kept = images.get(found.name)
     assert kept is not None
-    assert (kept.facts, kept.data, kept.actor, kept.at) == (found, data, "mia@shop.example", T0)
+    # kept again: its first uploader stays, its time is the newest keep (a prune's grace
+    # period starts over, so a draft being written with the same bytes keeps them)
+    assert (kept.facts, kept.data, kept.actor, kept.at) == (
+        found, data, "mia@shop.example", T0 + timedelta(1))
     assert images.facts(found.name) == found
     assert (found.width, found.height, found.media_type) == (3, 2, "image/png")
+
+
+def _png(width: int) -> bytes:
+    return b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + width.to_bytes(4, "big") + \
+        (2).to_bytes(4, "big") + bytes(40)
+
+
+def test_images_are_listed_without_bytes_and_removed_only_when_kept_before_the_cut_off(
+        catalogs: ContentCatalogs) -> None:
+    images = catalogs.images
+    old, new, again = facts(_png(3)), facts(_png(4)), facts(_png(5))
+    assert images.keep(old, _png(3), "mia@shop.example", T0)
+    assert images.keep(new, _png(4), "lee@shop.example", T0 + timedelta(hours=2))
+    assert images.keep(again, _png(5), "mia@shop.example", T0)
+    assert not images.keep(again, _png(5), "lee@shop.example", T0 + timedelta(hours=3))
+    listed = images.stored()
+    assert [(s.facts, s.actor) for s in listed] == [
+        (old, "mia@shop.example"), (new, "lee@shop.example"), (again, "mia@shop.example")]
+    assert [s.at for s in listed] == [T0, T0 + timedelta(hours=2), T0 + timedelta(hours=3)]
+    assert images.remove([], T0 + timedelta(days=1)) == []
+    cut = T0 + timedelta(hours=1)
+    gone = images.remove([old.name, new.name, again.name, f"{'0' * 64}.png"], cut)
+    assert gone == [old.name]  # the others were kept (or kept again) after the cut-off
+    assert images.get(old.name) is None
+    assert images.facts(old.name) is None
+    assert [s.facts.name for s in images.stored()] == [new.name, again.name]
+    kept = images.get(new.name)
+    assert kept is not None
+    assert kept.data == _png(4)

@@ -233,3 +233,40 @@ def test_imported_records_keep_their_numbers_and_hashes(backend: Backend) -> Non
     with pytest.raises(NotFound):
         store.events(1)  # nothing of a refused import is written
     store.close()
+
+
+def test_the_version_moves_with_every_record_and_event_written(backend: Backend) -> None:
+    store, other = backend.open(), backend.open()  # another connection sees it too
+    assert store.version() == (0, 0)
+    a = store.create("a", "a@x", T0, {"title": "a"})
+    assert other.version() == (1, 1)
+    store.append(a.hotfix, note("b@x", 1), T0)
+    b = store.create("b", "a@x", T0, {"title": "b"})
+    assert other.version() == (2, 3)
+    store.append(b.hotfix, lambda _: [], T0)  # nothing appended: the version stays
+    assert other.version() == (2, 3)
+    store.close()
+    other.close()
+
+
+def test_an_exclusive_check_sees_every_record_and_refusing_writes_nothing(
+        backend: Backend) -> None:
+    from hotfix.ports import Exclusive
+
+    store = backend.open()
+    a = store.create("a", "a@x", T0, {"title": "a"})
+    b = store.create("b", "a@x", T0, {"title": "b"})
+    store.append(b.hotfix, note("b@x", 1), T0)
+    seen: list[dict[int, list[str]]] = []
+
+    def check(every: dict[int, list[Any]]) -> None:
+        seen.append({n: [e.kind for e in evs] for n, evs in every.items()})
+        if len(seen) > 1:
+            raise NotFound("refused")
+
+    store.append(a.hotfix, note("a@x", 2), T0, exclusive=Exclusive("zone:x", check))
+    assert seen == [{a.hotfix: ["open"], b.hotfix: ["open", "note"]}]
+    with pytest.raises(NotFound):
+        store.append(a.hotfix, note("a@x", 3), T0, exclusive=Exclusive("zone:x", check))
+    assert [e.payload.get("n") for e in store.events(a.hotfix)] == [None, 2]
+    store.close()

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,11 +37,12 @@ QUIET_JOBS = {"jobs.deliver_every": 3600.0, "jobs.schedule_every": 3600.0}
 
 @dataclass
 class _Running:
-    url: str
-    server: Any  # uvicorn.Server
-    thread: threading.Thread
-    sock: Any
+    serving: Any  # tests.server.live.Serving
     parts: Any  # ServerParts
+
+    @property
+    def url(self) -> str:
+        return str(self.serving.url)
 
 
 @dataclass
@@ -93,13 +93,10 @@ class TeamServer:
         return self.tokens[key]
 
     def _restart(self, policy: dict[str, bytes]) -> None:
-        import uvicorn
-
         from hotfix.errors import ConfigError
-        from hotfix.server.app import create_app
         from hotfix.services.identity.users import add_user
         from hotfix.wiring import open_server
-        from tests.server.live import _wait_started, free_socket
+        from tests.server.live import serve
 
         self.policy = policy
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -120,21 +117,12 @@ class TeamServer:
         if not self.tokens:  # an empty database refuses to serve until an admin exists
             self.tokens[("admin@team.example", "admin")] = add_user(
                 parts.identities, "admin@team.example", "admin", "*", parts.clock.now()).secret
-        sock = free_socket()
-        host, port = sock.getsockname()
-        server = uvicorn.Server(uvicorn.Config(create_app(settings, parts), log_level="warning",
-                                               lifespan="on", proxy_headers=False))
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        self.running = _Running(f"http://{host}:{port}", server, thread, sock, parts)
-        _wait_started(server)
+        self.running = _Running(serve(settings, parts), parts)
 
     def stop(self) -> None:
         if self.running is None:
             return
-        self.running.server.should_exit = True
-        self.running.thread.join(10)
-        self.running.sock.close()
+        self.running.serving.stop()
         self.running = None
 
 

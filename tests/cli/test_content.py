@@ -203,3 +203,29 @@ def test_a_template_file_that_approves_itself_is_refused(hotfix: Invoke, repo: P
     assert refused.code == 1
     assert "hotfix content approve shipping-deadline" in refused.err
     assert "remove approved, approved_by" in refused.err
+
+
+def test_a_publish_over_a_zone_someone_else_moved_names_who_and_what(
+        hotfix: Invoke, repo: Path) -> None:
+    write_catalog(repo)
+    synced(hotfix)
+    keys = []
+    for deadline in ("2099-12-18", "2099-12-20"):
+        made = hotfix("content", "change", "shipping-deadline", "--set",
+                      f"deadline={deadline}", "--set", "note=<p>by</p>", "--as", MKT, "--json")
+        keys.append(made.json()["id"])
+        assert hotfix("approve", keys[-1], "--as", LEAD).code == 0
+    first, second = keys
+    assert hotfix("content", "publish", first, "--as", MKT).code == 0
+    refused = hotfix("content", "publish", second, "--as", MKT)
+    assert refused.code == 1
+    said = " ".join(refused.err.split())
+    assert f"{first} (shipping-deadline: deadline=2099-12-18" in said
+    assert f"nothing of {second} was published" in said
+    assert f"hotfix content publish {second} --over {first}" in said
+    assert hotfix("content", "show", "shipping", "--json").json()["record"] == first
+    over = hotfix("content", "publish", second, "--over", first, "--as", MKT, "--json")
+    assert over.code == 0, over.err
+    shown = hotfix("content", "show", "shipping", "--json").json()
+    assert shown["record"] == second
+    assert '<time datetime="2099-12-20">2099-12-20</time>' in shown["fragment"]

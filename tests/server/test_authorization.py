@@ -86,6 +86,8 @@ SAMPLES: dict[tuple[str, str], Sample] = {
                        "tz": "Europe/Berlin"}),
     ("POST", "/api/v1/projects/{project}/content/changes/{key}/revert"):
         lambda live: ({**_synced(live), "key": _content_change(live, publish=True)}, None),
+    ("POST", "/api/v1/projects/{project}/content/images/prune"):  # admins only
+        lambda live: (_synced(live), {"apply": True, "grace_seconds": 0}),
 }
 CATALOG = {"zones": {"stock": {"paths": ["/products/*"]}}, "templates": {"stock-level": {
     "zone": "stock", "author": "engineer@shop.example", "slots": {

@@ -230,3 +230,66 @@ def test_the_approval_is_on_the_records_tamper_evident_timeline(live: LiveServer
              catalog["digests"]["shipping-deadline"]),
             ("approver@shop.example", "stock-level", catalog["digests"]["stock-level"])]
         assert v.get(live.api(f"/{approval['record']}/chain")).json()["ok"] is True
+
+
+def test_the_zone_json_carries_the_rendered_fragment_and_its_etag_covers_it(
+        live: LiveServer) -> None:
+    from hotfix.domain.content.catalog import catalog_from
+    from hotfix.domain.content.preview import fragment
+
+    template = catalog_from(CATALOG, ()).templates["shipping-deadline"]
+    with live.client() as site:
+        assert site.get("/content/v1/zones/shipping").json()["fragment"] == ""
+        published(live, "2099-12-18", '<p>Order <strong>now</strong><img src=x onerror=y></p>')
+        got = site.get("/content/v1/zones/shipping")
+        body = got.json()
+        assert body["fragment"] == fragment(template, body["values"])  # the one renderer
+        assert ('<div class="hf-slot" data-slot="deadline"><time datetime="2099-12-18">'
+                '2099-12-18</time></div>') in body["fragment"]
+        assert "<p>Order <strong>now</strong></p>" in body["fragment"]
+        assert "onerror" not in body["fragment"]
+        etag = got.headers["etag"]
+        assert site.get("/content/v1/zones/shipping",
+                        headers={"If-None-Match": etag}).status_code == 304
+        published(live, "2099-12-18", "<p>Order <strong>today</strong></p>")  # same date
+        moved = site.get("/content/v1/zones/shipping", headers={"If-None-Match": etag})
+        assert moved.status_code == 200  # a new fragment is a new ETag
+        assert "<strong>today</strong>" in moved.json()["fragment"]
+        with live.client("marketer") as c:  # the project's API gives the same
+            assert c.get(f"{CONTENT}/zones/shipping").json() == moved.json()
+
+
+def test_two_publishes_to_one_zone_at_once_one_lands_the_other_gets_a_409_naming_it(
+        live: LiveServer) -> None:
+    from functools import partial
+
+    from tests.services.content.test_publish_race import at_once
+
+    for n in range(4):
+        keys = []
+        with live.client("marketer") as c, live.client("approver") as a:
+            for day in (10 + n, 20 + n):
+                made = c.post(f"{CONTENT}/changes", json={
+                    "template": "shipping-deadline",
+                    "values": {"deadline": f"2099-12-{day}", "note": "<p>x</p>"}})
+                keys.append(str(made.json()["id"]))
+                assert a.post(live.api(f"/{keys[-1]}/approve"), json={"note": "ok"}).is_success
+        with live.client("marketer") as one, live.client("marketer") as two:
+            answers = dict(zip(keys, at_once(
+                partial(one.post, f"{CONTENT}/changes/{keys[0]}/publish"),
+                partial(two.post, f"{CONTENT}/changes/{keys[1]}/publish")), strict=True))
+        codes = sorted(answers[k].status_code for k in keys)
+        assert codes == [200, 409], [answers[k].text for k in keys]
+        (winner,) = [k for k in keys if answers[k].status_code == 200]
+        (loser,) = [k for k in keys if k != winner]
+        problem = answers[loser].json()
+        assert problem["error"] == "zone_changed"
+        assert f"{winner} (shipping-deadline: deadline=" in problem["detail"]
+        assert f"--over {winner}" in problem["hint"]
+        with live.client() as site:
+            assert site.get("/content/v1/zones/shipping").json()["record"] == winner
+        with live.client("marketer") as c:
+            assert c.get(live.api(f"/{loser}")).json()["state"] == "approved"
+    with live.client("marketer") as c:  # nothing lost: published over the winner, knowingly
+        over = c.post(f"{CONTENT}/changes/{loser}/publish", json={"over": winner})
+        assert over.status_code == 200, over.text

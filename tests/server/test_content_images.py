@@ -261,3 +261,36 @@ def test_the_dashboard_drafts_an_uploaded_image_and_refuses_a_bad_one_beside_its
     assert 'value="19.90"' in again
     assert '<option value="new" selected>New</option>' in again
     assert f'<img src="{url}" alt="Winter sale" width="200" height="100">' in again
+
+
+def test_with_a_public_url_the_public_zone_names_its_images_absolute(tmp_path: Path) -> None:
+    with live_server(tmp_path / "server", f"sqlite:///{tmp_path / 'server.db'}",
+                     '[content]\npublic_url = "https://hotfix.shop.example/"\n') as live:
+        synced(live, CATALOG)
+        data = picture()
+        publish(live, {"hero": "Winter sale", "price": "12.5", "badge": "sale"},
+                {"hero": file(data)})
+        path = f"/content/v1/images/{name_of(data)}"
+        with live.client() as site:
+            shown = site.get("/content/v1/zones/promo").json()
+            values = shown["values"]
+            assert values["hero"] == {"url": f"https://hotfix.shop.example{path}",
+                                      "alt": "Winter sale", "width": 120, "height": 60}
+            assert f'<img src="https://hotfix.shop.example{path}"' in shown["fragment"]
+            assert f'"{path}"' not in shown["fragment"]  # the fragment names it as values do
+            assert values["price"] == {"amount": "12.50", "currency": "EUR"}
+            assert site.get(path).content == data  # served where the absolute URL points
+        with live.client("marketer") as c:  # the project's own reading stays relative, so
+            # the next change keeps the image by giving its URL back
+            assert c.get(f"{CONTENT}/zones/promo").json()["values"]["hero"]["url"] == path
+        with browser(live, "viewer") as client:  # the dashboard is on the server's origin
+            assert f'<img src="{path}"' in client.get("/ui/p/default/content").text
+
+
+def test_a_public_url_that_is_not_http_is_refused_at_start(tmp_path: Path) -> None:
+    from hotfix.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"content\.public_url .hotfix\.shop\.example."), \
+            live_server(tmp_path / "server", f"sqlite:///{tmp_path / 'server.db'}",
+                        '[content]\npublic_url = "hotfix.shop.example"\n'):
+        pass

@@ -103,8 +103,13 @@ SAMPLES: dict[tuple[str, str], Sample] = {
     ("POST", "/ui/p/{project}/content/templates/{name}/approve"):
         lambda live, c: ({"project": "default", "name": "stock-level"},
                          _content_form(c, digest=_digest(live))),
+    ("GET", "/ui/p/{project}/content/changes/{key}"):
+        lambda live, c: ({**_synced(live), "key": _content_change(live)}, None),
     ("POST", "/ui/p/{project}/content/changes/{key}/publish"):
         lambda live, c: ({**_synced(live), "key": _content_change(live)}, _content_form(c)),
+    ("POST", "/ui/p/{project}/content/changes/{key}/schedule"):
+        lambda live, c: ({**_synced(live), "key": _content_change(live)},
+                         _content_form(c, start="2099-12-18T09:00", tz="Europe/Berlin")),
     ("POST", "/ui/p/{project}/content/changes/{key}/revert"):
         lambda live, c: ({**_synced(live), "key": _content_change(live, publish=True)},
                          _content_form(c)),

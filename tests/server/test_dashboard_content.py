@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from hotfix import __version__
 from tests.server.live import LiveServer, live_server
-from tests.server.test_content import synced
+from tests.server.test_content import CONTENT, synced
 from tests.server.test_dashboard import browser, csrf_of
 
 FORM = "/ui/p/default/content/templates/shipping-deadline"
@@ -40,6 +41,8 @@ def test_the_form_has_a_field_per_slot_of_the_fitting_type(live: LiveServer) -> 
         listing = client.get("/ui/p/default/content").text
         assert f'href="{FORM}"' not in listing
         assert client.get(FORM).status_code == 403
+    assert "Catalog version 1, synced by engineer@shop.example" in listing
+    assert f"<small>hotfix {__version__}</small>" in listing  # the footer, not the catalog's
 
 
 def test_before_any_sync_the_page_says_who_syncs(tmp_path: Path) -> None:
@@ -181,3 +184,88 @@ def test_an_approver_approves_a_waiting_template_on_the_page_its_author_cannot(
         assert "template promo approved by admin@shop.example" in listing
         assert 'id="waiting-promo"' not in listing
         assert 'href="/ui/p/default/content/templates/promo"' in listing  # usable now
+
+
+def approved_change(live: LiveServer, deadline: str) -> str:
+    with live.client("marketer") as c, live.client("approver") as a:
+        made = c.post(f"{CONTENT}/changes", json={
+            "template": "shipping-deadline",
+            "values": {"deadline": deadline, "note": "<p>Order <em>now</em></p>"}})
+        key = str(made.json()["id"])
+        assert a.post(live.api(f"/{key}/approve"), json={"note": "ok"}).is_success
+    return key
+
+
+def field_error(page: str, name: str) -> str:
+    return page.split(f'id="err-{name}"')[1].split(">", 1)[1].split("</span>", maxsplit=1)[0]
+
+
+def test_the_schedule_form_shows_each_error_beside_its_field_then_schedules(
+        live: LiveServer) -> None:
+    key = approved_change(live, "2099-12-20")
+    page_path = f"/ui/p/default/content/changes/{key}"
+    with browser(live, "marketer") as client:
+        listing = client.get("/ui/p/default/content").text
+        assert f'href="{page_path}"' in listing
+        page = client.get(page_path).text
+        assert '<time datetime="2099-12-20">2099-12-20</time>' in page  # its values, rendered
+        assert 'id="start" name="start" type="datetime-local"' in page
+        assert 'id="tz" name="tz" list="tz-list" value="UTC"' in page
+        token = csrf_of(client, page_path)
+        schedule = f"{page_path}/schedule"
+        wrong_zone = client.post(schedule, data={"csrf": token, "start": "2099-12-18T09:00",
+                                                 "tz": "Mars/Olympus"})
+        assert wrong_zone.status_code == 422
+        assert "is not a time zone" in field_error(wrong_zone.text, "tz")
+        assert 'value="Mars/Olympus"' in wrong_zone.text  # what was typed is kept
+        both = client.post(schedule, data={"csrf": token, "start": "2001-01-01T09:00",
+                                           "end": "next week", "tz": "Europe/Berlin"})
+        assert both.status_code == 422
+        assert "is in the past" in field_error(both.text, "start")
+        assert "is not an ISO date-time" in field_error(both.text, "end")
+        assert field_error(both.text, "tz") == ""
+        assert 'value="2001-01-01T09:00"' in both.text
+        assert 'value="next week"' in both.text
+        backwards = client.post(schedule, data={"csrf": token, "start": "2099-12-18T09:00",
+                                                "end": "2099-12-17T09:00", "tz": "UTC"})
+        assert "is not after start" in field_error(backwards.text, "end")
+        assert client.post(schedule, data={"csrf": "0" * 40, "start": "2099-12-18T09:00",
+                                           "tz": "UTC"}).status_code == 403
+        with live.client("marketer") as api:  # nothing was recorded by any of them
+            assert api.get(live.api(f"/{key}")).json()["state"] == "approved"
+        done = client.post(schedule, data={"csrf": token, "start": "2099-12-18T09:00",
+                                           "end": "2099-12-24T00:00", "tz": "Europe/Berlin"})
+        assert done.status_code == 303
+        assert "scheduled: live from 2099-12-18T08:00 UTC until 2099-12-23T23:00 UTC" in \
+            client.get(done.headers["location"]).text
+        shown = client.get(page_path).text
+        assert "Scheduled: live from" in shown
+        assert "(entered in Europe/Berlin)" in shown
+    with live.client("marketer") as api:  # the same event as hotfix content schedule writes
+        record = api.get(live.api(f"/{key}")).json()
+        plan = [e for e in record["events"] if e["kind"] == "schedule"][-1]["payload"]
+    assert record["state"] == "scheduled"
+    assert (plan["start"], plan["end"], plan["tz"]) == (
+        "2099-12-18T08:00:00+00:00", "2099-12-23T23:00:00+00:00", "Europe/Berlin")
+    with browser(live, "viewer") as client:  # reads the page, gets no form
+        assert 'id="start"' not in client.get(page_path).text
+
+
+def test_publishing_over_a_zone_someone_moved_says_who_and_offers_to_publish_over(
+        live: LiveServer) -> None:
+    first, second = approved_change(live, "2099-12-18"), approved_change(live, "2099-12-20")
+    with live.client("marketer") as api:
+        assert api.post(f"{CONTENT}/changes/{first}/publish").status_code == 200
+    page_path = f"/ui/p/default/content/changes/{second}"
+    with browser(live, "marketer") as client, live.client() as site:
+        token = csrf_of(client, page_path)
+        refused = client.post(f"{page_path}/publish", data={"csrf": token})
+        assert refused.status_code == 409
+        said = " ".join(refused.text.split())
+        assert f"{first} (shipping-deadline: deadline=2099-12-18" in said
+        assert f"nothing of {second} was published" in said
+        assert f"Publish {second} over {first}" in said
+        assert site.get("/content/v1/zones/shipping").json()["record"] == first
+        over = client.post(f"{page_path}/publish", data={"csrf": token, "over": first})
+        assert over.status_code == 303
+        assert site.get("/content/v1/zones/shipping").json()["record"] == second

@@ -1,9 +1,10 @@
 """A marketer changes the shipping deadline in a real browser (Playwright driving Debian's
-chromium): the form, a past date's error beside its field, the live preview, an approver
-approving in their own browser, publish, and a shop page served by a real HTTP server
-(which reads ``GET /content/v1/zones/shipping``) shows the new date; a revert brings the old
-one back. Screenshots go to test-artifacts/ (HOTFIX_DOC_SCREENSHOTS=1: docs/content/, the
-marketer's step-by-step in docs/content.md)."""
+chromium): the template an engineer synced waits for an approver, who approves it on the
+Content page; then the form, a past date's error beside its field, the live preview, an
+approver approving the change in their own browser, publish, and a shop page served by a
+real HTTP server (which reads ``GET /content/v1/zones/shipping``) shows the new date; a
+revert brings the old one back. Screenshots go to test-artifacts/ (HOTFIX_DOC_SCREENSHOTS=1:
+docs/content/, the marketer's step-by-step in docs/content.md)."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ __all__ = ["chromium"]  # the fixture, shared with the dashboard's browser test
 def server(tmp_path: Path) -> Iterator[LiveServer]:
     with live_server(tmp_path / "server", f"sqlite:///{tmp_path / 'server.db'}",
                      "[content]\nmax_age = 0\n") as live:
-        synced(live)
+        synced(live, approver=None)  # the engineer's sync: its templates wait for approval
         yield live
 
 
@@ -83,14 +84,35 @@ def test_a_marketer_changes_the_shipping_deadline_and_reverts_it(
         chromium: Any, server: LiveServer, shop: str) -> None:
     from playwright.sync_api import expect
 
+    marketer = signed_in(chromium, server, "marketer")
+    marketer.set_viewport_size({"width": 1000, "height": 720})
+    marketer.get_by_role("link", name="Content", exact=True).click()
+    waiting = marketer.locator("#waiting-shipping-deadline")  # synced, not approved yet
+    expect(waiting).to_contain_text("waits for an approver other than its authors")
+    expect(marketer.get_by_role("link", name="shipping-deadline")).to_have_count(0)
+    expect(marketer.get_by_role("button", name="Approve shipping-deadline")).to_have_count(0)
+
+    approver = signed_in(chromium, server, "approver")
+    approver.set_viewport_size({"width": 1000, "height": 720})
+    approver.get_by_role("link", name="Content", exact=True).click()
+    row = approver.locator("#waiting-shipping-deadline")
+    expect(row).to_contain_text("engineer@shop.example")  # who synced it: its author
+    expect(row).to_contain_text("deadline (date)")
+    shot(approver, "template-waiting")
+    row.get_by_role("button", name="Approve shipping-deadline").click()
+    expect(approver.get_by_role("status")).to_contain_text(
+        "template shipping-deadline approved")
+    expect(approver.locator("#waiting-shipping-deadline")).to_have_count(0)
+    approval = httpx.get(f"{server.url}/api/v1/projects/default/content/catalog", headers={
+        "Authorization": f"Bearer {server.tokens['viewer']}"}).json()["approvals"]
+    assert approval["shipping-deadline"]["by"] == "approver@shop.example"  # its event
+
     first = published(server, OLD, "<p>Order by <strong>Dec 18</strong></p>")
     customer = chromium.new_context().new_page()
     customer.goto(shop)
     expect(customer.locator("#banner")).to_contain_text(f"Order by {OLD}")
 
-    marketer = signed_in(chromium, server, "marketer")
-    marketer.set_viewport_size({"width": 1000, "height": 720})
-    marketer.get_by_role("link", name="Content", exact=True).click()
+    marketer.reload()  # the template is usable now
     marketer.get_by_role("link", name="shipping-deadline").click()
     deadline = marketer.locator("#slot-deadline")
     expect(deadline).to_have_value(OLD)  # the form starts from what the zone shows
@@ -109,7 +131,6 @@ def test_a_marketer_changes_the_shipping_deadline_and_reverts_it(
     key = status.inner_text().split(" ")[0]
     expect(marketer.locator(f"#change-{key}")).to_contain_text("waits for an approver")
 
-    approver = signed_in(chromium, server, "approver")
     approver.goto(f"{server.url}/ui/p/default/hotfixes/{key}")
     approver.get_by_role("button", name="Approve").click()
     expect(approver.get_by_role("status")).to_contain_text(f"{key} approved")

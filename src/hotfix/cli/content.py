@@ -122,13 +122,20 @@ def draft_cmd(key: KeyArg, template: Annotated[str, typer.Option(
               "drafted")
 
 
+OverOpt = Annotated[str | None, typer.Option(
+    "--over", help="The record the zone shows now that this replaces (or none); default: "
+    "what it showed when the change was drafted. A zone that shows anything else refuses.")]
+
+
 @content_app.command("publish")
-def publish_cmd(key: KeyArg, as_: ActorOpt = None, as_json: JsonOpt = False) -> None:
-    """Publish an approved content change now: its zone serves its values."""
+def publish_cmd(key: KeyArg, over: OverOpt = None, as_: ActorOpt = None,
+                as_json: JsonOpt = False) -> None:
+    """Publish an approved content change now: its zone serves its values (refused, naming
+    who published, when the zone changed since the change was drafted)."""
     from hotfix.wiring import content_desk
 
     with context() as ctx:
-        _show(as_json, content_desk(ctx).publish(key, actor(ctx, as_)), "published")
+        _show(as_json, content_desk(ctx).publish(key, actor(ctx, as_), over), "published")
 
 
 @content_app.command("schedule")
@@ -139,14 +146,14 @@ def schedule_cmd(key: KeyArg, start: Annotated[str | None, typer.Option(
                      "--end", help="When it comes off again, e.g. 2026-12-24T00:00.")] = None,
                  tz: Annotated[str, typer.Option(
                      "--tz", help="The time zone --start and --end are in (IANA name).")
-                 ] = "UTC",
+                 ] = "UTC", over: OverOpt = None,
                  as_: ActorOpt = None, as_json: JsonOpt = False) -> None:
     """Schedule an approved change: live from --start until --end (the server's jobs log
     each move; what was missed while it was down is applied at its start)."""
     from hotfix.wiring import content_desk
 
     with context() as ctx:
-        _show(as_json, content_desk(ctx).schedule(key, actor(ctx, as_), start, end, tz),
+        _show(as_json, content_desk(ctx).schedule(key, actor(ctx, as_), start, end, tz, over),
               "scheduled")
 
 
@@ -180,24 +187,68 @@ def show_cmd(zone: Annotated[str, typer.Argument(help="The zone, e.g. shipping."
 
 @content_app.command("export")
 def export_cmd(directory: Annotated[Path, typer.Argument(
-        help="Where to write ZONE.json and ZONE.html for each zone.")],
+        help="Where to write ZONE.json and ZONE.html for each zone, and images/.")],
+        images_url: Annotated[str, typer.Option(
+            "--images-url", help="How the exported files name DIR/images/ (default images/, "
+            "relative to DIR; e.g. /content/images/ when pages elsewhere embed the "
+            "fragments).")] = "images/",
         as_json: JsonOpt = False) -> None:
-    """Write every zone's live content into DIR, for a static site (each file replaced
-    whole, never half-written)."""
+    """Write every zone's live content into DIR, for a static site: the zones' JSON and
+    fragments, and the uploaded images they show under DIR/images/ (each file replaced
+    whole, never half-written; signed in, the images come from the team server)."""
     from hotfix.services.content.export import export
     from hotfix.wiring import content_desk
 
     with context() as ctx:
-        done = export(content_desk(ctx), directory)
+        done = export(content_desk(ctx), directory, images_url)
 
         def show() -> None:
             console.print(f"exported {len(done.zones)} zone(s) of catalog version "
                           f"{done.catalog_version} into {done.directory}")
             for zone, key in done.zones.items():
                 console.print(f"  {zone:<16} {key or 'nothing published'}")
+            if done.images:
+                console.print(f"  {len(done.images)} image(s) under images/, "
+                              f"{len(done.written)} written now")
             if done.stale:
                 console.print("  left alone (no longer in the catalog): "
                               + ", ".join(f"{z}.json" for z in done.stale))
+
+        emit(as_json, done.to_dict(), show)
+
+
+images_app = typer.Typer(help="The images uploaded into image slots.", no_args_is_help=True,
+                         rich_markup_mode=None, add_completion=False)
+content_app.add_typer(images_app, name="images")
+
+
+@images_app.command("prune")
+def prune_cmd(apply: Annotated[bool, typer.Option(
+                  "--apply", help="Remove them (without it: only list them, a dry run).")
+              ] = False,
+              grace: Annotated[int, typer.Option(
+                  "--grace", min=0, help="Seconds: an image kept more recently is left "
+                  "alone (its draft may be being written).")] = 3600,
+              as_json: JsonOpt = False) -> None:
+    """List the uploaded images no event of any record names (live or long reverted:
+    a revert always finds its image), and with --apply remove them. Signed in: an admin
+    of the team server's project."""
+    from datetime import timedelta
+
+    from hotfix.wiring import content_desk
+
+    with context() as ctx:
+        done = content_desk(ctx).prune_images(apply, timedelta(seconds=grace))
+        size = sum(s.facts.size for s in done.unreferenced)
+
+        def show() -> None:
+            verb = "removed" if done.removed else "would remove (dry run; --apply removes)"
+            console.print(f"{verb} {len(done.unreferenced)} image(s) no record names "
+                          f"({size} bytes); {done.kept} named by a record, {done.recent} "
+                          "too recent to tell", markup=False)
+            for s in done.unreferenced:
+                console.print(f"  {s.facts.name}  {s.facts.size} bytes, kept "
+                              f"{s.at.isoformat()[:19]} by {s.actor}", markup=False)
 
         emit(as_json, done.to_dict(), show)
 

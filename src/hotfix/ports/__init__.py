@@ -21,6 +21,12 @@ from hotfix.ports.content import (
 from hotfix.ports.content import (
     KeptImage as KeptImage,
 )
+from hotfix.ports.content import (
+    Pruned as Pruned,
+)
+from hotfix.ports.content import (
+    StoredImage as StoredImage,
+)
 from hotfix.ports.git import (
     Applied as Applied,
 )
@@ -119,6 +125,9 @@ from hotfix.ports.record import (
 )
 from hotfix.ports.record import (
     EventLog as EventLog,
+)
+from hotfix.ports.record import (
+    Exclusive as Exclusive,
 )
 from hotfix.ports.record import (
     Notify as Notify,

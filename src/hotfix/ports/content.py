@@ -8,9 +8,9 @@ image uploaded through one is served by every other) and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -38,6 +38,35 @@ class KeptImage:
     at: datetime
 
 
+@dataclass(frozen=True)
+class StoredImage:
+    """A kept image without its bytes."""
+
+    facts: ImageFacts
+    actor: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """What a prune of the kept images found: those no event of any record names, older
+    than the grace period (``removed`` when they were removed, else a dry run), and how many
+    stay (named by an event, or too recent to tell)."""
+
+    unreferenced: tuple[StoredImage, ...]
+    kept: int  # named by an event of some record: never removed
+    recent: int  # named by none, but kept within the grace period: an upload in flight
+    removed: bool
+
+    def to_dict(self) -> dict[str, object]:
+        return {"removed": self.removed, "kept": self.kept, "recent": self.recent,
+                "bytes": sum(s.facts.size for s in self.unreferenced),
+                "unreferenced": [{"name": s.facts.name, "size": s.facts.size,
+                                  "media_type": s.facts.media_type, "width": s.facts.width,
+                                  "height": s.facts.height, "actor": s.actor,
+                                  "at": s.at.isoformat()} for s in self.unreferenced]}
+
+
 class ContentImages(Protocol):
     def keep(self, facts: ImageFacts, data: bytes, actor: str, at: datetime) -> bool:
         """Keep ``data`` under ``facts.name`` unless an image of that name is kept already
@@ -49,6 +78,15 @@ class ContentImages(Protocol):
         ...
 
     def get(self, name: str) -> KeptImage | None: ...
+
+    def stored(self) -> list[StoredImage]:
+        """Every kept image without its bytes, oldest first."""
+        ...
+
+    def remove(self, names: Collection[str], before: datetime) -> list[str]:
+        """Remove those of ``names`` kept before ``before`` (one kept again since stays):
+        the names removed."""
+        ...
 
 
 class ContentCatalogs(Protocol):
@@ -64,6 +102,11 @@ class ContentCatalogs(Protocol):
         ...
 
     def latest(self) -> CatalogVersion | None: ...
+
+    def newest(self) -> int | None:
+        """The newest version's number (None: nothing synced yet), without its body: what a
+        cache of things derived from the catalog checks on each read."""
+        ...
 
     def get(self, version: int) -> CatalogVersion | None: ...
 
@@ -93,11 +136,24 @@ class Content(Protocol):
     def draft(self, key: str, name: str, values: Mapping[str, Any], actor: str,
               files: Mapping[str, Upload] | None = None) -> Hotfix: ...
 
-    def publish(self, key: str, actor: str) -> Hotfix: ...
+    def publish(self, key: str, actor: str, over: str | None = None) -> Hotfix:
+        """Publish now; refused (``ZoneChanged``) when the zone no longer shows what it
+        showed at the draft, or ``over`` (a record's id, or ``none``) when given."""
+        ...
 
     def revert(self, key: str, actor: str) -> Hotfix: ...
 
     def schedule(self, key: str, actor: str, start: str | None, end: str | None,
-                 tz: str = "UTC") -> Hotfix: ...
+                 tz: str = "UTC", over: str | None = None) -> Hotfix: ...
 
     def zone(self, name: str) -> Live: ...
+
+    def image(self, name: str) -> bytes | None:
+        """The bytes of the kept image ``name`` (None: there is none)."""
+        ...
+
+    def prune_images(self, apply: bool, grace: timedelta) -> Pruned:
+        """The kept images no event of any record names (a draft, live or historical, so a
+        revert always finds its image), kept longer than ``grace`` ago; removed when
+        ``apply``, else only listed."""
+        ...

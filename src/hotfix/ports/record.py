@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -80,6 +81,18 @@ class Records(Protocol):
 
 
 Draft = tuple[str, str, dict[str, Any]]  # (actor, kind, payload) of an event to append
+
+
+@dataclass(frozen=True)
+class Exclusive:
+    """Appends to different records that must still run one at a time (the publishes to
+    one content zone): ``name`` is locked for the append's transaction (PostgreSQL: an
+    advisory transaction lock, per schema; SQLite's write lock and the memory store's lock
+    hold the whole log already), and ``check`` sees every record's events, by number, under
+    that lock before ``decide`` runs. ``check`` raising writes nothing."""
+
+    name: str
+    check: Callable[[dict[int, list[Event]]], None]
 # (events before, new events sealed) → the notices they cause, queued with them
 Notify = Callable[[list["Event"], list["Event"]], list["Outgoing"]]
 
@@ -99,11 +112,13 @@ class EventLog(Protocol):
         ...
 
     def append(self, number: int, decide: Callable[[list[Event]], list[Draft]],
-               at: datetime, notify: Notify | None = None) -> list[Event]:
+               at: datetime, notify: Notify | None = None,
+               exclusive: Exclusive | None = None) -> list[Event]:
         """Lock the record, let ``decide`` see its events and return new ones (or raise,
         which writes nothing), append them, and return them sealed. ``notify`` sees the
         events before and the new ones, sealed; the notices it returns go to the outbox in
-        the same transaction (it raising writes nothing either)."""
+        the same transaction (it raising writes nothing either). ``exclusive``: first lock
+        its name and run its check (see ``Exclusive``)."""
         ...
 
     def events(self, number: int) -> list[Event]: ...
@@ -114,6 +129,12 @@ class EventLog(Protocol):
 
     def all_events(self) -> dict[int, list[Event]]:
         """Every hotfix's events, by number, in order."""
+        ...
+
+    def version(self) -> tuple[int, int]:
+        """(records, events) written so far: one cheap read that changes with every record
+        created and every event appended, committed by any process (what a cache of
+        things derived from the events is keyed by)."""
         ...
 
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     )
     from hotfix.ports.jobs import JobQueue
     from hotfix.services.content.changes import ContentDesk
+    from hotfix.services.content.zones import ZoneCache
     from hotfix.services.jobs.scope import ProjectScope
 
 Network = IPv4Network | IPv6Network
@@ -107,6 +108,7 @@ class ServerParts:
     notify: Mapping[str, Telling] = field(default_factory=dict)  # per project
     jobs: JobQueue | None = None  # the background jobs (hotfix.ports.jobs)
     changes: ChangeFeed | None = None  # wakes live timelines when any replica appends
+    zones: dict[str, ZoneCache] = field(default_factory=dict)  # derived zones, per project
 
     def integrity(self, project: str, records: Sequence[Hotfix],
                   whole: bool = True) -> dict[int | None, list[str]]:
@@ -173,20 +175,24 @@ def project_scope(settings: ServerSettings, parts: ServerParts, project: str) ->
                        hint="the projects: GET /api/v1/projects")
     records = project_records(settings, parts, project)
     return ProjectScope(project, telling.cfg, records, telling.adapters, parts.clock,
-                        content_desk(settings, parts, project, records))
+                        content_desk(settings, parts, project, lambda: records))
 
 
 def content_desk(settings: ServerSettings, parts: ServerParts, project: str,
-                 records: LocalRecords) -> ContentDesk | None:
-    """The project's content desk, decided as ``records`` (None: it keeps no catalog)."""
+                 records: Callable[[], LocalRecords]) -> ContentDesk | None:
+    """The project's content desk, decided as ``records()`` (built only when a record is
+    read or written: a zone served from the cache needs none); None: it keeps no catalog."""
     from hotfix.services.content.changes import ContentDesk, deciding_with
+    from hotfix.services.content.zones import ZoneCache
 
     if project not in parts.content:
         return None
 
     def records_for(catalog: Catalog) -> LocalRecords:
-        return deciding_with(records, catalog)
+        return deciding_with(records(), catalog)
 
+    cache = parts.zones.get(project) or parts.zones.setdefault(project, ZoneCache())
     return ContentDesk(parts.content[project], records_for, parts.clock,
                        settings.content.get(project, ContentSettings()).checkout,
-                       records.settings.approvers)  # the project's approvers and admins
+                       lambda: records().settings.approvers,  # the project's approvers, admins
+                       cache, parts.logs.get(project))

@@ -181,3 +181,66 @@ def test_a_blank_line_that_ends_a_piece_is_named_when_rows_follow(
     monkeypatch.setattr(judge_csv, "PIECE", len(before))
     with pytest.raises(UsageError, match=r"gap.csv:102: expected 4 fields, got 1: ''"):
         read_stream(path)
+
+
+@pytest.mark.parametrize(
+    ("t_format", "ms_format", "start"),
+    [("{:.6f}", "{:.3f}", 0.0), ("{:.6f}", "{:.3f}", 1.7e9), ("{:.0f}", "{:.0f}", 0.0),
+     ("{:.9f}", "{:.10f}", 3.0), ("{:.1f}", "{:.8f}", 12345678.0), ("{:.2f}", "{:.0f}.", 0.0)],
+)
+def test_plain_decimals_are_converted_as_float_converts_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, t_format: str, ms_format: str,
+        start: float) -> None:
+    """Digits with a point at the same place in every row are converted by the reader itself
+    (not by numpy's parser), to the very doubles ``float`` gives, empty latencies as nan."""
+    rng = np.random.default_rng(7)
+    t = [t_format.format(v) for v in start + np.cumsum(rng.exponential(3.0, 3_000))]
+    ms = ["" if i % 9 == 0 else ms_format.format(v)
+          for i, v in enumerate(np.exp(rng.normal(3.0, 2.0, 3_000)))]
+    ms[1] = ms_format.format(0.0)
+    rows = [f"{a},{'canary' if i % 3 else 'baseline'},{i % 2},{b}"
+            for i, (a, b) in enumerate(zip(t, ms, strict=True))]
+    path = tmp_path / "a.csv"
+    path.write_text(HEADER + "\n".join(rows) + "\n")
+
+    def unused(*args: object) -> None:
+        raise AssertionError("numpy's parser was used")
+
+    monkeypatch.setattr(judge_csv, "_numbers_fast", unused)
+    monkeypatch.setattr(judge_csv, "PIECE", 10_000)  # pieces that begin inside a number's word
+    s = read_stream(path)
+    np.testing.assert_array_equal(s.t, [float(v) for v in t])
+    np.testing.assert_array_equal(s.latency_ms, [float(v) if v else np.nan for v in ms])
+
+
+@pytest.mark.parametrize(
+    ("t", "ms"),
+    [("100", "1e3"), ("1.00e2", "-0"), ("+100", "12345678901234567"), ("100.25", "nan"),
+     ("100.000000000000000001", "9007199254740993"), ("1005e-1", "0.12345678901234567"),
+     ("100.5", "2.25"), ("100.5", "7"), ("100.5", ".5"), ("100.5", "7."),
+     ("100.5", "4419269212589083.3")],  # 2**53 < 44192692125890833: one rounding too many
+)
+def test_numbers_not_plain_alike_go_to_numpys_parser(tmp_path: Path, t: str, ms: str) -> None:
+    """A number the word-at-a-time conversion cannot take exactly (an exponent, a sign, more
+    than 2**53 units, a point elsewhere) sends the piece to numpy's parser: the same result."""
+    rows = [f"{i}.5,canary,1,{i}.5" for i in range(200)]
+    rows[100] = f"{t},canary,1,{ms}"
+    path = tmp_path / "odd.csv"
+    path.write_text(HEADER + "\n".join(rows) + "\n")
+    s = read_stream(path)
+    want = np.arange(200) + 0.5
+    want[100] = float(t)
+    np.testing.assert_array_equal(s.t, want)
+    want[100] = float(ms)
+    np.testing.assert_array_equal(s.latency_ms, want)
+
+
+def test_a_line_longer_than_the_buffer_is_read_whole(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text(HEADER + "\n".join(many_rows(300)) + "\n")
+    whole = read_stream(path)
+    monkeypatch.setattr(judge_csv, "PIECE", 7)  # shorter than every line
+    pieces = read_stream(path)
+    for got, want in zip(pieces.__dict__.values(), whole.__dict__.values(), strict=True):
+        np.testing.assert_array_equal(got, want)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from hotfix.domain.content.catalog import Template
-from hotfix.domain.content.images import ImageError, facts, sniff
+from hotfix.domain.content.images import ImageError, facts, referenced, relocated, sniff
 from hotfix.domain.content.slots import Slot, SlotRefused
 
 TODAY = date(2026, 12, 2)
@@ -170,3 +170,29 @@ def test_a_real_image_cut_short_is_refused_or_read_from_what_is_left(
     whole = image(kind, 33, 44)
     cut = whole[:data.draw(st.integers(0, len(whole) - 1))]
     assert read_or_rule(cut) in {"image-type", (kind.partition("-")[0], 33, 44)}
+
+
+A, B = f"{'a' * 64}.png", f"{'b' * 64}.webp"
+
+
+def test_every_mention_of_a_kept_image_is_found_however_deep_or_written() -> None:
+    payload = {"template": "hero", "values": {
+        "hero": {"url": f"/content/v1/images/{A}", "alt": "Sale", "width": 4, "height": 2},
+        "tiles": [f"https://hotfix.shop.example/content/v1/images/{B}|Tile", "plain text"],
+        "other": "https://cdn.shop.example/content/v1/images/banner.png|not a kept name"}}
+    assert referenced(payload) == {A, B}
+    assert referenced({"zone": "promo", "values": {}}) == set()
+    assert referenced(f"/content/v1/images/{'c' * 63}.png") == set()  # not a hash
+
+
+def test_relocated_names_only_kept_images_with_the_prefix() -> None:
+    values = {"hero": {"url": f"/content/v1/images/{A}", "alt": "Sale", "width": 4},
+              "logo": {"url": "https://cdn.shop.example/logo.png", "alt": "Logo"},
+              "note": f"/content/v1/images/{A}", "price": {"amount": "1.00", "currency": "EUR"}}
+    moved = relocated(values, "https://hotfix.shop.example/content/v1/images/")
+    assert moved["hero"] == {"url": f"https://hotfix.shop.example/content/v1/images/{A}",
+                             "alt": "Sale", "width": 4}
+    assert {k: moved[k] for k in ("logo", "note", "price")} == {
+        k: values[k] for k in ("logo", "note", "price")}
+    assert relocated(values, "images/")["hero"]["url"] == f"images/{A}"
+    assert values["hero"]["url"] == f"/content/v1/images/{A}"  # the given values untouched

@@ -34,8 +34,9 @@ def body(**templates: Any) -> dict[str, Any]:
             "templates": {"shipping-deadline": DEADLINE, **templates}}
 
 
-@pytest.fixture
-def desk(tmp_path: Path) -> ContentDesk:
+def synced_desk(tmp_path: Path, synced: dict[str, Any]) -> ContentDesk:
+    """A desk on a manual clock whose catalog is ``synced`` by ENG, every template of it
+    approved by LEAD."""
     clock = ManualClock(T0)
     records = LocalRecords(MemoryStore(), RecordSettings.from_config(
         load_config(tmp_path, {})), clock)
@@ -44,9 +45,15 @@ def desk(tmp_path: Path) -> ContentDesk:
         return deciding_with(records, catalog)
 
     desk = ContentDesk(MemoryContentCatalogs(), records_for, clock, CHECKOUT_PATHS)
-    sync(desk.catalogs, body(), ENG, clock, CHECKOUT_PATHS)
-    approve(desk, body())
+    sync(desk.catalogs, synced, ENG, clock, CHECKOUT_PATHS)
+    for name in synced["templates"]:
+        approve(desk, synced, name)
     return desk
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> ContentDesk:
+    return synced_desk(tmp_path, body())
 
 
 def approve(desk: ContentDesk, synced: dict[str, Any], name: str = "shipping-deadline",
@@ -96,7 +103,7 @@ def test_a_change_is_a_content_record_with_every_step_an_event(desk: ContentDesk
     assert record.last("draft") == {"template": "shipping-deadline", "zone": "shipping",
                                     "values": {"deadline": "2026-12-18",
                                                "note": "<p>order by</p>"},
-                                    "catalog_version": 1,
+                                    "catalog_version": 1, "over": None,
                                     "template_digest": record.last("draft")["template_digest"]}
 
 

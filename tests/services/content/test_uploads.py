@@ -11,16 +11,10 @@ import pytest
 from PIL import Image
 
 from hotfix.adapters.clock import ManualClock
-from hotfix.adapters.store.content_memory import MemoryContentCatalogs
-from hotfix.adapters.store.memory import MemoryStore
-from hotfix.config import load_config
-from hotfix.domain.content.catalog import CHECKOUT_PATHS, Catalog
 from hotfix.domain.content.images import Upload, facts
 from hotfix.errors import UsageError
-from hotfix.services.content.catalog import sync
-from hotfix.services.content.changes import ContentDesk, deciding_with
-from hotfix.services.record.records import LocalRecords, RecordSettings
-from tests.services.content.test_changes import ENG, MKT, T0, approve, body
+from hotfix.services.content.changes import ContentDesk
+from tests.services.content.test_changes import ENG, MKT, body, changes, synced_desk
 
 BANNER = {"zone": "shipping", "author": ENG,
           "slots": {"hero": {"type": "image", "max_width": 500, "max_height": 500},
@@ -37,19 +31,7 @@ def png(size: tuple[int, int]) -> bytes:
 
 @pytest.fixture
 def banner(tmp_path: Path) -> ContentDesk:
-    clock = ManualClock(T0)
-    records = LocalRecords(MemoryStore(), RecordSettings.from_config(
-        load_config(tmp_path, {})), clock)
-
-    def records_for(catalog: Catalog) -> LocalRecords:
-        return deciding_with(records, catalog)
-
-    desk = ContentDesk(MemoryContentCatalogs(), records_for, clock, CHECKOUT_PATHS)
-    synced = body(banner=BANNER, small=SMALL)
-    sync(desk.catalogs, synced, ENG, clock, CHECKOUT_PATHS)
-    for name in ("banner", "small"):
-        approve(desk, synced, name)
-    return desk
+    return synced_desk(tmp_path, body(banner=BANNER, small=SMALL))
 
 
 def test_a_file_is_kept_only_when_its_whole_draft_passes(banner: ContentDesk) -> None:
@@ -77,4 +59,41 @@ def test_a_kept_image_named_again_is_checked_against_the_new_templates_limits(
         banner.change("small", {"hero": f"{facts(data).url}|Small"}, MKT)
     with pytest.raises(UsageError, match=r"\(rule: uploaded\)"):
         banner.change("small", {"hero": f"/content/v1/images/{'b' * 64}.png|Gone"}, MKT)
-    assert len(banner.records_for(banner.catalog()[1]).list()) == 2
+    assert len(changes(banner)) == 2
+
+
+def test_a_prune_leaves_recent_images_alone_and_keeping_the_same_bytes_restarts_the_grace(
+        banner: ContentDesk) -> None:
+    from datetime import timedelta
+
+    from hotfix.errors import GuardRefused
+
+    clock = banner.clock
+    assert isinstance(clock, ManualClock)
+    shown, loose = png((40, 20)), png((50, 20))
+    key = banner.change("banner", {"hero": "Shown", "badge": "new"}, MKT,
+                        files={"hero": Upload("a.png", None, shown)}).key
+    banner.records_for(banner.catalog()[1]).act(key, "approve", ENG, {})
+    banner.publish(key, MKT)
+
+    def stray() -> None:  # its file passes, then the lifecycle refuses the redraft
+        with pytest.raises(GuardRefused):
+            banner.draft(key, "banner", {"hero": "Loose", "badge": "sale"}, MKT,
+                         files={"hero": Upload("b.png", None, loose)})
+
+    stray()
+    clock.advance(1800)
+    half = banner.prune_images(apply=True)
+    assert (half.unreferenced, half.kept, half.recent) == ((), 1, 1)
+    clock.advance(3600)
+    stray()  # the same bytes kept again: its grace starts over
+    assert banner.prune_images(apply=True).unreferenced == ()
+    clock.advance(3601)
+    dry = banner.prune_images(apply=False)
+    assert [s.facts.name for s in dry.unreferenced] == [facts(loose).name]
+    assert banner.catalogs.images.get(facts(loose).name) is not None  # a dry run
+    done = banner.prune_images(apply=True, grace=timedelta(hours=1))
+    assert ([s.facts.name for s in done.unreferenced], done.removed) == ([facts(loose).name],
+                                                                        True)
+    assert banner.catalogs.images.get(facts(loose).name) is None
+    assert banner.catalogs.images.get(facts(shown).name) is not None  # named: never removed

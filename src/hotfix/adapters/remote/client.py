@@ -36,11 +36,16 @@ class ServerClient:
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         return self._send("GET", path, params=params)
 
+    def get_bytes(self, path: str) -> bytes | None:
+        """The body of ``GET path`` as it came (an image); None for a 404."""
+        found: bytes | None = self._send("GET", path, raw=True)
+        return found
+
     def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
         return self._send("POST", path, json=body or {},
                           headers={"Idempotency-Key": uuid.uuid4().hex})
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> Any:
+    def _send(self, method: str, path: str, raw: bool = False, **kwargs: Any) -> Any:
         sent = False  # did any attempt reach the server?
         problem = ""
         for attempt, pause in enumerate((0.0, *self.backoff)):
@@ -59,6 +64,10 @@ class ServerClient:
             if response.status_code in RETRY_STATUS and not _is_problem(response):
                 sent, problem = True, f"HTTP {response.status_code}"
                 continue
+            if raw and response.status_code == 404:
+                return None
+            if raw and response.is_success:
+                return response.content
             return _result(response)
         raise _unavailable(self.url, method, sent, problem)
 

@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
 from hotfix.adapters.remote.records import RemoteRecords
 from hotfix.domain.content.approval import TemplateApproval
 from hotfix.domain.content.catalog import Catalog, catalog_from, with_approvals
-from hotfix.domain.content.images import Upload
+from hotfix.domain.content.images import ImageFacts, Upload
 from hotfix.domain.content.live import Live
 from hotfix.domain.record.hotfix import Hotfix
-from hotfix.ports.content import CatalogVersion
+from hotfix.ports.content import CatalogVersion, Pruned, StoredImage
 
 
 class RemoteContent:
@@ -56,15 +56,16 @@ class RemoteContent:
         body = {"template": name, "values": dict(values), "files": _files(files or {})}
         return self.records.record_of(self.client.post(self._change(key, "draft"), body))
 
-    def publish(self, key: str, actor: str) -> Hotfix:
-        return self.records.record_of(self.client.post(self._change(key, "publish")))
+    def publish(self, key: str, actor: str, over: str | None = None) -> Hotfix:
+        body = {"over": over} if over is not None else None
+        return self.records.record_of(self.client.post(self._change(key, "publish"), body))
 
     def revert(self, key: str, actor: str) -> Hotfix:
         return self.records.record_of(self.client.post(self._change(key, "revert")))
 
     def schedule(self, key: str, actor: str, start: str | None, end: str | None,
-                 tz: str = "UTC") -> Hotfix:
-        body = {"start": start, "end": end, "tz": tz}
+                 tz: str = "UTC", over: str | None = None) -> Hotfix:
+        body = {"start": start, "end": end, "tz": tz, "over": over}
         return self.records.record_of(self.client.post(self._change(key, "schedule"), body))
 
     def zone(self, name: str) -> Live:
@@ -72,7 +73,20 @@ class RemoteContent:
         at = got.get("published_at")
         return Live(str(got["zone"]), got.get("record"), got.get("template"),
                     dict(got.get("values") or {}), datetime.fromisoformat(at) if at else None,
-                    got.get("catalog_version"))
+                    got.get("catalog_version"), str(got.get("fragment") or ""))
+
+    def image(self, name: str) -> bytes | None:
+        return self.client.get_bytes(f"{self.base}/images/{quote(name, safe='')}")
+
+    def prune_images(self, apply: bool, grace: timedelta) -> Pruned:
+        got = self.client.post(f"{self.base}/images/prune", {
+            "apply": apply, "grace_seconds": int(grace.total_seconds())})
+        return Pruned(tuple(StoredImage(
+            ImageFacts(str(i["name"]), str(i["media_type"]), int(i["width"]), int(i["height"]),
+                       int(i["size"])),
+            str(i["actor"]), datetime.fromisoformat(str(i["at"])))
+            for i in got["unreferenced"]), int(got["kept"]), int(got["recent"]),
+            bool(got["removed"]))
 
     def _change(self, key: str, step: str) -> str:
         return f"{self.base}/changes/{quote(key.strip(), safe='')}/{step}"

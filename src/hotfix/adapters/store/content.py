@@ -4,18 +4,18 @@ the images uploaded into image slots beside them (``ports.ContentImages``)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, insert, select
+from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hotfix.adapters.store.database import Database
 from hotfix.adapters.store.rows import iso
 from hotfix.adapters.store.tables import content_catalogs, content_images
 from hotfix.domain.content.images import ImageFacts
-from hotfix.ports.content import CatalogVersion, KeptImage
+from hotfix.ports.content import CatalogVersion, KeptImage, StoredImage
 
 _FACTS = [content_images.c[n] for n in ("name", "media_type", "width", "height", "size")]
 
@@ -42,6 +42,11 @@ class SqlContentCatalogs:
             row = conn.execute(select(content_catalogs).order_by(
                 content_catalogs.c.version.desc()).limit(1)).first()
         return _version(row) if row is not None else None
+
+    def newest(self) -> int | None:
+        with self.db.reading("read the content catalog") as conn:
+            found = conn.execute(select(func.max(content_catalogs.c.version))).scalar()
+        return int(found) if found is not None else None
 
     def get(self, version: int) -> CatalogVersion | None:
         with self.db.reading("read a content catalog") as conn:
@@ -74,6 +79,9 @@ class SqlContentImages:
             done = conn.execute(dialect.insert(content_images).values(**row)
                                 .on_conflict_do_nothing(index_elements=["name"])
                                 .returning(content_images.c.name)).first()
+            if done is None:  # kept again: a prune's grace period starts over
+                conn.execute(update(content_images).where(
+                    content_images.c.name == facts.name).values(at=iso(at)))
         return done is not None
 
     def facts(self, name: str) -> ImageFacts | None:
@@ -89,6 +97,28 @@ class SqlContentImages:
             return None
         return KeptImage(_facts(row), bytes(row.data), str(row.actor),
                          datetime.fromisoformat(str(row.at)))
+
+
+    def stored(self) -> list[StoredImage]:
+        with self.db.reading("list the uploaded images") as conn:
+            listed = [*_FACTS, content_images.c.actor, content_images.c.at]
+            rows = conn.execute(select(*listed)).all()
+        found = [StoredImage(_facts(r), str(r.actor), datetime.fromisoformat(str(r.at)))
+                 for r in rows]
+        return sorted(found, key=lambda s: (s.at, s.facts.name))
+
+    def remove(self, names: Collection[str], before: datetime) -> list[str]:
+        wanted = sorted(set(names))
+        if not wanted:
+            return []
+        with self.db.writing("remove unreferenced images") as conn:
+            rows = conn.execute(select(content_images.c.name, content_images.c.at).where(
+                content_images.c.name.in_(wanted)).with_for_update()).all()
+            gone = sorted(str(r.name) for r in rows
+                          if datetime.fromisoformat(str(r.at)) < before)
+            if gone:
+                conn.execute(delete(content_images).where(content_images.c.name.in_(gone)))
+        return gone
 
 
 def _facts(row: Row[Any]) -> ImageFacts:

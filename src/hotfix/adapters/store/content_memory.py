@@ -4,12 +4,13 @@ SQL ones, in memory."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from hotfix.domain.content.images import ImageFacts
-from hotfix.ports.content import CatalogVersion, KeptImage
+from hotfix.ports.content import CatalogVersion, KeptImage, StoredImage
 
 
 class MemoryContentCatalogs:
@@ -28,6 +29,9 @@ class MemoryContentCatalogs:
     def latest(self) -> CatalogVersion | None:
         return self.kept[-1] if self.kept else None
 
+    def newest(self) -> int | None:
+        return len(self.kept) or None
+
     def get(self, version: int) -> CatalogVersion | None:
         return self.kept[version - 1] if 0 < version <= len(self.kept) else None
 
@@ -40,7 +44,8 @@ class MemoryContentImages:
         self.kept: dict[str, KeptImage] = {}
 
     def keep(self, facts: ImageFacts, data: bytes, actor: str, at: datetime) -> bool:
-        if facts.name in self.kept:
+        if facts.name in self.kept:  # kept again: a prune's grace period starts over
+            self.kept[facts.name] = replace(self.kept[facts.name], at=at)
             return False
         self.kept[facts.name] = KeptImage(facts, bytes(data), actor, at)
         return True
@@ -51,3 +56,13 @@ class MemoryContentImages:
 
     def get(self, name: str) -> KeptImage | None:
         return self.kept.get(name)
+
+    def stored(self) -> list[StoredImage]:
+        return sorted((StoredImage(k.facts, k.actor, k.at) for k in self.kept.values()),
+                      key=lambda s: (s.at, s.facts.name))
+
+    def remove(self, names: Collection[str], before: datetime) -> list[str]:
+        gone = sorted(n for n in set(names) if n in self.kept and self.kept[n].at < before)
+        for name in gone:
+            del self.kept[name]
+        return gone

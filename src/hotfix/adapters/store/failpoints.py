@@ -18,7 +18,16 @@ from datetime import datetime
 from typing import Any
 
 from hotfix.domain.record.events import Event
-from hotfix.ports import Cache, ContentCatalogs, Draft, Notify, Outbox, Store, Waivers
+from hotfix.ports import (
+    Cache,
+    ContentCatalogs,
+    Draft,
+    Exclusive,
+    Notify,
+    Outbox,
+    Store,
+    Waivers,
+)
 
 
 class Failpoint:
@@ -75,8 +84,9 @@ class CrashingStore:
         return self._after([self.inner.create(title, actor, at, payload, notify)])[0]
 
     def append(self, number: int, decide: Callable[[list[Event]], list[Draft]],
-               at: datetime, notify: Notify | None = None) -> list[Event]:
-        return self._after(self.inner.append(number, decide, at, notify))
+               at: datetime, notify: Notify | None = None,
+               exclusive: Exclusive | None = None) -> list[Event]:
+        return self._after(self.inner.append(number, decide, at, notify, exclusive))
 
     def events(self, number: int) -> list[Event]:
         return self.inner.events(number)
@@ -86,6 +96,9 @@ class CrashingStore:
 
     def all_events(self) -> dict[int, list[Event]]:
         return self.inner.all_events()
+
+    def version(self) -> tuple[int, int]:
+        return self.inner.version()
 
     def close(self) -> None:
         self.inner.close()

@@ -29,7 +29,7 @@ from hotfix.domain.audit.equivalence import Waiver
 from hotfix.domain.record.events import Event
 
 if TYPE_CHECKING:
-    from hotfix.ports import Draft, Notify
+    from hotfix.ports import Draft, Exclusive, Notify
 
 
 class MemoryStore:
@@ -60,10 +60,14 @@ class MemoryStore:
             return opened
 
     def append(self, number: int, decide: Callable[[list[Event]], list[Draft]],
-               at: datetime, notify: Notify | None = None) -> list[Event]:
+               at: datetime, notify: Notify | None = None,
+               exclusive: Exclusive | None = None) -> list[Event]:
         """Hold the lock, let ``decide`` see the events and return new ones, append them
-        with the notices ``notify`` derives from them, all or nothing."""
+        with the notices ``notify`` derives from them, all or nothing (the one lock is
+        every ``exclusive`` name's too)."""
         with self._lock:
+            if exclusive is not None:
+                exclusive.check(self._all())
             before = self._events(number)
             new = chained(number, before, decide(before), at)
             outgoing = notify(before, new) if notify is not None and new else []
@@ -82,7 +86,14 @@ class MemoryStore:
 
     def all_events(self) -> dict[int, list[Event]]:
         with self._lock:
-            return {n: [row.to_event() for row in rows] for n, rows in sorted(self.rows.items())}
+            return self._all()
+
+    def version(self) -> tuple[int, int]:
+        with self._lock:
+            return len(self.rows), sum(len(rows) for rows in self.rows.values())
+
+    def _all(self) -> dict[int, list[Event]]:
+        return {n: [row.to_event() for row in rows] for n, rows in sorted(self.rows.items())}
 
     def import_records(self, records: Mapping[int, Sequence[Event]]) -> None:
         with self._lock:

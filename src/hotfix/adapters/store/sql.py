@@ -2,7 +2,9 @@
 
 SQLite takes the write lock up front (``BEGIN IMMEDIATE``) and PostgreSQL locks the hotfix's
 row (``SELECT … FOR UPDATE``), so two processes appending to one record at once both land,
-in order, with the chain intact. SQLAlchemy Core only: no ORM on the read path.
+in order, with the chain intact. Appends to different records that must still run one at a
+time (``ports.Exclusive``: one content zone's publishes) also take an advisory transaction
+lock on PostgreSQL, and check every record under it. SQLAlchemy Core only: no ORM on the read path.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, insert, select, text, update
+from sqlalchemy import Connection, Engine, func, insert, select, text, update
 
 from hotfix.adapters.store.content import SqlContentCatalogs
 from hotfix.adapters.store.database import Database
@@ -35,7 +37,7 @@ from hotfix.errors import ChainBroken
 if TYPE_CHECKING:
     from hotfix.adapters.store.witness import StoreWitness
     from hotfix.domain.audit.equivalence import Waiver
-    from hotfix.ports import Draft, Notify, Signer
+    from hotfix.ports import Draft, Exclusive, Notify, Signer
 
 _EVENT = [events.c[name] for name in EventRow._fields]
 _WAIVER = [waivers.c[name] for name in WaiverRow._fields]
@@ -90,10 +92,15 @@ class SqlStore:
             return opened
 
     def append(self, number: int, decide: Callable[[list[Event]], list[Draft]],
-               at: datetime, notify: Notify | None = None) -> list[Event]:
+               at: datetime, notify: Notify | None = None,
+               exclusive: Exclusive | None = None) -> list[Event]:
         """Lock the record, let ``decide`` see its events and return new ones, append them
-        with the notices ``notify`` derives from them, in one transaction."""
+        with the notices ``notify`` derives from them, in one transaction; with
+        ``exclusive``, its name is locked first and its check sees every record."""
         with self.db.writing("record an event") as conn:
+            if exclusive is not None:
+                _lock_name(conn, exclusive.name)
+                exclusive.check(_all_events(conn))
             _lock(conn, number)
             before = _events(conn, number)
             new = _append(conn, number, before, decide(before), at, notify)
@@ -116,12 +123,15 @@ class SqlStore:
 
     def all_events(self) -> dict[int, list[Event]]:
         with self.db.reading("read events") as conn:
-            out: dict[int, list[Event]] = {
-                n: [] for n in conn.execute(select(hotfixes.c.number)
-                                            .order_by(hotfixes.c.number)).scalars()}
-            for row in conn.execute(select(*_EVENT).order_by(events.c.hotfix, events.c.seq)):
-                out.setdefault(row.hotfix, []).append(EventRow(*row).to_event())
-            return out
+            return _all_events(conn)
+
+    def version(self) -> tuple[int, int]:
+        """(records, events): every append raises a record's ``head_seq``, so the sum moves
+        with each committed event, whichever order the transactions commit in."""
+        with self.db.reading("read the record's version") as conn:
+            count, total = conn.execute(select(func.count(), func.coalesce(
+                func.sum(hotfixes.c.head_seq), 0)).select_from(hotfixes)).one()
+        return int(count), int(total)
 
 
     def import_records(self, records: Mapping[int, Sequence[Event]]) -> None:
@@ -228,6 +238,23 @@ def _lock(conn: Connection, number: int) -> None:
         query = query.with_for_update()
     if conn.execute(query).scalar_one_or_none() is None:
         raise no_hotfix(number)
+
+
+def _lock_name(conn: Connection, name: str) -> None:
+    """PostgreSQL: an advisory lock on ``name`` in this schema, until the transaction ends.
+    SQLite: nothing more, the transaction already holds the database's write lock."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended("
+                          "current_schema() || ':' || :name, 0))"), {"name": name})
+
+
+def _all_events(conn: Connection) -> dict[int, list[Event]]:
+    out: dict[int, list[Event]] = {
+        n: [] for n in conn.execute(select(hotfixes.c.number)
+                                    .order_by(hotfixes.c.number)).scalars()}
+    for row in conn.execute(select(*_EVENT).order_by(events.c.hotfix, events.c.seq)):
+        out.setdefault(row.hotfix, []).append(EventRow(*row).to_event())
+    return out
 
 
 def _events(conn: Connection, number: int) -> list[Event]:

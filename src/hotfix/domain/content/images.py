@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from html import escape
+from typing import Any
 
 IMAGE_PATH = "/content/v1/images/"  # where the team server serves them (public, immutable)
 MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif",
                "webp": "image/webp"}
 EXTENSIONS = {"png": "png", "jpg": "jpg", "jpeg": "jpg", "gif": "gif", "webp": "webp"}
 NAME = re.compile(r"[0-9a-f]{64}\.(?:png|jpg|gif|webp)")
+_MENTION = re.compile(re.escape(IMAGE_PATH) + r"(" + NAME.pattern + r")")
 _SVG = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+svg|<svg)",
                   re.IGNORECASE | re.DOTALL)
 _SCRIPTISH = re.compile(rb"<\s*script|\son[a-z]+\s*=|javascript:", re.IGNORECASE)
@@ -68,6 +72,46 @@ def kept_reference(value: str) -> str | None:
     url = value.partition("|")[0].strip()
     name = url[len(IMAGE_PATH):] if url.startswith(IMAGE_PATH) else ""
     return name if NAME.fullmatch(name) else None
+
+
+def referenced(payload: object) -> set[str]:
+    """The names of kept images ``payload`` mentions anywhere (an image slot's value, its
+    ``URL|alt`` text, a URL with a host in front): every string of it, nested or not."""
+    found: set[str] = set()
+    stack = [payload]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.update(m.group(1) for m in _MENTION.finditer(item))
+        elif isinstance(item, Mapping):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            stack.extend(item)
+    return found
+
+
+def relocated(values: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    """``values`` with each kept image's URL (``/content/v1/images/NAME``, as an image slot
+    stores it) as ``prefix + NAME``: an absolute URL for a site on another origin, or the
+    exported copy's path; every other value as it was."""
+    out: dict[str, Any] = {}
+    for slot, value in values.items():
+        url = value.get("url") if isinstance(value, Mapping) else None
+        name = kept_reference(url) if isinstance(url, str) else None
+        out[slot] = {**value, "url": f"{prefix}{name}"} if name and isinstance(
+            value, Mapping) else value
+    return out
+
+
+_SHOWN = re.compile(r'src="' + re.escape(IMAGE_PATH) + r"(" + NAME.pattern + r')"')
+
+
+def relocated_fragment(html: str, prefix: str) -> str:
+    """A rendered fragment (``domain.content.preview``) with each kept image's ``src`` as
+    ``prefix + NAME``, as ``relocated`` names it in the values: the renderer writes a kept
+    image's URL into ``src`` alone, and escapes every quote a value could bring."""
+    return _SHOWN.sub(lambda found: f'src="{escape(prefix + found[1])}"', html)
 
 
 def sniff(data: bytes) -> tuple[str, int, int]:

@@ -32,11 +32,13 @@ class Live:
     values: Mapping[str, Any]
     published_at: datetime | None
     catalog_version: int | None
+    fragment: str = ""  # the HTML a site shows (domain.content.preview); "": nothing
 
     def body(self) -> dict[str, Any]:
         return {"zone": self.zone, "record": self.key, "template": self.template,
                 "values": dict(self.values), "catalog_version": self.catalog_version,
-                "published_at": self.published_at.isoformat() if self.published_at else None}
+                "published_at": self.published_at.isoformat() if self.published_at else None,
+                "fragment": self.fragment}
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,21 @@ def schedule_of(record: Hotfix) -> Schedule | None:
               and not event.payload.get("scheduled")):
             found = Schedule(found.start, found.end, found.tz, event.at)
     return found
+
+
+def next_boundary(records: Iterable[Hotfix], now: datetime) -> datetime | None:
+    """The first instant after ``now`` at which a schedule may move a zone: what is
+    derived at ``now`` holds until then, while no event is written. (A cancelled schedule's
+    instants count too: one needless re-derivation, never a stale zone.)"""
+    ahead = [at for record in records if record.kind == "content"
+             for event in record.events if event.kind == "schedule"
+             for at in (_at(event.payload.get("start")), _at(event.payload.get("end")))
+             if at is not None and at > now]
+    return min(ahead, default=None)
+
+
+def _at(given: object) -> datetime | None:
+    return datetime.fromisoformat(str(given)) if given else None
 
 
 def _scheduled_publish(record: Hotfix) -> bool:

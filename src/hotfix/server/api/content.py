@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
@@ -34,6 +36,7 @@ Marketer = Annotated[Caller, Depends(require("content"))]
 Engineer = Annotated[Caller, Depends(require("act"))]  # engineering syncs, never a marketer
 Reader = Annotated[Caller, Depends(require("read"))]
 Approver = Annotated[Caller, Depends(require("approve"))]  # never the template's author
+Admin = Annotated[Caller, Depends(require("admin"))]  # removes what nothing names any more
 ZoneName = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$",
                                examples=["shipping"])]
 TemplateName = Annotated[str, Path(min_length=1, max_length=100,
@@ -82,6 +85,8 @@ class ZoneOut(BaseModel):
     values: dict[str, Any]
     catalog_version: int | None
     published_at: str | None
+    fragment: str = Field(description="the rendered HTML a site shows (values escaped, rich "
+                          "text sanitised); empty while nothing is published")
 
 
 class FileIn(BaseModel):
@@ -116,8 +121,12 @@ class ChangeIn(BaseModel):
 
 
 def desk(request: Request, project: str, request_key: str | None = None) -> ContentDesk:
+    """The project's desk; its record (the approvers read, the request's key) is built on
+    its first use, so a zone served from the cache builds none."""
     state = server_state(request)
-    base = state.records(project, request_key)  # NotFound for an unknown project
+    if project not in state.settings.projects or project not in state.parts.logs:
+        state.records(project)  # its NotFound, naming the projects
+    base = functools.cache(functools.partial(state.records, project, request_key))
     found = content_desk(state.settings, state.parts, project, base)
     if found is None:
         raise NotFound(f"project {project!r} keeps no content catalog on this server",
@@ -186,18 +195,29 @@ def project_zone(request: Request, caller: Reader, zone: ZoneName) -> dict[str, 
     return desk(request, caller.project).zone(zone).body()
 
 
+OVER = ("the record the zone shows now that this replaces, or none; default: what it "
+        "showed when the change was drafted (409 zone_changed, naming who published, else)")
+
+
+class PublishIn(BaseModel):
+    over: str | None = Field(default=None, max_length=20, description=OVER,
+                             examples=["HF-7", "none"])
+
+
 @router.post("/changes/{key}/publish", response_model=HotfixWithEvents,
              summary="Publish an approved content change now")
 def publish(request: Request, caller: Marketer, key: HotfixKey,
+            body: PublishIn | None = None,
             idempotency_key: RequestKey = None) -> HotfixWithEvents:
     return HotfixWithEvents.full(desk(request, caller.project, idempotency_key).publish(
-        key, caller.email))
+        key, caller.email, body.over if body else None))
 
 
 class ScheduleIn(BaseModel):
     start: str | None = Field(default=None, max_length=40, examples=["2026-12-18T09:00"])
     end: str | None = Field(default=None, max_length=40, examples=["2026-12-24T00:00"])
     tz: str = Field(default="UTC", max_length=64, examples=["Europe/Berlin"])
+    over: str | None = Field(default=None, max_length=20, description=OVER)
 
 
 @router.post("/changes/{key}/schedule", response_model=HotfixWithEvents,
@@ -205,7 +225,7 @@ class ScheduleIn(BaseModel):
 def schedule(request: Request, caller: Marketer, key: HotfixKey, body: ScheduleIn,
              idempotency_key: RequestKey = None) -> HotfixWithEvents:
     return HotfixWithEvents.full(desk(request, caller.project, idempotency_key).schedule(
-        key, caller.email, body.start, body.end, body.tz))
+        key, caller.email, body.start, body.end, body.tz, body.over))
 
 
 @router.post("/changes/{key}/revert", response_model=HotfixWithEvents,
@@ -216,16 +236,19 @@ def revert(request: Request, caller: Marketer, key: HotfixKey,
         key, caller.email))
 
 
-@public.get("/zones/{zone}", summary="A zone's live content (public; ETag, short max-age)",
+@public.get("/zones/{zone}", summary="A zone's live content and its rendered fragment "
+            "(public; ETag, short max-age)",
             responses={200: {"model": ZoneOut, "description": "What the zone shows now"},
                        **responses(404, 422, 503), 304: {"description": "Not modified"}})
 def zone(request: Request, zone: ZoneName,
          if_none_match: Annotated[str | None, Header()] = None) -> Response:
     state = server_state(request)
     project = state.settings.default_project
-    body = json.dumps(desk(request, project).zone(zone).body(), sort_keys=True).encode()
+    settings = state.settings.content.get(project, ContentSettings())
+    live = settings.delivered(desk(request, project).zone(zone))  # content.public_url
+    body = json.dumps(live.body(), sort_keys=True).encode()
     etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-    max_age = state.settings.content.get(project, ContentSettings()).max_age
+    max_age = settings.max_age
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}",
                "Access-Control-Allow-Origin": "*", "Vary": "Accept-Encoding"}
     if if_none_match and etag in {t.strip() for t in if_none_match.split(",")}:
@@ -236,17 +259,65 @@ def zone(request: Request, zone: ZoneName,
 ImageName = Annotated[str, Path(max_length=80, pattern=NAME.pattern,
                                 examples=[f"{'0' * 64}.png"])]
 FOREVER = "public, max-age=31536000, immutable"  # a name is its bytes' hash: never changes
+MINE = "private, max-age=31536000, immutable"  # the same, read with a token: no shared cache
+
+
+IMAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/png": {}, "image/jpeg": {}, "image/gif": {}, "image/webp": {}},
+          "description": "The image"},
+    **responses(404, 422, 503), 304: {"description": "Not modified"}}
 
 
 @public.get("/images/{name}", summary="An uploaded content image (public; immutable)",
-            responses={200: {"content": {"image/png": {}, "image/jpeg": {}, "image/gif": {},
-                                         "image/webp": {}}, "description": "The image"},
-                       **responses(404, 422, 503), 304: {"description": "Not modified"}})
+            responses=IMAGE_RESPONSES)
 def image(request: Request, name: ImageName,
           if_none_match: Annotated[str | None, Header()] = None) -> Response:
-    kept = desk(request, server_state(request).settings.default_project).catalogs.images
+    return _image(desk(request, server_state(request).settings.default_project), name,
+                  if_none_match, FOREVER)
+
+
+@router.get("/images/{name}", summary="An uploaded image of this project (hotfix content "
+            "export signed in)", responses=IMAGE_RESPONSES)
+def project_image(request: Request, caller: Reader, name: ImageName,
+                  if_none_match: Annotated[str | None, Header()] = None) -> Response:
+    return _image(desk(request, caller.project), name, if_none_match, MINE)
+
+
+class PruneIn(BaseModel):
+    apply: bool = Field(default=False, description="remove them; false: only list them")
+    grace_seconds: int = Field(default=3600, ge=0, le=366 * 86400, description=(
+        "leave an image kept this recently alone: its draft may be being written"))
+
+
+class StoredOut(BaseModel):
+    name: str
+    size: int
+    media_type: str
+    width: int
+    height: int
+    actor: str
+    at: str
+
+
+class PrunedOut(BaseModel):
+    removed: bool  # false: a dry run, nothing removed
+    kept: int  # named by an event of some record
+    recent: int  # named by none, kept within the grace period
+    bytes: int
+    unreferenced: list[StoredOut]
+
+
+@router.post("/images/prune", response_model=PrunedOut, summary="List, or remove, the "
+             "uploaded images no event of any record names (admin)")
+def prune_images(request: Request, caller: Admin, body: PruneIn) -> dict[str, object]:
+    return desk(request, caller.project).prune_images(
+        body.apply, timedelta(seconds=body.grace_seconds)).to_dict()
+
+
+def _image(d: ContentDesk, name: str, if_none_match: str | None, cache: str) -> Response:
+    kept = d.catalogs.images
     etag = f'"{name.partition(".")[0]}"'
-    headers = {"ETag": etag, "Cache-Control": FOREVER, "Access-Control-Allow-Origin": "*",
+    headers = {"ETag": etag, "Cache-Control": cache, "Access-Control-Allow-Origin": "*",
                "X-Content-Type-Options": "nosniff"}
     if if_none_match and etag in {t.strip() for t in if_none_match.split(",")} and \
             kept.facts(name) is not None:

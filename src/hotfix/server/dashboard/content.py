@@ -24,19 +24,19 @@ from starlette.datastructures import UploadFile
 from hotfix.domain.content.approval import SHORT, authors_of
 from hotfix.domain.content.catalog import Catalog, Template
 from hotfix.domain.content.images import MEDIA_TYPES, Upload
-from hotfix.domain.content.live import history, live_zones, nothing
+from hotfix.domain.content.live import history, nothing, schedule_of
 from hotfix.domain.content.money import MINOR_UNITS
 from hotfix.domain.content.preview import as_input, checked_fields, fragment
 from hotfix.domain.content.slots import Slot
 from hotfix.domain.identity.access import allows, normalise_email
 from hotfix.domain.record.states import State
-from hotfix.errors import NotFound
+from hotfix.errors import NotFound, ZoneChanged
 from hotfix.ports.content import CatalogVersion
 from hotfix.server.api.content import ZoneName, desk
 from hotfix.server.auth import Caller
 from hotfix.server.dashboard.render import render
 from hotfix.server.dashboard.session import PREFIX, page, require_csrf
-from hotfix.services.content.changes import ContentDesk
+from hotfix.services.content.changes import ContentDesk, window
 
 router = APIRouter(prefix=f"{PREFIX}/p/{{project}}/content", include_in_schema=False)
 Reader = Annotated[Caller, Depends(page("read"))]
@@ -54,7 +54,10 @@ HELP = {"rich_text": "HTML with only these tags: {tags}",
         "money": "an amount in {currencies}, {amount_min} to {amount_max}",
         "enum": "one of the choices", "date": "the day, today or later"}
 ONCE = re.compile(r"[0-9a-f]{32}")  # the form's own request key: a double submit drafts once
-IN_FLIGHT = {State.CONTENT.value, State.DRAFTED.value, State.APPROVED.value}
+IN_FLIGHT = {State.CONTENT.value, State.DRAFTED.value, State.APPROVED.value,
+             State.SCHEDULED.value}
+ZONES = ("UTC", "Europe/London", "Europe/Berlin", "Europe/Paris", "America/New_York",
+         "America/Chicago", "America/Los_Angeles", "Asia/Tokyo", "Australia/Sydney")
 
 
 @router.get("", response_class=HTMLResponse)
@@ -64,22 +67,21 @@ def content_page(request: Request, caller: Reader, project: str,
     try:
         version, catalog = d.catalog()
     except NotFound as exc:
-        return render(request, "content.html", caller=caller, project=project, version=None,
-                      templates=[], zones=[], changes=[], done="", can_change=False,
-                      waiting=[], missing=f"{exc.message}. {exc.hint}")
-    records = d.records_for(catalog).list()  # read once: every zone's view comes from it
-    now = d.clock.now()
-    shown_now = live_zones(records, now)
+        return render(request, "content.html", caller=caller, project=project,
+                      catalog_version=None, templates=[], zones=[], changes=[], done="",
+                      can_change=False, waiting=[], missing=f"{exc.message}. {exc.hint}")
+    derived = d.derived()  # every zone's view comes from it (cached: services.content.zones)
+    records, now = derived.content, d.clock.now()
     zones = []
     for name, zone in sorted(catalog.zones.items()):
-        live = shown_now.get(name) or nothing(name)
-        shown = catalog.templates.get(live.template or "")
+        live = derived.zones.get(name) or nothing(name)
         zones.append({"name": name, "paths": zone.paths, "live": live,
-                      "fragment": Markup(fragment(shown, live.values)) if shown else "",
+                      "fragment": Markup(live.fragment),
                       "history": list(reversed(history(records, name, now)))})
     changes = [r for r in reversed(records) if r.kind == "content"
                and r.state.value in IN_FLIGHT and (r.last("draft") or {}).get("zone")]
-    return render(request, "content.html", caller=caller, project=project, version=version,
+    return render(request, "content.html", caller=caller, project=project,
+                  catalog_version=version,
                   templates=[t for _, t in sorted(catalog.templates.items()) if t.approved],
                   zones=zones, changes=changes, done=done[:200], missing="",
                   can_change=allows(caller.roles, "content"),
@@ -163,12 +165,75 @@ def approve_template(request: Request, caller: Approver, project: str, name: Zon
                  f"by {approval.by} (digest {approval.digest[:SHORT]}, on {approval.record})")
 
 
+@router.get("/changes/{key}", response_class=HTMLResponse)
+def change_page(request: Request, caller: Reader, project: str, key: str) -> HTMLResponse:
+    """One content change: its values as the zone would show them, what the zone shows now,
+    and for a marketer once it is approved: publish now, or the schedule form."""
+    return _change(request, caller, project, key)
+
+
 @router.post("/changes/{key}/publish")
 def publish(request: Request, caller: Marketer, project: str, key: str,
-            csrf: Csrf = "") -> Response:
+            csrf: Csrf = "", over: Annotated[str, Form(max_length=20)] = "") -> Response:
+    """Publish now; when the zone changed since the draft, the change's page again with who
+    moved it and a button to publish over that one."""
     require_csrf(request, csrf)
-    rec = desk(request, project).publish(key, caller.email)
+    try:
+        rec = desk(request, project).publish(key, caller.email, over or None)
+    except ZoneChanged as exc:
+        return _change(request, caller, project, key, status_code=409, refused=exc)
     return _back(project, f"{rec.key} published")
+
+
+@router.post("/changes/{key}/schedule")
+def schedule(request: Request, caller: Marketer, project: str, key: str, csrf: Csrf = "",
+             start: Annotated[str, Form(max_length=40)] = "",
+             end: Annotated[str, Form(max_length=40)] = "",
+             tz: Annotated[str, Form(max_length=64)] = "UTC") -> Response:
+    """The schedule form: the same checks as ``hotfix content schedule`` (each error beside
+    its field, nothing recorded), then the same service call."""
+    require_csrf(request, csrf)
+    d = desk(request, project)
+    given = {"start": start.strip(), "end": end.strip(), "tz": tz.strip() or "UTC"}
+    *_, problems = window(given["start"] or None, given["end"] or None, given["tz"],
+                          d.clock.now(), key)
+    if problems:
+        return _change(request, caller, project, key, status_code=422, given=given,
+                       errors={k: e.message for k, e in problems.items()})
+    try:
+        rec = d.schedule(key, caller.email, given["start"] or None, given["end"] or None,
+                         given["tz"])
+    except ZoneChanged as exc:
+        return _change(request, caller, project, key, status_code=409, refused=exc,
+                       given=given)
+    plan = rec.last("schedule") or {}
+    until = f" until {plan['end'][:16]} UTC" if plan.get("end") else ""
+    return _back(project, f"{rec.key} scheduled: live from {str(plan.get('start'))[:16]} "
+                 f"UTC{until}")
+
+
+def _change(request: Request, caller: Caller, project: str, key: str,
+            status_code: int = 200, refused: ZoneChanged | None = None,
+            given: dict[str, str] | None = None,
+            errors: dict[str, str] | None = None) -> HTMLResponse:
+    d = desk(request, project)
+    catalog = d.catalog()[1]
+    record = d.records_for(catalog).get(key)
+    draft = record.last("draft") if record.kind == "content" else None
+    if not draft or not draft.get("zone"):
+        raise NotFound(f"{record.key} is not a content change made through a template",
+                       hint="its page: the Hotfixes list")
+    template = catalog.templates.get(str(draft.get("template")))
+    live = d.zone(str(draft["zone"]))
+    plan = schedule_of(record)
+    return render(request, "content_change.html", status_code=status_code, caller=caller,
+                  project=project, record=record, draft=draft, live=live,
+                  fragment=Markup(fragment(template, draft.get("values", {})))
+                  if template else "", live_fragment=Markup(live.fragment), plan=plan,
+                  can_change=allows(caller.roles, "content"),
+                  given=given or {"start": "", "end": "", "tz": plan.tz if plan else "UTC"},
+                  errors=errors or {}, refused=refused, zones=ZONES,
+                  over=(live.key or "none") if refused else "")  # what publishing over replaces
 
 
 @router.post("/changes/{key}/revert")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,9 @@ from hotfix.domain.content.catalog import (
     catalog_from,
     digest,
 )
-from hotfix.errors import NotFound, PolicyViolation, UsageError
+from hotfix.domain.content.images import IMAGE_PATH, relocated, relocated_fragment
+from hotfix.domain.content.live import Live
+from hotfix.errors import ConfigError, NotFound, PolicyViolation, UsageError
 from hotfix.ports.clock import Clock
 from hotfix.ports.content import CatalogVersion, ContentCatalogs
 
@@ -27,11 +29,25 @@ from hotfix.ports.content import CatalogVersion, ContentCatalogs
 class ContentSettings:
     checkout: tuple[str, ...] = CHECKOUT_PATHS  # content.checkout_paths
     max_age: int = 5  # content.max_age: seconds a site or CDN may cache a zone
+    public_url: str = ""  # content.public_url: images named absolute, for another origin
 
     @classmethod
     def from_config(cls, cfg: Config) -> ContentSettings:
+        public = cfg.str("content.public_url").strip().rstrip("/")
+        if public and not public.startswith(("https://", "http://")):
+            raise ConfigError(f"content.public_url {public!r} is not an http(s) URL",
+                              hint='e.g. content.public_url = "https://hotfix.shop.example"')
         return cls(tuple(str(p) for p in cfg.list("content.checkout_paths")),
-                   max(0, cfg.int("content.max_age")))
+                   max(0, cfg.int("content.max_age")), public)
+
+    def delivered(self, live: Live) -> Live:
+        """``live`` as the public zone endpoint gives it: with ``public_url``, each
+        uploaded image named by its absolute URL."""
+        if not self.public_url:
+            return live
+        prefix = self.public_url + IMAGE_PATH
+        return replace(live, values=relocated(live.values, prefix),
+                       fragment=relocated_fragment(live.fragment, prefix))
 
 
 SYNC_HINT = "an engineer runs: hotfix content sync (in the repository, with content/)"

@@ -17,7 +17,7 @@ from hotfix.domain.record.events import Event
 from hotfix.errors import HotfixError
 
 if TYPE_CHECKING:
-    from hotfix.ports import Draft, EventLog, Notify
+    from hotfix.ports import Draft, EventLog, Exclusive, Notify
 
 REQUEST = "request"  # the payload key holding the idempotency key
 
@@ -49,7 +49,8 @@ class IdempotentLog:
         return self.log.create(title, actor, at, {**payload, REQUEST: mark}, notify)
 
     def append(self, number: int, decide: Callable[[list[Event]], list[Draft]],
-               at: datetime, notify: Notify | None = None) -> list[Event]:
+               at: datetime, notify: Notify | None = None,
+               exclusive: Exclusive | None = None) -> list[Event]:
         mark = self._mark()
 
         def once(events: list[Event]) -> list[Draft]:
@@ -59,7 +60,8 @@ class IdempotentLog:
                 return []
             return [(who, kind, {**body, REQUEST: mark}) for who, kind, body in decide(events)]
 
-        return self.log.append(number, once, at, notify)  # a repeat appends none: no notice
+        # a repeat appends none: no notice (an exclusive check lets its own record's write by)
+        return self.log.append(number, once, at, notify, exclusive)
 
     def events(self, number: int) -> list[Event]:
         return self.log.events(number)
@@ -69,3 +71,6 @@ class IdempotentLog:
 
     def all_events(self) -> dict[int, list[Event]]:
         return self.log.all_events()
+
+    def version(self) -> tuple[int, int]:
+        return self.log.version()

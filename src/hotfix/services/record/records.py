@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import builtins
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,7 @@ from hotfix.domain.record.lifecycle_settings import (
 )
 from hotfix.domain.record.timing import TimeReport, parse_duration, time_report
 from hotfix.errors import ConfigError, GuardRefused, NotFound, UsageError
+from hotfix.ports.record import Exclusive
 
 if TYPE_CHECKING:
     from hotfix.config import Config
@@ -133,7 +134,12 @@ class LocalRecords:
         return self.act(key, "triage", actor, _triage_payload(merged, self._decision(merged)))
 
     def act(self, key: str, action: str, actor: str, payload: Mapping[str, Any],
-            override: str | None = None) -> Hotfix:
+            override: str | None = None,
+            among: tuple[str, Callable[[builtins.list[Hotfix]], None]] | None = None,
+            ) -> Hotfix:
+        """``among``: (a name, a check) for an action that must run one at a time with
+        others on different records (a content zone's publishes): under the log's lock on
+        the name, the check sees every record as it is then, and raising refuses."""
         number = parse_key(self.settings.prefix, key)
         actor = checked_actor(actor)
         before: list[Event] = []
@@ -142,8 +148,14 @@ class LocalRecords:
             before[:] = events
             return self._drafts(self._derive(events), action, actor, payload, override)
 
+        exclusive = None
+        if among is not None:
+            name, check = among
+            exclusive = Exclusive(name, lambda every: check(
+                [self._derive(evs) for evs in every.values() if evs]))
         try:
-            added = self.log.append(number, decide, self.clock.now(), notify=self._notify)
+            added = self.log.append(number, decide, self.clock.now(), notify=self._notify,
+                                    exclusive=exclusive)
         except NotFound:
             raise self._missing(number) from None
         return self._derive([*before, *added])  # what the lock saw, plus ours: no second read
