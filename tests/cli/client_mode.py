@@ -10,8 +10,8 @@ test never sees. The server plays the team's admin:
 - who may approve is a role in its database, given to the people the repository's
   ``approvals.approvers`` (or ``HOTFIX_APPROVERS``) names, or to everyone when it names
   nobody (locally: anyone but the requester may approve);
-- a role only the server has (a marketer) is the one a test grants (the ``grant`` fixture:
-  ``hotfix users add EMAIL --role ROLE`` by the admin; a local record has no roles);
+- a role only the server has (a marketer, an admin) is the one a test grants (the ``grant``
+  fixture: ``hotfix users add EMAIL --role ROLE`` by the admin; a local record has none);
 - ``--as EMAIL`` on a command becomes EMAIL's own token (``--as`` itself is refused in client
   mode: who acts is the signed-in user); without ``--as``, the token of the repository's
   ``git config user.email``.
