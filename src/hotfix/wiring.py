@@ -78,21 +78,27 @@ def open_context(
     root = git.root
     clock = clock or SystemClock()
     remote = open_remote(cfg, environ, clock)
-    if remote is not None:  # the server decides: its policy, also for the local pre-checks
-        cfg = with_mainline(git, load_config(root, environ, {**(overrides or {}), **remote.policy}))
-    store = store or cast("Store", LazyStore(root, cfg))
-    notices = LazyNoticeWriter(cfg) if cfg.list("notify.routes") else None
-    records: Records = (remote.records if remote is not None
-                        else LocalRecords(store, RecordSettings.from_config(cfg), clock,
-                                          notices=notices))
-    closers = (store.close, remote.close) if remote is not None else (store.close,)
-    return Context(root=root, cfg=cfg, records=records,
-                   cache=store.cache, waivers=store.waivers, clock=clock, git=git,
-                   rollout=WiredRollout(cfg, root, rollout or RolloutParts(), environ),
-                   notify=WiredNotify(cfg, environ, store.outbox, notifiers),
-                   ci=open_ci(cfg, environ), closers=closers,
-                   acting_as=remote.email if remote is not None else None,
-                   content=store.content if remote is None else None)
+    try:
+        if remote is not None:  # the server decides: its policy, also for the local pre-checks
+            cfg = with_mainline(git, load_config(root, environ,
+                                                 {**(overrides or {}), **remote.policy}))
+        store = store or cast("Store", LazyStore(root, cfg))
+        notices = LazyNoticeWriter(cfg) if cfg.list("notify.routes") else None
+        records: Records = (remote.records if remote is not None
+                            else LocalRecords(store, RecordSettings.from_config(cfg), clock,
+                                              notices=notices))
+        closers = (store.close, remote.close) if remote is not None else (store.close,)
+        return Context(root=root, cfg=cfg, records=records,
+                       cache=store.cache, waivers=store.waivers, clock=clock, git=git,
+                       rollout=WiredRollout(cfg, root, rollout or RolloutParts(), environ),
+                       notify=WiredNotify(cfg, environ, store.outbox, notifiers),
+                       ci=open_ci(cfg, environ), closers=closers,
+                       acting_as=remote.email if remote is not None else None,
+                       content=store.content if remote is None else None)
+    except BaseException:  # a setting refused after signing in: the connection is not left open
+        if remote is not None:
+            remote.close()
+        raise
 
 
 def content_desk(ctx: Context) -> Content:

@@ -10,6 +10,8 @@ test never sees. The server plays the team's admin:
 - who may approve is a role in its database, given to the people the repository's
   ``approvals.approvers`` (or ``HOTFIX_APPROVERS``) names, or to everyone when it names
   nobody (locally: anyone but the requester may approve);
+- a role only the server has (a marketer, an admin) is the one a test grants (the ``grant``
+  fixture: ``hotfix users add EMAIL --role ROLE`` by the admin; a local record has none);
 - ``--as EMAIL`` on a command becomes EMAIL's own token (``--as`` itself is refused in client
   mode: who acts is the signed-in user); without ``--as``, the token of the repository's
   ``git config user.email``.
@@ -52,6 +54,7 @@ class TeamServer:
     running: _Running | None = None
     policy: dict[str, bytes] | None = None  # the repository's files the server started on
     tokens: dict[tuple[str, str], str] = field(default_factory=dict)  # (email, role) → secret
+    granted: dict[str, str] = field(default_factory=dict)  # email → a role a test granted
 
     def sign_in(self, who: str | None, cwd: Path) -> dict[str, str]:
         """The environment that signs ``who`` (default: git's user.email in ``cwd``) in to
@@ -63,7 +66,8 @@ class TeamServer:
             self._restart(policy)
         assert self.running is not None
         email = (who or _git_email(cwd) or "dev@example.com").strip().lower()
-        role = "approver" if self._approves(repo, email) else "engineer"
+        role = self.granted.get(email) or (
+            "approver" if self._approves(repo, email) else "engineer")
         return {"HOTFIX_SERVER": self.running.url, "HOTFIX_TOKEN": self._token(email, role)}
 
     def _approves(self, repo: Path, email: str) -> bool:

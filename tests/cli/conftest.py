@@ -102,6 +102,20 @@ def hint(cli_mode: str) -> Callable[[str], str]:
     return (lambda text: text) if cli_mode == "local" else signed_in
 
 
+Grant = Callable[[str, str], None]
+
+
+@pytest.fixture
+def grant(team: TeamServer | None) -> Grant:
+    """``grant(EMAIL, ROLE)``: the team's admin gives EMAIL a role only the server knows (a
+    marketer, who may change content and nothing else; an admin, e.g. to prune images); a
+    local record has no roles, so locally nothing changes."""
+    def give(email: str, role: str) -> None:
+        if team is not None:
+            team.granted[email.strip().lower()] = role
+    return give
+
+
 RecordsAt = Callable[[Path], Any]
 
 

@@ -22,6 +22,20 @@ from tests.cli.conftest import Invoke
 from tests.gitrepo import Repo, bare_remote, git_sandbox, shop  # noqa: F401 (fixtures)
 from tests.hotfix_flow import ANSWERS, APPROVER, ENGINEER
 
+pytestmark = pytest.mark.both_modes
+
+
+@pytest.fixture
+def shop_db(cli_mode: str, record_db: Path, shop: Repo) -> Path:  # noqa: F811
+    """The SQLite file the shop's record is kept in: its own, or the team server's."""
+    return shop.path / ".hotfix" / "hotfix.db" if cli_mode == "local" else record_db
+
+
+def dump(db_file: Path) -> str:
+    assert db_file.is_file()  # (sqlite3 would make an empty one)
+    with sqlite3.connect(db_file) as db:
+        return "\n".join(db.iterdump())
+
 
 def started(hotfix: Invoke, shop: Repo, toml: str) -> None:  # noqa: F811
     (shop.path / "hotfix.toml").write_text(f'[approvals]\napprovers = ["{APPROVER}"]\n'
@@ -34,7 +48,8 @@ def started(hotfix: Invoke, shop: Repo, toml: str) -> None:  # noqa: F811
 
 
 def test_github_actions_decides_the_check(hotfix: Invoke, shop: Repo, tmp_path: Path,  # noqa: F811
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+                                          monkeypatch: pytest.MonkeyPatch,
+                                          shop_db: Path) -> None:
     remote = bare_remote(shop, tmp_path / "origin.git")
     b = Behaviour()
     app = github_app(b, lambda ref: remote.git("rev-parse", f"refs/heads/{ref}"))
@@ -60,15 +75,13 @@ def test_github_actions_decides_the_check(hotfix: Invoke, shop: Repo, tmp_path: 
     assert run["counts"] == {"passed": 2, "failed": 0, "error": 0, "skipped": 0}
     released = hotfix("release", "HF-1", "--as", ENGINEER, cwd=shop.path)
     assert released.code == 0, released.err  # the release guard accepts the CI's check
-    with sqlite3.connect(shop.path / ".hotfix" / "hotfix.db") as db:
-        dump = "\n".join(db.iterdump())
-    assert TOKEN not in dump
+    assert TOKEN not in dump(shop_db)
 
 
 @pytest.mark.parametrize("system", ["jenkins", "circleci"])
 def test_jenkins_and_circleci_decide_the_check(hotfix: Invoke, shop: Repo,  # noqa: F811
                                                tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                               system: str) -> None:
+                                               system: str, shop_db: Path) -> None:
     remote = bare_remote(shop, tmp_path / "origin.git")
     b, base = Behaviour(), []
     monkeypatch.setenv("JENKINS_USER", "ada")
@@ -91,8 +104,7 @@ def test_jenkins_and_circleci_decide_the_check(hotfix: Invoke, shop: Repo,  # no
     assert (run["stage"], run["command"][0]) == ("ci", system)
     assert run["counts"] == {"passed": 2, "failed": 0, "error": 0, "skipped": 0}
     assert hotfix("release", "HF-1", "--as", ENGINEER, cwd=shop.path).code == 0
-    with sqlite3.connect(shop.path / ".hotfix" / "hotfix.db") as db:
-        assert TOKEN not in "\n".join(db.iterdump())
+    assert TOKEN not in dump(shop_db)
 
 
 def test_a_red_or_foreign_run_fails_the_check(hotfix: Invoke, shop: Repo, tmp_path: Path,  # noqa: F811

@@ -1,4 +1,4 @@
-"""``hotfix content`` on the local record (a real git repository, real SQLite): the catalog
+"""``hotfix content`` (a real git repository, real SQLite, locally or on a team server): the catalog
 read from content/, synced as versions, a change drafted, approved, published, reverted."""
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ import pytest
 
 from hotfix.domain.content.approval import CATALOG_TITLE
 from tests.adapters.notify.receivers import Receiver, down_for
-from tests.cli.conftest import Invoke
+from tests.cli.conftest import Grant, Invoke
+
+pytestmark = pytest.mark.both_modes
 
 MKT, LEAD, ENG = "mia@shop.example", "lee@shop.example", "eng@shop.example"
 ZONES = '[shipping]\npaths = ["/", "/products/*"]\n'
@@ -25,6 +27,12 @@ type = "date"
 type = "rich_text"
 tags = ["p", "strong"]
 '''
+
+
+@pytest.fixture(autouse=True)
+def marketer(grant: Grant) -> None:
+    """On a team server, MKT holds the role marketer (content changes need it)."""
+    grant(MKT, "marketer")
 
 
 def write_catalog(repo: Path, zones: str = ZONES, deadline: str = DEADLINE) -> None:
@@ -162,7 +170,7 @@ def test_a_cdn_purge_follows_each_publish_and_revert_through_the_outbox(
 
 
 def test_an_edit_after_approval_needs_a_new_one_and_the_approval_is_tamper_evident(
-        hotfix: Invoke, repo: Path) -> None:
+        hotfix: Invoke, repo: Path, record_db: Path) -> None:
     import sqlite3
 
     write_catalog(repo)
@@ -184,7 +192,7 @@ def test_an_edit_after_approval_needs_a_new_one_and_the_approval_is_tamper_evide
     assert [e["kind"] for e in hotfix("log", key, "--json").json()["events"]] == [
         "open", "approve_template", "approve_template"]
     assert hotfix("log", key, "--verify").code == 0
-    with sqlite3.connect(repo / ".hotfix" / "hotfix.db") as db:
+    with sqlite3.connect(record_db) as db:
         db.execute("UPDATE events SET actor = ? WHERE seq = 3", (ENG,))
     assert hotfix("log", key, "--verify").code == 1  # who approved cannot be rewritten
 

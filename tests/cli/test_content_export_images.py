@@ -1,5 +1,5 @@
 """``hotfix content export`` with uploaded images, and ``hotfix content images prune``, on
-the local record (real SQLite; through a real team server on SQLite and PostgreSQL:
+the local record and through a team server (real SQLite; the server on PostgreSQL too:
 tests/server/test_content_client.py): the images a zone shows are written under
 DIR/images/ by their content-hash names, byte for byte, and named relative to the export;
 a prune removes only what no event of any record names, so a revert still finds its image."""
@@ -10,9 +10,13 @@ import hashlib
 import json
 from pathlib import Path
 
-from tests.cli.conftest import Invoke
-from tests.cli.test_content import ENG, LEAD, MKT
+import pytest
+
+from tests.cli.conftest import Grant, Invoke
+from tests.cli.test_content import ENG, LEAD, MKT, marketer  # noqa: F401 (a fixture)
 from tests.cli.test_content_files import picture, write_hero
+
+pytestmark = pytest.mark.both_modes
 
 
 def published(hotfix: Invoke, path: Path, alt: str) -> str:
@@ -77,7 +81,8 @@ def test_export_writes_the_images_a_zone_shows_and_names_them_relative_to_the_ex
 
 
 def test_prune_removes_only_images_no_event_names_and_a_revert_still_finds_its_own(
-        hotfix: Invoke, repo: Path, tmp_path: Path) -> None:
+        hotfix: Invoke, repo: Path, tmp_path: Path, grant: Grant) -> None:
+    grant("dev@example.com", "admin")  # the git user: on a team server, pruning is an admin's
     ready(hotfix, repo)
     first = picture(tmp_path / "a.png", "PNG", (40, 20))
     second = picture(tmp_path / "b.gif", "GIF", (40, 20))

@@ -1,6 +1,6 @@
 """``hotfix content change|draft --file SLOT=PATH``: an image slot's file, checked by its
-bytes where the change is decided (here the local record, real SQLite; signed in, the team
-server: tests/server/test_content_client.py), with money and enum slots beside it; a bad
+bytes where the change is decided (the local record, real SQLite, or signed in the team
+server; also tests/server/test_content_client.py), with money and enum slots beside it; a bad
 file refused naming the slot, nothing recorded."""
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from PIL import Image
 
 from hotfix.domain.content.approval import CATALOG_TITLE
 from tests.cli.conftest import Invoke
-from tests.cli.test_content import ENG, LEAD, MKT, ZONES
+from tests.cli.test_content import ENG, LEAD, MKT, ZONES, marketer  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.both_modes
 
 HERO = f'''zone = "shipping"
 author = "{ENG}"

@@ -30,18 +30,17 @@ from tests.adapters.metrics.monitoring_standins import (
     traffic_points,
     traffic_rows,
 )
-from tests.cli.conftest import Invoke
-from tests.cli.test_rollout_commands import write_toml
+from tests.cli.conftest import Invoke, RecordsAt
 from tests.services.rollout.rollout_setup import (
     BOSS,
     FAST_PLAN,
     cleanup,
-    kinds,
     released,
     settings,
+    write_toml,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.both_modes]
 CANARY, BASELINE = "v1.0.1", "v1.0.0"
 HITS, ERRORS = "trace.http.request.hits", "trace.http.request.errors"
 OUTCOMES = {"clean": ("promoted", 0.01), "regression": ("rolled back", 0.3)}  # canary errors
@@ -88,12 +87,12 @@ NO_PROMETHEUS = pytest.mark.skipif(
     "datadog", "newrelic", pytest.param("prometheus-api", marks=NO_PROMETHEUS)])
 def test_deploy_judged_from_monitoring(tmp_path: Path, hotfix: Invoke,
                                        monkeypatch: pytest.MonkeyPatch,
-                                       source: str, case: str) -> None:
+                                       source: str, case: str, records_at: RecordsAt) -> None:
     outcome, canary_errors = OUTCOMES[case]
     monkeypatch.setenv("DD_API_KEY", DD_API_KEY)
     monkeypatch.setenv("DD_APP_KEY", DD_APP_KEY)
     monkeypatch.setenv("NEW_RELIC_API_KEY", NR_KEY)
-    ctx, key = released(tmp_path, {})
+    ctx, key = released(tmp_path, {}, records_at)
     ctx.close()
     conf = settings()
     split = RouterSplit(conf["rollout.admin"], CANARY)
@@ -106,7 +105,7 @@ def test_deploy_judged_from_monitoring(tmp_path: Path, hotfix: Invoke,
             production.up(ctx, BASELINE)
             done = hotfix("deploy", key, "--as", BOSS, cwd=ctx.root)
             assert f"{key} {outcome}" in done.out, done.out + done.err
-            rec = ctx.records.get(key)
+            rec = records_at(ctx.root).get(key)
             judged = [e.payload for e in rec.events if e.kind in ("promote", "rollback")][-1]
             # the judge counted both versions from the monitoring system, not the router
             assert judged["requests"]["canary"] > 0
@@ -119,5 +118,5 @@ def test_deploy_judged_from_monitoring(tmp_path: Path, hotfix: Invoke,
                 assert judged["errors"]["canary"] < 0.05 * judged["requests"]["canary"]
             else:
                 assert done.code == 1
-                assert kinds(ctx, key)[-1] == "rollback"
+                assert rec.events[-1].kind == "rollback"
                 assert judged["errors"]["canary"] > 0.2 * judged["requests"]["canary"]

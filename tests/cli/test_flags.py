@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.cli.conftest import Invoke
+import pytest
+
+from tests.cli.conftest import Invoke, RecordsAt
+
+pytestmark = pytest.mark.both_modes
 
 REQ, APP = "dana@example.com", "lee@example.com"
 ANSWERS = ["-a", "significant=yes", "-a", "users=60%", "-a", "workaround=no"]
@@ -15,20 +20,23 @@ def config(repo: Path) -> None:
     (repo / "hotfix.toml").write_text(f'[approvals]\napprovers = ["{APP}"]\n')
 
 
-def approved_flag(hotfix: Invoke, key: str = "new-checkout") -> str:
+Hint = Callable[[str], str]
+
+
+def approved_flag(hotfix: Invoke, hint: Hint, key: str = "new-checkout") -> str:
     made = hotfix("flags", "create", key, "--reason", "dark launch of the new checkout",
                   *ANSWERS, "--as", REQ, "--json")
     assert made.code == 0, made.err
     record = made.json()["record"]
     assert (made.json()["state"], made.json()["next"]) == (
-        "triaged", f"hotfix approve {record} --as APPROVER")
+        "triaged", hint(f"hotfix approve {record} --as APPROVER"))
     assert hotfix("approve", record, "--as", APP).code == 0
     return str(record)
 
 
-def test_create_approve_set_kill_and_the_history(hotfix: Invoke, repo: Path) -> None:
+def test_create_approve_set_kill_and_the_history(hotfix: Invoke, repo: Path, hint: Hint) -> None:
     config(repo)
-    record = approved_flag(hotfix)
+    record = approved_flag(hotfix, hint)
     listed = hotfix("flags", "list", "--json").json()
     assert [(f["key"], f["status"], f["served"]) for f in listed] == [
         ("new-checkout", "proposed", None)]
@@ -59,7 +67,7 @@ def test_create_approve_set_kill_and_the_history(hotfix: Invoke, repo: Path) -> 
     assert "kill by dana@example.com: checkout errors" in shown_text
 
 
-def test_a_flag_is_set_only_once_approved(hotfix: Invoke, repo: Path) -> None:
+def test_a_flag_is_set_only_once_approved(hotfix: Invoke, repo: Path, hint: Hint) -> None:
     config(repo)
     made = hotfix("flags", "create", "banner", "--reason", "r", *ANSWERS, "--as", REQ,
                   "--json").json()
@@ -69,9 +77,9 @@ def test_a_flag_is_set_only_once_approved(hotfix: Invoke, repo: Path) -> None:
     assert hotfix("flags", "list", "--json").json()[0]["served"] is None
 
 
-def test_bad_input_changes_nothing(hotfix: Invoke, repo: Path) -> None:
+def test_bad_input_changes_nothing(hotfix: Invoke, repo: Path, hint: Hint) -> None:
     config(repo)
-    approved_flag(hotfix)
+    approved_flag(hotfix, hint)
     hotfix("flags", "set", "new-checkout", "--reason", "on", "--as", APP)
     before = hotfix("flags", "show", "new-checkout", "--json").json()
     for args, message in (
@@ -95,29 +103,26 @@ def test_bad_input_changes_nothing(hotfix: Invoke, repo: Path) -> None:
 
 
 def test_a_second_record_for_an_open_flag_is_refused_and_a_killed_flag_comes_back(
-        hotfix: Invoke, repo: Path) -> None:
+        hotfix: Invoke, repo: Path, hint: Hint) -> None:
     config(repo)
-    approved_flag(hotfix)
+    approved_flag(hotfix, hint)
     twice = hotfix("flags", "create", "new-checkout", "--reason", "again", "--as", REQ)
     assert twice.code == 1
     assert "already has an open record" in twice.err
     hotfix("flags", "set", "new-checkout", "--reason", "on", "--as", APP)
     hotfix("flags", "kill", "new-checkout", "--reason", "broken", "--as", APP)
-    record = approved_flag(hotfix)
+    record = approved_flag(hotfix, hint)
     back = hotfix("flags", "set", "new-checkout", "--default", "on", "--reason", "fixed",
                   "--as", APP, "--json").json()
     assert (back["status"], back["record"], back["served"]["default"]) == ("on", record, "on")
 
 
 def test_kill_reaches_the_serving_record_while_a_new_proposal_waits(
-        hotfix: Invoke, repo: Path) -> None:
+        hotfix: Invoke, repo: Path, hint: Hint, records_at: RecordsAt) -> None:
     config(repo)
-    first = approved_flag(hotfix)
+    first = approved_flag(hotfix, hint)
     hotfix("flags", "set", "new-checkout", "--default", "on", "--reason", "on", "--as", APP)
-    from hotfix.wiring import open_context
-    from tests.contexts import kept
-
-    records = kept(open_context(repo, {})).records
+    records = records_at(repo)
     records.act(first, "deploy", APP, {})  # what the flag rollout will record
     records.act(first, "promote", APP, {})  # completed: a new change needs a new record
     pending = hotfix("flags", "create", "new-checkout", "--reason", "v2", "--as", REQ,
@@ -131,25 +136,22 @@ def test_kill_reaches_the_serving_record_while_a_new_proposal_waits(
 
 
 def test_deploy_via_flag_rolls_a_harmful_variant_back_to_0_percent(
-        hotfix: Invoke, repo: Path) -> None:
+        hotfix: Invoke, repo: Path, hint: Hint, records_at: RecordsAt) -> None:
     """``hotfix deploy HF-N --via flag:KEY`` end to end: the app's counters by variant over
     real HTTP, the judge counting users, the flag at 0 % and the exit code 1."""
     from hotfix.domain.flags.evaluate import evaluate
     from hotfix.services.flags.changes import one
-    from hotfix.wiring import open_context
     from tests.rollout_app.flag_app import FlagApp, serving
 
+    records = records_at(repo)  # the repository's record, or the team server's
+
     def evaluator() -> Any:
-        ctx = open_context(repo, {})
-        try:
-            flag = one(ctx.records, "new-checkout").served
-        finally:
-            ctx.close()
+        flag = one(records, "new-checkout").served
         assert flag is not None
         return lambda user: str(evaluate(flag, {"targetingKey": user}).variant)
 
     config(repo)
-    record = approved_flag(hotfix)
+    record = approved_flag(hotfix, hint)
     assert hotfix("flags", "set", "new-checkout", "--split", "on=0", "--reason", "dark",
                   "--as", APP).code == 0
     with serving(FlagApp("new-checkout", evaluator, {"on": 0.3, "off": 0.0})) as at:

@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.cli.conftest import Invoke
+import pytest
+
+from tests.cli.conftest import Invoke, RecordsAt
 from tests.services.rollout.test_judge_files import HEADER, write_log
+
+pytestmark = pytest.mark.both_modes
 
 
 def test_one_json_line_per_file(hotfix: Invoke, tmp_path: Path) -> None:
@@ -51,19 +55,14 @@ def test_a_malformed_row_exits_2_with_its_line(hotfix: Invoke, tmp_path: Path) -
     assert f"{path}:3:" in result.err
 
 
-def test_deploy_and_judge_refuse_an_invalid_judge_setting_alike(hotfix: Invoke, repo: Path
-                                                                 ) -> None:
-    from hotfix.wiring import open_context
-
+def test_deploy_and_judge_refuse_an_invalid_judge_setting_alike(
+        hotfix: Invoke, repo: Path, records_at: RecordsAt) -> None:
     (repo / "hotfix.toml").write_text('[approvals]\napprovers = ["boss@example.com"]\n\n'
                                       "[judge]\nalpha = 2.0\n")
-    ctx = open_context(repo, {})
-    try:
-        key = ctx.records.open("checkout answers 500", "dev@example.com").key
-        ctx.records.act(key, "release", "boss@example.com",
-                   {"facts": {"tag": "v1.0.1", "base_tag": "v1.0.0"}}, override="test set-up")
-    finally:
-        ctx.close()
+    records = records_at(repo)
+    key = records.open("checkout answers 500", "dev@example.com").key
+    records.act(key, "release", "boss@example.com",
+                {"facts": {"tag": "v1.0.1", "base_tag": "v1.0.0"}}, override="test set-up")
     log = write_log(repo / "log.csv", 3, 300)
     deployed = hotfix("deploy", key, "--as", "dev@example.com", "--json")
     judged = hotfix("judge", str(log))

@@ -8,9 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.audit_repos import Repo
 from tests.cli.conftest import Invoke
 from tests.conftest import git
+
+pytestmark = pytest.mark.both_modes
 
 
 def lines_of(hotfix: Invoke) -> dict[str, dict[str, Any]]:

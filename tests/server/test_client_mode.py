@@ -137,3 +137,25 @@ def test_the_api_refuses_to_document_a_field_hotfix_fills_in_itself(server: Live
     assert forged.status_code == 422
     assert "'tests' is filled in by hotfix from the record" in forged.json()["detail"]
     assert own.status_code == 200, own.text
+
+
+def test_a_setting_refused_after_signing_in_leaves_no_connection_open(
+        repo: Path, server: LiveServer) -> None:
+    """The server is asked who the token is before the rest of the settings are read: a
+    refused one (an unknown check.backend) closes that connection, never leaks it."""
+    import gc
+    import warnings
+
+    from hotfix.errors import ConfigError
+    from hotfix.wiring import open_context
+
+    (repo / "hotfix.toml").write_text('[check]\nbackend = "travis"\n')
+    environ = {"HOTFIX_SERVER": server.url, "HOTFIX_TOKEN": server.tokens["engineer"]}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ConfigError) as refused:
+            open_context(repo, environ)
+        assert "check.backend 'travis'" in str(refused.value)
+        del refused  # its traceback holds the frames (and any connection left in them)
+        gc.collect()
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from hotfix.adapters.deploy.local import free_port
 from hotfix.adapters.rollout.loadgen import LoadReport, Req, run_load
+from hotfix.config import render_toml_value
+from hotfix.ports.record import Records
 from hotfix.services.context import Context
 from hotfix.services.rollout import production
 from hotfix.wiring import open_context
@@ -35,15 +37,36 @@ def settings(**extra: Any) -> dict[str, Any]:
             "rollout.local.health_timeout": 5.0, **LENIENT, **extra}
 
 
-def released(tmp_path: Path, fix: Mapping[str, Any], **extra: Any) -> tuple[Context, str]:
-    """A hotfix released as v1.0.1 (behaving as ``fix``) over v1.0.0 (healthy)."""
+def write_toml(root: Path, values: dict[str, Any]) -> None:
+    """hotfix.toml holding ``values`` (dotted keys), one table per section."""
+    sections: dict[str, list[str]] = {}
+    for key, value in values.items():
+        head, _, leaf = key.rpartition(".")
+        sections.setdefault(head, []).append(f"{leaf} = {render_toml_value(value)}")
+    text = "".join(f"[{head}]\n" + "\n".join(lines) + "\n\n" for head, lines in sections.items())
+    (root / "hotfix.toml").write_text(text)
+
+
+def released(tmp_path: Path, fix: Mapping[str, Any],
+             records_at: Callable[[Path], Records] | None = None,
+             **extra: Any) -> tuple[Context, str]:
+    """A hotfix released as v1.0.1 (behaving as ``fix``) over v1.0.0 (healthy), on the
+    context's own record; or, given ``records_at`` (the CLI suite's fixture: the team
+    server's record in client mode), on the record it opens, the settings in hotfix.toml."""
     # 10 ms of work per request: a tiny CPU hiccup on a busy 2-core box is no regression
     repo = make_app_repo(tmp_path / "repo", {"v1.0.0": {"latency_ms": 10.0},
                                              "v1.0.1": {"latency_ms": 10.0, **fix}})
-    ctx = open_context(repo, {}, settings(**extra))
-    rec = ctx.records.open("checkout answers 500 for EU cards", DEV)
-    ctx.records.act(rec.key, "release", BOSS,
-               {"facts": {"tag": "v1.0.1", "base_tag": "v1.0.0"}}, override="test set-up")
+    values = settings(**extra)
+    if records_at is None:
+        ctx = open_context(repo, {}, values)
+        records = ctx.records
+    else:  # the CLI (and a team server) read the settings from the repository
+        write_toml(repo, values)
+        ctx = open_context(repo, {})
+        records = records_at(repo)
+    rec = records.open("checkout answers 500 for EU cards", DEV)
+    records.act(rec.key, "release", BOSS,
+                {"facts": {"tag": "v1.0.1", "base_tag": "v1.0.0"}}, override="test set-up")
     return ctx, rec.key
 
 

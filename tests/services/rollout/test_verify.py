@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -20,6 +20,7 @@ from hotfix.adapters.deploy.checks import http_check, on_production
 from hotfix.config import render_toml_value
 from hotfix.domain.rollout.bug_check import BugCheckOptions
 from hotfix.errors import ConfigError, UsageError
+from hotfix.ports.record import Records
 from hotfix.services.context import Context
 from hotfix.services.rollout.verify import verify
 from hotfix.wiring import open_context
@@ -68,17 +69,21 @@ def servers() -> Iterator[tuple[Server, Server]]:
 
 
 @contextmanager
-def deployed(root: Path, prod: Server, toml: str = "") -> Iterator[tuple[Context, str]]:
-    """A context on ``root`` (hotfix.toml: production is ``prod``) and a deployed hotfix."""
+def deployed(root: Path, prod: Server, toml: str = "",
+             records_at: Callable[[Path], Records] | None = None
+             ) -> Iterator[tuple[Context, str]]:
+    """A context on ``root`` (hotfix.toml: production is ``prod``) and a deployed hotfix, on
+    the context's record or the one ``records_at(root)`` opens (the CLI suite's fixture)."""
     (root / "hotfix.toml").write_text(
         f'[approvals]\napprovers = ["{BOSS}"]\n\n[verify]\nbase_url = "{prod.url}"\n'
         f'timeout = 5.0\n{toml}', encoding="utf-8")
     ctx = open_context(root, {})
-    key = ctx.records.open("checkout answers 500 for EU cards", "rey@example.com").key
-    ctx.records.act(key, "release", BOSS, {"facts": {"tag": "v1.0.1", "base_tag": "v1.0.0"}},
-                    override="test set-up")
-    ctx.records.act(key, "deploy", BOSS, {}, override="test set-up")
-    ctx.records.act(key, "promote", BOSS, {}, override="test set-up")
+    records = records_at(root) if records_at is not None else ctx.records
+    key = records.open("checkout answers 500 for EU cards", "rey@example.com").key
+    records.act(key, "release", BOSS, {"facts": {"tag": "v1.0.1", "base_tag": "v1.0.0"}},
+                override="test set-up")
+    records.act(key, "deploy", BOSS, {}, override="test set-up")
+    records.act(key, "promote", BOSS, {}, override="test set-up")
     try:
         yield ctx, key
     finally:
