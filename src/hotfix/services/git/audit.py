@@ -15,6 +15,8 @@ The work, in as few git processes as possible:
 from __future__ import annotations
 
 import bisect
+import hashlib
+import json
 import re
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,12 +32,13 @@ from hotfix.domain.audit.equivalence import (
     by_trailer,
 )
 from hotfix.domain.audit.release_files import Kind, ReleaseFiles
-from hotfix.errors import ConfigError, NotFound
+from hotfix.errors import ConfigError, NotFound, UsageError
 from hotfix.ports import Cache, GitRepo
 from hotfix.services.context import Context
 from hotfix.services.git.commit_facts import load_commits, load_patch_ids
 from hotfix.services.git.lines import ReleaseLine, discover_lines, mainline_ref, pick_lines
 
+WALK = "audit-walk/1"  # the cache's namespace for a ``Walk``, by the tips walked
 FETCH_HINT = ("check the name with `git log --oneline -1 REV`; fetch it with "
               "`git fetch --tags` if it lives on the remote")
 
@@ -77,10 +80,34 @@ class Window:
 
     lines: dict[str, list[CommitInfo]]
     indexes: dict[str, MainIndex]
-    before: dict[str, _ShaSet]  # by line: the mainline commits it has (before its fork)
+    pre_fork: dict[str, dict[str, str]]  # by line: line sha -> the mainline commit before
+    # the fork that its trailer names (a re-pick after a revert, say)
     main: list[CommitInfo]
-    graph: dict[str, tuple[str, ...]]  # every commit walked → its parents
+    graph: dict[str, tuple[str, ...]]  # every commit walked → its parents (empty when the
+    # audit read its walk from the cache: only ``contains`` asks for it)
     tag_commits: dict[str, str]  # with ``with_tags``: every tag → its commit
+
+
+@dataclass(frozen=True)
+class Walk:
+    """What the audit takes from the history walk, and keeps in the cache by the tips
+    walked (``audit-walk/1``): a warm audit with unchanged refs asks git for no walk."""
+
+    lines: dict[str, list[str]]  # by line: its own non-merge commits, oldest first
+    forks: dict[str, str]  # by line: its fork points (lines with the same share an index)
+    main: list[str]  # the mainline commits since the oldest fork, oldest first
+    masks: list[int]  # for each of ``main``: the bits of the lines that have it already
+    bits: dict[str, int]  # by line (one with commits of its own): its bit
+    pre_fork: dict[str, dict[str, str]]  # see ``Window.pre_fork``
+
+    def to_json(self) -> str:
+        return json.dumps([self.lines, self.forks, self.main, self.masks, self.bits,
+                           self.pre_fork], separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> Walk:
+        lines, forks, main, masks, bits, pre_fork = json.loads(text)
+        return cls(lines, forks, main, masks, bits, pre_fork)
 
 
 def audit_refs(git: GitRepo, cache: Cache, lines: Sequence[LineRef], *, mainline: str,
@@ -111,12 +138,12 @@ def audit_refs(git: GitRepo, cache: Cache, lines: Sequence[LineRef], *, mainline
                             release_only=release_only, waivers=by_line.get(name, {}),
                             subject_fallback=options.subject_fallback,
                             release_subjects=options.release_subjects,
-                            pre_fork=_pre_fork(pending[name], window.before[name]))
+                            pre_fork=window.pre_fork[name])
         out.append(audit_line(name, commits, window.indexes[name], evidence))
     return out
 
 
-def _pre_fork(commits: Sequence[CommitInfo], before: _ShaSet) -> dict[str, str]:
+def _pre_fork(commits: Iterable[CommitInfo], before: _ShaSet) -> dict[str, str]:
     """Line commits whose trailer names a mainline commit older than the fork (a re-pick
     after a revert, say): on the mainline, though outside the line's window."""
     found: dict[str, str] = {}
@@ -136,14 +163,57 @@ def read_window(git: GitRepo, cache: Cache, lines: Sequence[LineRef], mainline: 
     its release tags too, a release that is not on the line's branch), and the mainline
     commits that the line does not have, from ONE walk of the history
     (``rev-list --parents``): no merge-base is asked of git. ``indexed`` False: no
-    ``MainIndex`` per line (``contains`` matches against the fix, not the mainline)."""
+    ``MainIndex`` per line (``contains`` matches against the fix, not the mainline).
+
+    The audit's walk (``indexed``, no tags) is kept in the cache under the commits it
+    started from: with the same mainline and line tips, a second audit walks nothing."""
     main_tip = resolve(git, mainline)
     tag_commits = git.tags() if with_tags else {}
     # a line's tip is often a tag (a line without a branch): known, no rev-parse for it
     heads = {line.name: [tag_commits.get(line.tip) or resolve(git, line.tip),
                          *(tag_commits[t] for t in line.tags if t in tag_commits)]
              for line in lines}
-    graph = git.rev_graph([main_tip, *(h for hs in heads.values() for h in hs)])
+    key = hashlib.sha256(json.dumps([main_tip, list(heads.items())]).encode()).hexdigest()
+    kept = cache.get(WALK, [key]).get(key) if indexed and not with_tags else None
+    graph: dict[str, tuple[str, ...]] = {}
+    if kept is not None:
+        walk = Walk.from_json(kept)
+        facts = load_commits(git, cache, list(dict.fromkeys(
+            [*walk.main, *(s for v in walk.lines.values() for s in v)])))
+    else:
+        graph = git.rev_graph([main_tip, *(h for hs in heads.values() for h in hs)])
+        walk, facts = _walk(git, cache, graph, lines, heads, main_tip, mainline, with_tags)
+        if indexed and not with_tags and _complete(git):
+            cache.put(WALK, {key: walk.to_json()})
+    main = [facts[s] for s in walk.main]
+    by_fork: dict[str, MainIndex] = {}
+    indexes: dict[str, MainIndex] = {}
+    for name in walk.lines if indexed else ():
+        b = walk.bits.get(name, 0)
+        fork = walk.forks[name] if b else ""
+        if fork not in by_fork:
+            by_fork[fork] = MainIndex([c for c, mask in zip(main, walk.masks, strict=True)
+                                       if b and not mask & b],
+                                      options.release, options.release_subjects)
+        indexes[name] = by_fork[fork]
+    return Window({n: [facts[s] for s in shas] for n, shas in walk.lines.items()},
+                  indexes, walk.pre_fork, main, graph, tag_commits)
+
+
+def _complete(git: GitRepo) -> bool:
+    """Whether the history is whole: a shallow clone's walk changes when it is deepened,
+    though its tips do not, so it is never kept."""
+    try:
+        git.require_full_history()
+    except UsageError:
+        return False
+    return True
+
+
+def _walk(git: GitRepo, cache: Cache, graph: dict[str, tuple[str, ...]],
+          lines: Sequence[LineRef], heads: Mapping[str, list[str]], main_tip: str,
+          mainline: str, with_tags: bool) -> tuple[Walk, dict[str, CommitInfo]]:
+    """The ``Walk`` of ``graph``, and the facts of every commit it names."""
     on_main = ancestors(graph, {main_tip: 1})
     order = {sha: i for i, sha in enumerate(graph)}
     line_shas: dict[str, list[str]] = {}
@@ -171,21 +241,12 @@ def read_window(git: GitRepo, cache: Cache, lines: Sequence[LineRef], mainline: 
     every = (1 << len(bit)) - 1
     main_shas = [sha for sha in graph if sha in on_main and has.get(sha, 0) != every] \
         if bit else []
-    before = {name: _ShaSet(has, bit.get(name, 0)) for name in line_shas}
     wanted = list(dict.fromkeys([*main_shas, *(s for v in line_shas.values() for s in v)]))
     facts = load_commits(git, cache, wanted)
-    main = [facts[s] for s in main_shas]
-    by_fork: dict[str, MainIndex] = {}
-    indexes: dict[str, MainIndex] = {}
-    for name in line_shas if indexed else ():
-        b = bit.get(name, 0)
-        key = ",".join(sorted(boundaries[name])) if b else ""
-        if key not in by_fork:
-            by_fork[key] = MainIndex([c for c in main if b and not has.get(c.sha, 0) & b],
-                                     options.release, options.release_subjects)
-        indexes[name] = by_fork[key]
-    return Window({n: [facts[s] for s in shas] for n, shas in line_shas.items()},
-                  indexes, before, main, graph, tag_commits)
+    pre_fork = {name: _pre_fork((facts[s] for s in shas), _ShaSet(has, bit.get(name, 0)))
+                for name, shas in line_shas.items()}
+    return Walk(line_shas, {n: ",".join(sorted(b)) for n, b in boundaries.items()},
+                main_shas, [has.get(s, 0) for s in main_shas], bit, pre_fork), facts
 
 
 def ancestors(graph: dict[str, tuple[str, ...]], seeds: dict[str, int]) -> dict[str, int]:
