@@ -46,6 +46,9 @@ def test_its_cache_writes_keep_the_first_value_and_the_store_reads_them(tmp_path
     lite.cache.put("patch-id", {"sha1": "other", "new": "value"})
     lite.cache.put("patch-id", {})
     assert store.cache.get("patch-id", ["sha1", "new"]) == {"sha1": "pid1", "new": "value"}
+    lite.cache.replace("walk", {"lines": "first"})
+    lite.cache.replace("walk", {"lines": "last"})
+    assert store.cache.get("walk", ["lines"]) == {"lines": "last"}
     lite.close()
     store.close()
 

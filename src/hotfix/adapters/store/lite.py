@@ -111,14 +111,19 @@ class LiteCache:
         return out
 
     def put(self, namespace: str, items: Mapping[str, str]) -> None:
+        self._write("INSERT OR IGNORE", namespace, items)
+
+    def replace(self, namespace: str, items: Mapping[str, str]) -> None:
+        self._write("INSERT OR REPLACE", namespace, items)
+
+    def _write(self, verb: str, namespace: str, items: Mapping[str, str]) -> None:
         if not items:
             return
         conn = self.record.conn
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                conn.executemany("INSERT OR IGNORE INTO cache (namespace, key, value) "
-                                 "VALUES (?, ?, ?)",
+                conn.executemany(f"{verb} INTO cache (namespace, key, value) VALUES (?, ?, ?)",
                                  [(namespace, k, v) for k, v in items.items()])
             except BaseException:
                 conn.execute("ROLLBACK")

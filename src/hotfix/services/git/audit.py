@@ -38,7 +38,7 @@ from hotfix.services.context import Context
 from hotfix.services.git.commit_facts import load_commits, load_patch_ids
 from hotfix.services.git.lines import ReleaseLine, discover_lines, mainline_ref, pick_lines
 
-WALK = "audit-walk/1"  # the cache's namespace for a ``Walk``, by the tips walked
+WALK = "audit-walk/2"  # the cache's namespace for the last ``Walk`` of some refs
 FETCH_HINT = ("check the name with `git log --oneline -1 REV`; fetch it with "
               "`git fetch --tags` if it lives on the remote")
 
@@ -90,8 +90,9 @@ class Window:
 
 @dataclass(frozen=True)
 class Walk:
-    """What the audit takes from the history walk, and keeps in the cache by the tips
-    walked (``audit-walk/1``): a warm audit with unchanged refs asks git for no walk."""
+    """What the audit takes from the history walk, and keeps in the cache (``audit-walk/2``,
+    by the refs audited, with the tips walked): a warm audit with unchanged tips asks git
+    for no walk."""
 
     lines: dict[str, list[str]]  # by line: its own non-merge commits, oldest first
     forks: dict[str, str]  # by line: its fork points (lines with the same share an index)
@@ -165,26 +166,30 @@ def read_window(git: GitRepo, cache: Cache, lines: Sequence[LineRef], mainline: 
     (``rev-list --parents``): no merge-base is asked of git. ``indexed`` False: no
     ``MainIndex`` per line (``contains`` matches against the fix, not the mainline).
 
-    The audit's walk (``indexed``, no tags) is kept in the cache under the commits it
-    started from: with the same mainline and line tips, a second audit walks nothing."""
+    The audit's walk (``indexed``, no tags) is kept in the cache, the last one for the same
+    refs: while their tips do not move, a second audit walks nothing."""
     main_tip = resolve(git, mainline)
     tag_commits = git.tags() if with_tags else {}
     # a line's tip is often a tag (a line without a branch): known, no rev-parse for it
     heads = {line.name: [tag_commits.get(line.tip) or resolve(git, line.tip),
                          *(tag_commits[t] for t in line.tags if t in tag_commits)]
              for line in lines}
-    key = hashlib.sha256(json.dumps([main_tip, list(heads.items())]).encode()).hexdigest()
-    kept = cache.get(WALK, [key]).get(key) if indexed and not with_tags else None
+    # kept by the question (these refs), holding the answer for the tips walked: the
+    # cache keeps one walk per question, not one per commit the mainline ever had
+    question = hashlib.sha256(json.dumps([mainline, [(line.name, line.tip) for line in lines]])
+                              .encode()).hexdigest()
+    tips = json.dumps([main_tip, list(heads.items())], separators=(",", ":"))
+    kept = cache.get(WALK, [question]).get(question, "") if indexed and not with_tags else ""
     graph: dict[str, tuple[str, ...]] = {}
-    if kept is not None:
-        walk = Walk.from_json(kept)
+    if kept.startswith(tips + "\n"):
+        walk = Walk.from_json(kept[len(tips) + 1:])
         facts = load_commits(git, cache, list(dict.fromkeys(
             [*walk.main, *(s for v in walk.lines.values() for s in v)])))
     else:
         graph = git.rev_graph([main_tip, *(h for hs in heads.values() for h in hs)])
         walk, facts = _walk(git, cache, graph, lines, heads, main_tip, mainline, with_tags)
         if indexed and not with_tags and _complete(git):
-            cache.put(WALK, {key: walk.to_json()})
+            cache.replace(WALK, {question: f"{tips}\n{walk.to_json()}"})
     main = [facts[s] for s in walk.main]
     by_fork: dict[str, MainIndex] = {}
     indexes: dict[str, MainIndex] = {}
