@@ -233,6 +233,8 @@ class MainIndex:
                                      and _release_subject(self.release_subjects, commit.subject))
 
     def by_hotfix_id(self, commit: CommitInfo) -> CommitInfo | None:
+        if not commit.hotfix_ids:
+            return None
         code = {f for f in commit.files if not self.release.is_release_file(f)}
         for hid in commit.hotfix_ids:
             for other in self._hotfix.get(hid, ()):

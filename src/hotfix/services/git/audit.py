@@ -19,7 +19,7 @@ import hashlib
 import json
 import re
 from collections.abc import Container, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hotfix.config import Config
 from hotfix.domain.audit.commits import CommitInfo, release_subject_regex
@@ -39,6 +39,7 @@ from hotfix.services.git.commit_facts import load_commits, load_patch_ids
 from hotfix.services.git.lines import ReleaseLine, discover_lines, mainline_ref, pick_lines
 
 WALK = "audit-walk/2"  # the cache's namespace for the last ``Walk`` of some refs
+VERSION_ONLY = "version-only/1"  # sha:release files -> "1" when it only sets versions
 FETCH_HINT = ("check the name with `git log --oneline -1 REV`; fetch it with "
               "`git fetch --tags` if it lives on the remote")
 
@@ -117,7 +118,7 @@ def audit_refs(git: GitRepo, cache: Cache, lines: Sequence[LineRef], *, mainline
     window = read_window(git, cache, lines, mainline, options)
     pending = {name: [c for c in commits if by_trailer(c, window.indexes[name]) is None]
                for name, commits in window.lines.items()}
-    release_only = _release_only(git, [c for cs in pending.values() for c in cs],
+    release_only = _release_only(git, cache, [c for cs in pending.values() for c in cs],
                                  options.release)
     code = {name: [c for c in commits if c.sha not in release_only
                    and not window.indexes[name].is_release_commit(c)]
@@ -310,14 +311,22 @@ def resolve(git: GitRepo, rev: str) -> str:
     return git.require_commit(rev, hint=FETCH_HINT)
 
 
-def _release_only(git: GitRepo, commits: Sequence[CommitInfo],
+def _release_only(git: GitRepo, cache: Cache, commits: Sequence[CommitInfo],
                   release: ReleaseFiles) -> frozenset[str]:
+    """The commits that only do release bookkeeping. Whether a commit touching only version
+    files only sets versions is read from its diff once, then kept in the cache (by the
+    commit and the release files it was judged with)."""
     kinds = {c.sha: release.kind(c.files) for c in commits}
-    check = [sha for sha, kind in kinds.items() if kind is Kind.VERSION]
-    patches = git.diffs(check)
+    judged = hashlib.sha256(json.dumps([release.globs, release.version_files]).encode()
+                            ).hexdigest()[:16]
+    keys = {sha: f"{sha}:{judged}" for sha, kind in kinds.items() if kind is Kind.VERSION}
+    kept = cache.get(VERSION_ONLY, keys.values())
+    patches = git.diffs([sha for sha, key in keys.items() if key not in kept])
+    fresh = {keys[sha]: "1" if release.version_only(text) else "" for sha, text in patches.items()}
+    cache.put(VERSION_ONLY, fresh)
+    verdicts = kept | fresh
     return frozenset(sha for sha, kind in kinds.items()
-                     if kind is Kind.RELEASE or (kind is Kind.VERSION
-                                                 and release.version_only(patches[sha])))
+                     if kind is Kind.RELEASE or (kind is Kind.VERSION and verdicts[keys[sha]]))
 
 
 def select_lines(ctx: Context, names: Sequence[str] = ()) -> list[ReleaseLine]:
@@ -334,9 +343,11 @@ def line_refs(lines: Iterable[ReleaseLine]) -> list[LineRef]:
 
 
 def audit(ctx: Context, names: Sequence[str] = ()) -> list[LineAudit]:
-    """``hotfix audit``: the discovered lines against the mainline, with recorded waivers."""
+    """``hotfix audit``: the discovered lines against the mainline, with recorded waivers.
+    It moves no ref, so they are read once (``frozen_refs``)."""
     from hotfix.services.git.waivers import all_waivers
 
+    ctx = replace(ctx, git=ctx.git.frozen_refs())
     return audit_refs(ctx.git, ctx.cache, line_refs(select_lines(ctx, names)),
                       mainline=mainline_ref(ctx.git, ctx.cfg),
                       options=AuditOptions.from_config(ctx.cfg), waivers=all_waivers(ctx))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from hotfix.domain.audit.commits import CommitInfo, parse_commit
 from hotfix.ports import Cache, GitRepo
@@ -23,7 +24,10 @@ PATCH_ID = "patch-id"
 
 def load_commits(git: GitRepo, cache: Cache, shas: Sequence[str]) -> dict[str, CommitInfo]:
     """``CommitInfo`` for each SHA: from the cache, the rest from one ``git log``."""
-    found = {sha: _decode(sha, value) for sha, value in cache.get(META, shas).items()}
+    kept = cache.get(META, shas)
+    # one JSON document for them all: one call into the decoder, not one per commit
+    found = {sha: _decode(sha, fields) for sha, fields in
+             zip(kept, json.loads(f"[{','.join(kept.values())}]"), strict=True)}
     todo = [sha for sha in shas if sha not in found]
     fresh = {sha: parse_commit(sha, message, files)
              for sha, (message, files) in git.read_commits(todo).items()}
@@ -49,9 +53,9 @@ def _encode(info: CommitInfo) -> str:
                       ensure_ascii=False)
 
 
-def _decode(sha: str, value: str) -> CommitInfo:
+def _decode(sha: str, fields: list[Any]) -> CommitInfo:
     (subject, files, cherry, backport, hotfix, is_release, reverts, is_revert,
-     prs) = json.loads(value)
+     prs) = fields
     return CommitInfo(sha=sha, subject=subject, files=tuple(files), cherry_from=tuple(cherry),
                       backport_of=tuple(backport), hotfix_ids=tuple(hotfix),
                       is_release=bool(is_release), reverts=tuple(reverts),

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from hotfix.domain.audit.commits import CommitInfo
@@ -195,24 +195,35 @@ def _carriers(git: GitRepo, cache: Cache, targets: list[CommitInfo],
                         release_subjects=options.release_subjects,
                         main_by_patch_id={pids[t.sha]: t.sha for t in targets if pids[t.sha]})
     out = {t.sha: Carrier(t.sha, t.subject, None) for t in targets}
-    for commit in _could_match(targets, pool):
+    for commit in _could_match(targets, pool, index):
         verdict = decide(commit, index, evidence)
         if commit.sha not in out and verdict.status is Status.IN_MAINLINE:
             out[commit.sha] = Carrier(commit.sha, commit.subject, verdict.match)
     return tuple(out.values())
 
 
-def _could_match(targets: Sequence[CommitInfo], pool: Sequence[CommitInfo]
-                 ) -> list[CommitInfo]:
-    """The commits of ``pool`` that ``decide`` could match to a target — a trailer, a
-    revert, a common file, a common PR, or named by a target's trailer — so the rest of a
-    long history is never normalised and compared."""
+def _could_match(targets: Sequence[CommitInfo], pool: Sequence[CommitInfo],
+                 index: MainIndex) -> list[CommitInfo]:
+    """The commits of ``pool`` that ``decide`` could match to a target (``index``): a
+    common file (for a patch-id, a subject, a ``Hotfix-Id``), an origin in common (either
+    one's trailer naming the other, or both the same commit), a revert of the same commit,
+    or a PR in common — so the rest of a long history is never normalised and compared."""
     files = {f for t in targets for f in t.files}
-    prs = {n for t in targets for n in t.prs}
-    named = {o[:7] for t in targets for o in t.origins}
+    named = tuple(o for t in targets for o in t.origins)  # a commit without a trailer
+    # matches by origin only as a commit a target names
+    prs = frozenset(n for t in targets for n in t.prs)
+    cited = tuple(str(n) for n in prs)
+
+    def cites(commit: CommitInfo) -> bool:  # its number in the subject: a cheap test first
+        return bool(prs) and (bool(commit.backport_prs) or any(n in commit.subject
+                                                               for n in cited)) \
+            and not prs.isdisjoint(commit.prs)
+
     return [c for c in pool
-            if c.cherry_from or c.backport_of or c.hotfix_ids or c.reverts
-            or c.sha[:7] in named or not files.isdisjoint(c.files) or not prs.isdisjoint(c.prs)]
+            if not files.isdisjoint(c.files)
+            or (index.by_origin(c) is not None if c.cherry_from or c.backport_of
+                else c.sha.startswith(named))
+            or (c.reverts and index.by_revert_target(c) is not None) or cites(c)]
 
 
 def _reverts(carriers: Sequence[Carrier], pool: Sequence[CommitInfo]) -> list[str]:
@@ -220,11 +231,12 @@ def _reverts(carriers: Sequence[Carrier], pool: Sequence[CommitInfo]) -> list[st
     by_sha = ShaMap()
     for carrier in carriers:
         by_sha.add(carrier.sha, _as_commit(carrier))
-    found = [c for c in pool if any(by_sha.get(t) is not None for t in c.reverts)]
+    found = [c for c in pool if c.reverts and any(by_sha.get(t) is not None for t in c.reverts)]
     undo = ShaMap()
     for commit in found:
         undo.add(commit.sha, commit)
-    picks = [c for c in pool if c not in found
+    seen = {c.sha for c in found}
+    picks = [c for c in pool if (c.cherry_from or c.backport_of) and c.sha not in seen
              and any(undo.get(o) is not None for o in c.origins - {c.sha})]
     return list(dict.fromkeys(c.sha for c in (*found, *picks)))
 
@@ -241,7 +253,9 @@ def hotfix_id_of(query: str, prefix: str) -> str | None:
 
 def contains(ctx: Context, query: str, on_progress: OnProgress = lambda _: None
              ) -> Containment:
-    """``hotfix contains SHA|HF-N`` over every discovered line and its release tags."""
+    """``hotfix contains SHA|HF-N`` over every discovered line and its release tags. It
+    moves no ref, so they are read once (``frozen_refs``)."""
+    ctx = replace(ctx, git=ctx.git.frozen_refs())
     lines = discover_lines(ctx.git, ctx.cfg)
     return contains_refs(ctx.git, ctx.cache, query, line_refs(lines),
                          mainline=mainline_ref(ctx.git, ctx.cfg),
