@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from functools import cached_property
 
 from hotfix.domain.audit.hunks import FilePatch, Hunk
 
@@ -82,25 +81,31 @@ class Text:
     """A file's lines (line endings dropped) with where each line occurs."""
 
     def __init__(self, text: str) -> None:
-        lines = text.split("\n")
+        # a "\r" ending a line is dropped: "\r\n" inside, and a last line's own
+        lines = (text.replace("\r\n", "\n") if "\r" in text else text).split("\n")
         if lines and lines[-1] == "":
             lines.pop()
-        self.lines = tuple(line.removesuffix("\r") for line in lines)
-
-    @cached_property
-    def _at(self) -> dict[str, list[int]]:
-        at: dict[str, list[int]] = {}
-        for i, line in enumerate(self.lines):
-            at.setdefault(line, []).append(i)
-        return at
+        elif lines:
+            lines[-1] = lines[-1].removesuffix("\r")
+        self.lines = tuple(lines)
 
     def find(self, block: Sequence[str]) -> list[int]:
-        """Where ``block`` starts, every time it occurs as consecutive lines."""
+        """Where ``block`` starts, every time it occurs as consecutive lines (its first
+        line looked for by ``tuple.index``: a release tag's hundreds of files are each
+        asked a few blocks, so no index of every line is built)."""
         n = len(block)
         if not n:
             return []
-        return [i for i in self._at.get(block[0], ())
-                if self.lines[i:i + n] == tuple(block)]
+        lines, first, wanted = self.lines, block[0], tuple(block)
+        found: list[int] = []
+        i = -1
+        while True:
+            try:
+                i = lines.index(first, i + 1)
+            except ValueError:
+                return found
+            if lines[i:i + n] == wanted:
+                found.append(i)
 
 
 def hunk_state(hunk: Hunk, text: Text) -> HunkState:

@@ -20,6 +20,7 @@ import json
 import re
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from hotfix.config import Config
 from hotfix.domain.audit.commits import CommitInfo, release_subject_regex
@@ -35,7 +36,7 @@ from hotfix.domain.audit.release_files import Kind, ReleaseFiles
 from hotfix.errors import ConfigError, NotFound, UsageError
 from hotfix.ports import Cache, GitRepo
 from hotfix.services.context import Context
-from hotfix.services.git.commit_facts import load_commits, load_patch_ids
+from hotfix.services.git.commit_facts import Facts, load_facts, load_patch_ids
 from hotfix.services.git.lines import ReleaseLine, discover_lines, mainline_ref, pick_lines
 
 WALK = "audit-walk/2"  # the cache's namespace for the last ``Walk`` of some refs
@@ -79,14 +80,23 @@ class Window:
     """The commits an audit looks at: each line's since its fork, and the mainline since
     that fork (``indexes``, by line); ``main`` is every mainline commit read, oldest first."""
 
-    lines: dict[str, list[CommitInfo]]
+    line_shas: dict[str, list[str]]  # by line: its own commits, oldest first
     indexes: dict[str, MainIndex]
     pre_fork: dict[str, dict[str, str]]  # by line: line sha -> the mainline commit before
     # the fork that its trailer names (a re-pick after a revert, say)
-    main: list[CommitInfo]
+    main_shas: list[str]
+    facts: Facts  # of every commit above (``indexed``: all decoded already)
     graph: dict[str, tuple[str, ...]]  # every commit walked → its parents (empty when the
     # audit read its walk from the cache: only ``contains`` asks for it)
     tag_commits: dict[str, str]  # with ``with_tags``: every tag → its commit
+
+    @cached_property
+    def lines(self) -> dict[str, list[CommitInfo]]:
+        return {name: [self.facts[s] for s in shas] for name, shas in self.line_shas.items()}
+
+    @cached_property
+    def main(self) -> list[CommitInfo]:
+        return [self.facts[s] for s in self.main_shas]
 
 
 @dataclass(frozen=True)
@@ -167,8 +177,9 @@ def read_window(git: GitRepo, cache: Cache, lines: Sequence[LineRef], mainline: 
     (``rev-list --parents``): no merge-base is asked of git. ``indexed`` False: no
     ``MainIndex`` per line (``contains`` matches against the fix, not the mainline).
 
-    The audit's walk (``indexed``, no tags) is kept in the cache, the last one for the same
-    refs: while their tips do not move, a second audit walks nothing."""
+    The walk is kept in the cache (with the graph itself when ``with_tags``: ``contains``
+    reads every tag's ancestry from it), the last one for the same refs: while their tips
+    do not move, a second audit or ``contains`` walks nothing."""
     main_tip = resolve(git, mainline)
     tag_commits = git.tags() if with_tags else {}
     # a line's tip is often a tag (a line without a branch): known, no rev-parse for it
@@ -177,23 +188,29 @@ def read_window(git: GitRepo, cache: Cache, lines: Sequence[LineRef], mainline: 
              for line in lines}
     # kept by the question (these refs), holding the answer for the tips walked: the
     # cache keeps one walk per question, not one per commit the mainline ever had
-    question = hashlib.sha256(json.dumps([mainline, [(line.name, line.tip) for line in lines]])
-                              .encode()).hexdigest()
+    question = hashlib.sha256(json.dumps(
+        [mainline, with_tags, [(line.name, line.tip, line.tags if with_tags else ())
+                               for line in lines]]).encode()).hexdigest()
     tips = json.dumps([main_tip, list(heads.items())], separators=(",", ":"))
-    kept = cache.get(WALK, [question]).get(question, "") if indexed and not with_tags else ""
+    kept_tips, _, kept = cache.get(WALK, [question]).get(question, "").partition("\n")
     graph: dict[str, tuple[str, ...]] = {}
-    if kept.startswith(tips + "\n"):
-        walk = Walk.from_json(kept[len(tips) + 1:])
-        facts = load_commits(git, cache, list(dict.fromkeys(
+    if kept_tips == tips:  # one line each: the tips, the walk, the graph (JSON has no "\n")
+        walked, _, graph_text = kept.partition("\n")
+        walk = Walk.from_json(walked)
+        graph = _graph(graph_text) if with_tags else {}
+        facts = load_facts(git, cache, list(dict.fromkeys(
             [*walk.main, *(s for v in walk.lines.values() for s in v)])))
     else:
         graph = git.rev_graph([main_tip, *(h for hs in heads.values() for h in hs)])
         walk, facts = _walk(git, cache, graph, lines, heads, main_tip, mainline, with_tags)
-        if indexed and not with_tags and _complete(git):
-            cache.replace(WALK, {question: f"{tips}\n{walk.to_json()}"})
-    main = [facts[s] for s in walk.main]
+        if _complete(git):
+            parts = [tips, walk.to_json(), *([_graph_text(graph)] if with_tags else [])]
+            cache.replace(WALK, {question: "\n".join(parts)})
     by_fork: dict[str, MainIndex] = {}
     indexes: dict[str, MainIndex] = {}
+    if indexed:  # the audit reads them all: at once
+        facts.decoded()
+    main = [facts[s] for s in walk.main] if indexed else []
     for name in walk.lines if indexed else ():
         b = walk.bits.get(name, 0)
         fork = walk.forks[name] if b else ""
@@ -202,8 +219,20 @@ def read_window(git: GitRepo, cache: Cache, lines: Sequence[LineRef], mainline: 
                                        if b and not mask & b],
                                       options.release, options.release_subjects)
         indexes[name] = by_fork[fork]
-    return Window({n: [facts[s] for s in shas] for n, shas in walk.lines.items()},
-                  indexes, walk.pre_fork, main, graph, tag_commits)
+    return Window(walk.lines, indexes, walk.pre_fork, walk.main, facts, graph, tag_commits)
+
+
+def _graph_text(graph: Mapping[str, tuple[str, ...]]) -> str:
+    """``graph`` on one line: ``sha parent parent,sha parent,…`` (parents before children)."""
+    return ",".join(" ".join((sha, *parents)) for sha, parents in graph.items())
+
+
+def _graph(text: str) -> dict[str, tuple[str, ...]]:
+    graph: dict[str, tuple[str, ...]] = {}
+    for row in text.split(",") if text else ():
+        sha, *parents = row.split(" ")
+        graph[sha] = tuple(parents)
+    return graph
 
 
 def _complete(git: GitRepo) -> bool:
@@ -218,7 +247,7 @@ def _complete(git: GitRepo) -> bool:
 
 def _walk(git: GitRepo, cache: Cache, graph: dict[str, tuple[str, ...]],
           lines: Sequence[LineRef], heads: Mapping[str, list[str]], main_tip: str,
-          mainline: str, with_tags: bool) -> tuple[Walk, dict[str, CommitInfo]]:
+          mainline: str, with_tags: bool) -> tuple[Walk, Facts]:
     """The ``Walk`` of ``graph``, and the facts of every commit it names."""
     on_main = ancestors(graph, {main_tip: 1})
     order = {sha: i for i, sha in enumerate(graph)}
@@ -248,7 +277,7 @@ def _walk(git: GitRepo, cache: Cache, graph: dict[str, tuple[str, ...]],
     main_shas = [sha for sha in graph if sha in on_main and has.get(sha, 0) != every] \
         if bit else []
     wanted = list(dict.fromkeys([*main_shas, *(s for v in line_shas.values() for s in v)]))
-    facts = load_commits(git, cache, wanted)
+    facts = load_facts(git, cache, wanted)
     pre_fork = {name: _pre_fork((facts[s] for s in shas), _ShaSet(has, bit.get(name, 0)))
                 for name, shas in line_shas.items()}
     return Walk(line_shas, {n: ",".join(sorted(b)) for n, b in boundaries.items()},

@@ -18,7 +18,7 @@ for the patches of the fix and its carriers, ONE ``cat-file --batch-check`` and 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -46,7 +46,7 @@ from hotfix.services.git.audit import (
     read_window,
     resolve,
 )
-from hotfix.services.git.commit_facts import load_commits, load_patch_ids
+from hotfix.services.git.commit_facts import Facts, load_commits, load_patch_ids, needle_file
 from hotfix.services.git.lines import discover_lines, mainline_ref
 from hotfix.services.git.trees import TagTrees
 
@@ -106,8 +106,8 @@ def contains_refs(git: GitRepo, cache: Cache, query: str, lines: Sequence[LineRe
     """Where the fix ``query`` (a commit, or the hotfix ``hotfix_id``) was released."""
     on_progress("reading the history of the mainline, the lines and their tags")
     window = read_window(git, cache, lines, mainline, options, with_tags=True, indexed=False)
-    pool = list({c.sha: c for c in (*window.main, *(c for cs in window.lines.values()
-                                                     for c in cs))}.values())
+    pool = Pool(window.facts, list(dict.fromkeys(
+        [*window.main_shas, *(s for shas in window.line_shas.values() for s in shas)])))
     targets = _targets(git, cache, query, hotfix_id, pool)
     carriers = _carriers(git, cache, targets, pool, options)
     reverts = _reverts(carriers, pool)
@@ -170,12 +170,26 @@ def _roots(targets: Sequence[CommitInfo]) -> list[str]:
     return roots or [t.sha for t in targets]
 
 
+@dataclass(frozen=True)
+class Pool:
+    """Where carriers are looked for: the mainline since the oldest fork, every line and
+    the history of every tag — the whole history, often. A commit's facts are decoded only
+    when their text names what is looked for (``Facts.containing``): the tests below then
+    run on a few hundred commits, not on tens of thousands."""
+
+    facts: Facts
+    shas: list[str]  # oldest first, the mainline's before the lines'
+
+    def naming(self, needles: Iterable[str], named: tuple[str, ...] = ()) -> list[CommitInfo]:
+        return self.facts.containing(self.shas, needles, named)
+
+
 def _targets(git: GitRepo, cache: Cache, query: str, hotfix_id: str | None,
-             pool: Sequence[CommitInfo]) -> list[CommitInfo]:
+             pool: Pool) -> list[CommitInfo]:
     if hotfix_id is None:
         sha = resolve(git, query)
         return [load_commits(git, cache, [sha])[sha]]
-    found = list({c.sha: c for c in pool
+    found = list({c.sha: c for c in pool.naming([hotfix_id])
                   if hotfix_id in c.hotfix_ids and not c.is_release}.values())
     if not found:
         raise NotFound(f"no commit on the mainline or a release line has the trailer "
@@ -186,16 +200,22 @@ def _targets(git: GitRepo, cache: Cache, query: str, hotfix_id: str | None,
 
 
 def _carriers(git: GitRepo, cache: Cache, targets: list[CommitInfo],
-              pool: Sequence[CommitInfo], options: AuditOptions) -> tuple[Carrier, ...]:
+              pool: Pool, options: AuditOptions) -> tuple[Carrier, ...]:
     index = MainIndex(targets, options.release, options.release_subjects)
+    named = tuple(o for t in targets for o in t.origins)
+    # what a carrier's facts must name: a file of the fix, an origin of it, what it
+    # reverts, its PR (``_could_match`` says which of those match)
+    near = pool.naming([*(needle_file(f) for t in targets for f in t.files),
+                        *(o[:7] for o in named), *(r[:7] for t in targets for r in t.reverts),
+                        *(str(n) for t in targets for n in t.prs)], named)
     same_files = {frozenset(t.files) for t in targets}
-    suspects = [c for c in pool if frozenset(c.files) in same_files]
+    suspects = [c for c in near if frozenset(c.files) in same_files]
     pids = load_patch_ids(git, cache, [c.sha for c in (*targets, *suspects)])
     evidence = Evidence(patch_ids=pids, subject_fallback=options.subject_fallback,
                         release_subjects=options.release_subjects,
                         main_by_patch_id={pids[t.sha]: t.sha for t in targets if pids[t.sha]})
     out = {t.sha: Carrier(t.sha, t.subject, None) for t in targets}
-    for commit in _could_match(targets, pool, index):
+    for commit in _could_match(targets, near, index):
         verdict = decide(commit, index, evidence)
         if commit.sha not in out and verdict.status is Status.IN_MAINLINE:
             out[commit.sha] = Carrier(commit.sha, commit.subject, verdict.match)
@@ -204,10 +224,11 @@ def _carriers(git: GitRepo, cache: Cache, targets: list[CommitInfo],
 
 def _could_match(targets: Sequence[CommitInfo], pool: Sequence[CommitInfo],
                  index: MainIndex) -> list[CommitInfo]:
-    """The commits of ``pool`` that ``decide`` could match to a target (``index``): a
-    common file (for a patch-id, a subject, a ``Hotfix-Id``), an origin in common (either
-    one's trailer naming the other, or both the same commit), a revert of the same commit,
-    or a PR in common — so the rest of a long history is never normalised and compared."""
+    """The commits of ``pool`` (those ``Pool.naming`` found) that ``decide`` could match to
+    a target (``index``): a common file (for a patch-id, a subject, a ``Hotfix-Id``), an
+    origin in common (either one's trailer naming the other, or both the same commit), a
+    revert of the same commit, or a PR in common — so the rest of a long history is never
+    normalised and compared."""
     files = {f for t in targets for f in t.files}
     named = tuple(o for t in targets for o in t.origins)  # a commit without a trailer
     # matches by origin only as a commit a target names
@@ -226,17 +247,19 @@ def _could_match(targets: Sequence[CommitInfo], pool: Sequence[CommitInfo],
             or (c.reverts and index.by_revert_target(c) is not None) or cites(c)]
 
 
-def _reverts(carriers: Sequence[Carrier], pool: Sequence[CommitInfo]) -> list[str]:
+def _reverts(carriers: Sequence[Carrier], pool: Pool) -> list[str]:
     """Commits of ``pool`` that revert a carrier, and the picks of those reverts."""
     by_sha = ShaMap()
     for carrier in carriers:
         by_sha.add(carrier.sha, _as_commit(carrier))
-    found = [c for c in pool if c.reverts and any(by_sha.get(t) is not None for t in c.reverts)]
+    found = [c for c in pool.naming(c.sha[:7] for c in carriers)
+             if c.reverts and any(by_sha.get(t) is not None for t in c.reverts)]
     undo = ShaMap()
     for commit in found:
         undo.add(commit.sha, commit)
     seen = {c.sha for c in found}
-    picks = [c for c in pool if (c.cherry_from or c.backport_of) and c.sha not in seen
+    picks = [c for c in pool.naming(c.sha[:7] for c in found)
+             if (c.cherry_from or c.backport_of) and c.sha not in seen
              and any(undo.get(o) is not None for o in c.origins - {c.sha})]
     return list(dict.fromkeys(c.sha for c in (*found, *picks)))
 
