@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 
 from hotfix.domain.audit.hunks import FilePatch, Hunk
 
@@ -89,23 +90,20 @@ class Text:
             lines[-1] = lines[-1].removesuffix("\r")
         self.lines = tuple(lines)
 
+    @cached_property
+    def _at(self) -> dict[str, list[int]]:
+        at: dict[str, list[int]] = {}
+        for i, line in enumerate(self.lines):
+            at.setdefault(line, []).append(i)
+        return at
+
     def find(self, block: Sequence[str]) -> list[int]:
-        """Where ``block`` starts, every time it occurs as consecutive lines (its first
-        line looked for by ``tuple.index``: a release tag's hundreds of files are each
-        asked a few blocks, so no index of every line is built)."""
+        """Where ``block`` starts, every time it occurs as consecutive lines."""
         n = len(block)
         if not n:
             return []
-        lines, first, wanted = self.lines, block[0], tuple(block)
-        found: list[int] = []
-        i = -1
-        while True:
-            try:
-                i = lines.index(first, i + 1)
-            except ValueError:
-                return found
-            if lines[i:i + n] == wanted:
-                found.append(i)
+        wanted = tuple(block)
+        return [i for i in self._at.get(block[0], ()) if self.lines[i:i + n] == wanted]
 
 
 def hunk_state(hunk: Hunk, text: Text) -> HunkState:

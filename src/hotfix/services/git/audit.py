@@ -2,13 +2,15 @@
 
 The work, in as few git processes as possible:
 
-1. ONE ``rev-list --parents`` of the mainline and every line: from that graph, each line's
-   commits the mainline lacks, its fork points, and the mainline commits since (merge
-   commits included); then the facts of every commit involved from the cache or ONE
-   ``git log --stdin``;
-3. trailers first; only what they leave open needs patch-ids, and only mainline commits that
+1. every ref from ONE ``for-each-ref`` (``GitRepo.frozen_refs``), then ONE ``rev-list
+   --parents`` of the mainline and every line: from that graph, each line's commits the
+   mainline lacks, its fork points, and the mainline commits since (merge commits
+   included) — a ``Walk``, kept in the cache until a tip moves, so a warm audit walks
+   nothing; then the facts of every commit involved from the cache or ONE ``git log
+   --stdin``;
+2. trailers first; only what they leave open needs patch-ids, and only mainline commits that
    touch exactly the same files can share one: ONE ``diff-tree | patch-id`` for those;
-4. the pure decisions of ``hotfix.domain.audit.equivalence``, each line against the mainline
+3. the pure decisions of ``hotfix.domain.audit.equivalence``, each line against the mainline
    since ITS fork only: a commit's verdict never depends on which other lines are audited.
 """
 
@@ -78,7 +80,8 @@ class AuditOptions:
 @dataclass(frozen=True)
 class Window:
     """The commits an audit looks at: each line's since its fork, and the mainline since
-    that fork (``indexes``, by line); ``main`` is every mainline commit read, oldest first."""
+    that fork (``indexes``, by line); ``main`` is every mainline commit read, oldest first.
+    ``lines`` and ``main`` decode their facts when first read (``contains`` never does)."""
 
     line_shas: dict[str, list[str]]  # by line: its own commits, oldest first
     indexes: dict[str, MainIndex]
@@ -86,8 +89,8 @@ class Window:
     # the fork that its trailer names (a re-pick after a revert, say)
     main_shas: list[str]
     facts: Facts  # of every commit above (``indexed``: all decoded already)
-    graph: dict[str, tuple[str, ...]]  # every commit walked → its parents (empty when the
-    # audit read its walk from the cache: only ``contains`` asks for it)
+    graph: dict[str, tuple[str, ...]]  # every commit walked → its parents (only ``contains``
+    # asks for it: empty when the audit, without tags, read its walk from the cache)
     tag_commits: dict[str, str]  # with ``with_tags``: every tag → its commit
 
     @cached_property

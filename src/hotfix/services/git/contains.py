@@ -18,7 +18,7 @@ for the patches of the fix and its carriers, ONE ``cat-file --batch-check`` and 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -31,7 +31,7 @@ from hotfix.domain.audit.equivalence import (
     Status,
     decide,
 )
-from hotfix.domain.audit.hunks import code_files, parse_patch
+from hotfix.domain.audit.hunks import FilePatch, code_files, parse_patch
 from hotfix.domain.audit.presence import Tally
 from hotfix.domain.audit.release_files import ReleaseFiles
 from hotfix.domain.audit.shipped import Shipped, State, TagEvidence, judge
@@ -155,8 +155,30 @@ def _judge_tags(git: GitRepo, graph: dict[str, tuple[str, ...]], tags: Mapping[s
         held = [s for s in walked if has.get(s, 0) & bit]  # oldest first
         fix = sum((trees.tally(tag, patches[r]) for r in roots), Tally())
         out[tag] = judge(TagEvidence(tag, [(s, s in undo) for s in held], fix,
-                                     {c: trees.tally(tag, patches[c]) for c in carriers}))
+                                     _Tallies(trees, tag, patches, carriers)))
     return out
+
+
+class _Tallies(Mapping[str, Tally]):
+    """Each carrier's own patch against one tag's tree, tallied when ``judge`` asks: it
+    asks about the carriers in the tag's history, and about the others only when nothing
+    else decided (a fix the bots picked onto every line has hundreds of carriers)."""
+
+    def __init__(self, trees: TagTrees, tag: str, patches: Mapping[str, Sequence[FilePatch]],
+                 carriers: Sequence[str]) -> None:
+        self._trees, self._tag, self._patches, self._carriers = trees, tag, patches, carriers
+        self._known = frozenset(carriers)
+
+    def __getitem__(self, sha: str) -> Tally:
+        if sha not in self._known:
+            raise KeyError(sha)
+        return self._trees.tally(self._tag, self._patches[sha])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._carriers)
+
+    def __len__(self) -> int:
+        return len(self._carriers)
 
 
 def _roots(targets: Sequence[CommitInfo]) -> list[str]:
