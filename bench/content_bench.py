@@ -2,10 +2,11 @@
 and the endpoint's throughput with conditional requests (ETag → 304) against unconditional.
 
 A ``hotfix serve`` app under uvicorn on loopback (tests/server/live.py) on SQLite, with the
-demo's catalog (demo/content_scenario.py: zones ``shipping`` and ``stock``, two approved
-templates) synced. Each of ROUNDS rounds drafts and approves a new shipping deadline
-(untimed), then times from just before ``POST …/content/changes/{key}/publish`` to the first
-``GET /content/v1/zones/shipping`` showing it, and from just before ``…/revert`` to the first
+demo's catalog (demo/content_scenario.py: zones ``shipping`` and ``stock``, two templates)
+synced and each template approved by the approver. Each of ROUNDS rounds drafts and
+approves a new shipping deadline (untimed), then times from just before ``POST
+…/content/changes/{key}/publish`` to the first ``GET /content/v1/zones/shipping`` showing
+it, and from just before ``…/revert`` to the first
 GET showing the previous deadline again (a client polling as fast as it can). Target < 1 s
 each. Then requests per second for SECONDS each (wrk, 1 thread × CONNECTIONS keep-alive
 connections, when installed; else that many httpx threads): the zone unconditionally (200
@@ -49,7 +50,6 @@ def catalog(folder: Path) -> dict[str, object]:
     (folder / "content" / "zones.toml").write_text(ZONES, encoding="utf-8")
     for name, text in TEMPLATES.items():
         (folder / "content" / "templates" / f"{name}.toml").write_text(text, encoding="utf-8")
-    approve_templates(folder)
     return read_catalog(folder)
 
 
@@ -140,8 +140,11 @@ def main() -> None:
         with live.client("engineer") as engineer:
             synced = engineer.post(f"{CONTENT}/catalog", json=catalog(Path(tmp) / "repo"))
             assert synced.is_success, synced.text
+        with live.client("approver") as approver:
+            approve_templates(approver, Path(tmp) / "repo")  # an approve_template event each
         published, reverted = rounds(live, count)
-        print(f"{count} rounds on SQLite ({count + 1} content records at the end); "
+        print(f"{count} rounds on SQLite ({count + 1} content changes and the templates' "
+              "approvals record at the end); "
               "target < 1 s each")
         for name, times in (("publish → visible", published), ("revert → visible", reverted)):
             ordered = sorted(times)

@@ -6,7 +6,16 @@ fail 15 % of them, the rest fail 1 %; a sticky split assigns users at 5 %, 25 %,
 ≤ α for the user judge; the request judge is shown beside it on the very same requests.
 With the variant failing ``--effect`` times as often: how often and how fast each catches it.
 
+Then latency, on streams where requests also take time (the heavy users are the slow ones:
+a fifth of their requests over the app's 250 ms threshold, the others' 0.6 %): errors and
+latency judged together by the user judge, latency on users slow (``flag_slow_users_total``,
+its share 0.3 of α); the request judge with its latency and tail tests alone (no errors),
+on the same requests. With no effect: false
+rollbacks, all and on latency; with the variant's latencies ``--slowdown`` times as long:
+how often each catches it.
+
     python bench/flag_judge_bench.py [--quick] [--runs 1000] [--alpha 0.05] [--effect 2]
+                                     [--slowdown 1.5]
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-from tests.domain.judge.heavy_users import Outcome, population, run  # noqa: E402
+from tests.domain.judge.heavy_users import Outcome, latency_only, population, run  # noqa: E402
 
 
 def upper(k: int, n: int, z: float = 1.96) -> float:
@@ -33,8 +42,10 @@ def upper(k: int, n: int, z: float = 1.96) -> float:
     return (centre + spread) / (1 + z * z / n)
 
 
-def share(outcomes: list[Outcome], who: str, decision: str) -> str:
-    k, n = sum(getattr(o, who) == decision for o in outcomes), len(outcomes)
+def share(outcomes: list[Outcome], who: str, decision: str, by: str | None = None) -> str:
+    k = sum(getattr(o, who) == decision and (by is None or o.users_by == by)
+            for o in outcomes)
+    n = len(outcomes)
     return f"{k:5d}/{n} = {k / n:6.1%} (95 % upper {upper(k, n):6.1%})"
 
 
@@ -44,6 +55,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int)
     parser.add_argument("--alpha", type=float, default=0.05)
     parser.add_argument("--effect", type=float, default=2.0)
+    parser.add_argument("--slowdown", type=float, default=1.5)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     runs = args.runs or (100 if args.quick else 1000)
@@ -63,6 +75,25 @@ def main() -> None:
     print(f"{len(bad)} rollouts whose variant fails {args.effect:g}× as often")
     print(f"  user judge    rolled back     {share(bad, 'users', 'rollback')}")
     print(f"  request judge rolled back     {share(bad, 'requests', 'rollback')}")
+    print(f"({took:.1f} s)")
+    started = time.perf_counter()
+    latency = latency_only(args.alpha)
+    slow_null = [run(rng, population(rng, latency=True), alpha=args.alpha,
+                     request_settings=latency) for _ in range(runs)]
+    slow = [run(rng, population(rng, latency=True), alpha=args.alpha, slowdown=args.slowdown,
+                request_settings=latency) for _ in range(max(runs // 5, 20))]
+    took = time.perf_counter() - started
+    print(f"{runs} harmless rollouts judged on errors and latency (heavy users are the slow ones)")
+    print(f"  user judge    false rollbacks {share(slow_null, 'users', 'rollback')}")
+    print(f"{f'    on latency (≤ {0.3 * args.alpha:g})':<32}"
+          f"{share(slow_null, 'users', 'rollback', 'latency')}")
+    print(f"  request judge false rollbacks {share(slow_null, 'requests', 'rollback')}"
+          "  (its latency and tail tests alone)")
+    print(f"  user judge    promoted        {share(slow_null, 'users', 'promote')}")
+    print(f"{len(slow)} rollouts whose variant is {args.slowdown:g}× as slow")
+    print(f"  user judge    rolled back     {share(slow, 'users', 'rollback')}")
+    print(f"    on latency                  {share(slow, 'users', 'rollback', 'latency')}")
+    print(f"  request judge rolled back     {share(slow, 'requests', 'rollback')}")
     print(f"({took:.1f} s)")
 
 

@@ -466,6 +466,11 @@ CATALOG: tuple[Setting, ...] = (
             "each user counted once (docs/flags.md)."),
     Setting("rollout.flag.failed_users", "flag_failed_users_total",
             "Counter of users who met their first failure, labelled by flag and variant."),
+    Setting("rollout.flag.slow_users", "flag_slow_users_total",
+            "Counter of users whose first request slower than the app's threshold came,\n"
+            "labelled by flag and variant (the latency metric of a flag rollout, docs/flags.md).\n"
+            "Empty: latency is not judged in flag rollouts; set but not exported: no latency\n"
+            "data, and the judge never promotes."),
     Setting("rollout.flag.variant_label", "variant",
             "Label holding the variant on the app's counters in a flag rollout."),
     # ── verify: smoke checks after promotion (docs/rollout.md) ─────────────────────────────

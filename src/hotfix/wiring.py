@@ -117,7 +117,7 @@ def content_desk(ctx: Context) -> Content:
         return deciding_with(local, catalog)
 
     return ContentDesk(ctx.content, records_for, ctx.clock,
-                       ContentSettings.from_config(ctx.cfg).checkout)
+                       ContentSettings.from_config(ctx.cfg).checkout, local.settings.approvers)
 
 
 @dataclass(frozen=True)
@@ -652,17 +652,41 @@ def open_changes(logs: Mapping[str, SqlStore]) -> ChangeFeed | None:
     return AppendListener(urls)
 
 
-def publish_to_server(ctx: Context, what: str, body: dict[str, Any]) -> dict[str, Any]:
-    """``hotfix audit|metrics --publish``: ``what`` computed here (it needs the repository),
-    kept by the team server for its dashboard and API."""
+@dataclass(frozen=True)
+class ProjectApi:
+    """The signed-in project's API on the team server (client mode): paths are relative to
+    ``/api/v1/projects/P``; failures come back as the HotfixError the server raised."""
+
+    client: Any  # hotfix.adapters.remote.client.ServerClient
+    base: str
+
+    def get(self, tail: str) -> Any:
+        return self.client.get(f"{self.base}{tail}")
+
+    def post(self, tail: str, body: dict[str, Any] | None = None) -> Any:
+        return self.client.post(f"{self.base}{tail}", body or {})
+
+
+def project_api(ctx: Context) -> ProjectApi | None:
+    """The team server's API for ``ctx``'s project when ``ctx`` acts through one, else None
+    (the record is the repository's own)."""
     from hotfix.adapters.remote.records import RemoteRecords
 
     if not isinstance(ctx.records, RemoteRecords):
+        return None
+    return ProjectApi(ctx.records.client, ctx.records.base)
+
+
+def publish_to_server(ctx: Context, what: str, body: dict[str, Any]) -> dict[str, Any]:
+    """``hotfix audit|metrics --publish``: ``what`` computed here (it needs the repository),
+    kept by the team server for its dashboard and API."""
+    api = project_api(ctx)
+    if api is None:
         raise UsageError(f"--publish sends the {what} to the team server, but this "
                          "repository keeps its record locally",
                          hint="sign in first: hotfix login URL (or HOTFIX_SERVER and "
                               "HOTFIX_TOKEN in CI)")
-    done: dict[str, Any] = ctx.records.client.post(f"{ctx.records.base}/{what}", body)
+    done: dict[str, Any] = api.post(f"/{what}", body)
     return done
 
 
@@ -1015,7 +1039,8 @@ class WiredRollout:
         names = VariantNames(cfg.str("rollout.prometheus.requests"),
                              cfg.str("rollout.prometheus.status_label"),
                              cfg.str("rollout.flag.users"), cfg.str("rollout.flag.failed_users"),
-                             cfg.str("rollout.flag.variant_label"))
+                             cfg.str("rollout.flag.variant_label"),
+                             slow_users=cfg.str("rollout.flag.slow_users"))
         targets = [str(t) for t in cfg.list("rollout.flag.targets")]
 
         def addresses() -> list[str]:
@@ -1036,7 +1061,8 @@ class WiredRollout:
     def user_judge(self) -> UserJudgeLike:
         from hotfix.domain.judge.users import UserJudge
 
-        return UserJudge(judge_settings(self.cfg))
+        return UserJudge(judge_settings(self.cfg),
+                         self.cfg.str("rollout.flag.slow_users") or None)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,9 @@ from typing import Any
 import pytest
 
 from hotfix.cli.main import run
+from tests.cli.client_mode import MODES, SignedRecords, TeamServer, split_as
+
+TEAM_DB = "team-server.db"
 
 
 @dataclass
@@ -27,12 +30,18 @@ class Result:
 Invoke = Callable[..., Result]
 
 
-def _invoker(monkeypatch: pytest.MonkeyPatch, capfd: Any, repo: Path) -> Invoke:
+def _invoker(monkeypatch: pytest.MonkeyPatch, capfd: Any, repo: Path,
+             team: TeamServer | None = None) -> Invoke:
     monkeypatch.setenv("COLUMNS", "200")
 
     def invoke(*args: str, cwd: Path | None = None) -> Result:
         monkeypatch.chdir(cwd or repo)
-        monkeypatch.setattr(sys, "argv", ["hotfix", *args])
+        argv = list(args)
+        if team is not None:  # client mode: who acts is a token, never --as
+            argv, who = split_as(args)
+            for name, value in team.sign_in(who, cwd or repo).items():
+                monkeypatch.setenv(name, value)
+        monkeypatch.setattr(sys, "argv", ["hotfix", *argv])
         capfd.readouterr()
         try:
             run()
@@ -45,10 +54,69 @@ def _invoker(monkeypatch: pytest.MonkeyPatch, capfd: Any, repo: Path) -> Invoke:
     return invoke
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A ``both_modes`` module's tests run locally and through a team server."""
+    node = metafunc.definition
+    if ("hotfix" in metafunc.fixturenames and node.get_closest_marker("both_modes")
+            and not node.get_closest_marker("local_only")):
+        metafunc.parametrize("cli_mode", MODES, indirect=True)
+
+
+@pytest.fixture
+def cli_mode(request: pytest.FixtureRequest) -> str:
+    """Where the record is kept: ``local`` (the repository) or ``client`` (a team server)."""
+    return str(getattr(request, "param", "local"))
+
+
+@pytest.fixture
+def record_db(cli_mode: str, repo: Path, tmp_path: Path) -> Path:
+    """The SQLite file the record is kept in: the repository's, or the team server's."""
+    return repo / ".hotfix" / "hotfix.db" if cli_mode == "local" else tmp_path / TEAM_DB
+
+
+@pytest.fixture
+def team(cli_mode: str, tmp_path: Path) -> Iterator[TeamServer | None]:
+    """The team server a client-mode test's commands act through (None in local mode)."""
+    if cli_mode == "local":
+        yield None
+        return
+    server = TeamServer(tmp_path / "team-server", f"sqlite:///{tmp_path / TEAM_DB}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture
 def hotfix(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-           repo: Path) -> Invoke:
-    return _invoker(monkeypatch, capsys, repo)
+           repo: Path, team: TeamServer | None) -> Invoke:
+    return _invoker(monkeypatch, capsys, repo, team)
+
+
+@pytest.fixture
+def hint(cli_mode: str) -> Callable[[str], str]:
+    """A command hint as this mode shows it: signed in, ``--as WHO`` reads "(signed in as
+    …)" (``hotfix.domain.record.actors.signed_in``, what the CLI itself does)."""
+    from hotfix.domain.record.actors import signed_in
+
+    return (lambda text: text) if cli_mode == "local" else signed_in
+
+
+RecordsAt = Callable[[Path], Any]
+
+
+@pytest.fixture
+def records_at(team: TeamServer | None) -> RecordsAt:
+    """The record the CLI in ``path`` uses, for a test's direct writes and reads: the
+    repository's own, or the team server's with each write signed in as its actor."""
+    from hotfix.wiring import open_context
+    from tests.contexts import kept
+
+    def at(path: Path) -> Any:
+        if team is None:
+            return kept(open_context(path, {})).records
+        return SignedRecords(team, path)
+    return at
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,13 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from hotfix.domain.record.events import Event, compute_hash
 from tests.cli.conftest import Invoke
 from tests.cli.test_record_commands import ANSWERS, REQ
+
+pytestmark = pytest.mark.both_modes
 
 MALLORY = "mallory@example.com"
 
@@ -34,7 +38,7 @@ def _rehash(db_path: Path, number: int, seq: int, actor: str) -> None:
 
 
 def test_rehashed_record_passes_the_chain_but_not_the_anchor(hotfix: Invoke,
-                                                             repo: Path) -> None:
+                                                             record_db: Path) -> None:
     hotfix("open", "Bug", *ANSWERS, "--as", REQ)
     hotfix("time", "HF-1", "10m", "--as", REQ)
     anchored = hotfix("anchor", "--json")
@@ -45,7 +49,7 @@ def test_rehashed_record_passes_the_chain_but_not_the_anchor(hotfix: Invoke,
 
     hotfix("time", "HF-1", "5m", "--as", REQ)  # newer than the witness: still fine
     assert hotfix("log", "HF-1", "--verify").code == 0
-    _rehash(repo / ".hotfix" / "hotfix.db", 1, 2, MALLORY)
+    _rehash(record_db, 1, 2, MALLORY)
 
     result = hotfix("log", "HF-1", "--verify", "--json")
     assert result.code == 1
@@ -64,11 +68,11 @@ def test_rehashed_record_passes_the_chain_but_not_the_anchor(hotfix: Invoke,
     assert "not checkpointing HF-1" in refused.err
 
 
-def test_a_deleted_record_is_missing(hotfix: Invoke, repo: Path) -> None:
+def test_a_deleted_record_is_missing(hotfix: Invoke, record_db: Path) -> None:
     for title in ("One", "Two", "Three"):
         hotfix("open", title, *ANSWERS, "--as", REQ)
     assert hotfix("anchor").code == 0
-    with sqlite3.connect(repo / ".hotfix" / "hotfix.db") as db:
+    with sqlite3.connect(record_db) as db:
         db.execute("DELETE FROM events WHERE hotfix = 2")
         db.execute("DELETE FROM hotfixes WHERE number = 2")
     listing = hotfix("list", "--json")
@@ -78,7 +82,8 @@ def test_a_deleted_record_is_missing(hotfix: Invoke, repo: Path) -> None:
 
 
 def test_anchors_push_without_force_and_keep_their_history(hotfix: Invoke, repo: Path,
-                                                           tmp_path: Path) -> None:
+                                                           tmp_path: Path, record_db: Path,
+                                                           cli_mode: str) -> None:
     remote = tmp_path / "remote.git"
     subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
     subprocess.run(["git", "-C", str(remote), "config", "receive.denyNonFastForwards", "true"],
@@ -98,7 +103,12 @@ def test_anchors_push_without_force_and_keep_their_history(hotfix: Invoke, repo:
     # rewriting the local anchor over a tampered record cannot replace the pushed one
     subprocess.run(["git", "-C", str(repo), "update-ref", "-d", "refs/hotfix/anchor/HF-1"],
                    check=True)
-    _rehash(repo / ".hotfix" / "hotfix.db", 1, 2, MALLORY)
+    _rehash(record_db, 1, 2, MALLORY)
+    if cli_mode == "client":  # the server's own signatures already tell: no new witness
+        refused = hotfix("anchor")
+        assert refused.code == 1
+        assert "re-hashed after the server signed event 3" in refused.err
+        return
     assert hotfix("anchor").code == 0  # a fresh local witness of the tampered record…
     refused = hotfix("anchor", "--push")
     assert refused.code == 1  # …which the remote refuses

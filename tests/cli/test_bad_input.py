@@ -12,6 +12,8 @@ import pytest
 
 from tests.cli.conftest import Invoke
 
+pytestmark = pytest.mark.both_modes
+
 REQ = "dana@example.com"
 
 
@@ -33,6 +35,7 @@ def refused(hotfix: Invoke, code: int, *args: str) -> str:
 # ── case 3: a database file that is no database is refused, never replaced ─────────────
 
 
+@pytest.mark.local_only  # the local database file
 @pytest.mark.parametrize(("content", "what"), [
     (b"", "is empty (0 bytes)"),
     (b"SQLite format 3\x00" + b"\x00" * 84, "is not a SQLite database (100 bytes)"),
@@ -53,6 +56,7 @@ def test_an_empty_or_truncated_database_is_refused_untouched(
     assert refused(hotfix, 1, "open", "Another", "--no-input", "--as", REQ) == err
 
 
+@pytest.mark.local_only  # the local database file
 def test_a_database_cut_short_is_refused(hotfix: Invoke, repo: Path) -> None:
     for n in range(8):
         hotfix("open", f"Bug {n}", "--no-input", "--as", REQ)
@@ -78,6 +82,7 @@ def test_an_id_too_large_for_the_store_is_not_a_hotfix_id(hotfix: Invoke) -> Non
     assert "ids look like HF-1 (ASCII digits, from 1); see them all: hotfix list" in err
 
 
+@pytest.mark.local_only  # the local database file
 @pytest.mark.parametrize(("url", "message"), [
     ("bogus", "database.url is not a database URL"),
     ("nosuchdb://u@h/db", "database.url is not a database URL"),
@@ -129,10 +134,10 @@ def test_a_bug_path_without_a_leading_slash_is_refused(hotfix: Invoke, path: str
     ("at", "2026-01-01T00:00:00", "its time '2026-01-01T00:00:00' is not an ISO 8601 time"),
 ])
 def test_log_verify_names_an_event_that_cannot_be_read(
-        hotfix: Invoke, repo: Path, column: str, value: str, why: str) -> None:
+        hotfix: Invoke, record_db: Path, column: str, value: str, why: str) -> None:
     key = opened(hotfix)
     assert hotfix("time", key, "1h", "--as", REQ).code == 0
-    with sqlite3.connect(repo / ".hotfix" / "hotfix.db") as db:
+    with sqlite3.connect(record_db) as db:
         db.execute(f"UPDATE events SET {column} = ? WHERE hotfix = 1 AND seq = 2", (value,))
     err = refused(hotfix, 1, "log", key, "--verify")
     assert f"record 1, event 2 (time) was altered outside hotfix: {why}" in err
@@ -149,6 +154,7 @@ def test_a_huge_duration_is_refused(hotfix: Invoke) -> None:
     assert f"e.g. hotfix time {key} 1h30m" in err
 
 
+@pytest.mark.local_only  # --as is refused in client mode: who acts is a token
 @pytest.mark.parametrize(("actor", "problem"), [
     ("   ", "the actor is empty"), ("dana", "the actor 'dana' is not an email")])
 def test_an_actor_that_is_not_an_email_is_refused(hotfix: Invoke, actor: str,

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.cli.conftest import Invoke
+import pytest
+
+from tests.cli.conftest import Invoke, RecordsAt
 from tests.services.checks import repo_builder as rb
+
+pytestmark = pytest.mark.both_modes
 
 DEV, APPROVER = "dana@example.com", "lee@example.com"
 
@@ -64,7 +68,8 @@ def test_impact_record_refuses_a_broken_suite_and_shows_failures(hotfix: Invoke,
     assert "1 of its 10 tests failed while it was recorded" in kept.out
 
 
-def test_check_command_renders_and_records(hotfix: Invoke, tmp_path: Path) -> None:
+def test_check_command_renders_and_records(hotfix: Invoke, tmp_path: Path,
+                                           records_at: RecordsAt) -> None:
     shop = rb.shop_repo(tmp_path / "shop")
     rb.fix_vat(shop)
     rb.git(shop, "checkout", "-q", "main")
@@ -72,12 +77,8 @@ def test_check_command_renders_and_records(hotfix: Invoke, tmp_path: Path) -> No
     answers = ["-a", "significant=yes", "-a", "users=60%", "-a", "workaround=no"]
     assert hotfix("open", "VAT for Spain", *answers, "--as", DEV, cwd=shop).code == 0
     assert hotfix("approve", "HF-1", "--as", APPROVER, cwd=shop).code == 0
-    from hotfix.wiring import open_context
-
-    ctx = open_context(shop, {})
-    ctx.records.act("HF-1", "start", DEV, {"facts": {"base_tag": "v1.0.0",
-                                                     "branch": "hotfix/vat"}})
-    ctx.close()
+    records_at(shop).act("HF-1", "start", DEV, {"facts": {"base_tag": "v1.0.0",
+                                                          "branch": "hotfix/vat"}})
     shown = hotfix("check", "HF-1", "--as", DEV, cwd=shop)
     assert shown.code == 0, shown.out + shown.err
     assert "targeted: passed" in shown.out
@@ -87,7 +88,8 @@ def test_check_command_renders_and_records(hotfix: Invoke, tmp_path: Path) -> No
     assert [e["kind"] for e in log["events"]][-1] == "check"
 
 
-def test_a_failed_check_shows_its_cause_on_the_console(hotfix: Invoke, tmp_path: Path) -> None:
+def test_a_failed_check_shows_its_cause_on_the_console(hotfix: Invoke, tmp_path: Path,
+                                                       records_at: RecordsAt) -> None:
     shop = rb.shop_repo(tmp_path / "shop")
     rb.git(shop, "checkout", "-q", "-b", "hotfix/vat", "v1.0.0")
     rb.commit(shop, "fix with a test that cannot import", {
@@ -98,12 +100,8 @@ def test_a_failed_check_shows_its_cause_on_the_console(hotfix: Invoke, tmp_path:
     answers = ["-a", "significant=yes", "-a", "users=60%", "-a", "workaround=no"]
     assert hotfix("open", "VAT for Spain", *answers, "--as", DEV, cwd=shop).code == 0
     assert hotfix("approve", "HF-1", "--as", APPROVER, cwd=shop).code == 0
-    from hotfix.wiring import open_context
-
-    ctx = open_context(shop, {})
-    ctx.records.act("HF-1", "start", DEV, {"facts": {"base_tag": "v1.0.0",
-                                                     "branch": "hotfix/vat"}})
-    ctx.close()
+    records_at(shop).act("HF-1", "start", DEV, {"facts": {"base_tag": "v1.0.0",
+                                                          "branch": "hotfix/vat"}})
     shown = hotfix("check", "HF-1", "--as", DEV, cwd=shop)
     assert shown.code == 1
     out = " ".join(shown.out.split())  # rich wraps long lines

@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.adapters.ci.standins import TOKEN, Behaviour, circleci_app, github_app, serve
+from tests.adapters.ci.standins import (
+    TOKEN,
+    Behaviour,
+    circleci_app,
+    github_app,
+    jenkins_app,
+    serve,
+)
 from tests.cli.conftest import Invoke
 from tests.gitrepo import Repo, bare_remote, git_sandbox, shop  # noqa: F401 (fixtures)
 from tests.hotfix_flow import ANSWERS, APPROVER, ENGINEER
@@ -56,6 +63,36 @@ def test_github_actions_decides_the_check(hotfix: Invoke, shop: Repo, tmp_path: 
     with sqlite3.connect(shop.path / ".hotfix" / "hotfix.db") as db:
         dump = "\n".join(db.iterdump())
     assert TOKEN not in dump
+
+
+@pytest.mark.parametrize("system", ["jenkins", "circleci"])
+def test_jenkins_and_circleci_decide_the_check(hotfix: Invoke, shop: Repo,  # noqa: F811
+                                               tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               system: str) -> None:
+    remote = bare_remote(shop, tmp_path / "origin.git")
+    b, base = Behaviour(), []
+    monkeypatch.setenv("JENKINS_USER", "ada")
+    monkeypatch.setenv("JENKINS_API_TOKEN", TOKEN)
+    monkeypatch.setenv("CIRCLECI_TOKEN", TOKEN)
+    with serve(jenkins_app(b, base) if system == "jenkins" else circleci_app(b)) as url:
+        base.append(url)
+        where = 'jenkins_job = "f/app"' if system == "jenkins" else \
+            'circleci_project = "gh/shop/app"'
+        started(hotfix, shop, f'[check]\nbackend = "{system}"\n[ci]\nurl = "{url}"\n'
+                              f'{where}\npoll_seconds = 0.05\n')
+        done = hotfix("check", "HF-1", "--as", ENGINEER, cwd=shop.path)
+    assert done.code == 0, done.out + done.err
+    head = Repo(shop.path / ".hotfix" / "worktrees" / "HF-1").head()
+    assert remote.git("rev-parse", "refs/heads/hotfix/1.1.1") == head
+    log = hotfix("log", "HF-1", "--json", cwd=shop.path).json()
+    check = next(e for e in log["events"] if e["kind"] == "check")["payload"]
+    assert (check["passed"], check["commit"]) == (True, head)
+    run = check["runs"][0]
+    assert (run["stage"], run["command"][0]) == ("ci", system)
+    assert run["counts"] == {"passed": 2, "failed": 0, "error": 0, "skipped": 0}
+    assert hotfix("release", "HF-1", "--as", ENGINEER, cwd=shop.path).code == 0
+    with sqlite3.connect(shop.path / ".hotfix" / "hotfix.db") as db:
+        assert TOKEN not in "\n".join(db.iterdump())
 
 
 def test_a_red_or_foreign_run_fails_the_check(hotfix: Invoke, shop: Repo, tmp_path: Path,  # noqa: F811

@@ -9,15 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from hotfix.domain.content.approval import CATALOG_TITLE
 from tests.adapters.notify.receivers import Receiver, down_for
 from tests.cli.conftest import Invoke
 
 MKT, LEAD, ENG = "mia@shop.example", "lee@shop.example", "eng@shop.example"
 ZONES = '[shipping]\npaths = ["/", "/products/*"]\n'
 DEADLINE = f'''zone = "shipping"
-approved = true
 author = "{ENG}"
-approved_by = "{LEAD}"
 
 [slots.deadline]
 type = "date"
@@ -34,11 +33,31 @@ def write_catalog(repo: Path, zones: str = ZONES, deadline: str = DEADLINE) -> N
     (repo / "content" / "templates" / "shipping-deadline.toml").write_text(deadline)
 
 
+def synced(hotfix: Invoke) -> None:
+    """content/ synced by its author, and its template approved by the lead."""
+    assert hotfix("content", "sync", "--as", ENG).code == 0
+    approved = hotfix("content", "approve", "shipping-deadline", "--as", LEAD)
+    assert approved.code == 0, approved.err
+
+
 def test_sync_change_approve_publish_revert(hotfix: Invoke, repo: Path) -> None:
     write_catalog(repo)
     synced = hotfix("content", "sync", "--as", ENG, "--json").json()
     assert (synced["version"], synced["created"]) == (1, True)
     assert hotfix("content", "sync", "--as", ENG, "--json").json()["created"] is False
+    waiting = hotfix("content", "change", "shipping-deadline", "--set", "deadline=2099-12-18",
+                     "--set", "note=x", "--as", MKT)
+    assert waiting.code == 1
+    assert "is not approved" in waiting.err
+    own = hotfix("content", "approve", "shipping-deadline", "--as", ENG)
+    assert own.code == 1
+    assert "is an author of template 'shipping-deadline'" in own.err
+    approved = hotfix("content", "approve", "shipping-deadline", "--as", LEAD, "--json")
+    assert approved.code == 0, approved.err
+    assert (approved.json()["by"], approved.json()["created"]) == (LEAD, True)
+    listed = hotfix("content", "templates").out
+    assert f"approved by {LEAD}" in listed
+    assert approved.json()["digest"][:12] in listed
     made = hotfix("content", "change", "shipping-deadline", "--set", "deadline=2099-12-18",
                   "--set", "note=<p>Order <script>x()</script>now</p>", "--as", MKT, "--json")
     assert made.code == 0, made.err
@@ -64,7 +83,7 @@ def test_bad_input_is_refused_with_what_to_do(hotfix: Invoke, repo: Path) -> Non
     assert checkout.code == 1
     assert "checkout path" in checkout.err
     write_catalog(repo)
-    hotfix("content", "sync", "--as", ENG)
+    synced(hotfix)
     wrong = hotfix("content", "change", "shipping-deadline", "--set", "deadline=Dec 20",
                    "--set", "note=x", "--as", MKT)
     assert wrong.code == 2
@@ -72,13 +91,13 @@ def test_bad_input_is_refused_with_what_to_do(hotfix: Invoke, repo: Path) -> Non
     assert "iso-date" in wrong.err
     assert hotfix("content", "change", "shipping-deadline", "--set", "oops", "--as",
                   MKT).code == 2
-    assert hotfix("list", "--json").json() == []
+    assert [r["title"] for r in hotfix("list", "--json").json()] == [CATALOG_TITLE]
 
 
 def test_export_writes_each_zone_whole_for_a_static_site(hotfix: Invoke, repo: Path,
                                                           tmp_path: Path) -> None:
     write_catalog(repo, ZONES + '[stock]\npaths = ["/products/*"]\n')
-    assert hotfix("content", "sync", "--as", ENG).code == 0
+    synced(hotfix)
     key = hotfix("content", "change", "shipping-deadline", "--set", "deadline=2099-12-18",
                  "--set", 'note=<p onclick="x()">Order by <strong>Dec 18</strong></p>',
                  "--as", MKT, "--json").json()["id"]
@@ -123,7 +142,7 @@ def test_a_cdn_purge_follows_each_publish_and_revert_through_the_outbox(
             '[[notify.routes]]\non = ["publish", "revert", "expire"]\nto = ["cdn"]\n\n'
             '[notify]\nbackoff_seconds = 0.05\nbackoff_max_seconds = 0.05\n')
         write_catalog(repo)
-        assert hotfix("content", "sync", "--as", ENG).code == 0
+        synced(hotfix)
         key = hotfix("content", "change", "shipping-deadline", "--set", "deadline=2099-12-18",
                      "--set", "note=<p>by</p>", "--as", MKT, "--json").json()["id"]
         assert hotfix("approve", key, "--as", LEAD).code == 0
@@ -140,3 +159,39 @@ def test_a_cdn_purge_follows_each_publish_and_revert_through_the_outbox(
         assert "s3cret" not in hotfix("log", key, "--json").out
     finally:
         cdn.close()
+
+
+def test_an_edit_after_approval_needs_a_new_one_and_the_approval_is_tamper_evident(
+        hotfix: Invoke, repo: Path) -> None:
+    import sqlite3
+
+    write_catalog(repo)
+    synced(hotfix)
+    write_catalog(repo, deadline=DEADLINE.replace('tags = ["p", "strong"]',
+                                                  'tags = ["p", "strong", "em"]'))
+    assert hotfix("content", "sync", "--as", ENG).code == 0
+    assert "NOT approved" in hotfix("content", "templates").out
+    refused = hotfix("content", "change", "shipping-deadline", "--set", "deadline=2099-12-18",
+                     "--set", "note=x", "--as", MKT)
+    assert refused.code == 1
+    assert "hotfix content approve shipping-deadline" in refused.err
+    old = hotfix("content", "approve", "shipping-deadline", "--digest", "0" * 12, "--as", LEAD)
+    assert old.code == 1
+    assert "changed since you looked" in old.err
+    again = hotfix("content", "approve", "shipping-deadline", "--as", LEAD, "--json")
+    assert again.code == 0, again.err
+    key = again.json()["record"]
+    assert [e["kind"] for e in hotfix("log", key, "--json").json()["events"]] == [
+        "open", "approve_template", "approve_template"]
+    assert hotfix("log", key, "--verify").code == 0
+    with sqlite3.connect(repo / ".hotfix" / "hotfix.db") as db:
+        db.execute("UPDATE events SET actor = ? WHERE seq = 3", (ENG,))
+    assert hotfix("log", key, "--verify").code == 1  # who approved cannot be rewritten
+
+
+def test_a_template_file_that_approves_itself_is_refused(hotfix: Invoke, repo: Path) -> None:
+    write_catalog(repo, deadline=f'approved = true\napproved_by = "{LEAD}"\n' + DEADLINE)
+    refused = hotfix("content", "sync", "--as", ENG)
+    assert refused.code == 1
+    assert "hotfix content approve shipping-deadline" in refused.err
+    assert "remove approved, approved_by" in refused.err

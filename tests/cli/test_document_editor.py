@@ -11,11 +11,13 @@ import json
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from hotfix.wiring import open_context
-from tests.cli.conftest import Invoke
+from tests.cli.conftest import Invoke, RecordsAt
+
+pytestmark = pytest.mark.both_modes
 
 REQ, APP = "dana@example.com", "lee@example.com"
 ANSWERS = ["-a", "significant=yes", "-a", "users=60%", "-a", "workaround=no"]
@@ -54,31 +56,23 @@ def does(editor: Path, **how: object) -> None:
     (editor / "how.json").write_text(json.dumps(how))
 
 
-def opened(hotfix: Invoke, repo: Path) -> None:
+def opened(hotfix: Invoke, repo: Path, records: Any) -> None:
     (repo / "hotfix.toml").write_text(
         f'[approvals]\napprovers = ["{APP}"]\n'
         '[close.require]\nservice = ["root_cause", "customer_impact"]\n')
     assert hotfix("open", "Checkout <!channel> 500 for **EU** cards", *ANSWERS,
                   "--as", REQ).code == 0
-    ctx = open_context(repo, {})
-    try:
-        ctx.records.act("HF-1", "approve", APP, {"note": "go"})
-        ctx.records.act("HF-1", "time", REQ, {"seconds": 5400, "person": REQ})
-    finally:
-        ctx.close()
+    records.act("HF-1", "approve", APP, {"note": "go"})
+    records.log_time("HF-1", REQ, "90m")
 
 
-def recorded(repo: Path) -> list[str]:
-    ctx = open_context(repo, {})
-    try:
-        return [e.kind for e in ctx.records.get("HF-1").events]
-    finally:
-        ctx.close()
+def recorded(records: Any) -> list[str]:
+    return [e.kind for e in records.get("HF-1").events]
 
 
 def test_the_editor_fills_the_fields_from_the_template(
-        hotfix: Invoke, repo: Path, editor: Path, tmp_path: Path) -> None:
-    opened(hotfix, repo)
+        hotfix: Invoke, repo: Path, editor: Path, tmp_path: Path, records_at: RecordsAt) -> None:
+    opened(hotfix, repo, records_at(repo))
     does(editor, replace=[
         ["## root_cause\n# required before close (close.require)\n\n",
          "## root_cause\n# required before close (close.require)\n\nthe cache key lacked "
@@ -120,24 +114,24 @@ def test_the_editor_fills_the_fields_from_the_template(
 ])
 def test_an_empty_or_unchanged_template_records_nothing(
         hotfix: Invoke, repo: Path, editor: Path, tmp_path: Path, how: dict[str, str],
-        said: str) -> None:
-    opened(hotfix, repo)
-    before = recorded(repo)
+        said: str, records_at: RecordsAt) -> None:
+    opened(hotfix, repo, records_at(repo))
+    before = recorded(records_at(repo))
     does(editor, **how)
 
     result = hotfix("document", "HF-1", "--as", REQ)
 
     assert result.code == 2
     assert f"error: {said}" in result.err
-    assert recorded(repo) == before
+    assert recorded(records_at(repo)) == before
     if how.get("write") != "# only comments\n\n":
         assert list((tmp_path / "tmp").iterdir()) == []
 
 
 def test_text_that_cannot_be_recorded_is_kept_in_its_file(
-        hotfix: Invoke, repo: Path, editor: Path, tmp_path: Path) -> None:
-    opened(hotfix, repo)
-    before = recorded(repo)
+        hotfix: Invoke, repo: Path, editor: Path, tmp_path: Path, records_at: RecordsAt) -> None:
+    opened(hotfix, repo, records_at(repo))
+    before = recorded(records_at(repo))
     does(editor, replace=[["## root_cause\n", "## Root Cause\n\nmy careful words\n"]])
 
     result = hotfix("doc", "HF-1", "--as", REQ)
@@ -147,7 +141,7 @@ def test_text_that_cannot_be_recorded_is_kept_in_its_file(
     [kept] = (tmp_path / "tmp").iterdir()
     assert f"your text is kept in {kept}" in result.err.replace("\n", "")
     assert "my careful words" in kept.read_text()
-    assert recorded(repo) == before
+    assert recorded(records_at(repo)) == before
 
     does(editor, replace=[["## customer_impact\n", "## tests\n\nall green\n"]])
     known = hotfix("doc", "HF-1", "--as", REQ)
@@ -156,19 +150,19 @@ def test_text_that_cannot_be_recorded_is_kept_in_its_file(
 
 
 def test_an_editor_that_fails_records_nothing(
-        hotfix: Invoke, repo: Path, editor: Path) -> None:
-    opened(hotfix, repo)
-    before = recorded(repo)
+        hotfix: Invoke, repo: Path, editor: Path, records_at: RecordsAt) -> None:
+    opened(hotfix, repo, records_at(repo))
+    before = recorded(records_at(repo))
     does(editor, replace=[["## root_cause\n", "## root_cause\n\nhalf written\n"]], exit=1)
     result = hotfix("doc", "HF-1", "--as", REQ)
     assert result.code == 2
     assert "exited 1; nothing recorded" in result.err
-    assert recorded(repo) == before
+    assert recorded(records_at(repo)) == before
 
 
 def test_no_editor_says_to_pass_flags_or_set_editor(
-        hotfix: Invoke, repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    opened(hotfix, repo)
+        hotfix: Invoke, repo: Path, monkeypatch: pytest.MonkeyPatch, records_at: RecordsAt) -> None:
+    opened(hotfix, repo, records_at(repo))
     monkeypatch.delenv("EDITOR", raising=False)
     result = hotfix("doc", "HF-1", "--as", REQ)
     assert result.code == 2
@@ -178,8 +172,8 @@ def test_no_editor_says_to_pass_flags_or_set_editor(
 
 
 def test_show_lists_the_fields_what_is_missing_and_what_hotfix_knows(
-        hotfix: Invoke, repo: Path) -> None:
-    opened(hotfix, repo)
+        hotfix: Invoke, repo: Path, records_at: RecordsAt) -> None:
+    opened(hotfix, repo, records_at(repo))
     hotfix("doc", "HF-1", "-f", "root_cause=a <b>stale</b> @here cache", "--as", REQ)
 
     shown = hotfix("doc", "HF-1", "--show", "--json").json()
@@ -194,5 +188,5 @@ def test_show_lists_the_fields_what_is_missing_and_what_hotfix_knows(
     assert "root_cause       a <b>stale</b> @here cache (required)" in text
     assert "customer_impact  missing (required)" in text
     assert "still missing before close: customer_impact" in text
-    assert recorded(repo).count("document") == 1  # --show records nothing
+    assert recorded(records_at(repo)).count("document") == 1  # --show records nothing
 

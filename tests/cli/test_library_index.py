@@ -20,7 +20,7 @@ from tests.cli.conftest import Invoke
 from tests.cli.library_project import ANSWERS, APP, DEV, REQ, library_project, write
 from tests.package_index import package_index
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.both_modes]
 
 PUBLISH = '''"""Build the wheel of this worktree (the release tag) and upload it to the index."""
 import pathlib, subprocess, sys, tempfile, urllib.request

@@ -6,10 +6,12 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from hotfix.wiring import open_context
-from tests.cli.conftest import Invoke
+import pytest
+
+from tests.cli.conftest import Invoke, RecordsAt
 from tests.cli.library_project import ANSWERS, APP, DEV, REQ, library_project
-from tests.contexts import kept
+
+pytestmark = pytest.mark.both_modes
 
 # any rollout adapter built would stop the command with a configuration error (exit 2)
 NO_ROLLOUT = {"rollout.target": "nowhere", "rollout.router": "nowhere",
@@ -17,7 +19,7 @@ NO_ROLLOUT = {"rollout.target": "nowhere", "rollout.router": "nowhere",
 
 
 def test_a_library_walks_from_report_to_close_without_an_override(
-        hotfix: Invoke, tmp_path: Path) -> None:
+        hotfix: Invoke, tmp_path: Path, records_at: RecordsAt) -> None:
     lib = library_project(tmp_path, **NO_ROLLOUT)
 
     def run(*args: str, code: int = 0) -> Invoke:
@@ -75,7 +77,7 @@ def test_a_library_walks_from_report_to_close_without_an_override(
     log = run("log", "HF-1", "--verify", "--json").json()
     assert (log["kind"], log["chain"]["ok"]) == ("library", True)
     assert "override" not in [e["kind"] for e in log["events"]]
-    record = kept(open_context(lib.path, {})).records.get("HF-1")
+    record = records_at(lib.path).get("HF-1")
     states = [s.value for s, _ in record.history]
     assert states[states.index("released"):] == [
         "released", "published", "verified", "folded_back", "closed"]

@@ -10,6 +10,8 @@ import pytest
 from tests.adapters.notify.receivers import SECRET, WebhookReceiver, down_for
 from tests.cli.conftest import Invoke
 
+pytestmark = pytest.mark.both_modes
+
 ANSWERS = ["--answer", "significant=yes", "--answer", "users_affected=60%",
            "--answer", "workaround=no", "--answer", "costing_money=yes"]
 

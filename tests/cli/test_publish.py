@@ -4,18 +4,19 @@ said clearly, recorded when the command ran, and never a traceback."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from hotfix.wiring import open_context
-from tests.cli.conftest import Invoke, Result
+from tests.cli.conftest import Invoke, RecordsAt, Result
 from tests.cli.library_project import ANSWERS, APP, DEV, REQ, Library, git, library_project
-from tests.contexts import kept
+
+pytestmark = pytest.mark.both_modes
 
 
 @pytest.fixture
-def released(hotfix: Invoke, tmp_path: Path) -> Library:
+def released(hotfix: Invoke, tmp_path: Path, records_at: RecordsAt) -> Library:
     """tinycsv with HF-1 released as v1.0.1 (its check recorded as passed, not run)."""
     lib = library_project(tmp_path)
     for args in (("open", "parse_line drops the last field", *ANSWERS, "--as", REQ),
@@ -23,7 +24,7 @@ def released(hotfix: Invoke, tmp_path: Path) -> Library:
                  ("pick", "HF-1", "fix/last-field", "--as", DEV)):
         assert hotfix(*args, cwd=lib.path).code == 0
     head = git(worktree(lib), "rev-parse", "HEAD")
-    records = kept(open_context(lib.path, {})).records
+    records = records_at(lib.path)
     records.act("HF-1", "check", DEV, {"passed": True, "commit": head})
     assert hotfix("release", "HF-1", "--as", DEV, cwd=lib.path).code == 0
     lib.index.mkdir()
@@ -68,7 +69,7 @@ def test_a_missing_executable_is_said_and_nothing_is_recorded(
 
 
 def test_a_failed_publish_is_recorded_and_the_hotfix_stays_released(
-        hotfix: Invoke, released: Library) -> None:
+        hotfix: Invoke, released: Library, records_at: RecordsAt) -> None:
     script = "import sys; print('403 Forbidden: token expired'); sys.exit(3)"
     released.configure(**{"release.publish_command": ["{python}", "-c", script, "{tag}"]})
     failed = publish(hotfix, released)
@@ -79,7 +80,7 @@ def test_a_failed_publish_is_recorded_and_the_hotfix_stays_released(
     assert "next: hotfix publish HF-1" in failed.out
     status = hotfix("status", "HF-1", "--json", cwd=released.path).json()
     assert status["state"] == "released"
-    recorded = kept(open_context(released.path, {})).records.get("HF-1").last("publish")
+    recorded = records_at(released.path).get("HF-1").last("publish")
     assert recorded is not None
     assert (recorded["passed"], recorded["exit_code"], recorded["tag"]) == (False, 3, "v1.0.1")
     assert recorded["command"] == [sys.executable, "-c", script, "v1.0.1"]
@@ -136,13 +137,14 @@ def test_publish_and_a_library_s_verify_are_refused_for_what_is_not_there(
     assert "HF-1 not verified against the published artifact v1.0.1" in failing.out
 
 
-def test_a_service_record_has_no_publish_step(hotfix: Invoke, tmp_path: Path) -> None:
+def test_a_service_record_has_no_publish_step(hotfix: Invoke, tmp_path: Path,
+                                              hint: Callable[[str], str]) -> None:
     lib = library_project(tmp_path, **{"project.kind": "service"})
     hotfix("open", "A bug", *ANSWERS, "--as", REQ, cwd=lib.path)
     refused = hotfix("publish", "HF-1", "--as", DEV, cwd=lib.path)
     assert refused.code == 1
     assert "cannot publish HF-1: it is a service record, which has no publish step" in refused.err
-    assert "next step: hotfix approve HF-1 --as APPROVER" in refused.err
+    assert hint("next step: hotfix approve HF-1 --as APPROVER") in refused.err
 
 
 def test_a_library_s_named_check_runs_again_and_a_kept_command_never(

@@ -5,7 +5,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tests.cli.conftest import Invoke
+
+pytestmark = pytest.mark.both_modes
 
 REQ, APP = "dana@example.com", "lee@example.com"
 ANSWERS = ["-a", "significant=yes", "-a", "users=60%", "-a", "workaround=no"]
@@ -16,16 +20,19 @@ def approvers(repo: Path, *emails: str) -> None:
     (repo / "hotfix.toml").write_text(f"[approvals]\napprovers = [{quoted}]\n")
 
 
-def test_open_triage_approve_and_log(hotfix: Invoke, repo: Path) -> None:
-    approvers(repo, APP)
+def test_open_triage_approve_and_log(hotfix: Invoke, repo: Path, cli_mode: str) -> None:
+    approvers(repo, APP, REQ)  # an approver too: the refusal below is the requester rule
     opened = hotfix("open", "Checkout returns 500 for EU cards", *ANSWERS, "--as", REQ, "--json")
     assert opened.code == 0, opened.err
     data = opened.json()
     assert (data["id"], data["state"], data["severity"], data["route"]) == (
         "HF-1", "triaged", "SEV2", "hotfix")
     assert data["triage"]["reasons"]
-    assert (repo / ".hotfix" / "hotfix.db").exists()
-    assert "/.hotfix/" in (repo / ".git" / "info" / "exclude").read_text()
+    if cli_mode == "local":
+        assert (repo / ".hotfix" / "hotfix.db").exists()
+        assert "/.hotfix/" in (repo / ".git" / "info" / "exclude").read_text()
+    else:  # the record is the server's: nothing of it is written here
+        assert not (repo / ".hotfix" / "hotfix.db").exists()
 
     refused = hotfix("approve", "HF-1", "--as", REQ)
     assert refused.code == 1
@@ -132,10 +139,10 @@ def test_list_filters(hotfix: Invoke) -> None:
     assert "HF-1" in hotfix("list").out
 
 
-def test_tampered_database_fails_verify(hotfix: Invoke, repo: Path) -> None:
+def test_tampered_database_fails_verify(hotfix: Invoke, record_db: Path) -> None:
     hotfix("open", "Bug", *ANSWERS, "--as", REQ)
     hotfix("time", "HF-1", "10m", "--as", REQ)
-    with sqlite3.connect(repo / ".hotfix" / "hotfix.db") as db:
+    with sqlite3.connect(record_db) as db:
         db.execute("UPDATE events SET actor = 'mallory@x' WHERE seq = 2")
     result = hotfix("log", "HF-1", "--verify")
     assert result.code == 1

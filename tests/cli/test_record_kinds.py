@@ -4,16 +4,19 @@ refusal's hint names only commands and options that exist."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
+import pytest
 import typer
 
 from hotfix.cli.main import app
 from hotfix.domain.record.kinds import KINDS, OVERRIDE_OPTION
-from tests.cli.conftest import Invoke
-from tests.contexts import kept
+from tests.cli.conftest import Invoke, RecordsAt
+
+pytestmark = pytest.mark.both_modes
 
 REQ, APP = "dana@example.com", "lee@example.com"
 ANSWERS = ["-a", "significant=yes", "-a", "users=60%", "-a", "workaround=no"]
@@ -44,11 +47,12 @@ def test_status_and_list_show_the_kind(hotfix: Invoke, repo: Path) -> None:
     assert re.search(r"HF-1\s+service\s+triaged", hotfix("list").out)
 
 
-def test_a_library_project_s_hotfix_is_a_library_record(hotfix: Invoke, repo: Path) -> None:
+def test_a_library_project_s_hotfix_is_a_library_record(hotfix: Invoke, repo: Path,
+                                                        hint: Callable[[str], str]) -> None:
     config(repo, '[project]\nkind = "library"\n')
     opened = hotfix("open", "parse() drops the last field", *ANSWERS, "--as", REQ, "--json")
     assert (opened.json()["kind"], opened.json()["next"]) == (
-        "library", "hotfix approve HF-1 --as APPROVER")
+        "library", hint("hotfix approve HF-1 --as APPROVER"))
 
 
 def test_close_refuses_without_the_required_documentation(hotfix: Invoke, repo: Path) -> None:
@@ -65,6 +69,7 @@ def test_close_refuses_without_the_required_documentation(hotfix: Invoke, repo: 
     assert "override" not in kinds
 
 
+@pytest.mark.local_only  # through a server, its own settings decide: it refuses this at start
 def test_a_lifecycle_setting_naming_an_unknown_kind_is_a_configuration_error(
         hotfix: Invoke, repo: Path) -> None:
     config(repo, '[close.require]\nservices = ["root_cause"]\n')
@@ -169,18 +174,16 @@ def test_document_usage_errors(hotfix: Invoke, repo: Path) -> None:
     assert 'hint: pass them: hotfix document HF-1 --field root_cause="…"' in empty.err
 
 
-def roll_back_and_verify(repo: Path) -> None:
+def roll_back_and_verify(records: Any) -> None:
     """What the roll-back-first commands will record: production back on v1.0.0, verified."""
-    from hotfix.wiring import open_context
-
-    records = kept(open_context(repo, {})).records
     for action, payload in (("rollback", {"to": "v1.0.0"}),
                             ("rollback", {"to": "v1.0.0", "done": True}),
                             ("verify", {"passed": True})):
         records.act("HF-1", action, APP, payload)
 
 
-def test_defer_a_rolled_back_record_then_close_it(hotfix: Invoke, repo: Path) -> None:
+def test_defer_a_rolled_back_record_then_close_it(hotfix: Invoke, repo: Path,
+                                                  records_at: RecordsAt) -> None:
     config(repo, "")
     opened = hotfix("open", "Login broke with the deploy", *ROLL_BACK_FIRST, "--as", REQ,
                     "--json").json()
@@ -190,7 +193,7 @@ def test_defer_a_rolled_back_record_then_close_it(hotfix: Invoke, repo: Path) ->
     assert early.code == 1
     assert "cannot defer HF-1: it is approved (allowed from: verified)" in early.err
     assert "hint: next step: hotfix rollback HF-1 --to vX.Y.Z" in early.err
-    roll_back_and_verify(repo)
+    roll_back_and_verify(records_at(repo))
     assert hotfix("status", "HF-1", "--json").json()["next"] == (
         'fix forward: hotfix start HF-1; or hotfix defer HF-1 --reason "…"')
     deferred = hotfix("defer", "HF-1", "--reason", "ships with 1.3.0", "--as", APP, "--json")

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.cli.conftest import Invoke
 from tests.cli.test_record_commands import ANSWERS, APP, REQ, approvers
+
+pytestmark = pytest.mark.both_modes
 
 
 def test_report_in_each_format(hotfix: Invoke, repo: Path, tmp_path: Path) -> None:

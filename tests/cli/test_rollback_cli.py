@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.cli.conftest import Invoke
+import pytest
+
+from tests.cli.conftest import Invoke, RecordsAt
 from tests.conftest import git
-from tests.contexts import kept
+
+pytestmark = pytest.mark.both_modes
 
 REQ, APP = "dana@example.com", "lee@example.com"
 ROLL_BACK_FIRST = ["-a", "significant=yes", "-a", "users=60%", "-a", "workaround=no",
@@ -58,12 +61,11 @@ def test_rollback_to_refuses_bad_input_with_what_to_do(hotfix: Invoke, repo: Pat
     assert "--to and --bug-check are for a roll-back-first record" in service.err
 
 
-def test_status_shows_the_latest_backup(hotfix: Invoke, repo: Path) -> None:
-    from hotfix.wiring import open_context
-
+def test_status_shows_the_latest_backup(hotfix: Invoke, repo: Path,
+                                        records_at: RecordsAt) -> None:
     config(repo)
     hotfix("open", "Checkout 500", "--as", REQ)
-    records = kept(open_context(repo, {})).records
+    records = records_at(repo)
     records.act("HF-1", "backup", APP, {"passed": False, "problem": "it exited with 3",
                                         "version": "v1.0.1", "location": "", "size": None})
     records.act("HF-1", "backup", APP, {"passed": True, "version": "v1.0.1", "size": 14,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import hotfix  # noqa: F401 - the CLI, for the client-mode tests
+from tests.cli.conftest import cli_mode, hotfix, team  # noqa: F401 - the CLI, for the client-mode tests
 from tests.conftest import postgres_schema_url
 from tests.server.live import LiveServer, live_server
 

@@ -64,6 +64,35 @@ def free_socket() -> socket.socket:
     return sock
 
 
+@dataclass
+class Serving:
+    """A server's app under uvicorn, in a thread, on a loopback port."""
+
+    url: str
+    server: uvicorn.Server
+    thread: threading.Thread
+    sock: socket.socket
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+        self.sock.close()
+
+
+def serve(settings: ServerSettings, parts: ServerParts, *, wait: bool = True) -> Serving:
+    """``hotfix serve``'s app for ``settings`` and ``parts``, answering at ``.url``."""
+    sock = free_socket()
+    host, port = sock.getsockname()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, parts), log_level="warning",
+                                           lifespan="on", proxy_headers=False))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    serving = Serving(f"http://{host}:{port}", server, thread, sock)
+    if wait:
+        _wait_started(server)
+    return serving
+
+
 @contextmanager
 def live_server(directory: Path, database_url: str, toml: str = "",
                 environ: Mapping[str, str] | None = None) -> Iterator[LiveServer]:
@@ -71,23 +100,16 @@ def live_server(directory: Path, database_url: str, toml: str = "",
     (directory / "hotfix.toml").write_text(toml)
     env = {"HOTFIX_DATABASE_URL": database_url, **(environ or {})}
     settings, parts = open_server(directory, env)
-    sock = free_socket()
-    host, port = sock.getsockname()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, parts), log_level="warning",
-                                           lifespan="on", proxy_headers=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    live = LiveServer(f"http://{host}:{port}", directory, settings, parts)
+    serving = serve(settings, parts, wait=False)
+    live = LiveServer(serving.url, directory, settings, parts)
     now = parts.clock.now()
     for role in ROLES:
         live.tokens[role] = add_user(parts.identities, email(role), role, "*", now).secret
     try:
-        _wait_started(server)
+        _wait_started(serving.server)
         yield live
     finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
+        serving.stop()
 
 
 def _wait_started(server: uvicorn.Server) -> None:

@@ -7,6 +7,7 @@ role that lacks the permission → 403, one that holds it → 2xx."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -19,7 +20,7 @@ from tests.server.live import ANSWERS, LiveServer, live_server
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 # answer anyone (besides /openapi.json and /docs); "/" → /ui/; a site reads its content zones
-OPEN = {"/healthz", "/", "/content/v1/zones/{zone}"}
+OPEN = {"/healthz", "/", "/content/v1/zones/{zone}", "/content/v1/images/{name}"}
 DASHBOARD = "/ui/"  # pages: tests/server/test_dashboard.py walks them the same way
 OFREP = "/ofrep/"  # a project's flag client key, never a person: tests/server/test_ofrep.py
 WHO_AM_I = {"/api/v1/me", "/api/v1/projects", "/api/v1/projects/{project}/me"}  # any user
@@ -52,6 +53,10 @@ SAMPLES: dict[tuple[str, str], Sample] = {
                                                "figures": {}}),
     ("POST", "/api/v1/projects/{project}/audit"):
         lambda live: ({"project": "default"}, {"commit": "a" * 40, "lines": []}),
+    ("POST", "/api/v1/projects/{project}/notify/retry"):
+        lambda live: ({"project": "default"}, {}),
+    ("POST", "/api/v1/projects/{project}/notify/run"):
+        lambda live: ({"project": "default"}, None),
     ("POST", "/api/v1/projects/{project}/import"):
         lambda live: ({"project": "default"}, {"records": [{"events": [_exported()]}]}),
     ("POST", "/api/v1/users"):
@@ -64,8 +69,12 @@ SAMPLES: dict[tuple[str, str], Sample] = {
         lambda live: ({"project": "default", "key_id": _client_key(live)}, None),
     ("POST", "/api/v1/projects/{project}/content/catalog"):
         lambda live: ({"project": "default"}, CATALOG),
-    ("POST", "/api/v1/projects/{project}/content/changes"):
-        lambda live: (_synced(live), {"template": "stock-level", "values": {"units": "7"}}),
+    ("POST", "/api/v1/projects/{project}/content/templates/{name}/approve"):
+        lambda live: ({"project": "default", "name": "stock-level"}, {"digest": _digest(live)}),
+    ("POST", "/api/v1/projects/{project}/content/changes"):  # with an upload, base64
+        lambda live: (_synced(live), {"template": "stock-level", "values": {
+            "units": "7", "photo": "Shelf"}, "files": {"photo": {
+                "filename": "shelf.gif", "data": base64.b64encode(GIF).decode()}}}),
     ("POST", "/api/v1/projects/{project}/content/changes/{key}/draft"):
         lambda live: ({**_synced(live), "key": _content_change(live)},
                       {"template": "stock-level", "values": {"units": "4"}}),
@@ -79,14 +88,27 @@ SAMPLES: dict[tuple[str, str], Sample] = {
         lambda live: ({**_synced(live), "key": _content_change(live, publish=True)}, None),
 }
 CATALOG = {"zones": {"stock": {"paths": ["/products/*"]}}, "templates": {"stock-level": {
-    "zone": "stock", "approved": True, "author": "engineer@shop.example",
-    "approved_by": "approver@shop.example", "slots": {"units": {"type": "integer"}}}}}
+    "zone": "stock", "author": "engineer@shop.example", "slots": {
+        "units": {"type": "integer"}, "photo": {"type": "image", "required": False}}}}}
+GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00" \
+    b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"  # 1×1 pixel
 
 
 def _synced(live: LiveServer) -> dict[str, str]:
-    with live.client("engineer") as c:
-        assert c.post("/api/v1/projects/default/content/catalog", json=CATALOG).is_success
+    """The catalog synced by the engineer, its template approved by the approver."""
+    digest = _digest(live)
+    with live.client("approver") as a:
+        assert a.post("/api/v1/projects/default/content/templates/stock-level/approve",
+                      json={"digest": digest}).is_success
     return {"project": "default"}
+
+
+def _digest(live: LiveServer) -> str:
+    """The catalog synced by the engineer (not approved): stock-level's digest."""
+    with live.client("engineer") as c:
+        done = c.post("/api/v1/projects/default/content/catalog", json=CATALOG)
+        assert done.is_success, done.text
+    return str(done.json()["digests"]["stock-level"])
 
 
 def _content_change(live: LiveServer, publish: bool = False) -> str:

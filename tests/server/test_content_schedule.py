@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.server.live import LiveServer, live_server
-from tests.server.test_content import CATALOG, CONTENT
+from tests.server.test_content import CONTENT, synced
 
 SETTINGS = "[jobs]\nschedule_every = 1\n"
 
@@ -22,10 +22,8 @@ def kinds(live: LiveServer, key: str) -> list[str]:
 def test_a_start_missed_while_the_server_was_down_is_logged_when_it_starts(
         tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'server.db'}"
-    start = datetime.now(UTC) + timedelta(seconds=2)
     with live_server(tmp_path / "first", url, SETTINGS) as first:
-        with first.client("engineer") as c:
-            assert c.post(f"{CONTENT}/catalog", json=CATALOG).status_code == 200
+        synced(first)
         with first.client("marketer") as c:
             made = c.post(f"{CONTENT}/changes", json={
                 "template": "shipping-deadline",
@@ -34,6 +32,7 @@ def test_a_start_missed_while_the_server_was_down_is_logged_when_it_starts(
             key = str(made.json()["id"])
             with first.client("approver") as a:
                 assert a.post(first.api(f"/{key}/approve"), json={"note": "ok"}).is_success
+            start = datetime.now(UTC) + timedelta(seconds=2)  # after the (slow) set-up
             scheduled = c.post(f"{CONTENT}/changes/{key}/schedule",
                                json={"start": start.isoformat(), "tz": "UTC"})
             assert scheduled.status_code == 200, scheduled.text

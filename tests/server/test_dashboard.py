@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from hotfix.domain.identity.access import ROLES, allows
 from hotfix.server.dashboard.session import page
 from tests.server.live import LiveServer, email, live_server
-from tests.server.test_authorization import _content_change, _synced
+from tests.server.test_authorization import _content_change, _digest, _synced
 from tests.server.test_authorization import permission_of as route_permission
 
 OPEN = {("GET", "/ui/login"), ("POST", "/ui/login")}
@@ -100,6 +100,9 @@ SAMPLES: dict[tuple[str, str], Sample] = {
         lambda live, c: (_stock(live), _content_form(c, **{"slot-units": "5"})),
     ("POST", "/ui/p/{project}/content/templates/{name}"):
         lambda live, c: (_stock(live), _content_form(c, **{"slot-units": "5"})),
+    ("POST", "/ui/p/{project}/content/templates/{name}/approve"):
+        lambda live, c: ({"project": "default", "name": "stock-level"},
+                         _content_form(c, digest=_digest(live))),
     ("POST", "/ui/p/{project}/content/changes/{key}/publish"):
         lambda live, c: ({**_synced(live), "key": _content_change(live)}, _content_form(c)),
     ("POST", "/ui/p/{project}/content/changes/{key}/revert"):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.server.live import LiveServer, live_server
-from tests.server.test_content import CATALOG, CONTENT
+from tests.server.test_content import synced
 from tests.server.test_dashboard import browser, csrf_of
 
 FORM = "/ui/p/default/content/templates/shipping-deadline"
@@ -20,8 +20,7 @@ FORM = "/ui/p/default/content/templates/shipping-deadline"
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[LiveServer]:
     with live_server(tmp_path / "server", f"sqlite:///{tmp_path / 'server.db'}") as server:
-        with server.client("engineer") as c:
-            assert c.post(f"{CONTENT}/catalog", json=CATALOG).status_code == 200
+        synced(server)
         yield server
 
 
@@ -145,3 +144,40 @@ def test_submitting_the_same_form_twice_drafts_once(live: LiveServer) -> None:
         assert first.headers["location"] == second.headers["location"]
         other = client.post(FORM, data={**form, "request": "f" * 32})
         assert other.headers["location"] != first.headers["location"]
+
+
+def test_an_approver_approves_a_waiting_template_on_the_page_its_author_cannot(
+        live: LiveServer) -> None:
+    from tests.server.test_content import PROMO, with_promo
+
+    answer = synced(live, with_promo({**PROMO, "author": "approver@shop.example"}),
+                    approver=None)
+    page = "/ui/p/default/content"
+    with browser(live, "marketer") as client:
+        listing = client.get(page).text
+        assert 'id="waiting-promo"' in listing
+        assert "Approve promo" not in listing
+        assert 'href="/ui/p/default/content/templates/promo"' not in listing  # not usable
+    with browser(live, "approver") as client:  # its author
+        listing = client.get(page).text
+        assert "approver@shop.example, engineer@shop.example" in listing  # and who synced
+        assert "Approve promo" not in listing
+        refused = client.post(f"{page}/templates/promo/approve", data={
+            "csrf": csrf_of(client, page), "digest": answer["digests"]["promo"]})
+        assert refused.status_code == 409
+        assert "is an author of template" in refused.text
+    with browser(live, "admin") as client:
+        listing = client.get(page).text
+        assert "Approve promo" in listing
+        assert f'name="digest" value="{answer["digests"]["promo"]}"' in listing
+        stale = client.post(f"{page}/templates/promo/approve", data={
+            "csrf": csrf_of(client, page), "digest": "0" * 64})
+        assert stale.status_code == 409
+        assert "changed since you looked" in stale.text
+        done = client.post(f"{page}/templates/promo/approve", data={
+            "csrf": csrf_of(client, page), "digest": answer["digests"]["promo"]})
+        assert done.status_code == 303
+        listing = client.get(done.headers["location"]).text
+        assert "template promo approved by admin@shop.example" in listing
+        assert 'id="waiting-promo"' not in listing
+        assert 'href="/ui/p/default/content/templates/promo"' in listing  # usable now

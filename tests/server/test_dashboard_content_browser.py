@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from tests.server.live import LiveServer, live_server
-from tests.server.test_content import CATALOG, CONTENT, published
+from tests.server.test_content import published, synced
 from tests.server.test_dashboard_browser import ARTIFACTS, chromium, signed_in
 
 pytestmark = pytest.mark.browser
@@ -35,8 +35,7 @@ __all__ = ["chromium"]  # the fixture, shared with the dashboard's browser test
 def server(tmp_path: Path) -> Iterator[LiveServer]:
     with live_server(tmp_path / "server", f"sqlite:///{tmp_path / 'server.db'}",
                      "[content]\nmax_age = 0\n") as live:
-        with live.client("engineer") as c:
-            assert c.post(f"{CONTENT}/catalog", json=CATALOG).status_code == 200
+        synced(live)
         yield live
 
 

@@ -65,10 +65,10 @@ def test_a_flag_rollouts_evidence_step_counts_e_values_bounds_and_decision(
     record = changes.one(records, "new-checkout").record
     assert record is not None
     judge = UserJudge(JudgeSettings(alpha=0.05))
-    judge.update_users(seen=(40, 760), failed=(2, 30), share=0.05)
+    judge.update_users(seen=(40, 760), failed=(2, 30), share=0.05, slow=(3, 41))
     early = judge.verdict().to_dict()
     for _ in range(6):
-        judge.update_users(seen=(100, 300), failed=(30, 10), share=0.25)
+        judge.update_users(seen=(100, 300), failed=(30, 10), share=0.25, slow=(7, 20))
     verdict = judge.verdict().to_dict()
     assert verdict["decision"] == "rollback"
     flag = changes.one(records, "new-checkout").served
@@ -92,7 +92,11 @@ def test_a_flag_rollouts_evidence_step_counts_e_values_bounds_and_decision(
     assert f"<td>{int(counts['canary_failed_users'])}</td>" in html
     assert f"<td>{int(counts['baseline_failed_users'])}</td>" in html
     e = verdict["metrics"]["errors"]["e_regression"]
-    assert f"{e:.3g} / 20" in html
+    assert f"{e:.3g} / {verdict['metrics']['errors']['threshold_regression']:g}" in html
+    slow = verdict["metrics"]["latency"]  # the users slow, beside the users failing
+    assert f"<td>{int(slow['counts']['canary_slow_users'])}</td>" in html
+    assert f"<td>{int(slow['counts']['baseline_slow_users'])}</td>" in html
+    assert f"{slow['e_regression']:.3g} / {slow['threshold_regression']:g}" in html
     lower = verdict["metrics"]["errors"]["lower"]
     assert f"[{lower:.3g}, " in html
     assert "<svg" in html  # the hotfix page's chart

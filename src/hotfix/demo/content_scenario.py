@@ -77,7 +77,7 @@ def run_content_demo(workdir: Path, environ: dict[str, str]) -> Iterator[Step]:
                        f"{MARKETER} (marketer)"])
         root = workdir / "shop"
         init_sample_repo(root)
-        yield _sync(http["engineer"], root)
+        yield _sync(http, root)
         dec18, dec20 = _december(18), _december(20)
         first = _publish(http, "shipping-deadline",
                          {"deadline": dec18.isoformat(), "message": "Order by"})
@@ -108,29 +108,41 @@ def run_content_demo(workdir: Path, environ: dict[str, str]) -> Iterator[Step]:
         yield _script_refused(http, page)
 
 
-def approve_templates(root: Path) -> None:
-    """Engineering's pre-approval of the sample templates (docs/content.md): an approver
-    other than the author, written beside each template before the sync."""
-    for path in sorted((root / "content" / "templates").glob("*.toml")):
-        text = path.read_text(encoding="utf-8")
-        path.write_text(f'approved = true\napproved_by = "{APPROVER}"\n{text}',
-                        encoding="utf-8")
+def approve_templates(approver: httpx.Client, root: Path) -> list[str]:
+    """The approver approves each template as the repository's content/ has it (its digest,
+    as ``hotfix content approve`` computes it): an ``approve_template`` event each, refused
+    (409) when the synced template is not the one reviewed."""
+    from hotfix.domain.content.catalog import template_digest
+    from hotfix.services.content.catalog import read_catalog
+
+    body = read_catalog(root)
+    for name in sorted(body["templates"]):
+        _ok(approver.post(f"{CONTENT}/templates/{name}/approve",
+                          json={"digest": template_digest(body, name)}))
+    return sorted(body["templates"])
 
 
-def _sync(engineer: httpx.Client, root: Path) -> Step:
+def _sync(http: dict[str, httpx.Client], root: Path) -> Step:
+    from hotfix.domain.content.catalog import template_digest
     from hotfix.services.content.catalog import read_catalog
 
     (root / "content" / "templates").mkdir(parents=True)
     (root / "content" / "zones.toml").write_text(ZONES, encoding="utf-8")
     for name, text in TEMPLATES.items():
         (root / "content" / "templates" / f"{name}.toml").write_text(text, encoding="utf-8")
-    approve_templates(root)
-    synced = _ok(engineer.post(f"{CONTENT}/catalog", json=read_catalog(root)))
-    return Step("Engineering writes content/zones.toml and two templates, approves them "
-                "and runs hotfix content sync", [
+    synced = _ok(http["engineer"].post(f"{CONTENT}/catalog", json=read_catalog(root)))
+    own = http["engineer"].post(f"{CONTENT}/templates/stock-level/approve", json={
+        "digest": template_digest(read_catalog(root), "stock-level")})
+    approved = approve_templates(http["approver"], root)
+    return Step("Engineering writes content/zones.toml and two templates and runs hotfix "
+                "content sync; an approver reviews and approves each one", [
                     "zones: shipping on / and /products/*, stock on /products/*",
-                    f"catalog version {synced['version']}: approved templates "
-                    f"{', '.join(synced['approved'])}"])
+                    f"catalog version {synced['version']}: templates "
+                    f"{', '.join(sorted(synced['templates']))}, none usable yet",
+                    f"{ENGINEER} (their author, an engineer) approving stock-level: refused "
+                    f"({own.status_code}): {_reason(own, 403)}",
+                    f"{APPROVER}: hotfix content approve {' and '.join(approved)} (each an "
+                    "approve_template event pinning the template's content hash)"])
 
 
 def _publish(http: dict[str, httpx.Client], template: str, values: dict[str, Any]) -> str:

@@ -1,15 +1,19 @@
 """The sample shop's checkout behind two flags read over OFREP with plain HTTP (stdlib only).
 
-    python -m hotfix.demo.flag_shop --port 8090 --ofrep http://127.0.0.1:8000 --key hfk_…
+    python -m hotfix.demo.flag_shop --port 8090 --ofrep http://127.0.0.1:8000 --key hfk_… \
+        [--slow-ms 250]
 
 ``GET /checkout?user=U`` evaluates every flag for U in one bulk OFREP call, then:
 
 - ``fixed-checkout`` on: the fixed code path (EU cards get VAT); off: the old one, which
   answers 500 for EU cards (every third user pays with one);
-- ``rate-service`` on: a new rate service that fails one checkout in 30; off: none fail.
+- ``rate-service`` on: a new rate service that fails one checkout in 30; off: none fail;
+- ``pricing-v2`` on: prices recomputed on every checkout, 300 ms more each; off: cached.
 
 ``GET /metrics`` exports what docs/flags.md asks of an app: per flag, requests by variant and
-status, users first served and users' first failures by variant (each user once).
+status, users first served, users' first failures and users' first checkout slower than
+``--slow-ms`` (the whole checkout, the OFREP call included) by variant, each user once per
+counter; a variant's slow users' series is there, at 0, from its first user on.
 """
 
 from __future__ import annotations
@@ -18,25 +22,29 @@ import argparse
 import json
 import random
 import threading
+import time
 import urllib.request
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-FLAGS = ("fixed-checkout", "rate-service")
+FLAGS = ("fixed-checkout", "rate-service", "pricing-v2")
+RECOMPUTE_SECONDS = 0.3  # pricing-v2's cost per checkout
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only
 
 
 class Shop:
-    def __init__(self, ofrep: str, key: str) -> None:
-        self.ofrep, self.key = ofrep.rstrip("/"), key
+    def __init__(self, ofrep: str, key: str, slow_ms: float = 250.0) -> None:
+        self.ofrep, self.key, self.slow_ms = ofrep.rstrip("/"), key, slow_ms
         self.lock = threading.Lock()
         self.requests: Counter[tuple[str, str, int]] = Counter()
         self.users: Counter[tuple[str, str]] = Counter()
         self.failed: Counter[tuple[str, str]] = Counter()
+        self.slow: Counter[tuple[str, str]] = Counter()
         self.seen: set[tuple[str, str]] = set()
         self.hurt: set[tuple[str, str]] = set()
+        self.slowed: set[tuple[str, str]] = set()
         self.rng = random.Random(0)
 
     def variants(self, user: str) -> dict[str, str]:
@@ -49,25 +57,33 @@ class Shop:
         return {f["key"]: str(f.get("variant", "off")) for f in flags if f["key"] in FLAGS}
 
     def checkout(self, user: str) -> int:
+        began = time.perf_counter()
         served = self.variants(user)
         eu = int(user.rsplit("-", 1)[-1]) % 3 == 0
         fixed = served.get("fixed-checkout", "off") == "on"
         status = 500 if eu and not fixed else 200
+        if served.get("pricing-v2", "off") == "on":
+            time.sleep(RECOMPUTE_SECONDS)
         with self.lock:
             if served.get("rate-service", "off") == "on" and self.rng.random() < 1 / 30:
                 status = 500
+            slow = (time.perf_counter() - began) * 1000 > self.slow_ms
             for flag, variant in served.items():
-                self._count(flag, variant, user, status)
+                self._count(flag, variant, user, status, slow)
         return status
 
-    def _count(self, flag: str, variant: str, user: str, status: int) -> None:
+    def _count(self, flag: str, variant: str, user: str, status: int, slow: bool) -> None:
         self.requests[(flag, variant, status)] += 1
         if (flag, user) not in self.seen:
             self.seen.add((flag, user))
             self.users[(flag, variant)] += 1
+            self.slow[(flag, variant)] += 0  # exported at 0 until a user is slow
         if status >= 500 and (flag, user) not in self.hurt:
             self.hurt.add((flag, user))
             self.failed[(flag, variant)] += 1
+        if slow and (flag, user) not in self.slowed:
+            self.slowed.add((flag, user))
+            self.slow[(flag, variant)] += 1
 
     def metrics(self) -> str:
         with self.lock:
@@ -75,7 +91,8 @@ class Shop:
             lines += [f'http_requests_total{{flag="{f}",variant="{v}",status="{s}"}} {n}'
                       for (f, v, s), n in sorted(self.requests.items())]
             for name, counts in (("flag_users_total", self.users),
-                                 ("flag_failed_users_total", self.failed)):
+                                 ("flag_failed_users_total", self.failed),
+                                 ("flag_slow_users_total", self.slow)):
                 lines.append(f"# TYPE {name} counter")
                 lines += [f'{name}{{flag="{f}",variant="{v}"}} {n}'
                           for (f, v), n in sorted(counts.items())]
@@ -115,8 +132,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--ofrep", required=True)
     parser.add_argument("--key", required=True)
+    parser.add_argument("--slow-ms", type=float, default=250.0,
+                        help="a checkout slower than this makes its user slow (once)")
     args = parser.parse_args(argv)
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), handler(Shop(args.ofrep, args.key)))
+    shop = Shop(args.ofrep, args.key, args.slow_ms)
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), handler(shop))
     server.serve_forever()
 
 

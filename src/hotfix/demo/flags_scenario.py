@@ -8,7 +8,10 @@ a few of them heavy, flows while ``deploy --via flag:KEY`` moves each flag's per
 - ``fixed-checkout`` turns the fixed code path on (EU cards no longer get a 500): the judge
   promotes it to 100 %;
 - ``rate-service`` turns on a rate service that fails one checkout in 30: the judge sets it
-  to 0 % within seconds.
+  to 0 % within seconds;
+- ``pricing-v2`` recomputes prices on every checkout, 300 ms more each, failing none: the
+  judge sets it to 0 % for latency, on the users whose first checkout slower than
+  ``SLOW_MS`` came on each variant (the shop's ``flag_slow_users_total``).
 """
 
 from __future__ import annotations
@@ -32,6 +35,10 @@ from hotfix.services.rollout import deploy
 
 ANSWERS = {"significant": "yes", "users_affected": "60%", "workaround": "no"}
 BOOL = {"type": "boolean", "variants": {"on": True, "off": False}, "default": "off"}
+SLOW_MS = 250  # the shop's threshold: a checkout slower than this makes its user slow
+FLAGS = (("fixed-checkout", "the fix for 500s on EU cards, shipped dark"),
+         ("rate-service", "the new rate service, shipped dark"),
+         ("pricing-v2", "prices recomputed on every checkout, shipped dark"))
 
 
 def settings(shop: str) -> dict[str, Any]:
@@ -49,11 +56,13 @@ def settings(shop: str) -> dict[str, Any]:
 def run_flags_demo(workdir: Path, environ: dict[str, str]) -> Iterator[Step]:
     with ExitStack() as stack:
         url, tokens, key = stack.enter_context(_team_server(workdir / "server"))
-        shop = stack.enter_context(shop_at("hotfix.demo.flag_shop", "--ofrep", url, "--key", key))
+        shop = stack.enter_context(shop_at("hotfix.demo.flag_shop", "--ofrep", url, "--key", key,
+                                           "--slow-ms", str(SLOW_MS)))
         yield Step("A team server serves the flags over OFREP; the shop evaluates them on "
                    "every checkout (plain HTTP) and exports its counters by variant", [
                        f"server {url}, client key {key[:8]}…", f"shop http://{shop}/checkout",
-                       "users: 300, a few heavy ones; every third pays with an EU card"])
+                       "users: 300, a few heavy ones; every third pays with an EU card",
+                       f"a user is slow at their first checkout over {SLOW_MS} ms"])
         root = workdir / "shop"
         init_sample_repo(root)
         (root / "hotfix.toml").write_text(render_settings(settings(shop)), encoding="utf-8")
@@ -61,8 +70,7 @@ def run_flags_demo(workdir: Path, environ: dict[str, str]) -> Iterator[Step]:
         engineer = stack.enter_context(signed_in(root, env, url, tokens["engineer"]))
         approver = stack.enter_context(signed_in(root, env, url, tokens["approver"]))
         stack.enter_context(_traffic(shop))
-        for flag, why in (("fixed-checkout", "the fix for 500s on EU cards, shipped dark"),
-                          ("rate-service", "the new rate service, shipped dark")):
+        for flag, why in FLAGS:
             yield _serve(engineer, approver, flag, why)
             yield _roll_out(engineer, flag)
 
@@ -81,7 +89,9 @@ def _roll_out(ctx: Context, flag: str) -> Step:
     assert record is not None
     started = time.monotonic()
     out = deploy.deploy(ctx, record, ENGINEER, via=f"flag:{flag}")
-    counts = out.verdict.get("metrics", {}).get("errors", {}).get("counts", {})
+    metrics = out.verdict.get("metrics", {})
+    counts = metrics.get("errors", {}).get("counts", {})
+    slow = metrics.get("latency", {}).get("counts", {})
     served = changes.one(ctx.records, flag).served
     split = ", ".join(f"{v} {w} %" for v, w in served.split) if served else "?"
     return Step(f"hotfix deploy {record} --via flag:{flag}", [
@@ -91,6 +101,8 @@ def _roll_out(ctx: Context, flag: str) -> Step:
         f"{counts.get('baseline_users', 0):.0f}, failed: "
         f"{counts.get('canary_failed_users', 0):.0f} / "
         f"{counts.get('baseline_failed_users', 0):.0f}",
+        f"slow (a checkout over {SLOW_MS} ms): {slow.get('canary_slow_users', 0):.0f} / "
+        f"{slow.get('baseline_slow_users', 0):.0f}",
         f"the flag now serves: {split} (after {time.monotonic() - started:.0f} s)"])
 
 

@@ -21,7 +21,14 @@ from hotfix.adapters.rollout.loadgen import LoadReport, Req, run_load
 from hotfix.config import SETTINGS
 from hotfix.demo import shop_files as f
 from hotfix.demo.sample import APPROVER, ENGINEER, init_sample_repo
-from hotfix.demo.walkthrough import Demo, Step, demo_settings, triage_lines, walk
+from hotfix.demo.walkthrough import (
+    Demo,
+    Step,
+    demo_settings,
+    prometheus_lines,
+    triage_lines,
+    walk,
+)
 from hotfix.services.checks import check
 from hotfix.services.git import pick, release, start
 from hotfix.services.rollout import backout, deploy, production, verify
@@ -108,8 +115,9 @@ def scenario_settings() -> dict[str, Any]:
     return {key: merged[key] for key in SETTINGS if key in merged}  # one table per section
 
 
-def run_rollback_demo(workdir: Path, environ: dict[str, str]) -> Iterator[Step]:
-    yield from walk(build_shop(workdir / "shop"), scenario_settings(), environ, STEPS)
+def run_rollback_demo(workdir: Path, environ: dict[str, str], metrics: str = "router"
+                      ) -> Iterator[Step]:
+    yield from walk(build_shop(workdir / "shop"), scenario_settings(), environ, STEPS, metrics)
 
 
 def _live(demo: Demo) -> Step:
@@ -208,6 +216,7 @@ def _ship(demo: Demo) -> Step:
     for role in ("baseline", "canary"):
         lines.append(f"  {role}: {out.requests.get(role, 0)} requests, "
                      f"{out.errors.get(role, 0)} errors")
+    lines += prometheus_lines(demo, out.canary, out.baseline)
     for name, metric in (out.verdict.get("metrics") or {}).items():
         if isinstance(metric, dict) and metric.get("ratio") is not None:
             lines.append(f"  {name}: canary/baseline {_num(metric.get('ratio'))} (bounds "

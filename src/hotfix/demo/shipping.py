@@ -13,7 +13,7 @@ from typing import Any
 from hotfix.adapters.git import cmd as git
 from hotfix.adapters.rollout.loadgen import LoadProcess, LoadReport, Req
 from hotfix.demo.sample import APPROVER, ENGINEER
-from hotfix.demo.walkthrough import Demo, Step, StepFn
+from hotfix.demo.walkthrough import Demo, Step, StepFn, prometheus_lines
 from hotfix.services.checks import check
 from hotfix.services.git import audit, backport, pick, release, start
 from hotfix.services.record import close, document
@@ -98,7 +98,8 @@ def _deploy(demo: Demo, role: str = "fix") -> Step:
         sent = load.stop()
     took = time.monotonic() - began
     return Step(f"hotfix deploy {key}   (with generated checkout traffic: EU and US cards)",
-                [*seen[-8:], *_outcome_lines(outcome.to_dict(), took, sent)],
+                [*seen[-8:], *_outcome_lines(outcome.to_dict(), took, sent),
+                 *prometheus_lines(demo, outcome.canary, outcome.baseline)],
                 refused=outcome.status != "promoted")
 
 

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hotfix.adapters.git import cmd as git
 from hotfix.config import SETTINGS, by_section, render_toml_value
+from hotfix.demo.prometheus import Discovered, LocalPrometheus, local_prometheus
 from hotfix.demo.sample import APPROVER, ENGINEER, build_sample
 from hotfix.domain.record.lifecycle import Hotfix
 from hotfix.errors import HotfixError
 from hotfix.services.context import Context
 from hotfix.services.rollout import production
-from hotfix.wiring import open_context
+from hotfix.wiring import RolloutParts, open_context
 
 TITLE = "Checkout returns 500 for EU cards"
 MARKETER = "sam@shop.example"
@@ -39,6 +41,7 @@ class Demo:
     root: Path
     ctx: Context
     keys: dict[str, str] = field(default_factory=dict)  # role → HF id
+    prometheus: LocalPrometheus | None = None  # --metrics prometheus: the judge reads it
 
     @property
     def key(self) -> str:
@@ -83,29 +86,57 @@ def render_settings(settings: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_demo(workdir: Path, environ: dict[str, str]) -> Iterator[Step]:
+def run_demo(workdir: Path, environ: dict[str, str], metrics: str = "router"
+             ) -> Iterator[Step]:
     from hotfix.demo.shipping import SHIPPING_STEPS
 
     steps = [_sample_step, *RECORD_STEPS, *SHIPPING_STEPS, _verify_log, _report]
-    yield from walk(build_sample(workdir / "shop"), demo_settings(), environ, steps)
+    yield from walk(build_sample(workdir / "shop"), demo_settings(), environ, steps, metrics)
+
+
+METRICS = ("router", "prometheus")  # what the demo's canaries are judged from
 
 
 def walk(root: Path, settings: dict[str, Any], environ: dict[str, str],
-         steps: Sequence[StepFn]) -> Iterator[Step]:
+         steps: Sequence[StepFn], metrics: str = "router") -> Iterator[Step]:
     """Commit ``settings`` as the sample's hotfix.toml, then run ``steps`` in its context
-    (the user's own HOTFIX_* variables never reach it); production is torn down after."""
-    (root / "hotfix.toml").write_text(render_settings(settings), encoding="utf-8")
-    git.run(["add", "hotfix.toml"], root)
-    git.run(["commit", "-q", "--no-verify", "-m", "Configure hotfix"], root)
-    env = {k: v for k, v in environ.items() if not k.startswith("HOTFIX_")}
-    ctx = open_context(root, env)
-    demo = Demo(root, ctx)
-    try:
-        for step in steps:
-            yield step(demo)
-    finally:
-        production.teardown(ctx)
-        ctx.close()
+    (the user's own HOTFIX_* variables never reach it); production is torn down after.
+
+    ``metrics="prometheus"``: a local Prometheus scrapes every instance the demo starts,
+    labelled with its version, and each canary is judged from it over its HTTP query API."""
+    with ExitStack() as stack:
+        prometheus = None
+        if metrics == "prometheus":
+            prometheus = stack.enter_context(local_prometheus(root.parent / "prometheus"))
+            settings = {**settings, **prometheus.settings()}
+        (root / "hotfix.toml").write_text(render_settings(settings), encoding="utf-8")
+        git.run(["add", "hotfix.toml"], root)
+        git.run(["commit", "-q", "--no-verify", "-m", "Configure hotfix"], root)
+        env = {k: v for k, v in environ.items() if not k.startswith("HOTFIX_")}
+        ctx = open_context(root, env)
+        if prometheus is not None:  # the same target, its instances registered as they start
+            target = Discovered(ctx.rollout.target, prometheus)
+            ctx.close()
+            ctx = open_context(root, env, rollout=RolloutParts(target=target))
+        demo = Demo(root, ctx, prometheus=prometheus)
+        try:
+            if prometheus is not None:
+                yield _prometheus_step(demo, prometheus)
+            for step in steps:
+                yield step(demo)
+        finally:
+            production.teardown(ctx)
+            ctx.close()
+
+
+def _prometheus_step(demo: Demo, prometheus: LocalPrometheus) -> Step:
+    cfg = demo.ctx.cfg
+    return Step(f"Prometheus on {prometheus.url} (the judge reads it, not the router)", [
+        f"it scrapes every instance of the shop the demo starts, each labelled with its "
+        f"version (file-based discovery: {prometheus.targets_file})",
+        f"rollout.metrics = {cfg.str('rollout.metrics')!r}: PromQL over its HTTP query API, "
+        f"counters as raw deltas per {cfg.float('rollout.monitor.step_seconds'):g} s window, "
+        f"{cfg.float('rollout.monitor.lag_seconds'):g} s behind now"])
 
 
 def _sample_step(demo: Demo) -> Step:
@@ -207,6 +238,16 @@ def _report(demo: Demo) -> Step:
                  f"{len(made.verification['checks']) if made.verification else 0} "
                  "verification check(s)")
     return Step(f"hotfix report {demo.key} -f pdf", lines)
+
+
+def prometheus_lines(demo: Demo, canary: str, baseline: str) -> list[str]:
+    """With --metrics prometheus: what Prometheus holds of the two versions' requests."""
+    if demo.prometheus is None:
+        return []
+    held = demo.prometheus.requests([canary, baseline])
+    return [f"  Prometheus holds {canary}: {held[canary]} requests, {baseline}: "
+            f"{held[baseline]} (their instances' counters: health checks and the requests "
+            "before and after the judged windows too)"]
 
 
 def refusal(command: str, action: Callable[[], object]) -> Step:

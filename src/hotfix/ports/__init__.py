@@ -15,6 +15,12 @@ from hotfix.ports.content import (
 from hotfix.ports.content import (
     ContentCatalogs as ContentCatalogs,
 )
+from hotfix.ports.content import (
+    ContentImages as ContentImages,
+)
+from hotfix.ports.content import (
+    KeptImage as KeptImage,
+)
 from hotfix.ports.git import (
     Applied as Applied,
 )

@@ -1,8 +1,10 @@
-"""The synced content catalogs (zones and templates), every version kept.
+"""The synced content catalogs (zones and templates), every version kept, and beside them
+the images uploaded into image slots, each kept once under its content hash.
 
 Implemented by ``hotfix.adapters.store.content.SqlContentCatalogs`` (the record's database,
-migration 0004_content) and ``hotfix.adapters.store.content_memory.MemoryContentCatalogs``
-(the fake)."""
+migrations 0006_content and 0010_content_images: replicas behind a proxy share it, so an
+image uploaded through one is served by every other) and
+``hotfix.adapters.store.content_memory.MemoryContentCatalogs`` (the fake)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from hotfix.domain.content.approval import TemplateApproval
     from hotfix.domain.content.catalog import Catalog
+    from hotfix.domain.content.images import ImageFacts, Upload
     from hotfix.domain.content.live import Live
     from hotfix.domain.record.hotfix import Hotfix
 
@@ -26,7 +30,33 @@ class CatalogVersion:
     at: datetime
 
 
+@dataclass(frozen=True)
+class KeptImage:
+    facts: ImageFacts  # its name (sha256 + extension), type and size, from its bytes
+    data: bytes
+    actor: str  # who uploaded it first
+    at: datetime
+
+
+class ContentImages(Protocol):
+    def keep(self, facts: ImageFacts, data: bytes, actor: str, at: datetime) -> bool:
+        """Keep ``data`` under ``facts.name`` unless an image of that name is kept already
+        (the same bytes: nothing written); True when it was new."""
+        ...
+
+    def facts(self, name: str) -> ImageFacts | None:
+        """What is known of the kept image ``name``, without reading its bytes."""
+        ...
+
+    def get(self, name: str) -> KeptImage | None: ...
+
+
 class ContentCatalogs(Protocol):
+    @property
+    def images(self) -> ContentImages:
+        """The images uploaded into image slots, kept beside the catalogs."""
+        ...
+
     def add(self, body: Mapping[str, Any], digest: str, actor: str,
             at: datetime) -> tuple[CatalogVersion, bool]:
         """Keep ``body`` as a new version, unless the newest has the same digest (then that
@@ -51,10 +81,17 @@ class Content(Protocol):
 
     def catalog(self) -> tuple[CatalogVersion, Catalog]: ...
 
-    def change(self, name: str, values: Mapping[str, Any], actor: str,
-               title: str | None = None) -> Hotfix: ...
+    def approve(self, name: str, digest: str, actor: str) -> tuple[TemplateApproval, bool]:
+        """Approve template ``name`` as seen (its digest): an event pinning it; an approval
+        already standing is returned with False."""
+        ...
 
-    def draft(self, key: str, name: str, values: Mapping[str, Any], actor: str) -> Hotfix: ...
+    def change(self, name: str, values: Mapping[str, Any], actor: str,
+               title: str | None = None, files: Mapping[str, Upload] | None = None
+               ) -> Hotfix: ...
+
+    def draft(self, key: str, name: str, values: Mapping[str, Any], actor: str,
+              files: Mapping[str, Upload] | None = None) -> Hotfix: ...
 
     def publish(self, key: str, actor: str) -> Hotfix: ...
 

@@ -61,14 +61,19 @@ def _bools() -> npt.NDArray[np.bool_]:
 @dataclass(frozen=True)
 class UserCounts:
     """Users (targeting keys) newly counted since the last poll, each once: first served,
-    and first failed, on the canary's and the baseline's variant; and requests counted
-    with no variant label (a flag rollout's metrics, docs/flags.md)."""
+    first failed and first slow, on the canary's and the baseline's variant; requests
+    counted with no variant label; and whether the app exported its slow users' counter at
+    all (``slow_counted``: else there is no latency data; a flag rollout's metrics,
+    docs/flags.md)."""
 
     seen_canary: int = 0
     seen_baseline: int = 0
     failed_canary: int = 0
     failed_baseline: int = 0
     unlabelled: int = 0
+    slow_canary: int = 0
+    slow_baseline: int = 0
+    slow_counted: bool = False
 
 
 @dataclass(frozen=True)
@@ -259,7 +264,8 @@ class UserJudgeLike(Protocol):
     """A judge whose unit is the user (a flag rollout): fed per-look user counts."""
 
     def update_users(self, seen: tuple[int, int], failed: tuple[int, int],
-                     share: float | None, unlabelled: int = 0) -> VerdictLike: ...
+                     share: float | None, unlabelled: int = 0,
+                     slow: tuple[int, int] | None = None) -> VerdictLike: ...
 
     def finish(self) -> VerdictLike: ...
 

@@ -21,6 +21,7 @@ from hotfix.server.api import (
     content,
     flags,
     metrics,
+    notify,
     projects,
     records,
     transfer,
@@ -31,7 +32,7 @@ from hotfix.services.server import ServerParts, ServerSettings
 
 ROUTERS = (projects.router, records.records_router, records.router, actions.router,
            transfer.router, users.router, flags.router, ofrep.router, content.router,
-           content.public, audit.router, metrics.router)
+           content.public, audit.router, metrics.router, notify.router)
 
 
 def create_app(settings: ServerSettings, parts: ServerParts) -> FastAPI:

@@ -188,4 +188,5 @@ def content_desk(settings: ServerSettings, parts: ServerParts, project: str,
         return deciding_with(records, catalog)
 
     return ContentDesk(parts.content[project], records_for, parts.clock,
-                       settings.content.get(project, ContentSettings()).checkout)
+                       settings.content.get(project, ContentSettings()).checkout,
+                       records.settings.approvers)  # the project's approvers and admins

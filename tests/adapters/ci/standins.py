@@ -4,11 +4,21 @@ Each implements the endpoints hotfix calls, with the response shapes of the vend
 API documentation:
 - GitHub: https://docs.github.com/en/rest/actions/workflows#create-a-workflow-dispatch-event
   https://docs.github.com/en/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow
+  https://docs.github.com/en/rest/actions/workflow-runs#get-a-workflow-run
+  https://docs.github.com/en/rest/actions/artifacts#list-workflow-run-artifacts
   https://docs.github.com/en/rest/actions/artifacts#download-an-artifact
-- Jenkins: https://www.jenkins.io/doc/book/using/remote-access-api/ (queue item →
-  executable.url; build api/json; testReport/api/json)
-- CircleCI: https://circleci.com/docs/api/v2/ (trigger a pipeline, get a pipeline's
-  workflows, a workflow's jobs, a job's test metadata)
+  Its runs and artifacts are GitHub's own examples (github_examples.json), and every answer
+  is validated against GitHub's published OpenAPI description, npm ``@octokit/openapi``
+  (test_github_openapi.py).
+- Jenkins (it publishes no OpenAPI description, and npm packages none):
+  https://www.jenkins.io/doc/book/using/remote-access-api/ (buildWithParameters → the
+  queue item's Location; the queue item's executable.url; the build's api/json;
+  testReport/api/json)
+- CircleCI: https://circleci.com/docs/api/v2/index.html (#operation/triggerPipeline,
+  #operation/getPipelineById, #operation/listWorkflowsByPipelineId,
+  #operation/listWorkflowJobs, #operation/getTests). CircleCI publishes an OpenAPI
+  description on its site, but none is packaged on npm (npm's ``circleci-api`` is a
+  hand-written client), so these shapes are kept from the documentation.
 
 ``behaviour`` steers the next run: its conclusion, the commit it claims to have tested,
 whether it starts at all, and how many 429s come first.
@@ -16,12 +26,15 @@ whether it starts at all, and how many 429s come first.
 
 from __future__ import annotations
 
+import copy
 import io
+import json
 import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -47,40 +60,85 @@ class Behaviour:
     polls_until_done: int = 2
     seen_auth: list[str] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
+    exchanges: list[Exchange] = field(default_factory=list)  # GitHub's answers, kept
 
 
 def _junit(failed: bool) -> bytes:
     return JUNIT % (b'<failure message="assert 500 == 200"/>' if failed else b"")
 
 
+EXAMPLES = json.loads((Path(__file__).parent / "github_examples.json").read_text())
+
+
+@dataclass
+class Exchange:
+    """One answer a stand-in gave: what tests/adapters/ci/test_github_openapi.py validates."""
+
+    method: str
+    path: str
+    query: str
+    request_body: bytes
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def _workflow_run(owner: str, repo: str, wf: str, number: int, sha: str, branch: str
+                  ) -> dict[str, Any]:
+    """GitHub's own example of a run (github_examples.json), made this run."""
+    run = copy.deepcopy(EXAMPLES["workflow-run"])
+    api = f"https://api.github.com/repos/{owner}/{repo}/actions/runs/{number}"
+    run.update({"id": number, "run_number": number - 1000, "head_sha": sha,
+                "head_branch": branch, "event": "workflow_dispatch", "status": "queued",
+                "conclusion": None, "path": f".github/workflows/{wf}",
+                "display_title": "hotfix check", "created_at": "2099-01-01T00:00:00Z",
+                "updated_at": "2099-01-01T00:00:00Z", "run_started_at": "2099-01-01T00:00:00Z",
+                "url": api, "jobs_url": f"{api}/jobs", "logs_url": f"{api}/logs",
+                "artifacts_url": f"{api}/artifacts", "cancel_url": f"{api}/cancel",
+                "rerun_url": f"{api}/rerun", "previous_attempt_url": None,
+                "html_url": f"https://github.com/{owner}/{repo}/actions/runs/{number}"})
+    run["head_commit"] = {**run["head_commit"], "id": sha, "tree_id": sha}
+    return run
+
+
 def github_app(b: Behaviour, resolve: Callable[[str], str] | None = None) -> FastAPI:
-    """``resolve``: a branch → the commit it names on the "remote" (what GitHub runs)."""
+    """``resolve``: a branch → the commit it names on the "remote" (what GitHub runs).
+
+    The artifact's zip answers 302 to a download URL on another origin (``localhost``
+    rather than 127.0.0.1, as GitHub's point to its blob storage), which needs no token.
+    Every answer is kept in ``b.exchanges``."""
     resolve = resolve or SHAS.__getitem__
     app = FastAPI()
     runs: list[dict[str, Any]] = []
+    polls: dict[int, int] = {}
 
     @app.middleware("http")
     async def gate(request: Request, call_next: Any) -> Response:
         b.calls.append(f"{request.method} {request.url.path}")
         b.seen_auth.append(request.headers.get("authorization", ""))
+        sent = await request.body()
+        if request.url.path.startswith("/_blobs/"):
+            return await call_next(request)  # a signed download URL: no token there
         if request.headers.get("authorization") != f"Bearer {TOKEN}":
-            return JSONResponse({"message": "Bad credentials"}, status_code=401)
-        if b.throttle > 0:
+            answer: Response = JSONResponse({"message": "Bad credentials"}, status_code=401)
+        elif b.throttle > 0:
             b.throttle -= 1
-            return JSONResponse({"message": "rate limited"}, status_code=429,
-                                headers={"Retry-After": "1"})
-        return await call_next(request)
+            answer = JSONResponse({"message": "rate limited"}, status_code=429,
+                                  headers={"Retry-After": "1"})
+        else:
+            answer = await call_next(request)
+        body = bytes(answer.body) if not hasattr(answer, "body_iterator") else \
+            b"".join([chunk async for chunk in answer.body_iterator])
+        b.exchanges.append(Exchange(request.method, request.url.path, request.url.query, sent,
+                                    answer.status_code, dict(answer.headers), body))
+        return Response(body, status_code=answer.status_code, headers=dict(answer.headers))
 
     @app.post("/repos/{owner}/{repo}/actions/workflows/{wf}/dispatches")
     async def dispatch(owner: str, repo: str, wf: str, request: Request) -> Response:
         body = await request.json()
         if b.starts:
-            sha = b.tested_sha or resolve(body["ref"])
-            runs.append({"id": 1000 + len(runs), "head_sha": sha, "head_branch": body["ref"],
-                         "status": "queued", "conclusion": None, "polls": 0,
-                         "created_at": "2099-01-01T00:00:00Z",
-                         "html_url": f"https://github.com/{owner}/{repo}/actions/runs/"
-                                     f"{1000 + len(runs)}"})
+            runs.append(_workflow_run(owner, repo, wf, 1000 + len(runs) + 1,
+                                      b.tested_sha or resolve(body["ref"]), body["ref"]))
         return Response(status_code=204)
 
     @app.get("/repos/{owner}/{repo}/actions/workflows/{wf}/runs")
@@ -92,8 +150,8 @@ def github_app(b: Behaviour, resolve: Callable[[str], str] | None = None) -> Fas
     @app.get("/repos/{owner}/{repo}/actions/runs/{run_id}")
     def get_run(owner: str, repo: str, run_id: int) -> dict[str, Any]:
         run = next(r for r in runs if r["id"] == run_id)
-        run["polls"] += 1
-        if run["polls"] >= b.polls_until_done:
+        polls[run_id] = polls.get(run_id, 0) + 1
+        if polls[run_id] >= b.polls_until_done:
             run["status"], run["conclusion"] = "completed", b.conclusion
         else:
             run["status"] = "in_progress"
@@ -101,10 +159,23 @@ def github_app(b: Behaviour, resolve: Callable[[str], str] | None = None) -> Fas
 
     @app.get("/repos/{owner}/{repo}/actions/runs/{run_id}/artifacts")
     def artifacts(owner: str, repo: str, run_id: int) -> dict[str, Any]:
-        return {"total_count": 1, "artifacts": [{"id": 77, "name": "junit", "expired": False}]}
+        run = next(r for r in runs if r["id"] == run_id)
+        artifact = copy.deepcopy(EXAMPLES["artifact"])
+        api = f"https://api.github.com/repos/{owner}/{repo}/actions/artifacts/77"
+        artifact.update({"id": 77, "name": "junit", "url": api,
+                         "archive_download_url": f"{api}/zip",
+                         "workflow_run": {**artifact["workflow_run"], "id": run_id,
+                                          "head_branch": run["head_branch"],
+                                          "head_sha": run["head_sha"]}})
+        return {"total_count": 1, "artifacts": [artifact]}
 
     @app.get("/repos/{owner}/{repo}/actions/artifacts/{aid}/zip")
-    def download(owner: str, repo: str, aid: int) -> Response:
+    def download(owner: str, repo: str, aid: int, request: Request) -> Response:
+        blob = f"http://localhost:{request.url.port}/_blobs/{aid}.zip?sig=signed"
+        return Response(status_code=302, headers={"Location": blob})
+
+    @app.get("/_blobs/{aid}.zip")
+    def blob(aid: int) -> Response:
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w") as z:
             z.writestr("junit.xml", _junit(b.conclusion == "failure"))

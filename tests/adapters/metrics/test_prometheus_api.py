@@ -3,7 +3,6 @@ through the adapter. Skipped when the binary is missing; CI installs it (.ci/run
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import time
@@ -18,11 +17,12 @@ from hotfix.adapters.deploy.local import free_port
 from hotfix.adapters.metrics.prometheus_api import PrometheusQuery, PromQueryNames
 from hotfix.adapters.metrics.promtext import parse
 from hotfix.demo import shop_files as f
+from hotfix.demo.prometheus import binary, local_prometheus
 from hotfix.domain.judge.engine import Judge
 from hotfix.errors import MetricsQueryError
 
 pytestmark = pytest.mark.skipif(
-    shutil.which("prometheus") is None,
+    binary() is None,
     reason="prometheus is not installed (apt-get install prometheus); CI installs it")
 
 CANARY, BASELINE = "1.1.0", "1.0.0"
@@ -69,23 +69,10 @@ def shops(tmp_path: Path) -> Iterator[dict[str, str]]:
 
 @pytest.fixture
 def prometheus(tmp_path: Path, shops: dict[str, str]) -> Iterator[str]:
-    targets = "".join(f'      - targets: ["{a}"]\n        labels: {{version: "{v}"}}\n'
-                      for v, a in shops.items())
-    config = tmp_path / "prometheus.yml"
-    config.write_text("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-                      "scrape_configs:\n  - job_name: shop\n    static_configs:\n" + targets)
-    listen = f"127.0.0.1:{free_port()}"
-    with (tmp_path / "prometheus.log").open("w") as log:
-        proc = subprocess.Popen(["prometheus", f"--config.file={config}",
-                                 f"--storage.tsdb.path={tmp_path / 'tsdb'}",
-                                 f"--web.listen-address={listen}"],
-                                stdout=subprocess.DEVNULL, stderr=log)
-        try:
-            wait(lambda: answers(f"http://{listen}/-/ready"), "Prometheus to be ready")
-            yield f"http://{listen}"
-        finally:
-            proc.terminate()
-            proc.wait(20)
+    with local_prometheus(tmp_path / "prometheus", job="shop") as running:
+        for version, address in shops.items():
+            running.register(address, {"version": version})
+        yield running.url
 
 
 @pytest.fixture

@@ -66,14 +66,38 @@ def test_with_targeting_rules_only_the_splits_users_count() -> None:
         'flag_users_total{flag="new-checkout",variant="on",reason="TARGETING_MATCH"} 30',
         'flag_users_total{flag="new-checkout",variant="off",reason="SPLIT"} 6',
         'flag_failed_users_total{flag="new-checkout",variant="on",reason="TARGETING_MATCH"} 9',
+        'flag_slow_users_total{flag="new-checkout",variant="on",reason="SPLIT"} 2',
+        'flag_slow_users_total{flag="new-checkout",variant="on",reason="TARGETING_MATCH"} 20',
+        'flag_slow_users_total{flag="new-checkout",variant="off"} 5',
         "",
     ])
     with exposing([text]) as at:
         source = VariantMetrics(lambda: [at], "new-checkout", "on", "off", lambda: 0.0,
                                 snapshot={}, split_only=True)
         obs = source.poll()
-        assert obs.users == UserCounts(4, 6, 0, 0, unlabelled=7)
+        assert obs.users == UserCounts(4, 6, 0, 0, unlabelled=7, slow_canary=2,
+                                       slow_counted=True)
         assert (obs.canary_count, obs.baseline_count) == (40, 60)
         everyone = VariantMetrics(lambda: [at], "new-checkout", "on", "off", lambda: 0.0,
                                   snapshot={})
-        assert everyone.poll().users == UserCounts(34, 6, 9, 0, 0)
+        assert everyone.poll().users == UserCounts(34, 6, 9, 0, 0, 22, 5, True)
+
+
+def test_slow_users_by_variant_and_whether_the_app_exports_them_at_all() -> None:
+    base = page(3, 7, 1)
+    pages = [base]
+    with exposing(pages) as at:
+        source = VariantMetrics(lambda: [at], "new-checkout", "on", "off", lambda: 0.0)
+        assert source.poll().users == UserCounts()  # no slow users' series: no latency data
+        pages.append(base + "\n".join([
+            'flag_slow_users_total{flag="new-checkout",variant="on"} 0',
+            'flag_slow_users_total{flag="new-checkout",variant="off"} 0', ""]))
+        assert source.poll().users == UserCounts(slow_counted=True)  # exported at 0: data
+        pages.append(base + "\n".join([
+            'flag_slow_users_total{flag="new-checkout",variant="on"} 4',
+            'flag_slow_users_total{flag="new-checkout",variant="off"} 1',
+            'flag_slow_users_total{flag="other",variant="on"} 50', ""]))
+        assert source.poll().users == UserCounts(slow_canary=4, slow_baseline=1,
+                                                 slow_counted=True)
+        pages.append(base)  # gone again (the counter was dropped): no latency data
+        assert source.poll().users.slow_counted is False

@@ -19,7 +19,10 @@ TEMPLATE = Template("banner", "shipping", (
     Slot("units", "integer", minimum=0, maximum=99),
     Slot("hero", "image", hosts=("cdn.shop.example",)),
     Slot("more", "link", required=False, hosts=("shop.example",)),
-    Slot("title", "text", required=False)), approved=True)
+    Slot("title", "text", required=False),
+    Slot("price", "money", required=False, currencies=("EUR", "JPY")),
+    Slot("badge", "enum", required=False, choices=(("sale", 'On <b onclick="x()">sale'),))),
+    approved=True)
 
 
 def test_every_bad_slot_gets_its_own_error_and_the_good_ones_pass() -> None:
@@ -58,7 +61,7 @@ def test_the_fragment_renders_each_type_and_escapes_every_value() -> None:
 
 
 def test_a_slot_type_without_a_renderer_is_escaped_text() -> None:
-    odd = Template("t", "z", (Slot("price", "money"),))
+    odd = Template("t", "z", (Slot("price", "gauge"),))  # a type without a renderer
     assert fragment(odd, {"price": "<b>9</b>"}).count("&lt;b&gt;9&lt;/b&gt;") == 1
 
 
@@ -68,9 +71,10 @@ def test_a_stored_image_goes_back_into_its_field_as_url_and_alt() -> None:
     assert as_input(7) == "7"
 
 
-@given(st.text(max_size=200))
+@given(st.text(max_size=200) | st.sampled_from(["12.50 EUR", "sale", "<script>", "9 JPY"]))
 def test_no_typed_text_yields_script_in_the_fragment(text: str) -> None:
-    values, _ = checked_fields(TEMPLATE, {"note": text, "title": text}, TODAY)
+    values, _ = checked_fields(TEMPLATE, {"note": text, "title": text, "price": text,
+                                          "badge": text}, TODAY)
     tags = Tags()
     tags.feed(fragment(TEMPLATE, values))
     assert "script" not in tags.names

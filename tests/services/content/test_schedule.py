@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from hotfix.adapters.clock import ManualClock
+from hotfix.adapters.store.content_memory import MemoryContentCatalogs
 from hotfix.domain.content.catalog import Catalog
 from hotfix.errors import UsageError
 from hotfix.services.content.changes import ContentDesk
@@ -103,3 +104,8 @@ def test_bad_times_are_refused_naming_the_field(desk: ContentDesk, start: str | 
     with pytest.raises(UsageError, match=says.replace("(", r"\(")):
         desk.schedule(key, MKT, start, end, tz)
     assert desk.records_for(Catalog({}, {}, {})).get(key).state.value == "approved"
+
+
+def test_a_project_that_never_synced_a_catalog_has_nothing_due(desk: ContentDesk) -> None:  # noqa: F811
+    empty = ContentDesk(MemoryContentCatalogs(), desk.records_for, desk.clock, ())
+    assert empty.run_due() == []  # the server's schedule job runs for every project each tick

@@ -15,7 +15,12 @@ from hotfix.adapters.notify.fake import FakeNotifier
 from hotfix.errors import ConfigError, NotFound
 from hotfix.ports import Notifier
 from hotfix.services.context import Context
-from hotfix.services.notify.dispatch import Backoff, deliver_due, deliver_forever
+from hotfix.services.notify.dispatch import (
+    Backoff,
+    DeliveryReport,
+    deliver_due,
+    deliver_forever,
+)
 from hotfix.services.notify.outbox import outbox_status, retry_dead
 from tests.adapters.notify.receivers import SECRET, WebhookReceiver, down_for
 from tests.services.notify.setup import BOSS, REPORTER, SEV1_ANSWERS, T0, context, routed
@@ -89,12 +94,12 @@ def test_a_permanent_failure_is_a_dead_letter_until_retried(repo: Path) -> None:
     later = deliver_due(ctx, clock.now() + timedelta(days=1))  # a status update, not it
     assert dead.id not in [a.id for a in later.attempts]
     with pytest.raises(NotFound, match="not a dead letter: there is no such message"):
-        retry_dead(ctx, "HF-9.nope")
-    assert retry_dead(ctx, dead.id) == [dead.id]
+        retry_dead(ctx.notify.outbox, "HF-9.nope", ctx.now())
+    assert retry_dead(ctx.notify.outbox, dead.id, ctx.now()) == [dead.id]
     assert deliver_due(ctx, clock.now()).count("delivered") == 1
     assert sent(ctx, "oncall")[-1] == dead.id
     with pytest.raises(NotFound, match="it is delivered"):
-        retry_dead(ctx, dead.id)
+        retry_dead(ctx.notify.outbox, dead.id, ctx.now())
 
 
 def test_attempts_run_out_into_a_dead_letter(repo: Path) -> None:
@@ -166,13 +171,13 @@ def test_watching_delivers_each_round_until_interrupted(repo: Path) -> None:
     ctx.records.open("Checkout 500", REPORTER, SEV1_ANSWERS)
     rounds: list[int] = []
 
-    def each(report: object) -> None:
+    def each(report: DeliveryReport) -> None:
         rounds.append(len(report.attempts))
         if len(rounds) == 3:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        deliver_forever(ctx, 15.0, each)
+        deliver_forever(lambda: deliver_due(ctx, ctx.now()), clock, 15.0, each)
     assert rounds == [2, 1, 0]  # both tried; the failed one again 15 s on; nothing left
     assert clock.slept == [15.0, 15.0]
     assert outbox_status(ctx).delivered == 2

@@ -73,11 +73,13 @@ def evaluator(repo: Path, key: str, reasons: bool = False
 
 @contextmanager
 def world(tmp_path: Path, fail: dict[str, float], rules: list[dict[str, Any]] | None = None,
-          reasons: bool = False, **app: Any) -> Iterator[tuple[Context, str]]:
+          reasons: bool = False, settings: dict[str, Any] | None = None, **app: Any
+          ) -> Iterator[tuple[Context, str]]:
     repo = make_app_repo(tmp_path / "repo", {"v1.0.0": {}})
     flag = evaluator(repo, "new-checkout", reasons)
     with serving(FlagApp("new-checkout", flag, fail, **app)) as at:
-        ctx = open_context(repo, {}, {**SETTINGS, "rollout.flag.targets": [at]})
+        ctx = open_context(repo, {}, {**SETTINGS, **(settings or {}),
+                                      "rollout.flag.targets": [at]})
         try:
             yield ctx, flag_record(ctx, **({"rules": rules} if rules else {}))
         finally:
@@ -91,7 +93,8 @@ def steps(ctx: Context, record: str) -> list[tuple[str, Any]]:
 
 
 def test_a_harmless_variant_is_promoted_to_100_percent(tmp_path: Path) -> None:
-    with world(tmp_path, {"on": 0.05, "off": 0.05}) as (ctx, record):
+    slow = {"on": 0.1, "off": 0.1}  # both as slow: latency is judged, and no worse
+    with world(tmp_path, {"on": 0.05, "off": 0.05}, slow=slow) as (ctx, record):
         out = deploy.deploy(ctx, record, APP, via="flag:new-checkout")
         assert out.status == Status.PROMOTED, out.reason
         assert (out.canary, out.baseline) == ("on", "off")
@@ -107,6 +110,10 @@ def test_a_harmless_variant_is_promoted_to_100_percent(tmp_path: Path) -> None:
         counts = verdict["metrics"]["errors"]["counts"]
         assert counts["canary_users"] > 0
         assert counts["baseline_users"] > 0
+        latency = verdict["metrics"]["latency"]["counts"]
+        assert latency["canary_slow_users"] > 0
+        assert latency["baseline_slow_users"] > 0
+        assert "users slow not shown to regress" in verdict["reason"]
         history = [c.action for c in one(ctx.records, "new-checkout").history]
         assert history[-3:] == ["deploy_step"] * 3
 
@@ -121,6 +128,45 @@ def test_a_variant_failing_checkouts_is_set_to_0_percent(tmp_path: Path) -> None
         assert kinds[-2:] == [("deploy_step", [["on", 0], ["off", 100]]), ("rollback", None)]
         assert "regression shown in users failing" in out.verdict["reason"]
         assert ctx.records.get(record).events[-1].payload["verdict"]["decision"] == "rollback"
+
+
+def test_a_slow_variant_is_set_to_0_percent_on_latency(tmp_path: Path) -> None:
+    """No failures at all, but half the requests of `on` are slower than the app's
+    threshold (a twentieth of `off`'s): rolled back on the users slow."""
+    slow = {"on": 0.5, "off": 0.05}
+    with world(tmp_path, {"on": 0.0, "off": 0.0}, slow=slow) as (ctx, record):
+        out = deploy.deploy(ctx, record, APP, via="flag:new-checkout")
+        assert out.status == Status.ROLLED_BACK, out.reason
+        assert one(ctx.records, "new-checkout").served.split == (("on", 0), ("off", 100))
+        assert ctx.records.get(record).state.value == "set"
+        assert steps(ctx, record)[-2:] == [("deploy_step", [["on", 0], ["off", 100]]),
+                                          ("rollback", None)]
+        verdict = out.verdict
+        assert verdict["reason"].startswith("regression shown in users slow: ")
+        latency = verdict["metrics"]["latency"]
+        assert latency["e_regression"] >= latency["threshold_regression"]
+        assert latency["lower"] > 1.0
+        assert verdict["metrics"]["errors"]["counts"]["canary_failed_users"] == 0
+        assert ctx.records.get(record).events[-1].payload["verdict"]["decision"] == "rollback"
+
+
+def test_no_slow_users_counter_is_no_latency_data_and_never_promotes(tmp_path: Path) -> None:
+    with world(tmp_path, {"on": 0.05, "off": 0.05}, export_slow=False) as (ctx, record):
+        out = deploy.deploy(ctx, record, APP, via="flag:new-checkout")
+        assert out.status == Status.PAUSED
+        assert out.verdict["decision"] == "inconclusive"
+        assert "no latency data — no flag_slow_users_total by variant" in out.verdict["reason"]
+        assert one(ctx.records, "new-checkout").served.split == (("on", 50), ("off", 50))
+
+
+def test_latency_turned_off_promotes_on_users_failing_alone(tmp_path: Path) -> None:
+    off = {"rollout.flag.slow_users": ""}
+    with world(tmp_path, {"on": 0.05, "off": 0.05}, settings=off, export_slow=False) as (
+            ctx, record):
+        out = deploy.deploy(ctx, record, APP, via="flag:new-checkout")
+        assert out.status == Status.PROMOTED, out.reason
+        assert set(out.verdict["metrics"]) == {"errors"}
+        assert "latency not judged (rollout.flag.slow_users is empty)" in out.verdict["reason"]
 
 
 def test_metrics_with_no_variant_label_are_no_data_and_never_promote(tmp_path: Path) -> None:

@@ -6,11 +6,14 @@ variants here, read from a ``variant`` label (``VariantNames``):
     http_requests_total{variant="on",status="200"} 1027      requests (the progress, the plan)
     flag_users_total{flag="new-checkout",variant="on"} 310     users first served, each once
     flag_failed_users_total{flag="new-checkout",variant="on"} 4   users' first failures
+    flag_slow_users_total{flag="new-checkout",variant="on"} 9     users' first slow request
 
 What changed since the previous scrape becomes request rows (for the plan's minimum
 exposure and the tally) and ``UserCounts`` (for the judge, whose unit is the user). A
 series with a ``flag`` label of another flag is skipped; request series with no variant
-label are counted as ``unlabelled`` (the judge says it has no data).
+label are counted as ``unlabelled`` (the judge says it has no data). Whether a slow users'
+series of either variant was there at all (even at 0) is ``slow_counted``: without one
+the judge has no latency data (``slow_users`` empty: none is looked for).
 
 A flag with targeting rules (``split_only``) is judged on the users its split serves, the
 population the rollout moves: only series labelled ``reason="SPLIT"`` (the OFREP reason of
@@ -42,6 +45,7 @@ class VariantNames:
     failed_users: str = "flag_failed_users_total"
     variant_label: str = "variant"
     reason_label: str = "reason"
+    slow_users: str = "flag_slow_users_total"  # "": latency not judged
 
 SPLIT = "SPLIT"  # the OFREP reason of an evaluation the split decided
 
@@ -90,7 +94,7 @@ class VariantMetrics:
 
     def _key(self, s: Sample) -> str | None:
         n = self.names
-        if s.name not in (n.requests, n.users, n.failed_users):
+        if not s.name or s.name not in (n.requests, n.users, n.failed_users, n.slow_users):
             return None
         if s.label("flag") not in (None, self.flag):
             return None
@@ -104,7 +108,8 @@ class VariantMetrics:
         if s.name == n.requests:
             failed = (s.label(n.status_label) or "").startswith("5")
             return f"{'errors' if failed else 'requests'}:{side}"
-        return f"{'users' if s.name == n.users else 'failed'}:{side}"
+        kind = {n.users: "users", n.failed_users: "failed"}.get(s.name, "slow")
+        return f"{kind}:{side}"
 
     def _observations(self, d: Mapping[str, float]) -> Observations:
         def get(name: str) -> int:
@@ -116,7 +121,8 @@ class VariantMetrics:
                                  for side, (ok, bad) in rows.items()]).astype(bool)
         good = np.concatenate([np.arange(ok + bad) < ok for ok, bad in rows.values()])
         users = UserCounts(get("users:canary"), get("users:baseline"), get("failed:canary"),
-                           get("failed:baseline"), get("unlabelled"))
+                           get("failed:baseline"), get("unlabelled"), get("slow:canary"),
+                           get("slow:baseline"), any(k.startswith("slow:") for k in d))
         n = canary.size
         return Observations(np.full(n, self.clock()), canary, good.astype(bool),
                             np.full(n, np.nan), users=users)

@@ -5,13 +5,16 @@ events and are derived here with the server's settings (``RemoteRecords.record_o
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 from hotfix.adapters.remote.records import RemoteRecords
-from hotfix.domain.content.catalog import Catalog, catalog_from
+from hotfix.domain.content.approval import TemplateApproval
+from hotfix.domain.content.catalog import Catalog, catalog_from, with_approvals
+from hotfix.domain.content.images import Upload
 from hotfix.domain.content.live import Live
 from hotfix.domain.record.hotfix import Hotfix
 from hotfix.ports.content import CatalogVersion
@@ -27,16 +30,30 @@ class RemoteContent:
         return _version(answer), bool(answer["created"])
 
     def catalog(self) -> tuple[CatalogVersion, Catalog]:
-        version = _version(self.client.get(f"{self.base}/catalog"))
-        return version, catalog_from(version.body, ())  # the server enforced the policy
+        answer = self.client.get(f"{self.base}/catalog")
+        version = _version(answer)
+        catalog = catalog_from(version.body, ())  # the server enforced the policy
+        approvals = answer.get("approvals") or {}
+        return version, with_approvals(catalog, {str(n): str(a["by"])
+                                                 for n, a in approvals.items()})
+
+    def approve(self, name: str, digest: str, actor: str) -> tuple[TemplateApproval, bool]:
+        got = self.client.post(f"{self.base}/templates/{quote(name, safe='')}/approve",
+                               {"digest": digest})
+        return TemplateApproval(str(got["template"]), str(got["digest"]), str(got["by"]),
+                                datetime.fromisoformat(str(got["at"])), str(got["record"]),
+                                tuple(str(a) for a in got.get("authors", ()))), \
+            bool(got["created"])
 
     def change(self, name: str, values: Mapping[str, Any], actor: str,
-               title: str | None = None) -> Hotfix:
-        body = {"template": name, "values": dict(values), "title": title}
+               title: str | None = None, files: Mapping[str, Upload] | None = None) -> Hotfix:
+        body = {"template": name, "values": dict(values), "title": title,
+                "files": _files(files or {})}
         return self.records.record_of(self.client.post(f"{self.base}/changes", body))
 
-    def draft(self, key: str, name: str, values: Mapping[str, Any], actor: str) -> Hotfix:
-        body = {"template": name, "values": dict(values)}
+    def draft(self, key: str, name: str, values: Mapping[str, Any], actor: str,
+              files: Mapping[str, Upload] | None = None) -> Hotfix:
+        body = {"template": name, "values": dict(values), "files": _files(files or {})}
         return self.records.record_of(self.client.post(self._change(key, "draft"), body))
 
     def publish(self, key: str, actor: str) -> Hotfix:
@@ -59,6 +76,14 @@ class RemoteContent:
 
     def _change(self, key: str, step: str) -> str:
         return f"{self.base}/changes/{quote(key.strip(), safe='')}/{step}"
+
+
+def _files(files: Mapping[str, Upload]) -> dict[str, dict[str, str | None]]:
+    """The files as the server's JSON body takes them: bytes in base64; the server checks
+    what they are."""
+    return {slot: {"filename": f.filename, "type": f.media_type,
+                   "data": base64.b64encode(f.data).decode("ascii")}
+            for slot, f in files.items()}
 
 
 def _version(answer: Mapping[str, Any]) -> CatalogVersion:

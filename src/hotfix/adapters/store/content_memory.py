@@ -1,4 +1,5 @@
-"""The fake ``ports.ContentCatalogs``: the same answers as the SQL one, in memory."""
+"""The fake ``ports.ContentCatalogs`` (and its ``ContentImages``): the same answers as the
+SQL ones, in memory."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from hotfix.ports.content import CatalogVersion
+from hotfix.domain.content.images import ImageFacts
+from hotfix.ports.content import CatalogVersion, KeptImage
 
 
 class MemoryContentCatalogs:
     def __init__(self) -> None:
         self.kept: list[CatalogVersion] = []
+        self.images = MemoryContentImages()
 
     def add(self, body: Mapping[str, Any], digest: str, actor: str,
             at: datetime) -> tuple[CatalogVersion, bool]:
@@ -30,3 +33,21 @@ class MemoryContentCatalogs:
 
     def versions(self) -> list[CatalogVersion]:
         return list(self.kept)
+
+
+class MemoryContentImages:
+    def __init__(self) -> None:
+        self.kept: dict[str, KeptImage] = {}
+
+    def keep(self, facts: ImageFacts, data: bytes, actor: str, at: datetime) -> bool:
+        if facts.name in self.kept:
+            return False
+        self.kept[facts.name] = KeptImage(facts, bytes(data), actor, at)
+        return True
+
+    def facts(self, name: str) -> ImageFacts | None:
+        found = self.kept.get(name)
+        return found.facts if found else None
+
+    def get(self, name: str) -> KeptImage | None:
+        return self.kept.get(name)

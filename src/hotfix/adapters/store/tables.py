@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -149,6 +150,21 @@ content_catalogs = Table(
     Column("version", Integer, primary_key=True, autoincrement=True),
     Column("digest", String(64), nullable=False),  # SHA-256 of the canonical body
     Column("body", Text, nullable=False),  # JSON: {"zones": {...}, "templates": {...}}
+    Column("actor", String(320), nullable=False),
+    Column("at", String(40), nullable=False),
+)
+
+# Images uploaded into content image slots, each once under its name: the SHA-256 of its
+# bytes and the extension of its real type (ports.ContentImages); served at
+# /content/v1/images/{name}, never changed, so cacheable for ever
+content_images = Table(
+    "content_images", metadata,
+    Column("name", String(80), primary_key=True),
+    Column("media_type", String(40), nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
     Column("actor", String(320), nullable=False),
     Column("at", String(40), nullable=False),
 )

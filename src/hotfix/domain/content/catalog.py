@@ -3,19 +3,22 @@ sync`` uploads as one versioned catalog.
 
 A zone names the site paths it appears on; a zone on any checkout path is refused, whatever
 it is called, and so is every template for it. A template names its zone and its typed
-slots (``hotfix.domain.content.slots``); ``approved = true`` in its file is engineering's
-pre-approval, pinned by the catalog's digest: the record stores which version it used."""
+slots (``hotfix.domain.content.slots``). A template is usable only once an approver other
+than its author approved its content hash (``template_digest``: the template and its zone),
+as an event on the record (``hotfix.domain.content.approval``); ``approved`` is derived from
+those events (``with_approvals``), never read from the template's file."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from fnmatch import fnmatchcase
 from typing import Any
 
+from hotfix.domain.content.images import ImageFacts
 from hotfix.domain.content.slots import Slot, SlotRefused, SlotSpecError, slot_from
 
 CHECKOUT_PATHS = ("/checkout", "/checkout/**", "/cart/pay", "/payment/**")
@@ -36,20 +39,25 @@ class Template:
     name: str
     zone: str
     slots: tuple[Slot, ...]
-    approved: bool = False
-    author: str = ""
-    approved_by: str = ""
+    approved: bool = False  # an approval of its current digest (``with_approvals``)
+    author: str = ""  # its file's ``author``
+    approved_by: str = ""  # who approved its current digest
+    digest: str = ""  # ``template_digest``: what an approval pins
 
-    def fill(self, given: Mapping[str, object], today: date) -> dict[str, object]:
-        """The slot values, each checked; ``SlotRefused`` names the first bad slot."""
+    def fill(self, given: Mapping[str, object], today: date,
+             images: Mapping[str, ImageFacts] | None = None) -> dict[str, object]:
+        """The slot values, each checked (an image slot in ``images`` takes that image, its
+        value the alt text); ``SlotRefused`` names the first bad slot."""
+        images = images or {}
         names = {s.name for s in self.slots}
-        if unknown := sorted(set(given) - names):
+        if unknown := sorted((set(given) | set(images)) - names):
             raise SlotRefused(unknown[0], "known-slot", f"template {self.name!r} has no such "
                               f"slot; its slots: {', '.join(sorted(names))}")
         out: dict[str, object] = {}
         for slot in self.slots:
-            if slot.name in given:
-                out[slot.name] = slot.check(given[slot.name], today)
+            if slot.name in given or slot.name in images:
+                out[slot.name] = slot.check(given.get(slot.name, ""), today,
+                                            images.get(slot.name))
             elif slot.required:
                 raise SlotRefused(slot.name, "required", "a value is required "
                                   f"(--set {slot.name}=…)")
@@ -70,6 +78,27 @@ class Catalog:
 def digest(body: Mapping[str, Any]) -> str:
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def template_digest(body: Mapping[str, Any], name: str) -> str:
+    """The content hash of template ``name`` in a catalog's ``body``: its table and its
+    zone's, so an edit to either needs a new approval (and a new draft). ``KeyError`` when
+    the body has no such template or zone."""
+    spec = body["templates"][name]
+    return digest({"template": spec, "zone": body["zones"][spec["zone"]]})
+
+
+# written in a template's file before approval became an event; a sync refuses them, a
+# catalog stored before reads with them ignored
+OLD_APPROVAL_KEYS = frozenset({"approved", "approved_by"})
+
+
+def with_approvals(catalog: Catalog, approved_by: Mapping[str, str]) -> Catalog:
+    """``catalog`` with each template in ``approved_by`` (name → its approver) approved."""
+    templates = {name: replace(t, approved=name in approved_by,
+                               approved_by=approved_by.get(name, ""))
+                 for name, t in catalog.templates.items()}
+    return Catalog(catalog.zones, templates, catalog.body)
 
 
 def on_checkout(path: str, checkout: Sequence[str]) -> str | None:
@@ -113,16 +142,13 @@ def catalog_from(body: Mapping[str, Any],
                           for n, s in slots.items())
         except SlotSpecError as exc:
             raise CatalogError(f"template {name!r}: {exc}") from None
-        if unknown := sorted(set(spec) - {"zone", "slots", "approved", "author",
-                                          "approved_by"}):
+        if unknown := sorted(set(spec) - {"zone", "slots", "author", *OLD_APPROVAL_KEYS}):
             raise CatalogError(f"template {name!r}: unknown keys {', '.join(unknown)} "
-                               "(a template holds only its zone and typed slots)")
-        author, approver = str(spec.get("author", "")), str(spec.get("approved_by", ""))
-        approved = spec.get("approved") is True and bool(approver) and \
-            approver.strip().lower() != author.strip().lower()
-        templates[name] = Template(name, str(zone), typed, approved, author, approver)
-    return Catalog(zones, templates, {"zones": dict(body.get("zones", {})),
-                                      "templates": dict(body.get("templates", {}))})
+                               "(a template holds only its zone, author and typed slots)")
+        templates[name] = Template(name, str(zone), typed, author=str(spec.get("author", "")))
+    stored = {"zones": dict(body.get("zones", {})), "templates": dict(body.get("templates", {}))}
+    return Catalog(zones, {n: replace(t, digest=template_digest(stored, n))
+                           for n, t in templates.items()}, stored)
 
 
 def _tables(body: Mapping[str, Any], key: str) -> list[tuple[str, dict[str, Any]]]:

@@ -9,42 +9,72 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
+from decimal import Decimal
 from html import escape
 
+from hotfix.domain.content import money
 from hotfix.domain.content.catalog import Template
+from hotfix.domain.content.images import ImageFacts, Upload
 from hotfix.domain.content.slots import Slot, SlotRefused, sanitise
 
 
-def checked_fields(template: Template, given: Mapping[str, str],
-                   today: date) -> tuple[dict[str, object], dict[str, str]]:
+def checked_fields(template: Template, given: Mapping[str, str], today: date,
+                   images: Mapping[str, ImageFacts] | None = None,
+                   uploads: Mapping[str, Upload] | None = None,
+                   ) -> tuple[dict[str, object], dict[str, str]]:
     """The values that passed and, per slot, why the others did not; a blank optional slot
-    is left out."""
+    is left out. An image slot with a file in ``uploads`` (checked by its bytes), or a kept
+    image in ``images``, takes that image (its value the alt text)."""
     values: dict[str, object] = {}
     errors: dict[str, str] = {}
     for slot in template.slots:
         raw = given.get(slot.name, "").strip()
-        if not raw:
-            if slot.required:
-                errors[slot.name] = "a value is required"
-            continue
+        upload = (uploads or {}).get(slot.name)
         try:
-            values[slot.name] = slot.check(raw, today)
+            image = slot.upload(upload.filename, upload.media_type, upload.data) \
+                if upload else (images or {}).get(slot.name)
+            if not raw and image is None:
+                if slot.required:
+                    errors[slot.name] = "a value is required"
+                continue
+            values[slot.name] = slot.check(raw, today, image)
         except SlotRefused as exc:
             errors[slot.name] = f"{exc.detail} (rule: {exc.rule})"
     return values, errors
 
 
 def as_input(value: object) -> str:
-    """A stored value as the text a form field holds (an image back to ``URL|alt``)."""
+    """A stored value as the text a form field holds (an image back to ``URL|alt``, money
+    to ``12.50 EUR``)."""
     if isinstance(value, Mapping) and "url" in value:
         return f"{value['url']}|{value.get('alt', '')}"
+    if isinstance(value, Mapping) and "amount" in value:
+        return f"{value['amount']} {value.get('currency', '')}".strip()
     return "" if value is None else str(value)
 
 
 def _image(slot: Slot, value: object) -> str:
     image = value if isinstance(value, Mapping) else {}
+    size = "".join(f' {k}="{int(image[k])}"' for k in ("width", "height")
+                   if isinstance(image.get(k), int) and not isinstance(image[k], bool))
     return (f'<img src="{escape(str(image.get("url", "")))}" '
-            f'alt="{escape(str(image.get("alt", "")))}">')
+            f'alt="{escape(str(image.get("alt", "")))}"{size}>')
+
+
+def _money(slot: Slot, value: object) -> str:
+    given = value if isinstance(value, Mapping) else {}
+    code = str(given.get("currency", ""))
+    try:
+        amount = money.exact(Decimal(str(given.get("amount"))), code)
+    except (KeyError, ArithmeticError):  # not money as a money slot stores it: as text
+        return escape(as_input(value))
+    return (f'<data class="hf-money" value="{escape(amount)}" data-currency="{escape(code)}">'
+            f"{escape(amount)} {escape(code)}</data>")
+
+
+def _enum(slot: Slot, value: object) -> str:
+    label = dict(slot.choices).get(str(value), str(value))
+    return f'<span data-value="{escape(str(value))}">{escape(label)}</span>'
 
 
 def _link(slot: Slot, value: object) -> str:
@@ -61,7 +91,8 @@ def _rich(slot: Slot, value: object) -> str:
 
 
 _RENDER: dict[str, Callable[[Slot, object], str]] = {
-    "rich_text": _rich, "image": _image, "link": _link, "date": _date}
+    "rich_text": _rich, "image": _image, "link": _link, "date": _date, "money": _money,
+    "enum": _enum}
 
 
 def fragment(template: Template, values: Mapping[str, object]) -> str:

@@ -33,7 +33,7 @@ RequestKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=20
 APPROVING = frozenset({"approve", "reject"})  # only through their own routes
 # what the CLI's steps record through Records.act; open, triage, time, approve and reject
 # have their own routes, and an override is written only by the record itself
-GENERIC = sorted((ALL_ACTIONS | {"document", "backout", NOTE, WAIVE_EVENT, PROPOSED})
+GENERIC = sorted((ALL_ACTIONS | {"document", "backout", "backup", NOTE, WAIVE_EVENT, PROPOSED})
                  - APPROVING - {"triage", "open", "time", "override"})
 ActionName = Annotated[str, Path(pattern=f"^({'|'.join(GENERIC)})$", examples=["document"],
                                  description="a lifecycle action or a step's record")]
@@ -84,8 +84,8 @@ def reject(request: Request, caller: Approver, key: HotfixKey, body: NoteIn,
 def act(request: Request, caller: Actor, key: HotfixKey, action: ActionName, body: ActionIn,
         idempotency_key: RequestKey = None) -> HotfixWithEvents:
     if body.override is not None and not allows(caller.roles, "approve"):
-        raise Forbidden(f"{caller.email} may not force a refused guard: that needs the "
-                        "role approver or admin", hint="ask an approver to run it with --override")
+        raise Forbidden(f"{caller.email} cannot override: only approvers can (the role "
+                        "approver or admin)", hint="ask an approver to run it with --override")
     payload = {k: v for k, v in body.payload.items() if k not in RESERVED}
     check_change(action, payload)  # a flag's definition is checked before it is written
     if action == "document" and isinstance(payload.get("fields"), dict):

@@ -1,9 +1,14 @@
-"""Content hotfixes on the server: the synced catalog, changes through approved templates,
-publish and revert (``require("content")``: marketers and admins), and the public, cached
-zone a site or CDN reads (``GET /content/v1/zones/{zone}``, docs/content.md)."""
+"""Content hotfixes on the server: the synced catalog (``require("act")``: never a marketer),
+a template's approval (``require("approve")``, never by its author), changes through
+approved templates (an image slot's file given in the JSON body, base64), publish and revert
+(``require("content")``: marketers and admins), and the public, cached zone a site or CDN
+reads (``GET /content/v1/zones/{zone}``) with its uploaded images
+(``GET /content/v1/images/{name}``, immutable; docs/content.md)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 from typing import Annotated, Any
@@ -11,13 +16,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from pydantic import BaseModel, Field
 
-from hotfix.errors import NotFound
+from hotfix.domain.content.images import NAME, Upload
+from hotfix.errors import NotFound, UsageError
 from hotfix.server.api.actions import RequestKey
 from hotfix.server.auth import Caller, HotfixKey, project_path, require
 from hotfix.server.problems import PROJECT, responses
 from hotfix.server.schemas import HotfixWithEvents
 from hotfix.server.state import server_state
-from hotfix.services.content.catalog import ContentSettings, current, sync
+from hotfix.services.content.catalog import ContentSettings
 from hotfix.services.content.changes import ContentDesk
 from hotfix.services.server import content_desk
 
@@ -27,13 +33,27 @@ public = APIRouter(prefix="/content/v1", tags=["content"])
 Marketer = Annotated[Caller, Depends(require("content"))]
 Engineer = Annotated[Caller, Depends(require("act"))]  # engineering syncs, never a marketer
 Reader = Annotated[Caller, Depends(require("read"))]
+Approver = Annotated[Caller, Depends(require("approve"))]  # never the template's author
 ZoneName = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$",
                                examples=["shipping"])]
+TemplateName = Annotated[str, Path(min_length=1, max_length=100,
+                                   pattern=r"^[A-Za-z0-9_.-]+$",
+                                   examples=["shipping-deadline"])]
 
 
 class CatalogIn(BaseModel):
     zones: dict[str, dict[str, Any]]
     templates: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class ApprovalOut(BaseModel):
+    template: str
+    digest: str  # the template's content hash it pins
+    by: str
+    at: str
+    record: str  # the record the approve_template event is on
+    authors: list[str]  # who could not approve it
+    created: bool = False  # False: it was approved already, nothing was written
 
 
 class CatalogOut(BaseModel):
@@ -44,7 +64,15 @@ class CatalogOut(BaseModel):
     at: str
     zones: dict[str, Any]
     templates: dict[str, Any]
-    approved: list[str]
+    approved: list[str]  # the templates whose current digest an approver approved
+    digests: dict[str, str] = Field(default_factory=dict)  # template → its content hash
+    approvals: dict[str, ApprovalOut] = Field(default_factory=dict)  # the approved ones'
+
+
+class ApproveIn(BaseModel):
+    digest: str = Field(min_length=12, max_length=64, pattern=r"^[0-9a-fA-F]+$",
+                        description="the template's digest as the approver reviewed it "
+                        "(GET …/content/catalog: digests); a prefix of 12 or more digits")
 
 
 class ZoneOut(BaseModel):
@@ -56,10 +84,35 @@ class ZoneOut(BaseModel):
     published_at: str | None
 
 
+class FileIn(BaseModel):
+    """A file for an image slot: its bytes in base64; the server checks what they are."""
+
+    filename: str = Field(min_length=1, max_length=255, examples=["banner.png"])
+    type: str | None = Field(default=None, max_length=100, examples=["image/png"])
+    data: str = Field(max_length=16_000_000, description="the file's bytes, base64")
+
+    def upload(self, slot: str) -> Upload:
+        try:
+            data = base64.b64decode(self.data, validate=True)
+        except (binascii.Error, ValueError):
+            raise UsageError(f"files.{slot}.data is not base64",
+                             hint="send the file's bytes base64-encoded") from None
+        return Upload(self.filename, self.type, data)
+
+
+Files = Annotated[dict[str, FileIn], Field(default_factory=dict, max_length=20, description=(
+    "slot → file for its image slots (the slot's value is then the alt text)"))]
+
+
+def uploads(files: dict[str, FileIn]) -> dict[str, Upload]:
+    return {slot: file.upload(slot) for slot, file in files.items()}
+
+
 class ChangeIn(BaseModel):
     template: str = Field(min_length=1, max_length=100)
     values: dict[str, str | int] = Field(default_factory=dict)
     title: str | None = Field(default=None, max_length=300)
+    files: Files
 
 
 def desk(request: Request, project: str, request_key: str | None = None) -> ContentDesk:
@@ -73,20 +126,30 @@ def desk(request: Request, project: str, request_key: str | None = None) -> Cont
 
 
 def _catalog_out(request: Request, project: str, created: bool = False) -> CatalogOut:
-    d = desk(request, project)
-    version, catalog = current(d.catalogs, d.checkout)
+    version, catalog, approvals = desk(request, project).approvals()
     return CatalogOut(version=version.version, digest=version.digest, created=created,
                       actor=version.actor, at=version.at.isoformat(),
                       zones=dict(version.body["zones"]), templates=dict(version.body["templates"]),
-                      approved=sorted(n for n, t in catalog.templates.items() if t.approved))
+                      approved=sorted(approvals),
+                      digests={n: t.digest for n, t in sorted(catalog.templates.items())},
+                      approvals={n: ApprovalOut(**a.to_dict())
+                                 for n, a in sorted(approvals.items())})
 
 
 @router.post("/catalog", response_model=CatalogOut, summary="Sync zones and templates "
              "(hotfix content sync): a new version when they changed")
 def sync_catalog(request: Request, caller: Engineer, body: CatalogIn) -> CatalogOut:
-    d = desk(request, caller.project)
-    _, created = sync(d.catalogs, body.model_dump(), caller.email, d.clock, d.checkout)
+    _, created = desk(request, caller.project).sync(body.model_dump(), caller.email)
     return _catalog_out(request, caller.project, created)
+
+
+@router.post("/templates/{name}/approve", response_model=ApprovalOut,
+             summary="Approve a template as reviewed (its digest): an event on the record; "
+             "409 for its author or when it changed since")
+def approve_template(request: Request, caller: Approver, name: TemplateName,
+                     body: ApproveIn) -> ApprovalOut:
+    approval, created = desk(request, caller.project).approve(name, body.digest, caller.email)
+    return ApprovalOut(**approval.to_dict(), created=created)
 
 
 @router.get("/catalog", response_model=CatalogOut, summary="The newest synced catalog")
@@ -99,12 +162,14 @@ def catalog(request: Request, caller: Reader) -> CatalogOut:
 def change(request: Request, caller: Marketer, body: ChangeIn,
            idempotency_key: RequestKey = None) -> HotfixWithEvents:
     d = desk(request, caller.project, idempotency_key)
-    return HotfixWithEvents.full(d.change(body.template, body.values, caller.email, body.title))
+    return HotfixWithEvents.full(d.change(body.template, body.values, caller.email, body.title,
+                                          uploads(body.files)))
 
 
 class DraftIn(BaseModel):
     template: str = Field(min_length=1, max_length=100)
     values: dict[str, str | int] = Field(default_factory=dict)
+    files: Files
 
 
 @router.post("/changes/{key}/draft", response_model=HotfixWithEvents,
@@ -112,7 +177,8 @@ class DraftIn(BaseModel):
 def draft(request: Request, caller: Marketer, key: HotfixKey, body: DraftIn,
           idempotency_key: RequestKey = None) -> HotfixWithEvents:
     d = desk(request, caller.project, idempotency_key)
-    return HotfixWithEvents.full(d.draft(key, body.template, body.values, caller.email))
+    return HotfixWithEvents.full(d.draft(key, body.template, body.values, caller.email,
+                                         uploads(body.files)))
 
 
 @router.get("/zones/{zone}", response_model=ZoneOut, summary="What a zone shows now")
@@ -165,3 +231,28 @@ def zone(request: Request, zone: ZoneName,
     if if_none_match and etag in {t.strip() for t in if_none_match.split(",")}:
         return Response(status_code=304, headers=headers)
     return Response(body, media_type="application/json", headers=headers)
+
+
+ImageName = Annotated[str, Path(max_length=80, pattern=NAME.pattern,
+                                examples=[f"{'0' * 64}.png"])]
+FOREVER = "public, max-age=31536000, immutable"  # a name is its bytes' hash: never changes
+
+
+@public.get("/images/{name}", summary="An uploaded content image (public; immutable)",
+            responses={200: {"content": {"image/png": {}, "image/jpeg": {}, "image/gif": {},
+                                         "image/webp": {}}, "description": "The image"},
+                       **responses(404, 422, 503), 304: {"description": "Not modified"}})
+def image(request: Request, name: ImageName,
+          if_none_match: Annotated[str | None, Header()] = None) -> Response:
+    kept = desk(request, server_state(request).settings.default_project).catalogs.images
+    etag = f'"{name.partition(".")[0]}"'
+    headers = {"ETag": etag, "Cache-Control": FOREVER, "Access-Control-Allow-Origin": "*",
+               "X-Content-Type-Options": "nosniff"}
+    if if_none_match and etag in {t.strip() for t in if_none_match.split(",")} and \
+            kept.facts(name) is not None:
+        return Response(status_code=304, headers=headers)
+    found = kept.get(name)
+    if found is None:
+        raise NotFound(f"there is no uploaded image {name!r}",
+                       hint="an image slot's value names the image it shows")
+    return Response(found.data, media_type=found.facts.media_type, headers=headers)

@@ -2,40 +2,57 @@
 standing one a one-click revert), the approved templates, a form per template with one
 field per typed slot, a live preview of the zone's fragment (htmx) and each error beside its
 field; submitting drafts a ``content`` record, which is approved as its kind asks and then
-published here. Every form carries the session's CSRF token."""
+published here. The templates waiting for approval are listed too, with an Approve button
+for an approver who is not among their authors. An image slot takes a file too (the form is
+multipart; the file is checked by its bytes, shown in the preview inline and kept only when
+the record is drafted); money is a number and a currency, an enum a select of its choices.
+Every form carries the session's CSRF token."""
 
 from __future__ import annotations
 
+import base64
 import re
 import secrets
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
+from starlette.datastructures import UploadFile
 
+from hotfix.domain.content.approval import SHORT, authors_of
 from hotfix.domain.content.catalog import Catalog, Template
+from hotfix.domain.content.images import MEDIA_TYPES, Upload
 from hotfix.domain.content.live import history, live_zones, nothing
+from hotfix.domain.content.money import MINOR_UNITS
 from hotfix.domain.content.preview import as_input, checked_fields, fragment
-from hotfix.domain.identity.access import allows
+from hotfix.domain.content.slots import Slot
+from hotfix.domain.identity.access import allows, normalise_email
 from hotfix.domain.record.states import State
 from hotfix.errors import NotFound
+from hotfix.ports.content import CatalogVersion
 from hotfix.server.api.content import ZoneName, desk
 from hotfix.server.auth import Caller
 from hotfix.server.dashboard.render import render
 from hotfix.server.dashboard.session import PREFIX, page, require_csrf
+from hotfix.services.content.changes import ContentDesk
 
 router = APIRouter(prefix=f"{PREFIX}/p/{{project}}/content", include_in_schema=False)
 Reader = Annotated[Caller, Depends(page("read"))]
 Marketer = Annotated[Caller, Depends(page("content"))]
+Approver = Annotated[Caller, Depends(page("approve"))]
 Csrf = Annotated[str, Form(max_length=100)]
 # the form field each slot type takes; a slot type not listed gets a text input
-INPUTS = {"text": "text", "rich_text": "textarea", "image": "text", "integer": "number",
-          "date": "date", "link": "url"}
+INPUTS = {"text": "text", "rich_text": "textarea", "image": "image", "integer": "number",
+          "date": "date", "link": "url", "money": "money", "enum": "select"}
 HELP = {"rich_text": "HTML with only these tags: {tags}",
-        "image": "https URL|alt text, the URL on {hosts}", "link": "an https URL on {hosts}",
+        "image": "https URL|alt text, the URL on {hosts}; or choose a file (PNG, JPEG, WebP or "
+                 "GIF, at most {max_bytes} bytes and {max_width}×{max_height} pixels) and type "
+                 "its alt text here", "link": "an https URL on {hosts}",
         "integer": "a whole number, {minimum} to {maximum}",
-        "date": "the day, today or later"}
+        "money": "an amount in {currencies}, {amount_min} to {amount_max}",
+        "enum": "one of the choices", "date": "the day, today or later"}
 ONCE = re.compile(r"[0-9a-f]{32}")  # the form's own request key: a double submit drafts once
 IN_FLIGHT = {State.CONTENT.value, State.DRAFTED.value, State.APPROVED.value}
 
@@ -49,7 +66,7 @@ def content_page(request: Request, caller: Reader, project: str,
     except NotFound as exc:
         return render(request, "content.html", caller=caller, project=project, version=None,
                       templates=[], zones=[], changes=[], done="", can_change=False,
-                      missing=f"{exc.message}. {exc.hint}")
+                      waiting=[], missing=f"{exc.message}. {exc.hint}")
     records = d.records_for(catalog).list()  # read once: every zone's view comes from it
     now = d.clock.now()
     shown_now = live_zones(records, now)
@@ -65,7 +82,24 @@ def content_page(request: Request, caller: Reader, project: str,
     return render(request, "content.html", caller=caller, project=project, version=version,
                   templates=[t for _, t in sorted(catalog.templates.items()) if t.approved],
                   zones=zones, changes=changes, done=done[:200], missing="",
-                  can_change=allows(caller.roles, "content"))
+                  can_change=allows(caller.roles, "content"),
+                  waiting=_waiting(d.catalogs.versions(), catalog, caller))
+
+
+def _waiting(versions: list[CatalogVersion], catalog: Catalog,
+             caller: Caller) -> list[dict[str, object]]:
+    """The templates not approved as they are now: who wrote them, their digest, and
+    whether ``caller`` may approve them here (an approver not among their authors)."""
+    approver = allows(caller.roles, "approve")
+    waiting: list[dict[str, object]] = []
+    for _, t in sorted(catalog.templates.items()):
+        if t.approved:
+            continue
+        authors = authors_of(t, ((v.body, v.actor) for v in versions))
+        waiting.append({"template": t, "authors": authors, "short": t.digest[:SHORT],
+                        "can_approve": approver and normalise_email(caller.email)
+                        not in authors})
+    return waiting
 
 
 @router.get("/templates/{name}", response_class=HTMLResponse)
@@ -76,7 +110,7 @@ def template_form(request: Request, caller: Marketer, project: str,
     live = d.zone(template.zone)
     given = {k: as_input(v) for k, v in live.values.items()} \
         if live.template == template.name else {}
-    shown = fragment(template, checked_fields(template, given, d.clock.now().date())[0])
+    shown = fragment(template, _checked(d, template, given, {})[0])
     return _form(request, caller, template, given, {}, shown)
 
 
@@ -87,13 +121,13 @@ async def preview(request: Request, caller: Marketer, project: str,
     for htmx the fragment with the errors swapped out of band, else the whole form."""
     d = desk(request, project)
     template = _template(d.catalog()[1], name)
-    given = await _given(request, template)
-    values, errors = checked_fields(template, given, d.clock.now().date())
+    given, files = await _given(request, template)
+    values, errors = _checked(d, template, given, files)
+    shown = fragment(template, _inline(values, files))
     if request.headers.get("HX-Request") != "true":
-        return _form(request, caller, template, given, errors, fragment(template, values))
+        return _form(request, caller, template, given, errors, shown)
     return render(request, "content_preview.html", caller=caller, project=project,
-                  template=template, fragment=Markup(fragment(template, values)),
-                  errors=errors)
+                  template=template, fragment=Markup(shown), errors=errors)
 
 
 @router.post("/templates/{name}")
@@ -105,16 +139,28 @@ async def submit(request: Request, caller: Marketer, project: str,
     once = str(form.get("request", ""))
     d = desk(request, project, f"dashboard-content:{once}" if ONCE.fullmatch(once) else None)
     template = _template(d.catalog()[1], name)
-    given = await _given(request, template)
-    values, errors = checked_fields(template, given, d.clock.now().date())
+    given, files = await _given(request, template)
+    values, errors = _checked(d, template, given, files)
     if errors:
-        return _form(request, caller, template, given, errors, fragment(template, values),
-                     status_code=422, error="nothing was drafted: fix the fields marked",
-                     once=once)
+        return _form(request, caller, template, given, errors,
+                     fragment(template, _inline(values, files)), status_code=422,
+                     error="nothing was drafted: fix the fields marked", once=once)
     title = str(form.get("title", ""))[:300].strip() or None
-    rec = d.change(template.name, values, caller.email, title)  # a resubmit: the same one
+    typed = {k: v for k, v in given.items() if v.strip()}  # checked again as it is drafted
+    rec = d.change(template.name, typed, caller.email, title, files)  # a resubmit: the same
     return _back(project, f"{rec.key} drafted ({rec.state.value}): an approver approves "
                  "it, then you publish it")
+
+
+@router.post("/templates/{name}/approve")
+def approve_template(request: Request, caller: Approver, project: str, name: ZoneName,
+                     csrf: Csrf = "", digest: Annotated[str, Form(max_length=64)] = "") -> Response:
+    """Approve a template as the page showed it (its digest): refused for its author, and
+    when it was synced again since the page was read."""
+    require_csrf(request, csrf)
+    approval, created = desk(request, project).approve(name, digest, caller.email)
+    return _back(project, f"template {name} {'approved' if created else 'already approved'} "
+                 f"by {approval.by} (digest {approval.digest[:SHORT]}, on {approval.record})")
 
 
 @router.post("/changes/{key}/publish")
@@ -151,10 +197,54 @@ def _template(catalog: Catalog, name: str) -> Template:
     return template
 
 
-async def _given(request: Request, template: Template) -> dict[str, str]:
+async def _given(request: Request, template: Template
+                 ) -> tuple[dict[str, str], dict[str, Upload]]:
+    """The form's text for each slot (money's amount and currency as one ``12.50 EUR``) and
+    the files chosen for image slots."""
     form = await request.form()
     require_csrf(request, str(form.get("csrf", "")))
-    return {s.name: str(form.get(f"slot-{s.name}", ""))[:20_000] for s in template.slots}
+    given: dict[str, str] = {}
+    files: dict[str, Upload] = {}
+    for s in template.slots:
+        given[s.name] = str(form.get(f"slot-{s.name}", ""))[:20_000]
+        code = str(form.get(f"slot-{s.name}-currency", ""))[:3]
+        if s.type == "money" and given[s.name].strip() and code:
+            given[s.name] = f"{given[s.name].strip()} {code}"
+        chosen = form.get(f"file-{s.name}")
+        if s.type == "image" and isinstance(chosen, UploadFile) and chosen.filename:
+            files[s.name] = Upload(chosen.filename, chosen.content_type, await chosen.read())
+    for _, sent in form.multi_items():  # every file the form carried, read or not
+        if isinstance(sent, UploadFile):
+            await sent.close()
+    return given, files
+
+
+def _checked(d: ContentDesk, template: Template, given: dict[str, str],
+             files: dict[str, Upload]) -> tuple[dict[str, object], dict[str, str]]:
+    return checked_fields(template, given, d.clock.now().date(),
+                          d.kept_images(template, given), files)
+
+
+def _inline(values: dict[str, object], files: dict[str, Upload]) -> dict[str, object]:
+    """``values`` for the preview only: a file not kept yet shown inline (a data: URL of
+    the bytes checked as an image), never stored so."""
+    out = dict(values)
+    for slot, upload in files.items():
+        shown = out.get(slot)
+        if isinstance(shown, dict):  # it passed: its URL ends in its real type's extension
+            media = MEDIA_TYPES[str(shown["url"]).rpartition(".")[2]]
+            data = base64.b64encode(upload.data).decode("ascii")
+            out[slot] = {**shown, "url": f"data:{media};base64,{data}"}
+    return out
+
+
+def _money_field(s: Slot, value: str) -> dict[str, str]:
+    """A money slot's number field: the amount, the currency, the step of its minor units."""
+    words = value.split()
+    code = next((w.upper() for w in words if w.isalpha()), s.currencies[0])
+    units = max(MINOR_UNITS[c] for c in s.currencies)
+    return {"amount": next((w for w in words if not w.isalpha()), ""), "currency": code,
+            "step": f"{Decimal(1).scaleb(-units):f}"}
 
 
 def _form(request: Request, caller: Caller, template: Template, given: dict[str, str],
@@ -162,9 +252,12 @@ def _form(request: Request, caller: Caller, template: Template, given: dict[str,
           error: str = "", once: str = "") -> HTMLResponse:
     fields = [{"slot": s, "input": INPUTS.get(s.type, "text"), "value": given.get(s.name, ""),
                "error": errors.get(s.name, ""),
-               "help": HELP.get(s.type, "").format(tags=" ".join(sorted(s.tags)),
-                                                   hosts=", ".join(s.hosts) or "no host",
-                                                   minimum=s.minimum, maximum=s.maximum)}
+               **(_money_field(s, given.get(s.name, "")) if s.type == "money" else {}),
+               "help": HELP.get(s.type, "").format(
+                   tags=" ".join(sorted(s.tags)), hosts=", ".join(s.hosts) or "no host",
+                   minimum=s.minimum, maximum=s.maximum, currencies=", ".join(s.currencies),
+                   amount_min=s.amount_min, amount_max=s.amount_max, max_bytes=s.max_bytes,
+                   max_width=s.max_width, max_height=s.max_height)}
               for s in template.slots]
     return render(request, "content_form.html", status_code=status_code, caller=caller,
                   project=caller.project, template=template, fields=fields,

@@ -12,6 +12,7 @@ from typing import Any
 from hotfix.config import Config
 from hotfix.domain.content.catalog import (
     CHECKOUT_PATHS,
+    OLD_APPROVAL_KEYS,
     Catalog,
     CatalogError,
     catalog_from,
@@ -67,9 +68,24 @@ def checked(body: Mapping[str, Any], checkout: Sequence[str]) -> Catalog:
 def sync(catalogs: ContentCatalogs, body: Mapping[str, Any], actor: str, clock: Clock,
          checkout: Sequence[str]) -> tuple[CatalogVersion, bool]:
     """Keep ``body`` as the newest version when it passes the policy and differs from the
-    newest; nothing is written otherwise."""
+    newest; nothing is written otherwise. A template that still says it is approved
+    (``approved``, ``approved_by``) is refused: approval is an approver's event now."""
+    _no_approval_in_files(body)
     catalog = checked(body, checkout)
     return catalogs.add(catalog.body, digest(catalog.body), actor, clock.now())
+
+
+def _no_approval_in_files(body: Mapping[str, Any]) -> None:
+    templates = body.get("templates")
+    for name, spec in (templates.items() if isinstance(templates, Mapping) else ()):
+        if isinstance(spec, Mapping) and (found := sorted(OLD_APPROVAL_KEYS & set(spec))):
+            raise PolicyViolation(
+                f"template {name!r} says {' and '.join(found)} in its file: a template is no "
+                "longer approved in the repository, where anyone who edits it could write "
+                "that; an approver other than its author approves the synced template with "
+                f"hotfix content approve {name}",
+                hint=f"remove {', '.join(found)} from content/templates/{name}.toml and sync "
+                "again; then an approver runs hotfix content approve (docs/content.md)")
 
 
 def current(catalogs: ContentCatalogs, checkout: Sequence[str]) -> tuple[CatalogVersion,

@@ -1,5 +1,7 @@
-"""A content change is a ``content`` record: opened and drafted through a template of the
-synced catalog, approved as its kind asks, published and reverted at once (each an event)."""
+"""A content change is a ``content`` record: opened and drafted through an approved template
+of the synced catalog, approved as its kind asks, published and reverted at once (each an
+event). A template is approved by an approver other than its authors, pinning its content
+hash, as an ``approve_template`` event (``hotfix.domain.content.approval``)."""
 
 from __future__ import annotations
 
@@ -9,10 +11,22 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from hotfix.domain.content.catalog import Catalog, Template, digest
+from hotfix.domain.content.approval import (
+    APPROVE_TEMPLATE,
+    CATALOG_TITLE,
+    TemplateApproval,
+    approval_of,
+    approvals_in,
+    approved_by,
+    authors_of,
+    refusal,
+)
+from hotfix.domain.content.catalog import Catalog, Template, with_approvals
+from hotfix.domain.content.images import ImageFacts, Upload, kept_reference
 from hotfix.domain.content.live import Live, Publish, history, live_zones, nothing, schedule_of
 from hotfix.domain.content.slots import SlotRefused
 from hotfix.domain.record.hotfix import Hotfix
+from hotfix.domain.record.states import State
 from hotfix.errors import GuardRefused, NotFound, PolicyViolation, UsageError
 from hotfix.ports.clock import Clock
 from hotfix.ports.content import CatalogVersion, ContentCatalogs
@@ -38,48 +52,121 @@ def deciding_with(records: LocalRecords, catalog: Catalog) -> LocalRecords:
 @dataclass(frozen=True)
 class ContentDesk:
     """What the content use cases run on: the catalogs, the record (decided with a catalog's
-    approved templates), the clock and the checkout paths no zone may appear on."""
+    approved templates), the clock, the checkout paths no zone may appear on, and who
+    approves templates (when any are listed, only they: the record's approvers)."""
 
     catalogs: ContentCatalogs
     records_for: Callable[[Catalog], Records]
     clock: Clock
     checkout: Sequence[str]
+    approvers: Sequence[str] = ()
 
     def sync(self, body: Mapping[str, Any], actor: str) -> tuple[CatalogVersion, bool]:
         return sync(self.catalogs, body, actor, self.clock, self.checkout)
 
     def catalog(self) -> tuple[CatalogVersion, Catalog]:
-        return current(self.catalogs, self.checkout)
+        """The newest version, each template approved when its digest has an approval."""
+        version, catalog, _ = self._approved()
+        return version, catalog
 
-    def _current(self) -> tuple[int, Catalog, Records]:
+    def approvals(self) -> tuple[CatalogVersion, Catalog, dict[str, TemplateApproval]]:
+        """The newest version and, for each approved template, the approval it stands on."""
+        version, catalog, found = self._approved()
+        return version, catalog, {name: a for name, t in catalog.templates.items()
+                                  if (a := approval_of(t, found)) is not None}
+
+    def approve(self, name: str, digest: str, actor: str) -> tuple[TemplateApproval, bool]:
+        """``actor`` approves template ``name`` as they saw it (its ``digest``): an
+        ``approve_template`` event pinning it; ``GuardRefused`` for its author, someone who
+        is not an approver, or a digest the template no longer has (it changed since). An
+        approval already standing is returned as it is (False: nothing written)."""
+        version, catalog, found = self._approved()
+        template = _template(catalog, name)
+        authors = authors_of(template, ((v.body, v.actor) for v in self.catalogs.versions()))
+        refused = refusal(template, actor, digest, authors, self.approvers)
+        if refused is not None:
+            raise GuardRefused(refused.message, hint=refused.hint)
+        standing = approval_of(template, found)
+        if standing is not None:
+            return standing, False
+        records = self.records_for(catalog)
+        record = records.act(self._approvals_record(records, found, actor), APPROVE_TEMPLATE,
+                             actor, {"template": name, "digest": template.digest,
+                                     "zone": template.zone, "catalog_version": version.version,
+                                     "authors": authors})
+        event = record.events[-1]
+        return TemplateApproval(name, template.digest, event.actor, event.at, record.key,
+                                tuple(authors)), True
+
+    def _approvals_record(self, records: Records, found: Sequence[TemplateApproval],
+                          actor: str) -> str:
+        """The record the template approvals go on: the newest holding one, unless it was
+        closed; else a new ``content`` record."""
+        if found and records.get(found[-1].record).state is not State.CLOSED:
+            return found[-1].record
+        return records.open(CATALOG_TITLE, actor, kind="content").key
+
+    def _approved(self) -> tuple[CatalogVersion, Catalog, list[TemplateApproval]]:
         version, catalog = current(self.catalogs, self.checkout)
+        found = approvals_in(self.records_for(catalog).list())
+        return version, with_approvals(catalog, approved_by(catalog, found)), found
+
+    def _current(self, approved: bool = True) -> tuple[int, Catalog, Records]:
+        """The newest version, its catalog (with the approvals, unless only reading the
+        zones) and the record decided with it."""
+        if approved:
+            version, catalog, _ = self._approved()
+        else:
+            version, catalog = current(self.catalogs, self.checkout)
         return version.version, catalog, self.records_for(catalog)
 
     def change(self, name: str, values: Mapping[str, Any], actor: str,
-               title: str | None = None) -> Hotfix:
-        """A new content record, triaged to content and drafted; nothing is opened when a
-        value is refused."""
+               title: str | None = None, files: Mapping[str, Upload] | None = None) -> Hotfix:
+        """A new content record, triaged to content and drafted; nothing is opened (and no
+        file kept) when a value or a file is refused."""
         version, catalog, records = self._current()
-        draft = self._checked(version, catalog, name, values)
+        draft = self._checked(version, catalog, name, values, files or {}, actor)
         opened = records.open(title or f"content: {name} in zone {draft['zone']}", actor,
                               {**ANSWERS, "template": name}, kind="content")
         return records.act(opened.key, "draft", actor, draft)
 
-    def draft(self, key: str, name: str, values: Mapping[str, Any], actor: str) -> Hotfix:
+    def draft(self, key: str, name: str, values: Mapping[str, Any], actor: str,
+              files: Mapping[str, Upload] | None = None) -> Hotfix:
         """A (new) draft on a record triage routed to content; it needs a new approval."""
         version, catalog, records = self._current()
-        return records.act(key, "draft", actor, self._checked(version, catalog, name, values))
+        return records.act(key, "draft", actor, self._checked(version, catalog, name, values,
+                                                              files or {}, actor))
 
-    def _checked(self, version: int, catalog: Catalog, name: str,
-                 values: Mapping[str, Any]) -> dict[str, Any]:
+    def _checked(self, version: int, catalog: Catalog, name: str, values: Mapping[str, Any],
+                 files: Mapping[str, Upload], actor: str) -> dict[str, Any]:
+        """The draft's payload, every value and file checked; the files are kept (under
+        their content hash) only once all of it passed."""
         template = _approved(catalog, name)
         try:
-            filled = template.fill(values, self.clock.now().date())
+            fresh = _uploaded(template, files)
+            images = {**self.kept_images(template, values), **fresh}
+            filled = template.fill(values, self.clock.now().date(), images)
         except SlotRefused as exc:
             raise UsageError(str(exc), hint=f"see the slots: hotfix content templates "
                              f"(template {name!r})") from None
+        for slot, found in fresh.items():
+            self.catalogs.images.keep(found, files[slot].data, actor, self.clock.now())
         return {"template": name, "zone": template.zone, "values": filled,
-                "catalog_version": version, "template_digest": _digest(catalog, name)}
+                "catalog_version": version, "template_digest": template.digest}
+
+    def kept_images(self, template: Template, values: Mapping[str, Any]
+                    ) -> dict[str, ImageFacts]:
+        """The images kept on this record that ``values`` name in ``template``'s image
+        slots (``/content/v1/images/NAME|alt``, as a published value goes back into a
+        form); a name not kept is left for the slot's check to refuse."""
+        out: dict[str, ImageFacts] = {}
+        for slot in template.slots:
+            name = kept_reference(str(values.get(slot.name, ""))) \
+                if slot.type == "image" else None
+            found = self.catalogs.images.facts(name) if name else None
+            if found is not None:
+                out[slot.name] = found
+        return out
 
     def publish(self, key: str, actor: str) -> Hotfix:
         records, zone = self._publishable(key)
@@ -108,7 +195,10 @@ class ContentDesk:
 
     def run_due(self) -> list[tuple[str, str]]:
         """Log every scheduled move due now (``publish``, ``expire``; what was missed while
-        nothing ran, too): each as its scheduler, with ``scheduled: true``."""
+        nothing ran, too): each as its scheduler, with ``scheduled: true``. A project that
+        never synced a catalog has nothing scheduled."""
+        if self.catalogs.latest() is None:
+            return []
         _, _catalog, records = self._current()
         now, done = self.clock.now(), []
         for record in records.list(states=("scheduled", "published")):
@@ -127,16 +217,16 @@ class ContentDesk:
     def _publishable(self, key: str) -> tuple[Records, str]:
         _, catalog, records = self._current()
         draft = _draft(records.get(key))
-        template = _approved(catalog, str(draft["template"]))
-        if _digest(catalog, template.name) != draft.get("template_digest"):
+        template = _template(catalog, str(draft["template"]))
+        if template.digest != draft.get("template_digest"):
             raise PolicyViolation(
                 f"template {template.name!r} changed since {key} was drafted: its values "
                 "were checked against the old version", hint="make the change again: "
                 f"hotfix content change {template.name} --set …")
-        return records, template.zone
+        return records, _approved(catalog, template.name).zone
 
     def revert(self, key: str, actor: str) -> Hotfix:
-        _, _catalog, records = self._current()
+        _, _catalog, records = self._current(approved=False)
         draft = _draft(records.get(key))
         return records.act(key, "revert", actor, {"zone": draft["zone"]})
 
@@ -153,14 +243,26 @@ class ContentDesk:
 
     def history(self, zone: str) -> list[Publish]:
         """Every publish to ``zone``, oldest first."""
-        _, catalog, records = self._current()
+        _, catalog, records = self._current(approved=False)
         _known(catalog, zone)
         return history(records.list(), zone, self.clock.now())
 
     def zone(self, name: str) -> Live:
-        _, catalog, records = self._current()
+        _, catalog, records = self._current(approved=False)
         _known(catalog, name)
         return live_zones(records.list(), self.clock.now()).get(name) or nothing(name)
+
+
+def _uploaded(template: Template, files: Mapping[str, Upload]) -> dict[str, ImageFacts]:
+    """Each file's facts from its bytes, for the image slot it was given to."""
+    slots = {s.name: s for s in template.slots}
+    out = {}
+    for name, upload in files.items():
+        if name not in slots:
+            raise SlotRefused(name, "known-slot", f"template {template.name!r} has no such "
+                              f"slot; its slots: {', '.join(sorted(slots))}")
+        out[name] = slots[name].upload(upload.filename, upload.media_type, upload.data)
+    return out
 
 
 def _known(catalog: Catalog, zone: str) -> None:
@@ -169,24 +271,24 @@ def _known(catalog: Catalog, zone: str) -> None:
                        hint=f"the zones: {', '.join(sorted(catalog.zones)) or 'none'}")
 
 
-def _approved(catalog: Catalog, name: str) -> Template:
+def _template(catalog: Catalog, name: str) -> Template:
     template = catalog.templates.get(name)
     if template is None:
         known = ", ".join(sorted(catalog.templates)) or "none"
         raise NotFound(f"there is no content template {name!r} (templates: {known})",
                        hint=f"ask engineering for a template; {CODE_HOTFIX}")
-    if not template.approved:
-        raise PolicyViolation(f"template {name!r} is not approved: content is published only "
-                              "through a pre-approved template", hint="an engineer other than "
-                              f"its author approves it (approved = true, approved_by = … in "
-                              f"content/templates/{name}.toml, then hotfix content sync); "
-                              f"meanwhile {CODE_HOTFIX}")
     return template
 
 
-def _digest(catalog: Catalog, name: str) -> str:
-    return digest({"template": catalog.body["templates"][name],
-                   "zone": catalog.body["zones"][catalog.templates[name].zone]})
+def _approved(catalog: Catalog, name: str) -> Template:
+    template = _template(catalog, name)
+    if not template.approved:
+        raise PolicyViolation(f"template {name!r} is not approved: content is published only "
+                              "through a pre-approved template (an edit to a template needs "
+                              "a new approval)", hint="an approver other than its author "
+                              f"approves it: hotfix content approve {name}; meanwhile "
+                              f"{CODE_HOTFIX}")
+    return template
 
 
 def _draft(record: Hotfix) -> Mapping[str, Any]:

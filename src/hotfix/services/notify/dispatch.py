@@ -11,19 +11,20 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from hotfix.config import Config
 from hotfix.errors import DeliveryFailed
 from hotfix.ports.notify import Message, Notifier
-from hotfix.services.context import Context
 from hotfix.services.notify.cadence import queue_status_updates
 
 if TYPE_CHECKING:
-    from hotfix.ports import NotifyAdapters, Records
+    from hotfix.ports import Clock, NotifyAdapters, Records
 
 BATCH = 100  # messages claimed per call
 MAX_RETRY_AFTER = 86400.0  # a receiver's Retry-After is honoured up to a day
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -106,12 +107,13 @@ def deliver_due(ctx: DeliveryScope, now: datetime, *, holder: str | None = None,
                                 for m in claimed), queued)
 
 
-def deliver_forever(ctx: Context, interval: float,
-                    each: Callable[[DeliveryReport], None]) -> None:
-    """``deliver_due`` every ``interval`` seconds until interrupted."""
+def deliver_forever(deliver: Callable[[], T], clock: Clock, interval: float,
+                    each: Callable[[T], None]) -> None:
+    """``deliver()`` (here: ``deliver_due``; signed in: the team server's delivery) every
+    ``interval`` seconds until interrupted, ``each`` told every round's report."""
     while True:
-        each(deliver_due(ctx, ctx.now()))
-        ctx.clock.sleep(interval)
+        each(deliver())
+        clock.sleep(interval)
 
 
 def _deliver(ctx: DeliveryScope, channels: Mapping[str, Notifier], message: Message,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from hotfix.errors import NotFound
@@ -34,12 +35,12 @@ def outbox_status_of(outbox: Outbox) -> OutboxStatus:
                         dead=tuple(m for m in messages if m.state == DEAD))
 
 
-def retry_dead(ctx: Context, id: str | None) -> list[str]:
-    """Dead letters (``id``, or all) pending again, due now; ``NotFound`` for an id that is
-    not a dead letter."""
-    ids = ctx.notify.outbox.retry(id, ctx.now())
+def retry_dead(outbox: Outbox, id: str | None, now: datetime) -> list[str]:
+    """Dead letters (``id``, or all) pending again, due ``now``; ``NotFound`` for an id that
+    is not a dead letter."""
+    ids = outbox.retry(id, now)
     if id is not None and not ids:
-        known = {m.id: m.state for m in ctx.notify.outbox.messages()}
+        known = {m.id: m.state for m in outbox.messages()}
         why = f"it is {known[id]}" if id in known else "there is no such message"
         raise NotFound(f"{id} is not a dead letter: {why}",
                        hint="see the dead letters: hotfix notify status")

@@ -135,9 +135,10 @@ class Rollout:
         self._last_look = self.clock.time()
         live = history and history[-1][0] < since
         share = history[-1][1] / 100.0 if live else None
+        slow = (users.slow_canary, users.slow_baseline) if users.slow_counted else None
         return judge.update_users((users.seen_canary, users.seen_baseline),
                                   (users.failed_canary, users.failed_baseline), share,
-                                  users.unlabelled)
+                                  users.unlabelled, slow)
 
     @property
     def weight(self) -> float:
