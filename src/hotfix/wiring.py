@@ -37,7 +37,9 @@ from hotfix.services.context import Context
 from hotfix.services.record.records import LocalRecords, RecordSettings
 
 if TYPE_CHECKING:
+    from hotfix.adapters.store.lite import LiteRecord
     from hotfix.adapters.store.sql import SqlStore
+    from hotfix.domain.audit.equivalence import Waiver
     from hotfix.domain.record.events import Event
     from hotfix.domain.record.lifecycle import Hotfix
     from hotfix.ports import Cache, Identities, Records, Signer, Store, Waivers
@@ -322,17 +324,25 @@ class LazyStore:
     """``open_store``'s store, opened when a command first reads or writes the record, the
     cache, the waivers, the outbox or the content catalogs: one that uses none of them
     (``hotfix lines``, a usage error found before) neither imports SQLAlchemy nor opens the
-    database. Every other attribute is the opened store's."""
+    database. Every other attribute is the opened store's.
+
+    The cache, the waivers and the events of an existing SQLite record at the current
+    schema are read (and the cache written) through ``sqlite3``
+    (``hotfix.adapters.store.lite``): ``hotfix audit`` and ``hotfix contains`` need nothing
+    else, and importing SQLAlchemy would cost more than a warm audit's own work. The first
+    use of anything else opens the SQL store, which then serves everything."""
 
     def __init__(self, root: Path, cfg: Config) -> None:
         from hotfix.adapters.store.urls import refuse_malformed
 
         self.root, self.cfg = root, cfg
         self.opened: Store | None = None
+        self._lite: LiteRecord | None = None
+        self._tried_lite = False
         if cfg.str("database.url"):
             refuse_malformed(cfg.str("database.url"))  # a typo refused at once, as before
-        self.cache = cast("Cache", Deferred(lambda: self.store.cache))
-        self.waivers = cast("Waivers", Deferred(lambda: self.store.waivers))
+        self.cache = cast("Cache", Deferred(lambda: self.reader.cache))
+        self.waivers = cast("Waivers", LazyWaivers(self))
         self.outbox = cast("Outbox", Deferred(lambda: self.store.outbox))
         self.content = cast("ContentCatalogs", Deferred(lambda: self.store.content))
 
@@ -342,14 +352,54 @@ class LazyStore:
             self.opened = open_store(self.root, self.cfg)
         return self.opened
 
+    @property
+    def reader(self) -> Store | LiteRecord:
+        """What reads the cache, the waivers and the events: the SQL store once it is open,
+        else the SQLite file through ``sqlite3`` when it can, else the SQL store."""
+        if self.opened is not None:
+            return self.opened
+        if not self._tried_lite:
+            self._tried_lite, self._lite = True, self._open_lite()
+        return self._lite or self.store
+
+    def _open_lite(self) -> LiteRecord | None:
+        from hotfix.adapters.store.lite import LiteRecord, sqlite_path
+
+        if self.cfg.str("testing.failpoint"):
+            return None  # the fault-injection wrapper is the SQL store's
+        url = self.cfg.str("database.url")
+        path = sqlite_path(url) if url else self.root / ".hotfix" / "hotfix.db"
+        return LiteRecord.open(path) if path is not None else None
+
+    def all_events(self) -> dict[int, list[Event]]:
+        return self.reader.all_events()
+
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") or name in ("root", "cfg", "opened"):
+        if name.startswith("__") or name in ("root", "cfg", "opened", "_lite", "_tried_lite"):
             raise AttributeError(name)
         return getattr(self.store, name)
 
     def close(self) -> None:
+        if self._lite is not None:
+            self._lite.close()
         if self.opened is not None:
             self.opened.close()
+
+
+class LazyWaivers:
+    """``LazyStore``'s waivers: read like its cache, recorded by the SQL store."""
+
+    def __init__(self, store: LazyStore) -> None:
+        self._store = store
+
+    def add(self, waiver: Waiver) -> Waiver:
+        return self._store.store.waivers.add(waiver)
+
+    def all(self) -> list[Waiver]:
+        from hotfix.adapters.store.lite import LiteRecord
+
+        reader = self._store.reader
+        return reader.waivers() if isinstance(reader, LiteRecord) else reader.waivers.all()
 
 
 # ── the team's CI as the check's test runner (docs/integrations.md) ─────────────────────

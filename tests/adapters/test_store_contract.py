@@ -119,6 +119,18 @@ def test_cache_roundtrip(backend: Backend) -> None:
     store.close()
 
 
+def test_cache_replace_keeps_the_last_value(backend: Backend) -> None:
+    store = backend.open()
+    store.cache.put("walk", {"lines 1.1": "first", "lines 1.2": "kept"})
+    store.cache.replace("walk", {"lines 1.1": "second", "new": "value"})
+    store.cache.replace("walk", {})
+    store.close()
+    again = backend.open()
+    assert again.cache.get("walk", ["lines 1.1", "lines 1.2", "new"]) == {
+        "lines 1.1": "second", "lines 1.2": "kept", "new": "value"}
+    again.close()
+
+
 def test_two_writers_on_one_record_are_serialised(backend: Backend) -> None:
     store = backend.open()
     opened = store.create("race", "a@x", T0, {"title": "race"})

@@ -87,15 +87,18 @@ def test_lines_reads_git_only_it_opens_no_database(repo: Path) -> None:
     assert not (repo / ".hotfix" / "hotfix.db").exists()
 
 
-def test_audit_imports_the_store_but_no_orm_migrations_numbers_or_server(
-        repo: Path) -> None:
+def test_audit_and_contains_read_an_existing_record_without_sqlalchemy(
+        hotfix: Invoke, repo: Path) -> None:
+    """A record at the current schema: the cache, the waivers and the hotfixes' events are
+    read through ``sqlite3`` (``hotfix.adapters.store.lite``); a new one is made (and
+    migrated, with Alembic) by the SQL store, here by ``hotfix open``."""
     git(repo, "tag", "v1.0.0")
     git(repo, "branch", "release/1.0", "v1.0.0")
-    imported_by(repo, "list")  # the database made (and migrated, with Alembic) once
-    modules = imported_by(repo, "audit", "--json")
-    assert "hotfix.services.git.audit" in modules
-    assert loaded(modules, *HEAVY) == loaded(modules, "sqlalchemy")  # the cache's store
-    assert not {m for m in modules if m.startswith("sqlalchemy.orm")}
+    assert hotfix("open", "Bug", "--as", "dana@example.com").code == 0
+    for args in (("audit", "--json"), ("contains", "v1.0.0", "--json")):
+        modules = imported_by(repo, *args)
+        assert "hotfix.adapters.store.lite" in modules
+        assert not loaded(modules, *HEAVY)
 
 
 def test_rolling_back_first_imports_neither_the_judge_nor_migrations_nor_the_server() -> None:

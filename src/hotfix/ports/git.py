@@ -115,6 +115,11 @@ class GitRefs(Protocol):
 
     def tag_commit(self, tag: str) -> str | None: ...
 
+    def frozen_refs(self) -> GitRepo:
+        """This repository with its refs read once (one ``git for-each-ref``): for a
+        command that moves no ref and asks about many (``hotfix audit``, ``contains``)."""
+        ...
+
     def ref_kind(self, name: str) -> str:
         """``"local"`` branch, ``"remote"``-tracking branch, or ``"tag"``."""
         ...

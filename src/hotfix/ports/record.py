@@ -159,6 +159,11 @@ class Cache(Protocol):
         """Keep ``items``; a key already there keeps its first value."""
         ...
 
+    def replace(self, namespace: str, items: Mapping[str, str]) -> None:
+        """Keep ``items``, each in place of what its key held: for what is kept by the
+        question it answers, not by a commit (the audit's last walk of some lines)."""
+        ...
+
 
 class Waivers(Protocol):
     """``hotfix audit waive`` decisions that belong to no hotfix."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from hotfix.domain.audit.equivalence import By, Status, Waiver
 from hotfix.domain.audit.release_files import ReleaseFiles
 from hotfix.errors import NotFound
 from hotfix.ports import Cache
-from hotfix.services.git.audit import AuditOptions, LineRef, audit_refs
+from hotfix.services.git.audit import WALK, AuditOptions, LineRef, Walk, audit_refs
 from hotfix.services.git.commit_facts import PATCH_ID
 from tests.audit_repos import Repo
 
@@ -125,6 +125,35 @@ def test_patch_ids_are_cached_and_reused(story: Story, db_url: str) -> None:
         conn.execute(text("UPDATE cache SET value = 'f00d' WHERE namespace = :ns AND key = :k"),
                      {"ns": PATCH_ID, "k": s["l_cart"]})
     assert run(story, store.cache)["l_cart"] == (MISSING, None, None)
+    store.close()
+
+
+def test_the_walk_is_kept_by_the_tips_walked(story: Story, db_url: str) -> None:
+    """A second audit with the same mainline and line tips reads the walk from the cache
+    (a changed entry changes the answer); a moved tip is a new walk, kept in its place."""
+    store = SqlStore(db_url)  # SQLite and PostgreSQL
+    assert run(story, store.cache) == {**EXPECTED, "l_shim": (MISSING, None, None)}
+    with store.engine.begin() as conn:
+        (kept,) = conn.execute(text("SELECT value FROM cache WHERE namespace = :ns"),
+                               {"ns": WALK}).scalars()
+        tips, _, walked = kept.partition("\n")
+        assert story.repo.git("rev-parse", "release/1.1").strip() in tips
+        walk = Walk.from_json(walked)
+        assert walk.lines["1.1"][-1] == story.shas["l_shim"]
+        without_tax = [sha for sha in walk.lines["1.1"] if sha != story.shas["l_tax"]]
+        changed = replace(walk, lines={"1.1": without_tax}).to_json()
+        conn.execute(text("UPDATE cache SET value = :v WHERE namespace = :ns"),
+                     {"ns": WALK, "v": f"{tips}\n{changed}"})
+    assert "l_tax" not in run(story, store.cache)  # the walk was not asked of git again
+    story.repo.checkout("release/1.1")
+    s = story.shas
+    s["l_new"] = story.repo.commit("Fix Danish tax", {"shop/tax.py": "dk = 0.25\n"})
+    again = run(story, store.cache)
+    assert again["l_tax"] == again["l_new"] == (MISSING, None, None)
+    with store.engine.begin() as conn:
+        (kept,) = conn.execute(text("SELECT value FROM cache WHERE namespace = :ns"),
+                               {"ns": WALK}).scalars()  # one walk for these refs, the last
+    assert s["l_new"] in kept
     store.close()
 
 

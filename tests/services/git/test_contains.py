@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -73,6 +74,34 @@ def test_a_commit_and_its_ports(repo: Repo) -> None:
     assert commits[fix] is None
     assert commits[repo.git("rev-parse", "v1.1.1")] == Match(fix, By.TRAILER).to_dict()
     assert commits[repo.git("rev-parse", "v1.0.1")] == Match(fix, By.SUBJECT).to_dict()
+
+
+def test_the_walk_with_its_graph_is_kept_until_a_ref_moves(
+        repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second question with the same tips walks no history (the graph of every tag is
+    in the cache), and answers the same; a new release tag is a new walk."""
+    first = ask(repo, "v1.2.0")
+
+    def walks(*args: str) -> tuple[dict[str, object], int]:
+        trace = tmp_path / f"trace-{len(list(tmp_path.glob('trace-*')))}.json"
+        with monkeypatch.context() as env:
+            env.setenv("GIT_TRACE2_EVENT", str(trace))
+            found = ask(repo, *args)
+        ran = [e["argv"][1:3] for e in map(json.loads, trace.read_text().splitlines())
+               if e["event"] == "start"]
+        return found, ran.count(["rev-list", "--parents"])
+
+    assert walks("v1.2.0") == (first, 0)
+    assert walks("HF-3", "HF-3")[1] == 0  # another fix, the same refs
+    repo.checkout("release/1.1")
+    repo.git("revert", "--no-edit", "HEAD")
+    repo.git("tag", "v1.1.2")
+    lines = [*LINES[:1], LineRef("1.1", "release/1.1", ("v1.1.0", "v1.1.1", "v1.1.2")),
+             *LINES[2:]]
+    monkeypatch.setattr(f"{__name__}.LINES", lines)
+    again, walked = walks("v1.2.0")
+    assert walked == 1
+    assert "v1.1.2" not in again["tags"]  # type: ignore[operator]
 
 
 def test_by_hotfix_id(repo: Repo) -> None:

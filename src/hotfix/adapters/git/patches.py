@@ -41,15 +41,15 @@ def diffs(root: Path, shas: Sequence[str]) -> dict[str, str]:
         return {}
     wanted = set(shas)
     raw = cmd.pipe(_DIFF_TREE, None, root, input=_stdin(shas))
-    out = dict.fromkeys(shas, "")
-    current: str | None = None
+    parts: dict[str, list[str]] = {sha: [] for sha in shas}  # joined once: a long patch
+    current: list[str] | None = None  # appended to line by line is not copied each time
     for line in raw.decode("utf-8", "replace").splitlines(keepends=True):
         head = line.strip()
         if head in wanted:
-            current = head
+            current = parts[head]
         elif current is not None:
-            out[current] += line
-    return out
+            current.append(line)
+    return {sha: "".join(lines) for sha, lines in parts.items()}
 
 
 def cherry(root: Path, upstream: str, head: str, limit: str | None = None) -> dict[str, bool]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hotfix.adapters.git import cmd
@@ -9,6 +10,7 @@ from hotfix.adapters.git.revs import commit_of
 from hotfix.errors import GitError, UsageError
 
 RESERVED = "refs/hotfix/reserved/"  # see reservations.py
+_PLAIN_REF = re.compile(r"[\w./+-]+")  # a ref name, not a revision (no ~, ^, :, @{…})
 
 
 def tags(root: Path) -> dict[str, str]:
@@ -113,3 +115,56 @@ def check_ref_name(root: Path, name: str, kind: str = "branch") -> None:
             hint="use letters, digits, '.', '-', '_' and '/'; no spaces, '..', '~', '^', ':', "
                  "'?', '*', '[' or a trailing '.lock' (see `git help check-ref-format`)",
         )
+
+
+class Snapshot:
+    """Every ref of the repository as ONE ``git for-each-ref`` saw it: its tags, their dates,
+    the branches, where a remote's ``HEAD`` points, and the commit of each ref — answered as
+    ``tags``, ``tag_dates``, ``branches``, ``default_branch`` and ``commit_of`` would, with
+    no further process (``Git.frozen_refs``, for commands that move no ref)."""
+
+    _FORMAT = ("--format=%(refname)%00%(objecttype)%00%(objectname)%00%(*objecttype)"
+               "%00%(*objectname)%00%(symref)%00%(creatordate:unix)")
+
+    def __init__(self, root: Path) -> None:
+        text = cmd.out(["for-each-ref", self._FORMAT, "refs/heads", "refs/remotes",
+                        "refs/tags"], root)
+        self.commits: dict[str, str | None] = {}  # ref -> its commit (None: not a commit)
+        self.symrefs: dict[str, str] = {}
+        self.tags: dict[str, str] = {}  # as ``tags``: the commit, or what the tag names
+        self.tag_dates: dict[str, int] = {}
+        self.branches: list[str] = []
+        for row in text.splitlines():
+            ref, kind, obj, peeled_kind, peeled, symref, when = row.split("\0")
+            self.commits[ref] = obj if kind == "commit" else \
+                peeled if kind == "tag" and peeled_kind == "commit" else None
+            if symref:
+                self.symrefs[ref] = symref
+            elif ref.startswith(("refs/heads/", "refs/remotes/")):
+                self.branches.append(ref.removeprefix("refs/heads/").removeprefix("refs/"))
+            if ref.startswith("refs/tags/"):
+                name = ref.removeprefix("refs/tags/")
+                self.tags[name] = peeled or obj
+                self.tag_dates[name] = int(when) if when.strip().isdigit() else 0
+        for ref, target in self.symrefs.items():
+            self.commits[ref] = self.commits.get(target)
+
+    def default_branch(self, remote: str) -> str | None:
+        prefix = f"refs/remotes/{remote}/"
+        target = self.symrefs.get(f"{prefix}HEAD", "")
+        return target.removeprefix(prefix) if target.startswith(prefix) else None
+
+    def ref_commit(self, rev: str) -> tuple[bool, str | None]:
+        """(known, commit): the commit of the ref ``rev`` names as git's rules read it
+        (``rev``, ``refs/rev``, ``refs/tags/rev``, ``refs/heads/rev``, ``refs/remotes/rev``,
+        ``refs/remotes/rev/HEAD``); known False when no ref has that name (a sha, ``HEAD``,
+        ``main~2``: ask git) or it names something else than a commit. A full branch, remote
+        or tag ref name that is not there is known: it names no commit."""
+        for ref in (rev, f"refs/{rev}", f"refs/tags/{rev}", f"refs/heads/{rev}",
+                    f"refs/remotes/{rev}", f"refs/remotes/{rev}/HEAD"):
+            if ref in self.commits:
+                commit = self.commits[ref]
+                return (commit is not None, commit)
+        absent = rev.startswith(("refs/heads/", "refs/remotes/", "refs/tags/")) \
+            and _PLAIN_REF.fullmatch(rev) is not None
+        return (absent, None)

@@ -297,3 +297,54 @@ class Git:
 
     def push_atomic(self, remote: str, refspecs: Sequence[str]) -> str | None:
         return advance.push_atomic(self._root, remote, refspecs)
+
+    # a view whose refs are read once ----------------------------------------------------
+
+    def frozen_refs(self) -> Git:
+        return FrozenRefs(self._root)
+
+
+class FrozenRefs(Git):
+    """The repository with its refs read once, by ONE ``git for-each-ref`` on first need:
+    tags, their dates, branches, a remote's ``HEAD`` and the commit of every ref name come
+    from that snapshot (any other revision is still asked of git). For a command that moves
+    no ref (``hotfix audit``, ``hotfix contains``): a dozen short git processes fewer."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self._snapshot: refs.Snapshot | None = None
+
+    @property
+    def _refs(self) -> refs.Snapshot:
+        if self._snapshot is None:
+            self._snapshot = refs.Snapshot(self._root)
+        return self._snapshot
+
+    def frozen_refs(self) -> Git:
+        return self
+
+    def commit_of(self, rev: str) -> str | None:
+        known, commit = self._refs.ref_commit(rev)
+        return commit if known else super().commit_of(rev)
+
+    def require_commit(self, rev: str, hint: str | None = None) -> str:
+        known, commit = self._refs.ref_commit(rev)
+        return commit if known and commit else super().require_commit(rev, hint)
+
+    def tags(self) -> dict[str, str]:
+        return dict(self._refs.tags)
+
+    def tag_dates(self) -> dict[str, int]:
+        return dict(self._refs.tag_dates)
+
+    def default_branch(self, remote: str) -> str | None:
+        return self._refs.default_branch(remote)
+
+    def branches(self) -> list[str]:
+        return list(self._refs.branches)
+
+    def branch_exists(self, branch: str) -> bool:
+        return self.commit_of(f"refs/heads/{branch}") is not None
+
+    def tag_commit(self, tag: str) -> str | None:
+        return self.commit_of(f"refs/tags/{tag}")

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
-from hotfix.adapters.store.tables import SCHEMA_HEAD
+from hotfix.adapters.store.head import SCHEMA_HEAD
 from hotfix.adapters.store.urls import URL_HINT
 from hotfix.errors import ConfigError, SchemaTooNew, StoreError
 

@@ -130,6 +130,9 @@ class MemoryCache:
         for key, value in items.items():
             self.values.setdefault((namespace, key), value)
 
+    def replace(self, namespace: str, items: Mapping[str, str]) -> None:
+        self.values.update(((namespace, key), value) for key, value in items.items())
+
 
 class MemoryWaivers:
     """Waivers recorded without a hotfix, oldest first."""

@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 
 from hotfix.adapters.store.content import SqlContentCatalogs
 from hotfix.adapters.store.database import Database
@@ -207,6 +207,17 @@ class SqlCache:
                      for k, v in items.items() if k not in have]
             if fresh:
                 conn.execute(insert(cache), fresh)
+
+    def replace(self, namespace: str, items: Mapping[str, str]) -> None:
+        if not items:
+            return
+        with self.db.writing("write the cache") as conn:
+            keys = list(items)
+            for start in range(0, len(keys), _CHUNK):
+                conn.execute(delete(cache).where(cache.c.namespace == namespace,
+                                                 cache.c.key.in_(keys[start:start + _CHUNK])))
+            conn.execute(insert(cache), [{"namespace": namespace, "key": k, "value": v}
+                                         for k, v in items.items()])
 
 
 class SqlWaivers:

@@ -233,6 +233,8 @@ class MainIndex:
                                      and _release_subject(self.release_subjects, commit.subject))
 
     def by_hotfix_id(self, commit: CommitInfo) -> CommitInfo | None:
+        if not commit.hotfix_ids:
+            return None
         code = {f for f in commit.files if not self.release.is_release_file(f)}
         for hid in commit.hotfix_ids:
             for other in self._hotfix.get(hid, ()):
@@ -282,11 +284,16 @@ class MainIndex:
             found = self._by_pr.get((number, commit.is_revert))
             if found is not None:
                 return found
-        key = commit.key
-        for path in commit.files if key else ():
-            if self.release.is_release_file(path) or self.release.is_version_file(path):
+        key: str | None = None  # normalised only when a file is shared (it costs)
+        for path in commit.files:
+            others = self._by_file.get(path)
+            if not others or self.release.is_release_file(path) \
+                    or self.release.is_version_file(path):
                 continue  # "Release 1.1.0" and "Release 1.2.0" share pyproject.toml only
-            for other in self._by_file.get(path, ()):
+            key = commit.key if key is None else key
+            if not key:
+                return None
+            for other in others:
                 if (other.key == key and other.is_revert == commit.is_revert
                         and not self.is_release_commit(other)):
                     return other

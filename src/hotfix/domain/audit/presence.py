@@ -82,10 +82,13 @@ class Text:
     """A file's lines (line endings dropped) with where each line occurs."""
 
     def __init__(self, text: str) -> None:
-        lines = text.split("\n")
+        # a "\r" ending a line is dropped: "\r\n" inside, and a last line's own
+        lines = (text.replace("\r\n", "\n") if "\r" in text else text).split("\n")
         if lines and lines[-1] == "":
             lines.pop()
-        self.lines = tuple(line.removesuffix("\r") for line in lines)
+        elif lines:
+            lines[-1] = lines[-1].removesuffix("\r")
+        self.lines = tuple(lines)
 
     @cached_property
     def _at(self) -> dict[str, list[int]]:
@@ -99,8 +102,8 @@ class Text:
         n = len(block)
         if not n:
             return []
-        return [i for i in self._at.get(block[0], ())
-                if self.lines[i:i + n] == tuple(block)]
+        wanted = tuple(block)
+        return [i for i in self._at.get(block[0], ()) if self.lines[i:i + n] == wanted]
 
 
 def hunk_state(hunk: Hunk, text: Text) -> HunkState:

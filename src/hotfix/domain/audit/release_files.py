@@ -51,6 +51,8 @@ class ReleaseFiles:
     globs: Sequence[str] = ()
     version_files: Sequence[str] = ()
     _seen: dict[str, bool] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    _seen_version: dict[str, bool] = field(default_factory=dict, compare=False, hash=False,
+                                           repr=False)
 
     @cached_property
     def _release(self) -> list[re.Pattern[str]]:
@@ -67,7 +69,10 @@ class ReleaseFiles:
         return found
 
     def is_version_file(self, path: str) -> bool:
-        return any(p.fullmatch(path) for p in self._version)
+        found = self._seen_version.get(path)
+        if found is None:
+            found = self._seen_version[path] = any(p.fullmatch(path) for p in self._version)
+        return found
 
     def kind(self, files: Sequence[str]) -> Kind:
         rest = [f for f in files if not self.is_release_file(f)]

@@ -2,22 +2,27 @@
 
 The work, in as few git processes as possible:
 
-1. ONE ``rev-list --parents`` of the mainline and every line: from that graph, each line's
-   commits the mainline lacks, its fork points, and the mainline commits since (merge
-   commits included); then the facts of every commit involved from the cache or ONE
-   ``git log --stdin``;
-3. trailers first; only what they leave open needs patch-ids, and only mainline commits that
+1. every ref from ONE ``for-each-ref`` (``GitRepo.frozen_refs``), then ONE ``rev-list
+   --parents`` of the mainline and every line: from that graph, each line's commits the
+   mainline lacks, its fork points, and the mainline commits since (merge commits
+   included) — a ``Walk``, kept in the cache until a tip moves, so a warm audit walks
+   nothing; then the facts of every commit involved from the cache or ONE ``git log
+   --stdin``;
+2. trailers first; only what they leave open needs patch-ids, and only mainline commits that
    touch exactly the same files can share one: ONE ``diff-tree | patch-id`` for those;
-4. the pure decisions of ``hotfix.domain.audit.equivalence``, each line against the mainline
+3. the pure decisions of ``hotfix.domain.audit.equivalence``, each line against the mainline
    since ITS fork only: a commit's verdict never depends on which other lines are audited.
 """
 
 from __future__ import annotations
 
 import bisect
+import hashlib
+import json
 import re
 from collections.abc import Container, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 
 from hotfix.config import Config
 from hotfix.domain.audit.commits import CommitInfo, release_subject_regex
@@ -30,12 +35,14 @@ from hotfix.domain.audit.equivalence import (
     by_trailer,
 )
 from hotfix.domain.audit.release_files import Kind, ReleaseFiles
-from hotfix.errors import ConfigError, NotFound
+from hotfix.errors import ConfigError, NotFound, UsageError
 from hotfix.ports import Cache, GitRepo
 from hotfix.services.context import Context
-from hotfix.services.git.commit_facts import load_commits, load_patch_ids
+from hotfix.services.git.commit_facts import Facts, load_facts, load_patch_ids
 from hotfix.services.git.lines import ReleaseLine, discover_lines, mainline_ref, pick_lines
 
+WALK = "audit-walk/2"  # the cache's namespace for the last ``Walk`` of some refs
+VERSION_ONLY = "version-only/1"  # sha:release files -> "1" when it only sets versions
 FETCH_HINT = ("check the name with `git log --oneline -1 REV`; fetch it with "
               "`git fetch --tags` if it lives on the remote")
 
@@ -73,14 +80,49 @@ class AuditOptions:
 @dataclass(frozen=True)
 class Window:
     """The commits an audit looks at: each line's since its fork, and the mainline since
-    that fork (``indexes``, by line); ``main`` is every mainline commit read, oldest first."""
+    that fork (``indexes``, by line); ``main`` is every mainline commit read, oldest first.
+    ``lines`` and ``main`` decode their facts when first read (``contains`` never does)."""
 
-    lines: dict[str, list[CommitInfo]]
+    line_shas: dict[str, list[str]]  # by line: its own commits, oldest first
     indexes: dict[str, MainIndex]
-    before: dict[str, _ShaSet]  # by line: the mainline commits it has (before its fork)
-    main: list[CommitInfo]
-    graph: dict[str, tuple[str, ...]]  # every commit walked → its parents
+    pre_fork: dict[str, dict[str, str]]  # by line: line sha -> the mainline commit before
+    # the fork that its trailer names (a re-pick after a revert, say)
+    main_shas: list[str]
+    facts: Facts  # of every commit above (``indexed``: all decoded already)
+    graph: dict[str, tuple[str, ...]]  # every commit walked → its parents (only ``contains``
+    # asks for it: empty when the audit, without tags, read its walk from the cache)
     tag_commits: dict[str, str]  # with ``with_tags``: every tag → its commit
+
+    @cached_property
+    def lines(self) -> dict[str, list[CommitInfo]]:
+        return {name: [self.facts[s] for s in shas] for name, shas in self.line_shas.items()}
+
+    @cached_property
+    def main(self) -> list[CommitInfo]:
+        return [self.facts[s] for s in self.main_shas]
+
+
+@dataclass(frozen=True)
+class Walk:
+    """What the audit takes from the history walk, and keeps in the cache (``audit-walk/2``,
+    by the refs audited, with the tips walked): a warm audit with unchanged tips asks git
+    for no walk."""
+
+    lines: dict[str, list[str]]  # by line: its own non-merge commits, oldest first
+    forks: dict[str, str]  # by line: its fork points (lines with the same share an index)
+    main: list[str]  # the mainline commits since the oldest fork, oldest first
+    masks: list[int]  # for each of ``main``: the bits of the lines that have it already
+    bits: dict[str, int]  # by line (one with commits of its own): its bit
+    pre_fork: dict[str, dict[str, str]]  # see ``Window.pre_fork``
+
+    def to_json(self) -> str:
+        return json.dumps([self.lines, self.forks, self.main, self.masks, self.bits,
+                           self.pre_fork], separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> Walk:
+        lines, forks, main, masks, bits, pre_fork = json.loads(text)
+        return cls(lines, forks, main, masks, bits, pre_fork)
 
 
 def audit_refs(git: GitRepo, cache: Cache, lines: Sequence[LineRef], *, mainline: str,
@@ -89,7 +131,7 @@ def audit_refs(git: GitRepo, cache: Cache, lines: Sequence[LineRef], *, mainline
     window = read_window(git, cache, lines, mainline, options)
     pending = {name: [c for c in commits if by_trailer(c, window.indexes[name]) is None]
                for name, commits in window.lines.items()}
-    release_only = _release_only(git, [c for cs in pending.values() for c in cs],
+    release_only = _release_only(git, cache, [c for cs in pending.values() for c in cs],
                                  options.release)
     code = {name: [c for c in commits if c.sha not in release_only
                    and not window.indexes[name].is_release_commit(c)]
@@ -111,12 +153,12 @@ def audit_refs(git: GitRepo, cache: Cache, lines: Sequence[LineRef], *, mainline
                             release_only=release_only, waivers=by_line.get(name, {}),
                             subject_fallback=options.subject_fallback,
                             release_subjects=options.release_subjects,
-                            pre_fork=_pre_fork(pending[name], window.before[name]))
+                            pre_fork=window.pre_fork[name])
         out.append(audit_line(name, commits, window.indexes[name], evidence))
     return out
 
 
-def _pre_fork(commits: Sequence[CommitInfo], before: _ShaSet) -> dict[str, str]:
+def _pre_fork(commits: Iterable[CommitInfo], before: _ShaSet) -> dict[str, str]:
     """Line commits whose trailer names a mainline commit older than the fork (a re-pick
     after a revert, say): on the mainline, though outside the line's window."""
     found: dict[str, str] = {}
@@ -136,14 +178,80 @@ def read_window(git: GitRepo, cache: Cache, lines: Sequence[LineRef], mainline: 
     its release tags too, a release that is not on the line's branch), and the mainline
     commits that the line does not have, from ONE walk of the history
     (``rev-list --parents``): no merge-base is asked of git. ``indexed`` False: no
-    ``MainIndex`` per line (``contains`` matches against the fix, not the mainline)."""
+    ``MainIndex`` per line (``contains`` matches against the fix, not the mainline).
+
+    The walk is kept in the cache (with the graph itself when ``with_tags``: ``contains``
+    reads every tag's ancestry from it), the last one for the same refs: while their tips
+    do not move, a second audit or ``contains`` walks nothing."""
     main_tip = resolve(git, mainline)
     tag_commits = git.tags() if with_tags else {}
     # a line's tip is often a tag (a line without a branch): known, no rev-parse for it
     heads = {line.name: [tag_commits.get(line.tip) or resolve(git, line.tip),
                          *(tag_commits[t] for t in line.tags if t in tag_commits)]
              for line in lines}
-    graph = git.rev_graph([main_tip, *(h for hs in heads.values() for h in hs)])
+    # kept by the question (these refs), holding the answer for the tips walked: the
+    # cache keeps one walk per question, not one per commit the mainline ever had
+    question = hashlib.sha256(json.dumps(
+        [mainline, with_tags, [(line.name, line.tip, line.tags if with_tags else ())
+                               for line in lines]]).encode()).hexdigest()
+    tips = json.dumps([main_tip, list(heads.items())], separators=(",", ":"))
+    kept_tips, _, kept = cache.get(WALK, [question]).get(question, "").partition("\n")
+    graph: dict[str, tuple[str, ...]] = {}
+    if kept_tips == tips:  # one line each: the tips, the walk, the graph (JSON has no "\n")
+        walked, _, graph_text = kept.partition("\n")
+        walk = Walk.from_json(walked)
+        graph = _graph(graph_text) if with_tags else {}
+        facts = load_facts(git, cache, list(dict.fromkeys(
+            [*walk.main, *(s for v in walk.lines.values() for s in v)])))
+    else:
+        graph = git.rev_graph([main_tip, *(h for hs in heads.values() for h in hs)])
+        walk, facts = _walk(git, cache, graph, lines, heads, main_tip, mainline, with_tags)
+        if _complete(git):
+            parts = [tips, walk.to_json(), *([_graph_text(graph)] if with_tags else [])]
+            cache.replace(WALK, {question: "\n".join(parts)})
+    by_fork: dict[str, MainIndex] = {}
+    indexes: dict[str, MainIndex] = {}
+    if indexed:  # the audit reads them all: at once
+        facts.decoded()
+    main = [facts[s] for s in walk.main] if indexed else []
+    for name in walk.lines if indexed else ():
+        b = walk.bits.get(name, 0)
+        fork = walk.forks[name] if b else ""
+        if fork not in by_fork:
+            by_fork[fork] = MainIndex([c for c, mask in zip(main, walk.masks, strict=True)
+                                       if b and not mask & b],
+                                      options.release, options.release_subjects)
+        indexes[name] = by_fork[fork]
+    return Window(walk.lines, indexes, walk.pre_fork, walk.main, facts, graph, tag_commits)
+
+
+def _graph_text(graph: Mapping[str, tuple[str, ...]]) -> str:
+    """``graph`` on one line: ``sha parent parent,sha parent,…`` (parents before children)."""
+    return ",".join(" ".join((sha, *parents)) for sha, parents in graph.items())
+
+
+def _graph(text: str) -> dict[str, tuple[str, ...]]:
+    graph: dict[str, tuple[str, ...]] = {}
+    for row in text.split(",") if text else ():
+        sha, *parents = row.split(" ")
+        graph[sha] = tuple(parents)
+    return graph
+
+
+def _complete(git: GitRepo) -> bool:
+    """Whether the history is whole: a shallow clone's walk changes when it is deepened,
+    though its tips do not, so it is never kept."""
+    try:
+        git.require_full_history()
+    except UsageError:
+        return False
+    return True
+
+
+def _walk(git: GitRepo, cache: Cache, graph: dict[str, tuple[str, ...]],
+          lines: Sequence[LineRef], heads: Mapping[str, list[str]], main_tip: str,
+          mainline: str, with_tags: bool) -> tuple[Walk, Facts]:
+    """The ``Walk`` of ``graph``, and the facts of every commit it names."""
     on_main = ancestors(graph, {main_tip: 1})
     order = {sha: i for i, sha in enumerate(graph)}
     line_shas: dict[str, list[str]] = {}
@@ -171,21 +279,12 @@ def read_window(git: GitRepo, cache: Cache, lines: Sequence[LineRef], mainline: 
     every = (1 << len(bit)) - 1
     main_shas = [sha for sha in graph if sha in on_main and has.get(sha, 0) != every] \
         if bit else []
-    before = {name: _ShaSet(has, bit.get(name, 0)) for name in line_shas}
     wanted = list(dict.fromkeys([*main_shas, *(s for v in line_shas.values() for s in v)]))
-    facts = load_commits(git, cache, wanted)
-    main = [facts[s] for s in main_shas]
-    by_fork: dict[str, MainIndex] = {}
-    indexes: dict[str, MainIndex] = {}
-    for name in line_shas if indexed else ():
-        b = bit.get(name, 0)
-        key = ",".join(sorted(boundaries[name])) if b else ""
-        if key not in by_fork:
-            by_fork[key] = MainIndex([c for c in main if b and not has.get(c.sha, 0) & b],
-                                     options.release, options.release_subjects)
-        indexes[name] = by_fork[key]
-    return Window({n: [facts[s] for s in shas] for n, shas in line_shas.items()},
-                  indexes, before, main, graph, tag_commits)
+    facts = load_facts(git, cache, wanted)
+    pre_fork = {name: _pre_fork((facts[s] for s in shas), _ShaSet(has, bit.get(name, 0)))
+                for name, shas in line_shas.items()}
+    return Walk(line_shas, {n: ",".join(sorted(b)) for n, b in boundaries.items()},
+                main_shas, [has.get(s, 0) for s in main_shas], bit, pre_fork), facts
 
 
 def ancestors(graph: dict[str, tuple[str, ...]], seeds: dict[str, int]) -> dict[str, int]:
@@ -244,14 +343,22 @@ def resolve(git: GitRepo, rev: str) -> str:
     return git.require_commit(rev, hint=FETCH_HINT)
 
 
-def _release_only(git: GitRepo, commits: Sequence[CommitInfo],
+def _release_only(git: GitRepo, cache: Cache, commits: Sequence[CommitInfo],
                   release: ReleaseFiles) -> frozenset[str]:
+    """The commits that only do release bookkeeping. Whether a commit touching only version
+    files only sets versions is read from its diff once, then kept in the cache (by the
+    commit and the release files it was judged with)."""
     kinds = {c.sha: release.kind(c.files) for c in commits}
-    check = [sha for sha, kind in kinds.items() if kind is Kind.VERSION]
-    patches = git.diffs(check)
+    judged = hashlib.sha256(json.dumps([release.globs, release.version_files]).encode()
+                            ).hexdigest()[:16]
+    keys = {sha: f"{sha}:{judged}" for sha, kind in kinds.items() if kind is Kind.VERSION}
+    kept = cache.get(VERSION_ONLY, keys.values())
+    patches = git.diffs([sha for sha, key in keys.items() if key not in kept])
+    fresh = {keys[sha]: "1" if release.version_only(text) else "" for sha, text in patches.items()}
+    cache.put(VERSION_ONLY, fresh)
+    verdicts = kept | fresh
     return frozenset(sha for sha, kind in kinds.items()
-                     if kind is Kind.RELEASE or (kind is Kind.VERSION
-                                                 and release.version_only(patches[sha])))
+                     if kind is Kind.RELEASE or (kind is Kind.VERSION and verdicts[keys[sha]]))
 
 
 def select_lines(ctx: Context, names: Sequence[str] = ()) -> list[ReleaseLine]:
@@ -268,9 +375,11 @@ def line_refs(lines: Iterable[ReleaseLine]) -> list[LineRef]:
 
 
 def audit(ctx: Context, names: Sequence[str] = ()) -> list[LineAudit]:
-    """``hotfix audit``: the discovered lines against the mainline, with recorded waivers."""
+    """``hotfix audit``: the discovered lines against the mainline, with recorded waivers.
+    It moves no ref, so they are read once (``frozen_refs``)."""
     from hotfix.services.git.waivers import all_waivers
 
+    ctx = replace(ctx, git=ctx.git.frozen_refs())
     return audit_refs(ctx.git, ctx.cache, line_refs(select_lines(ctx, names)),
                       mainline=mainline_ref(ctx.git, ctx.cfg),
                       options=AuditOptions.from_config(ctx.cfg), waivers=all_waivers(ctx))

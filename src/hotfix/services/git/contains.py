@@ -18,8 +18,8 @@ for the patches of the fix and its carriers, ONE ``cat-file --batch-check`` and 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from hotfix.domain.audit.commits import CommitInfo
@@ -31,7 +31,7 @@ from hotfix.domain.audit.equivalence import (
     Status,
     decide,
 )
-from hotfix.domain.audit.hunks import code_files, parse_patch
+from hotfix.domain.audit.hunks import FilePatch, code_files, parse_patch
 from hotfix.domain.audit.presence import Tally
 from hotfix.domain.audit.release_files import ReleaseFiles
 from hotfix.domain.audit.shipped import Shipped, State, TagEvidence, judge
@@ -46,7 +46,7 @@ from hotfix.services.git.audit import (
     read_window,
     resolve,
 )
-from hotfix.services.git.commit_facts import load_commits, load_patch_ids
+from hotfix.services.git.commit_facts import Facts, load_commits, load_patch_ids, needle_file
 from hotfix.services.git.lines import discover_lines, mainline_ref
 from hotfix.services.git.trees import TagTrees
 
@@ -106,8 +106,8 @@ def contains_refs(git: GitRepo, cache: Cache, query: str, lines: Sequence[LineRe
     """Where the fix ``query`` (a commit, or the hotfix ``hotfix_id``) was released."""
     on_progress("reading the history of the mainline, the lines and their tags")
     window = read_window(git, cache, lines, mainline, options, with_tags=True, indexed=False)
-    pool = list({c.sha: c for c in (*window.main, *(c for cs in window.lines.values()
-                                                     for c in cs))}.values())
+    pool = Pool(window.facts, list(dict.fromkeys(
+        [*window.main_shas, *(s for shas in window.line_shas.values() for s in shas)])))
     targets = _targets(git, cache, query, hotfix_id, pool)
     carriers = _carriers(git, cache, targets, pool, options)
     reverts = _reverts(carriers, pool)
@@ -155,8 +155,30 @@ def _judge_tags(git: GitRepo, graph: dict[str, tuple[str, ...]], tags: Mapping[s
         held = [s for s in walked if has.get(s, 0) & bit]  # oldest first
         fix = sum((trees.tally(tag, patches[r]) for r in roots), Tally())
         out[tag] = judge(TagEvidence(tag, [(s, s in undo) for s in held], fix,
-                                     {c: trees.tally(tag, patches[c]) for c in carriers}))
+                                     _Tallies(trees, tag, patches, carriers)))
     return out
+
+
+class _Tallies(Mapping[str, Tally]):
+    """Each carrier's own patch against one tag's tree, tallied when ``judge`` asks: it
+    asks about the carriers in the tag's history, and about the others only when nothing
+    else decided (a fix the bots picked onto every line has hundreds of carriers)."""
+
+    def __init__(self, trees: TagTrees, tag: str, patches: Mapping[str, Sequence[FilePatch]],
+                 carriers: Sequence[str]) -> None:
+        self._trees, self._tag, self._patches, self._carriers = trees, tag, patches, carriers
+        self._known = frozenset(carriers)
+
+    def __getitem__(self, sha: str) -> Tally:
+        if sha not in self._known:
+            raise KeyError(sha)
+        return self._trees.tally(self._tag, self._patches[sha])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._carriers)
+
+    def __len__(self) -> int:
+        return len(self._carriers)
 
 
 def _roots(targets: Sequence[CommitInfo]) -> list[str]:
@@ -170,12 +192,26 @@ def _roots(targets: Sequence[CommitInfo]) -> list[str]:
     return roots or [t.sha for t in targets]
 
 
+@dataclass(frozen=True)
+class Pool:
+    """Where carriers are looked for: the mainline since the oldest fork, every line and
+    the history of every tag — the whole history, often. A commit's facts are decoded only
+    when their text names what is looked for (``Facts.containing``): the tests below then
+    run on a few hundred commits, not on tens of thousands."""
+
+    facts: Facts
+    shas: list[str]  # oldest first, the mainline's before the lines'
+
+    def naming(self, needles: Iterable[str], named: tuple[str, ...] = ()) -> list[CommitInfo]:
+        return self.facts.containing(self.shas, needles, named)
+
+
 def _targets(git: GitRepo, cache: Cache, query: str, hotfix_id: str | None,
-             pool: Sequence[CommitInfo]) -> list[CommitInfo]:
+             pool: Pool) -> list[CommitInfo]:
     if hotfix_id is None:
         sha = resolve(git, query)
         return [load_commits(git, cache, [sha])[sha]]
-    found = list({c.sha: c for c in pool
+    found = list({c.sha: c for c in pool.naming([hotfix_id])
                   if hotfix_id in c.hotfix_ids and not c.is_release}.values())
     if not found:
         raise NotFound(f"no commit on the mainline or a release line has the trailer "
@@ -186,45 +222,66 @@ def _targets(git: GitRepo, cache: Cache, query: str, hotfix_id: str | None,
 
 
 def _carriers(git: GitRepo, cache: Cache, targets: list[CommitInfo],
-              pool: Sequence[CommitInfo], options: AuditOptions) -> tuple[Carrier, ...]:
+              pool: Pool, options: AuditOptions) -> tuple[Carrier, ...]:
     index = MainIndex(targets, options.release, options.release_subjects)
+    named = tuple(o for t in targets for o in t.origins)
+    # what a carrier's facts must name: a file of the fix, an origin of it, what it
+    # reverts, its PR (``_could_match`` says which of those match)
+    near = pool.naming([*(needle_file(f) for t in targets for f in t.files),
+                        *(o[:7] for o in named), *(r[:7] for t in targets for r in t.reverts),
+                        *(str(n) for t in targets for n in t.prs)], named)
     same_files = {frozenset(t.files) for t in targets}
-    suspects = [c for c in pool if frozenset(c.files) in same_files]
+    suspects = [c for c in near if frozenset(c.files) in same_files]
     pids = load_patch_ids(git, cache, [c.sha for c in (*targets, *suspects)])
     evidence = Evidence(patch_ids=pids, subject_fallback=options.subject_fallback,
                         release_subjects=options.release_subjects,
                         main_by_patch_id={pids[t.sha]: t.sha for t in targets if pids[t.sha]})
     out = {t.sha: Carrier(t.sha, t.subject, None) for t in targets}
-    for commit in _could_match(targets, pool):
+    for commit in _could_match(targets, near, index):
         verdict = decide(commit, index, evidence)
         if commit.sha not in out and verdict.status is Status.IN_MAINLINE:
             out[commit.sha] = Carrier(commit.sha, commit.subject, verdict.match)
     return tuple(out.values())
 
 
-def _could_match(targets: Sequence[CommitInfo], pool: Sequence[CommitInfo]
-                 ) -> list[CommitInfo]:
-    """The commits of ``pool`` that ``decide`` could match to a target — a trailer, a
-    revert, a common file, a common PR, or named by a target's trailer — so the rest of a
-    long history is never normalised and compared."""
+def _could_match(targets: Sequence[CommitInfo], pool: Sequence[CommitInfo],
+                 index: MainIndex) -> list[CommitInfo]:
+    """The commits of ``pool`` (those ``Pool.naming`` found) that ``decide`` could match to
+    a target (``index``): a common file (for a patch-id, a subject, a ``Hotfix-Id``), an
+    origin in common (either one's trailer naming the other, or both the same commit), a
+    revert of the same commit, or a PR in common — so the rest of a long history is never
+    normalised and compared."""
     files = {f for t in targets for f in t.files}
-    prs = {n for t in targets for n in t.prs}
-    named = {o[:7] for t in targets for o in t.origins}
+    named = tuple(o for t in targets for o in t.origins)  # a commit without a trailer
+    # matches by origin only as a commit a target names
+    prs = frozenset(n for t in targets for n in t.prs)
+    cited = tuple(str(n) for n in prs)
+
+    def cites(commit: CommitInfo) -> bool:  # its number in the subject: a cheap test first
+        return bool(prs) and (bool(commit.backport_prs) or any(n in commit.subject
+                                                               for n in cited)) \
+            and not prs.isdisjoint(commit.prs)
+
     return [c for c in pool
-            if c.cherry_from or c.backport_of or c.hotfix_ids or c.reverts
-            or c.sha[:7] in named or not files.isdisjoint(c.files) or not prs.isdisjoint(c.prs)]
+            if not files.isdisjoint(c.files)
+            or (index.by_origin(c) is not None if c.cherry_from or c.backport_of
+                else c.sha.startswith(named))
+            or (c.reverts and index.by_revert_target(c) is not None) or cites(c)]
 
 
-def _reverts(carriers: Sequence[Carrier], pool: Sequence[CommitInfo]) -> list[str]:
+def _reverts(carriers: Sequence[Carrier], pool: Pool) -> list[str]:
     """Commits of ``pool`` that revert a carrier, and the picks of those reverts."""
     by_sha = ShaMap()
     for carrier in carriers:
         by_sha.add(carrier.sha, _as_commit(carrier))
-    found = [c for c in pool if any(by_sha.get(t) is not None for t in c.reverts)]
+    found = [c for c in pool.naming(c.sha[:7] for c in carriers)
+             if c.reverts and any(by_sha.get(t) is not None for t in c.reverts)]
     undo = ShaMap()
     for commit in found:
         undo.add(commit.sha, commit)
-    picks = [c for c in pool if c not in found
+    seen = {c.sha for c in found}
+    picks = [c for c in pool.naming(c.sha[:7] for c in found)
+             if (c.cherry_from or c.backport_of) and c.sha not in seen
              and any(undo.get(o) is not None for o in c.origins - {c.sha})]
     return list(dict.fromkeys(c.sha for c in (*found, *picks)))
 
@@ -241,7 +298,9 @@ def hotfix_id_of(query: str, prefix: str) -> str | None:
 
 def contains(ctx: Context, query: str, on_progress: OnProgress = lambda _: None
              ) -> Containment:
-    """``hotfix contains SHA|HF-N`` over every discovered line and its release tags."""
+    """``hotfix contains SHA|HF-N`` over every discovered line and its release tags. It
+    moves no ref, so they are read once (``frozen_refs``)."""
+    ctx = replace(ctx, git=ctx.git.frozen_refs())
     lines = discover_lines(ctx.git, ctx.cfg)
     return contains_refs(ctx.git, ctx.cache, query, line_refs(lines),
                          mainline=mainline_ref(ctx.git, ctx.cfg),
