@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from hotfix.domain.content.images import NAME, Upload
 from hotfix.errors import NotFound, UsageError
-from hotfix.server.api.actions import RequestKey
+from hotfix.server.api.actions import RequestKey, _approving
 from hotfix.server.auth import Caller, HotfixKey, project_path, require
 from hotfix.server.problems import PROJECT, responses
 from hotfix.server.schemas import HotfixWithEvents
@@ -173,6 +173,19 @@ def change(request: Request, caller: Marketer, body: ChangeIn,
     d = desk(request, caller.project, idempotency_key)
     return HotfixWithEvents.full(d.change(body.template, body.values, caller.email, body.title,
                                           uploads(body.files)))
+
+
+class ApproveChangeIn(BaseModel):
+    note: str = Field(default="", max_length=2000)
+
+
+@router.post("/changes/{key}/approve", response_model=HotfixWithEvents,
+             summary="Approve a content change, as a role content.approver_roles names "
+             "(e.g. a second marketer); never its requester, never twice by one person")
+def approve_change(request: Request, caller: Marketer, key: HotfixKey, body: ApproveChangeIn,
+                   idempotency_key: RequestKey = None) -> HotfixWithEvents:
+    return _approving(request, caller, key, "approve", {"note": body.note}, idempotency_key,
+                      content=True)
 
 
 class DraftIn(BaseModel):
