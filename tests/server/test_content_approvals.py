@@ -78,6 +78,23 @@ def test_a_zone_needing_two_is_refused_after_one_and_published_after_two(
         assert site.get("/content/v1/zones/stock").json()["record"] == key
 
 
+def test_hotfix_approve_signed_in_as_a_marketer_takes_the_content_route(
+        configured: LiveServer) -> None:
+    from hotfix.adapters.clock import SystemClock
+    from hotfix.adapters.remote.client import ServerClient
+    from hotfix.adapters.remote.records import RemoteRecords
+
+    key = change(configured)
+    client = ServerClient(configured.url, configured.tokens[SECOND])
+    try:
+        records = RemoteRecords(client, "default", SystemClock())
+        assert records.act(key, "approve", "mo@shop.example", {}).state.value == "drafted"
+        record = records.get(key)  # derived by the client with the pinned count too
+        assert (record.approvals, record.state.value) == (("mo@shop.example",), "drafted")
+    finally:
+        client.close()
+
+
 def test_one_person_never_approves_twice_and_the_requester_never(
         configured: LiveServer) -> None:
     key = change(configured)

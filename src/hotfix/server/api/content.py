@@ -1,7 +1,9 @@
 """Content hotfixes on the server: the synced catalog (``require("act")``: never a marketer),
 a template's approval (``require("approve")``, never by its author), changes through
 approved templates (an image slot's file given in the JSON body, base64), publish and revert
-(``require("content")``: marketers and admins), and the public, cached zone a site or CDN
+(``require("content")``: marketers and admins), a change's approval by a marketer when
+``content.approver_roles`` lists them (``require("content")``, decided with the server's
+settings), and the public, cached zone a site or CDN
 reads (``GET /content/v1/zones/{zone}``) with its uploaded images
 (``GET /content/v1/images/{name}``, immutable; docs/content.md)."""
 
