@@ -136,3 +136,21 @@ def test_roles_not_listed_do_not_approve_content_on_either_route(tmp_path: Path)
             code = live.opened("engineer")  # a code hotfix: the approvers as ever
             assert a.post(live.api(f"/{code}/approve"), json={"note": "ok"}).is_success
         assert approve(live, SECOND, key).json()["state"] == "approved"
+
+
+def test_a_second_marketer_approves_on_the_changes_page(configured: LiveServer) -> None:
+    from tests.server.test_dashboard import browser, csrf_of
+
+    key = change(configured)
+    page = f"/ui/p/default/content/changes/{key}"
+    with browser(configured, "marketer") as own:  # the requester gets no button
+        assert f"Approve {key}" not in own.get(page).text
+    with browser(configured, SECOND) as c:
+        shown = c.get(page).text
+        assert f"Approve {key}" in shown
+        assert "(0 of 2)" in shown
+        done = c.post(f"{page}/approve", data={"csrf": csrf_of(c, page)})
+        assert done.status_code == 303, done.text
+        after = c.get(page).text
+        assert "(1 of 2)" in after
+        assert f"Approve {key}" not in after  # never twice by one person

@@ -99,14 +99,21 @@ def act(request: Request, caller: Actor, key: HotfixKey, action: ActionName, bod
     return HotfixWithEvents.full(records.act(key, action, caller.email, payload, body.override))
 
 
-def content_approver(request: Request, caller: Caller, records: LocalRecords,
-                     key: str) -> None:
+def may_approve_content(request: Request, caller: Caller) -> bool:
+    """``caller`` holds a role that may approve a content change here
+    (``content.approver_roles``, admin always), by the server's settings."""
+    configured = server_state(request).settings.content.get(
+        caller.project, ContentSettings()).approver_roles
+    return bool(content_approver_roles(configured) & set(caller.roles))
+
+
+def content_approver(request: Request, caller: Caller, key: str) -> None:
     """A ``Forbidden`` unless ``caller`` holds a role that may approve a content change
     here (``content.approver_roles``, admin always), decided with the server's settings."""
     configured = server_state(request).settings.content.get(
         caller.project, ContentSettings()).approver_roles
     allowed = content_approver_roles(configured)
-    if allowed & set(caller.roles):
+    if may_approve_content(request, caller):
         return
     raise Forbidden(f"{caller.email} cannot approve content change {key}: on this server "
                     f"content changes are approved by the roles {', '.join(sorted(allowed))}",
@@ -125,7 +132,7 @@ def _approving(request: Request, caller: Caller, key: HotfixKey, action: str,
         raise Forbidden(f"{key} is not a content change", hint="approve it on its own route: "
                         f"POST /api/v1/projects/{caller.project}/hotfixes/{key}/approve")
     if action == "approve" and is_content:
-        content_approver(request, caller, records, key)
+        content_approver(request, caller, key)
     try:
         return HotfixWithEvents.full(records.act(key, action, caller.email, payload))
     except GuardRefused as exc:
