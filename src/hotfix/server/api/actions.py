@@ -99,21 +99,21 @@ def act(request: Request, caller: Actor, key: HotfixKey, action: ActionName, bod
     return HotfixWithEvents.full(records.act(key, action, caller.email, payload, body.override))
 
 
+def _content_approvers(request: Request, caller: Caller) -> frozenset[str]:
+    """The roles that may approve a content change in the caller's project: the server's
+    ``content.approver_roles`` (never the client's), admin always."""
+    return content_approver_roles(server_state(request).settings.content.get(
+        caller.project, ContentSettings()).approver_roles)
+
+
 def may_approve_content(request: Request, caller: Caller) -> bool:
-    """``caller`` holds a role that may approve a content change here
-    (``content.approver_roles``, admin always), by the server's settings."""
-    configured = server_state(request).settings.content.get(
-        caller.project, ContentSettings()).approver_roles
-    return bool(content_approver_roles(configured) & set(caller.roles))
+    return bool(_content_approvers(request, caller) & set(caller.roles))
 
 
 def content_approver(request: Request, caller: Caller, key: str) -> None:
-    """A ``Forbidden`` unless ``caller`` holds a role that may approve a content change
-    here (``content.approver_roles``, admin always), decided with the server's settings."""
-    configured = server_state(request).settings.content.get(
-        caller.project, ContentSettings()).approver_roles
-    allowed = content_approver_roles(configured)
-    if may_approve_content(request, caller):
+    """A ``Forbidden`` unless ``caller`` holds a role that may approve a content change."""
+    allowed = _content_approvers(request, caller)
+    if allowed & set(caller.roles):
         return
     raise Forbidden(f"{caller.email} cannot approve content change {key}: on this server "
                     f"content changes are approved by the roles {', '.join(sorted(allowed))}",
