@@ -90,6 +90,21 @@ CATALOG: tuple[Setting, ...] = (
         "refused at hotfix content sync, whatever it is called (docs/content.md).",
     ),
     Setting(
+        "content.approvals",
+        {},
+        "Approvals a content change needs, per zone name or glob, e.g. {\"cart-banner\" = 2}\n"
+        "(a zone's own name wins, else the highest matching glob; unnamed zones: as\n"
+        "approvals.required gives for the record's severity). Pinned into each draft: a later\n"
+        "change of this setting leaves a drafted change as it was (docs/content.md).",
+    ),
+    Setting(
+        "content.approver_roles",
+        ["approver"],
+        "Team-server roles whose members may approve a content change (admins always may),\n"
+        "e.g. [\"approver\", \"marketer\"] to let a second marketer approve; never its\n"
+        "requester, never twice by one person. A local record: [approvals] approvers decides.",
+    ),
+    Setting(
         "content.max_age",
         5,
         "Seconds a site or CDN may cache GET /content/v1/zones/ZONE (Cache-Control max-age);\n"

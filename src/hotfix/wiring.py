@@ -122,8 +122,9 @@ def content_desk(ctx: Context) -> Content:
     def records_for(catalog: Catalog) -> LocalRecords:
         return deciding_with(local, catalog)
 
-    return ContentDesk(ctx.content, records_for, ctx.clock,
-                       ContentSettings.from_config(ctx.cfg).checkout, local.settings.approvers)
+    content = ContentSettings.from_config(ctx.cfg)
+    return ContentDesk(ctx.content, records_for, ctx.clock, content.checkout,
+                       local.settings.approvers, needed=content.approvals)
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,9 @@ SAMPLES: dict[tuple[str, str], Sample] = {
     ("POST", "/api/v1/projects/{project}/content/changes/{key}/draft"):
         lambda live: ({**_synced(live), "key": _content_change(live)},
                       {"template": "stock-level", "values": {"units": "4"}}),
+    ("POST", "/api/v1/projects/{project}/content/changes/{key}/approve"):  # a 2nd marketer
+        lambda live: ({**_synced(live), "key": _content_change(live, approved=False,
+                                                               by="writer")}, {"note": "ok"}),
     ("POST", "/api/v1/projects/{project}/content/changes/{key}/publish"):
         lambda live: ({**_synced(live), "key": _content_change(live)}, None),
     ("POST", "/api/v1/projects/{project}/content/changes/{key}/schedule"):
@@ -113,14 +116,22 @@ def _digest(live: LiveServer) -> str:
     return str(done.json()["digests"]["stock-level"])
 
 
-def _content_change(live: LiveServer, publish: bool = False) -> str:
-    """A content change by the marketer, approved by the approver (and published)."""
+def _content_change(live: LiveServer, publish: bool = False, approved: bool = True,
+                    by: str = "marketer") -> str:
+    """A content change by ``by`` (the marketer, or "writer": another marketer), approved by
+    the approver (and published)."""
+    from hotfix.services.identity.users import add_user
+
+    if by not in live.tokens:
+        live.tokens[by] = add_user(live.parts.identities, f"{by}@shop.example", "marketer",
+                                   "*", live.parts.clock.now()).secret
     changes = "/api/v1/projects/default/content/changes"
-    with live.client("marketer") as c:
+    with live.client(by) as c:
         key = str(c.post(changes, json={"template": "stock-level",
                                         "values": {"units": "3"}}).json()["id"])
         with live.client("approver") as a:
-            assert a.post(live.api(f"/{key}/approve"), json={"note": "ok"}).is_success
+            assert not approved or a.post(live.api(f"/{key}/approve"),
+                                          json={"note": "ok"}).is_success
         if publish:
             assert c.post(f"{changes}/{key}/publish").is_success
     return key
@@ -167,9 +178,12 @@ def _someone(live: LiveServer) -> str:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """One server for the module: every case starts from a hotfix of its own."""
+    """One server for the module: every case starts from a hotfix of its own. Marketers
+    approve content changes here too (content.approver_roles), so the content approval
+    route's sample succeeds for a role holding its permission."""
     tmp = tmp_path_factory.mktemp("authz")
-    with live_server(tmp / "server", f"sqlite:///{tmp / 'server.db'}") as live:
+    with live_server(tmp / "server", f"sqlite:///{tmp / 'server.db'}",
+                     '[content]\napprover_roles = ["approver", "marketer"]\n') as live:
         yield live
 
 

@@ -27,7 +27,8 @@ CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     tmp = tmp_path_factory.mktemp("dashboard")
-    with live_server(tmp / "server", f"sqlite:///{tmp / 'server.db'}") as live:
+    with live_server(tmp / "server", f"sqlite:///{tmp / 'server.db'}",  # marketers approve
+                     '[content]\napprover_roles = ["approver", "marketer"]\n') as live:
         yield live
 
 
@@ -105,6 +106,10 @@ SAMPLES: dict[tuple[str, str], Sample] = {
                          _content_form(c, digest=_digest(live))),
     ("GET", "/ui/p/{project}/content/changes/{key}"):
         lambda live, c: ({**_synced(live), "key": _content_change(live)}, None),
+    ("POST", "/ui/p/{project}/content/changes/{key}/approve"):  # another marketer's change
+        lambda live, c: ({**_synced(live), "key": _content_change(live, approved=False,
+                                                                  by="writer")},
+                         _content_form(c)),
     ("POST", "/ui/p/{project}/content/changes/{key}/publish"):
         lambda live, c: ({**_synced(live), "key": _content_change(live)}, _content_form(c)),
     ("POST", "/ui/p/{project}/content/changes/{key}/schedule"):

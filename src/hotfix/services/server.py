@@ -9,7 +9,7 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import TYPE_CHECKING, Protocol
 
 from hotfix.config import Config
-from hotfix.domain.identity.access import ALL_PROJECTS, RECORD_ROLES
+from hotfix.domain.identity.access import ALL_PROJECTS, RECORD_ROLES, content_approver_roles
 from hotfix.errors import ConfigError, NotFound
 from hotfix.services.content.catalog import ContentSettings
 from hotfix.services.identity.users import checked_project
@@ -157,8 +157,11 @@ def project_records(settings: ServerSettings, parts: ServerParts, project: str,
         raise NotFound(f"there is no project {project!r} on this server",
                        hint="the projects: GET /api/v1/projects")
     approvers = parts.identities.holders(project, RECORD_ROLES["approver"])
+    content = settings.content.get(project, ContentSettings())
+    changes = parts.identities.holders(project, content_approver_roles(content.approver_roles))
     given = settings.projects[project]  # who acts there is a token: next steps say no --as
     decided = replace(given, approvers=tuple(sorted(approvers)),
+                      content_approvers=tuple(sorted(changes)),
                       lifecycle=replace(given.lifecycle, signed_in=True))
     telling = parts.notify.get(project)
     return LocalRecords(log or parts.logs[project], decided, parts.clock,
@@ -192,7 +195,7 @@ def content_desk(settings: ServerSettings, parts: ServerParts, project: str,
         return deciding_with(records(), catalog)
 
     cache = parts.zones.get(project) or parts.zones.setdefault(project, ZoneCache())
-    return ContentDesk(parts.content[project], records_for, parts.clock,
-                       settings.content.get(project, ContentSettings()).checkout,
+    content = settings.content.get(project, ContentSettings())
+    return ContentDesk(parts.content[project], records_for, parts.clock, content.checkout,
                        lambda: records().settings.approvers,  # the project's approvers, admins
-                       cache, parts.logs.get(project))
+                       cache, parts.logs.get(project), content.approvals)

@@ -104,7 +104,8 @@ def test_a_change_is_a_content_record_with_every_step_an_event(desk: ContentDesk
                                     "values": {"deadline": "2026-12-18",
                                                "note": "<p>order by</p>"},
                                     "catalog_version": 1, "over": None,
-                                    "template_digest": record.last("draft")["template_digest"]}
+                                    "template_digest": record.last("draft")["template_digest"],
+                                    "approvals_required": 1}
 
 
 def test_publish_needs_the_approval_the_kind_asks(desk: ContentDesk) -> None:

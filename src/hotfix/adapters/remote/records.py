@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from hotfix.adapters.remote.client import ServerClient
+from hotfix.domain.identity.access import allows
 from hotfix.domain.record.events import ChainReport, Event, verify_chain
 from hotfix.domain.record.lifecycle import Hotfix, derive
 from hotfix.domain.record.lifecycle_settings import LifecycleSettings, lifecycle_settings
@@ -45,6 +46,17 @@ class RemoteRecords:
     def approvers(self) -> tuple[str, ...]:
         return tuple(str(a) for a in self._project.get("approvers", ()))
 
+    @cached_property
+    def _roles(self) -> frozenset[str]:
+        me: dict[str, Any] = self.client.get(f"{self.base}/me")
+        return frozenset(str(r) for r in me.get("roles", ()))
+
+    def _content_approval(self, key: str) -> bool:
+        """Approve ``key`` on the content route: a content change, approved by someone
+        without the approve permission (a marketer, when content.approver_roles lists
+        them; the server decides)."""
+        return not allows(self._roles, "approve") and self.get(key).kind == "content"
+
     @property
     def approvals_required(self) -> dict[str, int]:
         return {str(k): int(v) for k, v in self._project["approvals_required"].items()}
@@ -73,6 +85,9 @@ class RemoteRecords:
             override: str | None = None) -> Hotfix:
         if action in ("approve", "reject"):
             note = {"note": str(payload.get("note") or "")}
+            if action == "approve" and self._content_approval(key):
+                return self._record(self.client.post(
+                    f"{self.base}/content/changes/{quote(key, safe='')}/approve", note))
             return self._record(self.client.post(self._path(key, action), note))
         body: dict[str, Any] = {"payload": dict(payload), "override": override}
         return self._record(self.client.post(self._path(key, f"actions/{quote(action)}"), body))

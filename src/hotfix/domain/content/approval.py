@@ -7,13 +7,15 @@ pins the digest: an edit to the template or its zone makes a new digest, which n
 approval; until then the template cannot be used. The events sit on a ``content`` record
 of their own (``CATALOG_TITLE``), so they share the record's tamper-evident timeline; what
 is approved is derived from them (``approved_by``), never stored apart and never read from
-the template's file."""
+the template's file. How many approvals a change to a zone needs (``content.approvals``)
+is ``zone_approvals``."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from fnmatch import fnmatchcase
 from typing import Any
 
 from hotfix.domain.content.catalog import Catalog, Template, template_digest
@@ -107,3 +109,14 @@ def refusal(template: Template, actor: str, given: str, authors: Sequence[str],
                        "review the synced template again (hotfix content templates) and "
                        f"approve that one: hotfix content approve {name}", stale=True)
     return None
+
+
+def zone_approvals(zone: str, rules: Sequence[tuple[str, int]]) -> int | None:
+    """How many approvals a change to ``zone`` needs by ``content.approvals`` (zone name or
+    glob → a count): its own name's count, else the highest of the globs matching it; None
+    when no rule names it (the record's severity decides, as for any record)."""
+    exact = [n for pattern, n in rules if pattern == zone]
+    if exact:
+        return exact[-1]
+    globbed = [n for pattern, n in rules if fnmatchcase(zone, pattern)]
+    return max(globbed) if globbed else None

@@ -31,6 +31,12 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
 RECORD_ROLES: dict[str, frozenset[str]] = {"approver": frozenset({"approver", "admin"})}
 
 
+def content_approver_roles(configured: Collection[str]) -> frozenset[str]:
+    """The server roles that may approve a content change: ``content.approver_roles``
+    (default approver; e.g. marketer too, for a second marketer), and admin always."""
+    return frozenset(configured) | {"admin"}
+
+
 def normalise_email(email: str) -> str:
     """The form every identity is stored and compared in: trimmed, lower-case."""
     return email.strip().lower()

@@ -43,7 +43,8 @@ from hotfix.domain.record.outcomes import Seen
 from hotfix.domain.record.roles import Members, holds, override_hint, role
 from hotfix.domain.record.states import State
 
-__all__ = ["Hotfix", "Refusal", "State", "decided_kind", "derive", "forcing", "plan"]
+__all__ = ["Hotfix", "Refusal", "State", "decided_kind", "derive", "forcing", "pinned_approvals",
+           "plan"]
 
 
 def derive(key: str, events: Sequence[Event], approvals_needed: Mapping[str, int], *,
@@ -64,6 +65,7 @@ class _Fold:
     history: list[tuple[State, datetime]]
     triage: Mapping[str, Any] | None = None
     approvals: list[str] = field(default_factory=list)
+    pinned: int | None = None  # the approvals the last draft needs (content.approvals)
     folded: bool = False
     facts: dict[str, Any] = field(default_factory=dict)
     documentation: dict[str, str] = field(default_factory=dict)
@@ -82,7 +84,7 @@ class _Fold:
         self._keep(event, transition)
         if transition is None:
             return  # a note, or an action this kind does not have: the state stays
-        seen = Seen(folded, _enough(self.triage, self.approvals, needed))
+        seen = Seen(folded, _enough(self.triage, self.approvals, needed, self.pinned))
         new = _target(transition, self.state, event.payload, seen)
         self.kind = self._kind_after(transition, event.payload)
         if new != self.state:
@@ -96,6 +98,8 @@ class _Fold:
             self.triage = p.get("decision") or None
         elif event.kind == "approve":
             self.approvals.append(event.actor)
+        elif event.kind == "draft":
+            self.pinned = pinned_approvals(p)
         elif event.kind == "backport" and p.get("main_ported"):
             self.folded = True
         elif event.kind == "document" and isinstance(p.get("fields"), Mapping):
@@ -159,9 +163,20 @@ def _target(transition: Transition, state: State, p: Mapping[str, Any], seen: Se
 
 
 def _enough(triage: Mapping[str, Any] | None, approvals: list[str],
-            needed: Mapping[str, int]) -> bool:
+            needed: Mapping[str, int], pinned: int | None = None) -> bool:
+    """The distinct approvers are as many as the draft pinned (a content change), else as
+    its severity needs."""
     severity = triage["severity"] if triage else "SEV4"
-    return len({person(a) for a in approvals}) >= int(needed.get(severity, 1))
+    count = pinned if pinned is not None else int(needed.get(severity, 1))
+    return len({person(a) for a in approvals}) >= count
+
+
+def pinned_approvals(draft: Mapping[str, Any] | None) -> int | None:
+    """The approvals a draft pinned (``approvals_required``, written when it was drafted
+    from ``content.approvals``); None: a draft written before, decided by severity."""
+    value = draft.get("approvals_required") if draft else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 \
+        else None
 
 
 def plan(record: Hotfix, action: str, actor: str, payload: Mapping[str, Any],

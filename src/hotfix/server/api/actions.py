@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Request
 
-from hotfix.domain.identity.access import allows
+from hotfix.domain.identity.access import allows, content_approver_roles
 from hotfix.domain.record.kinds import ALL_ACTIONS
 from hotfix.domain.release.journal import NOTE
 from hotfix.errors import Forbidden, GuardRefused
@@ -18,6 +18,7 @@ from hotfix.server.auth import Caller, HotfixKey, peer, project_path, require
 from hotfix.server.problems import PROJECT
 from hotfix.server.schemas import ActionIn, HotfixWithEvents, NoteIn, OpenIn, TimeIn, TriageIn
 from hotfix.server.state import server_state
+from hotfix.services.content.catalog import ContentSettings
 from hotfix.services.flags.catalog import PROPOSED
 from hotfix.services.flags.changes import check_change
 from hotfix.services.git.waivers import WAIVE_EVENT
@@ -98,9 +99,40 @@ def act(request: Request, caller: Actor, key: HotfixKey, action: ActionName, bod
     return HotfixWithEvents.full(records.act(key, action, caller.email, payload, body.override))
 
 
+def _content_approvers(request: Request, caller: Caller) -> frozenset[str]:
+    """The roles that may approve a content change in the caller's project: the server's
+    ``content.approver_roles`` (never the client's), admin always."""
+    return content_approver_roles(server_state(request).settings.content.get(
+        caller.project, ContentSettings()).approver_roles)
+
+
+def may_approve_content(request: Request, caller: Caller) -> bool:
+    return bool(_content_approvers(request, caller) & set(caller.roles))
+
+
+def content_approver(request: Request, caller: Caller, key: str) -> None:
+    """A ``Forbidden`` unless ``caller`` holds a role that may approve a content change."""
+    allowed = _content_approvers(request, caller)
+    if allowed & set(caller.roles):
+        return
+    raise Forbidden(f"{caller.email} cannot approve content change {key}: on this server "
+                    f"content changes are approved by the roles {', '.join(sorted(allowed))}",
+                    hint="an admin lists more roles under [content] approver_roles in the "
+                    'server\'s hotfix.toml (e.g. ["approver", "marketer"])')
+
+
 def _approving(request: Request, caller: Caller, key: HotfixKey, action: str,
-               payload: dict[str, Any], request_key: str | None) -> HotfixWithEvents:
+               payload: dict[str, Any], request_key: str | None,
+               content: bool = False) -> HotfixWithEvents:
+    """Approve or reject; a content change's approval (its own route when ``content``)
+    only by the roles content.approver_roles names."""
     records = _records(request, caller, request_key)
+    is_content = records.get(key).kind == "content"
+    if content and not is_content:
+        raise Forbidden(f"{key} is not a content change", hint="approve it on its own route: "
+                        f"POST /api/v1/projects/{caller.project}/hotfixes/{key}/approve")
+    if action == "approve" and is_content:
+        content_approver(request, caller, key)
     try:
         return HotfixWithEvents.full(records.act(key, action, caller.email, payload))
     except GuardRefused as exc:

@@ -1,7 +1,9 @@
 """Content hotfixes on the server: the synced catalog (``require("act")``: never a marketer),
 a template's approval (``require("approve")``, never by its author), changes through
 approved templates (an image slot's file given in the JSON body, base64), publish and revert
-(``require("content")``: marketers and admins), and the public, cached zone a site or CDN
+(``require("content")``: marketers and admins), a change's approval by a marketer when
+``content.approver_roles`` lists them (``require("content")``, decided with the server's
+settings), and the public, cached zone a site or CDN
 reads (``GET /content/v1/zones/{zone}``) with its uploaded images
 (``GET /content/v1/images/{name}``, immutable; docs/content.md)."""
 
@@ -20,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from hotfix.domain.content.images import NAME, Upload
 from hotfix.errors import NotFound, UsageError
-from hotfix.server.api.actions import RequestKey
+from hotfix.server.api.actions import RequestKey, _approving
 from hotfix.server.auth import Caller, HotfixKey, project_path, require
 from hotfix.server.problems import PROJECT, responses
 from hotfix.server.schemas import HotfixWithEvents
@@ -173,6 +175,19 @@ def change(request: Request, caller: Marketer, body: ChangeIn,
     d = desk(request, caller.project, idempotency_key)
     return HotfixWithEvents.full(d.change(body.template, body.values, caller.email, body.title,
                                           uploads(body.files)))
+
+
+class ApproveChangeIn(BaseModel):
+    note: str = Field(default="", max_length=2000)
+
+
+@router.post("/changes/{key}/approve", response_model=HotfixWithEvents,
+             summary="Approve a content change, as a role content.approver_roles names "
+             "(e.g. a second marketer); never its requester, never twice by one person")
+def approve_change(request: Request, caller: Marketer, key: HotfixKey, body: ApproveChangeIn,
+                   idempotency_key: RequestKey = None) -> HotfixWithEvents:
+    return _approving(request, caller, key, "approve", {"note": body.note}, idempotency_key,
+                      content=True)
 
 
 class DraftIn(BaseModel):

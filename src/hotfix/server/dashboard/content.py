@@ -29,9 +29,11 @@ from hotfix.domain.content.money import MINOR_UNITS
 from hotfix.domain.content.preview import as_input, checked_fields, fragment
 from hotfix.domain.content.slots import Slot
 from hotfix.domain.identity.access import allows, normalise_email
+from hotfix.domain.record.lifecycle import plan as lifecycle_plan
 from hotfix.domain.record.states import State
 from hotfix.errors import NotFound, ZoneChanged
 from hotfix.ports.content import CatalogVersion
+from hotfix.server.api.actions import content_approver, may_approve_content
 from hotfix.server.api.content import ZoneName, desk
 from hotfix.server.auth import Caller
 from hotfix.server.dashboard.render import render
@@ -172,6 +174,17 @@ def change_page(request: Request, caller: Reader, project: str, key: str) -> HTM
     return _change(request, caller, project, key)
 
 
+@router.post("/changes/{key}/approve")
+def approve_change(request: Request, caller: Marketer, project: str, key: str,
+                   csrf: Csrf = "") -> Response:
+    """A marketer's approval of someone else's content change, when content.approver_roles
+    lists marketers (approvers approve on the record's page)."""
+    require_csrf(request, csrf)
+    content_approver(request, caller, key)
+    rec = desk(request, project).approve_change(key, caller.email)
+    return _back(project, f"{rec.key} approved by {caller.email} ({rec.state.value})")
+
+
 @router.post("/changes/{key}/publish")
 def publish(request: Request, caller: Marketer, project: str, key: str,
             csrf: Csrf = "", over: Annotated[str, Form(max_length=20)] = "") -> Response:
@@ -218,7 +231,8 @@ def _change(request: Request, caller: Caller, project: str, key: str,
             errors: dict[str, str] | None = None) -> HTMLResponse:
     d = desk(request, project)
     catalog = d.catalog()[1]
-    record = d.records_for(catalog).get(key)
+    records = d.records_for(catalog)
+    record = records.get(key)
     draft = record.last("draft") if record.kind == "content" else None
     if not draft or not draft.get("zone"):
         raise NotFound(f"{record.key} is not a content change made through a template",
@@ -231,6 +245,10 @@ def _change(request: Request, caller: Caller, project: str, key: str,
                   fragment=Markup(fragment(template, draft.get("values", {})))
                   if template else "", live_fragment=Markup(live.fragment), plan=plan,
                   can_change=allows(caller.roles, "content"),
+                  can_approve=allows(caller.roles, "content")
+                  and may_approve_content(request, caller)
+                  and lifecycle_plan(record, "approve", caller.email, {},
+                                         records.settings.approvers_of(record)) is None,
                   given=given or {"start": "", "end": "", "tz": plan.tz if plan else "UTC"},
                   errors=errors or {}, refused=refused, zones=ZONES,
                   over=(live.key or "none") if refused else "")  # what publishing over replaces

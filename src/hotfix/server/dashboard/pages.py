@@ -245,7 +245,7 @@ def _hotfix_view(request: Request, caller: Caller, key: str) -> dict[str, Any]:
     chart = canary_svg(report.rollout, chart_id=f"canary-{rec.key}") if report.rollout else ""
     return {"caller": caller, "project": caller.project, "rec": rec, "r": report,
             "chart": chart, "chart_text": describe(report.rollout) if report.rollout else "",
-            "can_decide": _can_decide(caller, rec, records.settings.approvers),
+            "can_decide": _can_decide(caller, rec, records.settings.approvers_of(rec)),
             "is_requester": rec.requester.strip().lower() == caller.email,
             "last_seq": rec.events[-1].seq if rec.events else 0,
             "state_badge": _state_badge(rec), "timeline_row": timeline_row}

@@ -20,6 +20,7 @@ from hotfix.domain.content.catalog import (
 )
 from hotfix.domain.content.images import IMAGE_PATH, relocated, relocated_fragment
 from hotfix.domain.content.live import Live
+from hotfix.domain.identity.access import ROLES
 from hotfix.errors import ConfigError, NotFound, PolicyViolation, UsageError
 from hotfix.ports.clock import Clock
 from hotfix.ports.content import CatalogVersion, ContentCatalogs
@@ -30,6 +31,8 @@ class ContentSettings:
     checkout: tuple[str, ...] = CHECKOUT_PATHS  # content.checkout_paths
     max_age: int = 5  # content.max_age: seconds a site or CDN may cache a zone
     public_url: str = ""  # content.public_url: images named absolute, for another origin
+    approvals: tuple[tuple[str, int], ...] = ()  # content.approvals: zone or glob → count
+    approver_roles: tuple[str, ...] = ("approver",)  # content.approver_roles (server)
 
     @classmethod
     def from_config(cls, cfg: Config) -> ContentSettings:
@@ -38,7 +41,9 @@ class ContentSettings:
             raise ConfigError(f"content.public_url {public!r} is not an http(s) URL",
                               hint='e.g. content.public_url = "https://hotfix.shop.example"')
         return cls(tuple(str(p) for p in cfg.list("content.checkout_paths")),
-                   max(0, cfg.int("content.max_age")), public)
+                   max(0, cfg.int("content.max_age")), public,
+                   _approvals(cfg.table("content.approvals")),
+                   _roles(cfg.list("content.approver_roles")))
 
     def delivered(self, live: Live) -> Live:
         """``live`` as the public zone endpoint gives it: with ``public_url``, each
@@ -48,6 +53,25 @@ class ContentSettings:
         prefix = self.public_url + IMAGE_PATH
         return replace(live, values=relocated(live.values, prefix),
                        fragment=relocated_fragment(live.fragment, prefix))
+
+
+def _approvals(table: Mapping[str, Any]) -> tuple[tuple[str, int], ...]:
+    out = []
+    for zone, count in table.items():
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise ConfigError(f"content.approvals.{zone} = {count!r} is not a whole number "
+                              "of 1 or more", hint='e.g. content.approvals = {"cart-banner" '
+                              "= 2}")
+        out.append((str(zone), count))
+    return tuple(out)
+
+
+def _roles(given: Sequence[Any]) -> tuple[str, ...]:
+    unknown = [str(r) for r in given if r not in ROLES]
+    if unknown:
+        raise ConfigError(f"content.approver_roles names no role {', '.join(unknown)}",
+                          hint=f"the roles: {', '.join(ROLES)}")
+    return tuple(str(r) for r in given)
 
 
 SYNC_HINT = "an engineer runs: hotfix content sync (in the repository, with content/)"

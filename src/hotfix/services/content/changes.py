@@ -20,12 +20,15 @@ from hotfix.domain.content.approval import (
     approved_by,
     authors_of,
     refusal,
+    zone_approvals,
 )
 from hotfix.domain.content.catalog import Catalog, Template, with_approvals
 from hotfix.domain.content.images import ImageFacts, Upload, kept_reference
 from hotfix.domain.content.live import Live, Publish, history, live_zones, nothing, schedule_of
 from hotfix.domain.content.slots import SlotRefused
+from hotfix.domain.record.actors import person
 from hotfix.domain.record.hotfix import Hotfix
+from hotfix.domain.record.lifecycle import pinned_approvals
 from hotfix.domain.record.states import State
 from hotfix.errors import GuardRefused, NotFound, PolicyViolation, UsageError, ZoneChanged
 from hotfix.ports.clock import Clock
@@ -66,6 +69,7 @@ class ContentDesk:
     cache: ZoneCache = field(default_factory=ZoneCache)
     log: EventLog | None = None  # the events under records_for's record: checks the cache
     #                              without building that record (the server's, per request)
+    needed: Sequence[tuple[str, int]] = ()  # content.approvals: zone or glob → count
 
     def sync(self, body: Mapping[str, Any], actor: str) -> tuple[CatalogVersion, bool]:
         return sync(self.catalogs, body, actor, self.clock, self.checkout)
@@ -163,14 +167,33 @@ class ContentDesk:
         draft = self._checked(version, catalog, name, values, files or {}, actor)
         opened = records.open(title or f"content: {name} in zone {draft['zone']}", actor,
                               {**ANSWERS, "template": name}, kind="content")
-        return records.act(opened.key, "draft", actor, draft)
+        return records.act(opened.key, "draft", actor, self._pinned(records, opened, draft))
 
     def draft(self, key: str, name: str, values: Mapping[str, Any], actor: str,
               files: Mapping[str, Upload] | None = None) -> Hotfix:
         """A (new) draft on a record triage routed to content; it needs a new approval."""
         version, catalog, records = self._current()
-        return records.act(key, "draft", actor, self._checked(version, catalog, name, values,
-                                                              files or {}, actor))
+        draft = self._checked(version, catalog, name, values, files or {}, actor)
+        return records.act(key, "draft", actor, self._pinned(records, records.get(key), draft))
+
+    def _pinned(self, records: LocalRecords, record: Hotfix,
+                draft: dict[str, Any]) -> dict[str, Any]:
+        """``draft`` with the approvals it needs pinned (``approvals_required``): its zone's
+        by ``content.approvals``, else what the record's severity needs; a later change of
+        either leaves this draft as it was."""
+        needed = zone_approvals(str(draft["zone"]), self.needed)
+        if needed is None:
+            severity = record.triage["severity"] if record.triage else "SEV4"
+            needed = int(records.settings.approvals_required.get(severity, 1))
+        return {**draft, "approvals_required": needed}
+
+    def approve_change(self, key: str, actor: str, note: str = "") -> Hotfix:
+        """``actor`` approves content change ``key`` (``approve`` on its record): refused
+        for its requester, for someone who approved it already, and for someone the record
+        does not count as an approver of content changes."""
+        _, _catalog, records = self._current(approved=False)
+        _draft(records.get(key))
+        return records.act(key, "approve", actor, {"note": note})
 
     def _checked(self, version: int, catalog: Catalog, name: str, values: Mapping[str, Any],
                  files: Mapping[str, Upload], actor: str) -> dict[str, Any]:
@@ -267,6 +290,7 @@ class ContentDesk:
                 "were checked against the old version", hint="make the change again: "
                 f"hotfix content change {template.name} --set …")
         zone = _approved(catalog, template.name).zone
+        _enough_approvals(record, draft, zone)
         if over is not None:
             expected: str | None = None if over.strip().lower() == "none" else \
                 records.get(over).key  # NotFound for a record that does not exist
@@ -347,6 +371,21 @@ def zone_changed(zone: str, key: str, expected: str | None, shown: Live,
         f"nothing of {key} was published", hint="see it: hotfix content show "
         f"{zone}; to put {key} over it: hotfix content publish {key} --over "
         f"{shown.key or 'none'} (or make the change again)")
+
+
+def _enough_approvals(record: Hotfix, draft: Mapping[str, Any], zone: str) -> None:
+    """A drafted change waiting for approvals is refused naming how many it has, of how
+    many its zone needs, and by whom."""
+    if record.state is not State.DRAFTED:
+        return
+    needed = pinned_approvals(draft) or 1
+    have = sorted({person(a) for a in record.approvals})
+    by = f" (by {', '.join(have)})" if have else ""
+    raise GuardRefused(
+        f"{record.key} has {len(have)} of the {needed} approval{'s' if needed > 1 else ''} "
+        f"a change to zone {zone!r} needs{by}: {needed - len(have)} more missing; nothing "
+        "was published", hint=f"another approver, not its requester, approves: hotfix "
+        f"approve {record.key}")
 
 
 def _uploaded(template: Template, files: Mapping[str, Upload]) -> dict[str, ImageFacts]:

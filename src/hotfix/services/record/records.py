@@ -45,6 +45,15 @@ class RecordSettings:
     route_rules: Sequence[Mapping[str, Any]]
     templates: Sequence[str]
     lifecycle: LifecycleSettings  # the project's kind, enabled guards, close requirements
+    # who approves a content change when not ``approvers`` (a team server's holders of
+    # content.approver_roles); None: the approvers
+    content_approvers: tuple[str, ...] | None = None
+
+    def approvers_of(self, record: Hotfix) -> tuple[str, ...]:
+        """Who may approve ``record`` (empty: anyone but its requester)."""
+        if record.kind == "content" and self.content_approvers is not None:
+            return self.content_approvers
+        return self.approvers
 
     @classmethod
     def from_config(cls, cfg: Config) -> RecordSettings:
@@ -204,7 +213,7 @@ class LocalRecords:
                 override: str | None) -> builtins.list[Draft]:
         """The events ``action`` writes: itself, after an ``override`` when one is needed."""
         body = _with_kind(record, action, payload)
-        refusal = plan(record, action, actor, body, self.settings.approvers)
+        refusal = plan(record, action, actor, body, self.settings.approvers_of(record))
         if refusal is None:
             return [(actor, action, body)]
         self._check_override(refusal, actor, override)
