@@ -92,7 +92,8 @@ def open_context(
         closers = (store.close, remote.close) if remote is not None else (store.close,)
         return Context(root=root, cfg=cfg, records=records,
                        cache=store.cache, waivers=store.waivers, clock=clock, git=git,
-                       rollout=WiredRollout(cfg, root, rollout or RolloutParts(), environ),
+                       rollout=WiredRollout(cfg, root, rollout or RolloutParts(), environ,
+                                            server=remote_api(records)),
                        notify=WiredNotify(cfg, environ, store.outbox, notifiers),
                        ci=open_ci(cfg, environ), closers=closers,
                        acting_as=remote.email if remote is not None else None,
@@ -677,11 +678,15 @@ class ProjectApi:
 def project_api(ctx: Context) -> ProjectApi | None:
     """The team server's API for ``ctx``'s project when ``ctx`` acts through one, else None
     (the record is the repository's own)."""
+    return remote_api(ctx.records)
+
+
+def remote_api(records: Records) -> ProjectApi | None:
     from hotfix.adapters.remote.records import RemoteRecords
 
-    if not isinstance(ctx.records, RemoteRecords):
+    if not isinstance(records, RemoteRecords):
         return None
-    return ProjectApi(ctx.records.client, ctx.records.base)
+    return ProjectApi(records.client, records.base)
 
 
 def publish_to_server(ctx: Context, what: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -997,9 +1002,11 @@ class WiredRollout:
     """The rollout's adapters (``ports.RolloutAdapters``), each built on first use."""
 
     def __init__(self, cfg: Config, root: Path, given: RolloutParts,
-                 environ: Mapping[str, str] | None = None) -> None:
+                 environ: Mapping[str, str] | None = None, *,
+                 server: ProjectApi | None = None) -> None:
         self.cfg, self.root, self.given = cfg, root, given
         self.environ = environ or {}
+        self.server = server  # signed in: the record of deployments is the server's
 
     @cached_property
     def target(self) -> DeployTarget:
@@ -1013,7 +1020,12 @@ class WiredRollout:
     def states(self) -> RolloutStates:
         from hotfix.adapters.rollout.state_files import StateFiles
 
-        return self.given.states or StateFiles(_rollout_dir(self.root))
+        local = self.given.states or StateFiles(_rollout_dir(self.root))
+        if self.server is None:
+            return local
+        from hotfix.adapters.remote.deployments import ServerDeployments
+
+        return ServerDeployments(local, self.server.client, self.server.base)
 
     @cached_property
     def controllers(self) -> Controllers:

@@ -51,6 +51,8 @@ SAMPLES: dict[tuple[str, str], Sample] = {
     ("POST", "/api/v1/projects/{project}/metrics"):
         lambda live: ({"project": "default"}, {"since": "2026-01-01", "until": "2026-02-01",
                                                "figures": {}}),
+    ("POST", "/api/v1/projects/{project}/deployments"):
+        lambda live: ({"project": "default"}, {"version": "v1.0.0", "at": 1.0e9}),
     ("POST", "/api/v1/projects/{project}/audit"):
         lambda live: ({"project": "default"}, {"commit": "a" * 40, "lines": []}),
     ("POST", "/api/v1/projects/{project}/notify/retry"):

@@ -26,3 +26,7 @@ class Publications(Protocol):
     def latest(self, kind: str) -> Publication | None:
         """The newest version of ``kind``, if any was published."""
         ...
+
+    def every(self, kind: str) -> list[Publication]:
+        """Every version of ``kind``, oldest first (e.g. each deployment CI reported)."""
+        ...

@@ -19,6 +19,7 @@ from hotfix.server.api import (
     actions,
     audit,
     content,
+    deployments,
     flags,
     metrics,
     notify,
@@ -32,7 +33,8 @@ from hotfix.services.server import ServerParts, ServerSettings
 
 ROUTERS = (projects.router, records.records_router, records.router, actions.router,
            transfer.router, users.router, flags.router, ofrep.router, content.router,
-           content.public, audit.router, metrics.router, notify.router)
+           content.public, audit.router, metrics.router, notify.router,
+           deployments.router)
 
 
 def create_app(settings: ServerSettings, parts: ServerParts) -> FastAPI:

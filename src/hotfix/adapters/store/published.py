@@ -1,4 +1,5 @@
-"""``ports.Publications`` in the record's database: every version kept, the newest read."""
+"""``ports.Publications`` in the record's database: every version kept, the newest read (or
+all of a kind, oldest first)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,15 @@ class SqlPublications:
         with self.db.reading("read what was published") as conn:
             row = conn.execute(select(published).where(published.c.kind == kind)
                                .order_by(published.c.id.desc()).limit(1)).one_or_none()
-        if row is None:
-            return None
-        return Publication(int(row.id), str(row.kind), str(row.commit), json.loads(row.body),
-                           str(row.actor), datetime.fromisoformat(str(row.at)))
+        return None if row is None else _publication(row)
+
+    def every(self, kind: str) -> list[Publication]:
+        with self.db.reading("read what was published") as conn:
+            rows = conn.execute(select(published).where(published.c.kind == kind)
+                                .order_by(published.c.id)).all()
+        return [_publication(row) for row in rows]
+
+
+def _publication(row: Any) -> Publication:
+    return Publication(int(row.id), str(row.kind), str(row.commit), json.loads(row.body),
+                       str(row.actor), datetime.fromisoformat(str(row.at)))
