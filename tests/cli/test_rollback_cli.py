@@ -3,10 +3,12 @@ backup line of hotfix status (the rollouts themselves: tests/services/rollout)."
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from hotfix.wiring import open_context
 from tests.cli.conftest import Invoke, RecordsAt
 from tests.conftest import git
 
@@ -35,8 +37,13 @@ def test_the_pipeline_reports_a_deployment(hotfix: Invoke, repo: Path) -> None:
     assert (never.code, never.err.splitlines()[0]) == (
         1, "error: v9.9.9 was never released: there is no tag v9.9.9")
     assert hotfix("deployed", "main", "--as", "ci@example.com").code == 2
-    lines = (repo / ".hotfix" / "rollout" / "deployments.jsonl").read_text().splitlines()
-    assert len(lines) == 2
+    # kept where the record is (the repository's rollout state, or the team server's)
+    ctx = open_context(repo, dict(os.environ))  # signed in as the last command was
+    try:
+        kept = ctx.rollout.states.deployments()
+    finally:
+        ctx.close()
+    assert [(d.version, d.source) for d in kept] == [("v1.0.0", "pipeline")] * 2
 
 
 def test_rollback_to_refuses_bad_input_with_what_to_do(hotfix: Invoke, repo: Path) -> None:
