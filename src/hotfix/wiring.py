@@ -93,7 +93,7 @@ def open_context(
         return Context(root=root, cfg=cfg, records=records,
                        cache=store.cache, waivers=store.waivers, clock=clock, git=git,
                        rollout=WiredRollout(cfg, root, rollout or RolloutParts(), environ,
-                                            server=remote_api(records)),
+                                            server=remote_api(records) if remote else None),
                        notify=WiredNotify(cfg, environ, store.outbox, notifiers),
                        ci=open_ci(cfg, environ), closers=closers,
                        acting_as=remote.email if remote is not None else None,
