@@ -19,8 +19,10 @@ import threading
 import urllib.error
 import urllib.request
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
+
+from hotfix.demo.quiet_handler import QuietHandler
 
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only
 
@@ -73,26 +75,16 @@ def page(zones: Zones, path: str) -> str:
     return "<!doctype html><title>Sample shop</title>\n" + "\n".join(lines) + "\n"
 
 
-def handler(zones: Zones) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+def handler(zones: Zones) -> type[QuietHandler]:
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             if self.path == "/health":
-                self._send(200, "ok", "text/plain")
+                self.send_text(200, "ok")
             elif self.path == "/" or self.path.startswith("/products/"):
-                self._send(200, page(zones, self.path), "text/html; charset=utf-8")
+                self.send_text(200, page(zones, self.path), "text/html; charset=utf-8")
             else:
-                self._send(404, "not found", "text/plain")
+                self.send_text(404, "not found")
 
-        def _send(self, status: int, text: str, media: str) -> None:
-            body = text.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", media)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
     return Handler
 
 

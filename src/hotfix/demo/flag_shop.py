@@ -25,9 +25,10 @@ import threading
 import time
 import urllib.request
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
+
+from hotfix.demo.quiet_handler import QuietHandler
 
 FLAGS = ("fixed-checkout", "rate-service", "pricing-v2")
 RECOMPUTE_SECONDS = 0.3  # pricing-v2's cost per checkout
@@ -99,31 +100,24 @@ class Shop:
         return "\n".join(lines) + "\n"
 
 
-def handler(shop: Shop) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+TEXT = "text/plain; version=0.0.4"  # every answer: /metrics is Prometheus's text format
+
+
+def handler(shop: Shop) -> type[QuietHandler]:
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             url = urlparse(self.path)
             if url.path == "/health":
-                self._send(200, "ok")
+                self.send_text(200, "ok", TEXT)
             elif url.path == "/metrics":
-                self._send(200, shop.metrics())
+                self.send_text(200, shop.metrics(), TEXT)
             elif url.path == "/checkout":
                 user = parse_qs(url.query).get("user", ["user-0"])[0]
                 status = shop.checkout(user)
-                self._send(status, "paid" if status == 200 else "checkout failed")
+                self.send_text(status, "paid" if status == 200 else "checkout failed", TEXT)
             else:
-                self._send(404, "not found")
+                self.send_text(404, "not found", TEXT)
 
-        def _send(self, status: int, text: str) -> None:
-            body = text.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "text/plain; version=0.0.4")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
     return Handler
 
 
