@@ -328,8 +328,8 @@ class LazyStore:
     (``hotfix lines``, a usage error found before) neither imports SQLAlchemy nor opens the
     database. Every other attribute is the opened store's.
 
-    The cache, the waivers and the events of an existing SQLite record at the current
-    schema are read (and the cache written) through ``sqlite3``
+    The cache, the waivers and the events of a SQLite record at the current schema (a new
+    one is created at it) are read (and the cache written) through ``sqlite3``
     (``hotfix.adapters.store.lite``): ``hotfix audit`` and ``hotfix contains`` need nothing
     else, and importing SQLAlchemy would cost more than a warm audit's own work. The first
     use of anything else opens the SQL store, which then serves everything."""
@@ -365,13 +365,21 @@ class LazyStore:
         return self._lite or self.store
 
     def _open_lite(self) -> LiteRecord | None:
-        from hotfix.adapters.store.lite import LiteRecord, sqlite_path
+        from hotfix.adapters.store.lite import LiteRecord, create_at_head, sqlite_path
 
         if self.cfg.str("testing.failpoint"):
             return None  # the fault-injection wrapper is the SQL store's
         url = self.cfg.str("database.url")
-        path = sqlite_path(url) if url else self.root / ".hotfix" / "hotfix.db"
-        return LiteRecord.open(path) if path is not None else None
+        if url:
+            path = sqlite_path(url)
+        else:
+            path = self.root / ".hotfix" / "hotfix.db"
+            if not path.exists():
+                ensure_state_dir(self.root)
+        if path is None:
+            return None
+        create_at_head(path)  # a new record, as the SQL store would make it
+        return LiteRecord.open(path)
 
     def all_events(self) -> dict[int, list[Event]]:
         return self.reader.all_events()

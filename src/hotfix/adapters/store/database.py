@@ -2,7 +2,9 @@
 
 SQLite runs in WAL mode and takes the write lock up front (``BEGIN IMMEDIATE``); PostgreSQL
 is used as it comes. The common case, a database already at ``SCHEMA_HEAD``, costs one query
-and imports neither Alembic nor the ORM.
+and imports neither Alembic nor the ORM. A new SQLite file is created at the head from the
+schema the migrations build (``lite.create_at_head``); Alembic runs for PostgreSQL and for a
+database stamped with an older revision.
 """
 
 from __future__ import annotations
@@ -27,7 +29,15 @@ _SQLITE_HEADER_SIZE = 100
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, new_from_schema: bool = True) -> None:
+        """``new_from_schema``: a SQLite file that does not exist yet is made from
+        ``schema_head.sql`` (False: by the migrations, as for any other database)."""
+        if new_from_schema:
+            from hotfix.adapters.store.lite import create_at_head, sqlite_path
+
+            path = sqlite_path(url)
+            if path is not None:
+                create_at_head(path)
         self.engine = _checked_engine(url)
         try:
             self._migrate()

@@ -5,13 +5,20 @@ run), the waivers and the events (for the waivers recorded on hotfixes). Importi
 SQLAlchemy costs more than a warm audit's own work, so for an existing SQLite database
 already at ``SCHEMA_HEAD`` these reads (and the cache's writes) go through ``sqlite3`` here,
 on the same tables, giving the same values as ``hotfix.adapters.store.sql``. Anything else
-— a new database, one to migrate, a URL with options, PostgreSQL, every other write — opens
-the SQL store (``hotfix.wiring.LazyStore`` decides).
+— one to migrate, a URL with options, PostgreSQL, every other write — opens the SQL store
+(``hotfix.wiring.LazyStore`` decides).
+
+A new SQLite record is made here too, by ``create_at_head``, from the schema the migrations
+build (``schema_head.sql``, written by ``scripts/gen_schema.py`` and checked against Alembic
+by ``tests/adapters/test_schema_head.py``): one script instead of importing SQLAlchemy and
+Alembic and replaying every migration. The SQL store creates its new SQLite files the same way.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
 import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -27,12 +34,78 @@ if TYPE_CHECKING:
 
 _SQLITE_FILE = re.compile(r"sqlite(?:\+pysqlite)?:///([^?#%]+)")
 _CHUNK = 500  # keys per IN (…), as the SQL store
+SCHEMA_FILE = Path(__file__).with_name("schema_head.sql")
 
 
 def sqlite_path(url: str) -> Path | None:
     """The file of a plain SQLite URL (``sqlite:///path``); None for anything else."""
     found = _SQLITE_FILE.fullmatch(url)
     return Path(found.group(1)) if found else None
+
+
+def create_at_head(path: Path) -> bool:
+    """Create the SQLite record ``path`` at ``SCHEMA_HEAD`` unless a file is there already;
+    True when this call made it.
+
+    The record is built in a temporary file beside ``path`` and linked into place, which
+    fails if another process got there first: no half-made record after a crash, and two
+    racing processes end with one whole record, neither overwriting the other's writes."""
+    if path.exists() or not path.parent.is_dir():
+        return False
+    script = SCHEMA_FILE.read_text(encoding="utf-8")
+    if f"'{SCHEMA_HEAD}'" not in script:
+        raise StoreError(f"{SCHEMA_FILE} is not the schema of {SCHEMA_HEAD}",
+                         hint="reinstall hotfix (developers: python scripts/gen_schema.py)")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.new")
+    try:
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")  # kept in the file, as the SQL store sets it
+            conn.executescript(f"BEGIN;\n{script}\nCOMMIT;")
+        finally:
+            conn.close()
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        return True
+    except sqlite3.Error as exc:
+        raise StoreError(f"could not create the record {path}: {exc}") from None
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+
+
+def dump_schema(path: Path) -> str:
+    """The SQL that rebuilds the SQLite database ``path``'s tables, indexes, triggers and
+    views, with the rows they hold, in creation order (``schema_head.sql`` is this of a
+    database the migrations built)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        found = conn.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY rowid").fetchall()
+        lines = [f"-- The schema {SCHEMA_HEAD}, as the migrations build it on SQLite.",
+                 "-- Written by scripts/gen_schema.py; do not edit.", ""]
+        for kind, name, sql in found:
+            lines.append(f"{sql};")
+            if kind == "table":
+                for row in conn.execute(f'SELECT * FROM "{name}"'):
+                    values = ", ".join(_literal(v) for v in row)
+                    lines.append(f'INSERT INTO "{name}" VALUES ({values});')
+        return "\n".join(lines) + "\n"
+    finally:
+        conn.close()
+
+
+def _literal(value: object) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, bytes):
+        return f"X'{value.hex()}'"
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 class LiteRecord:
