@@ -162,3 +162,18 @@ def test_a_master_mainline(tmp_path: Path) -> None:
     picked = repo.pick(fix)
     got = audit(repo, tmp_path, {"1.1": "release/1.1"}, mainline="master")["1.1"]
     assert got[picked] == (Status.IN_MAINLINE, fix, By.TRAILER)
+
+
+def test_a_subject_several_mainline_changes_share_matches_none_of_them(
+        r: Repo, tmp_path: Path) -> None:
+    """pytest's bot commits "[automated] Update plugin list" every week: a line's own
+    update of that file is no port of any of them, though a unique subject still matches."""
+    for week in ("a", "b", "c"):
+        r.commit("[automated] Update plugin list", {"doc/plugins.rst": f"{week}\n"})
+    unique = r.commit("Fix the cart total", {"shop/cart.py": "total\n"})
+    r.checkout("release/1.1")
+    bot = r.commit("[automated] Update plugin list", {"doc/plugins.rst": "line\n"})
+    ported = r.commit("Fix the cart total", {"shop/cart.py": "total, 1.1\n"})
+    found = audit(r, tmp_path, {"1.1": "release/1.1"})["1.1"]
+    assert found[bot] == (Status.MISSING, None, None)
+    assert found[ported] == (Status.IN_MAINLINE, unique, By.SUBJECT)

@@ -319,3 +319,27 @@ def test_a_news_fragment_the_release_compiled_away_is_not_the_fix(shop: Repo) ->
     shop.git("tag", "v1.1.0")
     found = releases(shop, fix, [LineRef("1.1", "v1.1.0", ("v1.1.0",))])
     assert found == {"v1.1.0": ("present", "history+tree", fix)}
+
+
+def test_a_bot_subject_shared_by_many_changes_carries_nothing(tmp_path: Path) -> None:
+    """Each "[automated] Update plugin list" is its own change: asking about one must not
+    make every other (on the mainline or a line) a carrier, nor its releases ship it."""
+    r = Repo(tmp_path / "repo")
+    r.commit("Shop", {"shop.py": "pay\n", "doc/plugins.rst": "0\n"})
+    r.git("tag", "v1.0.0")
+    r.checkout("release/1.0", new=True)
+    r.commit("[automated] Update plugin list", {"doc/plugins.rst": "line\n"})
+    r.git("tag", "v1.0.1")
+    r.checkout("main")
+    for week in ("a", "b"):
+        r.commit("[automated] Update plugin list", {"doc/plugins.rst": f"{week}\n"})
+    fix = r.commit("[automated] Update plugin list", {"doc/plugins.rst": "c\n"})
+    r.git("tag", "v1.1.0")
+    store = SqlStore(f"sqlite:///{tmp_path / 'hotfix.db'}")
+    found = contains_refs(Git(r.path), store.cache, fix,
+                          [LineRef("1.0", "release/1.0", ("v1.0.0", "v1.0.1")),
+                           LineRef("1.1", "v1.1.0", ("v1.1.0",))],
+                          mainline="main", options=OPTIONS).to_dict()
+    store.close()
+    assert [c["sha"] for c in found["commits"]] == [fix]  # type: ignore[attr-defined]
+    assert found["tags"] == ["v1.1.0"]

@@ -193,13 +193,18 @@ class MainIndex:
     """The mainline commits of the audit window, indexed every way a match is looked up."""
 
     def __init__(self, commits: Iterable[CommitInfo], release: ReleaseFiles,
-                 release_subjects: re.Pattern[str] | None = None) -> None:
+                 release_subjects: re.Pattern[str] | None = None, *,
+                 one_change: bool = False) -> None:
+        """``one_change``: the commits are all one fix (``hotfix contains``'s targets), so
+        their shared subject is no ambiguity."""
         self.commits = list(commits)
+        self.one_change = one_change
         self.release = release
         self.release_subjects = release_subjects
         self._origin = ShaMap()
         self._reverted_target = ShaMap()  # what a mainline revert undoes -> the revert
         self._hotfix: dict[str, list[CommitInfo]] = defaultdict(list)
+        self._common_keys: set[str] = set()
         for commit in self.commits:
             for origin in commit.origins:
                 self._origin.add(origin, commit)
@@ -284,20 +289,36 @@ class MainIndex:
             found = self._by_pr.get((number, commit.is_revert))
             if found is not None:
                 return found
+        return self.by_same_subject(commit)
+
+    def by_same_subject(self, commit: CommitInfo) -> CommitInfo | None:
+        """The ONE commit with ``commit``'s normalised subject and a common code file. A
+        subject that several changes of the mainline share (a bot's ``[automated] Update
+        plugin list``, ``Fix linting``) names none of them: no match."""
         key: str | None = None  # normalised only when a file is shared (it costs)
+        found: dict[str, CommitInfo] = {}
         for path in commit.files:
             others = self._by_file.get(path)
             if not others or self.release.is_release_file(path) \
                     or self.release.is_version_file(path):
                 continue  # "Release 1.1.0" and "Release 1.2.0" share pyproject.toml only
             key = commit.key if key is None else key
-            if not key:
+            if not key or key in self._common_keys:
                 return None
             for other in others:
                 if (other.key == key and other.is_revert == commit.is_revert
-                        and not self.is_release_commit(other)):
-                    return other
+                        and other.sha != commit.sha and not self.is_release_commit(other)):
+                    found[other.sha] = other
+        if len(found) == 1 or (found and self.one_change):
+            return next(iter(found.values()))
         return None
+
+    def count_against(self, namesakes: Iterable[CommitInfo]) -> None:
+        """Mainline commits outside this index (``hotfix contains`` indexes only the fix):
+        a subject one of them shares with an indexed commit is no longer unique."""
+        for commit in namesakes:
+            if self.by_same_subject(commit) is not None:
+                self._common_keys.add(commit.key)
 
 
 @lru_cache(maxsize=65536)

@@ -109,7 +109,7 @@ def contains_refs(git: GitRepo, cache: Cache, query: str, lines: Sequence[LineRe
     pool = Pool(window.facts, list(dict.fromkeys(
         [*window.main_shas, *(s for shas in window.line_shas.values() for s in shas)])))
     targets = _targets(git, cache, query, hotfix_id, pool)
-    carriers = _carriers(git, cache, targets, pool, options)
+    carriers = _carriers(git, cache, targets, pool, options, frozenset(window.main_shas))
     reverts = _reverts(carriers, pool)
     tags = {t: window.tag_commits[t] for line in lines for t in line.tags
             if t in window.tag_commits}
@@ -222,14 +222,19 @@ def _targets(git: GitRepo, cache: Cache, query: str, hotfix_id: str | None,
 
 
 def _carriers(git: GitRepo, cache: Cache, targets: list[CommitInfo],
-              pool: Pool, options: AuditOptions) -> tuple[Carrier, ...]:
-    index = MainIndex(targets, options.release, options.release_subjects)
+              pool: Pool, options: AuditOptions, mainline: frozenset[str]
+              ) -> tuple[Carrier, ...]:
+    index = MainIndex(targets, options.release, options.release_subjects, one_change=True)
     named = tuple(o for t in targets for o in t.origins)
     # what a carrier's facts must name: a file of the fix, an origin of it, what it
     # reverts, its PR (``_could_match`` says which of those match)
     near = pool.naming([*(needle_file(f) for t in targets for f in t.files),
                         *(o[:7] for o in named), *(r[:7] for t in targets for r in t.reverts),
                         *(str(n) for t in targets for n in t.prs)], named)
+    fix = {t.sha for t in targets}
+    # another mainline change with the fix's subject: the subject names neither (as in
+    # the audit, whose index is the whole mainline)
+    index.count_against(c for c in near if c.sha in mainline and c.sha not in fix)
     same_files = {frozenset(t.files) for t in targets}
     suspects = [c for c in near if frozenset(c.files) in same_files]
     pids = load_patch_ids(git, cache, [c.sha for c in (*targets, *suspects)])
