@@ -252,3 +252,27 @@ def test_a_name_imported_from_elsewhere_is_not_the_changed_one(tmp_path: Path) -
     rb.git(root, "tag", "base")
     rb.commit(root, "change a", {"pkg/a.py": "def helper():\n    return 10\n"})
     assert _select(root).selected == ("tests/test_a.py::test_a",)  # test_b's helper is b's
+
+
+def test_a_name_a_package_re_exports_with_a_star_import_is_followed(tmp_path: Path) -> None:
+    """pyparsing's tests call ``pp.match_previous_expr``, which ``pyparsing/__init__.py``
+    takes from ``helpers.py`` with ``from .helpers import *``: a change to it selects them."""
+    root = tmp_path / "r"
+    root.mkdir()
+    rb.git(root, "init", "-q", "-b", "main")
+    rb.commit(root, "v1", {
+        "pkg/__init__.py": "from .core import *\nfrom .helpers import *\n",
+        "pkg/core.py": "def word():\n    return 'w'\n",
+        "pkg/helpers.py": "def match_previous(x):\n    return x\n\n\ndef other():\n    return 0\n",
+        "tests/test_unit.py": "import pkg as pp\n\n\nclass TestUnit:\n"
+                              "    def test_repeater(self):\n"
+                              "        assert pp.match_previous(1) == 1\n\n"
+                              "    def test_word(self):\n        assert pp.word() == 'w'\n",
+        "tests/test_other.py": "from pkg import other\n\n\ndef test_other():\n"
+                               "    assert other() == 0\n",
+        ".gitignore": ".hotfix/\n__pycache__/\n"})
+    rb.git(root, "tag", "base")
+    rb.commit(root, "change match_previous",
+              {"pkg/helpers.py": "def match_previous(x):\n    return [x]\n\n\n"
+                                 "def other():\n    return 0\n"})
+    assert _select(root).selected == ("tests/test_unit.py::TestUnit::test_repeater",)

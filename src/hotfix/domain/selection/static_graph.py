@@ -7,7 +7,9 @@ files above it.
 
 ``narrowed`` follows changed names through the graph: a block (function, class, method,
 module-level statement) in a module that imports an affected module and mentions an
-affected name becomes affected itself; a test block reached this way is selected. A name
+affected name becomes affected itself; a test block reached this way is selected; a module
+that re-exports another with ``from M import *`` (a package's ``__init__``) takes on M's
+affected names, so ``pkg.name`` in a test reaches the change. A name
 ``*`` marks a whole module affected (a syntax error, a side effect at import time): then
 everything that imports it is affected. ``closure`` is the plain import-closure selection
 (every test module that transitively imports a changed module), kept as the baseline.
@@ -39,6 +41,8 @@ class StaticIndex:
     origins: Mapping[str, Mapping[str, frozenset[str]]] = dataclasses.field(
         default_factory=dict)
     # path → name bound by ``from M import name`` → the files it comes from (OUTSIDE: none)
+    stars: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    # path → the files it re-exports whole with ``from M import *``
 
     def all_tests(self) -> list[str]:
         return [t for path in sorted(self.test_paths) for t in self.modules[path].test_ids()]
@@ -73,16 +77,22 @@ def build_index(modules: Mapping[str, ModuleInfo], roots: Sequence[str],
     imports: dict[str, frozenset[str]] = {}
     foreign: dict[str, frozenset[str]] = {}
     origins: dict[str, dict[str, frozenset[str]]] = {}
+    stars: dict[str, frozenset[str]] = {}
     for path, info in modules.items():
         found: set[str] = set()
         outside: set[str] = set()
+        starred: set[str] = set()
         for imp in info.imports:
             resolved = _resolve(imp, path, by_name, paths)
             found |= resolved
+            if imp.names == ("*",):
+                starred |= resolved
             if not resolved and not imp.level and imp.module.split(".")[0] not in ours:
                 outside.update(imp.bound)
         foreign[path] = frozenset(outside)
         origins[path] = _origins(info, path, by_name, paths, ours)
+        if starred - {path}:
+            stars[path] = frozenset(starred - {path})
         if path in tests:
             found |= _conftests(path, paths)
         found.discard(path)
@@ -92,7 +102,7 @@ def build_index(modules: Mapping[str, ModuleInfo], roots: Sequence[str],
         for target in targets:
             reverse.setdefault(target, set()).add(path)
     return StaticIndex(modules, imports, {k: frozenset(v) for k, v in reverse.items()}, tests,
-                       foreign, origins)
+                       foreign, origins, stars)
 
 
 def _origins(info: ModuleInfo, path: str, by_name: Mapping[str, str], paths: set[str],
@@ -211,6 +221,10 @@ def _spread(index: StaticIndex, source: str, info: ModuleInfo, names: Mapping[st
     whole = ALL in names and user != source
     if whole:
         mark(user, [ALL], names[ALL])
+    elif user != source and source in index.stars.get(user, ()):
+        for name, why in names.items():  # ``from .helpers import *``: its names are ours too
+            if not name.startswith("_"):
+                mark(user, [name], why)
     foreign = index.foreign.get(user, frozenset())
     wanted = frozenset(names)
     if user != source:  # a name the user imports from elsewhere is not the changed one
