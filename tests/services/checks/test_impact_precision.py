@@ -276,3 +276,33 @@ def test_a_name_a_package_re_exports_with_a_star_import_is_followed(tmp_path: Pa
               {"pkg/helpers.py": "def match_previous(x):\n    return [x]\n\n\n"
                                  "def other():\n    return 0\n"})
     assert _select(root).selected == ("tests/test_unit.py::TestUnit::test_repeater",)
+
+
+def test_a_parameter_or_an_attribute_store_named_like_a_function_is_no_use_of_it(
+        tmp_path: Path) -> None:
+    """flask's ``FlaskGroup.__init__(self, load_dotenv=True)`` does
+    ``self.load_dotenv = load_dotenv``: neither uses the function ``load_dotenv``, so a
+    change to that function must not reach every test through the class (it selected
+    326 of 365 tests); the callers of the function are still selected."""
+    root = tmp_path / "r"
+    root.mkdir()
+    rb.git(root, "init", "-q", "-b", "main")
+    cli = ("def load_dotenv(path=None):\n    return path is not None\n\n\n"
+           "class Group:\n    def __init__(self, load_dotenv=True):\n"
+           "        self.load_dotenv = load_dotenv\n\n"
+           "    def main(self):\n        if self.load_dotenv:\n            load_dotenv()\n"
+           "        return 0\n")
+    rb.commit(root, "v1", {
+        "pkg/__init__.py": "", "pkg/cli.py": cli,
+        "tests/test_group.py": "from pkg.cli import Group\n\n\ndef test_group():\n"
+                               "    assert isinstance(Group(load_dotenv=False), Group)\n",
+        "tests/test_main.py": "from pkg.cli import Group\n\n\ndef test_main():\n"
+                              "    assert Group().main() == 0\n",
+        "tests/test_dotenv.py": "from pkg.cli import load_dotenv\n\n\ndef test_dotenv():\n"
+                                "    assert not load_dotenv()\n",
+        ".gitignore": ".hotfix/\n__pycache__/\n"})
+    rb.git(root, "tag", "base")
+    rb.commit(root, "change load_dotenv",
+              {"pkg/cli.py": cli.replace("return path is not None", "return bool(path)")})
+    assert _select(root).selected == ("tests/test_dotenv.py::test_dotenv",
+                                      "tests/test_main.py::test_main")

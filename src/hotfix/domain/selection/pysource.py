@@ -4,8 +4,10 @@ Pure: source text in, ``ModuleInfo`` out (or a ``SyntaxProblem`` naming the line
 
 A *block* is a function, a class, a method (one level into classes) or a module-level
 statement. Each block knows its lines, the names it binds and every identifier it mentions
-(names, attributes, argument names, dotted words in string literals such as
-``mock.patch("pkg.mod.func")``). Selection matches changed names against those identifiers.
+(names, attributes, dotted words in string literals such as ``mock.patch("pkg.mod.func")``,
+and in test modules and ``conftest.py`` argument names, which pytest resolves to fixtures).
+Elsewhere a parameter is a local: ``def __init__(self, load_dotenv=True)`` does not use the
+function ``load_dotenv``. Selection matches changed names against those identifiers.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import ast
 import re
 import sys
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -105,43 +107,61 @@ def analyse(path: str, text: str, *, is_test: bool = False) -> ModuleInfo | Synt
         line = getattr(exc, "lineno", None) or 0
         return SyntaxProblem(path, int(line), getattr(exc, "msg", None) or str(exc))
     imports = _imports(tree)
-    blocks = list(_blocks(tree.body, "", frozenset(n for i in imports for n in i.bound)))
+    fixtures = is_test or path.rpartition("/")[2] == "conftest.py"
+    blocks = list(_blocks(tree.body, "", frozenset(n for i in imports for n in i.bound),
+                          fixtures))
     spans = sorted((n.lineno, n.end_lineno or n.lineno)
                    for n in ast.walk(tree) if isinstance(n, ast.stmt))
     tests = _tests(tree) if is_test else ()
     return ModuleInfo(path, tuple(blocks), tuple(imports), tuple(spans), tests)
 
 
-def _blocks(body: list[ast.stmt], prefix: str, imported: frozenset[str]) -> list[Block]:
+def _blocks(body: list[ast.stmt], prefix: str, imported: frozenset[str],
+            fixtures: bool) -> list[Block]:
     out: list[Block] = []
     for node in body:
         if isinstance(node, _DEFS):
-            out.append(_def_block(node, prefix, imported))
+            out.append(_def_block(node, prefix, imported, fixtures))
             if isinstance(node, ast.ClassDef) and not prefix:
-                out.extend(_blocks(node.body, node.name + ".", imported))
+                out.extend(_blocks(node.body, node.name + ".", imported, fixtures))
         elif isinstance(node, _COMPOUND) and not prefix:
-            out.append(_header_block(node, imported))
+            out.append(_header_block(node, imported, fixtures))
             for part in _sub_bodies(node):
-                out.extend(_blocks(part, prefix, imported))
+                out.extend(_blocks(part, prefix, imported, fixtures))
         elif isinstance(node, ast.Import | ast.ImportFrom) and not prefix:
             out.extend(_import_blocks(node))
         elif not prefix:
             kind = "inert" if _inert(node) else "statement"
             out.append(_block(f"<line {node.lineno}>", kind, node.lineno,
                               node.end_lineno or node.lineno, node.lineno, _bound(node),
-                              [node], imported))
+                              [node], imported, fixtures))
     return out
 
 
 def _def_block(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
-               prefix: str, imported: frozenset[str]) -> Block:
+               prefix: str, imported: frozenset[str], fixtures: bool) -> Block:
     start = min([d.lineno for d in node.decorator_list] + [node.lineno])
     kind = "class" if isinstance(node, ast.ClassDef) else "function"
     own: list[ast.AST] = [node]
     if isinstance(node, ast.ClassDef) and not prefix:
         own = _class_parts(node)
-    return _block(prefix + node.name, kind, start, node.end_lineno or node.lineno,
-                  node.body[0].lineno, {node.name}, own, imported)
+    block = _block(prefix + node.name, kind, start, node.end_lineno or node.lineno,
+                   node.body[0].lineno, {node.name}, own, imported, fixtures)
+    if fixtures or isinstance(node, ast.ClassDef):
+        return block
+    args = node.args
+    params = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs,
+                               *filter(None, [args.vararg, args.kwarg])]}
+    defaults = {n.id for d in [*args.defaults, *filter(None, args.kw_defaults),
+                               *node.decorator_list] for n in ast.walk(d)
+                if isinstance(n, ast.Name)}
+    local = params - defaults  # a bare name that is a parameter is the parameter
+    return replace(block, idents=block.idents - (local - _attr_names(node)))
+
+
+def _attr_names(node: ast.AST) -> frozenset[str]:
+    return frozenset(n.attr for n in ast.walk(node)
+                     if isinstance(n, ast.Attribute) and not isinstance(n.ctx, ast.Store))
 
 
 def _class_parts(node: ast.ClassDef) -> list[ast.AST]:
@@ -152,12 +172,13 @@ def _class_parts(node: ast.ClassDef) -> list[ast.AST]:
 
 
 def _block(qualname: str, kind: str, start: int, end: int, body_start: int,
-           targets: set[str], nodes: list[ast.AST], imported: frozenset[str]) -> Block:
+           targets: set[str], nodes: list[ast.AST], imported: frozenset[str],
+           fixtures: bool) -> Block:
     idents: set[str] = set()
     bare: set[str] = set()
     attrs: set[tuple[str, str]] = set()
     for node in nodes:
-        found, plain, pairs = _mentioned(node)
+        found, plain, pairs = _mentioned(node, fixtures)
         idents |= found
         bare |= plain
         attrs |= pairs
@@ -168,14 +189,14 @@ def _block(qualname: str, kind: str, start: int, end: int, body_start: int,
                  frozenset((o, a) for o, a in via if a in only))
 
 
-def _header_block(node: ast.stmt, imported: frozenset[str]) -> Block:
+def _header_block(node: ast.stmt, imported: frozenset[str], fixtures: bool) -> Block:
     first_body = min(part[0].lineno for part in _sub_bodies(node) if part)
     end = max(node.lineno, first_body - 1)
     head: list[ast.AST] = [getattr(node, a) for a in ("test", "iter", "target")
                            if getattr(node, a, None) is not None]
     head += [item.context_expr for item in getattr(node, "items", [])]
     return _block(f"<line {node.lineno}>", "statement", node.lineno, end, node.lineno,
-                  _bound_targets(getattr(node, "target", None)), head, imported)
+                  _bound_targets(getattr(node, "target", None)), head, imported, fixtures)
 
 
 def _import_blocks(node: ast.Import | ast.ImportFrom) -> list[Block]:
@@ -200,20 +221,24 @@ def _sub_bodies(node: ast.stmt) -> list[list[ast.stmt]]:
     return [p for p in parts if p]
 
 
-def _mentioned(node: ast.AST) -> tuple[set[str], set[str], set[tuple[str, str]]]:
-    """(every identifier, those not only attributes of a name, the (name, attribute) pairs)."""
+def _mentioned(node: ast.AST, fixtures: bool
+               ) -> tuple[set[str], set[str], set[tuple[str, str]]]:
+    """(every identifier, those not only attributes of a name, the (name, attribute) pairs);
+    ``fixtures``: argument names count (pytest passes fixtures by name)."""
     bare: set[str] = set()
     attrs: set[tuple[str, str]] = set()
     for sub in ast.walk(node):
         if isinstance(sub, ast.Name):
             bare.add(sub.id)
         elif isinstance(sub, ast.Attribute):
+            if isinstance(sub.ctx, ast.Store):
+                continue  # ``self.load_dotenv = …`` binds an attribute, uses no name
             root = _root_name(sub.value)
             if root is None:
                 bare.add(sub.attr)
             else:
                 attrs.add((root, sub.attr))
-        elif isinstance(sub, ast.arg):
+        elif isinstance(sub, ast.arg) and fixtures:
             bare.add(sub.arg)
         elif isinstance(sub, ast.alias):
             bare.update(sub.name.split("."))
