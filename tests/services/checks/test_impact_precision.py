@@ -116,6 +116,16 @@ def _repo(root: Path) -> Path:
     return root
 
 
+def _based(tmp_path: Path, files: dict[str, str]) -> Path:
+    """A repository of ``files`` committed and tagged ``base``."""
+    root = tmp_path / "r"
+    root.mkdir()
+    rb.git(root, "init", "-q", "-b", "main")
+    rb.commit(root, "v1", {**files, ".gitignore": ".hotfix/\n__pycache__/\n"})
+    rb.git(root, "tag", "base")
+    return root
+
+
 def _change(root: Path, path: str, old: str, new: str) -> None:
     text = FILES[path]
     assert old in text
@@ -222,34 +232,24 @@ def test_parse_results_are_cached_by_blob_id(tmp_path: Path) -> None:
 
 
 def test_a_deleted_line_is_told_by_the_old_side_not_its_neighbours(tmp_path: Path) -> None:
-    root = tmp_path / "r"
-    root.mkdir()
-    rb.git(root, "init", "-q", "-b", "main")
     compat = ("import sys\n\nif sys.version_info >= (3,):\n    A = 1\n    B = 2\n"
               "else:\n    A = 0\n    B = 0\n")
     tests = {"tests/test_a.py": "from pkg.compat import A\n\n\ndef test_a():\n    assert A\n",
              "tests/test_b.py": "from pkg.compat import B\n\n\ndef test_b():\n    assert B\n"}
-    rb.commit(root, "v1", {"pkg/__init__.py": "", "pkg/compat.py": compat, **tests,
-                           ".gitignore": ".hotfix/\n__pycache__/\n"})
-    rb.git(root, "tag", "base")
+    root = _based(tmp_path, {"pkg/__init__.py": "", "pkg/compat.py": compat, **tests})
     rb.commit(root, "drop B", {"pkg/compat.py": compat.replace("    B = 2\n", "")})
     assert _select(root).selected == ("tests/test_b.py::test_b",)  # not test_a
 
 
 def test_a_name_imported_from_elsewhere_is_not_the_changed_one(tmp_path: Path) -> None:
-    root = tmp_path / "r"
-    root.mkdir()
-    rb.git(root, "init", "-q", "-b", "main")
-    rb.commit(root, "v1", {
+    root = _based(tmp_path, {
         "pkg/__init__.py": "", "pkg/a.py": "def helper():\n    return 1\n",
         "pkg/b.py": "def helper():\n    return 2\n",
         "pkg/uses.py": "from pkg.a import helper as _unused\nfrom pkg.b import helper\n\n\n"
                        "def both():\n    return helper() + _unused()\n",
         "tests/test_a.py": "from pkg.a import helper\n\n\ndef test_a():\n    assert helper()\n",
         "tests/test_b.py": "import pkg.a\nfrom pkg.b import helper\n\n\n"
-                           "def test_b():\n    assert helper() == 2\n",
-        ".gitignore": ".hotfix/\n__pycache__/\n"})
-    rb.git(root, "tag", "base")
+                           "def test_b():\n    assert helper() == 2\n"})
     rb.commit(root, "change a", {"pkg/a.py": "def helper():\n    return 10\n"})
     assert _select(root).selected == ("tests/test_a.py::test_a",)  # test_b's helper is b's
 
@@ -257,10 +257,7 @@ def test_a_name_imported_from_elsewhere_is_not_the_changed_one(tmp_path: Path) -
 def test_a_name_a_package_re_exports_with_a_star_import_is_followed(tmp_path: Path) -> None:
     """pyparsing's tests call ``pp.match_previous_expr``, which ``pyparsing/__init__.py``
     takes from ``helpers.py`` with ``from .helpers import *``: a change to it selects them."""
-    root = tmp_path / "r"
-    root.mkdir()
-    rb.git(root, "init", "-q", "-b", "main")
-    rb.commit(root, "v1", {
+    root = _based(tmp_path, {
         "pkg/__init__.py": "from .core import *\nfrom .helpers import *\n",
         "pkg/core.py": "def word():\n    return 'w'\n",
         "pkg/helpers.py": "def match_previous(x):\n    return x\n\n\ndef other():\n    return 0\n",
@@ -269,9 +266,7 @@ def test_a_name_a_package_re_exports_with_a_star_import_is_followed(tmp_path: Pa
                               "        assert pp.match_previous(1) == 1\n\n"
                               "    def test_word(self):\n        assert pp.word() == 'w'\n",
         "tests/test_other.py": "from pkg import other\n\n\ndef test_other():\n"
-                               "    assert other() == 0\n",
-        ".gitignore": ".hotfix/\n__pycache__/\n"})
-    rb.git(root, "tag", "base")
+                               "    assert other() == 0\n"})
     rb.commit(root, "change match_previous",
               {"pkg/helpers.py": "def match_previous(x):\n    return [x]\n\n\n"
                                  "def other():\n    return 0\n"})
@@ -284,24 +279,19 @@ def test_a_parameter_or_an_attribute_store_named_like_a_function_is_no_use_of_it
     ``self.load_dotenv = load_dotenv``: neither uses the function ``load_dotenv``, so a
     change to that function must not reach every test through the class (it selected
     326 of 365 tests); the callers of the function are still selected."""
-    root = tmp_path / "r"
-    root.mkdir()
-    rb.git(root, "init", "-q", "-b", "main")
     cli = ("def load_dotenv(path=None):\n    return path is not None\n\n\n"
            "class Group:\n    def __init__(self, load_dotenv=True):\n"
            "        self.load_dotenv = load_dotenv\n\n"
            "    def main(self):\n        if self.load_dotenv:\n            load_dotenv()\n"
            "        return 0\n")
-    rb.commit(root, "v1", {
+    root = _based(tmp_path, {
         "pkg/__init__.py": "", "pkg/cli.py": cli,
         "tests/test_group.py": "from pkg.cli import Group\n\n\ndef test_group():\n"
                                "    assert isinstance(Group(load_dotenv=False), Group)\n",
         "tests/test_main.py": "from pkg.cli import Group\n\n\ndef test_main():\n"
                               "    assert Group().main() == 0\n",
         "tests/test_dotenv.py": "from pkg.cli import load_dotenv\n\n\ndef test_dotenv():\n"
-                                "    assert not load_dotenv()\n",
-        ".gitignore": ".hotfix/\n__pycache__/\n"})
-    rb.git(root, "tag", "base")
+                                "    assert not load_dotenv()\n"})
     rb.commit(root, "change load_dotenv",
               {"pkg/cli.py": cli.replace("return path is not None", "return bool(path)")})
     assert _select(root).selected == ("tests/test_dotenv.py::test_dotenv",
