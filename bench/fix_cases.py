@@ -82,6 +82,9 @@ def clone(project: Project) -> Path:
         project.work.mkdir(parents=True, exist_ok=True)
         git(project.work, "clone", "-q", "--no-checkout", str(cached), str(repo))
     (repo / ".git" / "info" / "exclude").write_text(EXCLUDE, "utf-8")
+    stale = [t for t in git(repo, "tag", "--list", "case-*").splitlines() if t]
+    if stale:  # an earlier run's case tags: setuptools_scm would take one for the version
+        git(repo, "tag", "-d", *stale)
     roots = ", ".join(f'"{r}"' for r in project.roots)
     (repo / "hotfix.toml").write_text(f"[impact]\nsource_roots = [{roots}]\n", "utf-8")
     return repo
