@@ -18,18 +18,10 @@ from hotfix.adapters.store.lite import SCHEMA_FILE, dump_schema
 
 def built_by_migrations(where: Path) -> str:
     """The schema script of a fresh SQLite database migrated by Alembic to the head."""
-    from sqlalchemy import text
-
-    from hotfix.adapters.store.database import MIGRATIONS, Database
+    from hotfix.adapters.store.database import Database
 
     path = where / "migrated.db"
-    db = Database(f"sqlite:///{path}", new_from_schema=False)
-    try:
-        with db.reading("read the schema") as conn:
-            assert conn.execute(text("SELECT 1")).scalar() == 1
-    finally:
-        db.close()
-    assert MIGRATIONS.is_dir()
+    Database(f"sqlite:///{path}", new_from_schema=False).close()
     return dump_schema(path)
 
 
