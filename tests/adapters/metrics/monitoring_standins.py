@@ -147,6 +147,7 @@ class RouterSplit:
         self.admin, self.canary, self.every = admin, canary, every
         self.times, self.shares = [0.0], [0.0]  # from each time on, the canary's share
         self._stop = threading.Event()
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._follow, daemon=True)
 
     def __enter__(self) -> RouterSplit:
@@ -159,30 +160,41 @@ class RouterSplit:
         self._thread.join(10)
 
     def weights(self) -> list[float]:
-        """Each weight (%) the canary had, in order."""
-        return [round(100 * s, 6) for s in self.shares]
+        """Each weight (%) the canary had, in order, up to the router's state now: the
+        follower samples every ``every`` seconds, so a weight set just before this call
+        (the last step's, as ``deploy`` returns) is read here rather than missed."""
+        with httpx.Client(timeout=5.0, trust_env=False) as client:
+            self._sample(client)
+        with self._lock:
+            return [round(100 * s, 6) for s in self.shares]
 
     def canary_seconds(self, start: float, end: float) -> float:
         """∫ share dt over [start, end): the seconds' worth of traffic the canary had."""
-        total, i = 0.0, max(bisect.bisect_right(self.times, start) - 1, 0)
-        while i < len(self.times) and self.times[i] < end:
-            upto = self.times[i + 1] if i + 1 < len(self.times) else end
-            total += self.shares[i] * max(0.0, min(upto, end) - max(self.times[i], start))
+        with self._lock:
+            times, shares = list(self.times), list(self.shares)
+        total, i = 0.0, max(bisect.bisect_right(times, start) - 1, 0)
+        while i < len(times) and times[i] < end:
+            upto = times[i + 1] if i + 1 < len(times) else end
+            total += shares[i] * max(0.0, min(upto, end) - max(times[i], start))
             i += 1
         return total
 
     def _follow(self) -> None:
         with httpx.Client(timeout=1.0, trust_env=False) as client:
             while not self._stop.wait(self.every):
-                try:
-                    weights = client.get(f"http://{self.admin}/state").json()["split"]["weights"]
-                except (httpx.HTTPError, ValueError, KeyError):
-                    continue  # not started yet, or restarting
-                total = sum(float(w) for w in weights.values()) or 1.0
-                share = float(weights.get(self.canary, 0.0)) / total
-                if share != self.shares[-1]:
-                    self.times.append(time.time())
-                    self.shares.append(share)
+                self._sample(client)
+
+    def _sample(self, client: httpx.Client) -> None:
+        try:
+            weights = client.get(f"http://{self.admin}/state").json()["split"]["weights"]
+        except (httpx.HTTPError, ValueError, KeyError):
+            return  # not started yet, or restarting
+        total = sum(float(w) for w in weights.values()) or 1.0
+        share = float(weights.get(self.canary, 0.0)) / total
+        with self._lock:
+            if share != self.shares[-1]:
+                self.times.append(time.time())
+                self.shares.append(share)
 
 
 @dataclass
